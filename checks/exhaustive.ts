@@ -1,0 +1,400 @@
+/**
+ * The exhaustive model checker: breadth-first (shortest counterexamples) or depth-first (less
+ * memory) over distinct states, deduplicated by 64-bit fingerprints (or exact keys), with
+ * mandatory bounds on depth, distinct states and time.
+ *
+ * BFS keeps, per distinct state, only its parent's id and the index of the action that reached
+ * it (8 bytes, in chunked typed arrays); a counterexample is rebuilt by replaying those indices
+ * from the initial state, so no state is kept alive beyond the frontier.
+ */
+import type { Machine } from './machine.ts';
+import { InputError } from './machine.ts';
+import { WordBuffer } from './encode.ts';
+import { ChunkedU32, ExactSet, FingerprintSet, type VisitedSet } from './visited.ts';
+import { traceFromIndices, type Trace, type Violation, type ViolationKind } from './trace.ts';
+import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from './result.ts';
+
+/** Live progress, reported about once a second. */
+export interface ExploreProgress {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly queue: number;
+  readonly elapsedMs: number;
+  readonly statesPerSecond: number;
+}
+
+/** Options of an exhaustive run. Every bound has a default; none can be switched off. */
+export interface ExploreOptions {
+  /** `bfs` (default): shortest counterexample. `dfs`: less memory, any counterexample. */
+  readonly mode?: 'bfs' | 'dfs';
+  /** Do not expand states at this depth (initial states are depth 0). Default 10,000. */
+  readonly maxDepth?: number;
+  /** Stop after this many distinct states. Default 20,000,000. */
+  readonly maxStates?: number;
+  /** Stop after this many milliseconds. Default 600,000 (10 minutes). */
+  readonly timeLimitMs?: number;
+  /** Deduplicate on full canonical keys instead of fingerprints (small models only). */
+  readonly exact?: boolean;
+  /** Use the machine's symmetry canonicalizer, if it has one. Default true. */
+  readonly symmetry?: boolean;
+  /** Report a state with no enabled action (and not `isTerminal`) as a violation. Default false. */
+  readonly deadlock?: boolean;
+  /** Check only these invariants/properties (by name). Default: all. */
+  readonly checks?: readonly string[];
+  /** Called about every `progressEveryMs` (default 1000) with live counters. */
+  readonly onProgress?: (p: ExploreProgress) => void;
+  readonly progressEveryMs?: number;
+  /** Abort the run (Ctrl-C): the result is `bounded` with bound `interrupted`. */
+  readonly signal?: AbortSignal;
+}
+
+/** Statistics of an exhaustive run. */
+export interface ExploreStats extends RunStats {
+  readonly mode: 'bfs' | 'dfs';
+  readonly dedup: 'fingerprint64' | 'exact';
+  readonly symmetry: boolean;
+  /** Distinct states. */
+  readonly states: number;
+  /** Generated transitions (successor states computed, including already-seen ones). */
+  readonly transitions: number;
+  /** Largest depth of a distinct state (BFS: the diameter of the explored graph). */
+  readonly diameter: number;
+  /** Distinct states first seen at each depth. */
+  readonly statesPerDepth: readonly number[];
+  readonly elapsedMs: number;
+  readonly statesPerSecond: number;
+  /** Bytes of the visited set plus the parent/action links (not the frontier). */
+  readonly checkerBytes: number;
+  readonly bytesPerState: number;
+  /** Largest frontier (BFS queue or DFS stack). */
+  readonly peakFrontier: number;
+  /**
+   * Probability that fingerprinting merged two distinct states, as TLC reports it:
+   * optimistic = distinct × (generated − distinct) / 2^64. Null in exact mode.
+   */
+  readonly collisionProbability: number | null;
+}
+
+/** The defaults of the mandatory bounds. */
+export const DEFAULT_BOUNDS = { maxDepth: 10_000, maxStates: 20_000_000, timeLimitMs: 600_000 } as const;
+
+const NO_PARENT = 0xffffffff;
+
+class Stop {
+  constructor(readonly result: 'violation' | BoundHit) {}
+}
+
+/**
+ * Explore every reachable state of `m` within the bounds. Returns `violation` with a shortest
+ * trace (BFS), `exhausted` when the whole reachable space was explored and every check held, or
+ * `bounded` with the bound that cut the search.
+ */
+export function explore<S, A>(m: Machine<S, A>, opts: ExploreOptions = {}): CheckResult<S, A, ExploreStats> {
+  const mode = opts.mode ?? 'bfs';
+  const maxDepth = opts.maxDepth ?? DEFAULT_BOUNDS.maxDepth;
+  const maxStates = opts.maxStates ?? DEFAULT_BOUNDS.maxStates;
+  const timeLimitMs = opts.timeLimitMs ?? DEFAULT_BOUNDS.timeLimitMs;
+  for (const [k, v] of [['maxDepth', maxDepth], ['maxStates', maxStates], ['timeLimitMs', timeLimitMs]] as const) {
+    if (!Number.isFinite(v) || v < (k === 'maxDepth' ? 0 : 1)) throw new InputError(`bound ${k} must be a positive number, got ${v}`);
+  }
+  const { invariants, properties } = selectChecks(m, opts.checks);
+  const useSymmetry = (opts.symmetry ?? true) && m.symmetry !== undefined;
+  const visited: VisitedSet = opts.exact ? new ExactSet() : new FingerprintSet();
+  const words = new WordBuffer();
+  const sym = useSymmetry ? m.symmetry!.bind(m) : undefined;
+  const encodeState = m.encode
+    ? (s: S) => {
+        words.reset();
+        m.encode!(sym ? sym(s) : s, words);
+      }
+    : (s: S) => {
+        words.reset();
+        words.value(sym ? sym(s) : s);
+      };
+  const witnesses = (m.sometimes ?? []).map((w) => ({ w, depth: -1 }));
+  let pendingWitnesses = witnesses.length;
+  const statesPerDepth: number[] = [];
+  let transitions = 0;
+  let peakFrontier = 0;
+  const start = performance.now();
+  let lastProgress = start;
+  const progressEvery = opts.progressEveryMs ?? 1000;
+  let violation: Violation<S, A> | undefined;
+
+  // BFS links: parent id and action index per distinct state (initial states: NO_PARENT, init index).
+  const parents = mode === 'bfs' ? new ChunkedU32() : undefined;
+  const via = mode === 'bfs' ? new ChunkedU32() : undefined;
+
+  const seen = (depth: number) => {
+    statesPerDepth[depth] = (statesPerDepth[depth] ?? 0) + 1;
+  };
+
+  /** The action-index path to a state, for rebuilding its trace. */
+  const bfsPath = (id: number): { initIndex: number; indices: number[] } => {
+    const indices: number[] = [];
+    let cur = id;
+    while (parents!.get(cur) !== NO_PARENT) {
+      indices.push(via!.get(cur));
+      cur = parents!.get(cur);
+    }
+    return { initIndex: via!.get(cur), indices: indices.reverse() };
+  };
+
+  const fail = (kind: ViolationKind, name: string, message: string, trace: Trace<S, A>, failedAction?: { action: A; actionIndex: number }): Stop => {
+    violation = { kind, name, message, trace, ...(failedAction ? { failedAction } : {}) };
+    return new Stop('violation');
+  };
+
+  const verdictMessage = (v: boolean | string): string => (typeof v === 'string' ? v : '');
+
+  /** Check invariants and witnesses on a newly discovered state; returns the failing invariant. */
+  const checkState = (s: S, depth: number): { name: string; message: string } | undefined => {
+    for (const inv of invariants) {
+      const v = inv.check(s);
+      if (v !== true) return { name: inv.name, message: verdictMessage(v) };
+    }
+    if (pendingWitnesses > 0) {
+      for (const w of witnesses) {
+        if (w.depth < 0 && w.w.check(s)) {
+          w.depth = depth;
+          pendingWitnesses--;
+        }
+      }
+    }
+    return undefined;
+  };
+
+  const checkInitProps = (s: S): { name: string; message: string } | undefined => {
+    for (const p of properties) {
+      if (p.checkInit) {
+        const v = p.checkInit(s);
+        if (v !== true) return { name: p.name, message: verdictMessage(v) };
+      }
+    }
+    return undefined;
+  };
+
+  let bound: BoundHit | undefined;
+  let frontierDepth = 0;
+  let frontierSize = 0;
+  let sinceCheck = 0;
+  /** Time, interrupt and progress, every 256 expansions. */
+  const tick = (): void => {
+    if (++sinceCheck < 256) return;
+    sinceCheck = 0;
+    const now = performance.now();
+    if (opts.signal?.aborted) throw new Stop({ kind: 'interrupted', limit: now - start });
+    if (now - start > timeLimitMs) throw new Stop({ kind: 'time', limit: timeLimitMs });
+    if (opts.onProgress && now - lastProgress >= progressEvery) {
+      lastProgress = now;
+      const elapsedMs = now - start;
+      opts.onProgress({
+        states: visited.size,
+        transitions,
+        depth: frontierDepth,
+        queue: frontierSize,
+        elapsedMs,
+        statesPerSecond: (visited.size / elapsedMs) * 1000,
+      });
+    }
+  };
+
+  // Where the run is, so that an exception (or a violation) can be reported with its trace:
+  // the path to the state being expanded, and the action being taken from it (-1: none).
+  let phase: 'init' | 'actions' | 'step' | 'invariant' | 'property' = 'init';
+  let ctxInit = 0;
+  let ctxSid = -1;
+  let ctxAi = -1;
+  let dfsStack: { readonly via: number }[] = [];
+  let ctxActs: readonly A[] = [];
+  /** The path to the state being expanded, plus the action being taken when `withAction`. */
+  const contextTrace = (withAction: boolean): Trace<S, A> => {
+    let initIndex = ctxInit;
+    let indices: number[] = [];
+    if (mode === 'bfs' && ctxSid >= 0) ({ initIndex, indices } = bfsPath(ctxSid));
+    if (mode === 'dfs') indices = dfsStack.slice(1).map((f) => f.via);
+    if (withAction && ctxAi >= 0) indices.push(ctxAi);
+    return traceFromIndices(m, initIndex, indices);
+  };
+  const verdict = (v: boolean | string, kind: ViolationKind, name: string): void => {
+    if (v === true) return;
+    throw fail(kind, name, verdictMessage(v), contextTrace(true));
+  };
+  /** Everything that happens when a state is reached; false if it was seen before. */
+  const discover = (t: S, depth: number): boolean => {
+    encodeState(t);
+    if (!visited.add(words)) return false;
+    if (visited.size > maxStates) throw new Stop({ kind: 'states', limit: maxStates });
+    seen(depth);
+    phase = 'invariant';
+    const bad = checkState(t, depth);
+    if (bad) throw fail('invariant', bad.name, bad.message, contextTrace(true));
+    if (depth === 0) {
+      phase = 'property';
+      const badInit = checkInitProps(t);
+      if (badInit) throw fail('property', badInit.name, badInit.message, contextTrace(true));
+    }
+    return true;
+  };
+  const checkTransition = (s: S, a: A, t: S): void => {
+    phase = 'property';
+    for (const p of properties) verdict(p.check(s, a, t), 'property', p.name);
+  };
+  const checkDeadlock = (s: S, acts: readonly A[]): void => {
+    if (acts.length === 0 && opts.deadlock && !(m.isTerminal?.(s) ?? false)) {
+      throw fail('deadlock', 'deadlock', '', contextTrace(false));
+    }
+  };
+
+  try {
+    const inits = m.init();
+    if (inits.length === 0) throw new InputError(`model ${m.name} has no initial state with these parameters`);
+    if (mode === 'bfs') {
+      let current: S[] = [];
+      let currentIds: number[] = [];
+      for (let i = 0; i < inits.length; i++) {
+        const s = inits[i]!;
+        ctxInit = i;
+        if (!discover(s, 0)) continue;
+        current.push(s);
+        currentIds.push(parents!.push(NO_PARENT));
+        via!.push(i);
+      }
+      let depth = 0;
+      while (current.length > 0) {
+        if (depth >= maxDepth) {
+          if (current.some((s) => m.actions(s).length > 0)) bound = { kind: 'depth', limit: maxDepth };
+          break;
+        }
+        frontierDepth = depth;
+        let next: S[] = [];
+        let nextIds: number[] = [];
+        for (let i = 0; i < current.length; i++) {
+          const s = current[i]!;
+          const sid = currentIds[i]!;
+          frontierSize = current.length - i + next.length;
+          if (frontierSize > peakFrontier) peakFrontier = frontierSize;
+          tick();
+          ctxSid = sid;
+          ctxAi = -1;
+          phase = 'actions';
+          const acts = m.actions(s);
+          ctxActs = acts;
+          checkDeadlock(s, acts);
+          for (let ai = 0; ai < acts.length; ai++) {
+            const a = acts[ai]!;
+            ctxAi = ai;
+            phase = 'step';
+            const t = m.step(s, a);
+            transitions++;
+            if (properties.length > 0) checkTransition(s, a, t);
+            if (!discover(t, depth + 1)) continue;
+            next.push(t);
+            nextIds.push(parents!.push(sid));
+            via!.push(ai);
+          }
+        }
+        current = next;
+        currentIds = nextIds;
+        next = [];
+        nextIds = [];
+        depth++;
+      }
+    } else {
+      // DFS: the stack is the trace; no per-state links are kept.
+      interface Frame {
+        readonly state: S;
+        readonly acts: readonly A[];
+        next: number;
+        readonly via: number;
+      }
+      for (let i = 0; i < inits.length; i++) {
+        const s0 = inits[i]!;
+        const stack: Frame[] = [];
+        dfsStack = stack;
+        ctxInit = i;
+        ctxAi = -1;
+        if (!discover(s0, 0)) continue;
+        phase = 'actions';
+        stack.push({ state: s0, acts: m.actions(s0), next: 0, via: i });
+        while (stack.length > 0) {
+          tick();
+          const top = stack[stack.length - 1]!;
+          frontierDepth = stack.length - 1;
+          frontierSize = stack.length;
+          if (stack.length > peakFrontier) peakFrontier = stack.length;
+          ctxAi = -1;
+          ctxActs = top.acts;
+          if (top.next === 0) checkDeadlock(top.state, top.acts);
+          if (top.next >= top.acts.length) {
+            stack.pop();
+            continue;
+          }
+          if (stack.length - 1 >= maxDepth) {
+            bound = { kind: 'depth', limit: maxDepth };
+            stack.pop();
+            continue;
+          }
+          const ai = top.next++;
+          const a = top.acts[ai]!;
+          ctxAi = ai;
+          phase = 'step';
+          const t = m.step(top.state, a);
+          transitions++;
+          if (properties.length > 0) checkTransition(top.state, a, t);
+          if (!discover(t, stack.length)) continue;
+          phase = 'actions';
+          stack.push({ state: t, acts: m.actions(t), next: 0, via: ai });
+        }
+      }
+    }
+  } catch (e) {
+    if (e instanceof Stop) {
+      if (e.result !== 'violation') bound = e.result;
+    } else if (e instanceof InputError) {
+      throw e;
+    } else {
+      const err = e instanceof Error ? e : new Error(String(e));
+      // A throw in step: the trace ends before the action, which is reported as failedAction.
+      // A throw in actions(): the trace ends at the state whose actions threw (the pushed one in
+      // DFS, so include the action that reached it). Elsewhere: the trace includes the action.
+      const withAction = phase !== 'step' && !(phase === 'actions' && mode === 'bfs');
+      const failedAction = phase === 'step' && ctxAi >= 0 ? { action: ctxActs[ctxAi]!, actionIndex: ctxAi } : undefined;
+      violation = {
+        kind: 'error',
+        name: phase,
+        message: `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`,
+        trace: contextTrace(withAction),
+        ...(failedAction ? { failedAction } : {}),
+      };
+    }
+  }
+
+  const elapsedMs = performance.now() - start;
+  const states = visited.size;
+  const checkerBytes = visited.bytes() + (parents?.bytes() ?? 0) + (via?.bytes() ?? 0);
+  const stats: ExploreStats = {
+    mode,
+    dedup: opts.exact ? 'exact' : 'fingerprint64',
+    symmetry: useSymmetry,
+    states,
+    transitions,
+    diameter: statesPerDepth.length - 1,
+    statesPerDepth,
+    elapsedMs,
+    statesPerSecond: elapsedMs > 0 ? (states / elapsedMs) * 1000 : 0,
+    checkerBytes,
+    bytesPerState: states > 0 ? checkerBytes / states : 0,
+    peakFrontier,
+    collisionProbability: opts.exact ? null : (states * Math.max(0, transitions - states)) / 2 ** 64,
+  };
+  const witnessResults: WitnessResult[] = witnesses.map((w) => ({
+    name: w.w.name,
+    reached: w.depth >= 0,
+    ...(w.depth >= 0 ? { depth: w.depth } : {}),
+  }));
+  if (violation) return { status: 'violation', violation, stats, witnesses: witnessResults };
+  if (bound) return { status: 'bounded', bound, stats, witnesses: witnessResults };
+  return { status: 'exhausted', stats, witnesses: witnessResults };
+}

@@ -1,0 +1,313 @@
+/**
+ * The machine contract: what a protocol author writes, and what every runner explores.
+ *
+ * A {@link Machine} is a pure state machine already instantiated with its parameters: `init`,
+ * the enabled `actions` in a deterministic order, and a pure `step` reducer. Correctness is
+ * carried by named {@link Invariant}s (state predicates), {@link TransitionProperty}s over
+ * `(prev, action, next)` and {@link Witness}es (`sometimes`: a state the model must be able to
+ * reach, so that a model that does nothing fails loudly).
+ *
+ * A {@link Model} is the registry entry: a name, a parameter schema with defaults, the known-bug
+ * variants, and `build(params)` that returns the machine.
+ */
+import type { Encoder } from './encode.ts';
+
+/**
+ * The outcome of a predicate. `true` means it holds. `false` means it is broken; a string means
+ * it is broken and says why in a short sentence ("two leaders in term 2: n1 and n3").
+ */
+export type Verdict = boolean | string;
+
+/** A named state predicate that must hold in every reachable state (`always`). */
+export interface Invariant<S> {
+  /** The name a user passes to `--invariant`: kebab-case, unique within the machine. */
+  readonly name: string;
+  /** One sentence: what must never happen. */
+  readonly doc?: string;
+  /** Evaluate the invariant on one state. */
+  check(s: S): Verdict;
+}
+
+/**
+ * A named property of every transition: `check(prev, action, next)`. `checkInit`, when given,
+ * is also applied to each initial state (refinement uses it to check the initial mapping).
+ */
+export interface TransitionProperty<S, A> {
+  /** The name a user passes to `--invariant`. */
+  readonly name: string;
+  /** One sentence: what no step may do. */
+  readonly doc?: string;
+  /** Evaluate the property on one transition. */
+  check(prev: S, action: A, next: S): Verdict;
+  /** Evaluate it on an initial state, where that means something. */
+  checkInit?(s: S): Verdict;
+}
+
+/** A `sometimes` witness: some reachable state must satisfy it, or the model is suspect. */
+export interface Witness<S> {
+  /** A short name: "leader-elected". */
+  readonly name: string;
+  /** One sentence: what being reached shows. */
+  readonly doc?: string;
+  /** Does this state witness it? */
+  check(s: S): boolean;
+}
+
+/**
+ * One event of a step, for message-sequence diagrams. Machines built on the shared environment
+ * (`impl/env/`) produce these; hand-written machines may leave `events` out.
+ */
+export type TraceEvent =
+  | { readonly kind: 'send'; readonly from: string; readonly to: string; readonly label: string; readonly msgId: number }
+  | { readonly kind: 'deliver'; readonly from: string; readonly to: string; readonly label: string; readonly msgId: number; readonly duplicate?: boolean }
+  | { readonly kind: 'drop'; readonly from: string; readonly to: string; readonly label: string; readonly msgId: number }
+  | { readonly kind: 'duplicate'; readonly from: string; readonly to: string; readonly label: string; readonly msgId: number }
+  | { readonly kind: 'crash'; readonly node: string }
+  | { readonly kind: 'restart'; readonly node: string }
+  | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[]; readonly oneWay?: boolean }
+  | { readonly kind: 'heal' }
+  | { readonly kind: 'timer'; readonly node: string; readonly timer: string }
+  | { readonly kind: 'tick'; readonly node: string; readonly clock: number }
+  | { readonly kind: 'local'; readonly node: string; readonly label: string };
+
+/**
+ * A protocol as a pure state machine, instantiated with its parameters.
+ *
+ * Contract:
+ * - `actions(s)` returns the enabled actions in a deterministic order (traces store indices);
+ * - `step(s, a)` is pure: no clock, no randomness, no I/O, and it never mutates `s`;
+ * - actions are JSON data (objects with a tag field), so traces serialize and replay.
+ *
+ * Members are declared with method syntax on purpose: a `Machine<S, A>` is then usable wherever a
+ * `Machine<unknown, unknown>` is expected (the registry and the CLI are generic).
+ */
+export interface Machine<S, A> {
+  /** Model name, as listed by `dscheck list`. */
+  readonly name: string;
+  /** The initial states, in a deterministic order. */
+  init(): readonly S[];
+  /** The enabled actions of `s`, in a deterministic order. */
+  actions(s: S): readonly A[];
+  /** The pure reducer. */
+  step(s: S, a: A): S;
+  /** State invariants (`always`). */
+  readonly invariants?: readonly Invariant<S>[];
+  /** Transition properties over `(prev, action, next)`. */
+  readonly properties?: readonly TransitionProperty<S, A>[];
+  /** `sometimes` witnesses. */
+  readonly sometimes?: readonly Witness<S>[];
+  /**
+   * Canonical encoding of a state, for fingerprints and exact keys. Two states that should be
+   * the same must write the same words. Default: {@link Encoder.value} on the whole state, which
+   * handles plain objects (sorted keys), arrays, Map/Set (sorted) and immutable collections.
+   */
+  encode?(s: S, out: Encoder): void;
+  /** Canonical representative of `s` under permutations of interchangeable nodes. */
+  symmetry?(s: S): S;
+  /** A short human label for an action: "RMPrepare(r2)". Default: compact JSON. */
+  formatAction?(a: A): string;
+  /** A JSON view of a state for traces and diffs. Default: the state converted to plain JSON. */
+  view?(s: S): unknown;
+  /** States with no enabled action that are proper ends, not deadlocks. */
+  isTerminal?(s: S): boolean;
+  /** The lanes of a message-sequence diagram (node names), where the machine has nodes. */
+  nodes?(): readonly string[];
+  /** What a step did, as diagram events. */
+  events?(prev: S, a: A, next: S): readonly TraceEvent[];
+}
+
+/** A machine with its types erased, as the registry and the CLI hold it. */
+export type AnyMachine = Machine<unknown, unknown>;
+
+// ---------------------------------------------------------------------------------------------
+// Parameters and models
+
+/** An integer parameter with inclusive bounds. */
+export interface IntParam {
+  readonly kind: 'int';
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly doc: string;
+}
+/** A boolean parameter. */
+export interface BoolParam {
+  readonly kind: 'bool';
+  readonly default: boolean;
+  readonly doc: string;
+}
+/** A parameter with a fixed set of string values. */
+export interface EnumParam<V extends string = string> {
+  readonly kind: 'enum';
+  readonly default: V;
+  readonly values: readonly V[];
+  readonly doc: string;
+}
+/** One parameter's specification. */
+export type ParamSpec = IntParam | BoolParam | EnumParam;
+/** A model's parameter schema. */
+export type ParamSchema = Readonly<Record<string, ParamSpec>>;
+/** The value of one parameter. */
+export type ParamValue = number | boolean | string;
+
+/** The parameter object a schema describes. */
+export type ParamsOf<Sch extends ParamSchema> = {
+  readonly [K in keyof Sch]: Sch[K] extends IntParam
+    ? number
+    : Sch[K] extends BoolParam
+      ? boolean
+      : Sch[K] extends EnumParam<infer V>
+        ? V
+        : never;
+};
+
+/** An integer parameter. */
+export function int(def: number, min: number, max: number, doc: string): IntParam {
+  return { kind: 'int', default: def, min, max, doc };
+}
+/** A boolean parameter. */
+export function bool(def: boolean, doc: string): BoolParam {
+  return { kind: 'bool', default: def, doc };
+}
+/** A parameter with a fixed set of string values. */
+export function oneOf<const V extends string>(values: readonly V[], def: V, doc: string): EnumParam<V> {
+  return { kind: 'enum', default: def, values, doc };
+}
+
+/** A known-bug variant: what it changes and which properties it must break. */
+export interface BugSpec {
+  /** One sentence: what the variant does wrong. */
+  readonly doc: string;
+  /** The invariants or properties the checker must find broken. */
+  readonly breaks: readonly string[];
+}
+
+/** The parameters a model's `build` receives: its schema's values, plus `bug`. */
+export type ModelParams<Sch extends ParamSchema, B extends string> = ParamsOf<Sch> & { readonly bug: B | 'none' };
+
+/** A registry entry: a named, parameterised family of machines with known-bug variants. */
+export interface Model<P = Readonly<Record<string, ParamValue>>> {
+  /** Name used on the command line: lowercase, kebab-case. */
+  readonly name: string;
+  /** One line: what it models and where it comes from. */
+  readonly doc: string;
+  /** Parameter schema, including the `bug` enum (values `none` and each bug's name). */
+  readonly params: ParamSchema;
+  /** Known-bug variants by name (the values of the `bug` parameter). */
+  readonly bugs: Readonly<Record<string, BugSpec>>;
+  /** Instantiate the machine. `p` has every parameter, validated against the schema. */
+  build(p: P): AnyMachine;
+}
+
+/** A model with its parameter type erased. */
+export type AnyModel = Model;
+
+/**
+ * Define a model with a typed parameter object. The `bug` parameter is added from `bugs`.
+ *
+ * ```ts
+ * export const twoPhase = defineModel({
+ *   name: 'twophase', doc: '...',
+ *   params: { rms: int(3, 1, 12, 'resource managers') },
+ *   bugs: { 'commit-unprepared': { doc: '...', breaks: ['tc-consistent'] } },
+ *   build: (p) => makeTwoPhase(p.rms, p.bug),
+ * });
+ * ```
+ */
+export function defineModel<const Sch extends ParamSchema, const B extends string = never>(def: {
+  readonly name: string;
+  readonly doc: string;
+  readonly params: Sch;
+  readonly bugs?: Readonly<Record<B, BugSpec>>;
+  build(p: ModelParams<Sch, B>): AnyMachine;
+}): Model<ModelParams<Sch, B>> {
+  const bugs = (def.bugs ?? {}) as Readonly<Record<string, BugSpec>>;
+  if ('bug' in def.params) throw new Error(`model ${def.name}: 'bug' is reserved; declare variants in 'bugs'`);
+  const params: ParamSchema = {
+    ...def.params,
+    bug: oneOf(['none', ...Object.keys(bugs)], 'none', 'known-bug variant to run (none = the correct protocol)'),
+  };
+  return { name: def.name, doc: def.doc, params, bugs, build: def.build };
+}
+
+/** The default value of every parameter of a model. */
+export function defaultParams(model: AnyModel): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const [k, spec] of Object.entries(model.params)) out[k] = spec.default;
+  return out;
+}
+
+/** An input error: bad model name, parameter, value or file. The CLI prints it on one line, exit 2. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+/** Parse one parameter value given as text (`k=v` on the command line). */
+export function parseParamValue(model: AnyModel, key: string, text: string): ParamValue {
+  const spec = model.params[key];
+  if (spec === undefined) {
+    throw new InputError(
+      `unknown parameter '${key}' for model ${model.name}; valid: ${Object.keys(model.params).join(', ')}`,
+    );
+  }
+  switch (spec.kind) {
+    case 'int': {
+      if (!/^-?\d+$/.test(text)) throw new InputError(`parameter ${key} must be an integer in ${spec.min}..${spec.max}, got '${text}'`);
+      return Number(text);
+    }
+    case 'bool': {
+      if (text === 'true' || text === '1') return true;
+      if (text === 'false' || text === '0') return false;
+      throw new InputError(`parameter ${key} must be true or false, got '${text}'`);
+    }
+    case 'enum':
+      return text;
+  }
+}
+
+/**
+ * Validate parameter overrides against a model's schema and fill in defaults. Throws
+ * {@link InputError} with the valid choices on any unknown name or out-of-range value.
+ */
+export function resolveParams(model: AnyModel, overrides: Readonly<Record<string, ParamValue>> = {}): Record<string, ParamValue> {
+  const out = defaultParams(model);
+  for (const [key, value] of Object.entries(overrides)) {
+    const spec = model.params[key];
+    if (spec === undefined) {
+      throw new InputError(
+        `unknown parameter '${key}' for model ${model.name}; valid: ${Object.keys(model.params).join(', ')}`,
+      );
+    }
+    switch (spec.kind) {
+      case 'int':
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) {
+          throw new InputError(`parameter ${key} must be an integer in ${spec.min}..${spec.max}, got ${JSON.stringify(value)}`);
+        }
+        break;
+      case 'bool':
+        if (typeof value !== 'boolean') throw new InputError(`parameter ${key} must be true or false, got ${JSON.stringify(value)}`);
+        break;
+      case 'enum':
+        if (typeof value !== 'string' || !spec.values.includes(value)) {
+          throw new InputError(`parameter ${key} must be one of ${spec.values.join(', ')}; got ${JSON.stringify(value)}`);
+        }
+        break;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Build a model's machine from parameter overrides (validated, defaults filled in). */
+export function instantiate(model: AnyModel, overrides: Readonly<Record<string, ParamValue>> = {}): {
+  readonly params: Record<string, ParamValue>;
+  readonly machine: AnyMachine;
+} {
+  const params = resolveParams(model, overrides);
+  return { params, machine: model.build(params) };
+}
+
+/** Throw in an exhaustive `switch` when a case was missed. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,16 @@
+/**
+ * The model catalogue: every model the CLI and the test suites know, by name.
+ */
+import { InputError, type AnyModel } from './machine.ts';
+import { tcommitModel } from '../specs/tcommit.ts';
+import { twoPhaseModel } from '../impl/twophase/twophase.ts';
+
+/** Every registered model, in listing order. */
+export const MODELS: readonly AnyModel[] = [tcommitModel, twoPhaseModel];
+
+/** Find a model by name, or throw an {@link InputError} listing the valid names. */
+export function findModel(name: string): AnyModel {
+  const m = MODELS.find((x) => x.name === name);
+  if (!m) throw new InputError(`unknown model '${name}'; valid: ${MODELS.map((x) => x.name).join(', ')}`);
+  return m;
+}

@@ -1,0 +1,121 @@
+/**
+ * TCommit: the abstract Transaction Commit specification, ported from Lamport and Gray,
+ * "Consensus on Transaction Commit" (2004), module TCommit (tlaplus/Examples,
+ * specifications/transaction_commit/TCommit.tla).
+ *
+ * One variable, `rmState`, maps each resource manager to working | prepared | committed |
+ * aborted. An RM prepares on its own; it may commit only when every RM is prepared or committed,
+ * and abort only while none has committed. TCConsistent: no RM aborts while another commits.
+ *
+ * RMs are numbered from 1 (`rm: 1` is r1).
+ */
+import { defineModel, int, type Invariant, type Machine } from '../checks/machine.ts';
+import type { Encoder } from '../checks/encode.ts';
+
+/** The state of one resource manager. */
+export type RMState = 'working' | 'prepared' | 'committed' | 'aborted';
+/** The values an RM state can take, in the encoding order. */
+export const RM_STATES: readonly RMState[] = ['working', 'prepared', 'committed', 'aborted'];
+const RM_CODE: Readonly<Record<RMState, number>> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
+
+/** TCommit's state: `rmState[r - 1]` is RM r's state. */
+export interface TCState {
+  readonly rmState: readonly RMState[];
+}
+
+/** TCommit's actions: Prepare(r), and Decide(r) in its commit or abort disjunct. */
+export type TCAction =
+  | { readonly type: 'Prepare'; readonly rm: number }
+  | { readonly type: 'Decide'; readonly rm: number; readonly decision: 'commit' | 'abort' };
+
+/** RM r's name in traces. */
+export const rmName = (r: number): string => `r${r}`;
+
+/** Pack an rmState vector into one word, 2 bits an RM (up to 16 RMs). */
+export function packRmState(rmState: readonly RMState[]): number {
+  let w = 0;
+  for (let i = 0; i < rmState.length; i++) w |= RM_CODE[rmState[i]!] << (2 * i);
+  return w;
+}
+
+/** TCConsistent: no RM has aborted while another has committed. */
+export function tcConsistent<S>(rmStateOf: (s: S) => readonly RMState[]): Invariant<S> {
+  return {
+    name: 'tc-consistent',
+    doc: 'no resource manager aborts while another commits (TCConsistent)',
+    check(s) {
+      const rs = rmStateOf(s);
+      const c = rs.indexOf('committed');
+      const a = rs.indexOf('aborted');
+      return c < 0 || a < 0 || `${rmName(c + 1)} committed while ${rmName(a + 1)} aborted`;
+    },
+  };
+}
+
+/** TCTypeOK, for the rmState part: each RM's state is one of the four. */
+export function rmStateTypeOk(rmState: readonly RMState[], n: number): true | string {
+  if (rmState.length !== n) return `rmState has ${rmState.length} entries, expected ${n}`;
+  for (let i = 0; i < n; i++) {
+    if (!(rmState[i]! in RM_CODE)) return `rmState[${rmName(i + 1)}] = ${JSON.stringify(rmState[i])}`;
+  }
+  return true;
+}
+
+function setAt(rmState: readonly RMState[], r: number, v: RMState): RMState[] {
+  const next = rmState.slice();
+  next[r - 1] = v;
+  return next;
+}
+
+/** The TCommit machine over `n` resource managers. */
+export function makeTCommit(n: number): Machine<TCState, TCAction> {
+  const rms = Array.from({ length: n }, (_, i) => i + 1);
+  const canCommit = (s: TCState) => s.rmState.every((x) => x === 'prepared' || x === 'committed');
+  const notCommitted = (s: TCState) => s.rmState.every((x) => x !== 'committed');
+  return {
+    name: 'tcommit',
+    init: () => [{ rmState: rms.map((): RMState => 'working') }],
+    actions(s) {
+      const out: TCAction[] = [];
+      const cc = canCommit(s);
+      const nc = notCommitted(s);
+      for (const r of rms) {
+        const x = s.rmState[r - 1];
+        if (x === 'working') out.push({ type: 'Prepare', rm: r });
+        if (x === 'prepared' && cc) out.push({ type: 'Decide', rm: r, decision: 'commit' });
+        if ((x === 'working' || x === 'prepared') && nc) out.push({ type: 'Decide', rm: r, decision: 'abort' });
+      }
+      return out;
+    },
+    step(s, a) {
+      switch (a.type) {
+        case 'Prepare':
+          return { rmState: setAt(s.rmState, a.rm, 'prepared') };
+        case 'Decide':
+          return { rmState: setAt(s.rmState, a.rm, a.decision === 'commit' ? 'committed' : 'aborted') };
+      }
+    },
+    invariants: [
+      { name: 'type-ok', doc: 'TCTypeOK: rmState maps each RM to one of its four states', check: (s) => rmStateTypeOk(s.rmState, n) },
+      tcConsistent((s: TCState) => s.rmState),
+    ],
+    sometimes: [
+      { name: 'all-committed', doc: 'every RM commits', check: (s) => s.rmState.every((x) => x === 'committed') },
+      { name: 'some-aborted', doc: 'an RM aborts', check: (s) => s.rmState.includes('aborted') },
+    ],
+    encode(s: TCState, out: Encoder) {
+      out.int(packRmState(s.rmState));
+    },
+    formatAction: (a) => (a.type === 'Prepare' ? `Prepare(${rmName(a.rm)})` : `Decide(${rmName(a.rm)}, ${a.decision})`),
+    view: (s) => ({ rmState: Object.fromEntries(s.rmState.map((x, i) => [rmName(i + 1), x])) }),
+    isTerminal: (s) => s.rmState.every((x) => x === 'committed' || x === 'aborted'),
+  };
+}
+
+/** The TCommit registry entry. */
+export const tcommitModel = defineModel({
+  name: 'tcommit',
+  doc: 'TCommit, the abstract transaction commit spec (Lamport & Gray, TCommit.tla)',
+  params: { rms: int(3, 1, 16, 'number of resource managers') },
+  build: (p) => makeTCommit(p.rms),
+});
