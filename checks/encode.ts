@@ -221,6 +221,15 @@ export class WordBuffer implements Encoder {
     hashWords(this.buf, this.len, out);
   }
 
+  /** Whether two buffers hold the same words (exact equality of encodings). */
+  equals(other: WordBuffer): boolean {
+    if (this.len !== other.len) return false;
+    const a = this.buf;
+    const b = other.buf;
+    for (let i = 0; i < this.len; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
   /** The words written, as a string: an exact, canonical key. */
   key(): string {
     let s = '';

@@ -91,6 +91,28 @@ class Stop {
  * `bounded` with the bound that cut the search.
  */
 export function explore<S, A>(m: Machine<S, A>, opts: ExploreOptions = {}): CheckResult<S, A, ExploreStats> {
+  const run = exploreSteps(m, opts);
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * {@link explore}, yielding to the event loop about every 100 ms so that timers and signals
+ * (Ctrl-C through `opts.signal`) are served during a long run. The CLI uses this.
+ */
+export async function exploreAsync<S, A>(m: Machine<S, A>, opts: ExploreOptions = {}): Promise<CheckResult<S, A, ExploreStats>> {
+  const run = exploreSteps(m, opts);
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The search itself, as a generator that yields when the caller may serve the event loop. */
+function* exploreSteps<S, A>(m: Machine<S, A>, opts: ExploreOptions): Generator<void, CheckResult<S, A, ExploreStats>, void> {
   const mode = opts.mode ?? 'bfs';
   const maxDepth = opts.maxDepth ?? DEFAULT_BOUNDS.maxDepth;
   const maxStates = opts.maxStates ?? DEFAULT_BOUNDS.maxStates;
@@ -176,12 +198,14 @@ export function explore<S, A>(m: Machine<S, A>, opts: ExploreOptions = {}): Chec
   };
 
   let bound: BoundHit | undefined;
+  let overflow = 0; // 1 when the state that hit the states bound was added but never examined
   let frontierDepth = 0;
   let frontierSize = 0;
   let sinceCheck = 0;
-  /** Time, interrupt and progress, every 256 expansions. */
-  const tick = (): void => {
-    if (++sinceCheck < 256) return;
+  let lastYield = start;
+  /** Time, interrupt and progress, every 256 expansions; true when it is time to yield. */
+  const tick = (): boolean => {
+    if (++sinceCheck < 256) return false;
     sinceCheck = 0;
     const now = performance.now();
     if (opts.signal?.aborted) throw new Stop({ kind: 'interrupted', limit: now - start });
@@ -198,6 +222,9 @@ export function explore<S, A>(m: Machine<S, A>, opts: ExploreOptions = {}): Chec
         statesPerSecond: (visited.size / elapsedMs) * 1000,
       });
     }
+    if (now - lastYield < 100) return false;
+    lastYield = now;
+    return true;
   };
 
   // Where the run is, so that an exception (or a violation) can be reported with its trace:
@@ -225,7 +252,10 @@ export function explore<S, A>(m: Machine<S, A>, opts: ExploreOptions = {}): Chec
   const discover = (t: S, depth: number): boolean => {
     encodeState(t);
     if (!visited.add(words)) return false;
-    if (visited.size > maxStates) throw new Stop({ kind: 'states', limit: maxStates });
+    if (visited.size > maxStates) {
+      overflow = 1;
+      throw new Stop({ kind: 'states', limit: maxStates });
+    }
     seen(depth);
     phase = 'invariant';
     const bad = checkState(t, depth);
@@ -275,7 +305,7 @@ export function explore<S, A>(m: Machine<S, A>, opts: ExploreOptions = {}): Chec
           const sid = currentIds[i]!;
           frontierSize = current.length - i + next.length;
           if (frontierSize > peakFrontier) peakFrontier = frontierSize;
-          tick();
+          if (tick()) yield;
           ctxSid = sid;
           ctxAi = -1;
           phase = 'actions';
@@ -319,7 +349,7 @@ export function explore<S, A>(m: Machine<S, A>, opts: ExploreOptions = {}): Chec
         phase = 'actions';
         stack.push({ state: s0, acts: m.actions(s0), next: 0, via: i });
         while (stack.length > 0) {
-          tick();
+          if (tick()) yield;
           const top = stack[stack.length - 1]!;
           frontierDepth = stack.length - 1;
           frontierSize = stack.length;
@@ -372,7 +402,7 @@ export function explore<S, A>(m: Machine<S, A>, opts: ExploreOptions = {}): Chec
   }
 
   const elapsedMs = performance.now() - start;
-  const states = visited.size;
+  const states = visited.size - overflow;
   const checkerBytes = visited.bytes() + (parents?.bytes() ?? 0) + (via?.bytes() ?? 0);
   const stats: ExploreStats = {
     mode,

@@ -27,14 +27,21 @@ export function refines<S, A, T, B>(
   mapping: (s: S) => T,
   opts: RefinementOptions = {},
 ): TransitionProperty<S, A> {
-  const words = new WordBuffer();
-  const keyOf = (t: T): string => {
+  const encodeInto = (t: T, words: WordBuffer): WordBuffer => {
     words.reset();
     if (abstract.encode) abstract.encode(t, words);
     else words.value(t);
-    return words.key();
+    return words;
   };
+  const keyOf = (t: T): string => encodeInto(t, new WordBuffer()).key();
+  // Three reusable buffers: the mapped state before, after, and each abstract successor.
+  const wBefore = new WordBuffer();
+  const wAfter = new WordBuffer();
+  const wSucc = new WordBuffer();
   const initKeys = new Set(abstract.init().map(keyOf));
+  let lastPrev: S | undefined;
+  let before: T = undefined as T;
+  let enabled: readonly B[] | undefined;
   const stutter = opts.stutter ?? true;
   const show = (t: T) => compact(viewOf(abstract, t));
   return {
@@ -45,13 +52,19 @@ export function refines<S, A, T, B>(
       return initKeys.has(keyOf(t)) || `initial state maps to ${show(t)}, which is not an initial ${abstract.name} state`;
     },
     check(prev: S, _a: A, next: S) {
-      const before = mapping(prev);
+      // Runners check all successors of one state in a row: map and encode `prev` once.
+      if (prev !== lastPrev) {
+        lastPrev = prev;
+        before = mapping(prev);
+        encodeInto(before, wBefore);
+        enabled = undefined;
+      }
       const after = mapping(next);
-      const target = keyOf(after);
-      if (stutter && keyOf(before) === target) return true;
-      const enabled = abstract.actions(before);
+      encodeInto(after, wAfter);
+      if (stutter && wBefore.equals(wAfter)) return true;
+      enabled ??= abstract.actions(before);
       for (const b of enabled) {
-        if (keyOf(abstract.step(before, b)) === target) return true;
+        if (encodeInto(abstract.step(before, b), wSucc).equals(wAfter)) return true;
       }
       const options = enabled.map((b) => labelOf(abstract, b)).join(', ') || 'none';
       return `no ${abstract.name} step leads from ${show(before)} to ${show(after)} (enabled there: ${options})`;

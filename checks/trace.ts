@@ -96,6 +96,33 @@ export interface FieldChange {
   readonly path: string;
   readonly before: unknown;
   readonly after: unknown;
+  /** For a list that only grew or shrank (a set, a log, a network): what was added and removed. */
+  readonly added?: readonly unknown[];
+  readonly removed?: readonly unknown[];
+}
+
+/** If `after` is `before` plus or minus some elements (as multisets), what changed; else undefined. */
+function listDelta(before: readonly unknown[], after: readonly unknown[]): { added: unknown[]; removed: unknown[] } | undefined {
+  const count = new Map<string, number>();
+  for (const x of before) count.set(compact(x), (count.get(compact(x)) ?? 0) + 1);
+  const added: unknown[] = [];
+  for (const x of after) {
+    const k = compact(x);
+    const c = count.get(k) ?? 0;
+    if (c > 0) count.set(k, c - 1);
+    else added.push(x);
+  }
+  const removed = before.filter((x) => {
+    const k = compact(x);
+    const c = count.get(k) ?? 0;
+    if (c > 0) {
+      count.set(k, c - 1);
+      return true;
+    }
+    return false;
+  });
+  if (added.length + removed.length >= Math.max(before.length, after.length) && before.length > 0 && after.length > 0) return undefined;
+  return { added, removed };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -119,7 +146,21 @@ export function diffViews(before: unknown, after: unknown, path = ''): FieldChan
     if (elementwise.length > 1 && compact(after).length <= 60) return [{ path, before, after }];
     return elementwise;
   }
-  return [{ path: path === '' ? '(state)' : path, before, after }];
+  const p = path === '' ? '(state)' : path;
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const delta = listDelta(before, after);
+    if (delta) return [{ path: p, before, after, ...delta }];
+  }
+  return [{ path: p, before, after }];
+}
+
+/** One change as text: `path: before → after`, or `path: + x, − y` for a list delta. */
+export function formatChange(c: FieldChange): string {
+  if (c.added || c.removed) {
+    const parts = [...(c.added ?? []).map((x) => `+ ${show(x)}`), ...(c.removed ?? []).map((x) => `− ${show(x)}`)];
+    return `${c.path}: ${parts.join(', ')}`;
+  }
+  return `${c.path}: ${show(c.before)} → ${show(c.after)}`;
 }
 
 /** How a check failed, where it failed. */
@@ -166,7 +207,7 @@ export function formatTrace<S, A>(m: Machine<S, A>, trace: Trace<S, A>, violatio
     const changes = diffViews(prev, view);
     lines.push(`${String(i + 1).padStart(width + 1)}. ${labelOf(m, st.action)}`);
     if (changes.length === 0) lines.push(`       (no change)`);
-    for (const c of changes) lines.push(`       ${c.path}: ${show(c.before)} → ${show(c.after)}`);
+    for (const c of changes) lines.push(`       ${formatChange(c)}`);
     prev = view;
   });
   if (violation?.failedAction) {

@@ -1,0 +1,184 @@
+/**
+ * `dscheck check <model> …`: run a model checker on a registered model and print the verdict,
+ * the stats, and any counterexample as numbered steps (also written as JSON under `reports/`).
+ */
+import { join } from 'node:path';
+import { instantiate, parseParamValue, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
+import { findModel } from '../registry.ts';
+import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
+import { checkNames, selectChecks, type CheckResult } from '../result.ts';
+import { formatTrace, toTraceFile, type TraceOrigin } from '../trace.ts';
+import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
+import { REPORTS_DIR, dur, num, slug, writeFileAtomic } from './output.ts';
+import { ProgressLine } from './progress.ts';
+
+/** Flags of `dscheck check`. */
+export const CHECK_FLAGS = {
+  param: 'list',
+  invariant: 'list',
+  mode: 'string',
+  'max-depth': 'string',
+  'max-states': 'string',
+  'time-limit': 'string',
+  exact: 'bool',
+  'no-symmetry': 'bool',
+  deadlock: 'bool',
+  json: 'bool',
+  out: 'string',
+  quiet: 'bool',
+} as const;
+
+/** Parse `--param k=v` pairs against the model's schema. */
+export function parseParams(model: AnyModel, pairs: readonly string[]): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new InputError(`--param takes key=value, got '${pair}'`);
+    const key = pair.slice(0, eq);
+    out[key] = parseParamValue(model, key, pair.slice(eq + 1));
+  }
+  return out;
+}
+
+/** `k=v, k=v` for headers and file names. */
+export function paramText(params: Readonly<Record<string, ParamValue>>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+}
+
+/** Where a counterexample of this run is written by default. */
+export function defaultTracePath(model: string, params: Readonly<Record<string, ParamValue>>, check: string): string {
+  const p = Object.entries(params)
+    .filter(([k, v]) => !(k === 'bug' && v === 'none'))
+    .map(([k, v]) => `${k}${String(v)}`)
+    .join('-');
+  return join(REPORTS_DIR, 'traces', `${slug(model)}${p ? `-${slug(p)}` : ''}-${slug(check)}.json`);
+}
+
+/** Print the verdict lines common to every runner. */
+export function printVerdict(
+  out: (line: string) => void,
+  m: AnyMachine,
+  result: CheckResult,
+  what: { readonly statesWord: string; readonly detail: string },
+): void {
+  const v = result.violation;
+  if (result.status === 'violation' && v) {
+    out(`✗ violation of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.name} after ${v.trace.steps.length} step${v.trace.steps.length === 1 ? '' : 's'}:`);
+    out(formatTrace(m, v.trace, v));
+  } else if (result.status === 'exhausted') {
+    out(`✓ holds: every check holds on all ${what.statesWord} (${what.detail})`);
+  } else {
+    const b = result.bound!;
+    if (b.kind === 'interrupted') out(`■ interrupted: no violation in the ${what.statesWord} explored; nothing was proved beyond them`);
+    else out(`■ no violation within bounds: the ${b.kind} bound (${b.kind === 'time' ? dur(b.limit) : num(b.limit)}) cut the search after ${what.statesWord} (${what.detail})`);
+  }
+  for (const w of result.witnesses) {
+    if (w.reached) out(`  sometimes ${w.name}: reached${w.depth !== undefined ? ` at depth ${w.depth}` : ''}`);
+    else out(`  sometimes ${w.name}: NOT reached${result.status === 'exhausted' ? ' in the whole reachable space: the model may be wrong' : result.status === 'violation' ? ' before the violation stopped the run' : ' within the bounds'}`);
+  }
+}
+
+/** Run `dscheck check`. Returns the exit code. */
+export async function checkCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const args = parseArgs('check', argv, CHECK_FLAGS, { p: 'param', i: 'invariant' });
+  const [modelName, ...extra] = args.positionals;
+  if (modelName === undefined) throw new InputError('usage: dscheck check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs] [--max-depth N] [--max-states N] [--time-limit S] [--json]');
+  if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'; parameters go in --param k=v`);
+  const model = findModel(modelName);
+  const { params, machine } = instantiate(model, parseParams(model, list(args, 'param')));
+  const checks = list(args, 'invariant');
+  selectChecks(machine, checks);
+  const mode = choice(args, 'mode', ['bfs', 'dfs'] as const, 'bfs');
+  return exhaustiveCheck(args, model, params, machine, checks, mode, out);
+}
+
+async function exhaustiveCheck(
+  args: ParsedArgs,
+  model: AnyModel,
+  params: Record<string, ParamValue>,
+  machine: AnyMachine,
+  checks: readonly string[],
+  mode: 'bfs' | 'dfs',
+  out: (line: string) => void,
+): Promise<number> {
+  const json = flag(args, 'json');
+  const maxDepth = posInt(args, 'max-depth', DEFAULT_BOUNDS.maxDepth, 0);
+  const maxStates = posInt(args, 'max-states', DEFAULT_BOUNDS.maxStates);
+  const timeLimitMs = seconds(args, 'time-limit', DEFAULT_BOUNDS.timeLimitMs);
+  const exact = flag(args, 'exact');
+  const symmetry = !flag(args, 'no-symmetry');
+  const names = checks.length > 0 ? checks : checkNames(machine);
+  const say = json ? () => {} : out;
+  say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : '64-bit fingerprints'}${symmetry && machine.symmetry ? ' · symmetry' : ''}`);
+  say(`checks: ${names.join(', ') || '(none)'}`);
+  say(`bounds: depth ≤ ${num(maxDepth)} · states ≤ ${num(maxStates)} · time ≤ ${dur(timeLimitMs)}`);
+
+  const progress = new ProgressLine(!json && !flag(args, 'quiet'));
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.on('SIGINT', onSigint);
+  let result: CheckResult<unknown, unknown, ExploreStats>;
+  try {
+    result = await exploreAsync(machine, {
+      mode,
+      maxDepth,
+      maxStates,
+      timeLimitMs,
+      exact,
+      symmetry,
+      deadlock: flag(args, 'deadlock'),
+      checks,
+      signal: abort.signal,
+      onProgress: (p) =>
+        progress.update({
+          states: p.states,
+          depth: p.depth,
+          queue: p.queue,
+          'states/s': Math.round(p.statesPerSecond),
+          elapsed: dur(p.elapsedMs),
+        }),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.clear();
+  }
+  const s = result.stats;
+  let traceFile: string | undefined;
+  if (result.status === 'violation' && result.violation) {
+    const v = result.violation;
+    traceFile = str(args, 'out') ?? defaultTracePath(model.name, params, v.name);
+    const origin: TraceOrigin = { runner: mode };
+    writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(machine, model.name, params, origin, v.trace, v), null, 2)}\n`);
+  }
+  if (json) {
+    out(JSON.stringify({
+      model: model.name,
+      params,
+      mode,
+      checks: names,
+      bounds: { maxDepth, maxStates, timeLimitMs },
+      status: result.status,
+      bound: result.bound ?? null,
+      stats: s,
+      witnesses: result.witnesses,
+      violation: result.violation
+        ? { kind: result.violation.kind, name: result.violation.name, message: result.violation.message, steps: result.violation.trace.steps.length, traceFile }
+        : null,
+    }));
+  } else {
+    printVerdict(out, machine, result, {
+      statesWord: `${num(s.states)} ${result.status === 'exhausted' ? 'reachable' : 'distinct'} states`,
+      detail: `diameter ${s.diameter}`,
+    });
+    out(`  states ${num(s.states)} · transitions ${num(s.transitions)} · diameter ${s.diameter} · ${dur(s.elapsedMs)} · ${num(s.statesPerSecond)} states/s`);
+    out(`  states per depth: ${s.statesPerDepth.join(' ')}`);
+    out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)}`);
+    if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
+    if (traceFile) out(`  trace written to ${traceFile}`);
+  }
+  if (result.status === 'violation') return 1;
+  if (result.bound?.kind === 'interrupted') return 130;
+  return 0;
+}

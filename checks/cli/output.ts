@@ -1,0 +1,38 @@
+/**
+ * What the CLI writes: report files written atomically (no partial file is ever left behind),
+ * and number formatting.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's `reports/` folder. */
+export const REPORTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../reports');
+
+/** Write a file atomically: to a temporary name in the same folder, then rename. */
+export function writeFileAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** 1234567 → "1,234,567". */
+export function num(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Milliseconds as "850 ms" or "12.3 s". */
+export function dur(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** A file-name-safe slug. */
+export function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
