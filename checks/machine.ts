@@ -102,7 +102,11 @@ export interface Machine<S, A> {
    * handles plain objects (sorted keys), arrays, Map/Set (sorted) and immutable collections.
    */
   encode?(s: S, out: Encoder): void;
-  /** Canonical representative of `s` under permutations of interchangeable nodes. */
+  /**
+   * Canonical representative of `s` under permutations of interchangeable nodes. Sound only
+   * when every invariant, property and witness gives the same answer on all permutations of a
+   * state (a check that names a particular node is not symmetric: turn symmetry off for it).
+   */
   symmetry?(s: S): S;
   /** A short human label for an action: "RMPrepare(r2)". Default: compact JSON. */
   formatAction?(a: A): string;

@@ -81,9 +81,21 @@ export function viewOf<S, A>(m: Machine<S, A>, s: S): unknown {
   return m.view ? m.view(s) : toPlain(s);
 }
 
-/** A machine's label for an action. */
+/**
+ * A machine's label for an action. Default: for a tagged object, `Tag(field=value, …)` (tag field
+ * `type` or `kind`); otherwise compact JSON.
+ */
 export function labelOf<S, A>(m: Machine<S, A>, a: A): string {
-  return m.formatAction ? m.formatAction(a) : compact(toPlain(a));
+  if (m.formatAction) return m.formatAction(a);
+  const plain = toPlain(a);
+  if (isPlainObject(plain)) {
+    const tagKey = typeof plain['type'] === 'string' ? 'type' : typeof plain['kind'] === 'string' ? 'kind' : undefined;
+    if (tagKey) {
+      const fields = Object.entries(plain).filter(([k]) => k !== tagKey);
+      return fields.length === 0 ? String(plain[tagKey]) : `${String(plain[tagKey])}(${fields.map(([k, v]) => `${k}=${compact(v)}`).join(', ')})`;
+    }
+  }
+  return compact(plain);
 }
 
 /** Compact one-line JSON. */

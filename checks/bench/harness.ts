@@ -1,0 +1,56 @@
+/**
+ * Benchmark helpers: run a job in a fresh Node process, repeat, take medians.
+ */
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExhaustiveJob } from './worker.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** What one exhaustive job reports. */
+export interface ExhaustiveSample {
+  readonly status: string;
+  readonly violation: { readonly name: string; readonly steps: number } | null;
+  readonly states: number;
+  readonly transitions: number;
+  readonly diameter: number;
+  readonly elapsedMs: number;
+  readonly statesPerSecond: number;
+  readonly checkerBytesPerState: number;
+  readonly peakRssMiB: number;
+}
+
+/** Run one exhaustive job in a fresh process. */
+export function runExhaustive(job: ExhaustiveJob): ExhaustiveSample {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(HERE, 'worker.ts'), JSON.stringify(job)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as ExhaustiveSample;
+}
+
+/** The median of some numbers. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Repeat an exhaustive job `reps` times; report medians (and check the counts never vary). */
+export function repeatExhaustive(job: ExhaustiveJob, reps: number): ExhaustiveSample & { readonly reps: number; readonly elapsedMsAll: readonly number[] } {
+  const samples = Array.from({ length: reps }, () => runExhaustive(job));
+  const first = samples[0]!;
+  for (const s of samples) {
+    if (s.states !== first.states || s.transitions !== first.transitions) throw new Error(`non-deterministic counts for ${JSON.stringify(job)}`);
+  }
+  const elapsedMs = median(samples.map((s) => s.elapsedMs));
+  return {
+    ...first,
+    elapsedMs,
+    statesPerSecond: (first.states / elapsedMs) * 1000,
+    peakRssMiB: median(samples.map((s) => s.peakRssMiB)),
+    reps,
+    elapsedMsAll: samples.map((s) => Math.round(s.elapsedMs)),
+  };
+}

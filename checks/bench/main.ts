@@ -1,0 +1,37 @@
+/**
+ * `npm run bench [-- section …]`: runs the benchmarks, prints a summary and writes
+ * `reports/bench/<section>.json`. Speed targets are checked here, never in unit tests.
+ */
+import { join } from 'node:path';
+import { REPORTS_DIR, writeFileAtomic } from '../cli/output.ts';
+import { benchTwoPhase } from './twophase.ts';
+
+type Section = () => Promise<Record<string, unknown>>;
+
+const SECTIONS: Readonly<Record<string, Section>> = {
+  twophase: () => benchTwoPhase(),
+};
+
+async function runBench(): Promise<number> {
+  const wanted = process.argv.slice(2);
+  for (const w of wanted) {
+    if (!(w in SECTIONS)) {
+      process.stderr.write(`bench: unknown section '${w}'; valid: ${Object.keys(SECTIONS).join(', ')}\n`);
+      return 2;
+    }
+  }
+  const names = wanted.length > 0 ? wanted : Object.keys(SECTIONS);
+  const meta = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
+  for (const name of names) {
+    process.stdout.write(`== ${name}\n`);
+    const started = performance.now();
+    const result = await SECTIONS[name]!();
+    const file = join(REPORTS_DIR, 'bench', `${name}.json`);
+    writeFileAtomic(file, `${JSON.stringify({ ...meta, section: name, wallMs: performance.now() - started, ...result }, null, 2)}\n`);
+    const summary = Array.isArray(result['summary']) ? (result['summary'] as unknown[]).map(String) : [JSON.stringify(result).slice(0, 2000)];
+    process.stdout.write(`${summary.join('\n')}\n→ ${file}\n`);
+  }
+  return 0;
+}
+
+process.exitCode = await runBench();

@@ -1,0 +1,53 @@
+/**
+ * dscheck's public TypeScript surface: the machine contract, the runners, traces and
+ * refinement. Import from here; the modules behind it are internal.
+ */
+export {
+  defineModel,
+  int,
+  bool,
+  oneOf,
+  instantiate,
+  resolveParams,
+  defaultParams,
+  assertNever,
+  InputError,
+} from './machine.ts';
+export type {
+  Machine,
+  AnyMachine,
+  Model,
+  AnyModel,
+  Invariant,
+  TransitionProperty,
+  Witness,
+  Verdict,
+  TraceEvent,
+  ParamSpec,
+  ParamSchema,
+  ParamValue,
+  ParamsOf,
+  ModelParams,
+  BugSpec,
+} from './machine.ts';
+export { WordBuffer, canonicalKey, canonicalEqual, hashWords } from './encode.ts';
+export type { Encoder } from './encode.ts';
+export { explore, exploreAsync, DEFAULT_BOUNDS } from './exhaustive.ts';
+export type { ExploreOptions, ExploreStats, ExploreProgress } from './exhaustive.ts';
+export { selectChecks, checkNames, throwIfViolation, PropertyViolationError } from './result.ts';
+export type { CheckResult, BoundHit, BoundKind, WitnessResult, RunStats } from './result.ts';
+export { refines } from './refinement.ts';
+export type { RefinementOptions } from './refinement.ts';
+export {
+  traceFromIndices,
+  lastState,
+  formatTrace,
+  describeViolation,
+  diffViews,
+  toTraceFile,
+  toPlain,
+  TRACE_FORMAT,
+  TRACE_VERSION,
+} from './trace.ts';
+export type { Trace, TraceStep, Violation, ViolationKind, TraceFile, TraceOrigin, FieldChange } from './trace.ts';
+export { MODELS, findModel } from './registry.ts';
