@@ -114,6 +114,13 @@ export interface Machine<S, A> {
   view?(s: S): unknown;
   /** States with no enabled action that are proper ends, not deadlocks. */
   isTerminal?(s: S): boolean;
+  /**
+   * An action's kind, for swarm testing, coverage and payload shrinking. Default: the action's
+   * `type` (else `kind`) string field.
+   */
+  actionKind?(a: A): string;
+  /** Every action kind the machine has, so runners need not discover them by exploring. */
+  actionKinds?(): readonly string[];
   /** The lanes of a message-sequence diagram (node names), where the machine has nodes. */
   nodes?(): readonly string[];
   /** What a step did, as diagram events. */

@@ -251,11 +251,39 @@ export const TRACE_FORMAT = 'dscheck-trace';
 /** Current trace file version. */
 export const TRACE_VERSION = 1;
 
-/** How the trace was found. */
+/**
+ * How the trace was found. Every field beyond `runner` (and a random run's `seed` and `path`) is
+ * optional, so files written before a field existed still read.
+ *
+ * - `checks`: the invariants/properties the run evaluated, when it was a subset (replay and
+ *   shrink evaluate the same ones); absent means all.
+ * - random: `seed` and `path` are fast-check's; with the same `maxSteps` and swarm `kinds` (the
+ *   schedule encoding) they replay the run exactly. `swarm.excluded` is the failing run's mix
+ *   (the action kinds it left out). `shrink` records the trace length after fast-check's
+ *   shrinking and after the delta-debugging pass.
+ * - shrink: `source` is the runner of the input trace (its `seed`/`path` are carried over),
+ *   `lengthBefore`/`lengthAfter` the step counts before and after shrinking.
+ */
 export type TraceOrigin =
-  | { readonly runner: 'bfs' | 'dfs' }
-  | { readonly runner: 'random'; readonly seed: number; readonly path: string }
-  | { readonly runner: 'shrink' | 'user'; readonly seed?: number; readonly path?: string };
+  | { readonly runner: 'bfs' | 'dfs'; readonly checks?: readonly string[] }
+  | {
+      readonly runner: 'random';
+      readonly seed: number;
+      readonly path: string;
+      readonly maxSteps?: number;
+      readonly swarm?: { readonly kinds: readonly string[]; readonly excluded: readonly string[] };
+      readonly checks?: readonly string[];
+      readonly shrink?: { readonly fastCheckLength: number; readonly length: number };
+    }
+  | {
+      readonly runner: 'shrink' | 'user';
+      readonly seed?: number;
+      readonly path?: string;
+      readonly checks?: readonly string[];
+      readonly source?: string;
+      readonly lengthBefore?: number;
+      readonly lengthAfter?: number;
+    };
 
 /**
  * A counterexample as JSON (`reports/*.json`). Replay reads `model`, `params`, `initIndex` and

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { instantiate, parseParamValue, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
 import { findModel } from '../registry.ts';
 import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
+import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, randomOrigin, type RandomResult } from '../random.ts';
 import { checkNames, selectChecks, type CheckResult } from '../result.ts';
 import { formatTrace, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
@@ -26,7 +27,16 @@ export const CHECK_FLAGS = {
   json: 'bool',
   out: 'string',
   quiet: 'bool',
+  runs: 'string',
+  steps: 'string',
+  seed: 'string',
+  path: 'string',
+  'no-swarm': 'bool',
 } as const;
+
+/** Flags that only one family of modes takes. */
+const EXHAUSTIVE_ONLY = ['max-depth', 'max-states', 'exact', 'no-symmetry'] as const;
+const RANDOM_ONLY = ['runs', 'steps', 'seed', 'path', 'no-swarm'] as const;
 
 /** Parse `--param k=v` pairs against the model's schema. */
 export function parseParams(model: AnyModel, pairs: readonly string[]): Record<string, ParamValue> {
@@ -56,12 +66,16 @@ export function defaultTracePath(model: string, params: Readonly<Record<string, 
   return join(REPORTS_DIR, 'traces', `${slug(model)}${p ? `-${slug(p)}` : ''}-${slug(check)}.json`);
 }
 
-/** Print the verdict lines common to every runner. */
+/**
+ * Print the verdict lines common to every runner. `what.bounded`, when given, replaces the
+ * sentence of a `bounded` result (the random runner says "no violation in N runs of up to M
+ * steps (seed S)").
+ */
 export function printVerdict(
   out: (line: string) => void,
   m: AnyMachine,
   result: CheckResult,
-  what: { readonly statesWord: string; readonly detail: string },
+  what: { readonly statesWord: string; readonly detail: string; readonly bounded?: string },
 ): void {
   const v = result.violation;
   if (result.status === 'violation' && v) {
@@ -69,6 +83,8 @@ export function printVerdict(
     out(formatTrace(m, v.trace, v));
   } else if (result.status === 'exhausted') {
     out(`✓ holds: every check holds on all ${what.statesWord} (${what.detail})`);
+  } else if (what.bounded !== undefined) {
+    out(`■ ${what.bounded}`);
   } else {
     const b = result.bound!;
     if (b.kind === 'interrupted') out(`■ interrupted: no violation in the ${what.statesWord} explored; nothing was proved beyond them`);
@@ -84,13 +100,17 @@ export function printVerdict(
 export async function checkCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
   const args = parseArgs('check', argv, CHECK_FLAGS, { p: 'param', i: 'invariant' });
   const [modelName, ...extra] = args.positionals;
-  if (modelName === undefined) throw new InputError('usage: dscheck check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs] [--max-depth N] [--max-states N] [--time-limit S] [--json]');
+  if (modelName === undefined) throw new InputError('usage: dscheck check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--runs N] [--steps M] [--seed S] [--time-limit S] [--json]');
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'; parameters go in --param k=v`);
   const model = findModel(modelName);
   const { params, machine } = instantiate(model, parseParams(model, list(args, 'param')));
   const checks = list(args, 'invariant');
   selectChecks(machine, checks);
-  const mode = choice(args, 'mode', ['bfs', 'dfs'] as const, 'bfs');
+  const mode = choice(args, 'mode', ['bfs', 'dfs', 'random'] as const, 'bfs');
+  for (const f of mode === 'random' ? EXHAUSTIVE_ONLY : RANDOM_ONLY) {
+    if (args.flags.has(f)) throw new InputError(`--${f} applies to --mode ${mode === 'random' ? 'bfs or dfs' : 'random'} only`);
+  }
+  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out);
   return exhaustiveCheck(args, model, params, machine, checks, mode, out);
 }
 
@@ -149,7 +169,7 @@ async function exhaustiveCheck(
   if (result.status === 'violation' && result.violation) {
     const v = result.violation;
     traceFile = str(args, 'out') ?? defaultTracePath(model.name, params, v.name);
-    const origin: TraceOrigin = { runner: mode };
+    const origin: TraceOrigin = { runner: mode, ...(checks.length > 0 ? { checks } : {}) };
     writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(machine, model.name, params, origin, v.trace, v), null, 2)}\n`);
   }
   if (json) {
@@ -177,6 +197,119 @@ async function exhaustiveCheck(
     out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)}`);
     if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
     if (traceFile) out(`  trace written to ${traceFile}`);
+  }
+  if (result.status === 'violation') return 1;
+  if (result.bound?.kind === 'interrupted') return 130;
+  return 0;
+}
+
+/** Parse `--seed`: an integer (fast-check takes any 32-bit integer). */
+function seedArg(args: ParsedArgs): number | undefined {
+  const v = str(args, 'seed');
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Math.abs(Number(v)) > 0x7fffffff) {
+    throw new InputError(`--seed must be a 32-bit integer, got '${v}'`);
+  }
+  return Number(v);
+}
+
+/** `dscheck check --mode random`: fast-check schedules with swarm mixes, shrunk, replayable. */
+async function randomCheck(
+  args: ParsedArgs,
+  model: AnyModel,
+  params: Record<string, ParamValue>,
+  machine: AnyMachine,
+  checks: readonly string[],
+  out: (line: string) => void,
+): Promise<number> {
+  const json = flag(args, 'json');
+  const runs = posInt(args, 'runs', RANDOM_DEFAULTS.runs);
+  const maxSteps = posInt(args, 'steps', RANDOM_DEFAULTS.maxSteps);
+  const timeLimitMs = seconds(args, 'time-limit', RANDOM_DEFAULTS.timeLimitMs);
+  const path = str(args, 'path');
+  const given = seedArg(args);
+  if (path !== undefined && given === undefined) throw new InputError('--path replays a failing run and needs the --seed it came with');
+  if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw new InputError(`--path must look like 12:0:3 (fast-check's counterexample path), got '${path}'`);
+  const seed = given ?? freshSeed();
+  const swarm = !flag(args, 'no-swarm');
+  const kinds = swarm ? discoverKinds(machine) : [];
+  const names = checks.length > 0 ? checks : checkNames(machine);
+  const say = json ? () => {} : out;
+  // The seed comes first: whatever happens next, the run can be repeated.
+  say(`seed ${seed}${path !== undefined ? ` · path ${path} (replaying one run)` : ''}`);
+  say(`dscheck check ${model.name} (${paramText(params)}) · random (fast-check)${swarm ? ` · swarm over ${kinds.length} action kinds` : ''}`);
+  say(`checks: ${names.join(', ') || '(none)'}`);
+  say(`bounds: runs ≤ ${num(runs)} · steps ≤ ${num(maxSteps)} per run · time ≤ ${dur(timeLimitMs)}`);
+
+  const progress = new ProgressLine(!json && !flag(args, 'quiet'));
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.on('SIGINT', onSigint);
+  let result: RandomResult;
+  try {
+    result = await checkRandomAsync(machine, {
+      runs,
+      maxSteps,
+      timeLimitMs,
+      seed,
+      ...(path !== undefined ? { path } : {}),
+      checks,
+      kinds,
+      swarm,
+      deadlock: flag(args, 'deadlock'),
+      signal: abort.signal,
+      onProgress: (p) =>
+        progress.update({
+          ...(p.phase === 'shrink' ? { shrinking: `${p.shrinkLength ?? 0} steps` } : {}),
+          runs: p.runs,
+          steps: p.steps,
+          'steps/s': Math.round(p.stepsPerSecond),
+          elapsed: dur(p.elapsedMs),
+        }),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.clear();
+  }
+  const s = result.stats;
+  let traceFile: string | undefined;
+  const v = result.violation;
+  if (result.status === 'violation' && v) {
+    traceFile = str(args, 'out') ?? defaultTracePath(model.name, params, v.name);
+    writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(machine, model.name, params, randomOrigin(result), v.trace, v), null, 2)}\n`);
+  }
+  if (json) {
+    out(JSON.stringify({
+      seed: result.seed,
+      path: result.path,
+      model: model.name,
+      params,
+      mode: 'random',
+      checks: names,
+      bounds: { runs, maxSteps, timeLimitMs },
+      status: result.status,
+      bound: result.bound ?? null,
+      swarm: result.swarm ?? { kinds: result.kinds, excluded: [] },
+      stats: s,
+      witnesses: result.witnesses,
+      violation: v ? { kind: v.kind, name: v.name, message: v.message, steps: v.trace.steps.length, traceFile } : null,
+    }));
+  } else {
+    if (result.status === 'violation') say(`seed ${result.seed} · path ${result.path}`);
+    printVerdict(out, machine, result, {
+      statesWord: `${num(s.runs)} runs`,
+      detail: `up to ${num(maxSteps)} steps each`,
+      bounded: describeRandomResult(result),
+    });
+    out(`  runs ${num(s.runs)} · steps ${num(s.transitions)} · ${dur(s.searchMs)} · ${num(s.stepsPerSecond)} steps/s`);
+    if (result.status === 'violation' && s.shrink) {
+      const sh = s.shrink;
+      out(`  ${sh.firstFailureLength > 0 ? `first failing run: ${sh.firstFailureLength} steps · ` : ''}fast-check shrank it to ${sh.fastCheckLength} · delta debugging to ${sh.finalLength}${sh.complete ? '' : ' (shrinking cut by its time limit: not proved minimal)'} · ${dur(sh.elapsedMs)}`);
+      const mix = result.swarm && result.swarm.excluded.length > 0 ? `without ${result.swarm.excluded.join(', ')}` : 'every action kind';
+      out(`  swarm mix of the failing run: ${mix}`);
+      out(`  replay: dscheck check ${model.name}${Object.entries(params).filter(([k, x]) => !(k === 'bug' && x === 'none')).map(([k, x]) => ` --param ${k}=${String(x)}`).join('')}${checks.map((c) => ` --invariant ${c}`).join('')} --mode random --seed ${result.seed} --path ${result.path} --steps ${maxSteps}${swarm ? '' : ' --no-swarm'}`);
+    }
+    if (traceFile) out(`  trace written to ${traceFile} (dscheck replay ${traceFile})`);
   }
   if (result.status === 'violation') return 1;
   if (result.bound?.kind === 'interrupted') return 130;

@@ -6,6 +6,8 @@
 import { InputError } from '../machine.ts';
 import { checkCommand } from './check.ts';
 import { listCommand } from './list.ts';
+import { replayCommand } from './replay.ts';
+import { shrinkCommand } from './shrink.ts';
 
 type Command = (argv: readonly string[], out: (line: string) => void) => Promise<number>;
 
@@ -13,8 +15,10 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   list: { run: listCommand, usage: 'list [--json]                         the models, their parameters, bugs and checks' },
   check: {
     run: checkCommand,
-    usage: 'check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs] [--max-depth N] [--max-states N] [--time-limit S] [--exact] [--no-symmetry] [--deadlock] [--out file] [--json]',
+    usage: 'check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--time-limit S] [--exact] [--no-symmetry] [--deadlock] [--runs N] [--steps M] [--seed S] [--path P] [--no-swarm] [--out file] [--json]',
   },
+  replay: { run: replayCommand, usage: 'replay <trace.json> [--json]             re-run a trace file: exit 1 if it still fails, 0 if not' },
+  shrink: { run: shrinkCommand, usage: 'shrink <trace.json> [--out file] [--time-limit S] [--json]   write a 1-minimal trace (<input>.min.json)' },
 };
 
 /** Usage text. */

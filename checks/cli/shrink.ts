@@ -1,0 +1,79 @@
+/**
+ * `dscheck shrink <trace.json> [--out file] [--time-limit S] [--json]`: minimise a failing trace
+ * (delta debugging over its steps, then simpler action payloads) into a 1-minimal one, written
+ * as a new trace file (default `<input>.min.json`). Exit 1 with the minimal trace written when
+ * the trace still fails; 0, with no file written, when it no longer fails; 2 on a bad file.
+ */
+import { InputError } from '../machine.ts';
+import { readTraceFile, replayLoaded } from '../replay.ts';
+import { SHRINK_TIME_LIMIT_MS, shrinkActions } from '../shrink.ts';
+import { describeViolation, formatTrace, toTraceFile, type TraceOrigin } from '../trace.ts';
+import { flag, parseArgs, seconds, str } from './args.ts';
+import { dur, writeFileAtomic } from './output.ts';
+import { recordedText, replayVerdict, traceHeader } from './replay.ts';
+
+/** Flags of `dscheck shrink`. */
+export const SHRINK_FLAGS = { out: 'string', json: 'bool', 'time-limit': 'string' } as const;
+
+/** Where `dscheck shrink` writes by default: `x.json` → `x.min.json`. */
+export function defaultShrinkPath(input: string): string {
+  return input.endsWith('.json') ? `${input.slice(0, -'.json'.length)}.min.json` : `${input}.min.json`;
+}
+
+/** Run `dscheck shrink`. Returns the exit code. */
+export async function shrinkCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const args = parseArgs('shrink', argv, SHRINK_FLAGS);
+  const [file, ...extra] = args.positionals;
+  if (file === undefined) throw new InputError('usage: dscheck shrink <trace.json> [--out file] [--time-limit S] [--json]');
+  if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'`);
+  const json = flag(args, 'json');
+  const timeLimitMs = seconds(args, 'time-limit', SHRINK_TIME_LIMIT_MS);
+  const loaded = readTraceFile(file);
+  const replay = replayLoaded(loaded);
+  const before = loaded.file.steps.length;
+  const say = json ? () => {} : out;
+  say(traceHeader('shrinking', loaded));
+  if (replay.status === 'passes' || !replay.violation) {
+    if (json) out(JSON.stringify({ file, status: 'passes', recorded: loaded.recorded, lengthBefore: before, lengthAfter: null, out: null }));
+    else out(`${replayVerdict(loaded, replay)}: nothing to shrink, no file written`);
+    return 0;
+  }
+  if (replay.status === 'different') say(`note: the trace now fails differently (recorded: ${recordedText(loaded.recorded)}); shrinking for ${describeViolation(replay.violation)}`);
+  const r = shrinkActions(loaded.machine, loaded.initIndex, loaded.actions, replay.violation, {
+    ...(loaded.checks ? { checks: loaded.checks } : {}),
+    timeLimitMs,
+  });
+  if (r.status !== 'shrunk' || !r.violation) throw new Error('internal: the replayed violation did not reproduce in the shrinker');
+  const target = str(args, 'out') ?? defaultShrinkPath(file);
+  const o = (loaded.file.origin ?? {}) as Partial<Record<string, unknown>>;
+  const origin: TraceOrigin = {
+    runner: 'shrink',
+    source: typeof o['runner'] === 'string' ? o['runner'] : 'unknown',
+    ...(typeof o['seed'] === 'number' ? { seed: o['seed'] } : {}),
+    ...(typeof o['path'] === 'string' ? { path: o['path'] } : {}),
+    ...(loaded.checks ? { checks: loaded.checks } : {}),
+    lengthBefore: before,
+    lengthAfter: r.lengthAfter,
+  };
+  writeFileAtomic(target, `${JSON.stringify(toTraceFile(loaded.machine, loaded.model.name, loaded.params, origin, r.trace, r.violation), null, 2)}\n`);
+  if (json) {
+    out(JSON.stringify({
+      file,
+      status: 'shrunk',
+      violation: { kind: r.violation.kind, name: r.violation.name, message: r.violation.message, step: r.lengthAfter },
+      lengthBefore: before,
+      lengthAfter: r.lengthAfter,
+      complete: r.complete,
+      tests: r.tests,
+      out: target,
+    }));
+  } else {
+    out(`✗ shrunk ${before} → ${r.lengthAfter} steps: ${describeViolation(r.violation)}`);
+    out(formatTrace(loaded.machine, r.trace, r.violation));
+    out(r.complete
+      ? `  1-minimal: removing any one step makes the violation go away · ${r.tests} traces tried · ${dur(r.elapsedMs)}`
+      : `  the time limit (${dur(timeLimitMs)}) cut shrinking: smaller, but not proved 1-minimal · ${r.tests} traces tried`);
+    out(`  minimal trace written to ${target}`);
+  }
+  return 1;
+}
