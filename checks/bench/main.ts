@@ -5,11 +5,13 @@
 import { join } from 'node:path';
 import { REPORTS_DIR, writeFileAtomic } from '../cli/output.ts';
 import { benchTwoPhase } from './twophase.ts';
+import { benchRandom } from './random.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
 const SECTIONS: Readonly<Record<string, Section>> = {
   twophase: () => benchTwoPhase(),
+  random: () => benchRandom(),
 };
 
 async function runBench(): Promise<number> {
