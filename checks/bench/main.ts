@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { REPORTS_DIR, writeFileAtomic } from '../cli/output.ts';
 import { benchTwoPhase } from './twophase.ts';
 import { benchRandom } from './random.ts';
+import { benchHistoryCorpus } from './history.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
 const SECTIONS: Readonly<Record<string, Section>> = {
   twophase: () => benchTwoPhase(),
   random: () => benchRandom(),
+  history: () => benchHistoryCorpus(),
 };
 
 async function runBench(): Promise<number> {

@@ -6,6 +6,7 @@
 import { InputError } from '../machine.ts';
 import { checkCommand } from './check.ts';
 import { listCommand } from './list.ts';
+import { historyCommand } from './history.ts';
 import { replayCommand } from './replay.ts';
 import { shrinkCommand } from './shrink.ts';
 
@@ -18,6 +19,10 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
     usage: 'check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--time-limit S] [--exact] [--no-symmetry] [--deadlock] [--runs N] [--steps M] [--seed S] [--path P] [--no-swarm] [--out file] [--json]',
   },
   replay: { run: replayCommand, usage: 'replay <trace.json> [--json]             re-run a trace file: exit 1 if it still fails, 0 if not' },
+  history: {
+    run: historyCommand,
+    usage: 'history <file> [--model register|cas-register|kv|multi-register] [--format edn|etcd|kv|json] [--time-limit S] [--json]   linearizability of a recorded history: exit 0 yes, 1 no, 3 unknown',
+  },
   shrink: { run: shrinkCommand, usage: 'shrink <trace.json> [--out file] [--time-limit S] [--json]   write a 1-minimal trace (<input>.min.json)' },
 };
 

@@ -1,0 +1,55 @@
+/**
+ * Benchmark: check the whole conformance corpus (`../shared/corpus`, 229 histories) and report
+ * JSON-able timings. It prints nothing; the bench runner prints or writes the result.
+ */
+import { checkCorpusEntry, corpusRoot, loadCorpus, type CorpusOutcome } from '../history/corpus.ts';
+
+/**
+ * Check every corpus history (parse + check, one at a time) and return the total wall time,
+ * per-family and per-model totals, the slowest histories, and how many verdicts agree with the
+ * manifests.
+ */
+export async function benchHistoryCorpus(): Promise<Record<string, unknown>> {
+  const root = corpusRoot();
+  const entries = await loadCorpus(root);
+  const t0 = performance.now();
+  const outcomes: CorpusOutcome[] = [];
+  for (const e of entries) outcomes.push(await checkCorpusEntry(e, root));
+  const wallMs = performance.now() - t0;
+
+  const group = (key: (o: CorpusOutcome) => string): Record<string, { files: number; ms: number; steps: number }> => {
+    const out: Record<string, { files: number; ms: number; steps: number }> = {};
+    for (const o of outcomes) {
+      const g = (out[key(o)] ??= { files: 0, ms: 0, steps: 0 });
+      g.files++;
+      g.ms += o.ms;
+      g.steps += o.result.stats.steps;
+    }
+    for (const g of Object.values(out)) g.ms = Math.round(g.ms * 10) / 10;
+    return out;
+  };
+  const slowest = [...outcomes].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  const show = (o: CorpusOutcome): Record<string, unknown> => ({
+    file: `${o.entry.family}/${o.entry.file}`,
+    ms: Math.round(o.ms * 10) / 10,
+    verdict: o.result.verdict,
+    steps: o.result.stats.steps,
+    memoEntries: o.result.stats.states,
+  });
+  const disagree = outcomes.filter((o) => !o.agrees);
+  return {
+    benchmark: 'history-corpus',
+    corpus: root,
+    files: outcomes.length,
+    agree: outcomes.length - disagree.length,
+    disagree: disagree.map((o) => ({ file: `${o.entry.family}/${o.entry.file}`, expected: o.entry.expected, got: o.result.verdict })),
+    wallMs: Math.round(wallMs * 10) / 10,
+    checkMs: Math.round(outcomes.reduce((s, o) => s + o.ms, 0) * 10) / 10,
+    families: group((o) => o.entry.family),
+    models: group((o) => o.entry.manifestModel),
+    slowest: slowest.length > 0 ? show(slowest[0]!) : null,
+    slowest5: slowest.map(show),
+    totalSteps: outcomes.reduce((s, o) => s + o.result.stats.steps, 0),
+    node: process.version,
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * `dscheck history <file>`: check a recorded history for linearizability.
+ *
+ * ```text
+ * dscheck history <file> [--model register|cas-register|kv|multi-register]
+ *                        [--format edn|etcd|kv|json] [--time-limit S] [--max-steps N]
+ *                        [--initial V] [--all-partitions] [--timeline failure|all|none] [--json]
+ * ```
+ *
+ * The format is detected from the content and extension when not given; the model is inferred
+ * when not given (JSON `model` field; etcd → cas-register; kv → kv; EDN by its operations).
+ * Prints the verdict, the counters and, for a failure, the explanation and a text timeline.
+ * Exit code: 0 linearizable, 1 not linearizable, 3 unknown (a bound cut the search). Bad input
+ * throws {@link InputError} (the dispatcher prints it and exits 2).
+ */
+import type { RegisterValue } from '../../specs/sequential/spec.ts';
+import { InputError } from '../machine.ts';
+import { summarize } from '../history/history.ts';
+import { HISTORY_FORMATS, isHistoryFormat, loadHistoryFile } from '../history/load.ts';
+import { HISTORY_MODEL_NAMES } from '../history/models.ts';
+import { explanationLines, explanationReport, statsLine, verdictLine } from '../history/report.ts';
+import { checkHistory, type HistoryCheckOptions } from '../history/search.ts';
+import { buildTimeline, renderTimeline } from '../history/timeline.ts';
+import { flag, parseArgs, str } from './args.ts';
+
+/** The usage line of the command. */
+export const HISTORY_USAGE =
+  `usage: dscheck history <file> [--model ${HISTORY_MODEL_NAMES.join('|')}] [--format ${HISTORY_FORMATS.join('|')}] ` +
+  '[--time-limit S] [--max-steps N] [--initial V] [--all-partitions] [--timeline failure|all|none] [--json]';
+
+function parseInitial(text: string): RegisterValue {
+  if (text === 'nil' || text === 'null') return null;
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
+}
+
+/** Run `dscheck history`; returns the exit code (0 linearizable, 1 not, 3 unknown). */
+export async function historyCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const args = parseArgs('history', argv, {
+    model: 'string',
+    format: 'string',
+    'time-limit': 'string',
+    'max-steps': 'string',
+    initial: 'string',
+    'all-partitions': 'bool',
+    timeline: 'string',
+    json: 'bool',
+  });
+  if (args.positionals.length !== 1) throw new InputError(`${args.positionals.length === 0 ? 'no history file given' : 'give exactly one history file'}; ${HISTORY_USAGE}`);
+  const file = args.positionals[0]!;
+  const format = str(args, 'format');
+  if (format !== undefined && !isHistoryFormat(format)) throw new InputError(`unknown history format '${format}'; valid: ${HISTORY_FORMATS.join(', ')}`);
+  const model = str(args, 'model');
+  if (model !== undefined && !(HISTORY_MODEL_NAMES as readonly string[]).includes(model)) {
+    throw new InputError(`unknown history model '${model}'; valid: ${HISTORY_MODEL_NAMES.join(', ')}`);
+  }
+  const options: { -readonly [K in keyof HistoryCheckOptions]: HistoryCheckOptions[K] } = {};
+  const tl = str(args, 'time-limit');
+  if (tl !== undefined) {
+    const s = Number(tl);
+    if (!/^\d+(\.\d+)?$/.test(tl) || !(s > 0)) throw new InputError(`--time-limit must be a positive number of seconds, got '${tl}'`);
+    options.timeLimitMs = s * 1000;
+  }
+  const ms = str(args, 'max-steps');
+  if (ms !== undefined) {
+    if (!/^\d+$/.test(ms) || Number(ms) < 1 || !Number.isSafeInteger(Number(ms))) throw new InputError(`--max-steps must be a positive integer, got '${ms}'`);
+    options.maxSteps = Number(ms);
+  }
+  if (flag(args, 'all-partitions')) options.stopAtFirstFailure = false;
+  const timeline = str(args, 'timeline') ?? 'failure';
+  if (timeline !== 'failure' && timeline !== 'all' && timeline !== 'none') throw new InputError(`--timeline must be failure, all or none; got '${timeline}'`);
+  const initial = str(args, 'initial');
+
+  const loaded = await loadHistoryFile(file, {
+    ...(format !== undefined ? { format } : {}),
+    ...(model !== undefined ? { model } : {}),
+    ...(initial !== undefined ? { initial: parseInitial(initial) } : {}),
+  });
+  const { spec } = loaded.model;
+  const result = checkHistory(spec, loaded.history, options);
+  const code = result.verdict === 'linearizable' ? 0 : result.verdict === 'not-linearizable' ? 1 : 3;
+  const sum = summarize(loaded.history);
+  const wantTimeline = timeline === 'all' || (timeline === 'failure' && result.explanation !== undefined);
+  const data = wantTimeline ? buildTimeline(spec, loaded.history, result, { window: timeline === 'all' ? 'all' : 'failure', ...(timeline === 'all' ? { maxOps: Number.MAX_SAFE_INTEGER } : {}) }) : undefined;
+
+  if (flag(args, 'json')) {
+    out(
+      JSON.stringify({
+        file,
+        format: loaded.format,
+        model: loaded.model.name,
+        modelInferred: loaded.modelInferred,
+        summary: { ...sum, failedLeftOut: loaded.droppedFailed },
+        verdict: result.verdict,
+        ...(result.bound !== undefined ? { bound: result.bound } : {}),
+        stats: result.stats,
+        partitions: result.partitions.map((p) => ({
+          key: p.key,
+          ops: p.ops.length,
+          verdict: p.verdict,
+          steps: p.steps,
+          states: p.states,
+          elapsedMs: p.elapsedMs,
+          ...(p.bound !== undefined ? { bound: p.bound } : {}),
+        })),
+        ...(result.explanation !== undefined ? { explanation: explanationReport(spec, loaded.history, result.explanation) } : {}),
+        ...(data !== undefined ? { timeline: data } : {}),
+      }),
+    );
+    return code;
+  }
+
+  const dropped = loaded.droppedFailed > 0 ? `, ${loaded.droppedFailed} :fail left out (did not happen)` : '';
+  out(`history: ${file}`);
+  out(
+    `  format ${loaded.format}, model ${loaded.model.name}${loaded.modelInferred ? ' (inferred; use --model to choose)' : ''}: ${spec.doc ?? loaded.model.doc}`,
+  );
+  out(`  ${sum.ops} ops: ${sum.completed - sum.unknownOutput} completed, ${sum.unknownOutput} completed with unknown output, ${sum.crashed} never completed${dropped}; ${sum.processes} processes`);
+  out(verdictLine(result));
+  out(statsLine(result));
+  if (result.verdict === 'unknown') {
+    const unfinished = result.partitions.filter((p) => p.verdict === 'unknown').map((p) => (p.key === null ? 'the history' : JSON.stringify(p.key)));
+    out(`undecided: ${unfinished.join(', ')}; raise --time-limit or --max-steps to search further`);
+  }
+  if (result.explanation !== undefined) {
+    out('');
+    out('why:');
+    for (const l of explanationLines(spec, loaded.history, result.explanation)) out(`  ${l}`);
+  }
+  if (data !== undefined) {
+    out('');
+    const scope = data.omitted > 0 ? `${data.ops.length} operations around the failure (${data.omitted} not shown)` : 'all operations';
+    out(`timeline (${scope}; position in the file is time):`);
+    for (const l of renderTimeline(data)) out(`  ${l}`);
+  }
+  return code;
+}

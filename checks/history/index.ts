@@ -1,0 +1,30 @@
+/**
+ * Linearizability checking of recorded histories: the public surface.
+ *
+ * ```ts
+ * import { checkHistory, loadHistoryFile } from './checks/history/index.ts';
+ * const { model, history } = await loadHistoryFile('history.edn', { model: 'cas-register' });
+ * const result = checkHistory(model.spec, history, { timeLimitMs: 10_000 });
+ * ```
+ */
+export { describeSource, makeHistory, sortProcesses, summarize } from './history.ts';
+export type { History, HistorySummary, Operation, OperationInit, ProcessId, SourceSpan } from './history.ts';
+export { checkHistory, DEFAULT_HISTORY_BOUNDS, partitionHistory } from './search.ts';
+export type { Explanation, HistoryCheckOptions, HistoryCheckResult, HistoryStats, LinearizabilityVerdict, PartitionResult } from './search.ts';
+export { ednGet, ednHas, isEdnMap, readEdn, readEdnAll, showEdn } from './edn.ts';
+export type { EdnChar, EdnKeyword, EdnList, EdnMap, EdnSet, EdnSymbol, EdnTagged, EdnValue, EdnVector } from './edn.ts';
+export { ednToPlain, jepsenEventsFromEdn, jepsenEventsFromEtcd, jepsenEventsFromKvLog, pairJepsenEvents, showPlain } from './jepsen.ts';
+export type { JepsenCompletion, JepsenEvent, JepsenOp, JepsenType, Plain } from './jepsen.ts';
+export { JSON_HISTORY_FORMAT, parseJsonHistory } from './json-format.ts';
+export type { JsonHistory, JsonOp } from './json-format.ts';
+export { HISTORY_MODEL_NAMES, historyModel, isHistoryModelName } from './models.ts';
+export type { AnyHistoryModel, HistoryModel, HistoryModelName, HistoryModelOptions, OpIO } from './models.ts';
+export { detectFormat, HISTORY_FORMATS, isHistoryFormat, loadHistoryFile, parseHistory } from './load.ts';
+export type { HistoryFormat, LoadedHistory, ParseHistoryOptions } from './load.ts';
+export { describeOperation, explanationLines, explanationReport, operationReport, statsLine, verdictLine } from './report.ts';
+export type { ExplanationTextOptions, OperationReport } from './report.ts';
+export { buildTimeline, renderTimeline, TIMELINE_LEGEND } from './timeline.ts';
+export type { RenderTimelineOptions, TimelineData, TimelineMark, TimelineOp, TimelineOptions, TimelineStatus } from './timeline.ts';
+export { verifyLinearization } from './verify.ts';
+export { checkCorpusEntry, CORPUS_FAMILIES, corpusRoot, loadCorpus } from './corpus.ts';
+export type { CorpusEntry, CorpusOutcome } from './corpus.ts';
