@@ -2,14 +2,17 @@
  * One benchmark job in a fresh process: `node --import tsx checks/bench/worker.ts '<job json>'`.
  * Prints one JSON line with the result and the process's peak RSS.
  */
+import { resolve } from 'node:path';
 import { explore } from '../exhaustive.ts';
-import { instantiate } from '../machine.ts';
+import { instantiate, type AnyModel, type ParamValue } from '../machine.ts';
 import { findModel } from '../registry.ts';
-import type { ParamValue } from '../machine.ts';
 
 /** An exhaustive-run benchmark job. */
 export interface ExhaustiveJob {
+  /** A registered model's name, or (with `module`) the export name of a model in that module. */
   readonly model: string;
+  /** A module path relative to the repository root (`impl/raft/raft.ts`) exporting `model`. */
+  readonly module?: string;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly checks?: readonly string[];
   readonly mode?: 'bfs' | 'dfs';
@@ -18,7 +21,11 @@ export interface ExhaustiveJob {
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as ExhaustiveJob;
-const { machine } = instantiate(findModel(job.model), job.params);
+const model = job.module
+  ? ((await import(resolve(import.meta.dirname, '../..', job.module))) as Record<string, AnyModel>)[job.model]
+  : findModel(job.model);
+if (!model) throw new Error(`no model ${job.model} in ${job.module}`);
+const { machine } = instantiate(model, job.params);
 const r = explore(machine, {
   ...(job.checks ? { checks: job.checks } : {}),
   mode: job.mode ?? 'bfs',
