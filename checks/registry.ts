@@ -4,9 +4,10 @@
 import { InputError, type AnyModel } from './machine.ts';
 import { tcommitModel } from '../specs/tcommit.ts';
 import { twoPhaseModel } from '../impl/twophase/twophase.ts';
+import { echoModel } from '../impl/echo/echo.ts';
 
 /** Every registered model, in listing order. */
-export const MODELS: readonly AnyModel[] = [tcommitModel, twoPhaseModel];
+export const MODELS: readonly AnyModel[] = [tcommitModel, twoPhaseModel, echoModel];
 
 /** Find a model by name, or throw an {@link InputError} listing the valid names. */
 export function findModel(name: string): AnyModel {

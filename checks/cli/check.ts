@@ -8,6 +8,7 @@ import { findModel } from '../registry.ts';
 import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, randomOrigin, type RandomResult } from '../random.ts';
 import { checkNames, selectChecks, type CheckResult } from '../result.ts';
+import { formatDiagram } from '../diagram.ts';
 import { formatTrace, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, dur, num, slug, writeFileAtomic } from './output.ts';
@@ -57,13 +58,13 @@ export function paramText(params: Readonly<Record<string, ParamValue>>): string 
     .join(', ');
 }
 
-/** Where a counterexample of this run is written by default. */
-export function defaultTracePath(model: string, params: Readonly<Record<string, ParamValue>>, check: string): string {
+/** Where a counterexample of this run is written by default: named by the parameters that differ from their defaults. */
+export function defaultTracePath(model: AnyModel, params: Readonly<Record<string, ParamValue>>, check: string): string {
   const p = Object.entries(params)
-    .filter(([k, v]) => !(k === 'bug' && v === 'none'))
+    .filter(([k, v]) => model.params[k]?.default !== v)
     .map(([k, v]) => `${k}${String(v)}`)
     .join('-');
-  return join(REPORTS_DIR, 'traces', `${slug(model)}${p ? `-${slug(p)}` : ''}-${slug(check)}.json`);
+  return join(REPORTS_DIR, 'traces', `${slug(model.name)}${p ? `-${slug(p)}` : ''}-${slug(check)}.json`);
 }
 
 /**
@@ -81,6 +82,11 @@ export function printVerdict(
   if (result.status === 'violation' && v) {
     out(`✗ violation of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.name} after ${v.trace.steps.length} step${v.trace.steps.length === 1 ? '' : 's'}:`);
     out(formatTrace(m, v.trace, v));
+    if (m.nodes && m.events && v.trace.steps.length > 0) {
+      out('');
+      out('message-sequence diagram:');
+      out(formatDiagram(m, v.trace));
+    }
   } else if (result.status === 'exhausted') {
     out(`✓ holds: every check holds on all ${what.statesWord} (${what.detail})`);
   } else if (what.bounded !== undefined) {
@@ -168,7 +174,7 @@ async function exhaustiveCheck(
   let traceFile: string | undefined;
   if (result.status === 'violation' && result.violation) {
     const v = result.violation;
-    traceFile = str(args, 'out') ?? defaultTracePath(model.name, params, v.name);
+    traceFile = str(args, 'out') ?? defaultTracePath(model, params, v.name);
     const origin: TraceOrigin = { runner: mode, ...(checks.length > 0 ? { checks } : {}) };
     writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(machine, model.name, params, origin, v.trace, v), null, 2)}\n`);
   }
@@ -275,7 +281,7 @@ async function randomCheck(
   let traceFile: string | undefined;
   const v = result.violation;
   if (result.status === 'violation' && v) {
-    traceFile = str(args, 'out') ?? defaultTracePath(model.name, params, v.name);
+    traceFile = str(args, 'out') ?? defaultTracePath(model, params, v.name);
     writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(machine, model.name, params, randomOrigin(result), v.trace, v), null, 2)}\n`);
   }
   if (json) {

@@ -1,0 +1,100 @@
+/**
+ * Purity and canonical encoding: `step` never mutates its input, and the network (and so the
+ * state's encoding) does not depend on the order in which messages were sent.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { makeEcho } from '../../impl/echo/echo.ts';
+import { ACTION_ORDER, envMachine, type EnvState } from '../../impl/env/index.ts';
+import { insertPacket, PacketCodec } from '../../impl/env/network.ts';
+import type { Packet } from '../../impl/env/types.ts';
+import { deepFreeze, encodingOf, reachable, traceOf } from './helpers.ts';
+import { pingProtocol, type PingTypes } from './example.ts';
+
+describe('step is pure', () => {
+  it('never mutates a deep-frozen state, under every kind of action', () => {
+    const m = makeEcho(
+      { nodes: 2, requests: 2, crashes: 1, drops: 1, duplicates: 1, partitions: 1, oneWay: true, maxClock: 1, delivery: 'multiset' },
+      { retry: true },
+    );
+    const states = reachable(m, 3000);
+    expect(states.length).toBe(3000);
+    const kinds = new Set<string>();
+    for (const s of states) {
+      const before = encodingOf(m, s);
+      deepFreeze(s);
+      for (const a of m.actions(s)) {
+        kinds.add(a.type);
+        m.step(s, a); // throws a TypeError on any write to a frozen object (ESM is strict mode)
+        m.events(s, a, s);
+      }
+      expect(encodingOf(m, s)).toBe(before);
+    }
+    expect([...kinds].sort()).toEqual(['crash', 'deliver', 'drop', 'duplicate', 'heal', 'partition', 'request', 'restart', 'tick', 'timer']);
+  });
+
+  it('lists actions in the documented order, the same every time', () => {
+    const m = makeEcho({ nodes: 3, requests: 2, crashes: 1, drops: 1, duplicates: 1, partitions: 1, maxClock: 1 }, { retry: true });
+    for (const s of reachable(m, 500)) {
+      const acts = m.actions(s);
+      const rank = acts.map((a) => ACTION_ORDER.indexOf(a.type));
+      expect(rank).toEqual([...rank].sort((x, y) => x - y));
+      expect(m.actions(s)).toEqual(acts);
+    }
+  });
+
+  it('the same trace replays to the same states (determinism)', () => {
+    const m1 = makeEcho({ nodes: 3, requests: 2, crashes: 1 }, { retry: true });
+    const m2 = makeEcho({ nodes: 3, requests: 2, crashes: 1 }, { retry: true });
+    const steps = ['request n2 ping n3', 'timer n2 retry', 'crash n2', 'deliver n2→n3 Ping(seq=1)', 'restart n2'];
+    const a = traceOf(m1, steps);
+    const b = traceOf(m2, steps);
+    expect(a.steps.map((s) => encodingOf(m1, s.state))).toEqual(b.steps.map((s) => encodingOf(m2, s.state)));
+    expect(m1.view(a.steps[4]!.state)).toEqual(m2.view(b.steps[4]!.state));
+  });
+});
+
+describe('canonical network', () => {
+  const codec = new PacketCodec<{ readonly type: string; readonly v: number }>((m, out) => out.value(m));
+  const send = fc.record({ from: fc.integer({ min: 1, max: 3 }), to: fc.integer({ min: 1, max: 3 }), v: fc.integer({ min: 0, max: 2 }) });
+
+  it('a multiset network is the same whatever the insertion order', () => {
+    fc.assert(
+      fc.property(fc.array(send, { maxLength: 12 }).chain((xs) => fc.tuple(fc.constant(xs), fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length }))), ([xs, ys]) => {
+        const build = (order: typeof xs) => {
+          const net: Packet<{ readonly type: string; readonly v: number }>[] = [];
+          for (const x of order) insertPacket(net, codec.packet(x.from, x.to, { type: 'M', v: x.v }), false);
+          return net.map((p) => [p.key, p.count]);
+        };
+        expect(build(ys)).toEqual(build(xs));
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('a FIFO network keeps send order within a link and sorts links', () => {
+    const net: Packet<{ readonly type: string; readonly v: number }>[] = [];
+    for (const [from, to, v] of [[2, 1, 0], [1, 2, 5], [1, 2, 3], [1, 1, 9], [2, 1, 1], [1, 2, 4]] as const) {
+      insertPacket(net, codec.packet(from, to, { type: 'M', v }), true);
+    }
+    expect(net.map((p) => `${p.from}>${p.to}:${p.msg.v}`)).toEqual(['1>1:9', '1>2:5', '1>2:3', '1>2:4', '2>1:0', '2>1:1']);
+  });
+
+  it('two states with the same messages in flight encode alike, whatever the send order', () => {
+    const m = envMachine(pingProtocol, { nodes: 3, requests: 3 });
+    const viaA = traceOf(m, ['request n1 {"to":2}', 'request n3 {"to":2}', 'request n2 {"to":1}']).steps[2]!.state;
+    const viaB = traceOf(m, ['request n2 {"to":1}', 'request n3 {"to":2}', 'request n1 {"to":2}']).steps[2]!.state;
+    expect(viaA.net).toEqual(viaB.net);
+    expect(encodingOf(m, viaA)).toBe(encodingOf(m, viaB));
+    // ...and differently from a state with other messages in flight.
+    const other = traceOf(m, ['request n2 {"to":1}', 'request n3 {"to":2}', 'request n1 {"to":3}']).steps[2]!.state;
+    expect(encodingOf(m, other)).not.toBe(encodingOf(m, viaA));
+  });
+
+  it('the encoding does not depend on how a state object was built (key order, sharing)', () => {
+    const m = envMachine(pingProtocol, { nodes: 2, requests: 1 });
+    const s = traceOf(m, ['request n1 {"to":2}']).steps[0]!.state;
+    const rebuilt: EnvState<PingTypes> = JSON.parse(JSON.stringify({ ghost: s.ghost, used: s.used, partition: s.partition, net: s.net, nodes: s.nodes }));
+    expect(encodingOf(m, rebuilt)).toBe(encodingOf(m, s));
+  });
+});

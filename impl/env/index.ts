@@ -1,0 +1,265 @@
+/**
+ * # The shared environment (`impl/env`)
+ *
+ * Everything in a distributed system that is not the protocol: nodes that crash and restart,
+ * a network that delays, reorders, loses, duplicates and partitions messages, timers, clients
+ * and physical clocks. A protocol only says how one node reacts; {@link envMachine} turns it
+ * into a checker {@link Machine} whose actions are every delivery, fault, timer fire, client
+ * request, local step and clock tick the configuration allows, so both runners explore faults
+ * with no special case.
+ *
+ * ## 1. Declare the protocol's types
+ *
+ * One bundle type; `durable`, `volatile` and `msg` are required, the rest optional (leaving one
+ * out removes its handlers and actions). All of it is immutable, plain data.
+ *
+ * ```ts
+ * interface PingTypes {
+ *   readonly durable: { readonly seq: number };                   // survives a crash
+ *   readonly volatile: { readonly waiting: NodeId };              // lost on a crash
+ *   readonly msg:                                                 // discriminated on `type`
+ *     | { readonly type: 'Ping'; readonly seq: number }
+ *     | { readonly type: 'Pong'; readonly seq: number };
+ *   readonly timer: 'retry';                                      // timer names
+ *   readonly request: { readonly to: NodeId };                    // client request payloads
+ *   readonly local: 'give-up';                                    // spontaneous local steps
+ *   readonly ghost: { readonly pongs: number };                   // history for invariants
+ * }
+ * ```
+ *
+ * Node ids are numbers 1..n (`n1`..`nN` in traces); 0 is never a node, so use it for "none".
+ *
+ * ## 2. Write the handlers
+ *
+ * Every handler is pure: `(ctx, node, input) => { durable, volatile, effects }`. `node` is the
+ * running node's `{ durable, volatile }`; return `{ ...node }` to change nothing, or
+ * `{ ...node, effects: [...] }` to only act. `ctx` says who the node is (`self`, `n`, `nodes`,
+ * `peers`, `majority`, `clock`, `name(id)`) and builds effects, typed by the protocol:
+ *
+ * | effect                    | meaning                                                        |
+ * |---------------------------|----------------------------------------------------------------|
+ * | `ctx.send(to, msg)`       | put `msg` in flight to `to` (itself allowed)                    |
+ * | `ctx.broadcast(msg)`      | send to every peer (not itself), in id order                   |
+ * | `ctx.setTimer(name)`      | arm a timer (arming an armed timer is a no-op)                 |
+ * | `ctx.cancelTimer(name)`   | disarm it                                                      |
+ * | `ctx.ghost(g => g2)`      | update the ghost record (a pure function of the old record)   |
+ * | `ctx.note(label)`         | annotate the diagram ("becomes leader"); no state change       |
+ *
+ * Effects apply in order, after the node's new state is installed. The free functions `send`,
+ * `broadcast`, `setTimer`, `cancelTimer`, `ghost`, `note` build the same data outside a handler.
+ *
+ * | member                                   | required when         | called when                                             |
+ * |------------------------------------------|-----------------------|---------------------------------------------------------|
+ * | `name`                                   | always                | model name                                              |
+ * | `init(ctx)`                              | always                | building node `ctx.self` (return durable, volatile, effects) |
+ * | `onRestart(ctx, durable)`                | always                | a crashed node restarts: rebuild volatile from durable  |
+ * | `onMessage(ctx, node, msg, from)`        | always                | a message is delivered to a running node                 |
+ * | `timers: [...]`, `onTimer(ctx, node, t)` | `timer` declared      | an armed timer fires (it is disarmed first)             |
+ * | `requests`, `onClientRequest(ctx, node, req)`, `acceptsRequest?` | `request` declared | a client request arrives (budget `requests`) |
+ * | `localActions(ctx, node)`, `onLocal(ctx, node, a)` | `local` declared | the node takes a spontaneous step it offered       |
+ * | `initGhost`                              | `ghost` declared      | the initial ghost record                                |
+ * | `onTick?(ctx, node)`                     | optional              | the node's clock advanced to `ctx.clock`                |
+ *
+ * `requests` is a list of payloads, or `(seq, n) => payloads` where `seq` counts the requests
+ * made so far (use it for unique values: `write(seq + 1)`). Each payload is offered to every
+ * running node for which `acceptsRequest` (default: always) holds.
+ *
+ * Optional hooks: `encodeDurable`, `encodeVolatile`, `encodeMessage`, `encodeGhost` (fast
+ * self-delimiting encodings with `out.int(...)`; default `out.value(x)`, which is canonical but
+ * slower); `formatMessage` (default `Type(field=value, …)`), `formatRequest`, `formatLocal`;
+ * `viewDurable`, `viewVolatile`, `viewGhost` (JSON for traces); `symmetry` (section 6).
+ *
+ * ```ts
+ * const ping = defineProtocol<PingTypes>({
+ *   name: 'ping',
+ *   timers: ['retry'],
+ *   initGhost: { pongs: 0 },
+ *   init: () => ({ durable: { seq: 0 }, volatile: { waiting: 0 } }),
+ *   onRestart: (_ctx, durable) => ({ durable, volatile: { waiting: 0 } }),
+ *   requests: (_seq, n) => Array.from({ length: n }, (_, i) => ({ to: i + 1 })),
+ *   acceptsRequest: (ctx, _node, req) => req.to !== ctx.self,
+ *   onClientRequest: (ctx, node, req) => ({
+ *     durable: { seq: node.durable.seq + 1 },
+ *     volatile: { waiting: req.to },
+ *     effects: [ctx.send(req.to, { type: 'Ping', seq: node.durable.seq + 1 }), ctx.setTimer('retry')],
+ *   }),
+ *   onMessage(ctx, node, msg, from) {
+ *     switch (msg.type) {
+ *       case 'Ping': return { ...node, effects: [ctx.send(from, { type: 'Pong', seq: msg.seq })] };
+ *       case 'Pong':
+ *         if (from !== node.volatile.waiting || msg.seq !== node.durable.seq) return node; // stale
+ *         return { durable: node.durable, volatile: { waiting: 0 },
+ *                  effects: [ctx.cancelTimer('retry'), ctx.ghost((g) => ({ pongs: g.pongs + 1 }))] };
+ *     }
+ *   },
+ *   onTimer: (ctx, node) => ({ ...node, effects: node.volatile.waiting === 0 ? [] :
+ *                              [ctx.send(node.volatile.waiting, { type: 'Ping', seq: node.durable.seq })] }),
+ *   localActions: (_ctx, node) => (node.volatile.waiting !== 0 ? ['give-up'] : []),
+ *   onLocal: (ctx, node) => ({ durable: node.durable, volatile: { waiting: 0 }, effects: [ctx.cancelTimer('retry')] }),
+ * });
+ * ```
+ *
+ * ## 3. Add invariants and build the machine
+ *
+ * Invariants, transition properties and witnesses read the {@link EnvState} from outside:
+ * `s.nodes[id - 1]` is `{ up, durable, volatile (null while down), timers, clock }`, `s.net` the
+ * messages in flight (`{ from, to, msg, count }`), `s.partition` (`{ groups, oneWay, cut }` or
+ * null), `s.used` the budgets spent, `s.ghost` the ghost record. {@link upNodes} lists the
+ * running nodes.
+ *
+ * ```ts
+ * const checks: EnvChecks<PingTypes> = {
+ *   invariants: [{ name: 'one-pong-per-ping', check: (s) => s.ghost.pongs <= s.used.requests || 'too many pongs' }],
+ *   properties: [],                                   // (prev, action, next) checks
+ *   sometimes: [{ name: 'pong', check: (s) => s.ghost.pongs > 0 }],
+ *   isTerminal: (s) => s.net.length === 0,            // optional: proper ends, not deadlocks
+ * };
+ * const machine = envMachine(ping, { nodes: 3, crashes: 1, requests: 2 }, checks);
+ * export const pingModel = defineModel({
+ *   name: 'ping', doc: '...',
+ *   params: { ...envParams({ nodes: 3, crashes: 1, requests: 2 }), eager: bool(false, '...') },
+ *   bugs: { forgetful: { doc: 'the counter is not persisted', breaks: ['<the invariant it breaks>'] } },
+ *   // `p` holds the env parameters plus `eager` and `bug`; envMachine ignores keys it does not know.
+ *   build: (p) => envMachine(p.bug === 'forgetful' ? forgetful : ping, p, checks),
+ * });
+ * ```
+ *
+ * The machine is a plain object: `{ ...machine, invariants: [...more] }` also works. It has
+ * `encode`, `formatAction` (`deliver n1→n2 Ping(seq=1)`, `timer n1 retry`, `crash n2`,
+ * `partition {n1} | {n2,n3}`, `request n1 {"to":2}` unless `formatRequest` says better),
+ * `view` (nodes by name with durable/volatile/timers/clock, network, partition, budgets, ghost),
+ * `nodes()` and `events()` (for `checks/diagram.ts`), and `rename(s, perm)`.
+ *
+ * ## 4. Known-bug variants
+ *
+ * A variant overrides one handler of the correct protocol, or flips a flag its factory takes:
+ *
+ * ```ts
+ * const forgetful: Protocol<PingTypes> = { ...ping, onRestart: () => ({ durable: { seq: 0 }, volatile: { waiting: 0 } }) };
+ * const makePing = (opts: { eagerRetry: boolean }) => defineProtocol<PingTypes>({ ... });
+ * ```
+ *
+ * `impl/echo/echo.ts` is a complete example (model, invariants, witnesses, bugs, symmetry).
+ *
+ * ## 5. The configuration ({@link EnvConfig}; `envParams(defaults)` gives the CLI schema)
+ *
+ * | parameter         | default      | meaning                                                                 |
+ * |-------------------|--------------|-------------------------------------------------------------------------|
+ * | `nodes`           | 3            | n, 1..16                                                                |
+ * | `delivery`        | `multiset`   | `multiset`: any message in flight next; `fifo`: per directed link, oldest first |
+ * | `crashes`         | 0            | K: crashes in total                                                     |
+ * | `maxDown`         | 1            | f: nodes down at once                                                   |
+ * | `restarts`        | true         | crash-recovery (false: crash-stop)                                      |
+ * | `drops`           | 0            | messages lost, in total                                                 |
+ * | `duplicates`      | 0            | messages duplicated, in total (0: non-duplicating network)              |
+ * | `partitions`      | 0            | partitions imposed, in total                                            |
+ * | `partitionGroups` | `two`        | `two` groups, or `any` split into ≥ 2 groups                            |
+ * | `oneWay`          | false        | also one-way cuts `{A} ↛ {B}`                                           |
+ * | `requests`        | 0            | client requests, in total                                               |
+ * | `timeouts`        | -1           | timer fires, in total (-1: unbounded; the protocol must bound itself)   |
+ * | `maxClock`        | 0            | largest clock value (0: no clocks, no ticks)                            |
+ * | `maxSkew`         | 1            | largest difference between two clocks                                   |
+ * | `symmetry`        | false        | reduce by node permutations (needs `protocol.symmetry`)                 |
+ *
+ * ## 6. Semantics
+ *
+ * - **Actions** come in this order: deliver (network order), timer, request, local, tick, drop,
+ *   duplicate, crash, restart, partition, heal; nodes in id order within each kind.
+ * - **Crash** (while `used.crashes < crashes` and fewer than `maxDown` nodes are down): the
+ *   node's volatile state and armed timers are gone; its durable state stays. Messages to a down
+ *   node stay in flight and cannot be delivered until it restarts (they can still be dropped);
+ *   messages it sent before crashing stay in flight. A down node takes no step, but its clock
+ *   still ticks. **Restart** (any down node, if `restarts`): `onRestart(ctx, durable)` rebuilds
+ *   it with no timers armed, then its effects apply.
+ * - **Network**: `multiset` keeps one entry per distinct (from, to, msg) with a copy count,
+ *   sorted by the canonical encoding of (from, to, msg), so the same messages in flight encode
+ *   alike whatever the send order. `fifo` keeps each link's messages in send order; only the
+ *   head of a link may be delivered, dropped or duplicated (dropping a later message is
+ *   equivalent to dropping it when it reaches the head). **Duplicate** puts one more copy in
+ *   flight (multiset: count + 1; fifo: right behind the head), so the message can be delivered
+ *   twice.
+ * - **Partition** (none in force and budget left): messages across the cut stay in flight but
+ *   cannot be delivered until **heal** (always enabled while a partition holds); sends still
+ *   succeed; drops are not blocked. Messages to oneself are never blocked.
+ * - **Timers** are armed/disarmed by effects; firing an armed timer of a running node is an
+ *   action the scheduler may take at any point (there is no real time). It is disarmed before
+ *   `onTimer` runs. With `timeouts ≥ 0`, fires are counted against that budget.
+ * - **Clocks**: a tick advances one node's clock by one, enabled only if the clock stays
+ *   ≤ `maxClock` and max − min over all clocks stays ≤ `maxSkew`. `onTick` runs if the node is up.
+ * - **Ghost**: updated only by `ghost` effects; part of the state (and its encoding), never
+ *   shown to handlers.
+ * - **Encoding** (the hot path): a state's words are the node slots in id order (up, timers,
+ *   clock if clocks are on, durable, volatile if up), the network (its length, then each
+ *   message's key, plus its copy count in multiset mode), the partition (0, or 1 and the cut
+ *   matrix), the six budget counters, and the ghost. A message's key (the encoding of
+ *   from, to, msg) is computed once, when it is sent. With the protocol's own `encode*` hooks
+ *   slots are written directly; with the generic default, each slot's and the ghost's encoding
+ *   is cached by object identity (states share unchanged slots). Write the hooks for models
+ *   beyond ~10^5 states.
+ *
+ * ## 7. Symmetry
+ *
+ * When nodes are interchangeable, declare `symmetry` with a renamer for every part holding node
+ * ids (`renameDurable`, `renameVolatile`, `renameMessage`, `renameGhost`, `renameTimer`; a part
+ * without one is taken to hold none), optional `classes(n)` (groups of interchangeable ids, e.g.
+ * `[[1], [2, 3, 4]]` to pin a coordinator) and an optional id-free `signature(node)` digest that
+ * cuts the permutations tried. Run with `symmetry: true`. See `symmetry.ts` for the algorithm.
+ *
+ * ## 8. Diagrams
+ *
+ * `formatDiagram(machine, trace)` (in `checks/diagram.ts`) draws a counterexample as a
+ * message-sequence chart from `nodes()` and `events()`.
+ */
+export {
+  defineProtocol,
+  ACTION_ORDER,
+  type NodeId,
+  type ProtocolTypes,
+  type DurableOf,
+  type VolatileOf,
+  type MsgOf,
+  type TimerOf,
+  type RequestOf,
+  type LocalOf,
+  type GhostOf,
+  type SendEffect,
+  type BroadcastEffect,
+  type SetTimerEffect,
+  type CancelTimerEffect,
+  type GhostEffect,
+  type NoteEffect,
+  type Effect,
+  type NodeView,
+  type Reaction,
+  type Ctx,
+  type Renamer,
+  type ProtocolSymmetry,
+  type ProtocolCore,
+  type TimerPart,
+  type RequestPart,
+  type LocalPart,
+  type GhostPart,
+  type Protocol,
+  type NodeSlot,
+  type Packet,
+  type Partition,
+  type Usage,
+  type EnvState,
+  type EnvAction,
+} from './types.ts';
+export { send, broadcast, setTimer, cancelTimer, ghost, note } from './effects.ts';
+export { envMachine, upNodes, type EnvChecks, type EnvMachine, type EnvNodeView, type EnvView } from './machine.ts';
+export {
+  envConfig,
+  envParams,
+  ENV_DEFAULTS,
+  MAX_NODES,
+  type EnvConfig,
+  type EnvParamSchema,
+  type Delivery,
+  type PartitionGroups,
+} from './config.ts';
+export { nodeName, blocks, formatPartition, makePartition, partitionShapes } from './partition.ts';
+export { inFlight } from './network.ts';
+export { formatMessageDefault } from './format.ts';
+export { symmetryCanonicalizer, permutationsOf, MAX_SYMMETRIC_NODES, type SymmetryOptions } from './symmetry.ts';

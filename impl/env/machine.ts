@@ -1,0 +1,739 @@
+/**
+ * The environment as a checker {@link Machine}: a protocol's handlers plus the network, crashes,
+ * partitions, timers, clients and clocks, with a fast canonical encoding, readable labels and
+ * views, diagram events and optional symmetry reduction.
+ */
+import { WordBuffer, type Encoder } from '../../checks/encode.ts';
+import {
+  assertNever,
+  InputError,
+  type Invariant,
+  type Machine,
+  type TraceEvent,
+  type TransitionProperty,
+  type Witness,
+} from '../../checks/machine.ts';
+import { toPlain } from '../../checks/trace.ts';
+import { envConfig, type EnvConfig } from './config.ts';
+import { broadcast, cancelTimer, ghost, note, send, setTimer } from './effects.ts';
+import { formatMessageDefault, formatValue } from './format.ts';
+import { duplicateOne, findPacket, insertPacket, isHead, PacketCodec, packetId, removeOne, sortNetwork } from './network.ts';
+import { blocks, formatPartition, makePartition, nodeName, partitionShapes, renamePartition } from './partition.ts';
+import { symmetryCanonicalizer } from './symmetry.ts';
+import type {
+  Ctx,
+  EnvAction,
+  EnvState,
+  GhostOf,
+  LocalOf,
+  MsgOf,
+  NodeId,
+  NodeSlot,
+  NodeView,
+  Packet,
+  Partition,
+  Protocol,
+  ProtocolCore,
+  ProtocolTypes,
+  Reaction,
+  RequestOf,
+  TimerOf,
+  Usage,
+} from './types.ts';
+
+/** The checks a protocol adds to its machine. */
+export interface EnvChecks<P extends ProtocolTypes> {
+  /** Machine name (default: the protocol's name). */
+  readonly name?: string;
+  readonly invariants?: readonly Invariant<EnvState<P>>[];
+  readonly properties?: readonly TransitionProperty<EnvState<P>, EnvAction<P>>[];
+  readonly sometimes?: readonly Witness<EnvState<P>>[];
+  /** States with no enabled action that are proper ends, not deadlocks. */
+  isTerminal?(s: EnvState<P>): boolean;
+}
+
+/** One node in the JSON view of a state. */
+export interface EnvNodeView {
+  readonly up: boolean;
+  readonly durable: unknown;
+  /** `null` while down. */
+  readonly volatile: unknown;
+  /** Armed timers (when the protocol has timers). */
+  readonly timers?: readonly string[];
+  /** The clock (when the configuration has clocks). */
+  readonly clock?: number;
+}
+
+/** The JSON view of a state, for traces and diffs. */
+export interface EnvView {
+  /** By node name. */
+  readonly nodes: Readonly<Record<string, EnvNodeView>>;
+  /** Messages in flight, `n1→n2 Ping(seq=1)` (` ×2` for copies), in network order. */
+  readonly network: readonly string[];
+  /** The partition in force, `{n1} | {n2,n3}`, or null. */
+  readonly partition: string | null;
+  /** Spent/allowed, for every budget the configuration allows. */
+  readonly budgets: Readonly<Record<string, string>>;
+  /** The ghost record (when the protocol has one). */
+  readonly ghost?: unknown;
+}
+
+/** A protocol instantiated in the environment: a {@link Machine} with everything filled in. */
+export interface EnvMachine<P extends ProtocolTypes> extends Machine<EnvState<P>, EnvAction<P>> {
+  /** The validated configuration. */
+  readonly config: EnvConfig;
+  /** The protocol the machine runs. */
+  readonly protocol: Protocol<P>;
+  encode(s: EnvState<P>, out: Encoder): void;
+  formatAction(a: EnvAction<P>): string;
+  view(s: EnvState<P>): EnvView;
+  nodes(): readonly string[];
+  events(prev: EnvState<P>, a: EnvAction<P>, next: EnvState<P>): readonly TraceEvent[];
+  /** A message's label. */
+  formatMessage(m: MsgOf<P>): string;
+  /**
+   * The state with node ids renamed, `perm[old] = new` (`perm[0] = 0`): node slots, message
+   * senders and receivers, timers, the partition, and (through the protocol's `symmetry`
+   * renamers, when it has them) ids inside durable, volatile, message and ghost data.
+   */
+  rename(s: EnvState<P>, perm: readonly NodeId[]): EnvState<P>;
+}
+
+/** A protocol with every optional part visible, for the implementation. */
+interface LooseProtocol<P extends ProtocolTypes> extends ProtocolCore<P> {
+  readonly timers?: readonly TimerOf<P>[];
+  onTimer?(ctx: Ctx<P>, node: NodeView<P>, timer: TimerOf<P>): Reaction<P>;
+  readonly requests?: readonly RequestOf<P>[] | ((seq: number, n: number) => readonly RequestOf<P>[]);
+  acceptsRequest?(ctx: Ctx<P>, node: NodeView<P>, req: RequestOf<P>): boolean;
+  onClientRequest?(ctx: Ctx<P>, node: NodeView<P>, req: RequestOf<P>): Reaction<P>;
+  formatRequest?(req: RequestOf<P>): string;
+  localActions?(ctx: Ctx<P>, node: NodeView<P>): readonly LocalOf<P>[];
+  onLocal?(ctx: Ctx<P>, node: NodeView<P>, action: LocalOf<P>): Reaction<P>;
+  formatLocal?(action: LocalOf<P>): string;
+  readonly initGhost?: GhostOf<P>;
+}
+
+/** The actions on one packet, built once per distinct packet. */
+interface PacketActions<P extends ProtocolTypes> {
+  readonly deliver: EnvAction<P>;
+  readonly drop: EnvAction<P>;
+  readonly duplicate: EnvAction<P>;
+}
+
+const NO_USAGE: Usage = { crashes: 0, drops: 0, duplicates: 0, partitions: 0, requests: 0, timeouts: 0 };
+
+/**
+ * Run `protocol` in the environment configured by `config` (defaults: {@link envConfig}), with
+ * the protocol's invariants, properties and witnesses from `checks`. Throws {@link InputError}
+ * on a bad configuration.
+ */
+export function envMachine<P extends ProtocolTypes>(
+  protocol: Protocol<P>,
+  config: Partial<EnvConfig> = {},
+  checks: EnvChecks<P> = {},
+): EnvMachine<P> {
+  type S = EnvState<P>;
+  type A = EnvAction<P>;
+  type M = MsgOf<P>;
+  const proto = protocol as unknown as LooseProtocol<P>;
+  const cfg = envConfig(config);
+  const n = cfg.nodes;
+  const fifo = cfg.delivery === 'fifo';
+  const ids = Array.from({ length: n }, (_, i) => i + 1);
+  const names = ids.map(nodeName);
+  const peersOf: NodeId[][] = [[], ...ids.map((i) => ids.filter((j) => j !== i))];
+  const timerNames: readonly TimerOf<P>[] = proto.timers ?? [];
+  if (timerNames.length > 31) throw new InputError(`protocol ${protocol.name}: at most 31 timers`);
+  const timerBit = new Map<string, number>(timerNames.map((t, k) => [t, k]));
+  if (timerBit.size !== timerNames.length) throw new InputError(`protocol ${protocol.name}: timer names must be distinct`);
+  if (timerNames.length > 0 && !proto.onTimer) throw new InputError(`protocol ${protocol.name}: timers need onTimer`);
+  const hasRequests = proto.requests !== undefined && proto.onClientRequest !== undefined && cfg.requests > 0;
+  const hasLocal = proto.localActions !== undefined && proto.onLocal !== undefined;
+  const clocks = cfg.maxClock > 0;
+  const timeoutsBounded = cfg.timeouts >= 0;
+  if (cfg.symmetry && !proto.symmetry) throw new InputError(`protocol ${protocol.name} does not declare symmetry; run it with symmetry=false`);
+
+  const encodeMessage = proto.encodeMessage ? proto.encodeMessage.bind(proto) : (m: M, out: Encoder) => out.value(m);
+  const encodeDurable = proto.encodeDurable ? proto.encodeDurable.bind(proto) : (d: unknown, out: Encoder) => out.value(d);
+  const encodeVolatile = proto.encodeVolatile ? proto.encodeVolatile.bind(proto) : (v: unknown, out: Encoder) => out.value(v);
+  const encodeGhost = proto.encodeGhost ? proto.encodeGhost.bind(proto) : (g: unknown, out: Encoder) => out.value(g);
+  const formatMessage = (m: M): string => (proto.formatMessage ? proto.formatMessage(m) : formatMessageDefault(m));
+  const formatRequest = (r: RequestOf<P>): string => (proto.formatRequest ? proto.formatRequest(r) : formatValue(r));
+  const formatLocal = (l: LocalOf<P>): string => (proto.formatLocal ? proto.formatLocal(l) : formatValue(l));
+  const codec = new PacketCodec<M>(encodeMessage);
+
+  // ---- contexts: one per (node, clock value), built on first use
+  const ctxs: Ctx<P>[][] = ids.map(() => []);
+  const majority = Math.floor(n / 2) + 1;
+  const ctxOf = (id: NodeId, clock: number): Ctx<P> => {
+    const row = ctxs[id - 1]!;
+    let c = row[clock];
+    if (c === undefined) {
+      c = {
+        self: id,
+        n,
+        nodes: ids,
+        peers: peersOf[id]!,
+        majority,
+        clock,
+        name: nodeName,
+        send,
+        broadcast,
+        setTimer,
+        cancelTimer,
+        ghost,
+        note,
+      };
+      row[clock] = c;
+    }
+    return c;
+  };
+
+  // ---- action objects built once
+  const packetActs = new Map<string, PacketActions<P>>();
+  const actionKey = new WeakMap<object, string>();
+  const actsOf = (p: Packet<M>): PacketActions<P> => {
+    let a = packetActs.get(p.key);
+    if (a === undefined) {
+      const { from, to, msg } = p;
+      a = {
+        deliver: { type: 'deliver', from, to, msg },
+        drop: { type: 'drop', from, to, msg },
+        duplicate: { type: 'duplicate', from, to, msg },
+      };
+      actionKey.set(a.deliver, p.key);
+      actionKey.set(a.drop, p.key);
+      actionKey.set(a.duplicate, p.key);
+      packetActs.set(p.key, a);
+    }
+    return a;
+  };
+  const keyOfAction = (a: { readonly from: NodeId; readonly to: NodeId; readonly msg: M }): string =>
+    actionKey.get(a) ?? codec.key(a.from, a.to, a.msg);
+  const timerActs: A[][] = ids.map((node) => timerNames.map((timer): A => ({ type: 'timer', node, timer })));
+  const tickActs = ids.map((node): A => ({ type: 'tick', node }));
+  const crashActs = ids.map((node): A => ({ type: 'crash', node }));
+  const restartActs = ids.map((node): A => ({ type: 'restart', node }));
+  const HEAL: A = { type: 'heal' };
+  const shapeOf = new WeakMap<object, Partition>();
+  const partitionActs: A[] = (cfg.partitions > 0 ? partitionShapes(n, cfg.partitionGroups, cfg.oneWay) : []).map((p): A => {
+    const a: A = { type: 'partition', groups: p.groups, oneWay: p.oneWay };
+    shapeOf.set(a, p);
+    return a;
+  });
+  const requestMenus = new Map<number, { readonly req: RequestOf<P>; readonly acts: readonly A[] }[]>();
+  const requestMenu = (seq: number) => {
+    let menu = requestMenus.get(seq);
+    if (menu === undefined) {
+      const reqs = typeof proto.requests === 'function' ? proto.requests(seq, n) : (proto.requests ?? []);
+      menu = reqs.map((req) => ({ req, acts: ids.map((node): A => ({ type: 'request', node, request: req })) }));
+      requestMenus.set(seq, menu);
+    }
+    return menu;
+  };
+
+  // ---- applying a handler's reaction
+  const checkId = (to: NodeId, what: string): void => {
+    if (!Number.isInteger(to) || to < 1 || to > n) throw new Error(`${what}: no node ${String(to)} (nodes are 1..${n})`);
+  };
+  const bitOf = (t: TimerOf<P>, self: NodeId): number => {
+    const k = timerBit.get(t);
+    if (k === undefined) throw new Error(`${nodeName(self)}: unknown timer ${JSON.stringify(t)}; declare it in timers`);
+    return 1 << k;
+  };
+  const packetEvent = (p: Packet<M>) => ({ from: nodeName(p.from), to: nodeName(p.to), label: formatMessage(p.msg), msgId: packetId(p.key) });
+  const sendEvent = (p: Packet<M>): TraceEvent => ({ kind: 'send', ...packetEvent(p) });
+  /** Put one message in flight in a network array being built. */
+  const put = (net: Packet<M>[], from: NodeId, to: NodeId, msg: M, log: TraceEvent[] | null): void => {
+    checkId(to, `${nodeName(from)} send`);
+    const p = codec.packet(from, to, msg);
+    insertPacket(net, p, fifo);
+    if (log) log.push(sendEvent(p));
+  };
+
+  /** The state after node `id` reacted with `r`, starting from timers `timers0`. */
+  const apply = (
+    s: S,
+    id: NodeId,
+    r: Reaction<P>,
+    timers0: number,
+    clock: number,
+    net0: readonly Packet<M>[],
+    partition: S['partition'],
+    used: Usage,
+    log: TraceEvent[] | null,
+  ): S => {
+    if (typeof r !== 'object' || r === null) throw new Error(`${nodeName(id)}: a handler returned ${String(r)} instead of { durable, volatile, effects }`);
+    let timers = timers0;
+    let net = net0;
+    let copied: Packet<M>[] | null = null;
+    let g = s.ghost;
+    const effects = r.effects;
+    if (effects !== undefined) {
+      for (const e of effects) {
+        switch (e.kind) {
+          case 'send':
+            copied ??= net.slice();
+            put(copied, id, e.to, e.msg, log);
+            break;
+          case 'broadcast':
+            copied ??= net.slice();
+            for (const to of peersOf[id]!) put(copied, id, to, e.msg, log);
+            break;
+          case 'set-timer':
+            timers |= bitOf(e.timer, id);
+            break;
+          case 'cancel-timer':
+            timers &= ~bitOf(e.timer, id);
+            break;
+          case 'ghost':
+            g = e.update(g);
+            break;
+          case 'note':
+            if (log) log.push({ kind: 'local', node: nodeName(id), label: e.label });
+            break;
+          default:
+            assertNever(e);
+        }
+      }
+    }
+    if (copied !== null) net = copied;
+    const nodes = s.nodes.slice();
+    nodes[id - 1] = { up: true, durable: r.durable, volatile: r.volatile, timers, clock };
+    return { nodes, net, partition, used, ghost: g };
+  };
+
+  const viewOfSlot = (slot: NodeSlot<P>): NodeView<P> => slot as NodeView<P>;
+  /** `u` with one more of `k` spent. */
+  const usageWith = (u: Usage, k: keyof Usage): Usage => {
+    const { crashes, drops, duplicates, partitions, requests, timeouts } = u;
+    switch (k) {
+      case 'crashes':
+        return { crashes: crashes + 1, drops, duplicates, partitions, requests, timeouts };
+      case 'drops':
+        return { crashes, drops: drops + 1, duplicates, partitions, requests, timeouts };
+      case 'duplicates':
+        return { crashes, drops, duplicates: duplicates + 1, partitions, requests, timeouts };
+      case 'partitions':
+        return { crashes, drops, duplicates, partitions: partitions + 1, requests, timeouts };
+      case 'requests':
+        return { crashes, drops, duplicates, partitions, requests: requests + 1, timeouts };
+      case 'timeouts':
+        return { crashes, drops, duplicates, partitions, requests, timeouts: timeouts + 1 };
+    }
+  };
+
+  const notEnabled = (a: A, why: string): Error => new Error(`action ${formatAction(a)} is not enabled: ${why}`);
+
+  /** Whether node `id` may tick: its clock stays within maxClock and all clocks within maxSkew. */
+  const tickEnabled = (s: S, id: NodeId): boolean => {
+    const c = s.nodes[id - 1]!.clock + 1;
+    if (c > cfg.maxClock) return false;
+    let max = c;
+    let min = c;
+    for (let j = 0; j < n; j++) {
+      if (j === id - 1) continue;
+      const x = s.nodes[j]!.clock;
+      if (x > max) max = x;
+      if (x < min) min = x;
+    }
+    return max - min <= cfg.maxSkew;
+  };
+
+  // ---- the transition function, optionally recording diagram events
+  const transition = (s: S, a: A, log: TraceEvent[] | null): S => {
+    switch (a.type) {
+      case 'deliver':
+      case 'drop':
+      case 'duplicate': {
+        const key = keyOfAction(a);
+        const i = findPacket(s.net, a.from, a.to, key, fifo);
+        if (i < 0) throw notEnabled(a, fifo ? 'no such message at the head of its link' : 'no such message in flight');
+        const p = s.net[i]!;
+        if (a.type === 'drop') {
+          if (s.used.drops >= cfg.drops) throw notEnabled(a, 'drop budget spent');
+          if (log) log.push({ kind: 'drop', ...packetEvent(p) });
+          return { nodes: s.nodes, net: removeOne(s.net, i), partition: s.partition, used: usageWith(s.used, 'drops'), ghost: s.ghost };
+        }
+        if (a.type === 'duplicate') {
+          if (s.used.duplicates >= cfg.duplicates) throw notEnabled(a, 'duplicate budget spent');
+          if (log) log.push({ kind: 'duplicate', ...packetEvent(p) });
+          return { nodes: s.nodes, net: duplicateOne(s.net, i, fifo), partition: s.partition, used: usageWith(s.used, 'duplicates'), ghost: s.ghost };
+        }
+        const slot = s.nodes[p.to - 1]!;
+        if (!slot.up) throw notEnabled(a, `${nodeName(p.to)} is down`);
+        if (blocks(s.partition, p.from, p.to)) throw notEnabled(a, 'the partition blocks it');
+        if (log) log.push({ kind: 'deliver', ...packetEvent(p) });
+        const r = proto.onMessage(ctxOf(p.to, slot.clock), viewOfSlot(slot), p.msg, p.from);
+        return apply(s, p.to, r, slot.timers, slot.clock, removeOne(s.net, i), s.partition, s.used, log);
+      }
+      case 'timer': {
+        const slot = s.nodes[a.node - 1];
+        if (slot === undefined || !slot.up) throw notEnabled(a, 'the node is not running');
+        const bit = bitOf(a.timer, a.node);
+        if ((slot.timers & bit) === 0) throw notEnabled(a, 'the timer is not armed');
+        if (timeoutsBounded && s.used.timeouts >= cfg.timeouts) throw notEnabled(a, 'timeout budget spent');
+        if (log) log.push({ kind: 'timer', node: nodeName(a.node), timer: String(a.timer) });
+        const r = proto.onTimer!(ctxOf(a.node, slot.clock), viewOfSlot(slot), a.timer);
+        return apply(s, a.node, r, slot.timers & ~bit, slot.clock, s.net, s.partition, timeoutsBounded ? usageWith(s.used, 'timeouts') : s.used, log);
+      }
+      case 'request': {
+        const slot = s.nodes[a.node - 1];
+        if (slot === undefined || !slot.up) throw notEnabled(a, 'the node is not running');
+        if (!hasRequests || s.used.requests >= cfg.requests) throw notEnabled(a, 'request budget spent');
+        if (log) log.push({ kind: 'local', node: nodeName(a.node), label: `request ${formatRequest(a.request)}` });
+        const r = proto.onClientRequest!(ctxOf(a.node, slot.clock), viewOfSlot(slot), a.request);
+        return apply(s, a.node, r, slot.timers, slot.clock, s.net, s.partition, usageWith(s.used, 'requests'), log);
+      }
+      case 'local': {
+        const slot = s.nodes[a.node - 1];
+        if (slot === undefined || !slot.up || !hasLocal) throw notEnabled(a, 'the node is not running');
+        if (log) log.push({ kind: 'local', node: nodeName(a.node), label: formatLocal(a.action) });
+        const r = proto.onLocal!(ctxOf(a.node, slot.clock), viewOfSlot(slot), a.action);
+        return apply(s, a.node, r, slot.timers, slot.clock, s.net, s.partition, s.used, log);
+      }
+      case 'tick': {
+        const slot = s.nodes[a.node - 1];
+        if (slot === undefined || !tickEnabled(s, a.node)) throw notEnabled(a, 'the clock bound or skew forbids it');
+        const clock = slot.clock + 1;
+        if (log) log.push({ kind: 'tick', node: nodeName(a.node), clock });
+        if (slot.up && proto.onTick) {
+          const r = proto.onTick(ctxOf(a.node, clock), viewOfSlot(slot));
+          return apply(s, a.node, r, slot.timers, clock, s.net, s.partition, s.used, log);
+        }
+        const nodes = s.nodes.slice();
+        nodes[a.node - 1] = { up: slot.up, durable: slot.durable, volatile: slot.volatile, timers: slot.timers, clock };
+        return { nodes, net: s.net, partition: s.partition, used: s.used, ghost: s.ghost };
+      }
+      case 'crash': {
+        const slot = s.nodes[a.node - 1];
+        if (slot === undefined || !slot.up) throw notEnabled(a, 'the node is not running');
+        if (s.used.crashes >= cfg.crashes) throw notEnabled(a, 'crash budget spent');
+        if (downCount(s) >= cfg.maxDown) throw notEnabled(a, `${cfg.maxDown} node(s) already down`);
+        if (log) log.push({ kind: 'crash', node: nodeName(a.node) });
+        const nodes = s.nodes.slice();
+        nodes[a.node - 1] = { up: false, durable: slot.durable, volatile: null, timers: 0, clock: slot.clock };
+        return { nodes, net: s.net, partition: s.partition, used: usageWith(s.used, 'crashes'), ghost: s.ghost };
+      }
+      case 'restart': {
+        const slot = s.nodes[a.node - 1];
+        if (slot === undefined || slot.up || !cfg.restarts) throw notEnabled(a, 'the node is not down, or restarts are off');
+        if (log) log.push({ kind: 'restart', node: nodeName(a.node) });
+        const r = proto.onRestart(ctxOf(a.node, slot.clock), slot.durable);
+        return apply(s, a.node, r, 0, slot.clock, s.net, s.partition, s.used, log);
+      }
+      case 'partition': {
+        if (s.partition !== null) throw notEnabled(a, 'a partition is already in force');
+        if (s.used.partitions >= cfg.partitions) throw notEnabled(a, 'partition budget spent');
+        const partition = shapeOf.get(a) ?? makePartition(a.groups, a.oneWay, n);
+        if (log) log.push({ kind: 'partition', groups: partition.groups.map((g) => g.map(nodeName)), ...(a.oneWay ? { oneWay: true } : {}) });
+        return { nodes: s.nodes, net: s.net, partition, used: usageWith(s.used, 'partitions'), ghost: s.ghost };
+      }
+      case 'heal': {
+        if (s.partition === null) throw notEnabled(a, 'no partition is in force');
+        if (log) log.push({ kind: 'heal' });
+        return { nodes: s.nodes, net: s.net, partition: null, used: s.used, ghost: s.ghost };
+      }
+      default:
+        return assertNever(a);
+    }
+  };
+
+  const downCount = (s: S): number => {
+    let c = 0;
+    for (const slot of s.nodes) if (!slot.up) c++;
+    return c;
+  };
+
+  // ---- labels
+  const formatAction = (a: A): string => {
+    switch (a.type) {
+      case 'deliver':
+      case 'drop':
+      case 'duplicate':
+        return `${a.type} ${nodeName(a.from)}→${nodeName(a.to)} ${formatMessage(a.msg)}`;
+      case 'timer':
+        return `timer ${nodeName(a.node)} ${String(a.timer)}`;
+      case 'request':
+        return `request ${nodeName(a.node)} ${formatRequest(a.request)}`;
+      case 'local':
+        return `local ${nodeName(a.node)} ${formatLocal(a.action)}`;
+      case 'tick':
+      case 'crash':
+      case 'restart':
+        return `${a.type} ${nodeName(a.node)}`;
+      case 'partition':
+        return `partition ${formatPartition(a.groups, a.oneWay)}`;
+      case 'heal':
+        return 'heal';
+      default:
+        return assertNever(a);
+    }
+  };
+
+  // ---- encoding. With the protocol's own (fast) encoders, node slots are written directly.
+  // With the generic `value` walk (slow: it sorts object keys), each slot's and the ghost
+  // record's encoding is computed once and cached by object identity: states share unchanged
+  // slots, so most of them are found in the cache.
+  const writeSlot = (slot: NodeSlot<P>, w: Encoder): void => {
+    w.int(slot.up ? 1 : 0);
+    w.int(slot.timers);
+    if (clocks) w.int(slot.clock);
+    encodeDurable(slot.durable, w);
+    if (slot.up) encodeVolatile(slot.volatile as P['volatile'], w);
+  };
+  const cacheSlots = !proto.encodeDurable || !proto.encodeVolatile;
+  const slotWords = new WordBuffer();
+  const slotKeys = new WeakMap<NodeSlot<P>, string>();
+  const encodeSlot = (slot: NodeSlot<P>, out: Encoder): void => {
+    if (!cacheSlots) {
+      writeSlot(slot, out);
+      return;
+    }
+    let k = slotKeys.get(slot);
+    if (k === undefined) {
+      slotWords.reset();
+      writeSlot(slot, slotWords);
+      k = slotWords.key();
+      slotKeys.set(slot, k);
+    }
+    out.str(k);
+  };
+  const ghostWords = new WordBuffer();
+  const ghostKeys = new WeakMap<object, string>();
+  const encodeGhostCached = (g: GhostOf<P>, out: Encoder): void => {
+    if (proto.encodeGhost || typeof g !== 'object' || g === null) {
+      encodeGhost(g, out);
+      return;
+    }
+    let k = ghostKeys.get(g);
+    if (k === undefined) {
+      ghostWords.reset();
+      encodeGhost(g, ghostWords);
+      k = ghostWords.key();
+      ghostKeys.set(g, k);
+    }
+    out.str(k);
+  };
+  const encode = (s: S, out: Encoder): void => {
+    for (const slot of s.nodes) encodeSlot(slot, out);
+    const net = s.net;
+    out.int(net.length);
+    for (const p of net) {
+      out.str(p.key);
+      if (!fifo) out.int(p.count);
+    }
+    const part = s.partition;
+    if (part === null) out.int(0);
+    else {
+      out.int(1);
+      for (const c of part.cut) out.int(c);
+    }
+    const u = s.used;
+    out.int(u.crashes);
+    out.int(u.drops);
+    out.int(u.duplicates);
+    out.int(u.partitions);
+    out.int(u.requests);
+    out.int(u.timeouts);
+    encodeGhostCached(s.ghost, out);
+  };
+
+  // ---- symmetry (no closures are created per call: this runs n! times per state at worst)
+  const sym = proto.symmetry;
+  let perm: readonly NodeId[] = [];
+  const f = (id: NodeId): NodeId => (id >= 1 && id <= n ? perm[id]! : id);
+  const rename = (s: S, p: readonly NodeId[]): S => {
+    perm = p;
+    const nodes = new Array<NodeSlot<P>>(n);
+    for (let i = 0; i < n; i++) {
+      const slot = s.nodes[i]!;
+      let timers = slot.timers;
+      if (sym?.renameTimer && timers !== 0) {
+        timers = 0;
+        for (let k = 0; k < timerNames.length; k++) if ((slot.timers >>> k) & 1) timers |= bitOf(sym.renameTimer(timerNames[k]!, f), i + 1);
+      }
+      nodes[f(i + 1) - 1] = {
+        up: slot.up,
+        durable: sym?.renameDurable ? sym.renameDurable(slot.durable, f) : slot.durable,
+        volatile: slot.up && sym?.renameVolatile ? sym.renameVolatile(slot.volatile as P['volatile'], f) : slot.volatile,
+        timers,
+        clock: slot.clock,
+      };
+    }
+    const net: Packet<M>[] = new Array<Packet<M>>(s.net.length);
+    for (let i = 0; i < s.net.length; i++) {
+      const q = s.net[i]!;
+      const from = f(q.from);
+      const to = f(q.to);
+      if (sym?.renameMessage) {
+        const msg = sym.renameMessage(q.msg, f);
+        net[i] = { from, to, msg, count: q.count, key: codec.key(from, to, msg) };
+      } else {
+        // The key is the words of (from, to, msg): only the first two words change.
+        net[i] = { from, to, msg: q.msg, count: q.count, key: String.fromCharCode(from, 0, to, 0) + q.key.slice(4) };
+      }
+    }
+    sortNetwork(net, fifo);
+    return {
+      nodes,
+      net,
+      partition: s.partition === null ? null : renamePartition(s.partition, f, n),
+      used: s.used,
+      ghost: sym?.renameGhost ? sym.renameGhost(s.ghost, f) : s.ghost,
+    };
+  };
+  const signature = (s: S): number[] => {
+    const sig = new Array<number>(n).fill(0);
+    const outDeg = new Array<number>(n).fill(0);
+    const inDeg = new Array<number>(n).fill(0);
+    for (const q of s.net) {
+      outDeg[q.from - 1]! += q.count;
+      inDeg[q.to - 1]! += q.count;
+    }
+    for (let i = 0; i < n; i++) {
+      const slot = s.nodes[i]!;
+      let h = mix(slot.up ? 1 : 2, sym?.renameTimer ? popcount(slot.timers) : slot.timers);
+      h = mix(h, slot.clock);
+      h = mix(h, outDeg[i]!);
+      h = mix(h, inDeg[i]!);
+      if (sym?.signature) h = mix(h, sym.signature(slot) | 0);
+      sig[i] = h >>> 0;
+    }
+    return sig;
+  };
+  const canonical =
+    cfg.symmetry && sym
+      ? symmetryCanonicalizer<S>({ n, classes: sym.classes?.(n), rename, encode, signature })
+      : undefined;
+
+  // ---- view
+  const budgetKeys = (['crashes', 'drops', 'duplicates', 'partitions', 'requests', 'timeouts'] as const).filter((k) =>
+    k === 'timeouts' ? timeoutsBounded && timerNames.length > 0 : cfg[k] > 0,
+  );
+  const view = (s: S): EnvView => {
+    const nodes: Record<string, EnvNodeView> = {};
+    s.nodes.forEach((slot, i) => {
+      const timers = timerNames.filter((_, k) => (slot.timers >>> k) & 1).map(String);
+      nodes[nodeName(i + 1)] = {
+        up: slot.up,
+        durable: proto.viewDurable ? proto.viewDurable(slot.durable) : toPlain(slot.durable),
+        volatile: !slot.up ? null : proto.viewVolatile ? proto.viewVolatile(slot.volatile as P['volatile']) : toPlain(slot.volatile),
+        ...(timerNames.length > 0 ? { timers } : {}),
+        ...(clocks ? { clock: slot.clock } : {}),
+      };
+    });
+    const budgets: Record<string, string> = {};
+    for (const k of budgetKeys) budgets[k] = `${s.used[k]}/${cfg[k]}`;
+    const v: EnvView = {
+      nodes,
+      network: s.net.map((p) => `${nodeName(p.from)}→${nodeName(p.to)} ${formatMessage(p.msg)}${p.count > 1 ? ` ×${p.count}` : ''}`),
+      partition: s.partition === null ? null : formatPartition(s.partition.groups, s.partition.oneWay),
+      budgets,
+    };
+    return s.ghost === undefined ? v : { ...v, ghost: proto.viewGhost ? proto.viewGhost(s.ghost) : toPlain(s.ghost) };
+  };
+
+  // ---- the initial state
+  const initState = (): S => {
+    const reactions = ids.map((id) => protocol.init(ctxOf(id, 0)));
+    let s: S = {
+      nodes: reactions.map((r) => ({ up: true, durable: r.durable, volatile: r.volatile, timers: 0, clock: 0 })),
+      net: [],
+      partition: null,
+      used: NO_USAGE,
+      ghost: proto.initGhost as GhostOf<P>,
+    };
+    for (const id of ids) s = apply(s, id, reactions[id - 1]!, 0, 0, s.net, null, NO_USAGE, null);
+    return s;
+  };
+  let init: S | undefined;
+
+  const machine: EnvMachine<P> = {
+    name: checks.name ?? protocol.name,
+    config: cfg,
+    protocol,
+    init: () => [(init ??= initState())],
+    actions(s: S): readonly A[] {
+      const out: A[] = [];
+      const { nodes, net, partition, used } = s;
+      for (let i = 0; i < net.length; i++) {
+        const p = net[i]!;
+        if (!isHead(net, i, fifo) || !nodes[p.to - 1]!.up || blocks(partition, p.from, p.to)) continue;
+        out.push(actsOf(p).deliver);
+      }
+      if (timerNames.length > 0 && (!timeoutsBounded || used.timeouts < cfg.timeouts)) {
+        for (let i = 0; i < n; i++) {
+          const slot = nodes[i]!;
+          if (!slot.up || slot.timers === 0) continue;
+          const acts = timerActs[i]!;
+          for (let k = 0; k < acts.length; k++) if ((slot.timers >>> k) & 1) out.push(acts[k]!);
+        }
+      }
+      if (hasRequests && used.requests < cfg.requests) {
+        const menu = requestMenu(used.requests);
+        for (let i = 0; i < n; i++) {
+          const slot = nodes[i]!;
+          if (!slot.up) continue;
+          for (const { req, acts } of menu) {
+            if (!proto.acceptsRequest || proto.acceptsRequest(ctxOf(i + 1, slot.clock), viewOfSlot(slot), req)) out.push(acts[i]!);
+          }
+        }
+      }
+      if (hasLocal) {
+        for (let i = 0; i < n; i++) {
+          const slot = nodes[i]!;
+          if (!slot.up) continue;
+          for (const action of proto.localActions!(ctxOf(i + 1, slot.clock), viewOfSlot(slot))) out.push({ type: 'local', node: i + 1, action });
+        }
+      }
+      if (clocks) for (let i = 0; i < n; i++) if (tickEnabled(s, i + 1)) out.push(tickActs[i]!);
+      if (used.drops < cfg.drops) for (let i = 0; i < net.length; i++) if (isHead(net, i, fifo)) out.push(actsOf(net[i]!).drop);
+      if (used.duplicates < cfg.duplicates) for (let i = 0; i < net.length; i++) if (isHead(net, i, fifo)) out.push(actsOf(net[i]!).duplicate);
+      if (used.crashes < cfg.crashes && downCount(s) < cfg.maxDown) for (let i = 0; i < n; i++) if (nodes[i]!.up) out.push(crashActs[i]!);
+      if (cfg.restarts) for (let i = 0; i < n; i++) if (!nodes[i]!.up) out.push(restartActs[i]!);
+      if (partition === null) {
+        if (used.partitions < cfg.partitions) for (const a of partitionActs) out.push(a);
+      } else out.push(HEAL);
+      return out;
+    },
+    step: (s: S, a: A): S => transition(s, a, null),
+    encode,
+    formatAction,
+    view,
+    nodes: () => names,
+    events: (prev: S, a: A): readonly TraceEvent[] => {
+      const log: TraceEvent[] = [];
+      transition(prev, a, log);
+      return log;
+    },
+    formatMessage,
+    rename,
+    ...(canonical ? { symmetry: canonical } : {}),
+    ...(checks.invariants ? { invariants: checks.invariants } : {}),
+    ...(checks.properties ? { properties: checks.properties } : {}),
+    ...(checks.sometimes ? { sometimes: checks.sometimes } : {}),
+    ...(checks.isTerminal ? { isTerminal: checks.isTerminal } : {}),
+  };
+  return machine;
+}
+
+function mix(h: number, x: number): number {
+  h = Math.imul(h ^ x, 0x9e3779b1);
+  return h ^ (h >>> 15);
+}
+
+function popcount(x: number): number {
+  let c = 0;
+  for (; x !== 0; x &= x - 1) c++;
+  return c;
+}
+
+/** The running nodes of a state, with their ids. */
+export function upNodes<P extends ProtocolTypes>(s: EnvState<P>): { readonly id: NodeId; readonly durable: P['durable']; readonly volatile: P['volatile'] }[] {
+  const out: { id: NodeId; durable: P['durable']; volatile: P['volatile'] }[] = [];
+  s.nodes.forEach((slot, i) => {
+    if (slot.up) out.push({ id: i + 1, durable: slot.durable, volatile: slot.volatile as P['volatile'] });
+  });
+  return out;
+}

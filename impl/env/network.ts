@@ -1,0 +1,163 @@
+/**
+ * The network: messages in flight as a sorted array of {@link Packet}s.
+ *
+ * Multiset mode keeps one packet per distinct (from, to, msg) with a copy count, sorted by the
+ * packet's canonical key, so two states with the same messages in flight hold equal arrays
+ * whatever the order of the sends. FIFO mode keeps every copy as its own packet, grouped by
+ * link (from, then to) and in send order within a link; only a link's head can be delivered,
+ * dropped or duplicated.
+ *
+ * Arrays are never mutated once they are in a state: the functions here copy.
+ */
+import { WordBuffer, type Encoder } from '../../checks/encode.ts';
+import type { NodeId, Packet } from './types.ts';
+
+/** Computes canonical packet keys with a protocol's message encoder. */
+export class PacketCodec<M> {
+  private readonly words = new WordBuffer();
+  constructor(private readonly encodeMessage: (m: M, out: Encoder) => void) {}
+
+  /** The canonical key of (from, to, msg): its encoding words as a string. */
+  key(from: NodeId, to: NodeId, msg: M): string {
+    const w = this.words;
+    w.reset();
+    w.int(from);
+    w.int(to);
+    this.encodeMessage(msg, w);
+    return w.key();
+  }
+
+  /** A new packet with one copy. */
+  packet(from: NodeId, to: NodeId, msg: M): Packet<M> {
+    return { from, to, msg, count: 1, key: this.key(from, to, msg) };
+  }
+}
+
+const link = (from: NodeId, to: NodeId): number => from * 32 + to;
+
+/** Index of the first packet whose key is not less than `key` (multiset order). */
+function lowerBound<M>(net: readonly Packet<M>[], key: string): number {
+  let lo = 0;
+  let hi = net.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (net[mid]!.key < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first packet whose link is greater than (from, to) (FIFO order). */
+function linkEnd<M>(net: readonly Packet<M>[], from: NodeId, to: NodeId): number {
+  const l = link(from, to);
+  let lo = 0;
+  let hi = net.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = net[mid]!;
+    if (link(p.from, p.to) <= l) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first packet of link (from, to), or -1 (FIFO order). */
+function linkStart<M>(net: readonly Packet<M>[], from: NodeId, to: NodeId): number {
+  const l = link(from, to);
+  let lo = 0;
+  let hi = net.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = net[mid]!;
+    if (link(p.from, p.to) < l) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < net.length && link(net[lo]!.from, net[lo]!.to) === l ? lo : -1;
+}
+
+/** Add one copy of `p` (count 1) to a mutable network array, in place. */
+export function insertPacket<M>(net: Packet<M>[], p: Packet<M>, fifo: boolean): void {
+  if (fifo) {
+    net.splice(linkEnd(net, p.from, p.to), 0, p);
+    return;
+  }
+  const i = lowerBound(net, p.key);
+  const q = net[i];
+  if (q !== undefined && q.key === p.key) net[i] = { from: q.from, to: q.to, msg: q.msg, count: q.count + 1, key: q.key };
+  else net.splice(i, 0, p);
+}
+
+/**
+ * The index of the packet an action names by key: in multiset mode the packet with that key;
+ * in FIFO mode the head of the link, if it has that key. -1 when there is none.
+ */
+export function findPacket<M>(net: readonly Packet<M>[], from: NodeId, to: NodeId, key: string, fifo: boolean): number {
+  if (fifo) {
+    const i = linkStart(net, from, to);
+    return i >= 0 && net[i]!.key === key ? i : -1;
+  }
+  const i = lowerBound(net, key);
+  return i < net.length && net[i]!.key === key ? i : -1;
+}
+
+/** True when `net[i]` is the oldest packet of its link (always true in multiset mode). */
+export function isHead<M>(net: readonly Packet<M>[], i: number, fifo: boolean): boolean {
+  if (!fifo || i === 0) return true;
+  const p = net[i]!;
+  const q = net[i - 1]!;
+  return p.from !== q.from || p.to !== q.to;
+}
+
+/** The network without one copy of `net[i]`. */
+export function removeOne<M>(net: readonly Packet<M>[], i: number): Packet<M>[] {
+  const p = net[i]!;
+  const out = net.slice();
+  if (p.count > 1) out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count - 1, key: p.key };
+  else out.splice(i, 1);
+  return out;
+}
+
+/** The network with one more copy of `net[i]` (FIFO: the copy right behind it). */
+export function duplicateOne<M>(net: readonly Packet<M>[], i: number, fifo: boolean): Packet<M>[] {
+  const p = net[i]!;
+  const out = net.slice();
+  if (fifo) out.splice(i + 1, 0, p);
+  else out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count + 1, key: p.key };
+  return out;
+}
+
+/** Sort a network array into canonical order (after renaming node ids), in place. */
+export function sortNetwork<M>(net: Packet<M>[], fifo: boolean): void {
+  if (fifo) {
+    // Stable: keeps the send order within each link.
+    net.sort((a, b) => link(a.from, a.to) - link(b.from, b.to));
+    return;
+  }
+  net.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // Renaming can make two packets equal only if it is not a permutation; merge just in case.
+  for (let i = net.length - 1; i > 0; i--) {
+    const a = net[i - 1]!;
+    const b = net[i]!;
+    if (a.key === b.key) {
+      net[i - 1] = { from: a.from, to: a.to, msg: a.msg, count: a.count + b.count, key: a.key };
+      net.splice(i, 1);
+    }
+  }
+}
+
+/** Total number of messages in flight (copies counted). */
+export function inFlight<M>(net: readonly Packet<M>[]): number {
+  let c = 0;
+  for (const p of net) c += p.count;
+  return c;
+}
+
+/** A 32-bit id of a packet's content (FNV-1a of its key), for pairing diagram events. */
+export function packetId(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
