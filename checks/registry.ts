@@ -5,9 +5,22 @@ import { InputError, type AnyModel } from './machine.ts';
 import { tcommitModel } from '../specs/tcommit.ts';
 import { twoPhaseModel } from '../impl/twophase/twophase.ts';
 import { echoModel } from '../impl/echo/echo.ts';
+import { lamportModel } from '../impl/clocks/lamport.ts';
+import { vectorClockModel } from '../impl/clocks/vector.ts';
+import { hlcModel } from '../impl/clocks/hlc.ts';
+import { lwwStoreModel, vcStoreModel } from '../impl/clocks/store.ts';
 
 /** Every registered model, in listing order. */
-export const MODELS: readonly AnyModel[] = [tcommitModel, twoPhaseModel, echoModel];
+export const MODELS: readonly AnyModel[] = [
+  tcommitModel,
+  twoPhaseModel,
+  echoModel,
+  lamportModel,
+  vectorClockModel,
+  hlcModel,
+  lwwStoreModel,
+  vcStoreModel,
+];
 
 /** Find a model by name, or throw an {@link InputError} listing the valid names. */
 export function findModel(name: string): AnyModel {

@@ -7,6 +7,7 @@ import { REPORTS_DIR, writeFileAtomic } from '../cli/output.ts';
 import { benchTwoPhase } from './twophase.ts';
 import { benchRandom } from './random.ts';
 import { benchHistoryCorpus } from './history.ts';
+import { benchClocks } from './clocks.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -14,6 +15,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   twophase: () => benchTwoPhase(),
   random: () => benchRandom(),
   history: () => benchHistoryCorpus(),
+  clocks: () => benchClocks(),
 };
 
 async function runBench(): Promise<number> {

@@ -1,0 +1,232 @@
+/**
+ * Processes that do local events, sends and receives over the shared environment, each event
+ * stamped by a clock under test, with the ghost record of every event ({@link ClockHistory}).
+ *
+ * This is the event model of Lamport (1978), section 2: a process is a sequence of events, each
+ * a local event, the sending of a message or the receipt of one. The environment supplies the
+ * rest: which process acts next, which message arrives (the `multiset` network reorders), and
+ * the drop and duplicate faults. Local events and sends are client requests (`local`, or `send`
+ * to a peer), and the `events` budget is the environment's request budget; receives come from
+ * the network, one per delivery (a duplicated message is received twice).
+ *
+ * A {@link ClockAlgorithm} says how the clock moves at each kind of event; the process records
+ * the event and the timestamp in the ghost record, together with the physical clock `pt` (the
+ * environment's, for the hybrid clock). The message carries the timestamp and, as ghost data the
+ * algorithm never reads, the index of the send event, so that the record can link the receipt
+ * to its send. Clocks are durable: a crash only pauses a process.
+ */
+import type { Encoder } from '../../checks/encode.ts';
+import { assertNever, int } from '../../checks/machine.ts';
+import { envMachine, type EnvChecks, type EnvMachine } from '../env/machine.ts';
+import { envConfig, envParams, MAX_NODES, type Delivery, type EnvConfig } from '../env/config.ts';
+import { nodeName } from '../env/partition.ts';
+import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
+import { appendEvent, emptyHistory, eventName, type ClockEvent, type ClockHistory } from '../../specs/clocks/history.ts';
+
+/** Where an event happens: the process, the number of processes and its physical clock. */
+export interface EventContext {
+  readonly self: NodeId;
+  readonly n: number;
+  /** The process's physical clock (the environment's; 0 when the configuration has none). */
+  readonly clock: number;
+}
+
+/**
+ * A logical clock: the timestamp of each kind of event, from the process's current clock. The
+ * clock's state is the timestamp of the process's last event (its initial value before any).
+ */
+export interface ClockAlgorithm<T> {
+  /** Model name: `lamport`, `vector-clock`, `hlc`. */
+  readonly name: string;
+  /** The timestamp's letter in labels: `L`, `V`, `hlc`. */
+  readonly symbol: string;
+  /** The clock before any event. */
+  init(self: NodeId, n: number): T;
+  /** A local event. */
+  local(t: T, at: EventContext): T;
+  /** A send: the new clock, which the message carries. */
+  send(t: T, at: EventContext): T;
+  /** The receipt of a message stamped `m`. */
+  receive(t: T, m: T, at: EventContext): T;
+  /** A fast, self-delimiting canonical encoding. */
+  encode(t: T, out: Encoder): void;
+  /** `3`, `[1,0,2]`, `(4,1)`. */
+  format(t: T): string;
+}
+
+/** A process's durable state: its clock and how many events it has had. */
+export interface ClockNode<T> {
+  readonly clock: T;
+  /** Events so far: the index of the next one. */
+  readonly events: number;
+}
+
+/** The only message: a timestamp, and (ghost) the index of its send event at the sender. */
+export interface StampMsg<T> {
+  readonly type: 'Stamp';
+  readonly ev: number;
+  readonly stamp: T;
+}
+
+/** What a client asks a process to do: a local event, or a send to a peer. */
+export type ClockRequest = { readonly kind: 'local' } | { readonly kind: 'send'; readonly to: NodeId };
+
+/** The protocol types of a clock process. */
+export interface ClockTypes<T> {
+  readonly durable: ClockNode<T>;
+  readonly volatile: null;
+  readonly msg: StampMsg<T>;
+  readonly request: ClockRequest;
+  readonly ghost: ClockHistory<T>;
+}
+
+/** A clock machine's state. */
+export type ClockState<T> = EnvState<ClockTypes<T>>;
+
+const LOCAL = 0;
+const SEND = 1;
+const RECV = 2;
+
+/** The clock processes, `n` of them, with the clock `alg`. */
+export function clockProtocol<T>(alg: ClockAlgorithm<T>, n: number): Protocol<ClockTypes<T>> {
+  const menu: ClockRequest[] = [{ kind: 'local' }, ...Array.from({ length: n }, (_, i): ClockRequest => ({ kind: 'send', to: i + 1 }))];
+  /** The node after `event`: its clock is the event's timestamp. */
+  const record = (node: ClockNode<T>, event: ClockEvent<T>): ClockNode<T> => ({ clock: event.stamp, events: node.events + 1 });
+  return defineProtocol<ClockTypes<T>>({
+    name: alg.name,
+    initGhost: emptyHistory<T>(n),
+    init: (ctx) => ({ durable: { clock: alg.init(ctx.self, ctx.n), events: 0 }, volatile: null }),
+    onRestart: (_ctx, durable) => ({ durable, volatile: null }),
+    requests: menu,
+    acceptsRequest: (ctx, _node, req) => req.kind === 'local' || req.to !== ctx.self,
+    onClientRequest(ctx, node, req): Reaction<ClockTypes<T>> {
+      const d = node.durable;
+      switch (req.kind) {
+        case 'local': {
+          const e: ClockEvent<T> = { kind: 'local', pt: ctx.clock, stamp: alg.local(d.clock, ctx) };
+          return { durable: record(d, e), volatile: null, effects: [ctx.ghost((g) => appendEvent(g, ctx.self, e))] };
+        }
+        case 'send': {
+          const e: ClockEvent<T> = { kind: 'send', to: req.to, pt: ctx.clock, stamp: alg.send(d.clock, ctx) };
+          return {
+            durable: record(d, e),
+            volatile: null,
+            effects: [ctx.send(req.to, { type: 'Stamp', ev: d.events, stamp: e.stamp }), ctx.ghost((g) => appendEvent(g, ctx.self, e))],
+          };
+        }
+        default:
+          return assertNever(req);
+      }
+    },
+    onMessage(ctx, node, msg, from): Reaction<ClockTypes<T>> {
+      const d = node.durable;
+      const e: ClockEvent<T> = { kind: 'recv', from, send: msg.ev, pt: ctx.clock, stamp: alg.receive(d.clock, msg.stamp, ctx) };
+      return { durable: record(d, e), volatile: null, effects: [ctx.ghost((g) => appendEvent(g, ctx.self, e))] };
+    },
+    encodeDurable(d, out) {
+      alg.encode(d.clock, out);
+      out.int(d.events);
+    },
+    encodeVolatile() {},
+    encodeMessage(m, out) {
+      out.int(m.ev);
+      alg.encode(m.stamp, out);
+    },
+    encodeGhost(g, out) {
+      for (const evs of g.procs) {
+        out.int(evs.length);
+        for (const e of evs) {
+          switch (e.kind) {
+            case 'local':
+              out.int(LOCAL);
+              break;
+            case 'send':
+              out.int(SEND);
+              out.int(e.to);
+              break;
+            case 'recv':
+              out.int(RECV);
+              out.int(e.from);
+              out.int(e.send);
+              break;
+            default:
+              assertNever(e);
+          }
+          out.int(e.pt);
+          alg.encode(e.stamp, out);
+        }
+      }
+    },
+    formatMessage: (m) => `Stamp(${alg.symbol}=${alg.format(m.stamp)})`,
+    formatRequest: (r) => (r.kind === 'local' ? 'local event' : `send to ${nodeName(r.to)}`),
+    viewDurable: (d) => `${alg.symbol}=${alg.format(d.clock)}`,
+    viewVolatile: () => null,
+    viewGhost: (g) => {
+      const out: Record<string, string[]> = {};
+      g.procs.forEach((evs, i) => {
+        out[nodeName(i + 1)] = evs.map((e, k) => `${eventName(i + 1, k)} ${describeEvent(e)} ${alg.symbol}=${alg.format(e.stamp)}${e.pt > 0 ? ` pt=${e.pt}` : ''}`);
+      });
+      return out;
+    },
+  });
+}
+
+/** `local`, `send→n2`, `recv n1.2`. */
+export function describeEvent(e: ClockEvent<unknown>): string {
+  switch (e.kind) {
+    case 'local':
+      return 'local';
+    case 'send':
+      return `send→${nodeName(e.to)}`;
+    case 'recv':
+      return `recv ${eventName(e.from, e.send)}`;
+    default:
+      return assertNever(e);
+  }
+}
+
+/** A clock machine: the processes with clock `alg` in the environment `config`, with `checks`. */
+export function clockMachine<T>(alg: ClockAlgorithm<T>, config: Partial<EnvConfig>, checks: EnvChecks<ClockTypes<T>>): EnvMachine<ClockTypes<T>> {
+  return envMachine(clockProtocol(alg, envConfig(config).nodes), config, checks);
+}
+
+/** The history of a clock machine's state (the accessor the specs take). */
+export function historyOf<T>(s: ClockState<T>): ClockHistory<T> {
+  return s.ghost;
+}
+
+/**
+ * The parameters every clock model has: the process count, the event budget and the network's
+ * faults (reordering is the `multiset` delivery; `fifo` turns it off).
+ */
+export function clockParams(defaults: { readonly nodes: number; readonly events: number }) {
+  const env = envParams({ nodes: defaults.nodes });
+  return {
+    nodes: int(defaults.nodes, 1, MAX_NODES, 'number of processes (n1..nN)'),
+    events: int(defaults.events, 0, 100, 'event budget: local events and sends, in total (receives come from the network)'),
+    delivery: env.delivery,
+    drops: env.drops,
+    duplicates: env.duplicates,
+  } as const;
+}
+
+/** The environment configuration of a clock model's parameters: the event budget is the request budget. */
+export function clockConfig(p: {
+  readonly nodes: number;
+  readonly events: number;
+  readonly delivery: Delivery;
+  readonly drops: number;
+  readonly duplicates: number;
+  readonly maxClock?: number;
+  readonly maxSkew?: number;
+}): Partial<EnvConfig> {
+  return {
+    nodes: p.nodes,
+    requests: p.events,
+    delivery: p.delivery,
+    drops: p.drops,
+    duplicates: p.duplicates,
+    ...(p.maxClock !== undefined ? { maxClock: p.maxClock } : {}),
+    ...(p.maxSkew !== undefined ? { maxSkew: p.maxSkew } : {}),
+  };
+}

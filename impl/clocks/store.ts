@@ -1,0 +1,303 @@
+/**
+ * Two replicated registers, as demonstrations of what clocks are for: "two phones racing for the
+ * last ticket".
+ *
+ * Each replica takes writes from its clients (`put w1`, `put w2`, ...: the env's request
+ * budget is the number of writes) and broadcasts each write to the other replicas, which merge
+ * it into their copy. They differ only in how they order versions:
+ *
+ * - `lww-store`, last writer wins: a version is stamped with the physical clock of the replica
+ *   that took it, ties broken by replica id, and a replica keeps the version with the largest
+ *   stamp (Cassandra's cell reconciliation). Physical clocks are skewed (`maxSkew`) and coarse,
+ *   so a write made after seeing another one can carry a smaller stamp, and lose to it: the
+ *   checker breaks `no-lost-causal-write`. Concurrent writes are settled silently, by clock:
+ *   `conflicts-detected` breaks too.
+ * - `vc-store`, siblings under version vectors (Dynamo, DeCandia et al., SOSP 2007, section 4.4):
+ *   a write supersedes exactly the versions its replica had (its vector is their merge, with
+ *   the replica's own entry incremented); a received version replaces the versions it follows,
+ *   is dropped if it follows none and one follows it (or equals it), and otherwise joins them as
+ *   a sibling. The checker keeps both properties.
+ *
+ * The ghost record (`specs/clocks/store.ts`) holds the true happens-before relation between
+ * writes, independent of either store's timestamps.
+ */
+import { defineModel, int } from '../../checks/machine.ts';
+import type { Encoder } from '../../checks/encode.ts';
+import { envMachine, type EnvMachine } from '../env/machine.ts';
+import { envConfig, envParams, MAX_NODES, type EnvConfig } from '../env/config.ts';
+import { nodeName } from '../env/partition.ts';
+import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
+import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';
+import {
+  conflictsDetected,
+  emptyStoreHistory,
+  MAX_WRITES,
+  noLostCausalWrite,
+  recordReceive,
+  recordWrite,
+  siblingsShown,
+  storeWitnesses,
+  type StoreHistory,
+  type StoreView,
+} from '../../specs/clocks/store.ts';
+
+/** A client write: the write's number (w1, w2, ... in the order they are made). */
+export interface PutRequest {
+  readonly w: number;
+}
+
+const requests = (seq: number): readonly PutRequest[] => [{ w: seq + 1 }];
+const formatRequest = (r: PutRequest): string => `put w${r.w}`;
+const writeRecordsView = (g: StoreHistory) => ({
+  writes: g.writes.map((x, i) => {
+    const past: number[] = [];
+    for (let w = 1; w <= g.writes.length; w++) if ((x.past >>> (w - 1)) & 1) past.push(w);
+    return `w${i + 1} at ${nodeName(x.node)} pt=${x.pt}${past.length > 0 ? ` after ${past.map((w) => `w${w}`).join(',')}` : ''}`;
+  }),
+  seen: Object.fromEntries(g.seen.map((set, i) => [nodeName(i + 1), g.writes.map((_, w) => w + 1).filter((w) => (set >>> (w - 1)) & 1).map((w) => `w${w}`)])),
+});
+const encodeHistory = (g: StoreHistory, out: Encoder): void => {
+  out.int(g.writes.length);
+  for (const x of g.writes) {
+    out.int(x.node);
+    out.int(x.pt);
+    out.int(x.past);
+  }
+  for (const s of g.seen) out.int(s);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Last writer wins
+
+/** An LWW version: the write and its stamp (timestamp, replica id). */
+export interface LwwVersion {
+  /** The write's number; 0 for "no value yet". */
+  readonly w: number;
+  /**
+   * The timestamp: the physical clock of the replica that took the write (raised past that
+   * replica's previous own timestamp when its clock has not moved).
+   */
+  readonly ts: number;
+  readonly node: NodeId;
+}
+
+/** An LWW replica: the version it holds, and the last stamp it gave a write of its own. */
+export interface LwwReplica {
+  readonly value: LwwVersion;
+  /** −1 before its first write. */
+  readonly lastStamp: number;
+}
+
+/** The LWW store's types. */
+export interface LwwTypes {
+  readonly durable: LwwReplica;
+  readonly volatile: null;
+  readonly msg: { readonly type: 'Put' } & LwwVersion;
+  readonly request: PutRequest;
+  readonly ghost: StoreHistory;
+}
+
+/** Last writer wins: the larger (timestamp, replica id) stamp. */
+export function lwwNewer(a: LwwVersion, b: LwwVersion): boolean {
+  if (b.w === 0) return a.w !== 0;
+  return a.ts !== b.ts ? a.ts > b.ts : a.node > b.node;
+}
+
+const EMPTY: LwwReplica = { value: { w: 0, ts: 0, node: 0 }, lastStamp: -1 };
+
+/** The LWW register on `n` replicas. */
+export function lwwProtocol(n: number): Protocol<LwwTypes> {
+  return defineProtocol<LwwTypes>({
+    name: 'lww-store',
+    initGhost: emptyStoreHistory(n),
+    init: () => ({ durable: EMPTY, volatile: null }),
+    onRestart: (_ctx, durable) => ({ durable, volatile: null }),
+    requests,
+    onClientRequest(ctx, node, req): Reaction<LwwTypes> {
+      const d = node.durable;
+      // The stamp is the physical clock, kept increasing across this replica's own writes (as a
+      // driver's monotonic timestamp generator does), so a replica never loses to itself.
+      const ts = Math.max(ctx.clock, d.lastStamp + 1);
+      const mine: LwwVersion = { w: req.w, ts, node: ctx.self };
+      // The local write too is reconciled by stamp: a replica that holds a version stamped
+      // later by a faster (or tied) clock keeps it, although the client wrote after reading it.
+      const value = lwwNewer(mine, d.value) ? mine : d.value;
+      return {
+        durable: { value, lastStamp: ts },
+        volatile: null,
+        effects: [ctx.broadcast({ type: 'Put', ...mine }), ctx.ghost((g) => recordWrite(g, ctx.self, req.w, ctx.clock))],
+      };
+    },
+    onMessage(ctx, node, msg): Reaction<LwwTypes> {
+      const v: LwwVersion = { w: msg.w, ts: msg.ts, node: msg.node };
+      const d = node.durable;
+      return { durable: lwwNewer(v, d.value) ? { value: v, lastStamp: d.lastStamp } : d, volatile: null, effects: [ctx.ghost((g) => recordReceive(g, ctx.self, msg.w))] };
+    },
+    encodeDurable(d, out) {
+      out.int(d.value.w);
+      out.int(d.value.ts);
+      out.int(d.value.node);
+      out.int(d.lastStamp);
+    },
+    encodeVolatile() {},
+    encodeMessage(m, out) {
+      out.int(m.w);
+      out.int(m.ts);
+      out.int(m.node);
+    },
+    encodeGhost: encodeHistory,
+    formatMessage: (m) => `Put(w${m.w}, ts=${m.ts}, ${nodeName(m.node)})`,
+    formatRequest,
+    viewDurable: (d) => (d.value.w === 0 ? 'empty' : `w${d.value.w} (ts=${d.value.ts}, ${nodeName(d.value.node)})`),
+    viewVolatile: () => null,
+    viewGhost: writeRecordsView,
+  });
+}
+
+/** The LWW store's state. */
+export type LwwState = EnvState<LwwTypes>;
+
+const lwwView = (n: number): StoreView<LwwState> => ({
+  replicas: n,
+  history: (s) => s.ghost,
+  shown: (s, r) => {
+    const w = s.nodes[r - 1]!.durable.value.w;
+    return w === 0 ? [] : [w];
+  },
+});
+
+/** The LWW store machine: `config.requests` is the number of writes. */
+export function makeLwwStore(config: Partial<EnvConfig>): EnvMachine<LwwTypes> {
+  const n = envConfig(config).nodes;
+  const v = lwwView(n);
+  return envMachine(lwwProtocol(n), config, {
+    invariants: [noLostCausalWrite(v), conflictsDetected(v)],
+    sometimes: storeWitnesses(v),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Siblings under version vectors
+
+/** A sibling: a write and its version vector. */
+export interface Sibling {
+  readonly w: number;
+  readonly vv: VectorClock;
+}
+
+/** The vector-clock store's types. */
+export interface VcStoreTypes {
+  readonly durable: { readonly siblings: readonly Sibling[] };
+  readonly volatile: null;
+  readonly msg: { readonly type: 'Put'; readonly w: number; readonly vv: VectorClock };
+  readonly request: PutRequest;
+  readonly ghost: StoreHistory;
+}
+
+/** The register that keeps siblings, on `n` replicas. */
+export function vcStoreProtocol(n: number): Protocol<VcStoreTypes> {
+  return defineProtocol<VcStoreTypes>({
+    name: 'vc-store',
+    initGhost: emptyStoreHistory(n),
+    init: () => ({ durable: { siblings: [] }, volatile: null }),
+    onRestart: (_ctx, durable) => ({ durable, volatile: null }),
+    requests,
+    onClientRequest(ctx, node, req): Reaction<VcStoreTypes> {
+      // The client read every sibling, so its write supersedes all of them.
+      const context = node.durable.siblings.reduce((acc, s) => vcMerge(acc, s.vv), vcZero(n));
+      const vv = vcIncrement(context, ctx.self);
+      return {
+        durable: { siblings: [{ w: req.w, vv }] },
+        volatile: null,
+        effects: [ctx.broadcast({ type: 'Put', w: req.w, vv }), ctx.ghost((g) => recordWrite(g, ctx.self, req.w, ctx.clock))],
+      };
+    },
+    onMessage(ctx, node, msg): Reaction<VcStoreTypes> {
+      const effects = [ctx.ghost((g) => recordReceive(g, ctx.self, msg.w))];
+      const sibs = node.durable.siblings;
+      // Already reflected: some sibling follows the version or is it.
+      if (sibs.some((s) => { const o = vcCompare(msg.vv, s.vv); return o === 'before' || o === 'equal'; })) return { ...node, effects };
+      // Otherwise it replaces exactly the siblings it follows, and stands beside the concurrent
+      // ones: the conflict is kept, not settled. This is where `vc-strong-clock` earns its keep:
+      // "follows" must be exactly happens-before, or a later write is lost or a stale one kept.
+      const kept = sibs.filter((s) => vcCompare(s.vv, msg.vv) !== 'before');
+      const siblings = [...kept, { w: msg.w, vv: msg.vv }].sort((a, b) => a.w - b.w);
+      return { durable: { siblings }, volatile: null, effects };
+    },
+    encodeDurable(d, out) {
+      out.int(d.siblings.length);
+      for (const s of d.siblings) {
+        out.int(s.w);
+        for (const x of s.vv) out.int(x);
+      }
+    },
+    encodeVolatile() {},
+    encodeMessage(m, out) {
+      out.int(m.w);
+      for (const x of m.vv) out.int(x);
+    },
+    encodeGhost: encodeHistory,
+    formatMessage: (m) => `Put(w${m.w}, ${formatVector(m.vv)})`,
+    formatRequest,
+    viewDurable: (d) => (d.siblings.length === 0 ? 'empty' : d.siblings.map((s) => `w${s.w} ${formatVector(s.vv)}`).join(' | ')),
+    viewVolatile: () => null,
+    viewGhost: writeRecordsView,
+  });
+}
+
+/** The vector-clock store's state. */
+export type VcStoreState = EnvState<VcStoreTypes>;
+
+const vcView = (n: number): StoreView<VcStoreState> => ({
+  replicas: n,
+  history: (s) => s.ghost,
+  shown: (s, r) => s.nodes[r - 1]!.durable.siblings.map((x) => x.w),
+});
+
+/** The vector-clock store machine: `config.requests` is the number of writes. */
+export function makeVcStore(config: Partial<EnvConfig>): EnvMachine<VcStoreTypes> {
+  const n = envConfig(config).nodes;
+  const v = vcView(n);
+  return envMachine(vcStoreProtocol(n), config, {
+    invariants: [noLostCausalWrite(v), conflictsDetected(v)],
+    sometimes: [...storeWitnesses(v), siblingsShown(v)],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+/** The parameters both stores have: replicas, writes and the network's faults. */
+function storeParams() {
+  const env = envParams({ nodes: 2 });
+  return {
+    nodes: int(2, 2, MAX_NODES, 'number of replicas (n1..nN)'),
+    writes: int(2, 1, MAX_WRITES, 'client writes, in total'),
+    delivery: env.delivery,
+    drops: env.drops,
+    duplicates: env.duplicates,
+  } as const;
+}
+
+/** The LWW store registry entry. */
+export const lwwStoreModel = defineModel({
+  name: 'lww-store',
+  doc: 'demonstration: last-writer-wins by skewed physical timestamps loses a causally later write (and settles conflicts silently)',
+  params: {
+    ...storeParams(),
+    maxClock: int(1, 0, 1000, 'largest physical clock value (0: clocks never move, so stamps tie)'),
+    maxSkew: int(1, 0, 1000, 'largest difference between two physical clocks'),
+  },
+  bugs: {},
+  build: (p) =>
+    makeLwwStore({ nodes: p.nodes, requests: p.writes, delivery: p.delivery, drops: p.drops, duplicates: p.duplicates, maxClock: p.maxClock, maxSkew: p.maxSkew }),
+});
+
+/** The vector-clock store registry entry. */
+export const vcStoreModel = defineModel({
+  name: 'vc-store',
+  doc: 'demonstration: a register keyed by version vectors keeps causally later writes and detects conflicts as siblings',
+  params: storeParams(),
+  bugs: {},
+  build: (p) => makeVcStore({ nodes: p.nodes, requests: p.writes, delivery: p.delivery, drops: p.drops, duplicates: p.duplicates }),
+});

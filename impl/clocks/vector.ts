@@ -1,0 +1,109 @@
+/**
+ * Vector clocks: C. J. Fidge, "Timestamps in Message-Passing Systems That Preserve the Partial
+ * Ordering" (ACSC 1988); F. Mattern, "Virtual Time and Global States of Distributed Systems"
+ * (1988), section 4.
+ *
+ * Each process keeps one counter per process. At every event (local, send, receive) it
+ * increments its own entry; a message carries the sender's vector, and on receipt the receiver
+ * first merges it entry by entry (maximum), then increments its own entry. Two timestamps
+ * compare as `before`, `after`, `equal` or `concurrent` (Mattern, Definition 6: u < v when u ≤ v
+ * entry by entry and u ≠ v; incomparable otherwise).
+ *
+ * Checked against the ghost record's true happens-before (`specs/clocks/clocks.ts`):
+ * `vc-strong-clock` (a → b ⇔ V(a) < V(b)) and `vc-concurrency` (a ∥ b ⇔ V(a), V(b)
+ * incomparable), both through the clock's own comparison, so a wrong comparison is caught too.
+ */
+import { defineModel } from '../../checks/machine.ts';
+import type { EnvMachine } from '../env/machine.ts';
+import type { EnvConfig } from '../env/config.ts';
+import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';
+import { clockConfig, clockMachine, clockParams, historyOf, type ClockAlgorithm, type ClockTypes } from './process.ts';
+import {
+  someConcurrentPair,
+  someReceive,
+  someRelayedCausality,
+  vectorConcurrency,
+  vectorDetectsConcurrency,
+  vectorStrongClock,
+  type VectorCompare,
+} from '../../specs/clocks/clocks.ts';
+
+/** A vector clock: how it stamps events, and how it compares two timestamps. */
+export interface VectorClockImpl extends ClockAlgorithm<VectorClock> {
+  readonly compare: VectorCompare;
+}
+
+/** The vector clock. */
+export const vectorClock: VectorClockImpl = {
+  name: 'vector-clock',
+  symbol: 'V',
+  init: (_self, n) => vcZero(n),
+  local: (v, at) => vcIncrement(v, at.self),
+  send: (v, at) => vcIncrement(v, at.self),
+  // Merge first, then count the receipt itself. The merge is what makes V(send) ≤ V(receive);
+  // the increment makes it strict, and keeps concurrent events incomparable: an entry only
+  // grows through a chain of messages from that entry's process.
+  receive: (v, m, at) => vcIncrement(vcMerge(v, m), at.self),
+  compare: vcCompare,
+  encode(v, out) {
+    for (const x of v) out.int(x);
+  },
+  format: formatVector,
+};
+
+/** The known-bug variants. */
+export const VECTOR_BUGS = {
+  'no-merge': {
+    doc: 'on receive the clock only increments its own entry and never merges the message vector',
+    breaks: ['vc-strong-clock', 'vc-concurrency'],
+  },
+  'no-send-increment': {
+    doc: 'a send does not increment the own entry: the message carries the clock of the previous event',
+    breaks: ['vc-strong-clock', 'vc-concurrency'],
+  },
+  'equal-is-concurrent': {
+    doc: 'the comparison calls equal clocks concurrent',
+    breaks: ['vc-concurrency'],
+  },
+} as const;
+/** A vector-clock known-bug variant, or none. */
+export type VectorBug = keyof typeof VECTOR_BUGS | 'none';
+
+/** The vector clock with a known bug (each overrides one rule). */
+export function buggyVector(bug: VectorBug): VectorClockImpl {
+  switch (bug) {
+    case 'none':
+      return vectorClock;
+    case 'no-merge':
+      return { ...vectorClock, receive: (v, _m, at) => vcIncrement(v, at.self) };
+    case 'no-send-increment':
+      return { ...vectorClock, send: (v) => v };
+    case 'equal-is-concurrent':
+      return {
+        ...vectorClock,
+        compare: (u, v) => {
+          const o = vcCompare(u, v);
+          return o === 'equal' ? 'concurrent' : o;
+        },
+      };
+  }
+}
+
+/** The vector clock machine: `config.requests` is the event budget. */
+export function makeVectorClock(config: Partial<EnvConfig>, bug: VectorBug = 'none'): EnvMachine<ClockTypes<VectorClock>> {
+  const h = historyOf<VectorClock>;
+  const alg = buggyVector(bug);
+  return clockMachine(alg, config, {
+    invariants: [vectorStrongClock(h, alg.compare), vectorConcurrency(h, alg.compare)],
+    sometimes: [someReceive(h), someConcurrentPair(h), someRelayedCausality(h), vectorDetectsConcurrency(h, alg.compare)],
+  });
+}
+
+/** The vector clock registry entry. */
+export const vectorClockModel = defineModel({
+  name: 'vector-clock',
+  doc: 'vector clocks (Fidge 1988, Mattern 1988): the strong clock condition and exact concurrency, against true happens-before',
+  params: clockParams({ nodes: 3, events: 3 }),
+  bugs: VECTOR_BUGS,
+  build: (p) => makeVectorClock(clockConfig(p), p.bug),
+});
