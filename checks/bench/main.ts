@@ -8,6 +8,7 @@ import { benchTwoPhase } from './twophase.ts';
 import { benchRandom } from './random.ts';
 import { benchHistoryCorpus } from './history.ts';
 import { benchClocks } from './clocks.ts';
+import { benchReports } from '../report/bench.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -16,6 +17,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   random: () => benchRandom(),
   history: () => benchHistoryCorpus(),
   clocks: () => benchClocks(),
+  reports: () => benchReports(),
 };
 
 async function runBench(): Promise<number> {

@@ -2,17 +2,21 @@
  * `dscheck check <model> …`: run a model checker on a registered model and print the verdict,
  * the stats, and any counterexample as numbered steps (also written as JSON under `reports/`).
  */
-import { join } from 'node:path';
-import { instantiate, parseParamValue, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
+import { basename, join } from 'node:path';
+import { defaultParams, instantiate, parseParamValue, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
 import { findModel } from '../registry.ts';
 import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, randomOrigin, type RandomResult } from '../random.ts';
 import { checkNames, selectChecks, type CheckResult } from '../result.ts';
 import { formatDiagram } from '../diagram.ts';
-import { formatTrace, toTraceFile, type TraceOrigin } from '../trace.ts';
+import { formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
+import { exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
+import { fmtMs, fmtNum, reportFromRun, type Field } from '../report/data.ts';
+import { traceToItf } from '../report/itf.ts';
+import { writeItf, writeReport } from '../report/outputs.ts';
 
 /** Flags of `dscheck check`. */
 export const CHECK_FLAGS = {
@@ -33,6 +37,10 @@ export const CHECK_FLAGS = {
   seed: 'string',
   path: 'string',
   'no-swarm': 'bool',
+  report: 'bool',
+  'report-out': 'string',
+  'out-itf': 'string',
+  coverage: 'bool',
 } as const;
 
 /** Flags that only one family of modes takes. */
@@ -102,6 +110,102 @@ export function printVerdict(
   }
 }
 
+/**
+ * A rough upper bound on the time an exhaustive run has left: it ends by then at the latest,
+ * cut by the time bound or, at the current rate, by the states bound (the reachable space may
+ * well be exhausted sooner; there is no honest estimate of that).
+ */
+export function exhaustiveTimeLeft(states: number, elapsedMs: number, statesPerSecond: number, maxStates: number, timeLimitMs: number): string {
+  const byTime = timeLimitMs - elapsedMs;
+  const byStates = statesPerSecond > 0 ? ((maxStates - states) / statesPerSecond) * 1000 : Infinity;
+  return `≤ ${fmtMs(Math.max(0, Math.min(byTime, byStates)))}`;
+}
+
+/**
+ * The estimated time left when the total is known (random runs: runs done over runs total; the
+ * coverage pass: states over the states the check found), at the current pace, capped by the
+ * time limit.
+ */
+export function randomTimeLeft(runs: number, totalRuns: number, elapsedMs: number, timeLimitMs: number): string {
+  if (runs <= 0) return '?';
+  const left = (elapsedMs * Math.max(0, totalRuns - runs)) / runs;
+  return fmtMs(Math.max(0, Math.min(left, timeLimitMs - elapsedMs)));
+}
+
+/** The default report of a run: `reports/<the trace file's name>.html`, or `…-<mode>.html` with no violation. */
+export function defaultReportPath(model: AnyModel, params: Readonly<Record<string, ParamValue>>, tail: string): string {
+  return join(REPORTS_DIR, basename(defaultTracePath(model, params, tail)).replace(/\.json$/, '.html'));
+}
+
+/** What `--report`, `--out-itf` and `--coverage` produced, for the text and JSON outputs. */
+interface Artifacts {
+  readonly report?: string;
+  readonly itf?: string;
+  readonly itfNote?: string;
+  readonly coverage?: Coverage;
+}
+
+/** The run to report on: the model, its machine, what was checked and how, and what came of it. */
+interface RunContext {
+  readonly args: ParsedArgs;
+  readonly argv: readonly string[];
+  readonly model: AnyModel;
+  readonly params: Record<string, ParamValue>;
+  readonly machine: AnyMachine;
+  readonly checks: readonly string[];
+  readonly mode: 'bfs' | 'dfs' | 'random';
+  readonly result: CheckResult;
+  readonly bounds: readonly Field[];
+  readonly origin: TraceOrigin;
+  readonly run: readonly Field[];
+}
+
+/** Write the report and the ITF trace a run asked for. */
+function writeArtifacts(c: RunContext, coverage: Coverage | undefined): Artifacts {
+  const { args, model, params, machine, result } = c;
+  const v = result.violation;
+  let report: string | undefined;
+  if (flag(args, 'report') || args.flags.has('report-out')) {
+    const data = reportFromRun({
+      machine,
+      model: model.name,
+      params,
+      mode: c.mode,
+      result,
+      bounds: c.bounds,
+      origin: c.origin,
+      checks: c.checks,
+      run: c.run,
+      command: `dscheck check ${c.argv.join(' ')}`,
+      paramDefaults: defaultParams(model),
+      ...(coverage ? { coverage } : {}),
+    });
+    report = writeReport(str(args, 'report-out') ?? defaultReportPath(model, params, v ? v.name : c.mode), data);
+  }
+  const itfOut = str(args, 'out-itf');
+  let itf: string | undefined;
+  let itfNote: string | undefined;
+  if (itfOut !== undefined) {
+    if (result.status === 'violation' && v) {
+      itf = writeItf(itfOut, traceToItf(machine, v.trace, { model: model.name, params, origin: c.origin, violation: v, ...(v.failedAction ? { failedAction: labelOf(machine, v.failedAction.action) } : {}) }));
+    } else itfNote = 'no counterexample, so no ITF trace was written';
+  }
+  return { ...(report ? { report } : {}), ...(itf ? { itf } : {}), ...(itfNote ? { itfNote } : {}), ...(coverage ? { coverage } : {}) };
+}
+
+/** The artifact fields of the JSON output. */
+function artifactJson(args: ParsedArgs, a: Artifacts): Record<string, unknown> {
+  return { ...(a.report ? { report: a.report } : {}), ...(args.flags.has('out-itf') ? { itf: a.itf ?? null } : {}), ...(a.coverage ? { coverage: a.coverage } : {}) };
+}
+
+/** The artifact lines of the text output. */
+function artifactLines(out: (line: string) => void, a: Artifacts): void {
+  if (a.coverage) for (const l of formatCoverage(a.coverage)) out(`  ${l}`);
+  if (a.report) out(`  report written to ${a.report}`);
+  if (a.itf) out(`  ITF trace written to ${a.itf}`);
+  if (a.itfNote) out(`  ${a.itfNote}`);
+}
+
 /** Run `dscheck check`. Returns the exit code. */
 export async function checkCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
   const args = parseArgs('check', argv, CHECK_FLAGS, { p: 'param', i: 'invariant' });
@@ -116,8 +220,8 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   for (const f of mode === 'random' ? EXHAUSTIVE_ONLY : RANDOM_ONLY) {
     if (args.flags.has(f)) throw new InputError(`--${f} applies to --mode ${mode === 'random' ? 'bfs or dfs' : 'random'} only`);
   }
-  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out);
-  return exhaustiveCheck(args, model, params, machine, checks, mode, out);
+  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv);
+  return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv);
 }
 
 async function exhaustiveCheck(
@@ -128,6 +232,7 @@ async function exhaustiveCheck(
   checks: readonly string[],
   mode: 'bfs' | 'dfs',
   out: (line: string) => void,
+  argv: readonly string[],
 ): Promise<number> {
   const json = flag(args, 'json');
   const maxDepth = posInt(args, 'max-depth', DEFAULT_BOUNDS.maxDepth, 0);
@@ -164,6 +269,7 @@ async function exhaustiveCheck(
           queue: p.queue,
           'states/s': Math.round(p.statesPerSecond),
           elapsed: dur(p.elapsedMs),
+          left: exhaustiveTimeLeft(p.states, p.elapsedMs, p.statesPerSecond, maxStates, timeLimitMs),
         }),
     });
   } finally {
@@ -172,12 +278,65 @@ async function exhaustiveCheck(
   }
   const s = result.stats;
   let traceFile: string | undefined;
+  const origin: TraceOrigin = { runner: mode, ...(checks.length > 0 ? { checks } : {}) };
   if (result.status === 'violation' && result.violation) {
     const v = result.violation;
     traceFile = str(args, 'out') ?? defaultTracePath(model, params, v.name);
-    const origin: TraceOrigin = { runner: mode, ...(checks.length > 0 ? { checks } : {}) };
     writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(machine, model.name, params, origin, v.trace, v), null, 2)}\n`);
   }
+  // Coverage is a second pass of the same search on a counting wrapper (the runner stays as fast).
+  let coverage: Coverage | undefined;
+  if (flag(args, 'coverage') && result.bound?.kind !== 'interrupted') {
+    const covProgress = new ProgressLine(!json && !flag(args, 'quiet'));
+    process.on('SIGINT', onSigint);
+    try {
+      coverage = await exhaustiveCoverageAsync(machine, {
+        mode,
+        maxDepth,
+        maxStates,
+        timeLimitMs,
+        exact,
+        symmetry,
+        deadlock: flag(args, 'deadlock'),
+        checks,
+        signal: abort.signal,
+        // The first pass counted the states: this one has a real estimate.
+        onProgress: (p) =>
+          covProgress.update({
+            'coverage pass': `${fmtNum((p.states / Math.max(1, s.states)) * 100)}% of the states`,
+            states: p.states,
+            elapsed: dur(p.elapsedMs),
+            eta: randomTimeLeft(p.states, s.states, p.elapsedMs, timeLimitMs),
+          }),
+      });
+    } finally {
+      process.off('SIGINT', onSigint);
+      covProgress.clear();
+    }
+  }
+  const artifacts = writeArtifacts(
+    {
+      args,
+      argv,
+      model,
+      params,
+      machine,
+      checks,
+      mode,
+      result: result as CheckResult,
+      bounds: [
+        { label: 'depth', value: num(maxDepth) },
+        { label: 'distinct states', value: num(maxStates) },
+        { label: 'time', value: dur(timeLimitMs) },
+      ],
+      origin,
+      run: [
+        { label: 'deduplication', value: exact ? 'exact keys' : '64-bit fingerprints' },
+        { label: 'symmetry', value: symmetry && machine.symmetry ? 'on' : 'off' },
+      ],
+    },
+    coverage,
+  );
   if (json) {
     out(JSON.stringify({
       model: model.name,
@@ -192,6 +351,7 @@ async function exhaustiveCheck(
       violation: result.violation
         ? { kind: result.violation.kind, name: result.violation.name, message: result.violation.message, steps: result.violation.trace.steps.length, traceFile }
         : null,
+      ...artifactJson(args, artifacts),
     }));
   } else {
     printVerdict(out, machine, result, {
@@ -203,6 +363,7 @@ async function exhaustiveCheck(
     out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)}`);
     if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
     if (traceFile) out(`  trace written to ${traceFile}`);
+    artifactLines(out, artifacts);
   }
   if (result.status === 'violation') return 1;
   if (result.bound?.kind === 'interrupted') return 130;
@@ -227,6 +388,7 @@ async function randomCheck(
   machine: AnyMachine,
   checks: readonly string[],
   out: (line: string) => void,
+  argv: readonly string[],
 ): Promise<number> {
   const json = flag(args, 'json');
   const runs = posInt(args, 'runs', RANDOM_DEFAULTS.runs);
@@ -267,10 +429,11 @@ async function randomCheck(
       onProgress: (p) =>
         progress.update({
           ...(p.phase === 'shrink' ? { shrinking: `${p.shrinkLength ?? 0} steps` } : {}),
-          runs: p.runs,
+          runs: p.phase === 'search' ? `${num(p.runs)}/${num(path !== undefined ? 1 : runs)}` : p.runs,
           steps: p.steps,
           'steps/s': Math.round(p.stepsPerSecond),
           elapsed: dur(p.elapsedMs),
+          ...(p.phase === 'search' ? { eta: randomTimeLeft(p.runs, path !== undefined ? 1 : runs, p.elapsedMs, timeLimitMs) } : {}),
         }),
     });
   } finally {
@@ -284,6 +447,55 @@ async function randomCheck(
     traceFile = str(args, 'out') ?? defaultTracePath(model, params, v.name);
     writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(machine, model.name, params, randomOrigin(result), v.trace, v), null, 2)}\n`);
   }
+  // Coverage: the same runs again (same seed, no shrinking) on a counting wrapper, up to the first failure.
+  let coverage: Coverage | undefined;
+  if (flag(args, 'coverage') && result.bound?.kind !== 'interrupted') {
+    const covProgress = new ProgressLine(!json && !flag(args, 'quiet'));
+    process.on('SIGINT', onSigint);
+    try {
+      coverage = await randomCoverageAsync(machine, {
+        runs,
+        maxSteps,
+        timeLimitMs,
+        seed,
+        ...(path !== undefined ? { path } : {}),
+        checks,
+        kinds,
+        swarm,
+        deadlock: flag(args, 'deadlock'),
+        signal: abort.signal,
+        onProgress: (p) =>
+          covProgress.update({
+            'coverage pass': `${num(p.runs)}/${num(result.stats.runs)} runs`,
+            elapsed: dur(p.elapsedMs),
+            eta: randomTimeLeft(p.runs, result.stats.runs, p.elapsedMs, timeLimitMs),
+          }),
+      });
+    } finally {
+      process.off('SIGINT', onSigint);
+      covProgress.clear();
+    }
+  }
+  const artifacts = writeArtifacts(
+    {
+      args,
+      argv,
+      model,
+      params,
+      machine,
+      checks,
+      mode: 'random',
+      result: result as CheckResult,
+      bounds: [
+        { label: 'runs', value: num(runs) },
+        { label: 'steps per run', value: num(maxSteps) },
+        { label: 'time', value: dur(timeLimitMs) },
+      ],
+      origin: randomOrigin(result),
+      run: [{ label: 'swarm', value: !swarm ? 'off' : result.swarm && result.swarm.excluded.length > 0 ? `failing run without ${result.swarm.excluded.join(', ')}` : `over ${kinds.length} action kinds` }],
+    },
+    coverage,
+  );
   if (json) {
     out(JSON.stringify({
       seed: result.seed,
@@ -299,6 +511,7 @@ async function randomCheck(
       stats: s,
       witnesses: result.witnesses,
       violation: v ? { kind: v.kind, name: v.name, message: v.message, steps: v.trace.steps.length, traceFile } : null,
+      ...artifactJson(args, artifacts),
     }));
   } else {
     if (result.status === 'violation') say(`seed ${result.seed} · path ${result.path}`);
@@ -316,6 +529,7 @@ async function randomCheck(
       out(`  replay: dscheck check ${model.name}${Object.entries(params).filter(([k, x]) => !(k === 'bug' && x === 'none')).map(([k, x]) => ` --param ${k}=${String(x)}`).join('')}${checks.map((c) => ` --invariant ${c}`).join('')} --mode random --seed ${result.seed} --path ${result.path} --steps ${maxSteps}${swarm ? '' : ' --no-swarm'}`);
     }
     if (traceFile) out(`  trace written to ${traceFile} (dscheck replay ${traceFile})`);
+    artifactLines(out, artifacts);
   }
   if (result.status === 'violation') return 1;
   if (result.bound?.kind === 'interrupted') return 130;

@@ -4,8 +4,14 @@
  * ```text
  * dscheck history <file> [--model register|cas-register|kv|multi-register]
  *                        [--format edn|etcd|kv|json] [--time-limit S] [--max-steps N]
- *                        [--initial V] [--all-partitions] [--timeline failure|all|none] [--json]
+ *                        [--initial V] [--all-partitions] [--timeline failure|all|none]
+ *                        [--report] [--report-out file.html] [--json]
  * ```
+ *
+ * `--report` also writes a self-contained HTML page (default
+ * `reports/history-<file>-<model>.html`) with the verdict, the explanation and the per-process
+ * timeline, the operations that cannot be linearized in red. On a terminal a progress line shows
+ * the elapsed time while the search runs.
  *
  * The format is detected from the content and extension when not given; the model is inferred
  * when not given (JSON `model` field; etcd → cas-register; kv → kv; EDN by its operations).
@@ -19,14 +25,19 @@ import { summarize } from '../history/history.ts';
 import { HISTORY_FORMATS, isHistoryFormat, loadHistoryFile } from '../history/load.ts';
 import { HISTORY_MODEL_NAMES } from '../history/models.ts';
 import { explanationLines, explanationReport, statsLine, verdictLine } from '../history/report.ts';
-import { checkHistory, type HistoryCheckOptions } from '../history/search.ts';
+import { checkHistory, DEFAULT_HISTORY_BOUNDS, type HistoryCheckOptions } from '../history/search.ts';
 import { buildTimeline, renderTimeline } from '../history/timeline.ts';
 import { flag, parseArgs, str } from './args.ts';
+import { ProgressLine } from './progress.ts';
+import { REPORTS_DIR, slug } from './output.ts';
+import { basename, join } from 'node:path';
+import { fmtMs, fmtNum, reportFromHistory } from '../report/data.ts';
+import { writeReport } from '../report/outputs.ts';
 
 /** The usage line of the command. */
 export const HISTORY_USAGE =
   `usage: dscheck history <file> [--model ${HISTORY_MODEL_NAMES.join('|')}] [--format ${HISTORY_FORMATS.join('|')}] ` +
-  '[--time-limit S] [--max-steps N] [--initial V] [--all-partitions] [--timeline failure|all|none] [--json]';
+  '[--time-limit S] [--max-steps N] [--initial V] [--all-partitions] [--timeline failure|all|none] [--report] [--report-out file.html] [--json]';
 
 function parseInitial(text: string): RegisterValue {
   if (text === 'nil' || text === 'null') return null;
@@ -45,6 +56,9 @@ export async function historyCommand(argv: readonly string[], out: (line: string
     'all-partitions': 'bool',
     timeline: 'string',
     json: 'bool',
+    report: 'bool',
+    'report-out': 'string',
+    quiet: 'bool',
   });
   if (args.positionals.length !== 1) throw new InputError(`${args.positionals.length === 0 ? 'no history file given' : 'give exactly one history file'}; ${HISTORY_USAGE}`);
   const file = args.positionals[0]!;
@@ -77,11 +91,61 @@ export async function historyCommand(argv: readonly string[], out: (line: string
     ...(initial !== undefined ? { initial: parseInitial(initial) } : {}),
   });
   const { spec } = loaded.model;
-  const result = checkHistory(spec, loaded.history, options);
+  // The search is synchronous: the progress line is drawn from its clock, which it reads about
+  // every thousand steps (elapsed time, and the time bound as the latest end).
+  const progress = new ProgressLine(!flag(args, 'json') && !flag(args, 'quiet'));
+  const limitMs = options.timeLimitMs ?? DEFAULT_HISTORY_BOUNDS.timeLimitMs;
+  const t0 = performance.now();
+  let lastDraw = t0;
+  options.now = () => {
+    const t = performance.now();
+    if (t - lastDraw >= 250) {
+      lastDraw = t;
+      progress.update({ 'checking history': `${fmtNum(loaded.history.ops.length)} ops`, elapsed: fmtMs(t - t0), left: `≤ ${fmtMs(Math.max(0, limitMs - (t - t0)))}` });
+    }
+    return t;
+  };
+  let result: ReturnType<typeof checkHistory>;
+  try {
+    result = checkHistory(spec, loaded.history, options);
+  } finally {
+    progress.clear();
+  }
   const code = result.verdict === 'linearizable' ? 0 : result.verdict === 'not-linearizable' ? 1 : 3;
   const sum = summarize(loaded.history);
   const wantTimeline = timeline === 'all' || (timeline === 'failure' && result.explanation !== undefined);
   const data = wantTimeline ? buildTimeline(spec, loaded.history, result, { window: timeline === 'all' ? 'all' : 'failure', ...(timeline === 'all' ? { maxOps: Number.MAX_SAFE_INTEGER } : {}) }) : undefined;
+  let reportPath: string | undefined;
+  if (flag(args, 'report') || args.flags.has('report-out')) {
+    // The report always has a timeline: the failure's window, or the first operations.
+    const tl = data ?? buildTimeline(spec, loaded.history, result, result.explanation !== undefined ? { window: 'failure' } : { maxOps: 200 });
+    const sumLine = `${sum.ops} ops: ${sum.completed - sum.unknownOutput} completed, ${sum.unknownOutput} completed with unknown output, ${sum.crashed} never completed${loaded.droppedFailed > 0 ? `, ${loaded.droppedFailed} :fail left out` : ''}; ${sum.processes} processes`;
+    reportPath = writeReport(
+      str(args, 'report-out') ?? join(REPORTS_DIR, `history-${slug(basename(file).replace(/\.[^.]*$/, ''))}-${slug(loaded.model.name)}.html`),
+      reportFromHistory({
+        file,
+        model: loaded.model.name,
+        format: loaded.format,
+        verdict: result.verdict,
+        verdictLine: verdictLine(result),
+        summary: [`model ${loaded.model.name}${loaded.modelInferred ? ' (inferred)' : ''}: ${spec.doc ?? loaded.model.doc}`, sumLine, statsLine(result)],
+        stats: [
+          { label: 'operations', value: fmtNum(sum.ops) },
+          { label: 'processes', value: fmtNum(sum.processes) },
+          { label: 'partitions', value: fmtNum(result.partitions.length) },
+          { label: 'search steps', value: fmtNum(result.partitions.reduce((a, p) => a + p.steps, 0)) },
+          { label: 'elapsed', value: fmtMs(performance.now() - t0) },
+        ],
+        bounds: [
+          { label: 'time', value: fmtMs(limitMs) },
+          { label: 'search steps', value: fmtNum(options.maxSteps ?? DEFAULT_HISTORY_BOUNDS.maxSteps) },
+        ],
+        explanation: result.explanation !== undefined ? explanationLines(spec, loaded.history, result.explanation) : [],
+        timeline: tl,
+        command: `dscheck history ${argv.join(' ')}`,
+      }),
+    );
+  }
 
   if (flag(args, 'json')) {
     out(
@@ -105,6 +169,7 @@ export async function historyCommand(argv: readonly string[], out: (line: string
         })),
         ...(result.explanation !== undefined ? { explanation: explanationReport(spec, loaded.history, result.explanation) } : {}),
         ...(data !== undefined ? { timeline: data } : {}),
+        ...(reportPath !== undefined ? { report: reportPath } : {}),
       }),
     );
     return code;
@@ -133,5 +198,6 @@ export async function historyCommand(argv: readonly string[], out: (line: string
     out(`timeline (${scope}; position in the file is time):`);
     for (const l of renderTimeline(data)) out(`  ${l}`);
   }
+  if (reportPath !== undefined) out(`report written to ${reportPath}`);
   return code;
 }

@@ -9,6 +9,7 @@ import { listCommand } from './list.ts';
 import { historyCommand } from './history.ts';
 import { replayCommand } from './replay.ts';
 import { shrinkCommand } from './shrink.ts';
+import { reportCommand } from './report.ts';
 
 type Command = (argv: readonly string[], out: (line: string) => void) => Promise<number>;
 
@@ -16,7 +17,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   list: { run: listCommand, usage: 'list [--json]                         the models, their parameters, bugs and checks' },
   check: {
     run: checkCommand,
-    usage: 'check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--time-limit S] [--exact] [--no-symmetry] [--deadlock] [--runs N] [--steps M] [--seed S] [--path P] [--no-swarm] [--out file] [--json]',
+    usage: 'check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--time-limit S] [--exact] [--no-symmetry] [--deadlock] [--runs N] [--steps M] [--seed S] [--path P] [--no-swarm] [--out file] [--report] [--report-out file] [--out-itf file] [--coverage] [--json]',
   },
   replay: { run: replayCommand, usage: 'replay <trace.json> [--json]             re-run a trace file: exit 1 if it still fails, 0 if not' },
   history: {
@@ -24,6 +25,10 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
     usage: 'history <file> [--model register|cas-register|kv|multi-register] [--format edn|etcd|kv|json] [--time-limit S] [--json]   linearizability of a recorded history: exit 0 yes, 1 no, 3 unknown',
   },
   shrink: { run: shrinkCommand, usage: 'shrink <trace.json> [--out file] [--time-limit S] [--json]   write a 1-minimal trace (<input>.min.json)' },
+  report: {
+    run: reportCommand,
+    usage: 'report <trace.json> [--out file.html] [--out-itf file.itf.json] [--json] | report --index [--dir D]   a self-contained HTML report (and ITF trace) of a trace file; the index of a reports folder',
+  },
 };
 
 /** Usage text. */

@@ -158,6 +158,7 @@ export function makeTwoPhase(n: number, bug: TwoPhaseBug = 'none'): Machine<TwoP
       out.int(s.msgs);
     },
     formatAction: (a) => ('rm' in a ? `${a.type}(${rmName(a.rm)})` : a.type),
+    actionKinds: () => ['TMCommit', 'TMAbort', 'TMRcvPrepared', 'RMPrepare', 'RMChooseToAbort', 'RMRcvCommitMsg', 'RMRcvAbortMsg'],
     view(s) {
       const msgs: unknown[] = [];
       for (const r of rms) if (s.msgs & prepared(r)) msgs.push({ type: 'Prepared', rm: rmName(r) });
