@@ -9,6 +9,8 @@ import { lamportModel } from '../impl/clocks/lamport.ts';
 import { vectorClockModel } from '../impl/clocks/vector.ts';
 import { hlcModel } from '../impl/clocks/hlc.ts';
 import { lwwStoreModel, vcStoreModel } from '../impl/clocks/store.ts';
+import { abdModel } from '../impl/quorum/abd.ts';
+import { dynamoModel } from '../impl/quorum/dynamo.ts';
 
 /** Every registered model, in listing order. */
 export const MODELS: readonly AnyModel[] = [
@@ -20,6 +22,8 @@ export const MODELS: readonly AnyModel[] = [
   hlcModel,
   lwwStoreModel,
   vcStoreModel,
+  abdModel,
+  dynamoModel,
 ];
 
 /** Find a model by name, or throw an {@link InputError} listing the valid names. */

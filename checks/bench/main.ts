@@ -9,6 +9,7 @@ import { benchRandom } from './random.ts';
 import { benchHistoryCorpus } from './history.ts';
 import { benchClocks } from './clocks.ts';
 import { benchReports } from '../report/bench.ts';
+import { benchQuorum } from './quorum.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -18,6 +19,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   history: () => benchHistoryCorpus(),
   clocks: () => benchClocks(),
   reports: () => benchReports(),
+  quorum: () => benchQuorum(),
 };
 
 async function runBench(): Promise<number> {
