@@ -154,8 +154,13 @@ export function diffViews(before: unknown, after: unknown, path = ''): FieldChan
   }
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length && before.length > 0) {
     const elementwise = before.flatMap((x, i) => diffViews(x, after[i], `${path}[${i}]`));
-    // A wholesale change of a small array reads better as one line.
-    if (elementwise.length > 1 && compact(after).length <= 60) return [{ path, before, after }];
+    if (elementwise.length > 1) {
+      // A list whose elements shifted (a sorted network, a set) reads better as what was added
+      // and removed; a wholesale change of a small array reads better as one line.
+      const delta = listDelta(before, after);
+      if (delta && delta.added.length + delta.removed.length < elementwise.length) return [{ path, before, after, ...delta }];
+      if (compact(after).length <= 60) return [{ path, before, after }];
+    }
     return elementwise;
   }
   const p = path === '' ? '(state)' : path;
