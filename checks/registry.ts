@@ -10,6 +10,9 @@ import { vectorClockModel } from '../impl/clocks/vector.ts';
 import { hlcModel } from '../impl/clocks/hlc.ts';
 import { lwwStoreModel, vcStoreModel } from '../impl/clocks/store.ts';
 import { abdModel } from '../impl/quorum/abd.ts';
+import { consensusModel } from '../specs/consensus.ts';
+import { paxosModel } from '../impl/paxos/paxos.ts';
+import { multiPaxosModel } from '../impl/paxos/multipaxos.ts';
 import { dynamoModel } from '../impl/quorum/dynamo.ts';
 
 /** Every registered model, in listing order. */
@@ -17,6 +20,9 @@ export const MODELS: readonly AnyModel[] = [
   tcommitModel,
   twoPhaseModel,
   echoModel,
+  consensusModel,
+  paxosModel,
+  multiPaxosModel,
   lamportModel,
   vectorClockModel,
   hlcModel,

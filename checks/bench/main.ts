@@ -10,6 +10,7 @@ import { benchHistoryCorpus } from './history.ts';
 import { benchClocks } from './clocks.ts';
 import { benchReports } from '../report/bench.ts';
 import { benchQuorum } from './quorum.ts';
+import { benchPaxos } from './paxos.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -20,6 +21,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   clocks: () => benchClocks(),
   reports: () => benchReports(),
   quorum: () => benchQuorum(),
+  paxos: () => benchPaxos(),
 };
 
 async function runBench(): Promise<number> {

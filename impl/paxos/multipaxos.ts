@@ -1,0 +1,470 @@
+/**
+ * Multi-Paxos with a stable leader: Lamport, "Paxos Made Simple" (2001), section 3
+ * "Implementing a State Machine": one Paxos instance per log slot, phase 1 run once per leader
+ * ballot for every slot at once, then phase 2 per slot. A new leader first recovers, from the
+ * 1b reports of a quorum, the values accepted in earlier ballots, and re-proposes them in its
+ * own ballot before it proposes anything new.
+ *
+ * Roles: acceptors are nodes n1..nA, leaders (proposers) the next P nodes. Leader k owns ballots
+ * k, k+P, … up to the `ballots` bound and proposes its own value vk in free slots. The log has
+ * `slots` entries. Each leader is also the learner of its own ballot, per slot.
+ *
+ * - Phase 1 (once per ballot): the leader sends 1a(b); an acceptor whose promise is below b
+ *   promises b and answers 1b(b, accepted), its last accepted (ballot, value) in every slot.
+ * - Recovery: with 1b(b) from a quorum, for every slot the leader takes the value of the
+ *   highest-ballot report, if any, and proposes it with 2a(b, slot, v).
+ * - Phase 2 (per slot): the leader proposes its own value in the lowest free slot (a local step:
+ *   a client command arrived), while fewer than `window` of its proposals are unlearned; an
+ *   acceptor whose promise is at most b accepts and sends 2b(b, slot, v) to the leader, which
+ *   learns the slot's value from a quorum of 2b.
+ *
+ * As in "Paxos Made Simple" (phase 2a: "it sends an accept request to each of those
+ * acceptors"), 2a goes to the acceptors that promised the ballot, not to all of them; this keeps
+ * the state space small enough to exhaust with two slots. (Single-decree `paxos.ts` sends 2a to
+ * every acceptor, as Paxos.tla's message set does, so its minority-quorum bug can show.)
+ *
+ * The acceptors' promise and per-slot accepted values are durable. The ghost
+ * {@link PaxosHistory} records every vote, per slot, for the checks of `specs/paxos.ts`
+ * (agreement per slot, validity, the refinement to a Consensus instance per slot).
+ *
+ * Known-bug variant: `skip-recovery`, a new leader that does not recover slot 1 (its recovery
+ * loop starts one slot too late), so it proposes its own value where another may be chosen.
+ */
+import { assertNever, defineModel, int } from '../../checks/machine.ts';
+import type { Encoder } from '../../checks/encode.ts';
+import type { EnvConfig } from '../env/config.ts';
+import { envMachine, type EnvMachine } from '../env/machine.ts';
+import { nodeName } from '../env/partition.ts';
+import { defineProtocol, type Ctx, type Effect, type EnvState, type NodeId, type NodeView, type Protocol, type Reaction } from '../env/types.ts';
+import {
+  emptyHistory,
+  encodeHistory,
+  paxosInvariants,
+  paxosProperties,
+  paxosWitnesses,
+  PAXOS_LIMITS,
+  recordInput,
+  recordPromise,
+  recordRestart,
+  recordVote,
+  refinesConsensus,
+  renameHistory,
+  viewHistory,
+  type Ballot,
+  type Learned,
+  type PaxosHistory,
+  type PaxosObserver,
+  type Value,
+} from '../../specs/paxos.ts';
+import { valueName } from '../../specs/consensus.ts';
+import { InputError } from '../../checks/machine.ts';
+import {
+  acceptorIds,
+  bit,
+  checkShape,
+  majority,
+  nextBallot,
+  ownValue,
+  paxosEnvConfig,
+  paxosEnvParams,
+  popcount,
+  renameBits,
+  showSet,
+  withActionKinds,
+  type PaxosShape,
+} from './common.ts';
+
+/** Multi-Paxos's messages. */
+export type MultiPaxosMsg =
+  | { readonly type: '1a'; readonly bal: Ballot }
+  | { readonly type: '1b'; readonly bal: Ballot; readonly vbal: readonly Ballot[]; readonly vval: readonly Value[] }
+  | { readonly type: '2a'; readonly bal: Ballot; readonly slot: number; readonly val: Value }
+  | { readonly type: '2b'; readonly bal: Ballot; readonly slot: number; readonly val: Value };
+
+/** An acceptor's durable state: its promise, and per slot its last accepted ballot and value. */
+export interface MultiAcceptorDurable {
+  readonly role: 'acceptor';
+  readonly promised: Ballot;
+  /** Per slot: the ballot of the last accepted proposal (0: none). */
+  readonly vbal: readonly Ballot[];
+  /** Per slot: its value (0: none). */
+  readonly vval: readonly Value[];
+}
+/** A leader's durable state: the last ballot it started. */
+export interface LeaderDurable {
+  readonly role: 'leader';
+  readonly ballot: Ballot;
+}
+/** Where a leader is in its current ballot. */
+export type LeaderPhase = 'idle' | 'prepare' | 'lead';
+/** An acceptor keeps nothing volatile. */
+export interface MultiAcceptorVolatile {
+  readonly role: 'acceptor';
+}
+/** A leader's (and learner's) volatile state, for its current ballot. */
+export interface LeaderVolatile {
+  readonly role: 'leader';
+  readonly phase: LeaderPhase;
+  /** Acceptors that sent 1b for the current ballot. */
+  readonly promises: number;
+  /** Per slot: the highest accepted ballot reported in those 1b (0: none), and its value. */
+  readonly hbal: readonly Ballot[];
+  readonly hval: readonly Value[];
+  /** Per slot: the value proposed in the current ballot (0: the slot is free). */
+  readonly proposed: readonly Value[];
+  /** Per slot: acceptors whose 2b for the current ballot arrived. */
+  readonly votes: readonly number[];
+  /** Per slot: the value learned (0: none yet). */
+  readonly learned: readonly Value[];
+}
+
+/** A leader's spontaneous steps: start a ballot (phase 1), or propose its value in a slot. */
+export type MultiPaxosLocal = { readonly type: 'prepare'; readonly ballot: Ballot } | { readonly type: 'propose'; readonly slot: number };
+
+/** Multi-Paxos's types, for the environment. */
+export interface MultiPaxosTypes {
+  readonly durable: MultiAcceptorDurable | LeaderDurable;
+  readonly volatile: MultiAcceptorVolatile | LeaderVolatile;
+  readonly msg: MultiPaxosMsg;
+  readonly local: MultiPaxosLocal;
+  readonly ghost: PaxosHistory;
+}
+
+/** Multi-Paxos's state in the environment. */
+export type MultiPaxosState = EnvState<MultiPaxosTypes>;
+/** Multi-Paxos's machine. */
+export type MultiPaxosMachine = EnvMachine<MultiPaxosTypes>;
+
+/** The known-bug variant, and the checks it must break. */
+export const MULTIPAXOS_BUGS = {
+  'skip-recovery': {
+    doc: 'a new leader does not recover slot 1 (its recovery loop starts one slot late) and may propose its own value there',
+    breaks: ['agreement', 'refines-consensus'],
+  },
+} as const;
+/** A known-bug variant's name, or none. */
+export type MultiPaxosBug = keyof typeof MULTIPAXOS_BUGS | 'none';
+
+/** The size of a Multi-Paxos system. */
+export interface MultiPaxosShape extends PaxosShape {
+  /** Log length. */
+  readonly slots: number;
+  /** Pipelining: how many slots a leader may have proposed and not yet learned (1: none). */
+  readonly window: number;
+}
+
+const ACCEPTOR_VOLATILE: MultiAcceptorVolatile = { role: 'acceptor' };
+const PHASE_CODE: Readonly<Record<LeaderPhase, number>> = { idle: 0, prepare: 1, lead: 2 };
+const MSG_CODE = { '1a': 0, '1b': 1, '2a': 2, '2b': 3 } as const;
+
+type P = MultiPaxosTypes;
+
+const setAt = <T>(xs: readonly T[], i: number, x: T): T[] => {
+  const out = xs.slice();
+  out[i] = x;
+  return out;
+};
+
+/** The Multi-Paxos protocol; `skipRecovery` is the skip-recovery bug's flag. */
+export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skipRecovery?: boolean } = {}): Protocol<P> {
+  const acceptors = acceptorIds(shape);
+  const quorum = majority(shape.acceptors);
+  const S = shape.slots;
+  const window = shape.window;
+  const zeros: readonly number[] = Array.from({ length: S }, () => 0);
+  const idle: LeaderVolatile = { role: 'leader', phase: 'idle', promises: 0, hbal: zeros, hval: zeros, proposed: zeros, votes: zeros, learned: zeros };
+  // The first slot recovery looks at: 0, or 1 in skip-recovery (slot 1 is never recovered).
+  const recoverFrom = opts.skipRecovery ? 1 : 0;
+
+  /** An acceptor receives a message: the per-slot Phase1b and Phase2b of Paxos.tla. */
+  const stepAcceptor = (ctx: Ctx<P>, node: NodeView<P>, msg: MultiPaxosMsg, from: NodeId): Reaction<P> => {
+    const d = node.durable as MultiAcceptorDurable;
+    switch (msg.type) {
+      case '1a': {
+        if (msg.bal <= d.promised) return node; // promise only to a higher ballot
+        return {
+          durable: { ...d, promised: msg.bal },
+          volatile: node.volatile,
+          effects: [ctx.send(from, { type: '1b', bal: msg.bal, vbal: d.vbal, vval: d.vval }), ctx.ghost((g) => recordPromise(g, ctx.self, msg.bal))],
+        };
+      }
+      case '2a': {
+        if (msg.bal < d.promised) return node; // accepting would break a promise
+        return {
+          durable: { role: 'acceptor', promised: msg.bal, vbal: setAt(d.vbal, msg.slot, msg.bal), vval: setAt(d.vval, msg.slot, msg.val) },
+          volatile: node.volatile,
+          effects: [
+            ctx.send(from, { type: '2b', bal: msg.bal, slot: msg.slot, val: msg.val }),
+            ctx.ghost((g) => recordPromise(recordVote(g, msg.slot, msg.bal, msg.val, ctx.self), ctx.self, msg.bal)),
+          ],
+        };
+      }
+      case '1b':
+      case '2b':
+        return node; // leaders' messages; never sent to an acceptor
+      default:
+        return assertNever(msg);
+    }
+  };
+
+  /** Send 2a(b, slot, v) to the acceptors that promised b ("to each of those acceptors"). */
+  const propose = (ctx: Ctx<P>, b: Ballot, slot: number, val: Value, quorumSet: number): Effect<P>[] =>
+    acceptors.filter((acc) => (quorumSet & bit(acc)) !== 0).map((acc) => ctx.send(acc, { type: '2a', bal: b, slot, val }));
+
+  /** A leader (and learner) receives a message. */
+  const stepLeader = (ctx: Ctx<P>, node: NodeView<P>, msg: MultiPaxosMsg, from: NodeId): Reaction<P> => {
+    const d = node.durable as LeaderDurable;
+    const v = node.volatile as LeaderVolatile;
+    switch (msg.type) {
+      case '1b': {
+        if (v.phase !== 'prepare' || msg.bal !== d.ballot) return node; // a late or stale reply
+        const promises = v.promises | bit(from);
+        const hbal = v.hbal.map((h, s) => Math.max(h, msg.vbal[s]!));
+        const hval = v.hval.map((h, s) => (msg.vbal[s]! > v.hbal[s]! ? msg.vval[s]! : h));
+        if (popcount(promises) < quorum) return { durable: d, volatile: { ...v, promises, hbal, hval } };
+        // Recovery, then leadership. Safety: this quorum intersects every quorum of an earlier
+        // ballot, so in each slot where a value v was or may still be chosen below b, the
+        // highest-ballot report is v (the argument of single-decree Paxos, slot by slot).
+        // Re-proposing it in ballot b keeps agreement; a slot with no report is free: nothing
+        // can have been chosen there below b.
+        const effects: Effect<P>[] = [];
+        const proposed = zeros.slice();
+        for (let s = recoverFrom; s < S; s++) {
+          if (hbal[s]! === 0) continue;
+          proposed[s] = hval[s]!;
+          effects.push(...propose(ctx, d.ballot, s, hval[s]!, promises));
+        }
+        effects.push(ctx.note(`leads b${d.ballot}`));
+        return { durable: d, volatile: { ...v, phase: 'lead', promises, hbal, hval, proposed }, effects };
+      }
+      case '2b': {
+        if (v.phase !== 'lead' || msg.bal !== d.ballot || v.learned[msg.slot] !== 0) return node;
+        const votes = setAt(v.votes, msg.slot, v.votes[msg.slot]! | bit(from));
+        // Learning: a quorum accepted (ballot, slot, value): the slot's value is chosen.
+        if (popcount(votes[msg.slot]!) < quorum) return { durable: d, volatile: { ...v, votes } };
+        return {
+          durable: d,
+          volatile: { ...v, votes, learned: setAt(v.learned, msg.slot, msg.val) },
+          effects: [ctx.note(`learns slot ${msg.slot + 1} = ${valueName(msg.val)}`)],
+        };
+      }
+      case '1a':
+      case '2a':
+        return node; // acceptors' messages; never sent to a leader
+      default:
+        return assertNever(msg);
+    }
+  };
+
+  return defineProtocol<P>({
+    name: 'multipaxos',
+    initGhost: emptyHistory(shape.acceptors),
+    init: (ctx) =>
+      ctx.self <= shape.acceptors
+        ? { durable: { role: 'acceptor', promised: 0, vbal: zeros, vval: zeros }, volatile: ACCEPTOR_VOLATILE }
+        : { durable: { role: 'leader', ballot: 0 }, volatile: idle },
+    onRestart(ctx, durable) {
+      if (durable.role === 'leader') return { durable, volatile: idle };
+      return { durable, volatile: ACCEPTOR_VOLATILE, effects: [ctx.ghost((g) => recordRestart(g, shape.acceptors, S))] };
+    },
+    // One entry point, routed by role; each role's handler starts with its stale-ballot rule.
+    onMessage(ctx, node, msg, from) {
+      const role = node.durable.role;
+      switch (role) {
+        case 'acceptor':
+          return stepAcceptor(ctx, node, msg, from);
+        case 'leader':
+          return stepLeader(ctx, node, msg, from);
+        default:
+          return assertNever(role);
+      }
+    },
+    localActions(ctx, node) {
+      if (node.durable.role !== 'leader') return [];
+      const v = node.volatile as LeaderVolatile;
+      const out: MultiPaxosLocal[] = [];
+      if (v.phase === 'lead') {
+        // The lowest free slot, while fewer than `window` proposals await their 2b quorum.
+        const free = v.proposed.indexOf(0);
+        let pending = 0;
+        for (let s = 0; s < S; s++) if (v.proposed[s] !== 0 && v.learned[s] === 0) pending++;
+        if (free >= 0 && pending < window) out.push({ type: 'propose', slot: free });
+      }
+      const b = nextBallot(shape, ctx.self, node.durable.ballot);
+      if (b !== 0 && v.learned.includes(0)) out.push({ type: 'prepare', ballot: b });
+      return out;
+    },
+    onLocal(ctx, node, a) {
+      switch (a.type) {
+        case 'prepare':
+          // Phase 1 for every slot at once; the previous ballot is abandoned.
+          return {
+            durable: { role: 'leader', ballot: a.ballot },
+            volatile: { ...idle, phase: 'prepare' },
+            effects: acceptors.map((acc) => ctx.send(acc, { type: '1a', bal: a.ballot })),
+          };
+        case 'propose': {
+          // Phase 2 for one slot: a client command (the leader's own value) goes into the log.
+          const d = node.durable as LeaderDurable;
+          const v = node.volatile as LeaderVolatile;
+          const own = ownValue(shape, ctx.self);
+          return {
+            durable: d,
+            volatile: { ...v, proposed: setAt(v.proposed, a.slot, own) },
+            effects: [...propose(ctx, d.ballot, a.slot, own, v.promises), ctx.ghost((g) => recordInput(g, own))],
+          };
+        }
+        default:
+          return assertNever(a);
+      }
+    },
+    encodeDurable(d, out) {
+      if (d.role === 'acceptor') {
+        out.int(0);
+        out.int(d.promised);
+        for (let s = 0; s < S; s++) out.int(d.vbal[s]! * 32 + d.vval[s]!);
+      } else {
+        out.int(1);
+        out.int(d.ballot);
+      }
+    },
+    encodeVolatile(v, out) {
+      if (v.role === 'acceptor') return;
+      out.int(PHASE_CODE[v.phase]);
+      out.int(v.promises);
+      for (let s = 0; s < S; s++) {
+        out.int(v.hbal[s]! * 32 + v.hval[s]!);
+        out.int(v.proposed[s]!);
+        out.int(v.votes[s]!);
+        out.int(v.learned[s]!);
+      }
+    },
+    encodeMessage(m, out) {
+      out.int(MSG_CODE[m.type]);
+      out.int(m.bal);
+      switch (m.type) {
+        case '1a':
+          break;
+        case '1b':
+          for (let s = 0; s < S; s++) out.int(m.vbal[s]! * 32 + m.vval[s]!);
+          break;
+        case '2a':
+        case '2b':
+          out.int(m.slot);
+          out.int(m.val);
+          break;
+        default:
+          assertNever(m);
+      }
+    },
+    encodeGhost: (g: PaxosHistory, out: Encoder) => encodeHistory(g, out),
+    formatMessage: formatMultiPaxosMessage,
+    formatLocal: (a) => (a.type === 'prepare' ? `prepare(b${a.ballot})` : `propose(slot ${a.slot + 1})`),
+    viewDurable: (d) =>
+      d.role === 'acceptor'
+        ? { promised: d.promised, accepted: d.vbal.map((b, s) => (b === 0 ? null : `b${b} ${valueName(d.vval[s]!)}`)) }
+        : { ballot: d.ballot },
+    viewVolatile: (v) =>
+      v.role === 'acceptor'
+        ? {}
+        : {
+            phase: v.phase,
+            promises: showSet(v.promises),
+            proposed: v.proposed.map((x) => (x === 0 ? null : valueName(x))),
+            votes: v.votes.map(showSet),
+            learned: v.learned.map((x) => (x === 0 ? null : valueName(x))),
+          },
+    viewGhost: (g) => viewHistory(g, S, nodeName),
+    symmetry: {
+      classes: () => [acceptors],
+      renameVolatile: (v, f) => (v.role === 'acceptor' ? v : { ...v, promises: renameBits(v.promises, f), votes: v.votes.map((x) => renameBits(x, f)) }),
+      renameGhost: (g, f) => renameHistory(g, f),
+      signature: (node) => {
+        const d = node.durable;
+        if (d.role !== 'acceptor') return 0;
+        let h = d.promised;
+        for (let s = 0; s < S; s++) h = Math.imul(h ^ (d.vbal[s]! * 32 + d.vval[s]!), 0x9e3779b1) >>> 0;
+        return h;
+      },
+    },
+  });
+}
+
+/** A message's label: `1b(b2, accepted [b1 v1, -])`, `2a(b1, slot 1, v1)`. */
+export function formatMultiPaxosMessage(m: MultiPaxosMsg): string {
+  switch (m.type) {
+    case '1a':
+      return `1a(b${m.bal})`;
+    case '1b':
+      return `1b(b${m.bal}, accepted [${m.vbal.map((b, s) => (b === 0 ? '-' : `b${b} ${valueName(m.vval[s]!)}`)).join(', ')}])`;
+    case '2a':
+    case '2b':
+      return `${m.type}(b${m.bal}, slot ${m.slot + 1}, ${valueName(m.val)})`;
+    default:
+      return assertNever(m);
+  }
+}
+
+/** How `specs/paxos.ts` reads a Multi-Paxos state. */
+export function multiPaxosObserver(shape: MultiPaxosShape): PaxosObserver<MultiPaxosState> {
+  const leaders = Array.from({ length: shape.proposers }, (_, k) => shape.acceptors + k + 1);
+  return {
+    acceptors: shape.acceptors,
+    proposers: shape.proposers,
+    slots: shape.slots,
+    values: Array.from({ length: shape.proposers }, (_, k) => k + 1),
+    name: nodeName,
+    history: (s) => s.ghost,
+    promise(s, a) {
+      const slot = s.nodes[a - 1]!;
+      return slot.up ? (slot.durable as MultiAcceptorDurable).promised : null;
+    },
+    learned(s) {
+      let out: Learned[] | undefined;
+      for (const id of leaders) {
+        const v = s.nodes[id - 1]!.volatile as LeaderVolatile | null;
+        if (v === null) continue;
+        v.learned.forEach((value, slot) => {
+          if (value !== 0) (out ??= []).push({ learner: id, slot, value });
+        });
+      }
+      return out ?? [];
+    },
+  };
+}
+
+/** The parameters of {@link makeMultiPaxos}: the shape and the environment's faults. */
+export type MultiPaxosParams = MultiPaxosShape & Partial<EnvConfig>;
+
+/** Multi-Paxos in the environment, with every check of `specs/paxos.ts`, per slot. */
+export function makeMultiPaxos(p: MultiPaxosParams, bug: MultiPaxosBug = 'none'): MultiPaxosMachine {
+  const shape: MultiPaxosShape = { acceptors: p.acceptors, proposers: p.proposers, ballots: p.ballots, slots: p.slots, window: p.window };
+  checkShape('multipaxos', shape, false);
+  if (shape.slots > PAXOS_LIMITS.slots) throw new InputError(`multipaxos: at most ${PAXOS_LIMITS.slots} slots`);
+  if (!Number.isInteger(shape.window) || shape.window < 1) throw new InputError(`multipaxos: window must be at least 1, got ${shape.window}`);
+  if (bug === 'skip-recovery' && shape.proposers < 2) throw new InputError('multipaxos: skip-recovery needs at least 2 proposers (a new leader must take over)');
+  const o = multiPaxosObserver(shape);
+  const m = envMachine(multiPaxosProtocol(shape, { skipRecovery: bug === 'skip-recovery' }), paxosEnvConfig(p, shape), {
+    name: 'multipaxos',
+    invariants: paxosInvariants(o),
+    properties: [...paxosProperties(o), refinesConsensus(o)],
+    sometimes: paxosWitnesses(o),
+  });
+  return withActionKinds(m);
+}
+
+/** The Multi-Paxos registry entry. */
+export const multiPaxosModel = defineModel({
+  name: 'multipaxos',
+  doc: 'Multi-Paxos with a stable leader (Paxos Made Simple, section 3): a bounded log, phase 1 per ballot, recovery; refines Consensus per slot',
+  params: {
+    acceptors: int(3, 1, 9, 'acceptors (nodes n1..nA)'),
+    proposers: int(2, 1, 4, 'leaders (the next nodes); leader k proposes value vk'),
+    ballots: int(2, 1, 12, 'largest ballot number; leader k owns ballots k, k+P, …'),
+    slots: int(2, 1, 8, 'log length'),
+    window: int(1, 1, 8, 'pipelining: slots a leader may have proposed but not yet learned'),
+    ...paxosEnvParams({ crashes: 1, symmetry: true }),
+  },
+  bugs: MULTIPAXOS_BUGS,
+  build: (p) => makeMultiPaxos(p, p.bug),
+});

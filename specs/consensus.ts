@@ -1,0 +1,111 @@
+/**
+ * Consensus: the abstract specification every Paxos refines, after Lamport's `Consensus.tla`
+ * (Lamport, "Paxos Made Simple", 2001, section 1 "The Problem"; the TLA+ module in
+ * tlaplus/Examples, specifications/Paxos/Consensus.tla).
+ *
+ * One variable, `chosen`, a set of values. Initially it is empty; the only step chooses one
+ * value, once:
+ *
+ * ```tla
+ * Init == chosen = {}
+ * Next == /\ chosen = {}
+ *         /\ \E v \in Value : chosen' = {v}
+ * ```
+ *
+ * So `chosen` has at most one element and only grows from empty to one value. Multi-Paxos runs
+ * one such instance per log slot: {@link makeConsensus} takes a slot count, and its state holds
+ * one `chosen` set per slot, each growing independently (`Choose(slot, v)`).
+ *
+ * The state type allows any set of values per slot, so a refinement mapping that produces two
+ * chosen values maps to a state no Consensus step reaches: that is how the refinement check
+ * pinpoints the step at which an implementation chose a second value.
+ */
+import { defineModel, InputError, int, type Invariant, type Machine } from '../checks/machine.ts';
+import type { Encoder } from '../checks/encode.ts';
+
+/** A value: a positive integer (`v1`, `v2`, …). Implementations use 0 for "no value". */
+export type ConsensusValue = number;
+
+/** Consensus's state: `chosen[slot]`, a set of values as a sorted array without repeats. */
+export interface ConsensusState {
+  readonly chosen: readonly (readonly ConsensusValue[])[];
+}
+
+/** The one action: choose `value` in `slot` (slots are numbered from 0). */
+export interface ConsensusAction {
+  readonly type: 'Choose';
+  readonly slot: number;
+  readonly value: ConsensusValue;
+}
+
+/** A value's name in traces: `v1`; 0 (no value) is `nil`. */
+export const valueName = (v: ConsensusValue): string => (v === 0 ? 'nil' : `v${v}`);
+
+/** The at-most-one-chosen invariant, for any state that has per-slot chosen sets. */
+export function atMostOneChosen<S>(chosenOf: (s: S) => readonly (readonly ConsensusValue[])[], name = 'chosen-at-most-one'): Invariant<S> {
+  return {
+    name,
+    doc: 'at most one value is chosen in each slot',
+    check(s) {
+      const chosen = chosenOf(s);
+      for (let slot = 0; slot < chosen.length; slot++) {
+        const c = chosen[slot]!;
+        if (c.length > 1) return `${c.map(valueName).join(' and ')} are both chosen${chosen.length > 1 ? ` in slot ${slot + 1}` : ''}`;
+      }
+      return true;
+    },
+  };
+}
+
+/**
+ * The Consensus machine over the values `values` (e.g. `[1, 2]`), with `slots` independent
+ * instances (1 for single-decree consensus).
+ */
+export function makeConsensus(values: readonly ConsensusValue[], slots = 1): Machine<ConsensusState, ConsensusAction> {
+  if (values.length === 0) throw new InputError('consensus needs at least one value');
+  if (values.some((v) => !Number.isInteger(v) || v < 1 || v > 0xffff)) throw new InputError('consensus values are integers in 1..65535');
+  if (!Number.isInteger(slots) || slots < 1) throw new InputError(`consensus needs at least one slot, got ${slots}`);
+  const vs = [...new Set(values)].sort((a, b) => a - b);
+  // Action objects are data; build each once.
+  const choose = Array.from({ length: slots }, (_, slot) => vs.map((value): ConsensusAction => ({ type: 'Choose', slot, value })));
+  const empty: readonly ConsensusValue[] = [];
+  return {
+    name: 'consensus',
+    init: () => [{ chosen: Array.from({ length: slots }, () => empty) }],
+    actions(s) {
+      const out: ConsensusAction[] = [];
+      for (let slot = 0; slot < slots; slot++) if (s.chosen[slot]!.length === 0) out.push(...choose[slot]!);
+      return out;
+    },
+    step(s, a) {
+      const chosen = s.chosen.slice();
+      chosen[a.slot] = [a.value];
+      return { chosen };
+    },
+    invariants: [atMostOneChosen((s: ConsensusState) => s.chosen)],
+    sometimes: [
+      { name: 'value-chosen', doc: 'some value is chosen', check: (s) => s.chosen.some((c) => c.length > 0) },
+      { name: 'all-chosen', doc: 'a value is chosen in every slot', check: (s) => s.chosen.every((c) => c.length > 0) },
+    ],
+    encode(s: ConsensusState, out: Encoder) {
+      for (const c of s.chosen) {
+        out.int(c.length);
+        for (const v of c) out.int(v);
+      }
+    },
+    formatAction: (a) => (slots === 1 ? `Choose(${valueName(a.value)})` : `Choose(slot ${a.slot + 1}, ${valueName(a.value)})`),
+    view: (s) => (slots === 1 ? { chosen: s.chosen[0]!.map(valueName) } : { chosen: s.chosen.map((c) => c.map(valueName)) }),
+    isTerminal: (s) => s.chosen.every((c) => c.length > 0),
+  };
+}
+
+/** The Consensus registry entry. */
+export const consensusModel = defineModel({
+  name: 'consensus',
+  doc: "Consensus, the abstract spec Paxos refines (Lamport's Consensus.tla), one instance per slot",
+  params: {
+    values: int(2, 1, 16, 'number of values v1..vN'),
+    slots: int(1, 1, 8, 'independent instances (log slots)'),
+  },
+  build: (p) => makeConsensus(Array.from({ length: p.values }, (_, i) => i + 1), p.slots),
+});
