@@ -55,7 +55,7 @@ describe('exhaustive coverage', () => {
     const c = exhaustiveCoverage(m);
     const r = explore(m);
     expect(r.status).toBe('exhausted');
-    expect(declaredKinds(m)).toEqual({ kinds: ['deliver', 'timer', 'request', 'crash', 'restart'], from: 'environment' });
+    expect(declaredKinds(m)).toEqual({ kinds: ['deliver', 'timer', 'request', 'crash', 'restart'], from: 'machine' });
     expect(byKind(c)).toEqual({
       deliver: [184, 214, 214, 60],
       timer: [0, 0, 0, 0],

@@ -89,48 +89,9 @@ export const NEVER_FIRED_WARNING = 'a model where some action never fires is usu
 /** The name of the probe invariant the exhaustive pass adds (never reported). */
 const PROBE = '__coverage-probe';
 
-/** Environment machines, recognised by their `config` and `protocol` members. */
-interface EnvLike {
-  readonly config: {
-    readonly crashes: number;
-    readonly restarts: boolean;
-    readonly drops: number;
-    readonly duplicates: number;
-    readonly partitions: number;
-    readonly requests: number;
-    readonly timeouts: number;
-    readonly maxClock: number;
-  };
-  readonly protocol: {
-    readonly timers?: readonly unknown[];
-    readonly onClientRequest?: unknown;
-    readonly localActions?: unknown;
-  };
-}
-
-function isEnvMachine(m: AnyMachine): m is AnyMachine & EnvLike {
-  const x = m as unknown as Partial<EnvLike>;
-  return typeof x.config === 'object' && x.config !== null && typeof x.protocol === 'object' && x.protocol !== null && typeof m.events === 'function';
-}
-
 /** Every action kind the machine can have, and where that list came from. */
 export function declaredKinds(m: AnyMachine): { readonly kinds: readonly string[] | undefined; readonly from: Coverage['kindsFrom'] } {
   if (m.actionKinds) return { kinds: [...new Set(m.actionKinds())], from: 'machine' };
-  if (isEnvMachine(m)) {
-    const c = m.config;
-    const p = m.protocol;
-    const kinds = ['deliver'];
-    if ((p.timers?.length ?? 0) > 0 && c.timeouts !== 0) kinds.push('timer');
-    if (p.onClientRequest !== undefined && c.requests > 0) kinds.push('request');
-    if (p.localActions !== undefined) kinds.push('local');
-    if (c.maxClock > 0) kinds.push('tick');
-    if (c.drops > 0) kinds.push('drop');
-    if (c.duplicates > 0) kinds.push('duplicate');
-    if (c.crashes > 0) kinds.push('crash');
-    if (c.crashes > 0 && c.restarts) kinds.push('restart');
-    if (c.partitions > 0) kinds.push('partition', 'heal');
-    return { kinds, from: 'environment' };
-  }
   return { kinds: undefined, from: 'observed' };
 }
 

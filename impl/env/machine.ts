@@ -141,6 +141,17 @@ export function envMachine<P extends ProtocolTypes>(
   const fifo = cfg.delivery === 'fifo';
   const ids = Array.from({ length: n }, (_, i) => i + 1);
   const names = ids.map(nodeName);
+  // The action kinds this configuration allows, in action order (for swarm testing and coverage).
+  const kinds: string[] = ['deliver'];
+  if ((proto.timers?.length ?? 0) > 0 && cfg.timeouts !== 0) kinds.push('timer');
+  if (proto.onClientRequest !== undefined && cfg.requests > 0) kinds.push('request');
+  if (proto.localActions !== undefined) kinds.push('local');
+  if (cfg.maxClock > 0) kinds.push('tick');
+  if (cfg.drops > 0) kinds.push('drop');
+  if (cfg.duplicates > 0) kinds.push('duplicate');
+  if (cfg.crashes > 0) kinds.push('crash');
+  if (cfg.crashes > 0 && cfg.restarts) kinds.push('restart');
+  if (cfg.partitions > 0) kinds.push('partition', 'heal');
   const peersOf: NodeId[][] = [[], ...ids.map((i) => ids.filter((j) => j !== i))];
   const timerNames: readonly TimerOf<P>[] = proto.timers ?? [];
   if (timerNames.length > 31) throw new InputError(`protocol ${protocol.name}: at most 31 timers`);
@@ -701,6 +712,7 @@ export function envMachine<P extends ProtocolTypes>(
     encode,
     formatAction,
     view,
+    actionKinds: () => kinds,
     nodes: () => names,
     events: (prev: S, a: A): readonly TraceEvent[] => {
       const log: TraceEvent[] = [];

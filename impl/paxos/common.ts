@@ -5,8 +5,6 @@
  */
 import { InputError } from '../../checks/machine.ts';
 import { envParams, type EnvConfig } from '../env/config.ts';
-import type { EnvMachine } from '../env/machine.ts';
-import type { ProtocolTypes } from '../env/types.ts';
 import { nodeName } from '../env/partition.ts';
 import { PAXOS_LIMITS, type Ballot, type Value } from '../../specs/paxos.ts';
 
@@ -103,20 +101,3 @@ export function paxosEnvConfig(p: Partial<EnvConfig>, shape: PaxosShape): Partia
   };
 }
 
-/**
- * The machine with `actionKinds()`: the environment action kinds its configuration can produce
- * (deliveries and local steps, plus each fault kind with a budget). The random runner otherwise
- * discovers them by a walk of a few thousand states before every run; the environment machine
- * does not declare them itself (yet).
- */
-export function withActionKinds<P extends ProtocolTypes>(m: EnvMachine<P>): EnvMachine<P> {
-  const c = m.config;
-  const kinds = ['deliver', 'local'];
-  if (c.drops > 0) kinds.push('drop');
-  if (c.duplicates > 0) kinds.push('duplicate');
-  if (c.crashes > 0) kinds.push('crash');
-  if (c.crashes > 0 && c.restarts) kinds.push('restart');
-  if (c.partitions > 0) kinds.push('partition', 'heal');
-  kinds.sort();
-  return { ...m, actionKinds: () => kinds };
-}

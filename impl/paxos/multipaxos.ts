@@ -70,7 +70,6 @@ import {
   popcount,
   renameBits,
   showSet,
-  withActionKinds,
   type PaxosShape,
 } from './common.ts';
 
@@ -450,7 +449,7 @@ export function makeMultiPaxos(p: MultiPaxosParams, bug: MultiPaxosBug = 'none')
     properties: [...paxosProperties(o), refinesConsensus(o)],
     sometimes: paxosWitnesses(o),
   });
-  return withActionKinds(m);
+  return m;
 }
 
 /** The Multi-Paxos registry entry. */

@@ -62,7 +62,6 @@ import {
   popcount,
   renameBits,
   showSet,
-  withActionKinds,
   type PaxosShape,
 } from './common.ts';
 
@@ -479,7 +478,7 @@ export function makePaxos(p: PaxosParams, bug: PaxosBug = 'none'): PaxosMachine 
     properties: [...paxosProperties(o), refinesConsensus(o)],
     sometimes: paxosWitnesses(o),
   });
-  return withActionKinds(m);
+  return m;
 }
 
 /** The single-decree Paxos registry entry. */
