@@ -1,26 +1,12 @@
 /**
  * The CLI in-process: exit codes, output, trace files, and bad input.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from './main.ts';
+import { runCli as run } from './testing.ts';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const lines: string[] = [];
-  let err = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv, (l) => lines.push(l));
-    return { code, out: lines.join('\n'), err };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 let dir: string;
 beforeEach(() => {

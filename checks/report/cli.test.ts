@@ -3,30 +3,16 @@
  * `dscheck report <trace.json>`, `dscheck report --index`, `history --report`, the progress
  * estimates, and bad input (one line, exit 2).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../cli/main.ts';
+import { runCli as run } from '../cli/testing.ts';
 import { exhaustiveTimeLeft, randomTimeLeft } from '../cli/check.ts';
 import { corpusRoot } from '../history/corpus.ts';
 import { readSummary } from './folder.ts';
 import { validateItf } from './itf.ts';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const lines: string[] = [];
-  let err = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv, (l) => lines.push(l));
-    return { code, out: lines.join('\n'), err };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 let dir: string;
 beforeEach(() => {
