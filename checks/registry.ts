@@ -10,6 +10,10 @@ import { vectorClockModel } from '../impl/clocks/vector.ts';
 import { hlcModel } from '../impl/clocks/hlc.ts';
 import { lwwStoreModel, vcStoreModel } from '../impl/clocks/store.ts';
 import { abdModel } from '../impl/quorum/abd.ts';
+import { twoPCModel } from '../impl/commit/twopc.ts';
+import { threePCModel } from '../impl/commit/threepc.ts';
+import { paxosCommitModel } from '../impl/commit/paxoscommit.ts';
+import { paxosCommitTlaModel } from '../impl/commit/paxoscommit-tla.ts';
 import { consensusModel } from '../specs/consensus.ts';
 import { paxosModel } from '../impl/paxos/paxos.ts';
 import { multiPaxosModel } from '../impl/paxos/multipaxos.ts';
@@ -19,6 +23,10 @@ import { dynamoModel } from '../impl/quorum/dynamo.ts';
 export const MODELS: readonly AnyModel[] = [
   tcommitModel,
   twoPhaseModel,
+  twoPCModel,
+  threePCModel,
+  paxosCommitModel,
+  paxosCommitTlaModel,
   echoModel,
   consensusModel,
   paxosModel,

@@ -11,6 +11,7 @@ import { benchClocks } from './clocks.ts';
 import { benchReports } from '../report/bench.ts';
 import { benchQuorum } from './quorum.ts';
 import { benchPaxos } from './paxos.ts';
+import { benchCommit } from './commit.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -22,6 +23,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   reports: () => benchReports(),
   quorum: () => benchQuorum(),
   paxos: () => benchPaxos(),
+  commit: () => benchCommit(),
 };
 
 async function runBench(): Promise<number> {
