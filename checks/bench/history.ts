@@ -37,7 +37,12 @@ export async function benchHistoryCorpus(): Promise<Record<string, unknown>> {
     memoEntries: o.result.stats.states,
   });
   const disagree = outcomes.filter((o) => !o.agrees);
+  const top = slowest[0];
   return {
+    summary: [
+      `linearizability corpus: ${outcomes.length} histories, ${outcomes.length - disagree.length} agree with their known verdicts, ${(wallMs / 1000).toFixed(2)} s in all (target < 10 s)`,
+      ...(top ? [`slowest history: ${top.entry.family}/${top.entry.file}, ${top.ms.toFixed(0)} ms (${top.result.verdict})`] : []),
+    ],
     benchmark: 'history-corpus',
     corpus: root,
     files: outcomes.length,
