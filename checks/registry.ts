@@ -10,6 +10,7 @@ import { vectorClockModel } from '../impl/clocks/vector.ts';
 import { hlcModel } from '../impl/clocks/hlc.ts';
 import { lwwStoreModel, vcStoreModel } from '../impl/clocks/store.ts';
 import { abdModel } from '../impl/quorum/abd.ts';
+import { raftModel } from '../impl/raft/raft.ts';
 import { twoPCModel } from '../impl/commit/twopc.ts';
 import { threePCModel } from '../impl/commit/threepc.ts';
 import { paxosCommitModel } from '../impl/commit/paxoscommit.ts';
@@ -28,6 +29,7 @@ export const MODELS: readonly AnyModel[] = [
   paxosCommitModel,
   paxosCommitTlaModel,
   echoModel,
+  raftModel,
   consensusModel,
   paxosModel,
   multiPaxosModel,

@@ -12,6 +12,7 @@ import { benchReports } from '../report/bench.ts';
 import { benchQuorum } from './quorum.ts';
 import { benchPaxos } from './paxos.ts';
 import { benchCommit } from './commit.ts';
+import { benchRaft } from './raft.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -24,6 +25,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   quorum: () => benchQuorum(),
   paxos: () => benchPaxos(),
   commit: () => benchCommit(),
+  raft: () => benchRaft(),
 };
 
 async function runBench(): Promise<number> {

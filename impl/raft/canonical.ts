@@ -1,7 +1,7 @@
 /**
  * The checker's view of a Raft state: a canonical encoding that leaves out the messages their
- * receivers will ignore (see `ignoredMessage` in `raft.ts`) and, with symmetry, is the least
- * encoding over the permutations of node ids.
+ * receivers will ignore ({@link ignoredMessage}) and, with symmetry, is the least encoding over
+ * the permutations of node ids.
  *
  * The environment's generic symmetry reduction renames whole states (new node slots, new
  * message keys) for every candidate permutation and compares their encodings as strings. Here
@@ -12,8 +12,93 @@
  */
 import type { Encoder } from '../../checks/encode.ts';
 import type { NodeId, Packet } from '../env/types.ts';
+import type { RaftBug } from './raft.ts';
 import { permutationsOf } from '../env/symmetry.ts';
-import { encodeMessage, popcount, type RaftMsg, type RaftState } from './types.ts';
+import { encodeMessage, popcount, termAt, type RaftMsg, type RaftState } from './types.ts';
+
+/** Bugs under which the cross-node "ignored" rules below do not hold (two leaders of a term, stale appends applied, other commit rules). */
+const ORDINARY_REPLICATION: ReadonlySet<RaftBug> = new Set<RaftBug>(['none', 'figure8', 'no-up-to-date-check']);
+
+/**
+ * Whether delivering the message `p` can never have an effect, now or later: its receiver
+ * would leave its state unchanged and send nothing but messages that are ignored in turn, and
+ * this stays so (terms only grow; within a term a vote never changes, a leader's matchIndex
+ * only grows, and a follower's log keeps the entries it shares with its leader). `restarts`:
+ * whether nodes may crash and restart (a restart resets commitIndex to 0).
+ * - a message of an earlier term (`stepStale` drops it; except AppendEntries under bug
+ *   stale-append, which applies it);
+ * - a RequestVote of the receiver's term when it has voted for another node (it answers with a
+ *   denial, which its candidate ignores), or for this candidate and the candidate no longer
+ *   needs the vote (it counted it already, or no longer campaigns in that term);
+ * - an AppendEntries of the receiver's term to a follower (or a down node, which restarts as
+ *   one) that already holds all its entries and commits nothing new (nor could after a
+ *   restart), when the success reply would tell the leader nothing new (see the last rule);
+ * - a RequestVoteResp of the receiver's term that is not a new granted vote for a running
+ *   candidate (a follower or leader of term T never becomes a candidate of T; a vote counts once);
+ * - an AppendEntriesResp of the receiver's term to a node that does not lead it (a follower of
+ *   T never leads T; a candidate of T has sent no AppendEntries in T);
+ * - a successful AppendEntriesResp that tells its leader nothing new, `index ≤ matchIndex`
+ *   (nextIndex stays above matchIndex: a follower never rejects an index it acknowledged in the
+ *   same term).
+ * Under bug volatile-term a restart lowers the term and nothing counts as ignored; the rules
+ * that rely on one leader per term, on followers refusing stale appends or on Figure 2's commit
+ * rule hold only for the variants in {@link ORDINARY_REPLICATION}, and the vote rules not under
+ * volatile-vote.
+ */
+export function ignoredMessage(s: RaftState, p: Packet<RaftMsg>, bug: RaftBug = 'none', restarts = true): boolean {
+  if (bug === 'volatile-term') return false;
+  const m = p.msg;
+  const slot = s.nodes[p.to - 1]!;
+  const d = slot.durable;
+  if (m.term < d.term) return !(m.type === 'AppendEntries' && bug === 'stale-append');
+  if (m.term > d.term) return false;
+  const v = slot.up ? slot.volatile : null;
+  const ordinary = ORDINARY_REPLICATION.has(bug);
+  switch (m.type) {
+    case 'RequestVote': {
+      if (bug === 'volatile-vote' || d.votedFor === 0) return false;
+      if (d.votedFor !== p.from) return true;
+      return ignoredReply(s, p.from, { type: 'RequestVoteResp', term: m.term, granted: true }, p.to, bug);
+    }
+    case 'AppendEntries': {
+      // A down node restarts as a follower of its term (with commitIndex 0).
+      if (!ordinary || (v !== null && v.role !== 'follower') || termAt(d.log, m.prevIndex) !== m.prevTerm) return false;
+      for (let k = 0; k < m.entries.length; k++) if (termAt(d.log, m.prevIndex + k + 1) !== m.entries[k]!.term) return false;
+      const lastNew = m.prevIndex + m.entries.length;
+      const commit = Math.min(m.commit, lastNew);
+      if (commit > (restarts || v === null ? 0 : v.commitIndex)) return false;
+      return ignoredReply(s, p.from, { type: 'AppendEntriesResp', term: m.term, success: true, index: lastNew }, p.to, bug);
+    }
+    case 'RequestVoteResp':
+    case 'AppendEntriesResp':
+      return ignoredReply(s, p.to, m, p.from, bug);
+  }
+}
+
+/** Whether node `to` would ignore the reply `m` from `from` (same term as `to` or older). */
+function ignoredReply(s: RaftState, to: NodeId, m: Extract<RaftMsg, { type: 'RequestVoteResp' | 'AppendEntriesResp' }>, from: NodeId, bug: RaftBug): boolean {
+  const slot = s.nodes[to - 1]!;
+  if (m.term < slot.durable.term) return true;
+  if (m.term > slot.durable.term) return false;
+  const v = slot.up ? slot.volatile : null;
+  if (m.type === 'RequestVoteResp') return !(m.granted && v?.role === 'candidate' && ((v.votes >>> (from - 1)) & 1) === 0);
+  if (v?.role === 'candidate') return false;
+  if (v?.role !== 'leader') return true;
+  return m.success && m.index <= v.matchIndex[from - 1]! && ORDINARY_REPLICATION.has(bug);
+}
+
+/** The state without the messages in flight that will be ignored ({@link ignoredMessage}). */
+export function pruneIgnored(s: RaftState, bug: RaftBug = 'none', restarts = true): RaftState {
+  const net = s.net;
+  let keep: Packet<RaftMsg>[] | null = null;
+  for (let i = 0; i < net.length; i++) {
+    const p = net[i]!;
+    const ignored = ignoredMessage(s, p, bug, restarts);
+    if (ignored && keep === null) keep = net.slice(0, i);
+    else if (!ignored && keep !== null) keep.push(p);
+  }
+  return keep === null ? s : { nodes: s.nodes, net: keep, partition: s.partition, used: s.used, ghost: s.ghost };
+}
 
 /** Which messages in flight the view leaves out: `(state, packet) => ignored`. */
 export type IgnoredFn = (s: RaftState, p: Packet<RaftMsg>) => boolean;

@@ -14,18 +14,19 @@
  * - commitIndex advances only by the current-term rule (§5.4.2).
  *
  * The code is shaped like etcd-io/raft's `raft.go`: one `step` entry point applies the rules
- * for all servers (a later term turns a node into a follower of that term; a request from an
- * earlier term is refused), then hands the message to `stepFollower`, `stepCandidate` or
- * `stepLeader`.
+ * for all servers (a later term turns a node into a follower of that term; a message from an
+ * earlier term is dropped, as etcd does), then hands the message to `stepFollower`,
+ * `stepCandidate` or `stepLeader`. Heartbeats are empty AppendEntries (Figure 2).
  *
  * Model bounds (like a TLC state constraint, they cut the state space and nothing else):
  * `maxTerm` (an election timer is armed only below it) and `heartbeats` (heartbeat rounds per
  * leadership). Every node starts as a follower in term 0 with an empty log.
  *
  * The known-bug variants flip one flag of the protocol or override one handler; see
- * {@link RAFT_BUGS}. The safety properties are in `specs/raft.ts`.
+ * {@link RAFT_BUGS}. The safety properties are in `specs/raft.ts`; the checker's view of a state
+ * (messages that will be ignored left out, fast symmetry reduction) in `canonical.ts`.
  */
-import { defineModel, int } from '../../checks/machine.ts';
+import { bool, defineModel, int } from '../../checks/machine.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import { envParams, type EnvConfig } from '../env/config.ts';
 import {
@@ -33,20 +34,19 @@ import {
   type Ctx,
   type Effect,
   type NodeId,
-  type NodeSlot,
   type NodeView,
-  type Packet,
   type Protocol,
   type Reaction,
   type Renamer,
 } from '../env/types.ts';
 import { raftChecks } from '../../specs/raft.ts';
-import { RaftView } from './canonical.ts';
+import { ignoredMessage, RaftView } from './canonical.ts';
 import {
   encodeDurable,
   encodeGhost,
   encodeMessage,
   encodeVolatile,
+  formatEntry,
   formatMessage,
   lastIndex,
   lastTerm,
@@ -436,12 +436,16 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
     }
     if (ad.log !== bd.log) {
       const i = firstDifference(bd.log, ad.log);
-      if (i <= bd.log.length) extra.push(ctx.ghost((g) => (g.overwritten || i <= g.committed.length ? g : { ...g, overwritten: true })));
+      if (i <= bd.log.length) {
+        extra.push(ctx.note(`deletes ${bd.log.slice(i - 1).map(formatEntry).join(' ')} from index ${i}`));
+        extra.push(ctx.ghost((g) => (g.overwritten || i <= g.committed.length ? g : { ...g, overwritten: true })));
+      }
     }
     if (av.commitIndex > bv.commitIndex) {
       const log = ad.log;
       const upTo = av.commitIndex;
       const term = ad.term;
+      extra.push(ctx.note(`commits ${log.slice(bv.commitIndex, upTo).map(formatEntry).join(' ')} (commitIndex ${upTo})`));
       extra.push(ctx.ghost((g) => recordCommits(g, log, upTo, term)));
     }
     if (extra.length === 0) return r;
@@ -618,99 +622,16 @@ function renameSlots(a: readonly number[], f: Renamer): readonly number[] {
 export type RaftConfig = Partial<EnvConfig> & {
   readonly maxTerm?: number;
   readonly heartbeats?: number;
-  /** Merge states that differ only in messages their receiver will ignore (default true; see {@link ignoredMessage}). */
+  /** Merge states that differ only in messages their receiver will ignore (default true; see `ignoredMessage` in `canonical.ts`). */
   readonly pruneIgnored?: boolean;
 };
-
-/** Bugs under which the cross-node "ignored" rules below do not hold (two leaders of a term, stale appends applied, other commit rules). */
-const ORDINARY_REPLICATION: ReadonlySet<RaftBug> = new Set<RaftBug>(['none', 'figure8', 'no-up-to-date-check']);
-
-/**
- * Whether delivering the message `p` can never have an effect, now or later: its receiver
- * would leave its state unchanged and send nothing but messages that are ignored in turn, and
- * this stays so (terms only grow; within a term a vote never changes, a leader's matchIndex
- * only grows, and a follower's log keeps the entries it shares with its leader). `restarts`:
- * whether nodes may crash and restart (a restart resets commitIndex to 0).
- * - a message of an earlier term (`stepStale` drops it; except AppendEntries under bug
- *   stale-append, which applies it);
- * - a RequestVote of the receiver's term when it has voted for another node (it answers with a
- *   denial, which its candidate ignores), or for this candidate and the candidate no longer
- *   needs the vote (it counted it already, or no longer campaigns in that term);
- * - an AppendEntries of the receiver's term to a running follower that already holds all its
- *   entries and commits nothing new (nor could after a restart), when the success reply would
- *   tell the leader nothing new (see the next two rules);
- * - a RequestVoteResp of the receiver's term that is not a new granted vote for a running
- *   candidate (a follower or leader of term T never becomes a candidate of T; a vote counts once);
- * - an AppendEntriesResp of the receiver's term to a node that does not lead it (a follower of
- *   T never leads T; a candidate of T has sent no AppendEntries in T);
- * - a successful AppendEntriesResp that tells its leader nothing new, `index ≤ matchIndex`
- *   (nextIndex stays above matchIndex: a follower never rejects an index it acknowledged in the
- *   same term).
- * Under bug volatile-term a restart lowers the term and nothing counts as ignored; the rules
- * that rely on one leader per term, on followers refusing stale appends or on Figure 2's commit
- * rule hold only for the variants in {@link ORDINARY_REPLICATION}, and the vote rules not under
- * volatile-vote.
- */
-export function ignoredMessage(s: RaftState, p: Packet<RaftMsg>, bug: RaftBug = 'none', restarts = true): boolean {
-  if (bug === 'volatile-term') return false;
-  const m = p.msg;
-  const slot = s.nodes[p.to - 1]!;
-  const d = slot.durable;
-  if (m.term < d.term) return !(m.type === 'AppendEntries' && bug === 'stale-append');
-  if (m.term > d.term) return false;
-  const v = slot.up ? slot.volatile : null;
-  const ordinary = ORDINARY_REPLICATION.has(bug);
-  switch (m.type) {
-    case 'RequestVote': {
-      if (bug === 'volatile-vote' || d.votedFor === 0) return false;
-      if (d.votedFor !== p.from) return true;
-      return ignoredReply(s, p.from, { type: 'RequestVoteResp', term: m.term, granted: true }, p.to, bug);
-    }
-    case 'AppendEntries': {
-      if (!ordinary || v?.role !== 'follower' || termAt(d.log, m.prevIndex) !== m.prevTerm) return false;
-      for (let k = 0; k < m.entries.length; k++) if (termAt(d.log, m.prevIndex + k + 1) !== m.entries[k]!.term) return false;
-      const lastNew = m.prevIndex + m.entries.length;
-      const commit = Math.min(m.commit, lastNew);
-      if (commit > (restarts ? 0 : v.commitIndex)) return false;
-      return ignoredReply(s, p.from, { type: 'AppendEntriesResp', term: m.term, success: true, index: lastNew }, p.to, bug);
-    }
-    case 'RequestVoteResp':
-    case 'AppendEntriesResp':
-      return ignoredReply(s, p.to, m, p.from, bug);
-  }
-}
-
-/** Whether node `to` would ignore the reply `m` from `from` (same term as `to` or older). */
-function ignoredReply(s: RaftState, to: NodeId, m: Extract<RaftMsg, { type: 'RequestVoteResp' | 'AppendEntriesResp' }>, from: NodeId, bug: RaftBug): boolean {
-  const slot = s.nodes[to - 1]!;
-  if (m.term < slot.durable.term) return true;
-  if (m.term > slot.durable.term) return false;
-  const v = slot.up ? slot.volatile : null;
-  if (m.type === 'RequestVoteResp') return !(m.granted && v?.role === 'candidate' && ((v.votes >>> (from - 1)) & 1) === 0);
-  if (v?.role === 'candidate') return false;
-  if (v?.role !== 'leader') return true;
-  return m.success && m.index <= v.matchIndex[from - 1]! && ORDINARY_REPLICATION.has(bug);
-}
-
-/** The state without the messages in flight that will be ignored ({@link ignoredMessage}). */
-export function pruneIgnored(s: RaftState, bug: RaftBug = 'none', restarts = true): RaftState {
-  const net = s.net;
-  let keep: Packet<RaftMsg>[] | null = null;
-  for (let i = 0; i < net.length; i++) {
-    const p = net[i]!;
-    const ignored = ignoredMessage(s, p, bug, restarts);
-    if (ignored && keep === null) keep = net.slice(0, i);
-    else if (!ignored && keep !== null) keep.push(p);
-  }
-  return keep === null ? s : { nodes: s.nodes, net: keep, partition: s.partition, used: s.used, ghost: s.ghost };
-}
 
 /**
  * A Raft cluster in the environment, with the safety properties of `specs/raft.ts`. Defaults:
  * {@link RAFT_DEFAULTS}, no faults.
  *
  * With `pruneIgnored` (the default), the checker's view of a state leaves out the messages in
- * flight that their receiver will ignore ({@link ignoredMessage}), as a TLC `VIEW` would: two
+ * flight that their receiver will ignore (`ignoredMessage`), as a TLC `VIEW` would: two
  * states that differ only in such messages are explored once. This is sound for the safety
  * checks because delivering one changes nothing but the network, dropping or duplicating one
  * only spends budget, and the node states and ghost record are compared in full. Traces and
@@ -745,8 +666,9 @@ export const raftModel = defineModel({
     // Every Raft check is symmetric in the node ids, so symmetry reduction is on by default.
     ...envParams({ nodes: RAFT_DEFAULTS.nodes, requests: RAFT_DEFAULTS.requests, symmetry: true }),
     nodes: int(RAFT_DEFAULTS.nodes, 1, 5, 'number of servers (n1..nN)'),
-    maxTerm: int(RAFT_DEFAULTS.maxTerm, 1, 8, 'largest term a server may reach (bounds elections)'),
+    maxTerm: int(RAFT_DEFAULTS.maxTerm, 1, 64, 'largest term a server may reach (bounds elections)'),
     heartbeats: int(RAFT_DEFAULTS.heartbeats, 0, 4, 'heartbeat rounds a leader may send per term'),
+    pruneIgnored: bool(true, 'explore once the states that differ only in messages their receivers will ignore (multiset network)'),
   },
   bugs: RAFT_BUGS,
   build: (p) => makeRaft(p, p.bug),

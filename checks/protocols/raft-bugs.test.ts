@@ -32,15 +32,15 @@ const BFS: readonly { bug: Exclude<RaftBug, 'none'>; check: string; cfg?: RaftCo
   { bug: 'volatile-vote', check: 'election-safety', length: 8, states: 490, message: /^two leaders in term 1: n1 and n3$/ },
   { bug: 'volatile-vote', check: 'durable-survives-crash', length: 3, states: 18, message: /^restart of n1 changed its durable state from \(term 1, votedFor n1, log \[\]\) to \(term 1, votedFor none, log \[\]\)$/ },
   { bug: 'volatile-vote', check: 'log-matching', cfg: { maxTerm: 1, requests: 2, heartbeats: 0, crashes: 1 }, length: 10, states: 5_898, message: /both hold a term-1 entry at index 1 but differ at index 1: t1:v\d vs t1:v\d$/ },
-  { bug: 'no-up-to-date-check', check: 'leader-completeness', length: 9, states: 873, message: /leads term 2 without t1:v1 at index 1, committed in term 1/ },
-  { bug: 'no-up-to-date-check', check: 'state-machine-safety', length: 11, states: 3_216, message: /has t2:v2 committed at index 1, where t1:v1 was committed in term 1/ },
+  { bug: 'no-up-to-date-check', check: 'leader-completeness', length: 9, states: 514, message: /leads term 2 without t1:v1 at index 1, committed in term 1/ },
+  { bug: 'no-up-to-date-check', check: 'state-machine-safety', length: 11, states: 1_596, message: /has t2:v2 committed at index 1, where t1:v1 was committed in term 1/ },
   { bug: 'stale-append', check: 'leader-append-only', length: 9, states: 2_031, message: /^leader n\d of term 2 changed its log from \[t2:v2\] to \[t1:v1\]$/ },
   { bug: 'stale-append', check: 'state-machine-safety', length: 11, states: 11_329, message: /has t1:v1 committed at index 1, where t2:v2 was committed in term 2/ },
-  { bug: 'commit-beyond-append', check: 'state-machine-safety', length: 12, states: 28_531, message: /has t1:v1 committed at index 1, where t2:v2 was committed in term 2/ },
+  { bug: 'commit-beyond-append', check: 'state-machine-safety', length: 12, states: 46_236, message: /has t1:v1 committed at index 1, where t2:v2 was committed in term 2/ },
   { bug: 'volatile-term', check: 'term-monotonic', length: 3, states: 18, message: /^n1's term went from 1 down to 0$/ },
   { bug: 'volatile-term', check: 'durable-survives-crash', length: 3, states: 18, message: /^restart of n1 changed its durable state from \(term 1, votedFor n1, log \[\]\) to \(term 0, votedFor none, log \[\]\)$/ },
   { bug: 'volatile-term', check: 'election-safety', length: 8, states: 948, message: /^two leaders in term 1: n\d and n\d$/ },
-  { bug: 'commit-regress', check: 'commit-monotonic', length: 9, states: 485, message: /commitIndex went from 1 down to 0$/ },
+  { bug: 'commit-regress', check: 'commit-monotonic', length: 9, states: 709, message: /commitIndex went from 1 down to 0$/ },
 ];
 
 describe('breadth-first search finds every known bug with its shortest trace', () => {
@@ -69,7 +69,7 @@ describe('breadth-first search finds every known bug with its shortest trace', (
 });
 
 describe('figure8: counting replicas of an earlier-term entry (Figure 8 of the Raft paper, 3 nodes)', () => {
-  it('BFS: leader completeness breaks in 20 steps; the trace and its diagram are pinned', () => {
+  it('BFS: leader completeness breaks in 20 steps; the trace and its diagram are pinned', { timeout: 300_000 }, () => {
     const m = makeRaft({ ...RAFT_BUG_CONFIGS.figure8, symmetry: true }, 'figure8');
     const r = explore(m, { checks: ['leader-completeness'] });
     expect(r.status).toBe('violation');
@@ -82,8 +82,13 @@ describe('figure8: counting replicas of an earlier-term entry (Figure 8 of the R
   });
 });
 
-/** Distinct states BFS explores before it meets figure8's shortest counterexample (≈ 20 s). */
-const F8_STATES = 755_327;
+/**
+ * Distinct states BFS explores before it meets figure8's shortest counterexample (20–35 s on
+ * the 2-core machine). figure8 also breaks state-machine-safety, 3 steps later (756,225 states,
+ * too slow for this suite): the benchmark pins it, and the script raft-scenarios/figure8-bug.txt
+ * replays such a schedule step by step and shows both checks broken.
+ */
+const F8_STATES = 480_693;
 
 /** Seeds with which random mode finds each bug quickly (swarm mixes, RAFT_RANDOM_STEPS steps a run). */
 const SEEDS: Readonly<Record<Exclude<RaftBug, 'none'>, number>> = {
