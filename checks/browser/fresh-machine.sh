@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run a command (default: the browser tests) as a fresh Linux machine would see this checkout:
-# no system Chrome or Chromium, no Playwright browser cache, an empty /tmp, and no Chromium
+# no system Chrome or Chromium, no Playwright browser cache, an empty TMPDIR, and no Chromium
 # unpacked yet from @sparticuz/chromium. Everything is hidden in a private mount namespace
 # (unshare -m, then tmpfs or an empty non-executable file mounted over each path), so nothing
 # outside this command changes. Run `npm ci` before, not inside: node_modules/.cache is a mount
@@ -42,9 +42,13 @@ for p in /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome /usr
 done
 mkdir -p node_modules/.cache
 mount -t tmpfs tmpfs node_modules/.cache && echo "  hidden: node_modules/.cache/ (no browser unpacked yet)"
-mount -t tmpfs tmpfs /tmp && echo "  hidden: /tmp/ (empty)"
+# A fresh, empty temp dir (not a mount over /tmp: the checkout itself may live there), and no
+# Chromium left in /tmp by @sparticuz/chromium's own default unpacking.
+hide /tmp/chromium
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/dscheck-fresh-tmp.XXXXXX")
+export TMPDIR
+echo "  TMPDIR: $TMPDIR (empty)"
 unset DSCHECK_CHROMIUM
-export TMPDIR=/tmp
 
 for b in chromium chromium-browser google-chrome google-chrome-stable; do
   if command -v "$b" >/dev/null && [ -x "$(command -v "$b")" ]; then
@@ -54,4 +58,8 @@ done
 
 if [ $# -eq 0 ]; then set -- npx vitest run checks/browser/; fi
 echo "== fresh machine: $*"
-exec "$@"
+set +e
+"$@"
+rc=$?
+rm -rf "$TMPDIR"; rm -f "$EMPTY_FILE"
+exit $rc
