@@ -1,8 +1,8 @@
 /**
  * Headless Chromium for the browser tests, through playwright-core. No root step and no system
  * package: on Linux x64 the browser comes from the npm registry, inside the pinned
- * `@sparticuz/chromium` dev dependency (a brotli-packed Chromium that is unpacked into the temp
- * dir on first use). {@link findChromium} decides, in this order:
+ * `@sparticuz/chromium` dev dependency (a brotli-packed Chromium, unpacked on first use into
+ * `node_modules/.cache/dscheck-chromium-<version>/`). {@link findChromium} decides, in this order:
  *
  * 1. `DSCHECK_CHROMIUM`, when set: that file, or an error if it is not there (never a silent
  *    fallback past an explicit choice);
