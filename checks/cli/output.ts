@@ -2,7 +2,7 @@
  * What the CLI writes: report files written atomically (no partial file is ever left behind),
  * and number formatting.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,32 @@ export function writeFileAtomic(path: string, content: string): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * Check, before any work, that an output file can be written at `path` (`flagName` names the
+ * option in the message): it is not a folder, and its nearest existing ancestor is a folder this
+ * process may write to (missing folders below it are created when the file is written). Throws
+ * an error with a one-line message otherwise (the CLI turns it into exit code 2).
+ */
+export function checkOutputPath(path: string, flagName: string, fail: (message: string) => Error): void {
+  const full = resolve(path);
+  const kind = (p: string): 'dir' | 'file' | 'none' => {
+    try {
+      return statSync(p).isDirectory() ? 'dir' : 'file';
+    } catch {
+      return 'none';
+    }
+  };
+  if (path === '' || kind(full) === 'dir') throw fail(`${flagName} ${path}: is a folder, not a file`);
+  let dir = dirname(full);
+  while (kind(dir) === 'none' && dirname(dir) !== dir) dir = dirname(dir);
+  if (kind(dir) !== 'dir') throw fail(`${flagName} ${path}: ${dir} is not a folder`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw fail(`${flagName} ${path}: cannot write in ${dir}`);
   }
 }
 
