@@ -50,4 +50,3 @@ export {
   TRACE_VERSION,
 } from './trace.ts';
 export type { Trace, TraceStep, Violation, ViolationKind, TraceFile, TraceOrigin, FieldChange } from './trace.ts';
-export { MODELS, findModel } from './registry.ts';

@@ -298,6 +298,8 @@ export interface TraceFile {
   readonly format: typeof TRACE_FORMAT;
   readonly version: typeof TRACE_VERSION;
   readonly model: string;
+  /** The user's module the model was loaded from, when it is not a registered model. */
+  readonly module?: TraceModule;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly origin: TraceOrigin;
   readonly violation: { readonly kind: ViolationKind; readonly name: string; readonly message: string; readonly failedAction?: unknown } | null;
@@ -309,6 +311,15 @@ export interface TraceFile {
     readonly state: unknown;
     readonly changes: readonly FieldChange[];
   }[];
+}
+
+/**
+ * Where a model loaded by path lives: `path` relative to the trace file's folder (tried first,
+ * so a project moved with its traces still replays), and `absolute`.
+ */
+export interface TraceModule {
+  readonly path: string;
+  readonly absolute: string;
 }
 
 /** Serialize a trace (and the violation it shows, if any) as a {@link TraceFile}. */

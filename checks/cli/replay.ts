@@ -5,10 +5,11 @@
  * file is unreadable or invalid (one line).
  */
 import { InputError } from '../machine.ts';
-import { describeOrigin, readTraceFile, replayLoaded, type LoadedTrace, type RecordedViolation, type ReplayResult } from '../replay.ts';
+import { describeOrigin, replayLoaded, type LoadedTrace, type RecordedViolation, type ReplayResult } from '../replay.ts';
 import { describeViolation, formatTrace, type TraceOrigin } from '../trace.ts';
 import { flag, parseArgs } from './args.ts';
 import { paramText } from './check.ts';
+import { loadTraceFile, type ModelSource } from './models.ts';
 
 /** Flags of `dscheck replay`. */
 export const REPLAY_FLAGS = { json: 'bool' } as const;
@@ -39,12 +40,12 @@ export function replayVerdict(t: LoadedTrace, r: ReplayResult): string {
 }
 
 /** Run `dscheck replay`. Returns the exit code. */
-export async function replayCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function replayCommand(argv: readonly string[], out: (line: string) => void, models: ModelSource): Promise<number> {
   const args = parseArgs('replay', argv, REPLAY_FLAGS);
   const [file, ...extra] = args.positionals;
   if (file === undefined) throw new InputError('usage: dscheck replay <trace.json> [--json]');
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'`);
-  const loaded = readTraceFile(file);
+  const loaded = await loadTraceFile(file, models);
   const result = replayLoaded(loaded);
   if (flag(args, 'json')) {
     const v = result.violation;
