@@ -90,7 +90,7 @@ export async function loadModuleModels(path: string): Promise<readonly AnyModel[
   if (!existsSync(abs)) throw new InputError(`cannot load ${path}: no such file`);
   let ns: Record<string, unknown>;
   try {
-    ns = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    ns = await importModule(abs);
   } catch (e) {
     throw new InputError(`cannot load ${path}: ${syntaxError(abs) ?? oneLineError(e)}`);
   }
@@ -102,6 +102,21 @@ export async function loadModuleModels(path: string): Promise<readonly AnyModel[
   if (found.length === 0) throw new InputError(`${path} exports no model (export one made with defineModel from 'dscheck')`);
   for (const m of found) modules.set(m, abs);
   return found;
+}
+
+/**
+ * Import a module file. A TypeScript file with `import` syntax in a CommonJS package (what
+ * `npm init -y` makes) cannot be imported directly under tsx ("Cannot require() ES Module … in a
+ * cycle"); it is then loaded with tsx's `tsImport`, which handles it.
+ */
+async function importModule(abs: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'ERR_REQUIRE_CYCLE_MODULE') throw e;
+    const { tsImport } = (await import('tsx/esm/api')) as { tsImport(specifier: string, parent: string): Promise<unknown> };
+    return (await tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>;
+  }
 }
 
 /** The part of esbuild's API used to find syntax errors. */
