@@ -29,6 +29,7 @@ export const CATALOGUE: Catalogue = [
   { name: 'vc-store', load: async () => (await import('./clocks/store.ts')).vcStoreModel },
   { name: 'abd', load: async () => (await import('./quorum/abd.ts')).abdModel },
   { name: 'dynamo', load: async () => (await import('./quorum/dynamo.ts')).dynamoModel },
+  { name: 'lease', load: async () => (await import('./lease/lease.ts')).leaseModel },
 ];
 
 /**
