@@ -1,19 +1,17 @@
 /**
  * `dscheck list`: the models, their parameters, known-bug variants and checks.
  */
+import { match } from 'ts-pattern';
 import { InputError, instantiate, type AnyModel, type ParamSpec } from '../machine.ts';
 import { flag, parseArgs } from './args.ts';
 import { oneLineError, type ModelSource } from './models.ts';
 
 function describeParam(name: string, p: ParamSpec): string {
-  switch (p.kind) {
-    case 'int':
-      return `${name}=${p.default} (${p.min}..${p.max}): ${p.doc}`;
-    case 'bool':
-      return `${name}=${p.default} (true|false): ${p.doc}`;
-    case 'enum':
-      return `${name}=${p.default} (${p.values.join('|')}): ${p.doc}`;
-  }
+  return match(p)
+    .with({ kind: 'int' }, (x) => `${name}=${x.default} (${x.min}..${x.max}): ${x.doc}`)
+    .with({ kind: 'bool' }, (x) => `${name}=${x.default} (true|false): ${x.doc}`)
+    .with({ kind: 'enum' }, (x) => `${name}=${x.default} (${x.values.join('|')}): ${x.doc}`)
+    .exhaustive();
 }
 
 /** A model's checks, or the one-line reason it could not be built with its defaults. */

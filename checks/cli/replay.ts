@@ -4,6 +4,7 @@
  * violation occurs (the recorded one, or another), 0 when the trace no longer fails, 2 when the
  * file is unreadable or invalid (one line).
  */
+import { match } from 'ts-pattern';
 import { InputError } from '../machine.ts';
 import { describeOrigin, replayLoaded, type LoadedTrace, type RecordedViolation, type ReplayResult } from '../replay.ts';
 import { describeViolation, formatTrace, type TraceOrigin } from '../trace.ts';
@@ -29,14 +30,11 @@ export function traceHeader(verb: string, t: LoadedTrace): string {
 /** The verdict line of a replay. */
 export function replayVerdict(t: LoadedTrace, r: ReplayResult): string {
   const v = r.violation;
-  switch (r.status) {
-    case 'passes':
-      return `✓ no longer fails: all ${t.actions.length} steps replay and every check holds (recorded: ${recordedText(t.recorded)})`;
-    case 'reproduced':
-      return `✗ still fails: ${describeViolation(v!)} at step ${r.step}${r.step === t.recorded?.step ? ', as recorded' : ` (recorded at step ${t.recorded?.step})`}`;
-    case 'different':
-      return `✗ fails differently: ${describeViolation(v!)} at step ${r.step} (recorded: ${recordedText(t.recorded)})`;
-  }
+  return match(r.status)
+    .with('passes', () => `✓ no longer fails: all ${t.actions.length} steps replay and every check holds (recorded: ${recordedText(t.recorded)})`)
+    .with('reproduced', () => `✗ still fails: ${describeViolation(v!)} at step ${r.step}${r.step === t.recorded?.step ? ', as recorded' : ` (recorded at step ${t.recorded?.step})`}`)
+    .with('different', () => `✗ fails differently: ${describeViolation(v!)} at step ${r.step} (recorded: ${recordedText(t.recorded)})`)
+    .exhaustive();
 }
 
 /** Run `dscheck replay`. Returns the exit code. */
