@@ -52,4 +52,4 @@ export {
   TRACE_FORMAT,
   TRACE_VERSION,
 } from './trace.ts';
-export type { Trace, TraceStep, Violation, ViolationKind, TraceFile, TraceOrigin, FieldChange } from './trace.ts';
+export type { Trace, TraceStep, Violation, ViolationKind, TraceFile, TraceModule, TraceOrigin, FieldChange } from './trace.ts';
