@@ -24,6 +24,9 @@ export type {
   Verdict,
   TraceEvent,
   ParamSpec,
+  IntParam,
+  BoolParam,
+  EnumParam,
   ParamSchema,
   ParamValue,
   ParamsOf,
@@ -49,5 +52,4 @@ export {
   TRACE_FORMAT,
   TRACE_VERSION,
 } from './trace.ts';
-export type { Trace, TraceStep, Violation, ViolationKind, TraceFile, TraceOrigin, FieldChange } from './trace.ts';
-export { MODELS, findModel } from './registry.ts';
+export type { Trace, TraceStep, Violation, ViolationKind, TraceFile, TraceModule, TraceOrigin, FieldChange } from './trace.ts';

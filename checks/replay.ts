@@ -17,7 +17,6 @@ import { readFileSync } from 'node:fs';
 import { InputError, resolveParams, type AnyMachine, type AnyModel, type Machine, type ParamValue } from './machine.ts';
 import { canonicalKey } from './encode.ts';
 import { selectChecks } from './result.ts';
-import { findModel } from './registry.ts';
 import {
   compact,
   labelOf,
@@ -271,8 +270,12 @@ function oneLine(s: string): string {
  * malformed JSON, not a dscheck trace, wrong format version, unknown model (with the valid
  * ones), bad parameters, a malformed step, or an action that is not enabled at its step (with
  * the step number and the actions that were enabled there).
+ *
+ * `lookup` finds the model the file names (runners import no protocol: the CLI passes its
+ * catalogue or the user's module, tests pass the model); it throws an {@link InputError} for an
+ * unknown one.
  */
-export function parseTraceFile(text: string, source = 'trace file'): LoadedTrace {
+export function parseTraceFile(text: string, source: string, lookup: (model: string) => AnyModel): LoadedTrace {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -289,7 +292,7 @@ export function parseTraceFile(text: string, source = 'trace file'): LoadedTrace
   if (typeof modelName !== 'string') throw new InputError(`${source}: "model" must be a string`);
   let model: AnyModel;
   try {
-    model = findModel(modelName);
+    model = lookup(modelName);
   } catch (e) {
     throw e instanceof InputError ? new InputError(`${source}: ${e.message}`) : e;
   }
@@ -373,7 +376,7 @@ export function parseTraceFile(text: string, source = 'trace file'): LoadedTrace
 }
 
 /** Read and validate a trace file ({@link parseTraceFile}); an unreadable file is an {@link InputError}. */
-export function readTraceFile(path: string): LoadedTrace {
+export function readTraceFile(path: string, lookup: (model: string) => AnyModel): LoadedTrace {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -381,7 +384,7 @@ export function readTraceFile(path: string): LoadedTrace {
     const code = (e as { code?: string }).code;
     throw new InputError(`cannot read trace file ${path}${code ? ` (${code})` : ''}`);
   }
-  return parseTraceFile(text, path);
+  return parseTraceFile(text, path, lookup);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,8 +456,8 @@ export function replayLoaded(t: LoadedTrace, opts: ReplayOptions = {}): ReplayRe
 }
 
 /** Read, validate and replay a trace file. */
-export function replayTraceFile(path: string, opts: ReplayOptions = {}): { readonly loaded: LoadedTrace; readonly result: ReplayResult } {
-  const loaded = readTraceFile(path);
+export function replayTraceFile(path: string, lookup: (model: string) => AnyModel, opts: ReplayOptions = {}): { readonly loaded: LoadedTrace; readonly result: ReplayResult } {
+  const loaded = readTraceFile(path, lookup);
   return { loaded, result: replayLoaded(loaded, opts) };
 }
 

@@ -2,7 +2,7 @@
  * Traces: rebuilt from action indices, shown as numbered steps with only what changed, and
  * written as versioned JSON.
  */
-import { isImmutable } from 'immutable';
+import { isImmutable, isIndexed, isKeyed, isOrdered, isRecord } from 'immutable';
 import type { AnyMachine, Machine, ParamValue } from './machine.ts';
 
 /** One step of a trace: the action taken (and its index among the enabled ones), and the state after it. */
@@ -56,24 +56,62 @@ export function toPlain(v: unknown): unknown {
     return v;
   }
   if (Array.isArray(v)) return v.map(toPlain);
-  if (isImmutable(v)) return toPlain((v as unknown as { toJS(): unknown }).toJS());
-  if (v instanceof Map) {
-    const entries = [...v.entries()];
-    if (entries.every(([k]) => typeof k === 'string' || typeof k === 'number')) {
-      const o: Record<string, unknown> = {};
-      for (const [k, x] of entries.sort(([a], [b]) => (String(a) < String(b) ? -1 : 1))) o[String(k)] = toPlain(x);
-      return o;
-    }
-    return entries.map(([k, x]) => [toPlain(k), toPlain(x)]);
-  }
-  if (v instanceof Set) {
-    const items = [...v].map(toPlain);
-    return items.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-  }
+  if (isImmutable(v)) return immutableToPlain(v);
+  if (v instanceof Map) return entriesToPlain([...v.entries()], false);
+  if (v instanceof Set) return sortedPlain([...v]);
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
   const o: Record<string, unknown> = {};
   for (const k of Object.keys(v).sort()) o[k] = toPlain((v as Record<string, unknown>)[k]);
   return o;
+}
+
+/** The part of immutable's collection API {@link toPlain} reads. */
+interface ImmutableCollection {
+  entries(): IterableIterator<[unknown, unknown]>;
+  values(): IterableIterator<unknown>;
+  toObject(): Record<string, unknown>;
+}
+
+/** Elements as plain JSON, sorted by their JSON text (the canonical order of a set). */
+function sortedPlain(items: readonly unknown[]): unknown[] {
+  return items
+    .map((x) => [toPlain(x), undefined] as const)
+    .map(([x]) => [x, JSON.stringify(x) ?? ''] as const)
+    .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([x]) => x);
+}
+
+/**
+ * Map entries as plain JSON: an object when every key is a string or a number, else
+ * `[key, value]` pairs; sorted by key unless the map is ordered (insertion order is its value).
+ */
+function entriesToPlain(entries: readonly (readonly [unknown, unknown])[], ordered: boolean): unknown {
+  if (entries.every(([k]) => typeof k === 'string' || typeof k === 'number')) {
+    const list = ordered ? entries : entries.slice().sort(([a], [b]) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of list) o[String(k)] = toPlain(x);
+    return o;
+  }
+  const pairs = entries.map(([k, x]) => [toPlain(k), toPlain(x)] as const);
+  if (ordered) return pairs.map(([k, x]) => [k, x]);
+  return pairs
+    .map(([k, x]) => [k, x, JSON.stringify(k) ?? ''] as const)
+    .sort(([, , a], [, , b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, x]) => [k, x]);
+}
+
+/**
+ * An immutable collection as plain JSON, structurally (not through `toJS`, which turns
+ * non-string keys into strings and keeps a hash set's incidental order): a `Record` → an object,
+ * `Map` → as a JS `Map`, `List`/`Stack`/`OrderedSet` → an array in order, `Set` → a sorted array.
+ * Equal immutable values give equal JSON.
+ */
+function immutableToPlain(v: object): unknown {
+  const c = v as unknown as ImmutableCollection;
+  if (isRecord(v)) return toPlain(c.toObject());
+  if (isKeyed(v)) return entriesToPlain([...c.entries()], isOrdered(v));
+  if (isIndexed(v) || isOrdered(v)) return [...c.values()].map(toPlain);
+  return sortedPlain([...c.values()]);
 }
 
 /** A machine's JSON view of a state. */
@@ -298,6 +336,8 @@ export interface TraceFile {
   readonly format: typeof TRACE_FORMAT;
   readonly version: typeof TRACE_VERSION;
   readonly model: string;
+  /** The user's module the model was loaded from, when it is not a registered model. */
+  readonly module?: TraceModule;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly origin: TraceOrigin;
   readonly violation: { readonly kind: ViolationKind; readonly name: string; readonly message: string; readonly failedAction?: unknown } | null;
@@ -309,6 +349,15 @@ export interface TraceFile {
     readonly state: unknown;
     readonly changes: readonly FieldChange[];
   }[];
+}
+
+/**
+ * Where a model loaded by path lives: `path` relative to the trace file's folder (tried first,
+ * so a project moved with its traces still replays), and `absolute`.
+ */
+export interface TraceModule {
+  readonly path: string;
+  readonly absolute: string;
 }
 
 /** Serialize a trace (and the violation it shows, if any) as a {@link TraceFile}. */

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { explore } from '../exhaustive.ts';
 import { instantiate, type AnyModel, type ParamValue } from '../machine.ts';
-import { findModel } from '../registry.ts';
+import { loadModel } from '../../impl/catalogue.ts';
 
 /** An exhaustive-run benchmark job. */
 export interface ExhaustiveJob {
@@ -23,7 +23,7 @@ export interface ExhaustiveJob {
 const job = JSON.parse(process.argv[2] ?? '{}') as ExhaustiveJob;
 const model = job.module
   ? ((await import(resolve(import.meta.dirname, '../..', job.module))) as Record<string, AnyModel>)[job.model]
-  : findModel(job.model);
+  : await loadModel(job.model);
 if (!model) throw new Error(`no model ${job.model} in ${job.module}`);
 const { machine } = instantiate(model, job.params);
 const r = explore(machine, {

@@ -4,7 +4,7 @@
  */
 import { basename, join } from 'node:path';
 import { defaultParams, instantiate, parseParamValue, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
-import { findModel } from '../registry.ts';
+import { modelRef, withModule, type ModelSource } from './models.ts';
 import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, randomOrigin, type RandomResult } from '../random.ts';
 import { checkNames, selectChecks, type CheckResult } from '../result.ts';
@@ -214,14 +214,14 @@ function artifactLines(out: (line: string) => void, a: Artifacts): void {
 }
 
 /** Run `dscheck check`. Returns the exit code. */
-export async function checkCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function checkCommand(argv: readonly string[], out: (line: string) => void, models: ModelSource): Promise<number> {
   const args = parseArgs('check', argv, CHECK_FLAGS, { p: 'param', i: 'invariant' });
   const [modelName, ...extra] = args.positionals;
   const otlpOut = str(args, 'out-otlp');
   if (otlpOut !== undefined) checkOutputPath(otlpOut, '--out-otlp', (m) => new InputError(m));
   if (modelName === undefined) throw new InputError('usage: dscheck check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--runs N] [--steps M] [--seed S] [--time-limit S] [--json]');
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'; parameters go in --param k=v`);
-  const model = findModel(modelName);
+  const model = await models.resolve(modelName);
   const { params, machine } = instantiate(model, parseParams(model, list(args, 'param')));
   const checks = list(args, 'invariant');
   selectChecks(machine, checks);
@@ -291,7 +291,7 @@ async function exhaustiveCheck(
   if (result.status === 'violation' && result.violation) {
     const v = result.violation;
     traceFile = str(args, 'out') ?? defaultTracePath(model, params, v.name);
-    writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(machine, model.name, params, origin, v.trace, v), null, 2)}\n`);
+    writeFileAtomic(traceFile, `${JSON.stringify(withModule(toTraceFile(machine, model.name, params, origin, v.trace, v), model, traceFile), null, 2)}\n`);
   }
   // Coverage is a second pass of the same search on a counting wrapper (the runner stays as fast).
   let coverage: Coverage | undefined;
@@ -454,7 +454,7 @@ async function randomCheck(
   const v = result.violation;
   if (result.status === 'violation' && v) {
     traceFile = str(args, 'out') ?? defaultTracePath(model, params, v.name);
-    writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(machine, model.name, params, randomOrigin(result), v.trace, v), null, 2)}\n`);
+    writeFileAtomic(traceFile, `${JSON.stringify(withModule(toTraceFile(machine, model.name, params, randomOrigin(result), v.trace, v), model, traceFile), null, 2)}\n`);
   }
   // Coverage: the same runs again (same seed, no shrinking) on a counting wrapper, up to the first failure.
   let coverage: Coverage | undefined;
@@ -535,7 +535,7 @@ async function randomCheck(
       out(`  ${sh.firstFailureLength > 0 ? `first failing run: ${sh.firstFailureLength} steps · ` : ''}fast-check shrank it to ${sh.fastCheckLength} · delta debugging to ${sh.finalLength}${sh.complete ? '' : ' (shrinking cut by its time limit: not proved minimal)'} · ${dur(sh.elapsedMs)}`);
       const mix = result.swarm && result.swarm.excluded.length > 0 ? `without ${result.swarm.excluded.join(', ')}` : 'every action kind';
       out(`  swarm mix of the failing run: ${mix}`);
-      out(`  replay: dscheck check ${model.name}${Object.entries(params).filter(([k, x]) => !(k === 'bug' && x === 'none')).map(([k, x]) => ` --param ${k}=${String(x)}`).join('')}${checks.map((c) => ` --invariant ${c}`).join('')} --mode random --seed ${result.seed} --path ${result.path} --steps ${maxSteps}${swarm ? '' : ' --no-swarm'}`);
+      out(`  replay: dscheck check ${modelRef(model)}${Object.entries(params).filter(([k, x]) => !(k === 'bug' && x === 'none')).map(([k, x]) => ` --param ${k}=${String(x)}`).join('')}${checks.map((c) => ` --invariant ${c}`).join('')} --mode random --seed ${result.seed} --path ${result.path} --steps ${maxSteps}${swarm ? '' : ' --no-swarm'}`);
     }
     if (traceFile) out(`  trace written to ${traceFile} (dscheck replay ${traceFile})`);
     artifactLines(out, artifacts);

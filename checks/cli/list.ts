@@ -1,25 +1,22 @@
 /**
  * `dscheck list`: the models, their parameters, known-bug variants and checks.
  */
-import { instantiate, type ParamSpec } from '../machine.ts';
-import { MODELS } from '../registry.ts';
+import { match } from 'ts-pattern';
+import { InputError, instantiate, type AnyModel, type ParamSpec } from '../machine.ts';
 import { flag, parseArgs } from './args.ts';
+import { oneLineError, type ModelSource } from './models.ts';
 
 function describeParam(name: string, p: ParamSpec): string {
-  switch (p.kind) {
-    case 'int':
-      return `${name}=${p.default} (${p.min}..${p.max}): ${p.doc}`;
-    case 'bool':
-      return `${name}=${p.default} (true|false): ${p.doc}`;
-    case 'enum':
-      return `${name}=${p.default} (${p.values.join('|')}): ${p.doc}`;
-  }
+  return match(p)
+    .with({ kind: 'int' }, (x) => `${name}=${x.default} (${x.min}..${x.max}): ${x.doc}`)
+    .with({ kind: 'bool' }, (x) => `${name}=${x.default} (true|false): ${x.doc}`)
+    .with({ kind: 'enum' }, (x) => `${name}=${x.default} (${x.values.join('|')}): ${x.doc}`)
+    .exhaustive();
 }
 
-/** Run `dscheck list`. */
-export async function listCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const args = parseArgs('list', argv, { json: 'bool' });
-  const rows = MODELS.map((model) => {
+/** A model's checks, or the one-line reason it could not be built with its defaults. */
+function describeModel(model: AnyModel) {
+  try {
     const { machine } = instantiate(model);
     return {
       model,
@@ -27,12 +24,32 @@ export async function listCommand(argv: readonly string[], out: (line: string) =
       properties: (machine.properties ?? []).map((p) => ({ name: p.name, doc: p.doc ?? '' })),
       sometimes: (machine.sometimes ?? []).map((w) => ({ name: w.name, doc: w.doc ?? '' })),
     };
-  });
+  } catch (e) {
+    return { name: model.name, error: `building it with its defaults failed: ${oneLineError(e)}` };
+  }
+}
+
+/**
+ * Run `dscheck list [<model> | <module.ts>] [--json]`: every registered model (each loaded in
+ * isolation: a broken one is listed with its one-line error), or the models a module exports.
+ */
+export async function listCommand(argv: readonly string[], out: (line: string) => void, models: ModelSource): Promise<number> {
+  const args = parseArgs('list', argv, { json: 'bool' });
+  const [ref, ...extra] = args.positionals;
+  if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'; usage: dscheck list [<model> | <module.ts>] [--json]`);
+  const outcomes = await models.list(ref);
+  if (ref !== undefined && outcomes.length === 1 && !outcomes[0]!.ok) throw new InputError(outcomes[0]!.error);
+  const described = outcomes.map((o) => (o.ok ? describeModel(o.model) : { name: o.name, error: o.error }));
   if (flag(args, 'json')) {
-    out(JSON.stringify(rows.map((r) => ({ name: r.model.name, doc: r.model.doc, params: r.model.params, bugs: r.model.bugs, invariants: r.invariants, properties: r.properties, sometimes: r.sometimes }))));
+    out(JSON.stringify(described.map((r) => ('error' in r ? { name: r.name, error: r.error } : { name: r.model.name, doc: r.model.doc, params: r.model.params, bugs: r.model.bugs, invariants: r.invariants, properties: r.properties, sometimes: r.sometimes }))));
     return 0;
   }
-  for (const r of rows) {
+  for (const r of described) {
+    if ('error' in r) {
+      out(`${r.name}: ✗ cannot be used: ${r.error}`);
+      out('');
+      continue;
+    }
     out(`${r.model.name}: ${r.model.doc}`);
     out('  parameters:');
     for (const [k, p] of Object.entries(r.model.params)) if (k !== 'bug') out(`    ${describeParam(k, p)}`);

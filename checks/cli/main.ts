@@ -10,14 +10,16 @@ import { historyCommand } from './history.ts';
 import { replayCommand } from './replay.ts';
 import { shrinkCommand } from './shrink.ts';
 import { reportCommand } from './report.ts';
+import { ModelSource, type Catalogue } from './models.ts';
+import { CATALOGUE } from '../../impl/catalogue.ts';
 
-type Command = (argv: readonly string[], out: (line: string) => void) => Promise<number>;
+type Command = (argv: readonly string[], out: (line: string) => void, models: ModelSource) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage: string }>> = {
-  list: { run: listCommand, usage: 'list [--json]                         the models, their parameters, bugs and checks' },
+  list: { run: listCommand, usage: 'list [<model> | <module.ts>] [--json]   the models (registered, or exported by your module), their parameters, bugs and checks' },
   check: {
     run: checkCommand,
-    usage: 'check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--time-limit S] [--exact] [--no-symmetry] [--deadlock] [--runs N] [--steps M] [--seed S] [--path P] [--no-swarm] [--out file] [--report] [--report-out file] [--out-itf file] [--out-otlp file] [--coverage] [--json]',
+    usage: 'check <model | ./module.ts[#name]> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--time-limit S] [--exact] [--no-symmetry] [--deadlock] [--runs N] [--steps M] [--seed S] [--path P] [--no-swarm] [--out file] [--report] [--report-out file] [--out-itf file] [--out-otlp file] [--coverage] [--json]',
   },
   replay: { run: replayCommand, usage: 'replay <trace.json> [--json]             re-run a trace file: exit 1 if it still fails, 0 if not' },
   history: {
@@ -36,8 +38,15 @@ export function usage(): string {
   return ['usage: dscheck <command> …', ...Object.values(COMMANDS).map((c) => `  dscheck ${c.usage}`)].join('\n');
 }
 
-/** Run the CLI with `argv` (without node and script). Returns the exit code. */
-export async function main(argv: readonly string[], out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+/**
+ * Run the CLI with `argv` (without node and script). Returns the exit code. `catalogue` is the
+ * set of registered models (tests pass their own).
+ */
+export async function main(
+  argv: readonly string[],
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  catalogue: Catalogue = CATALOGUE,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out(usage());
@@ -46,7 +55,7 @@ export async function main(argv: readonly string[], out: (line: string) => void 
   const cmd = COMMANDS[name];
   try {
     if (!cmd) throw new InputError(`unknown command '${name}'; valid: ${Object.keys(COMMANDS).join(', ')}`);
-    return await cmd.run(rest, out);
+    return await cmd.run(rest, out, new ModelSource(catalogue));
   } catch (e) {
     if (e instanceof InputError) {
       process.stderr.write(`dscheck: ${e.message}\n`);

@@ -6,8 +6,13 @@ import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFi
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository's `reports/` folder. */
-export const REPORTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../reports');
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Where runs write by default: the repository's `reports/` folder, or, when dscheck is an
+ * installed package (under `node_modules/`), `reports/` in the working folder.
+ */
+export const REPORTS_DIR = /[\\/]node_modules[\\/]/.test(PACKAGE_ROOT) ? resolve(process.cwd(), 'reports') : resolve(PACKAGE_ROOT, 'reports');
 
 /** Write a file atomically: to a temporary name in the same folder, then rename. */
 export function writeFileAtomic(path: string, content: string): void {

@@ -4,11 +4,13 @@
  * violation occurs (the recorded one, or another), 0 when the trace no longer fails, 2 when the
  * file is unreadable or invalid (one line).
  */
+import { match } from 'ts-pattern';
 import { InputError } from '../machine.ts';
-import { describeOrigin, readTraceFile, replayLoaded, type LoadedTrace, type RecordedViolation, type ReplayResult } from '../replay.ts';
+import { describeOrigin, replayLoaded, type LoadedTrace, type RecordedViolation, type ReplayResult } from '../replay.ts';
 import { describeViolation, formatTrace, type TraceOrigin } from '../trace.ts';
 import { flag, parseArgs } from './args.ts';
 import { paramText } from './check.ts';
+import { loadTraceFile, type ModelSource } from './models.ts';
 
 /** Flags of `dscheck replay`. */
 export const REPLAY_FLAGS = { json: 'bool' } as const;
@@ -28,23 +30,20 @@ export function traceHeader(verb: string, t: LoadedTrace): string {
 /** The verdict line of a replay. */
 export function replayVerdict(t: LoadedTrace, r: ReplayResult): string {
   const v = r.violation;
-  switch (r.status) {
-    case 'passes':
-      return `✓ no longer fails: all ${t.actions.length} steps replay and every check holds (recorded: ${recordedText(t.recorded)})`;
-    case 'reproduced':
-      return `✗ still fails: ${describeViolation(v!)} at step ${r.step}${r.step === t.recorded?.step ? ', as recorded' : ` (recorded at step ${t.recorded?.step})`}`;
-    case 'different':
-      return `✗ fails differently: ${describeViolation(v!)} at step ${r.step} (recorded: ${recordedText(t.recorded)})`;
-  }
+  return match(r.status)
+    .with('passes', () => `✓ no longer fails: all ${t.actions.length} steps replay and every check holds (recorded: ${recordedText(t.recorded)})`)
+    .with('reproduced', () => `✗ still fails: ${describeViolation(v!)} at step ${r.step}${r.step === t.recorded?.step ? ', as recorded' : ` (recorded at step ${t.recorded?.step})`}`)
+    .with('different', () => `✗ fails differently: ${describeViolation(v!)} at step ${r.step} (recorded: ${recordedText(t.recorded)})`)
+    .exhaustive();
 }
 
 /** Run `dscheck replay`. Returns the exit code. */
-export async function replayCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function replayCommand(argv: readonly string[], out: (line: string) => void, models: ModelSource): Promise<number> {
   const args = parseArgs('replay', argv, REPLAY_FLAGS);
   const [file, ...extra] = args.positionals;
   if (file === undefined) throw new InputError('usage: dscheck replay <trace.json> [--json]');
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'`);
-  const loaded = readTraceFile(file);
+  const loaded = await loadTraceFile(file, models);
   const result = replayLoaded(loaded);
   if (flag(args, 'json')) {
     const v = result.violation;

@@ -15,7 +15,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultParams, InputError, type AnyMachine } from '../machine.ts';
-import { parseTraceFile } from '../replay.ts';
 import { TRACE_FORMAT, TRACE_VERSION, compact, labelOf, type Trace, type TraceFile, type TraceStep } from '../trace.ts';
 import { reportFromTraceFile, type TraceFileReportInput } from '../report/data.ts';
 import { listReports, renderIndex } from '../report/folder.ts';
@@ -23,6 +22,7 @@ import { traceFileToItf, traceToItf } from '../report/itf.ts';
 import { reportPathForTrace, writeItf, writeOtlp, writeReport } from '../report/outputs.ts';
 import { flag, parseArgs, str } from './args.ts';
 import { checkOutputPath, REPORTS_DIR, writeFileAtomic } from './output.ts';
+import { parseTraceFileWith, type ModelSource } from './models.ts';
 
 /** Flags of `dscheck report`. */
 export const REPORT_FLAGS = { out: 'string', 'out-itf': 'string', 'out-otlp': 'string', json: 'bool', index: 'bool', dir: 'string' } as const;
@@ -62,10 +62,10 @@ export function readTraceJson(path: string): TraceFile {
 }
 
 /** The machine and the replayed trace of a trace file, or why there are none. */
-export function replayForReport(path: string, file: TraceFile): Pick<TraceFileReportInput, 'replayed' | 'unavailable' | 'paramDefaults'> {
+export async function replayForReport(path: string, file: TraceFile, models: ModelSource): Promise<Pick<TraceFileReportInput, 'replayed' | 'unavailable' | 'paramDefaults'>> {
   let loaded;
   try {
-    loaded = parseTraceFile(readFileSync(path, 'utf8'), path);
+    loaded = await parseTraceFileWith(readFileSync(path, 'utf8'), path, models);
   } catch (e) {
     if (e instanceof InputError) return { unavailable: `no message-sequence diagram: ${e.message.replace(`${path}: `, '')}; the trace is shown from the file` };
     throw e;
@@ -91,7 +91,7 @@ export function replayForReport(path: string, file: TraceFile): Pick<TraceFileRe
 }
 
 /** Run `dscheck report`. Returns the exit code. */
-export async function reportCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function reportCommand(argv: readonly string[], out: (line: string) => void, models: ModelSource): Promise<number> {
   const args = parseArgs('report', argv, REPORT_FLAGS);
   const json = flag(args, 'json');
   if (flag(args, 'index')) {
@@ -117,7 +117,7 @@ export async function reportCommand(argv: readonly string[], out: (line: string)
   const otlpOut = str(args, 'out-otlp');
   if (otlpOut !== undefined) checkOutputPath(otlpOut, '--out-otlp', (m) => new InputError(m));
   const file = readTraceJson(source);
-  const replay = replayForReport(source, file);
+  const replay = await replayForReport(source, file, models);
   const command = `dscheck report ${argv.join(' ')}`;
   const data = reportFromTraceFile({ file, source, ...replay, command });
   const reportPath = writeReport(str(args, 'out') ?? reportPathForTrace(source), data);

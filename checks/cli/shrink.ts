@@ -5,12 +5,13 @@
  * the trace still fails; 0, with no file written, when it no longer fails; 2 on a bad file.
  */
 import { InputError } from '../machine.ts';
-import { readTraceFile, replayLoaded } from '../replay.ts';
+import { replayLoaded } from '../replay.ts';
 import { SHRINK_TIME_LIMIT_MS, shrinkActions } from '../shrink.ts';
 import { describeViolation, formatTrace, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { flag, parseArgs, seconds, str } from './args.ts';
 import { dur, writeFileAtomic } from './output.ts';
 import { recordedText, replayVerdict, traceHeader } from './replay.ts';
+import { loadTraceFile, withModule, type ModelSource } from './models.ts';
 
 /** Flags of `dscheck shrink`. */
 export const SHRINK_FLAGS = { out: 'string', json: 'bool', 'time-limit': 'string' } as const;
@@ -21,14 +22,14 @@ export function defaultShrinkPath(input: string): string {
 }
 
 /** Run `dscheck shrink`. Returns the exit code. */
-export async function shrinkCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function shrinkCommand(argv: readonly string[], out: (line: string) => void, models: ModelSource): Promise<number> {
   const args = parseArgs('shrink', argv, SHRINK_FLAGS);
   const [file, ...extra] = args.positionals;
   if (file === undefined) throw new InputError('usage: dscheck shrink <trace.json> [--out file] [--time-limit S] [--json]');
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'`);
   const json = flag(args, 'json');
   const timeLimitMs = seconds(args, 'time-limit', SHRINK_TIME_LIMIT_MS);
-  const loaded = readTraceFile(file);
+  const loaded = await loadTraceFile(file, models);
   const replay = replayLoaded(loaded);
   const before = loaded.file.steps.length;
   const say = json ? () => {} : out;
@@ -55,7 +56,7 @@ export async function shrinkCommand(argv: readonly string[], out: (line: string)
     lengthBefore: before,
     lengthAfter: r.lengthAfter,
   };
-  writeFileAtomic(target, `${JSON.stringify(toTraceFile(loaded.machine, loaded.model.name, loaded.params, origin, r.trace, r.violation), null, 2)}\n`);
+  writeFileAtomic(target, `${JSON.stringify(withModule(toTraceFile(loaded.machine, loaded.model.name, loaded.params, origin, r.trace, r.violation), loaded.model, target), null, 2)}\n`);
   if (json) {
     out(JSON.stringify({
       file,

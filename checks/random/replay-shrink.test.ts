@@ -4,13 +4,20 @@
  */
 import { describe, expect, test } from 'vitest';
 import { explore } from '../exhaustive.ts';
-import { InputError, type Machine } from '../machine.ts';
+import { InputError, type AnyModel, type Machine } from '../machine.ts';
 import { toTraceFile, TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceFile } from '../trace.ts';
 import { makeTwoPhase, type TwoPhaseAction, type TwoPhaseState } from '../../impl/twophase/twophase.ts';
 import { checkRandom, randomOrigin, type RandomResult } from '../random.ts';
 import { parseTraceFile, replayLoaded, replayTrace, runActions } from '../replay.ts';
 import { comparePayload, shrinkActions, shrinkTrace } from '../shrink.ts';
 import { firstViolation, isOneMinimal, padTrace } from './helpers.ts';
+import { twoPhaseModel } from '../../impl/twophase/twophase.ts';
+
+/** The model lookup the CLI gives `parseTraceFile`, reduced to one registered model. */
+const lookup = (name: string): AnyModel => {
+  if (name === twoPhaseModel.name) return twoPhaseModel;
+  throw new InputError(`unknown model '${name}'; valid: twophase`);
+};
 
 type TP = Machine<TwoPhaseState, TwoPhaseAction>;
 
@@ -25,7 +32,7 @@ describe('replay from a trace file', () => {
     expect(r.status).toBe('violation');
     const v = r.violation!;
     const text = JSON.stringify(fileOf(m, { rms: 3, bug }, v.trace, v, randomOrigin(r)));
-    const loaded = parseTraceFile(text, 'x.json');
+    const loaded = parseTraceFile(text, 'x.json', lookup);
     expect(loaded.recorded).toMatchObject({ kind: v.kind, name: v.name, step: v.trace.steps.length });
     const out = replayLoaded(loaded);
     expect(out.status).toBe('reproduced');
@@ -37,7 +44,7 @@ describe('replay from a trace file', () => {
     const bad = makeTwoPhase(3, 'commit-unprepared');
     const v = explore(bad).violation!;
     const text = JSON.stringify(fileOf(bad, { rms: 3, bug: 'commit-unprepared' }, v.trace, v, { runner: 'bfs' }));
-    expect(replayLoaded(parseTraceFile(text)).status).toBe('reproduced');
+    expect(replayLoaded(parseTraceFile(text, 'trace file', lookup)).status).toBe('reproduced');
     // Against a model where every step is still enabled but nothing breaks: passes.
     const fine = makeTwoPhase(3);
     const prefix = v.trace.steps.slice(0, 4).map((s) => s.action);
@@ -77,7 +84,7 @@ describe('replay from a trace file', () => {
     test.each(cases)('%s', (_name, text, re) => {
       let err: unknown;
       try {
-        parseTraceFile(text, 't.json');
+        parseTraceFile(text, 't.json', lookup);
       } catch (e) {
         err = e;
       }
@@ -86,7 +93,7 @@ describe('replay from a trace file', () => {
       expect((err as Error).message).not.toContain('\n');
     });
     test('the unmodified file is valid', () => {
-      expect(parseTraceFile(JSON.stringify(good)).actions.length).toBe(v.trace.steps.length);
+      expect(parseTraceFile(JSON.stringify(good), 'trace file', lookup).actions.length).toBe(v.trace.steps.length);
       expect(TRACE_FORMAT).toBe(good.format);
       expect(TRACE_VERSION).toBe(good.version);
     });

@@ -31,7 +31,7 @@
  * JS has no tuples, so dscheck never writes `#tup` itself; {@link validateItf} checks them in
  * any document.
  */
-import { isImmutable } from 'immutable';
+import { isImmutable, isIndexed, isKeyed, isRecord as isImmutableRecord } from 'immutable';
 import type { Machine, ParamValue } from '../machine.ts';
 import { canonicalKey } from '../encode.ts';
 import { labelOf, toPlain, viewOf, type Trace, type TraceFile, type TraceOrigin, type Violation } from '../trace.ts';
@@ -98,11 +98,13 @@ export function toItfValue(v: unknown): ItfValue {
   if (v === null) return { '#unserializable': 'null' };
   if (Array.isArray(v)) return v.map(toItfValue);
   if (isImmutable(v)) {
-    const c = v as unknown as { toJS(): unknown; entries(): Iterable<[unknown, unknown]>; values(): Iterable<unknown> };
-    const kind = (v as unknown as { constructor: { name?: string } }).constructor.name ?? '';
-    if (/Map/.test(kind)) return toItfValue(new Map(c.entries()));
-    if (/Set/.test(kind)) return toItfValue(new Set(c.values()));
-    return [...c.values()].map(toItfValue);
+    // By the collection's kind, not its constructor's name: a Record is a record, a keyed
+    // collection a map, an indexed one a list, and the rest (Set, OrderedSet) a set.
+    const c = v as unknown as { toObject(): Record<string, unknown>; entries(): Iterable<[unknown, unknown]>; values(): Iterable<unknown> };
+    if (isImmutableRecord(v)) return toItfValue(c.toObject());
+    if (isKeyed(v)) return toItfValue(new Map(c.entries()));
+    if (isIndexed(v)) return [...c.values()].map(toItfValue);
+    return toItfValue(new Set(c.values()));
   }
   if (v instanceof Map) {
     return { '#map': sortByKey([...v.entries()], ([k]) => k).map(([k, x]): readonly [ItfValue, ItfValue] => [toItfValue(k), toItfValue(x)]) };

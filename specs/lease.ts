@@ -1,0 +1,57 @@
+/**
+ * What a lock service with fencing tokens must guarantee (Kleppmann, "How to do distributed
+ * locking", 2016): the storage it protects applies the writes of successive lease holders in
+ * lease order, even when a holder pauses past its lease and writes late.
+ *
+ * The checks read only the storage's ghost record of the writes it accepted, in order, so both
+ * versions of the protocol (`impl/lease/lease.ts` with immutable state and a ts-pattern reducer,
+ * `impl/lease/lease-plain.ts` with plain objects and `switch`) share them.
+ */
+import type { Invariant, Witness } from '../checks/machine.ts';
+
+/** One write the storage accepted: who wrote, under which fencing token. */
+export interface AcceptedWrite {
+  readonly client: number;
+  readonly token: number;
+}
+
+/** `fenced-writes`: the accepted writes' tokens never go down (no stale holder overwrites a newer one). */
+export function fencedWrites<S>(accepted: (s: S) => Iterable<AcceptedWrite>): Invariant<S> {
+  return {
+    name: 'fenced-writes',
+    doc: 'the storage never accepts a write under an older lease after one under a newer lease',
+    check(s) {
+      let prev: AcceptedWrite | undefined;
+      for (const w of accepted(s)) {
+        if (prev !== undefined && w.token < prev.token) return `c${w.client}'s write with token ${w.token} was accepted after c${prev.client}'s with token ${prev.token}`;
+        prev = w;
+      }
+      return true;
+    },
+  };
+}
+
+/** `one-holder-per-token`: every accepted write under one token comes from the same client. */
+export function oneHolderPerToken<S>(accepted: (s: S) => Iterable<AcceptedWrite>): Invariant<S> {
+  return {
+    name: 'one-holder-per-token',
+    doc: 'two clients never write under the same fencing token (each token is one lease)',
+    check(s) {
+      const owner = new Map<number, number>();
+      for (const w of accepted(s)) {
+        const o = owner.get(w.token);
+        if (o === undefined) owner.set(w.token, w.client);
+        else if (o !== w.client) return `c${o} and c${w.client} both wrote with token ${w.token}`;
+      }
+      return true;
+    },
+  };
+}
+
+/** The witnesses: a write goes through, and fencing turns a stale one away. */
+export function leaseWitnesses<S>(acceptedCount: (s: S) => number, rejectedCount: (s: S) => number): Witness<S>[] {
+  return [
+    { name: 'write-accepted', doc: 'some lease holder writes to the storage', check: (s) => acceptedCount(s) > 0 },
+    { name: 'stale-write-fenced', doc: 'a holder whose lease expired writes late, and the storage rejects it', check: (s) => rejectedCount(s) > 0 },
+  ];
+}
