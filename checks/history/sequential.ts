@@ -15,7 +15,9 @@
  *
  * The search is a depth-first search over the orders that respect process order, trying at each
  * point the ready operations in invocation order (so a linearizable history is found on the
- * first path), with the same memoisation as the linearizability search: a set of (placed
+ * first path). An operation the spec declares read-only (`readOnly`: a read, a failed cas) is
+ * placed as soon as it is legal, without branching: any order that works stays legal with it
+ * moved earlier, since it changes no state wherever it goes. The search uses the same memoisation as the linearizability search: a set of (placed
  * operations, spec state) already explored. Bounds are mandatory; a cut search says `unknown`.
  */
 import { fmix } from '../encode.ts';
@@ -80,6 +82,8 @@ export function sessionPredecessors(history: History<unknown, unknown>): Int32Ar
 
 interface Frame {
   /** Ready operations in invocation order. */
+  readonly ready: readonly number[];
+  /** The ones to try: all ready operations, or one read-only operation (see the reduction). */
   readonly cands: readonly number[];
   /** Next candidate to try. */
   idx: number;
@@ -138,7 +142,10 @@ export function checkSequential<S, I, O>(spec: SequentialSpec<S, I, O>, history:
   let h = 0;
   let steps = 0;
   let best: number[] = [];
-  const stack: Frame[] = [{ cands: ops.filter((o) => pred[o.id] === -1).map((o) => o.id), idx: 0, op: -1, sidBefore: -1, hBefore: 0 }];
+  const roots = ops.filter((o) => pred[o.id] === -1).map((o) => o.id);
+  const pure = Uint8Array.from(ops, (o) => (spec.readOnly?.(o.input, o.output) === true ? 1 : 0));
+  const rootNoop = roots.find((c) => pure[c] === 1 && transition(sid, c) === sid);
+  const stack: Frame[] = [{ ready: roots, cands: rootNoop !== undefined ? [rootNoop] : roots, idx: 0, op: -1, sidBefore: -1, hBefore: 0 }];
   const order = (): number[] => stack.slice(1).map((f) => f.op);
   let cut: BoundHit | undefined;
   let verdict: SequentialVerdict | undefined;
@@ -185,10 +192,20 @@ export function checkSequential<S, I, O>(spec: SequentialSpec<S, I, O>, history:
       cut = { kind: 'states', limit: maxStates };
       break;
     }
-    const cands = frame.cands.filter((c) => c !== op);
-    for (const s of succs[op]!) cands.push(s);
-    cands.sort((a, b) => a - b);
-    stack.push({ cands, idx: 0, op, sidBefore: sid, hBefore: h });
+    const ready = frame.ready.filter((c) => c !== op);
+    for (const s of succs[op]!) ready.push(s);
+    ready.sort((a, b) => a - b);
+    let cands: readonly number[] = ready;
+    // Reduction: a read-only operation that is legal now can be placed now rather than later in
+    // any order that works, so it is the only candidate tried here (moving it earlier keeps its
+    // process order, and it changes no state wherever it goes).
+    for (const c of ready) {
+      if (pure[c] === 1 && transition(nsid, c) === nsid) {
+        cands = [c];
+        break;
+      }
+    }
+    stack.push({ ready, cands, idx: 0, op, sidBefore: sid, hBefore: h });
     sid = nsid;
     h = nh;
     if (ops[op]!.ret !== null) requiredLeft--;
