@@ -133,6 +133,15 @@ describe('operations that never completed', () => {
   });
 });
 
+describe('the sequential search', () => {
+  it('still orders a write of the current value later when it must (it is not read-only)', () => {
+    // Only order: p0 write 1, p0 write 2, p1 write 1, p0 read 1 (ids 0, 2, 1, 3).
+    const h = load('register', [w(0, 0, 1, 1), w(0, 2, 3, 2), r(0, 4, 5, 1), w(1, 0, 10, 1)]);
+    const o = checkLevel(h.model, h.history, 'sequential');
+    expect(o.status === 'holds' && o.detail.level === 'sequential' ? o.detail.result.order : o.status).toEqual([0, 2, 1, 3]);
+  });
+});
+
 describe('levels a model cannot support', () => {
   it('causal consistency of a cas is unsupported, and --strongest says so', () => {
     const h = load('cas-register', [w(0, 0, 1, 1), { process: 1, call: 2, return: 3, f: 'cas', value: [1, 2], output: true }, r(2, 4, 5, 3)]);
