@@ -247,8 +247,9 @@ export function checkCausal(
   const n = history.ops.length;
   const acc = accesses.map((a) => a[0]!);
   const stats = (steps: number): CausalResult['stats'] => ({ ops: n, steps, elapsedMs: now() - start });
-  // The bitsets of the causal past take n * n bits: the memory bound.
-  if ((n * Math.ceil(n / 32)) / 8 > maxStates * 4) {
+  // The bitsets of the causal past take n * n bits: the memory bound (4 words per allowed memo
+  // entry: 64 MB at the default 4,000,000).
+  if (n * Math.ceil(n / 32) > maxStates * 4) {
     return { verdict: 'unknown', bound: { kind: 'states', limit: maxStates }, matchingsTried: 0, matchings: 0, stats: stats(0) };
   }
   const writesByKey = new Map<string, number[]>();

@@ -155,8 +155,3 @@ export function checkEventual(
     stats: { ops: history.ops.length, elapsedMs: performance.now() - t0 },
   };
 }
-
-/** A value for messages. */
-export function showRegisterValue(v: RegisterValue): string {
-  return showValue(v);
-}
