@@ -14,7 +14,7 @@ import { historyAccesses, type Access } from './accesses.ts';
 import { makeHistory, type History, type OperationInit } from './history.ts';
 import { checkLevel, type ConsistencyLevel } from './levels.ts';
 import { historyModel, type AnyHistoryModel } from './models.ts';
-import { verifySequentialOrder } from './sequential.ts';
+import { checkSequential, verifySequentialOrder } from './sequential.ts';
 
 type H = History<unknown, unknown>;
 type Val = number | string | null;
@@ -211,6 +211,10 @@ function agrees(model: AnyHistoryModel, h: H, quiet = 0): void {
     expect(o.status, `${level} on ${JSON.stringify(h.ops)}`).toBe(brute(model, h, level, quiet) ? 'holds' : 'violated');
     if (o.status === 'holds' && o.detail.level === 'sequential') expect(verifySequentialOrder(model.spec, h, o.detail.result.order!)).toBeNull();
   }
+  // The sequential search on its own, without the linearizability shortcut.
+  const search = checkSequential(model.spec, h, { tryLinearizability: false });
+  expect(search.verdict).toBe(brute(model, h, 'sequential') ? 'sequential' : 'not-sequential');
+  if (search.order !== undefined) expect(verifySequentialOrder(model.spec, h, search.order)).toBeNull();
 }
 
 describe('each level agrees with brute force on small histories', () => {

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { corpusRoot, loadCorpus } from './corpus.ts';
 import { checkStrongest } from './levels.ts';
 import { parseHistory } from './load.ts';
-import { verifySequentialOrder } from './sequential.ts';
+import { linearizationOrder, verifySequentialOrder } from './sequential.ts';
+import { checkHistory } from './search.ts';
 import { verifyLinearization } from './verify.ts';
 
 describe('--strongest on the corpus', () => {
@@ -49,5 +50,19 @@ describe('--strongest on the corpus', () => {
       'not-linearizable -> eventual (undecided)': 2,
       'not-linearizable -> none (undecided)': 2,
     });
+  });
+
+  it('the linearizations of the key-value histories merge into one sequential witness across keys', { timeout: 300_000 }, async () => {
+    const root = corpusRoot();
+    for (const file of ['kv/c01-ok.txt', 'kv/c10-ok.txt', 'kv/c50-ok.txt']) {
+      const loaded = parseHistory(await readFile(join(root, 'porcupine', file), 'utf8'), { format: 'kv', model: 'kv', source: file });
+      const lin = checkHistory(loaded.model.spec, loaded.history);
+      expect(lin.verdict, file).toBe('linearizable');
+      const order = linearizationOrder(loaded.history, lin);
+      expect(order, file).not.toBeNull();
+      expect(order!.length, file).toBe(lin.partitions.reduce((a, p) => a + p.linearization!.length, 0));
+      expect(verifySequentialOrder(loaded.model.spec, loaded.history, order!), file).toBeNull();
+      if (file === 'kv/c10-ok.txt') expect(lin.partitions.length).toBeGreaterThan(1);
+    }
   });
 });

@@ -64,6 +64,11 @@ export function levelUnsupported(model: AnyHistoryModel, history: History<unknow
 
 /** Check one level. A level the history cannot be checked at is `unsupported` (no exception). */
 export function checkLevel(model: AnyHistoryModel, history: History<unknown, unknown>, level: ConsistencyLevel, options: LevelCheckOptions = {}): LevelOutcome {
+  return checkOneLevel(model, history, level, options);
+}
+
+/** `linearizable`: what is known of the linearizability level (the sequential check then skips its linearizability attempt when it failed). */
+function checkOneLevel(model: AnyHistoryModel, history: History<unknown, unknown>, level: ConsistencyLevel, options: LevelCheckOptions, linearizable?: LevelOutcome['status']): LevelOutcome {
   const t0 = performance.now();
   const { quiet, ...bounds } = options;
   const status = (holds: boolean): 'holds' | 'violated' => (holds ? 'holds' : 'violated');
@@ -75,7 +80,7 @@ export function checkLevel(model: AnyHistoryModel, history: History<unknown, unk
       return result.verdict === 'unknown' ? { level, status: 'unknown', bound: result.bound!, detail, elapsedMs } : { level, status: status(result.verdict === 'linearizable'), detail, elapsedMs };
     }
     case 'sequential': {
-      const result = checkSequential(model.spec, history, bounds);
+      const result = checkSequential(model.spec, history, { ...bounds, ...(linearizable === 'violated' ? { tryLinearizability: false } : {}) });
       const detail: LevelDetail = { level, result };
       const elapsedMs = performance.now() - t0;
       return result.verdict === 'unknown' ? { level, status: 'unknown', bound: result.bound!, detail, elapsedMs } : { level, status: status(result.verdict === 'sequential'), detail, elapsedMs };
@@ -113,7 +118,7 @@ export interface StrongestResult {
 export function checkStrongest(model: AnyHistoryModel, history: History<unknown, unknown>, options: LevelCheckOptions = {}): StrongestResult {
   const levels: LevelOutcome[] = [];
   for (const level of CONSISTENCY_LEVELS) {
-    const o = checkLevel(model, history, level, options);
+    const o = checkOneLevel(model, history, level, options, levels[0]?.status);
     levels.push(o);
     if (o.status === 'holds') break;
   }

@@ -24,7 +24,7 @@ import { fmix } from '../encode.ts';
 import type { SequentialSpec } from '../../specs/sequential/spec.ts';
 import type { BoundHit } from '../result.ts';
 import type { History } from './history.ts';
-import { bound, Memo, partitionHistory, zobrist, type HistoryCheckOptions } from './search.ts';
+import { bound, checkHistory, Memo, partitionHistory, zobrist, type HistoryCheckOptions, type HistoryCheckResult } from './search.ts';
 
 /** A sequential-consistency verdict. */
 export type SequentialVerdict = 'sequential' | 'not-sequential' | 'unknown';
@@ -95,20 +95,76 @@ interface Frame {
   readonly hBefore: number;
 }
 
+/** Options of {@link checkSequential}. */
+export interface SequentialCheckOptions extends HistoryCheckOptions {
+  /**
+   * Check linearizability first (default true): a linearizable history is sequential, with its
+   * linearization as the witness, and that search is often far cheaper. Callers that already
+   * know the history is not linearizable turn it off.
+   */
+  readonly tryLinearizability?: boolean;
+}
+
+/**
+ * One total order of a linearizable history's operations from its per-partition
+ * linearizations: it keeps each partition's order and real-time order (such an order exists by
+ * locality, Herlihy and Wing 1990), so it keeps each process's order. `null` if none is found.
+ */
+export function linearizationOrder<I, O>(history: History<I, O>, result: HistoryCheckResult): number[] | null {
+  const lists = result.partitions.map((p) => p.linearization ?? []);
+  const pos = new Int32Array(lists.length);
+  const placed = new Uint8Array(history.ops.length);
+  const byRet = history.ops.filter((o) => o.ret !== null).sort((a, b) => a.ret! - b.ret!);
+  const total = lists.reduce((a, l) => a + l.length, 0);
+  const order: number[] = [];
+  let rp = 0;
+  while (order.length < total) {
+    while (rp < byRet.length && placed[byRet[rp]!.id] === 1) rp++;
+    // Nothing unplaced may have completed before the chosen operation was invoked.
+    const minRet = rp < byRet.length ? byRet[rp]!.ret! : Infinity;
+    let picked = -1;
+    for (let k = 0; k < lists.length && picked === -1; k++) {
+      const h = lists[k]![pos[k]!];
+      if (h !== undefined && history.ops[h]!.call <= minRet) {
+        picked = h;
+        pos[k]!++;
+      }
+    }
+    if (picked === -1) return null;
+    placed[picked] = 1;
+    order.push(picked);
+  }
+  return order;
+}
+
 /**
  * Check a history for sequential consistency against a sequential spec.
  *
- * When the spec partitions (a key-value store), each key is searched on its own first: a key
+ * A linearizable history is sequential: unless told otherwise, the linearizability search runs
+ * first, and its linearization is the witness. Otherwise, when the spec partitions (a key-value
+ * store), each key is searched on its own first: a key
  * whose operations have no sequential order proves the whole history has none (restricting a
  * witness order to one key gives one for that key). When every key passes, that proves nothing
  * (sequential consistency is not compositional), and the whole history is searched.
  */
-export function checkSequential<S, I, O>(spec: SequentialSpec<S, I, O>, history: History<I, O>, options: HistoryCheckOptions = {}): SequentialResult {
+export function checkSequential<S, I, O>(spec: SequentialSpec<S, I, O>, history: History<I, O>, options: SequentialCheckOptions = {}): SequentialResult {
   const now = options.now ?? (() => performance.now());
   const timeLimitMs = bound(options, 'timeLimitMs');
   const maxSteps = bound(options, 'maxSteps');
   const start = now();
   let steps = 0;
+  if (options.tryLinearizability ?? true) {
+    // A linearization keeps real-time order, hence each process's order: it is a witness.
+    // Half the budget at most, so that an expensive linearizability search leaves room for ours.
+    const lin = checkHistory(spec, history, { ...options, stopAtFirstFailure: true, timeLimitMs: timeLimitMs / 2, maxSteps: Math.max(1, Math.floor(maxSteps / 2)) });
+    steps += lin.stats.steps;
+    if (lin.verdict === 'linearizable') {
+      const order = linearizationOrder(history, lin);
+      if (order !== null && verifySequentialOrder(spec, history, order) === null) {
+        return { verdict: 'sequential', order, stats: { ops: history.ops.length, steps, states: lin.stats.states, modelStates: lin.stats.modelStates, elapsedMs: now() - start } };
+      }
+    }
+  }
   if (spec.partitionKey !== undefined) {
     const parts = partitionHistory(spec as SequentialSpec<unknown, I, O>, history);
     if (parts.length > 1) {
