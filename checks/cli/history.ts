@@ -316,7 +316,7 @@ function levelsCommand(
           status: l.status,
           ...(l.status === 'unknown' ? { bound: l.bound } : {}),
           ...(l.status === 'unsupported' ? { reason: l.reason } : { elapsedMs: Math.round(l.elapsedMs * 10) / 10 }),
-          ...(l.status === 'holds' ? { witness: witnessLines(model, history, l, Number.MAX_SAFE_INTEGER) } : {}),
+          ...(l.status === 'holds' ? { witness: witnessLines(model, history, l, Number.MAX_SAFE_INTEGER), ...witnessData(l) } : {}),
           ...(l.status === 'violated' ? { explanation: violationLines(model, history, l) } : {}),
         })),
       }),
@@ -345,4 +345,20 @@ function levelsCommand(
     for (const l of violationLines(model, history, failing)) out(`  ${l}`);
   }
   return code;
+}
+
+/** A holding level's witness as data: operation ids in order, the writes-into-reads, the windows. */
+function witnessData(l: LevelOutcome): Record<string, unknown> {
+  if (l.status !== 'holds') return {};
+  const d = l.detail;
+  switch (d.level) {
+    case 'linearizable':
+      return { linearizations: d.result.partitions.map((p) => ({ key: p.key, order: p.linearization ?? [] })) };
+    case 'sequential':
+      return { order: d.result.order ?? [] };
+    case 'causal':
+      return { order: d.result.order ?? [], readsFrom: [...(d.result.readsFrom ?? new Map<number, number>()).entries()].map(([read, write]) => ({ read, write: write < 0 ? 'initial' : write })) };
+    case 'eventual':
+      return { vacuous: d.result.vacuous, windows: d.result.windows.map((w) => ({ key: w.key, after: w.after, reads: w.reads, nodes: w.nodes, ...(w.value !== undefined ? { value: w.value } : {}) })) };
+  }
 }

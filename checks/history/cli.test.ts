@@ -156,6 +156,7 @@ describe('dscheck history --level / --strongest', () => {
     expect(doc).toMatchObject({ strongest: 'sequential', decided: true });
     expect(doc.levels.map((l) => `${l.level}:${l.status}`)).toEqual(['linearizable:violated', 'sequential:holds']);
     expect(doc.levels[1]!.witness!.length).toBeGreaterThan(60);
+    expect((doc.levels[1] as unknown as { order: number[] }).order.length).toBeGreaterThan(60);
   });
 
   it('--strongest is undecided (exit 3) when a bound cuts a level above the one that holds', async () => {
