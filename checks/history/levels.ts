@@ -207,7 +207,7 @@ export function violationLines(model: AnyHistoryModel, history: History<unknown,
       const skip = Math.max(0, e.prefix.length - tail);
       return [
         ...(e.partition !== undefined && e.partition !== null ? [`key ${JSON.stringify(e.partition)} alone has no sequential order (so the whole history has none):`] : []),
-        `longest order found that keeps every process's order: ${e.prefix.length} operation${e.prefix.length === 1 ? '' : 's'} (the history has ${e.completedOps} completed)`,
+        `longest order found that keeps every process's order: ${e.prefix.length} operation${e.prefix.length === 1 ? '' : 's'} (the ${e.partition !== undefined && e.partition !== null ? 'key' : 'history'} has ${e.completedOps} completed)`,
         ...(skip > 0 ? [`  ... ${skip} earlier operation${skip === 1 ? '' : 's'}`] : []),
         ...e.prefix.slice(skip).map((id, i) => `  ${String(skip + i + 1).padStart(3)}. ${op(id)}`),
         `state after it: ${e.stateAfterPrefix}`,

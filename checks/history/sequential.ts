@@ -43,7 +43,7 @@ export interface SequentialExplanation {
   readonly stateAfterPrefix: string;
   /** The completed operations that could come next after the prefix, each illegal there. */
   readonly blocked: readonly number[];
-  /** Completed operations in the history. */
+  /** Completed operations in the history (in the key's operations, when `partition` is set). */
   readonly completedOps: number;
 }
 
