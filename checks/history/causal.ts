@@ -16,7 +16,7 @@
  * CyclicCO, ThinAirRead, WriteCORead and WriteCOInitRead occurs. This is the definition that
  * "each read sees a causally closed prefix"; it includes read-your-writes, monotonic reads and
  * writes-follow-reads (each appears as a WriteCORead pattern whose path is named in the
- * explanation). It does not require replicas to converge (that is causal convergence, CCv), and
+ * explanation, with monotonic writes). It does not require replicas to converge (that is causal convergence, CCv), and
  * processes may disagree on the order of concurrent writes.
  *
  * Matching reads to writes: when every value is written at most once per key (a differentiated
@@ -51,8 +51,16 @@ export interface PathStep {
   readonly via?: CausalEdge;
 }
 
-/** Which session guarantee an overwritten read breaks, from the shape of its causal path. */
-export type SessionGuarantee = 'read-your-writes' | 'monotonic-reads' | 'writes-follow-reads';
+/**
+ * Which session guarantee (Terry et al. 1994) an overwritten read breaks, from the shape of the
+ * causal path from the overwriting write to the read: only session edges (the reader wrote it:
+ * read your writes); one read-from edge straight from the overwriter (the reader had already
+ * read it: monotonic reads); one read-from edge after session edges (the reader saw a later
+ * write of the overwriter's session but not the overwriter: monotonic writes); several
+ * read-from edges (causality carried through another session's read then write: writes
+ * follow reads).
+ */
+export type SessionGuarantee = 'read-your-writes' | 'monotonic-reads' | 'monotonic-writes' | 'writes-follow-reads';
 
 /** Why a history is not causally consistent (for the first matching tried). */
 export type CausalViolation =
@@ -189,18 +197,16 @@ function path(g: Graph, a: number, b: number): PathStep[] {
   return rev.reverse();
 }
 
-function guaranteeOf(after: readonly PathStep[], processOf: (op: number) => unknown): SessionGuarantee {
+function guaranteeOf(after: readonly PathStep[]): SessionGuarantee {
   const reads = after.filter((s) => s.via === 'read-from').length;
   if (reads === 0) return 'read-your-writes';
-  const last = after[after.length - 1]!.op;
-  // Exactly one read-from edge, into the reader's own session: it had already seen the overwrite.
-  const rfAt = after.findIndex((s) => s.via === 'read-from');
-  if (reads === 1 && processOf(after[rfAt + 1]!.op) === processOf(last)) return 'monotonic-reads';
-  return 'writes-follow-reads';
+  if (reads > 1) return 'writes-follow-reads';
+  // One read-from edge (it lands in the reader's session, since session edges stay in one).
+  return after[0]!.via === 'read-from' ? 'monotonic-reads' : 'monotonic-writes';
 }
 
 /** Check one matching. */
-function checkMatching(g: Graph, source: Int32Array, acc: readonly Access[], writesByKey: ReadonlyMap<string, readonly number[]>, processOf: (op: number) => unknown): { violation: CausalViolation } | { topo: number[] } {
+function checkMatching(g: Graph, source: Int32Array, acc: readonly Access[], writesByKey: ReadonlyMap<string, readonly number[]>): { violation: CausalViolation } | { topo: number[] } {
   const c = closure(g);
   if ('cycle' in c) return { violation: { kind: 'cycle', cycle: c.cycle } };
   const { past, words } = c;
@@ -221,7 +227,7 @@ function checkMatching(g: Graph, source: Int32Array, acc: readonly Access[], wri
             overwriter: w,
             ...(src !== INITIAL ? { before: path(g, src, w) } : {}),
             after,
-            guarantee: guaranteeOf(after, processOf),
+            guarantee: guaranteeOf(after),
           },
         };
       }
@@ -281,7 +287,6 @@ export function checkCausal(
   const po = sessionPredecessors(history);
   const rf = new Int32Array(n).fill(-1);
   const choice = new Int32Array(reads.length);
-  const processOf = (op: number): unknown => history.ops[op]!.process;
   let first: CausalViolation | undefined;
   let tried = 0;
   let steps = 0;
@@ -291,7 +296,7 @@ export function checkCausal(
     reads.forEach((r, i) => (rf[r] = cands[i]![choice[i]!]!));
     // The initial value is not an operation: keep it out of the graph's edges.
     const g: Graph = { n, po, rf: rf.map((x) => (x === INITIAL ? -1 : x)) };
-    const out = checkMatching(g, rf, acc, writesByKey, processOf);
+    const out = checkMatching(g, rf, acc, writesByKey);
     tried++;
     steps += n;
     if ('topo' in out) {

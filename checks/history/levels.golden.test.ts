@@ -97,6 +97,16 @@ describe('textbook histories', () => {
     expect(violationLines(h.model, h.history, s.levels[3]!).join('\n')).toMatch(/key "x": reads after t=3 .* disagree/);
   });
 
+  it('causal names the session guarantee: monotonic writes, read your writes', () => {
+    // p1 sees p0's second write but then the initial value of the first key.
+    const mw = load('kv', [w(0, 0, 1, 'a', 'x'), w(0, 2, 3, 'b', 'y'), r(1, 4, 5, 'b', 'y'), r(1, 6, 7, '', 'x')]);
+    const c1 = checkLevel(mw.model, mw.history, 'causal');
+    expect(violationLines(mw.model, mw.history, c1).join('\n')).toContain('(monotonic writes broken)');
+    const ryw = load('register', [w(0, 0, 1, 1), r(0, 2, 3, null)]);
+    const c2 = checkLevel(ryw.model, ryw.history, 'causal');
+    expect(violationLines(ryw.model, ryw.history, c2).join('\n')).toMatch(/p0 read nil \(line \d\) reads the initial value, .*\(read your writes broken\):\n.*\n\s+p0 write 1 \(line \d\) --session--> p0 read nil/);
+  });
+
   it('a read of a value nobody wrote is thin air for causal', () => {
     const h = load('register', [w(0, 0, 1, 1), r(1, 2, 3, 7)]);
     const c = checkLevel(h.model, h.history, 'causal');

@@ -227,7 +227,7 @@ export function violationLines(model: AnyHistoryModel, history: History<unknown,
           return ['the causal order (session order + writes-into-reads) has a cycle:', `  ${pathText(spec, history, v.cycle)}`, ...note];
         case 'overwritten': {
           const src = v.source === INITIAL ? 'the initial value' : op(v.source);
-          const rule = { 'read-your-writes': 'read your writes', 'monotonic-reads': 'monotonic reads', 'writes-follow-reads': 'writes follow reads' }[v.guarantee];
+          const rule = { 'read-your-writes': 'read your writes', 'monotonic-reads': 'monotonic reads', 'monotonic-writes': 'monotonic writes', 'writes-follow-reads': 'writes follow reads' }[v.guarantee];
           return [
             `${op(v.read)} reads ${src}, but a later write is in its causal past (${rule} broken):`,
             ...(v.before !== undefined ? [`  ${pathText(spec, history, v.before)}`] : [`  ${op(v.overwriter)} overwrites the initial value`]),
