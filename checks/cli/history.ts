@@ -285,12 +285,14 @@ function levelsCommand(
   let levels: readonly LevelOutcome[];
   let strongest: ConsistencyLevel | null = null;
   let decided = true;
+  let convergence: LevelOutcome | undefined;
   try {
     if (what === 'strongest') {
       const s = checkStrongest(model, history, run);
       levels = s.levels;
       strongest = s.strongest;
       decided = s.decided;
+      convergence = s.convergence;
     } else levels = [checkLevel(model, history, what, run)];
   } finally {
     progress.clear();
@@ -310,6 +312,7 @@ function levelsCommand(
         modelInferred: loaded.modelInferred,
         summary: { ...sum, failedLeftOut: loaded.droppedFailed },
         ...(what === 'strongest' ? { strongest, decided } : { level: what, status: levels[0]!.status }),
+        ...(convergence !== undefined ? { convergence: convergence.status } : {}),
         ...(options.quiet !== undefined ? { quietPeriod: options.quiet } : {}),
         levels: levels.map((l) => ({
           level: l.level,
@@ -332,6 +335,10 @@ function levelsCommand(
     const above = levels.filter((l) => l.status === 'unknown' || l.status === 'unsupported').map((l) => l.level);
     if (strongest === null) out(decided ? 'strongest level: none (every level is violated)' : `strongest level: none shown (${above.join(', ')} not decided)`);
     else out(decided ? `strongest level: ${strongest}` : `strongest level: at least ${strongest} (${above.join(', ')} not decided)`);
+    if (convergence !== undefined) {
+      out(`also, on its own (${strongest} does not imply it): ${levelLine(convergence)}`);
+      for (const l of convergence.status === 'holds' ? witnessLines(model, history, convergence, 5) : violationLines(model, history, convergence)) out(`  ${l}`);
+    }
     if (!decided && levels.some((l) => l.status === 'unknown')) out('raise --time-limit or --max-steps to search further');
   } else if (levels[0]!.status === 'unknown') out('raise --time-limit or --max-steps to search further');
   if (holding !== undefined) {

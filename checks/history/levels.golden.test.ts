@@ -29,6 +29,7 @@ describe('textbook histories', () => {
     const s = checkStrongest(h.model, h.history);
     expect(s).toMatchObject({ strongest: 'linearizable', decided: true });
     expect(s.levels).toHaveLength(1);
+    expect(s.convergence).toBeUndefined();
   });
 
   it('sequential but not linearizable: a stale read after the write completed (and so not eventual)', () => {
@@ -36,7 +37,7 @@ describe('textbook histories', () => {
     const h = load('register', [w(0, 0, 1, 1), r(1, 2, 3, null)]);
     expect(statuses(h)).toEqual({ linearizable: 'violated', sequential: 'holds', causal: 'holds', eventual: 'violated' });
     const s = checkStrongest(h.model, h.history);
-    expect(s).toMatchObject({ strongest: 'sequential', decided: true });
+    expect(s).toMatchObject({ strongest: 'sequential', decided: true, convergence: { level: 'eventual', status: 'violated' } });
     const seq = s.levels[1]!;
     expect(seq.status === 'holds' && seq.detail.level === 'sequential' ? seq.detail.result.order : undefined).toEqual([1, 0]);
     expect(witnessLines(h.model, h.history, seq).join('\n')).toMatch(/1\. p1 read nil[\s\S]*2\. p0 write 1/);
@@ -49,7 +50,7 @@ describe('textbook histories', () => {
     const h = load('register', [w(0, 0, 1, 1), w(1, 0, 1, 2), r(2, 2, 3, 1), r(2, 4, 5, 2), r(3, 2, 3, 2), r(3, 4, 5, 1)]);
     expect(statuses(h)).toMatchObject({ linearizable: 'violated', sequential: 'violated', causal: 'holds' });
     const s = checkStrongest(h.model, h.history);
-    expect(s).toMatchObject({ strongest: 'causal', decided: true });
+    expect(s).toMatchObject({ strongest: 'causal', decided: true, convergence: { level: 'eventual', status: 'violated' } });
     const why = violationLines(h.model, h.history, s.levels[1]!).join('\n');
     expect(why).toContain('every process\'s next operation is illegal there');
     expect(witnessLines(h.model, h.history, s.levels[2]!).join('\n')).toContain('p2 read 1 (line 1) <- p0 write 1 (line 1)');

@@ -112,6 +112,11 @@ export interface StrongestResult {
   readonly decided: boolean;
   /** The levels checked, strongest first (those below `strongest` are not checked). */
   readonly levels: readonly LevelOutcome[];
+  /**
+   * Eventual convergence, checked on its own when the strongest level is sequential or causal:
+   * neither implies it, so it is reported beside the answer.
+   */
+  readonly convergence?: LevelOutcome;
 }
 
 /** Walk the levels from the strongest down; stop at the first that holds. */
@@ -125,7 +130,8 @@ export function checkStrongest(model: AnyHistoryModel, history: History<unknown,
   const last = levels[levels.length - 1]!;
   const strongest = last.status === 'holds' ? last.level : null;
   const decided = levels.every((o) => o.status === 'holds' || o.status === 'violated');
-  return { strongest, decided, levels };
+  const convergence = strongest === 'sequential' || strongest === 'causal' ? checkOneLevel(model, history, 'eventual', options) : undefined;
+  return { strongest, decided, levels, ...(convergence !== undefined ? { convergence } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
