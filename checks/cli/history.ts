@@ -8,6 +8,12 @@
  *                        [--report] [--report-out file.html] [--json]
  * ```
  *
+ * With `--level sequential|causal|eventual` it checks that consistency level instead
+ * (`--level linearizable` is the default check); `--strongest` walks the levels from the strongest
+ * down and reports the first the history satisfies, with its witness and the explanation of the
+ * next level up (exit 0 when decided, 3 when a bound or an unsupported level above it leaves it
+ * open). `--quiet-period T` sets the eventual level's quiet period (history time units).
+ *
  * `--report` also writes a self-contained HTML page (default
  * `reports/history-<file>-<model>.html`) with the verdict, the explanation and the per-process
  * timeline, the operations that cannot be linearized in red. On a terminal a progress line shows
@@ -27,6 +33,20 @@ import { HISTORY_MODEL_NAMES } from '../history/models.ts';
 import { explanationLines, explanationReport, statsLine, verdictLine } from '../history/report.ts';
 import { checkHistory, DEFAULT_HISTORY_BOUNDS, type HistoryCheckOptions } from '../history/search.ts';
 import { buildTimeline, renderTimeline } from '../history/timeline.ts';
+import {
+  checkLevel,
+  checkStrongest,
+  CONSISTENCY_LEVELS,
+  isConsistencyLevel,
+  levelLine,
+  levelUnsupported,
+  violationLines,
+  witnessLines,
+  type ConsistencyLevel,
+  type LevelCheckOptions,
+  type LevelOutcome,
+} from '../history/levels.ts';
+import type { LoadedHistory } from '../history/load.ts';
 import { flag, parseArgs, str } from './args.ts';
 import { ProgressLine } from './progress.ts';
 import { REPORTS_DIR, slug } from './output.ts';
@@ -37,6 +57,7 @@ import { writeReport } from '../report/outputs.ts';
 /** The usage line of the command. */
 export const HISTORY_USAGE =
   `usage: dscheck history <file> [--model ${HISTORY_MODEL_NAMES.join('|')}] [--format ${HISTORY_FORMATS.join('|')}] ` +
+  '[--level linearizable|sequential|causal|eventual | --strongest] [--quiet-period T] ' +
   '[--time-limit S] [--max-steps N] [--initial V] [--all-partitions] [--timeline failure|all|none] [--report] [--report-out file.html] [--json]';
 
 function parseInitial(text: string): RegisterValue {
@@ -59,6 +80,9 @@ export async function historyCommand(argv: readonly string[], out: (line: string
     report: 'bool',
     'report-out': 'string',
     quiet: 'bool',
+    level: 'string',
+    strongest: 'bool',
+    'quiet-period': 'string',
   });
   if (args.positionals.length !== 1) throw new InputError(`${args.positionals.length === 0 ? 'no history file given' : 'give exactly one history file'}; ${HISTORY_USAGE}`);
   const file = args.positionals[0]!;
@@ -84,6 +108,28 @@ export async function historyCommand(argv: readonly string[], out: (line: string
   const timeline = str(args, 'timeline') ?? 'failure';
   if (timeline !== 'failure' && timeline !== 'all' && timeline !== 'none') throw new InputError(`--timeline must be failure, all or none; got '${timeline}'`);
   const initial = str(args, 'initial');
+  const levelArg = str(args, 'level');
+  const strongest = flag(args, 'strongest');
+  if (levelArg !== undefined && !isConsistencyLevel(levelArg)) throw new InputError(`unknown consistency level '${levelArg}'; valid: ${CONSISTENCY_LEVELS.join(', ')}`);
+  if (levelArg !== undefined && strongest) throw new InputError('give either --level or --strongest, not both');
+  const qp = str(args, 'quiet-period');
+  let quiet: number | undefined;
+  if (qp !== undefined) {
+    if (!/^\d+(\.\d+)?$/.test(qp)) throw new InputError(`--quiet-period must be a number >= 0 (history time units), got '${qp}'`);
+    if (levelArg !== 'eventual' && !strongest) throw new InputError('--quiet-period applies to the eventual level: use it with --level eventual or --strongest');
+    quiet = Number(qp);
+  }
+  if (strongest || (levelArg !== undefined && levelArg !== 'linearizable')) {
+    for (const f of ['all-partitions', 'timeline', 'report', 'report-out'] as const) {
+      if (args.flags.has(f)) throw new InputError(`--${f} applies to the linearizability check only, not to ${strongest ? '--strongest' : `--level ${levelArg}`}`);
+    }
+    const loadedL = await loadHistoryFile(file, {
+      ...(format !== undefined ? { format } : {}),
+      ...(model !== undefined ? { model } : {}),
+      ...(initial !== undefined ? { initial: parseInitial(initial) } : {}),
+    });
+    return levelsCommand(file, loadedL, strongest ? 'strongest' : (levelArg as ConsistencyLevel), { ...options, ...(quiet !== undefined ? { quiet } : {}) }, flag(args, 'json'), !flag(args, 'json') && !flag(args, 'quiet'), out);
+  }
 
   const loaded = await loadHistoryFile(file, {
     ...(format !== undefined ? { format } : {}),
@@ -200,4 +246,126 @@ export async function historyCommand(argv: readonly string[], out: (line: string
   }
   if (reportPath !== undefined) out(`report written to ${reportPath}`);
   return code;
+}
+
+/**
+ * `--level sequential|causal|eventual` and `--strongest`: check consistency levels and print the
+ * verdicts, the witness of the level that holds and the explanation of the level that fails.
+ * Exit codes: one level: 0 holds, 1 violated, 3 unknown; `--strongest`: 0 decided, 3 open.
+ */
+function levelsCommand(
+  file: string,
+  loaded: LoadedHistory,
+  what: ConsistencyLevel | 'strongest',
+  options: LevelCheckOptions,
+  json: boolean,
+  showProgress: boolean,
+  out: (line: string) => void,
+): number {
+  const { model, history } = loaded;
+  if (what !== 'strongest') {
+    const reason = levelUnsupported(model, history, what);
+    if (reason !== null) throw new InputError(`${file}: the ${what} level cannot be checked for this history: ${reason}`);
+  }
+  const progress = new ProgressLine(showProgress);
+  const t0 = performance.now();
+  let lastDraw = t0;
+  const limitMs = options.timeLimitMs ?? DEFAULT_HISTORY_BOUNDS.timeLimitMs;
+  const run: LevelCheckOptions = {
+    ...options,
+    now: () => {
+      const t = performance.now();
+      if (t - lastDraw >= 250) {
+        lastDraw = t;
+        progress.update({ 'checking history': `${fmtNum(history.ops.length)} ops`, elapsed: fmtMs(t - t0), 'per level': `≤ ${fmtMs(limitMs)}` });
+      }
+      return t;
+    },
+  };
+  let levels: readonly LevelOutcome[];
+  let strongest: ConsistencyLevel | null = null;
+  let decided = true;
+  let convergence: LevelOutcome | undefined;
+  try {
+    if (what === 'strongest') {
+      const s = checkStrongest(model, history, run);
+      levels = s.levels;
+      strongest = s.strongest;
+      decided = s.decided;
+      convergence = s.convergence;
+    } else levels = [checkLevel(model, history, what, run)];
+  } finally {
+    progress.clear();
+  }
+  const code = what === 'strongest' ? (decided ? 0 : 3) : levels[0]!.status === 'holds' ? 0 : levels[0]!.status === 'violated' ? 1 : 3;
+  const holding = levels.find((l) => l.status === 'holds');
+  // The explanation of the next level up: the violated level just above the one that holds (or
+  // the last one checked when none holds).
+  const failing = [...levels].reverse().find((l) => l.status === 'violated');
+  const sum = summarize(history);
+  if (json) {
+    out(
+      JSON.stringify({
+        file,
+        format: loaded.format,
+        model: model.name,
+        modelInferred: loaded.modelInferred,
+        summary: { ...sum, failedLeftOut: loaded.droppedFailed },
+        ...(what === 'strongest' ? { strongest, decided } : { level: what, status: levels[0]!.status }),
+        ...(convergence !== undefined ? { convergence: convergence.status } : {}),
+        ...(options.quiet !== undefined ? { quietPeriod: options.quiet } : {}),
+        levels: levels.map((l) => ({
+          level: l.level,
+          status: l.status,
+          ...(l.status === 'unknown' ? { bound: l.bound } : {}),
+          ...(l.status === 'unsupported' ? { reason: l.reason } : { elapsedMs: Math.round(l.elapsedMs * 10) / 10 }),
+          ...(l.status === 'holds' ? { witness: witnessLines(model, history, l, Number.MAX_SAFE_INTEGER), ...witnessData(l) } : {}),
+          ...(l.status === 'violated' ? { explanation: violationLines(model, history, l) } : {}),
+        })),
+      }),
+    );
+    return code;
+  }
+  const dropped = loaded.droppedFailed > 0 ? `, ${loaded.droppedFailed} :fail left out (did not happen)` : '';
+  out(`history: ${file}`);
+  out(`  format ${loaded.format}, model ${model.name}${loaded.modelInferred ? ' (inferred; use --model to choose)' : ''}: ${model.spec.doc ?? model.doc}`);
+  out(`  ${sum.ops} ops: ${sum.completed - sum.unknownOutput} completed, ${sum.unknownOutput} completed with unknown output, ${sum.crashed} never completed${dropped}; ${sum.processes} processes`);
+  for (const l of levels) out(`${l.level === levels[levels.length - 1]!.level && what !== 'strongest' ? 'verdict: ' : ''}${levelLine(l)}${l.status === 'holds' || l.status === 'violated' || l.status === 'unknown' ? ` (${fmtMs(l.elapsedMs)})` : ''}`);
+  if (what === 'strongest') {
+    const above = levels.filter((l) => l.status === 'unknown' || l.status === 'unsupported').map((l) => l.level);
+    if (strongest === null) out(decided ? 'strongest level: none (every level is violated)' : `strongest level: none shown (${above.join(', ')} not decided)`);
+    else out(decided ? `strongest level: ${strongest}` : `strongest level: at least ${strongest} (${above.join(', ')} not decided)`);
+    if (convergence !== undefined) {
+      out(`also, on its own (${strongest} does not imply it): ${levelLine(convergence)}`);
+      for (const l of convergence.status === 'holds' ? witnessLines(model, history, convergence, 5) : violationLines(model, history, convergence)) out(`  ${l}`);
+    }
+    if (!decided && levels.some((l) => l.status === 'unknown')) out('raise --time-limit or --max-steps to search further');
+  } else if (levels[0]!.status === 'unknown') out('raise --time-limit or --max-steps to search further');
+  if (holding !== undefined) {
+    out('');
+    out(`why ${holding.level}:`);
+    for (const l of witnessLines(model, history, holding)) out(`  ${l}`);
+  }
+  if (failing !== undefined) {
+    out('');
+    out(`why not ${failing.level}:`);
+    for (const l of violationLines(model, history, failing)) out(`  ${l}`);
+  }
+  return code;
+}
+
+/** A holding level's witness as data: operation ids in order, the writes-into-reads, the windows. */
+function witnessData(l: LevelOutcome): Record<string, unknown> {
+  if (l.status !== 'holds') return {};
+  const d = l.detail;
+  switch (d.level) {
+    case 'linearizable':
+      return { linearizations: d.result.partitions.map((p) => ({ key: p.key, order: p.linearization ?? [] })) };
+    case 'sequential':
+      return { order: d.result.order ?? [] };
+    case 'causal':
+      return { order: d.result.order ?? [], readsFrom: [...(d.result.readsFrom ?? new Map<number, number>()).entries()].map(([read, write]) => ({ read, write: write < 0 ? 'initial' : write })) };
+    case 'eventual':
+      return { vacuous: d.result.vacuous, windows: d.result.windows.map((w) => ({ key: w.key, after: w.after, reads: w.reads, nodes: w.nodes, ...(w.value !== undefined ? { value: w.value } : {}) })) };
+  }
 }

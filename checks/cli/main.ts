@@ -24,7 +24,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   replay: { run: replayCommand, usage: 'replay <trace.json> [--json]             re-run a trace file: exit 1 if it still fails, 0 if not' },
   history: {
     run: historyCommand,
-    usage: 'history <file> [--model register|cas-register|kv|multi-register] [--format edn|etcd|kv|json] [--time-limit S] [--json]   linearizability of a recorded history: exit 0 yes, 1 no, 3 unknown',
+    usage: 'history <file> [--model register|cas-register|kv|multi-register] [--format edn|etcd|kv|json] [--level linearizable|sequential|causal|eventual | --strongest] [--time-limit S] [--json]   consistency of a recorded history: exit 0 yes, 1 no, 3 unknown',
   },
   shrink: { run: shrinkCommand, usage: 'shrink <trace.json> [--out file] [--time-limit S] [--json]   write a 1-minimal trace (<input>.min.json)' },
   report: {

@@ -30,6 +30,11 @@ export interface Operation<I, O> {
   readonly id: number;
   /** The client that ran it. */
   readonly process: ProcessId;
+  /**
+   * The replica (node) that served it, when the history says so (JSON `node`); otherwise the
+   * process stands for its replica. Only the eventual-convergence check reads it.
+   */
+  readonly node?: ProcessId;
   /** What was asked. */
   readonly input: I;
   /** What was observed; `undefined` when unknown (crashed, timed out, indeterminate). */

@@ -1,5 +1,6 @@
 /**
- * Linearizability checking of recorded histories: the public surface.
+ * Checking recorded histories (linearizability, and the sequential, causal and eventual levels):
+ * the public surface.
  *
  * ```ts
  * import { checkHistory, loadHistoryFile } from './checks/history/index.ts';
@@ -26,5 +27,15 @@ export type { ExplanationTextOptions, OperationReport } from './report.ts';
 export { buildTimeline, renderTimeline, TIMELINE_LEGEND } from './timeline.ts';
 export type { RenderTimelineOptions, TimelineData, TimelineMark, TimelineOp, TimelineOptions, TimelineStatus } from './timeline.ts';
 export { verifyLinearization } from './verify.ts';
+export { checkSequential, sessionPredecessors, verifySequentialOrder } from './sequential.ts';
+export type { SequentialExplanation, SequentialResult, SequentialVerdict } from './sequential.ts';
+export { causalUnsupported, checkCausal, INITIAL } from './causal.ts';
+export type { CausalEdge, CausalResult, CausalVerdict, CausalViolation, PathStep, SessionGuarantee } from './causal.ts';
+export { checkEventual } from './eventual.ts';
+export type { EventualOptions, EventualResult, EventualVerdict, EventualViolation, KeyWindow } from './eventual.ts';
+export { accessesOf, historyAccesses, showKey } from './accesses.ts';
+export type { Access } from './accesses.ts';
+export { checkLevel, checkStrongest, CONSISTENCY_LEVELS, isConsistencyLevel, levelLine, levelUnsupported, violationLines, witnessLines } from './levels.ts';
+export type { ConsistencyLevel, LevelCheckOptions, LevelDetail, LevelOutcome, StrongestResult } from './levels.ts';
 export { checkCorpusEntry, CORPUS_FAMILIES, corpusRoot, loadCorpus } from './corpus.ts';
 export type { CorpusEntry, CorpusOutcome } from './corpus.ts';

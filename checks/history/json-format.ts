@@ -42,6 +42,8 @@ export interface JsonOp {
   /** 1-based line of the operation's `{`, when known. */
   readonly line?: number;
   readonly process: ProcessId;
+  /** The replica (node) that served it, when given; the eventual-convergence check groups reads by it. */
+  readonly node?: ProcessId;
   readonly f: string;
   readonly key?: Plain;
   readonly value?: Plain;
@@ -61,7 +63,7 @@ export interface JsonHistory {
 /** The value of the JSON format's `format` field. */
 export const JSON_HISTORY_FORMAT = 'dscheck-history';
 
-const ALLOWED = new Set(['process', 'call', 'return', 'f', 'key', 'value', 'output', 'note']);
+const ALLOWED = new Set(['process', 'node', 'call', 'return', 'f', 'key', 'value', 'output', 'note']);
 
 /**
  * Lines of the operation objects, by scanning the text: the `{` of each element of the top-level
@@ -159,6 +161,10 @@ export function parseJsonHistory(text: string, source = '<json>'): JsonHistory {
     if (!((typeof p === 'number' && Number.isInteger(p)) || (typeof p === 'string' && p !== ''))) {
       throw new InputError(`${where}: "process" must be an integer or a non-empty string, got ${JSON.stringify(p)}`);
     }
+    const node = o['node'];
+    if (node !== undefined && !((typeof node === 'number' && Number.isInteger(node)) || (typeof node === 'string' && node !== ''))) {
+      throw new InputError(`${where}: "node" must be an integer or a non-empty string, got ${JSON.stringify(node)}`);
+    }
     const call = o['call'];
     if (typeof call !== 'number' || !Number.isFinite(call)) throw new InputError(`${where}: "call" must be a number, got ${JSON.stringify(call)}`);
     const r = o['return'];
@@ -172,6 +178,7 @@ export function parseJsonHistory(text: string, source = '<json>'): JsonHistory {
       index,
       ...(line !== undefined ? { line } : {}),
       process: p,
+      ...(node !== undefined ? { node: node as ProcessId } : {}),
       f,
       ...('key' in o ? { key: o['key'] as Plain } : {}),
       ...('value' in o ? { value: o['value'] as Plain } : {}),

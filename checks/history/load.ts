@@ -122,6 +122,7 @@ export function parseHistory(text: string, options: ParseHistoryOptions = {}): L
       const io = model.fromJson(op, `${source}${op.line !== undefined ? `:${op.line}` : ''}: ops[${op.index}]`);
       return {
         process: op.process,
+        ...(op.node !== undefined ? { node: op.node } : {}),
         input: io.input,
         ...(op.ret !== null && io.output !== undefined ? { output: io.output } : {}),
         call: op.call,

@@ -42,6 +42,11 @@ export interface HistoryModel<S, I, O> {
   /** The sequential spec. */
   readonly spec: SequentialSpec<S, I, O>;
   /**
+   * The value every register (every key) starts with: what a read of a never-written register
+   * returns. The causal and eventual checks read it.
+   */
+  readonly registerInitial: RegisterValue;
+  /**
    * Convert a Jepsen operation (`where` prefixes error messages). `null`: it imposes no
    * constraint and is left out. Operations that never completed get no output.
    */
@@ -174,6 +179,7 @@ function registerModel(name: 'register' | 'cas-register', initial: RegisterValue
   const spec = withCas ? casRegisterSpec(initial) : (registerSpec(initial) as SequentialSpec<RegisterValue, RegisterInput, CasRegisterOutput>);
   const model: HistoryModel<RegisterValue, CasRegisterInput, CasRegisterOutput> = {
     name,
+    registerInitial: initial,
     doc: withCas
       ? 'compare-and-set register (read, write, cas), initially nil unless --initial; a nil read means empty'
       : 'read/write register, initially nil unless --initial; a nil read means empty',
@@ -187,6 +193,7 @@ function registerModel(name: 'register' | 'cas-register', initial: RegisterValue
 function kvModel(): AnyHistoryModel {
   const model: HistoryModel<unknown, KvInput, KvOutput> = {
     name: 'kv',
+    registerInitial: '',
     doc: 'key-value store of strings (get, put, append), every key initially ""; checked key by key',
     spec: kvSpec() as SequentialSpec<unknown, KvInput, KvOutput>,
     fromJepsen(op, where) {
@@ -209,6 +216,7 @@ function kvModel(): AnyHistoryModel {
 function multiRegisterModel(initial: RegisterValue): AnyHistoryModel {
   const model: HistoryModel<unknown, MultiRegisterInput, MultiRegisterOutput> = {
     name: 'multi-register',
+    registerInitial: initial,
     doc: `registers read and written by atomic transactions (txn of [read k v] / [write k v]), every register initially ${initial === null ? 'nil' : String(initial)}; a nil read is unknown`,
     spec: multiRegisterSpec({}, initial) as SequentialSpec<unknown, MultiRegisterInput, MultiRegisterOutput>,
     fromJepsen(op, where) {

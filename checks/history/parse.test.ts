@@ -233,6 +233,15 @@ describe('JSON history format', () => {
     expect(history.ops).toHaveLength(1);
   });
 
+  it('reads the optional replica "node" of an operation, and rejects a bad one', () => {
+    const { history } = parseHistory('[{"process": 0, "node": "n1", "call": 0, "return": 1, "f": "read", "output": null}, {"process": 1, "call": 0, "return": 1, "f": "read", "output": null}]', {
+      source: 'h.json',
+      model: 'register',
+    });
+    expect(history.ops.map((o) => o.node)).toEqual(['n1', undefined]);
+    expectInputError(() => parseJsonHistory('[{"process": 0, "node": "", "call": 0, "f": "read"}]', 'h.json'), /ops\[0\]: "node" must be an integer or a non-empty string/);
+  });
+
   it('reports malformed JSON with line and column', () => {
     expectInputError(() => parseJsonHistory('{\n  "ops": [\n    {"process": 0,, }\n  ]\n}', 'h.json'), /^h\.json:3:\d+: malformed JSON/);
   });

@@ -140,7 +140,8 @@ export interface HistoryCheckResult {
 // ---------------------------------------------------------------------------------------------
 // The memo: an open-addressing hash set of (bitset, state id) in typed arrays.
 
-class Memo {
+/** An open-addressing hash set of (operation bitset, state id) pairs in typed arrays (shared with the sequential-consistency search). */
+export class Memo {
   private slots: Int32Array;
   private mask: number;
   private hashes: Int32Array;
@@ -214,7 +215,7 @@ class Memo {
 }
 
 /** Deterministic per-operation Zobrist words. */
-function zobrist(n: number): Int32Array {
+export function zobrist(n: number): Int32Array {
   const z = new Int32Array(n);
   let x = 0x9e3779b9;
   for (let i = 0; i < n; i++) {
@@ -544,7 +545,8 @@ export function partitionHistory<I, O>(
   return [...groups.keys()].sort().map((key) => ({ key, ops: groups.get(key)! }));
 }
 
-function bound(options: HistoryCheckOptions, k: 'maxSteps' | 'maxStates' | 'timeLimitMs'): number {
+/** A bound of a check: the option or its default, validated (positive and finite). */
+export function bound(options: HistoryCheckOptions, k: 'maxSteps' | 'maxStates' | 'timeLimitMs'): number {
   const v = options[k] ?? DEFAULT_HISTORY_BOUNDS[k];
   if (typeof v !== 'number' || Number.isNaN(v) || v <= 0 || v === Infinity) throw new InputError(`bound ${k} must be a positive finite number, got ${v}`);
   return v;

@@ -84,5 +84,6 @@ export function kvSpec(): SequentialSpec<KvState, KvInput, KvOutput> {
     },
     describeState: (state) => (state.length === 0 ? '{} (every key "")' : `{${state.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')}}`),
     partitionKey: (input) => input.key,
+    readOnly: (input) => input.f === 'get' || (input.f === 'append' && input.value === ''),
   };
 }

@@ -37,6 +37,7 @@ export function multiRegisterSpec(
   return {
     name: 'multi-register',
     doc: `registers read and written by atomic transactions; unlisted registers start at ${showValue(missing)}`,
+    readOnly: (input) => input.ops.every((m) => m.f === 'read'),
     init: () => init,
     step(state, input, output) {
       let s = state;

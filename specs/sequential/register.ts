@@ -48,6 +48,7 @@ export function registerSpec(initial: RegisterValue = null): SequentialSpec<Regi
     key: valueKey,
     describe: (input, output) => (input.f === 'read' ? `read ${showValue(output)}` : `write ${showValue(input.value)}`),
     describeState: (s) => showValue(s),
+    readOnly: (input) => input.f === 'read',
   };
 }
 
@@ -88,5 +89,6 @@ export function casRegisterSpec(
       }
     },
     describeState: (s) => showValue(s),
+    readOnly: (input, output) => input.f === 'read' || (input.f === 'cas' && (output === false || input.from === input.to)),
   };
 }

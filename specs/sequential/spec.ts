@@ -68,6 +68,12 @@ export interface SequentialSpec<S, I, O> {
   describeState?(state: S): string;
   /** P-compositionality: the partition an operation belongs to (for example its key). */
   partitionKey?(input: I): string;
+  /**
+   * True when the operation never changes the state, in any state where it is legal (a read, a
+   * failed cas). The sequential-consistency search places such an operation as soon as it is
+   * legal, without branching, which is sound only under this contract. Default: false.
+   */
+  readOnly?(input: I, output: O | undefined): boolean;
 }
 
 /** A sequential spec with its types erased, as registries hold it. */
