@@ -731,6 +731,24 @@ export async function checkRandomAsync<S, A>(m: Machine<S, A>, opts: RandomOptio
   return p.result(await fc.check(prop, p.parameters));
 }
 
+/**
+ * Whether `opts.path` (with `opts.seed`, `maxSteps` and the swarm kinds) names a run at all,
+ * found without running the machine: fast-check walks the same generation and shrink tree with
+ * a predicate that always fails. `ok`: the path names one run. `out-of-range`: a shrink index
+ * past the last candidate (fast-check would run nothing). `malformed`: fast-check cannot walk it
+ * (a run index or shrink step that does not exist with these `maxSteps` and kinds).
+ */
+export function pathStatus<S, A>(m: Machine<S, A>, opts: RandomOptions): 'ok' | 'out-of-range' | 'malformed' {
+  if (opts.path === undefined) return 'ok';
+  const p = machineProperty(m, { ...opts, shrink: false });
+  try {
+    const d = fc.check(fc.property(p.arbitrary, (_s: Schedule) => false), { ...p.parameters, endOnFailure: true });
+    return d.failed ? 'ok' : 'out-of-range';
+  } catch {
+    return 'malformed';
+  }
+}
+
 /** The options that replay a result's failing run: `seed`, `path`, `maxSteps`, `kinds`, `checks`, `shrink`. */
 export function replayOptions(r: RandomResult): RandomOptions {
   return {

@@ -6,12 +6,12 @@ import { basename, join } from 'node:path';
 import { defaultParams, instantiate, parseParamValue, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
 import { findModel } from '../registry.ts';
 import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
-import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, randomOrigin, type RandomResult } from '../random.ts';
+import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
 import { checkNames, selectChecks, type CheckResult } from '../result.ts';
 import { formatDiagram } from '../diagram.ts';
 import { formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
-import { REPORTS_DIR, dur, num, slug, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, assertWritable, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
 import { exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
 import { fmtMs, fmtNum, reportFromRun, type Field } from '../report/data.ts';
@@ -54,6 +54,7 @@ export function parseParams(model: AnyModel, pairs: readonly string[]): Record<s
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new InputError(`--param takes key=value, got '${pair}'`);
     const key = pair.slice(0, eq);
+    if (key in out) throw new InputError(`--param ${key} is given twice (${key}=${String(out[key])} and ${pair}); give each parameter once`);
     out[key] = parseParamValue(model, key, pair.slice(eq + 1));
   }
   return out;
@@ -206,6 +207,23 @@ function artifactLines(out: (line: string) => void, a: Artifacts): void {
   if (a.itfNote) out(`  ${a.itfNote}`);
 }
 
+/**
+ * Fail fast: every file this run may write (the counterexample trace, the report, the ITF
+ * trace), given or default, must be writable before the search starts. Creates nothing.
+ */
+function checkOutputPaths(args: ParsedArgs, model: AnyModel, params: Readonly<Record<string, ParamValue>>, mode: string): void {
+  const given = str(args, 'out');
+  if (given !== undefined) assertWritable('--out', given);
+  else assertWritable('the default trace file (give --out to write elsewhere)', defaultTracePath(model, params, 'check'));
+  if (flag(args, 'report') || args.flags.has('report-out')) {
+    const report = str(args, 'report-out');
+    if (report !== undefined) assertWritable('--report-out', report);
+    else assertWritable('the default report (give --report-out to write elsewhere)', defaultReportPath(model, params, mode));
+  }
+  const itf = str(args, 'out-itf');
+  if (itf !== undefined) assertWritable('--out-itf', itf);
+}
+
 /** Run `dscheck check`. Returns the exit code. */
 export async function checkCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
   const args = parseArgs('check', argv, CHECK_FLAGS, { p: 'param', i: 'invariant' });
@@ -220,6 +238,7 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   for (const f of mode === 'random' ? EXHAUSTIVE_ONLY : RANDOM_ONLY) {
     if (args.flags.has(f)) throw new InputError(`--${f} applies to --mode ${mode === 'random' ? 'bfs or dfs' : 'random'} only`);
   }
+  checkOutputPaths(args, model, params, mode);
   if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv);
   return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv);
 }
@@ -398,9 +417,17 @@ async function randomCheck(
   const given = seedArg(args);
   if (path !== undefined && given === undefined) throw new InputError('--path replays a failing run and needs the --seed it came with');
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw new InputError(`--path must look like 12:0:3 (fast-check's counterexample path), got '${path}'`);
+  // The path indexes runs whose shape depends on --steps, which it does not record: no guessing.
+  if (path !== undefined && !args.flags.has('steps')) throw new InputError('--path needs the --steps of the run it came from (the replay line prints it: … --path P --steps M)');
   const seed = given ?? freshSeed();
   const swarm = !flag(args, 'no-swarm');
   const kinds = swarm ? discoverKinds(machine) : [];
+  if (path !== undefined) {
+    const st = pathStatus(machine, { seed, path, maxSteps, kinds, swarm, checks });
+    if (st !== 'ok') {
+      throw new InputError(`--path ${path} names no run with --seed ${seed} and --steps ${maxSteps}${st === 'out-of-range' ? ' (a step of the path is past the last shrink candidate)' : ''}; copy --seed, --path and --steps from one replay line`);
+    }
+  }
   const names = checks.length > 0 ? checks : checkNames(machine);
   const say = json ? () => {} : out;
   // The seed comes first: whatever happens next, the run can be repeated.
@@ -518,7 +545,10 @@ async function randomCheck(
     printVerdict(out, machine, result, {
       statesWord: `${num(s.runs)} runs`,
       detail: `up to ${num(maxSteps)} steps each`,
-      bounded: describeRandomResult(result),
+      bounded:
+        path !== undefined && result.status !== 'violation'
+          ? `the run at seed ${seed}, path ${path} does not fail: every check holds on its ${num(s.transitions)} steps (with these --param, --invariant, --steps and swarm settings)`
+          : describeRandomResult(result),
     });
     out(`  runs ${num(s.runs)} · steps ${num(s.transitions)} · ${dur(s.searchMs)} · ${num(s.stepsPerSecond)} steps/s`);
     if (result.status === 'violation' && s.shrink) {

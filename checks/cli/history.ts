@@ -29,7 +29,7 @@ import { checkHistory, DEFAULT_HISTORY_BOUNDS, type HistoryCheckOptions } from '
 import { buildTimeline, renderTimeline } from '../history/timeline.ts';
 import { flag, parseArgs, str } from './args.ts';
 import { ProgressLine } from './progress.ts';
-import { REPORTS_DIR, slug } from './output.ts';
+import { REPORTS_DIR, assertWritable, slug } from './output.ts';
 import { basename, join } from 'node:path';
 import { fmtMs, fmtNum, reportFromHistory } from '../report/data.ts';
 import { writeReport } from '../report/outputs.ts';
@@ -84,6 +84,8 @@ export async function historyCommand(argv: readonly string[], out: (line: string
   const timeline = str(args, 'timeline') ?? 'failure';
   if (timeline !== 'failure' && timeline !== 'all' && timeline !== 'none') throw new InputError(`--timeline must be failure, all or none; got '${timeline}'`);
   const initial = str(args, 'initial');
+  const reportOut = str(args, 'report-out');
+  if (reportOut !== undefined) assertWritable('--report-out', reportOut);
 
   const loaded = await loadHistoryFile(file, {
     ...(format !== undefined ? { format } : {}),

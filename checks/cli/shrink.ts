@@ -9,7 +9,7 @@ import { readTraceFile, replayLoaded } from '../replay.ts';
 import { SHRINK_TIME_LIMIT_MS, shrinkActions } from '../shrink.ts';
 import { describeViolation, formatTrace, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { flag, parseArgs, seconds, str } from './args.ts';
-import { dur, writeFileAtomic } from './output.ts';
+import { assertWritable, dur, writeFileAtomic } from './output.ts';
 import { recordedText, replayVerdict, traceHeader } from './replay.ts';
 
 /** Flags of `dscheck shrink`. */
@@ -28,6 +28,8 @@ export async function shrinkCommand(argv: readonly string[], out: (line: string)
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'`);
   const json = flag(args, 'json');
   const timeLimitMs = seconds(args, 'time-limit', SHRINK_TIME_LIMIT_MS);
+  const target = str(args, 'out') ?? defaultShrinkPath(file);
+  assertWritable(args.flags.has('out') ? '--out' : 'the default output (give --out to write elsewhere)', target);
   const loaded = readTraceFile(file);
   const replay = replayLoaded(loaded);
   const before = loaded.file.steps.length;
@@ -44,7 +46,6 @@ export async function shrinkCommand(argv: readonly string[], out: (line: string)
     timeLimitMs,
   });
   if (r.status !== 'shrunk' || !r.violation) throw new Error('internal: the replayed violation did not reproduce in the shrinker');
-  const target = str(args, 'out') ?? defaultShrinkPath(file);
   const o = (loaded.file.origin ?? {}) as Partial<Record<string, unknown>>;
   const origin: TraceOrigin = {
     runner: 'shrink',
