@@ -37,6 +37,7 @@ import { InputError, type Machine } from './machine.ts';
 import { WordBuffer } from './encode.ts';
 import { PropertyViolationError, selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from './result.ts';
 import { describeViolation, formatTrace, traceFromIndices, type Trace, type TraceOrigin, type Violation, type ViolationKind } from './trace.ts';
+import { explainError } from './culprit.ts';
 import { actionKind, defaultActionKind, shrinkTrace, type KindedMachine } from './shrink.ts';
 
 /** The defaults of the mandatory bounds (and of the shrink budget). */
@@ -657,7 +658,7 @@ export function machineProperty<S, A>(m: Machine<S, A>, opts: RandomOptions = {}
         status: 'violation',
         path: details.counterexamplePath,
         swarm: runner.mix(sch),
-        violation,
+        violation: explainError(m, violation, checks),
         stats: {
           ...statsBase,
           elapsedMs,

@@ -9,7 +9,7 @@ import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.t
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
 import { checkNames, selectChecks, type CheckResult } from '../result.ts';
 import { formatDiagram } from '../diagram.ts';
-import { formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
+import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, assertWritable, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
@@ -89,7 +89,9 @@ export function printVerdict(
 ): void {
   const v = result.violation;
   if (result.status === 'violation' && v) {
-    out(`✗ violation of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.name} after ${v.trace.steps.length} step${v.trace.steps.length === 1 ? '' : 's'}:`);
+    const after = `after ${v.trace.steps.length} step${v.trace.steps.length === 1 ? '' : 's'}`;
+    if (v.kind === 'error') out(`✗ error in the model ${after}: ${describeViolation(v)}`);
+    else out(`✗ violation of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.name} ${after}:`);
     out(formatTrace(m, v.trace, v));
     if (m.nodes && m.events && v.trace.steps.length > 0) {
       out('');
@@ -109,6 +111,35 @@ export function printVerdict(
     if (w.reached) out(`  sometimes ${w.name}: reached${w.depth !== undefined ? ` at depth ${w.depth}` : ''}`);
     else out(`  sometimes ${w.name}: NOT reached${result.status === 'exhausted' ? ' in the whole reachable space: the model may be wrong' : result.status === 'violation' ? ' before the violation stopped the run' : ' within the bounds'}`);
   }
+}
+
+/**
+ * The exit code of a finished run: 1 for a violation, 2 for an exception in the model's own
+ * code (an error of the model, not a counterexample: also one line on stderr, naming the
+ * culprit and the trace file that replays it), 130 when interrupted, 0 otherwise.
+ */
+export function runExitCode(result: CheckResult, traceFile: string | undefined): number {
+  const v = result.violation;
+  if (result.status === 'violation' && v?.kind === 'error') {
+    process.stderr.write(`dscheck: error in the model: ${describeViolation(v)}${traceFile ? ` (trace: ${traceFile})` : ''}\n`);
+    return 2;
+  }
+  if (result.status === 'violation') return 1;
+  if (result.bound?.kind === 'interrupted') return 130;
+  return 0;
+}
+
+/** The `violation` object of the JSON output. */
+export function violationJson(v: CheckResult['violation'], traceFile: string | undefined): Record<string, unknown> | null {
+  if (!v) return null;
+  return {
+    kind: v.kind,
+    name: v.name,
+    message: v.message,
+    ...(v.kind === 'error' ? { culprit: v.culprit ?? v.name, at: v.at ?? null } : {}),
+    steps: v.trace.steps.length,
+    traceFile,
+  };
 }
 
 /**
@@ -363,13 +394,11 @@ async function exhaustiveCheck(
       mode,
       checks: names,
       bounds: { maxDepth, maxStates, timeLimitMs },
-      status: result.status,
+      status: result.violation?.kind === 'error' ? 'error' : result.status,
       bound: result.bound ?? null,
       stats: s,
       witnesses: result.witnesses,
-      violation: result.violation
-        ? { kind: result.violation.kind, name: result.violation.name, message: result.violation.message, steps: result.violation.trace.steps.length, traceFile }
-        : null,
+      violation: violationJson(result.violation, traceFile),
       ...artifactJson(args, artifacts),
     }));
   } else {
@@ -384,9 +413,7 @@ async function exhaustiveCheck(
     if (traceFile) out(`  trace written to ${traceFile}`);
     artifactLines(out, artifacts);
   }
-  if (result.status === 'violation') return 1;
-  if (result.bound?.kind === 'interrupted') return 130;
-  return 0;
+  return runExitCode(result as CheckResult, traceFile);
 }
 
 /** Parse `--seed`: an integer (fast-check takes any 32-bit integer). */
@@ -532,12 +559,12 @@ async function randomCheck(
       mode: 'random',
       checks: names,
       bounds: { runs, maxSteps, timeLimitMs },
-      status: result.status,
+      status: result.violation?.kind === 'error' ? 'error' : result.status,
       bound: result.bound ?? null,
       swarm: result.swarm ?? { kinds: result.kinds, excluded: [] },
       stats: s,
       witnesses: result.witnesses,
-      violation: v ? { kind: v.kind, name: v.name, message: v.message, steps: v.trace.steps.length, traceFile } : null,
+      violation: violationJson(v, traceFile),
       ...artifactJson(args, artifacts),
     }));
   } else {
@@ -561,7 +588,5 @@ async function randomCheck(
     if (traceFile) out(`  trace written to ${traceFile} (dscheck replay ${traceFile})`);
     artifactLines(out, artifacts);
   }
-  if (result.status === 'violation') return 1;
-  if (result.bound?.kind === 'interrupted') return 130;
-  return 0;
+  return runExitCode(result as CheckResult, traceFile);
 }

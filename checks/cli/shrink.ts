@@ -2,9 +2,11 @@
  * `dscheck shrink <trace.json> [--out file] [--time-limit S] [--json]`: minimise a failing trace
  * (delta debugging over its steps, then simpler action payloads) into a 1-minimal one, written
  * as a new trace file (default `<input>.min.json`). Exit 1 with the minimal trace written when
- * the trace still fails; 0, with no file written, when it no longer fails; 2 on a bad file.
+ * the trace still fails; 0, with no file written, when it no longer fails; 2 on a bad file, or
+ * (with the minimal trace written) when the failure is an exception in the model's own code.
  */
 import { InputError } from '../machine.ts';
+import { explainError } from '../culprit.ts';
 import { readTraceFile, replayLoaded } from '../replay.ts';
 import { SHRINK_TIME_LIMIT_MS, shrinkActions } from '../shrink.ts';
 import { describeViolation, formatTrace, toTraceFile, type TraceOrigin } from '../trace.ts';
@@ -46,6 +48,7 @@ export async function shrinkCommand(argv: readonly string[], out: (line: string)
     timeLimitMs,
   });
   if (r.status !== 'shrunk' || !r.violation) throw new Error('internal: the replayed violation did not reproduce in the shrinker');
+  const violation = explainError(loaded.machine, r.violation, loaded.checks);
   const o = (loaded.file.origin ?? {}) as Partial<Record<string, unknown>>;
   const origin: TraceOrigin = {
     runner: 'shrink',
@@ -56,12 +59,12 @@ export async function shrinkCommand(argv: readonly string[], out: (line: string)
     lengthBefore: before,
     lengthAfter: r.lengthAfter,
   };
-  writeFileAtomic(target, `${JSON.stringify(toTraceFile(loaded.machine, loaded.model.name, loaded.params, origin, r.trace, r.violation), null, 2)}\n`);
+  writeFileAtomic(target, `${JSON.stringify(toTraceFile(loaded.machine, loaded.model.name, loaded.params, origin, r.trace, violation), null, 2)}\n`);
   if (json) {
     out(JSON.stringify({
       file,
       status: 'shrunk',
-      violation: { kind: r.violation.kind, name: r.violation.name, message: r.violation.message, step: r.lengthAfter },
+      violation: { kind: violation.kind, name: violation.name, message: violation.message, ...(violation.culprit ? { culprit: violation.culprit, at: violation.at ?? null } : {}), step: r.lengthAfter },
       lengthBefore: before,
       lengthAfter: r.lengthAfter,
       complete: r.complete,
@@ -69,12 +72,16 @@ export async function shrinkCommand(argv: readonly string[], out: (line: string)
       out: target,
     }));
   } else {
-    out(`✗ shrunk ${before} → ${r.lengthAfter} steps: ${describeViolation(r.violation)}`);
-    out(formatTrace(loaded.machine, r.trace, r.violation));
+    out(`✗ shrunk ${before} → ${r.lengthAfter} steps: ${describeViolation(violation)}`);
+    out(formatTrace(loaded.machine, r.trace, violation));
     out(r.complete
       ? `  1-minimal: removing any one step makes the violation go away · ${r.tests} traces tried · ${dur(r.elapsedMs)}`
       : `  the time limit (${dur(timeLimitMs)}) cut shrinking: smaller, but not proved 1-minimal · ${r.tests} traces tried`);
     out(`  minimal trace written to ${target}`);
+  }
+  if (violation.kind === 'error') {
+    process.stderr.write(`dscheck: error in the model: ${describeViolation(violation)} (minimal trace: ${target})\n`);
+    return 2;
   }
   return 1;
 }
