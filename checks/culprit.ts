@@ -78,10 +78,26 @@ function showPath(file: string): string {
  * undefined when there is no stack.
  */
 export function userLocation(err: unknown): string | undefined {
+  return location(err, true);
+}
+
+/**
+ * Where an error was thrown in the user's code, or undefined when no frame of its stack is in
+ * the user's code (the error is dscheck's own). Frames from the first one in `entry` on (the
+ * CLI's entry point) are the callers of dscheck, not code it ran, and are not looked at.
+ */
+export function userCodeLocation(err: unknown, entry?: string): string | undefined {
+  return location(err, false, entry);
+}
+
+function location(err: unknown, fallback: boolean, entry?: string): string | undefined {
   const stack = err instanceof Error ? err.stack : undefined;
   if (!stack) return undefined;
-  const fs = frames(stack).filter((f) => !isForeign(f));
-  const f = fs.find((x) => !isLibrary(x)) ?? fs[0];
+  let all = frames(stack);
+  const cut = entry === undefined ? -1 : all.findIndex((f) => f.file === entry);
+  if (cut >= 0) all = all.slice(0, cut);
+  const fs = all.filter((f) => !isForeign(f));
+  const f = fs.find((x) => !isLibrary(x)) ?? (fallback ? fs[0] : undefined);
   if (!f) return undefined;
   const fn = f.fn && f.fn !== '<anonymous>' ? f.fn.replace(/^Object\./, '') : undefined;
   return `${showPath(f.file)}:${f.line}:${f.column}${fn ? ` (in ${fn})` : ''}`;

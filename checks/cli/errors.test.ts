@@ -141,6 +141,15 @@ describe('an exception in the model names the culprit, its file:line and the tra
   });
 });
 
+describe('a model that throws while it is built', () => {
+  it('is an error of the model with its file:line, exit 2, not an internal error', async () => {
+    const r = await run('check', 'faulty-counter', '-p', 'fault=build', '--out', join(dir, 'never.json'));
+    expectInputError(r, /^dscheck: error in the model: no counter with 1 lanes today at /);
+    expect(r.err).toContain(faultLine('counter'));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('a missing handler is found before the search', () => {
   it('no onRestart with crashes > 0: named, with the line that built the machine, exit 2, nothing explored', async () => {
     const out = join(dir, 'never.json');
@@ -389,5 +398,26 @@ describe('the README documents the CLI', () => {
 
   it('documents every exit code', () => {
     for (const [code] of EXIT_CODES) expect(section).toMatch(new RegExp(`\\| ${code} \\|`));
+  });
+});
+
+describe('where an error comes from (checks/culprit.ts)', () => {
+  it('an error thrown in the checker is not blamed on the model; the callers of the entry point are not looked at', async () => {
+    const { userCodeLocation, userLocation } = await import('../culprit.ts');
+    const { selectChecks } = await import('../result.ts');
+    const { makeTwoPhase } = await import('../../impl/twophase/twophase.ts');
+    let err: unknown;
+    try {
+      selectChecks(makeTwoPhase(2, 'none'), ['nope']);
+    } catch (e) {
+      err = e;
+    }
+    const self = fileURLToPath(import.meta.url);
+    // Thrown in checks/result.ts (the checker); the first frame outside it is this test, its caller.
+    expect(userCodeLocation(err)).toContain(`${relative(process.cwd(), self)}:`);
+    // With this file as the entry point, nothing of the user's code is left: dscheck's own error.
+    expect(userCodeLocation(err, self)).toBeUndefined();
+    // userLocation is the same when the user's code is on the stack.
+    expect(userLocation(err)).toBe(userCodeLocation(err));
   });
 });

@@ -6,6 +6,8 @@
  * interrupted.
  */
 import { InputError } from '../machine.ts';
+import { fileURLToPath } from 'node:url';
+import { userCodeLocation } from '../culprit.ts';
 import { HelpRequested } from './args.ts';
 import { checkCommand } from './check.ts';
 import { listCommand } from './list.ts';
@@ -205,6 +207,12 @@ export async function main(argv: readonly string[], out: (line: string) => void 
       return 2;
     }
     const err = e instanceof Error ? e : new Error(String(e));
+    const at = userCodeLocation(err, fileURLToPath(import.meta.url));
+    if (at !== undefined) {
+      // Thrown in the model's own code (building it, formatting an action, …): an error of the model.
+      process.stderr.write(`dscheck: error in the model: ${err.name === 'Error' ? '' : `${err.name}: `}${err.message.split('\n')[0]} at ${at}\n`);
+      return 2;
+    }
     process.stderr.write(`dscheck: internal error: ${err.message.split('\n')[0]}\n`);
     if (process.env['DSCHECK_DEBUG']) process.stderr.write(`${err.stack ?? ''}\n`);
     return 70;
