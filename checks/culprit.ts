@@ -140,6 +140,14 @@ export function explainError<S, A>(m: Machine<S, A>, v: Violation<S, A>, checks?
     const at = userLocation(t.error);
     return { ...v, culprit, message: messageOf(t.error), ...(at ? { at } : {}) };
   };
+  /** The symmetry and encoding hooks the exhaustive runner applies to each new state. */
+  const hooks = (s: S): { readonly hook: string; readonly error: unknown } | undefined => {
+    const ts = m.symmetry ? thrown(() => m.symmetry!(s)) : undefined;
+    if (ts) return { hook: 'symmetry()', error: ts.error };
+    const te = m.encode ? thrown(() => m.encode!(s, new WordBuffer())) : undefined;
+    if (te) return { hook: 'encode()', error: te.error };
+    return undefined;
+  };
   switch (v.name) {
     case 'invariant': {
       for (const inv of sel.invariants) {
@@ -166,11 +174,8 @@ export function explainError<S, A>(m: Machine<S, A>, v: Violation<S, A>, checks?
       const t = thrown(() => m.step(last, a));
       if (t) return found(`step, taking ${label}`, t);
       // The runners reduce and encode a new state before its checks: those hooks count as the step.
-      const next = m.step(last, a);
-      const ts = m.symmetry ? thrown(() => m.symmetry!(next)) : undefined;
-      if (ts) return found(`symmetry(), on the state after ${label}`, ts);
-      const te = m.encode ? thrown(() => m.encode!(next, new WordBuffer())) : undefined;
-      if (te) return found(`encode(), on the state after ${label}`, te);
+      const h = hooks(m.step(last, a));
+      if (h) return found(`${h.hook}, on the state after ${label}`, h);
       break;
     }
     case 'actions': {
@@ -183,6 +188,11 @@ export function explainError<S, A>(m: Machine<S, A>, v: Violation<S, A>, checks?
     case 'init': {
       const t = thrown(() => m.init());
       if (t) return found('init()', t);
+      const inits = m.init();
+      for (let i = 0; i < inits.length; i++) {
+        const h = hooks(inits[i]!);
+        if (h) return found(`${h.hook}, on initial state ${i}`, h);
+      }
       break;
     }
   }
