@@ -211,6 +211,7 @@ export async function main(argv: readonly string[], out: (line: string) => void 
     if (at !== undefined) {
       // Thrown in the model's own code (building it, formatting an action, …): an error of the model.
       process.stderr.write(`dscheck: error in the model: ${err.name === 'Error' ? '' : `${err.name}: `}${err.message.split('\n')[0]} at ${at}\n`);
+      if (process.env['DSCHECK_DEBUG']) process.stderr.write(`${err.stack ?? ''}\n`);
       return 2;
     }
     process.stderr.write(`dscheck: internal error: ${err.message.split('\n')[0]}\n`);
