@@ -62,6 +62,14 @@ function expectQuiet(o: OpenedPage): void {
   expect(o.errors).toEqual([]);
 }
 
+describe('the browser', () => {
+  it('is DSCHECK_CHROMIUM when set, else the npm package\'s Chromium on Linux x64, else a system one', () => {
+    const expected = process.env['DSCHECK_CHROMIUM'] ? 'env' : process.platform === 'linux' && process.arch === 'x64' ? 'npm' : 'system';
+    expect(browser.found.source).toBe(expected);
+    if (expected === 'npm') expect(browser.found.path).toMatch(/node_modules\/\.cache\/dscheck-chromium-[\d.]+\/chromium$/);
+  });
+});
+
 const inspectorTitle = (p: Page) => p.textContent('#insp-title');
 const selectedSteps = (p: Page) => p.$$eval('.step-row.selected', (els) => els.map((e) => Number(e.getAttribute('data-step'))));
 

@@ -11,12 +11,12 @@ import { checkNames, selectChecks, type CheckResult } from '../result.ts';
 import { formatDiagram } from '../diagram.ts';
 import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
-import { REPORTS_DIR, assertWritable, dur, num, slug, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, assertWritable, checkOutputPath, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
 import { exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
 import { fmtMs, fmtNum, reportFromRun, type Field } from '../report/data.ts';
 import { traceToItf } from '../report/itf.ts';
-import { writeItf, writeReport } from '../report/outputs.ts';
+import { writeItf, writeOtlp, writeReport } from '../report/outputs.ts';
 
 /** Flags of `dscheck check`. */
 export const CHECK_FLAGS = {
@@ -40,6 +40,7 @@ export const CHECK_FLAGS = {
   report: 'bool',
   'report-out': 'string',
   'out-itf': 'string',
+  'out-otlp': 'string',
   coverage: 'bool',
 } as const;
 
@@ -174,6 +175,7 @@ interface Artifacts {
   readonly report?: string;
   readonly itf?: string;
   readonly itfNote?: string;
+  readonly otlp?: string;
   readonly coverage?: Coverage;
 }
 
@@ -197,7 +199,9 @@ function writeArtifacts(c: RunContext, coverage: Coverage | undefined): Artifact
   const { args, model, params, machine, result } = c;
   const v = result.violation;
   let report: string | undefined;
-  if (flag(args, 'report') || args.flags.has('report-out')) {
+  const otlpOut = str(args, 'out-otlp');
+  let otlp: string | undefined;
+  if (flag(args, 'report') || args.flags.has('report-out') || (otlpOut !== undefined && result.status === 'violation' && v)) {
     const data = reportFromRun({
       machine,
       model: model.name,
@@ -212,7 +216,8 @@ function writeArtifacts(c: RunContext, coverage: Coverage | undefined): Artifact
       paramDefaults: defaultParams(model),
       ...(coverage ? { coverage } : {}),
     });
-    report = writeReport(str(args, 'report-out') ?? defaultReportPath(model, params, v ? v.name : c.mode), data);
+    if (flag(args, 'report') || args.flags.has('report-out')) report = writeReport(str(args, 'report-out') ?? defaultReportPath(model, params, v ? v.name : c.mode), data);
+    if (otlpOut !== undefined && result.status === 'violation' && v) otlp = writeOtlp(otlpOut, data);
   }
   const itfOut = str(args, 'out-itf');
   let itf: string | undefined;
@@ -222,12 +227,13 @@ function writeArtifacts(c: RunContext, coverage: Coverage | undefined): Artifact
       itf = writeItf(itfOut, traceToItf(machine, v.trace, { model: model.name, params, origin: c.origin, violation: v, ...(v.failedAction ? { failedAction: labelOf(machine, v.failedAction.action) } : {}) }));
     } else itfNote = 'no counterexample, so no ITF trace was written';
   }
-  return { ...(report ? { report } : {}), ...(itf ? { itf } : {}), ...(itfNote ? { itfNote } : {}), ...(coverage ? { coverage } : {}) };
+  const otlpNote = otlpOut !== undefined && !otlp ? 'no counterexample, so no OpenTelemetry trace was written' : undefined;
+  return { ...(report ? { report } : {}), ...(itf ? { itf } : {}), ...(itfNote || otlpNote ? { itfNote: [itfNote, otlpNote].filter(Boolean).join('; ') } : {}), ...(otlp ? { otlp } : {}), ...(coverage ? { coverage } : {}) };
 }
 
 /** The artifact fields of the JSON output. */
 function artifactJson(args: ParsedArgs, a: Artifacts): Record<string, unknown> {
-  return { ...(a.report ? { report: a.report } : {}), ...(args.flags.has('out-itf') ? { itf: a.itf ?? null } : {}), ...(a.coverage ? { coverage: a.coverage } : {}) };
+  return { ...(a.report ? { report: a.report } : {}), ...(args.flags.has('out-itf') ? { itf: a.itf ?? null } : {}), ...(args.flags.has('out-otlp') ? { otlp: a.otlp ?? null } : {}), ...(a.coverage ? { coverage: a.coverage } : {}) };
 }
 
 /** The artifact lines of the text output. */
@@ -235,6 +241,7 @@ function artifactLines(out: (line: string) => void, a: Artifacts): void {
   if (a.coverage) for (const l of formatCoverage(a.coverage)) out(`  ${l}`);
   if (a.report) out(`  report written to ${a.report}`);
   if (a.itf) out(`  ITF trace written to ${a.itf}`);
+  if (a.otlp) out(`  OpenTelemetry trace (OTLP/JSON) written to ${a.otlp}`);
   if (a.itfNote) out(`  ${a.itfNote}`);
 }
 
@@ -259,6 +266,8 @@ function checkOutputPaths(args: ParsedArgs, model: AnyModel, params: Readonly<Re
 export async function checkCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
   const args = parseArgs('check', argv, CHECK_FLAGS, { p: 'param', i: 'invariant' });
   const [modelName, ...extra] = args.positionals;
+  const otlpOut = str(args, 'out-otlp');
+  if (otlpOut !== undefined) checkOutputPath(otlpOut, '--out-otlp', (m) => new InputError(m));
   if (modelName === undefined) throw new InputError('usage: dscheck check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--runs N] [--steps M] [--seed S] [--time-limit S] [--json]');
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'; parameters go in --param k=v`);
   const model = findModel(modelName);

@@ -2,7 +2,7 @@
  * `dscheck report`: HTML reports and ITF traces from saved trace files, and the index page.
  *
  * ```text
- * dscheck report <trace.json> [--out file.html] [--out-itf file.itf.json] [--json]
+ * dscheck report <trace.json> [--out file.html] [--out-itf file.itf.json] [--out-otlp file.json] [--json]
  * dscheck report --index [--dir D] [--json]
  * ```
  *
@@ -20,15 +20,15 @@ import { TRACE_FORMAT, TRACE_VERSION, compact, labelOf, type Trace, type TraceFi
 import { reportFromTraceFile, type TraceFileReportInput } from '../report/data.ts';
 import { listReports, renderIndex } from '../report/folder.ts';
 import { traceFileToItf, traceToItf } from '../report/itf.ts';
-import { reportPathForTrace, writeItf, writeReport } from '../report/outputs.ts';
+import { reportPathForTrace, writeItf, writeOtlp, writeReport } from '../report/outputs.ts';
 import { flag, parseArgs, str } from './args.ts';
-import { REPORTS_DIR, assertWritable, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, assertWritable, checkOutputPath, writeFileAtomic } from './output.ts';
 
 /** Flags of `dscheck report`. */
-export const REPORT_FLAGS = { out: 'string', 'out-itf': 'string', json: 'bool', index: 'bool', dir: 'string' } as const;
+export const REPORT_FLAGS = { out: 'string', 'out-itf': 'string', 'out-otlp': 'string', json: 'bool', index: 'bool', dir: 'string' } as const;
 
 /** The usage line. */
-export const REPORT_USAGE = 'usage: dscheck report <trace.json> [--out file.html] [--out-itf file.itf.json] [--json] | dscheck report --index [--dir D] [--json]';
+export const REPORT_USAGE = 'usage: dscheck report <trace.json> [--out file.html] [--out-itf file.itf.json] [--out-otlp file.json] [--json] | dscheck report --index [--dir D] [--json]';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -96,7 +96,7 @@ export async function reportCommand(argv: readonly string[], out: (line: string)
   const json = flag(args, 'json');
   if (flag(args, 'index')) {
     if (args.positionals.length > 0) throw new InputError(`--index takes no trace file; ${REPORT_USAGE}`);
-    for (const f of ['out', 'out-itf'] as const) if (args.flags.has(f)) throw new InputError(`--${f} does not apply to --index (the index is <dir>/index.html)`);
+    for (const f of ['out', 'out-itf', 'out-otlp'] as const) if (args.flags.has(f)) throw new InputError(`--${f} does not apply to --index (the index is <dir>/index.html)`);
     const dir = str(args, 'dir') ?? REPORTS_DIR;
     let entries;
     try {
@@ -119,6 +119,8 @@ export async function reportCommand(argv: readonly string[], out: (line: string)
   assertWritable(args.flags.has('out') ? '--out' : 'the default report (give --out to write elsewhere)', outPath);
   const itfOut = str(args, 'out-itf');
   if (itfOut !== undefined) assertWritable('--out-itf', itfOut);
+  const otlpOut = str(args, 'out-otlp');
+  if (otlpOut !== undefined) checkOutputPath(otlpOut, '--out-otlp', (m) => new InputError(m));
   const file = readTraceJson(source);
   const replay = replayForReport(source, file);
   const command = `dscheck report ${argv.join(' ')}`;
@@ -137,6 +139,7 @@ export async function reportCommand(argv: readonly string[], out: (line: string)
       : traceFileToItf(file);
     itfPath = writeItf(itfOut, itf);
   }
+  const otlpPath = otlpOut !== undefined ? writeOtlp(otlpOut, data) : undefined;
   if (json) {
     out(JSON.stringify({
       file: source,
@@ -148,12 +151,14 @@ export async function reportCommand(argv: readonly string[], out: (line: string)
       diagram: data.diagram !== undefined,
       report: reportPath,
       itf: itfPath ?? null,
+      ...(otlpPath ? { otlp: otlpPath } : {}),
     }));
   } else {
     out(`${data.headline} · ${file.model} · ${file.steps.length} step${file.steps.length === 1 ? '' : 's'}`);
     if (replay.unavailable) out(`  note: ${replay.unavailable}`);
     out(`  report written to ${reportPath}`);
     if (itfPath) out(`  ITF trace written to ${itfPath}`);
+    if (otlpPath) out(`  OpenTelemetry trace (OTLP/JSON) written to ${otlpPath}`);
     out(`  index: dscheck report --index${dirname(reportPath) === REPORTS_DIR ? '' : ` --dir ${dirname(reportPath)}`}`);
   }
   return 0;

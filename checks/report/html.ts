@@ -16,7 +16,7 @@ import type { ParamValue } from '../machine.ts';
 import type { Coverage } from './coverage.ts';
 import { type Field, type ReportData, type ReportStatus, fmtNum } from './data.ts';
 import { REPORT_CSS } from './style.ts';
-import { cut, diagramSvg, esc, messageLegend, timelineSvg } from './svg.ts';
+import { cut, diagramSvg, esc, escWrap, messageLegend, timelineSvg } from './svg.ts';
 import { viewerMain } from './viewer.ts';
 
 /** What the index page reads from each report. */
@@ -86,7 +86,7 @@ export function page(title: string, bodyClass: string, body: string): string {
 
 function fields(fs: readonly Field[]): string {
   if (fs.length === 0) return '<p class="muted">none</p>';
-  return `<dl class="fields">${fs.map((x) => `<dt>${esc(x.label)}</dt><dd>${esc(x.value)}</dd>`).join('')}</dl>`;
+  return `<dl class="fields">${fs.map((x) => `<dt>${esc(x.label)}</dt><dd>${escWrap(x.value)}</dd>`).join('')}</dl>`;
 }
 
 function paramsLine(params: Readonly<Record<string, ParamValue>>): string {
@@ -115,7 +115,7 @@ function depthChart(counts: readonly number[], what: string): string {
 function headerHtml(d: ReportData): string {
   const v = d.violation;
   const why = v
-    ? `<p class="why"><b>${esc(v.headline)}</b>${v.doc ? ` <span class="doc">— the check: ${esc(v.doc)}</span>` : ''}</p>`
+    ? `<p class="why"><b>${escWrap(v.headline)}</b>${v.doc ? ` <span class="doc">— the check: ${escWrap(v.doc)}</span>` : ''}</p>`
     : d.status === 'bounded' || d.status === 'interrupted'
       ? '<p class="why">A bound cut the search: nothing is claimed beyond the states explored.</p>'
       : '';
@@ -164,7 +164,7 @@ function stepsTable(d: ReportData): string {
   const rows = steps
     .map((s, k) => {
       const cls = ['step-row', k === vstep ? 'violating' : ''].filter(Boolean).join(' ');
-      const changes = k === 0 ? '<div class="muted">—</div>' : s.changes.length === 0 ? `<div class="muted">${s.threw ? 'threw' : 'no change'}</div>` : s.changes.map((c) => `<div>${esc(cut(c, 160))}</div>`).join('');
+      const changes = k === 0 ? '<div class="muted">—</div>' : s.changes.length === 0 ? `<div class="muted">${s.threw ? 'threw' : 'no change'}</div>` : s.changes.map((c) => `<div>${escWrap(cut(c, 160))}</div>`).join('');
       return `<tr class="${cls}" data-step="${k}"><td class="step-no">${k === vstep ? '✗ ' : ''}${k}</td><td class="step-label">${esc(s.label)}</td><td class="step-changes">${changes}</td></tr>`;
     })
     .join('');

@@ -18,13 +18,13 @@ a { color: var(--accent); }
 code, .mono { font-family: var(--mono); font-size: 12.5px; }
 header.top { background: #151b28; color: #eef2f8; padding: 18px 28px 20px; }
 header.top .brand { font-size: 12px; letter-spacing: .08em; text-transform: uppercase; color: #9aa6bd; }
-header.top h1 { margin: 4px 0 10px; font-size: 22px; font-weight: 650; }
+header.top h1 { margin: 4px 0 10px; font-size: 22px; font-weight: 650; overflow-wrap: break-word; }
 header.top h1 .params { font-weight: 400; color: #b8c2d6; font-size: 16px; margin-left: 8px; }
-.verdict { display: inline-flex; align-items: center; gap: 10px; padding: 7px 14px; border-radius: 8px; font-weight: 650; font-size: 15px; }
+.verdict { display: inline-flex; align-items: center; gap: 10px; padding: 7px 14px; border-radius: 8px; font-weight: 650; font-size: 15px; max-width: 100%; overflow-wrap: break-word; min-width: 0; }
 .verdict.violation, .verdict.not-linearizable { background: var(--bad); color: #fff; }
 .verdict.holds, .verdict.linearizable { background: var(--ok); color: #fff; }
 .verdict.bounded, .verdict.interrupted, .verdict.unknown, .verdict.trace { background: #e9b949; color: #2b2100; }
-header.top .why { margin: 10px 0 0; color: #d9e0ec; max-width: 1100px; }
+header.top .why { margin: 10px 0 0; color: #d9e0ec; max-width: 1100px; overflow-wrap: break-word; }
 header.top .why b { color: #fff; }
 header.top .why .doc { color: #aab5ca; }
 main { padding: 18px 28px 8px; max-width: 1880px; }
@@ -32,11 +32,13 @@ main { padding: 18px 28px 8px; max-width: 1880px; }
 .card, .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 12px; box-shadow: 0 1px 2px rgba(16,24,40,.04); }
 .card { padding: 12px 16px 14px; }
 .card h2, .panel h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .07em; color: var(--muted); margin: 0 0 8px; font-weight: 650; }
-dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: 3px 12px; margin: 0; }
+/* Labels take what they need up to 55% and wrap between words; values never break inside a word
+   (break-word only splits a token longer than the whole column, which "anywhere" did to every word). */
+dl.fields { display: grid; grid-template-columns: fit-content(55%) minmax(0, 1fr); gap: 3px 12px; margin: 0; }
 dl.fields dt { color: var(--muted); }
-dl.fields dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+dl.fields dd { margin: 0; font-variant-numeric: tabular-nums; overflow-wrap: break-word; min-width: 0; }
 ul.checks { list-style: none; margin: 0; padding: 0; }
-ul.checks li { padding: 3px 0; border-bottom: 1px dashed var(--line); }
+ul.checks li { padding: 3px 0; border-bottom: 1px dashed var(--line); overflow-wrap: break-word; }
 ul.checks li:last-child { border-bottom: 0; }
 ul.checks .name { font-family: var(--mono); font-size: 12.5px; }
 ul.checks .doc { color: var(--muted); font-size: 12.5px; display: block; }
@@ -49,7 +51,7 @@ ul.checks .broken .name { color: var(--bad); font-weight: 700; }
 .panel { padding: 14px 16px 16px; margin-bottom: 18px; }
 .panel-head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 8px 20px; margin-bottom: 10px; }
 .panel-head h2 { margin: 0; }
-.note { color: var(--muted); font-size: 13px; margin: 0 0 10px; }
+.note { color: var(--muted); font-size: 13px; margin: 0 0 10px; overflow-wrap: break-word; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); align-items: center; }
 .legend .sw { display: inline-block; width: 22px; height: 0; border-top: 2px solid; vertical-align: middle; margin-right: 5px; }
 .legend .sw.dashed { border-top-style: dashed; }
@@ -118,16 +120,16 @@ table.steps td.step-changes div { overflow-wrap: anywhere; }
 .insp-nav button { font: inherit; font-size: 13px; border: 1px solid var(--line); background: var(--soft); border-radius: 7px; padding: 3px 10px; cursor: pointer; }
 .insp-nav button:hover:not(:disabled) { background: var(--sel); }
 .insp-nav button:disabled { opacity: .4; cursor: default; }
-#insp-action { font-family: var(--mono); font-size: 13px; background: var(--soft); border: 1px solid var(--line); border-radius: 8px; padding: 6px 9px; margin-bottom: 10px; overflow-wrap: anywhere; }
+#insp-action { font-family: var(--mono); font-size: 13px; background: var(--soft); border: 1px solid var(--line); border-radius: 8px; padding: 6px 9px; margin-bottom: 10px; overflow-wrap: break-word; }
 #insp-action.threw { border-color: var(--bad-line); color: var(--bad); }
-#insp-violation { background: var(--bad-bg); border: 1px solid var(--bad-line); border-left: 4px solid var(--bad); border-radius: 8px; padding: 8px 10px; margin-bottom: 10px; }
+#insp-violation { background: var(--bad-bg); border: 1px solid var(--bad-line); border-left: 4px solid var(--bad); border-radius: 8px; padding: 8px 10px; margin-bottom: 10px; overflow-wrap: break-word; }
 #insp-violation .v-head { color: var(--bad); font-weight: 700; }
 #insp-violation .v-doc, #insp-violation .v-where { color: #5b3b3b; font-size: 13px; margin-top: 3px; }
 .inspector h4 { font-size: 11.5px; text-transform: uppercase; letter-spacing: .07em; color: var(--muted); margin: 12px 0 5px; }
 #insp-changes { margin: 0; padding-left: 18px; font-family: var(--mono); font-size: 12px; }
-#insp-changes li { margin: 2px 0; overflow-wrap: anywhere; }
+#insp-changes li { margin: 2px 0; overflow-wrap: break-word; }
 #insp-changes li.muted { color: var(--muted); font-family: var(--sans); list-style: none; margin-left: -18px; }
-.tree { font-family: var(--mono); font-size: 12px; line-height: 1.55; }
+.tree { font-family: var(--mono); font-size: 12px; line-height: 1.55; overflow-wrap: break-word; min-width: 0; }
 .tree ul, .tree ol { list-style: none; margin: 0; padding-left: 14px; border-left: 1px dotted #d6dbe5; }
 .tree > ul, .tree > ol { padding-left: 0; border-left: 0; }
 .tree li { padding-left: 4px; border-left: 3px solid transparent; margin-left: -3px; }
@@ -168,7 +170,7 @@ ul.warnings li::before { content: "⚠ "; }
 .depth-chart rect.bar { fill: #7ea0e8; }
 .depth-chart rect.bar:hover { fill: var(--accent); }
 .depth-chart text { font-size: 10px; fill: var(--muted); }
-pre.explain { background: var(--soft); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; font: 12.5px/1.5 var(--mono); white-space: pre-wrap; margin: 0 0 12px; }
+pre.explain { background: var(--soft); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; font: 12.5px/1.5 var(--mono); white-space: pre-wrap; overflow-wrap: break-word; margin: 0 0 12px; }
 .timeline-box { overflow: auto; border: 1px solid var(--line); border-radius: 10px; background: #fff; }
 svg.timeline .proc-bg { fill: #fff; }
 svg.timeline .proc-bg.odd { fill: #fafbfd; }

@@ -24,6 +24,22 @@ export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+/** How long a run of non-space characters may be before {@link escWrap} offers breaks inside it. */
+export const LONG_TOKEN = 24;
+
+/**
+ * {@link esc}, plus a `<wbr>` after each `,` `:` `;` `=` `/` `|` `)` `]` `}` inside runs of
+ * non-space characters longer than {@link LONG_TOKEN} (JSON, paths, states printed in a message),
+ * so that a long message wraps at its punctuation instead of spilling out of its box or being
+ * cut inside a word. `<wbr>` adds no character: copied text is unchanged.
+ */
+export function escWrap(s: string): string {
+  return s
+    .split(/(\s+)/)
+    .map((t) => (t.length > LONG_TOKEN ? t.split(/(?<=[,:;=/|)\]}])(?=\S)/).map(esc).join('<wbr>') : esc(t)))
+    .join('');
+}
+
 /** Cut a label to `max` characters with an ellipsis. */
 export function cut(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, Math.max(1, max - 1))}…`;

@@ -40,6 +40,17 @@ export function viewerMain(): void {
     if (text !== undefined) e.textContent = text;
     return e;
   };
+  /** Put `text` into `parent`, with a `<wbr>` after the punctuation of long tokens (as escWrap). */
+  const wrapInto = (parent: HTMLElement, text: string): HTMLElement => {
+    for (const t of text.split(/(\s+)/)) {
+      const parts = t.length > 24 ? t.split(/(?<=[,:;=/|)\]}])(?=\S)/) : [t];
+      parts.forEach((x, i) => {
+        if (i > 0) parent.appendChild(document.createElement('wbr'));
+        parent.appendChild(document.createTextNode(x));
+      });
+    }
+    return parent;
+  };
   const json = (v: unknown): string => (v === undefined ? '(none)' : JSON.stringify(v));
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -174,21 +185,24 @@ export function viewerMain(): void {
 
   /**
    * Make a row visible: scroll the trace box so that the row is in the part of the box that is
-   * on screen, below its sticky lane header; scroll the page only if that is not enough.
+   * on screen, below its sticky lane header; scroll the page only if that is not enough and
+   * `page` allows it. On load `page` is false: the page stays at its top, so the model name and
+   * the verdict are what the reader sees first, and only the box scrolls to the selected row.
    */
-  const reveal = (row: Element): void => {
+  const reveal = (row: Element, page: boolean): void => {
     const box = row.closest('.scroll-box');
     if (!(box instanceof HTMLElement)) return;
     const head = box.querySelector('.lane-head, thead');
     const headH = head ? head.getBoundingClientRect().height : 0;
     const b = box.getBoundingClientRect();
-    const top = Math.max(b.top + headH, 0);
-    const bottom = Math.min(b.bottom, window.innerHeight);
+    const top = page ? Math.max(b.top + headH, 0) : b.top + headH;
+    const bottom = page ? Math.min(b.bottom, window.innerHeight) : b.bottom;
     let r = row.getBoundingClientRect();
     if (bottom - top > r.height) {
       if (r.top < top) box.scrollTop -= top - r.top + 12;
       else if (r.bottom > bottom) box.scrollTop += r.bottom - bottom + 12;
     }
+    if (!page) return;
     r = row.getBoundingClientRect();
     if (r.top < headH) window.scrollBy(0, r.top - headH - 60);
     else if (r.bottom > window.innerHeight) window.scrollBy(0, r.bottom - window.innerHeight + 60);
@@ -196,8 +210,11 @@ export function viewerMain(): void {
 
   const rowsOf = (k: number): Element[] => Array.from(document.querySelectorAll(`.step-row[data-step="${k}"], .gutter-row[data-step="${k}"]`));
 
-  /** Show step `k` (clamped) in the inspector and highlight it. */
-  const select = (k: number, scroll: boolean): void => {
+  /**
+   * Show step `k` (clamped) in the inspector and highlight it. `scroll`: bring its row into view
+   * ('box': inside the trace box only, 'page': the page too, if needed; false: not at all).
+   */
+  const select = (k: number, scroll: 'box' | 'page' | false): void => {
     const next = Math.max(0, Math.min(steps.length - 1, k));
     if (next === current) return;
     current = next;
@@ -210,7 +227,8 @@ export function viewerMain(): void {
     if (title) title.textContent = next === 0 ? `Initial state (step 0 of ${steps.length - 1})` : `Step ${next} of ${steps.length - 1}`;
     const action = byId('insp-action');
     if (action) {
-      action.textContent = step.label;
+      action.textContent = '';
+      wrapInto(action, step.label);
       action.classList.toggle('threw', step.threw === true);
     }
     const vbox = byId('insp-violation');
@@ -219,8 +237,8 @@ export function viewerMain(): void {
       vbox.hidden = !here;
       if (here) {
         vbox.textContent = '';
-        vbox.appendChild(el('div', 'v-head', `✗ ${violation.headline}`));
-        if (violation.doc) vbox.appendChild(el('div', 'v-doc', `The check: ${violation.doc}.`));
+        vbox.appendChild(wrapInto(el('div', 'v-head'), `✗ ${violation.headline}`));
+        if (violation.doc) vbox.appendChild(wrapInto(el('div', 'v-doc'), `The check: ${violation.doc}.`));
         vbox.appendChild(el('div', 'v-where', step.threw ? 'The action threw an exception: the state shown is the one it was taken from.' : 'This is the step that breaks it: the state below is the bad state.'));
       }
     }
@@ -229,7 +247,7 @@ export function viewerMain(): void {
       changes.textContent = '';
       if (next === 0) changes.appendChild(el('li', 'muted', 'the initial state'));
       else if (step.changes.length === 0) changes.appendChild(el('li', 'muted', step.threw ? 'the action threw before changing anything' : 'no change (the step stutters)'));
-      for (const c of step.changes) changes.appendChild(el('li', 'change', c));
+      for (const c of step.changes) changes.appendChild(wrapInto(el('li', 'change'), c));
     }
     const state = byId('insp-state');
     if (state) {
@@ -243,7 +261,7 @@ export function viewerMain(): void {
     if (nextBtn) nextBtn.disabled = next === steps.length - 1;
     if (scroll) {
       const row = document.querySelector(`.step-row[data-step="${next}"]`);
-      if (row) reveal(row);
+      if (row) reveal(row, scroll === 'page');
     }
     try {
       history.replaceState(null, '', `#step=${next}`);
@@ -260,10 +278,10 @@ export function viewerMain(): void {
       if (Number.isInteger(k)) select(k, false);
     }
   });
-  byId('prev-step')?.addEventListener('click', () => select(current - 1, true));
-  byId('next-step')?.addEventListener('click', () => select(current + 1, true));
+  byId('prev-step')?.addEventListener('click', () => select(current - 1, 'page'));
+  byId('next-step')?.addEventListener('click', () => select(current + 1, 'page'));
   byId('goto-violation')?.addEventListener('click', () => {
-    if (violation) select(violation.step, true);
+    if (violation) select(violation.step, 'page');
   });
   document.addEventListener('keydown', (ev) => {
     const t = ev.target as HTMLElement | null;
@@ -297,10 +315,11 @@ export function viewerMain(): void {
     }
     if (to === undefined) return;
     ev.preventDefault();
-    select(to, true);
+    select(to, 'page');
   });
 
   const fromHash = /^#step=(\d+)$/.exec(location.hash);
-  select(fromHash ? Number(fromHash[1]) : violation ? violation.step : 0, fromHash !== null || violation !== null);
+  // On load only the trace box scrolls to the step: the page keeps its header in view.
+  select(fromHash ? Number(fromHash[1]) : violation ? violation.step : 0, fromHash !== null || violation !== null ? 'box' : false);
   document.body.classList.add('ready');
 }
