@@ -146,7 +146,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
   report: {
     run: reportCommand,
-    usage: 'report <trace.json> [--out file.html] [--out-itf file.itf.json] [--json] | report --index [--dir D]   a self-contained HTML report (and ITF trace) of a trace file; the index of a reports folder',
+    usage: 'report <trace.json> [--out file.html] [--out-itf file.itf.json] [--out-otlp file.json] [--json] | report --index [--dir D]   a self-contained HTML report (and ITF, OTLP traces) of a trace file; the index of a reports folder',
     help: [
       'usage: dscheck report <trace.json> [--out file.html] [--out-itf file.itf.json] [--out-otlp file.json] [--json]',
       '       dscheck report --index [--dir D] [--json]',
