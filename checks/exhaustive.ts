@@ -12,6 +12,7 @@ import { InputError } from './machine.ts';
 import { WordBuffer } from './encode.ts';
 import { ChunkedU32, ExactSet, FingerprintSet, type VisitedSet } from './visited.ts';
 import { traceFromIndices, type Trace, type Violation, type ViolationKind } from './trace.ts';
+import { explainError } from './culprit.ts';
 import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from './result.ts';
 
 /** Live progress, reported about once a second. */
@@ -424,7 +425,7 @@ function* exploreSteps<S, A>(m: Machine<S, A>, opts: ExploreOptions): Generator<
     reached: w.depth >= 0,
     ...(w.depth >= 0 ? { depth: w.depth } : {}),
   }));
-  if (violation) return { status: 'violation', violation, stats, witnesses: witnessResults };
+  if (violation) return { status: 'violation', violation: explainError(m, violation, opts.checks), stats, witnesses: witnessResults };
   if (bound) return { status: 'bounded', bound, stats, witnesses: witnessResults };
   return { status: 'exhausted', stats, witnesses: witnessResults };
 }

@@ -37,6 +37,7 @@ import { InputError, type Machine } from './machine.ts';
 import { WordBuffer } from './encode.ts';
 import { PropertyViolationError, selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from './result.ts';
 import { describeViolation, formatTrace, traceFromIndices, type Trace, type TraceOrigin, type Violation, type ViolationKind } from './trace.ts';
+import { explainError } from './culprit.ts';
 import { actionKind, defaultActionKind, shrinkTrace, type KindedMachine } from './shrink.ts';
 
 /** The defaults of the mandatory bounds (and of the shrink budget). */
@@ -657,7 +658,7 @@ export function machineProperty<S, A>(m: Machine<S, A>, opts: RandomOptions = {}
         status: 'violation',
         path: details.counterexamplePath,
         swarm: runner.mix(sch),
-        violation,
+        violation: explainError(m, violation, checks),
         stats: {
           ...statsBase,
           elapsedMs,
@@ -729,6 +730,24 @@ export async function checkRandomAsync<S, A>(m: Machine<S, A>, opts: RandomOptio
     return p.predicate(sch);
   });
   return p.result(await fc.check(prop, p.parameters));
+}
+
+/**
+ * Whether `opts.path` (with `opts.seed`, `maxSteps` and the swarm kinds) names a run at all,
+ * found without running the machine: fast-check walks the same generation and shrink tree with
+ * a predicate that always fails. `ok`: the path names one run. `out-of-range`: a shrink index
+ * past the last candidate (fast-check would run nothing). `malformed`: fast-check cannot walk it
+ * (a run index or shrink step that does not exist with these `maxSteps` and kinds).
+ */
+export function pathStatus<S, A>(m: Machine<S, A>, opts: RandomOptions): 'ok' | 'out-of-range' | 'malformed' {
+  if (opts.path === undefined) return 'ok';
+  const p = machineProperty(m, { ...opts, shrink: false });
+  try {
+    const d = fc.check(fc.property(p.arbitrary, (_s: Schedule) => false), { ...p.parameters, endOnFailure: true });
+    return d.failed ? 'ok' : 'out-of-range';
+  } catch {
+    return 'malformed';
+  }
 }
 
 /** The options that replay a result's failing run: `seed`, `path`, `maxSteps`, `kinds`, `checks`, `shrink`. */

@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { InputError, resolveParams, type AnyMachine, type AnyModel, type Machine, type ParamValue } from './machine.ts';
 import { canonicalKey } from './encode.ts';
 import { selectChecks } from './result.ts';
+import { explainError } from './culprit.ts';
 import {
   compact,
   labelOf,
@@ -438,12 +439,18 @@ export function replayTrace<S, A>(
     const ne = r.notEnabled;
     throw new InputError(`step ${ne.step}: action ${compact(toPlain(ne.action))} is not enabled; enabled: ${enabledList(m as AnyMachine, ne.enabled)}`);
   }
-  const v = r.violation;
+  let v = r.violation;
+  if (!v && recorded?.kind === 'error') {
+    // A replay evaluates no witnesses, and stops before the last state's actions(): an
+    // exception recorded there is found by evaluating them again (see checks/culprit.ts).
+    const again = explainError(m, { kind: 'error', name: recorded.name, message: '', trace: r.trace }, opts.checks);
+    if (again.culprit !== undefined) v = again;
+  }
   if (!v) return { status: 'passes', recorded, trace: r.trace };
   return {
     status: sameViolation(v, recorded ?? undefined) ? 'reproduced' : 'different',
     recorded,
-    violation: v,
+    violation: explainError(m, v, opts.checks),
     step: v.trace.steps.length,
     trace: r.trace,
   };

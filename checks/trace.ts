@@ -236,6 +236,10 @@ export interface Violation<S, A> {
   readonly trace: Trace<S, A>;
   /** For `error` in `step`: the action that threw. */
   readonly failedAction?: { readonly action: A; readonly actionIndex: number };
+  /** For `error`: what threw (`invariant NAME`, `step, taking LABEL`, …), see `checks/culprit.ts`. */
+  readonly culprit?: string;
+  /** For `error`: where, in the user's code (`file:line:column (in fn)`). */
+  readonly at?: string;
 }
 
 /** Render a value for a one-line change. */
@@ -273,7 +277,7 @@ export function formatTrace<S, A>(m: Machine<S, A>, trace: Trace<S, A>, violatio
 }
 
 /** One line: which check broke and why. */
-export function describeViolation(v: Pick<Violation<unknown, unknown>, 'kind' | 'name' | 'message'>): string {
+export function describeViolation(v: Pick<Violation<unknown, unknown>, 'kind' | 'name' | 'message' | 'culprit' | 'at'>): string {
   switch (v.kind) {
     case 'invariant':
       return `invariant ${v.name} violated${v.message ? `: ${v.message}` : ''}`;
@@ -282,7 +286,7 @@ export function describeViolation(v: Pick<Violation<unknown, unknown>, 'kind' | 
     case 'deadlock':
       return `deadlock: no action is enabled${v.message ? ` (${v.message})` : ''}`;
     case 'error':
-      return `exception in ${v.name}: ${v.message}`;
+      return `exception in ${v.culprit ?? v.name}${v.at ? ` at ${v.at}` : ''}: ${v.message}`;
   }
 }
 
@@ -340,7 +344,7 @@ export interface TraceFile {
   readonly module?: TraceModule;
   readonly params: Readonly<Record<string, ParamValue>>;
   readonly origin: TraceOrigin;
-  readonly violation: { readonly kind: ViolationKind; readonly name: string; readonly message: string; readonly failedAction?: unknown } | null;
+  readonly violation: { readonly kind: ViolationKind; readonly name: string; readonly message: string; readonly failedAction?: unknown; readonly culprit?: string; readonly at?: string } | null;
   readonly initIndex: number;
   readonly init: unknown;
   readonly steps: readonly {
@@ -367,7 +371,7 @@ export function toTraceFile(
   params: Readonly<Record<string, ParamValue>>,
   origin: TraceOrigin,
   trace: Trace<unknown, unknown>,
-  violation: Pick<Violation<unknown, unknown>, 'kind' | 'name' | 'message' | 'failedAction'> | null,
+  violation: Pick<Violation<unknown, unknown>, 'kind' | 'name' | 'message' | 'failedAction' | 'culprit' | 'at'> | null,
 ): TraceFile {
   let prev = viewOf(m, trace.init);
   const steps = trace.steps.map((st) => {
@@ -388,6 +392,8 @@ export function toTraceFile(
           name: violation.name,
           message: violation.message,
           ...(violation.failedAction ? { failedAction: toPlain(violation.failedAction.action) } : {}),
+          ...(violation.culprit !== undefined ? { culprit: violation.culprit } : {}),
+          ...(violation.at !== undefined ? { at: violation.at } : {}),
         }
       : null,
     initIndex: trace.initIndex,

@@ -16,7 +16,22 @@ export interface ParsedArgs {
   readonly flags: ReadonlyMap<string, string | boolean | readonly string[]>;
 }
 
-/** Parse `argv` against a flag spec. Accepts `--flag value` and `--flag=value`. */
+/**
+ * Thrown by {@link parseArgs} when `--help` or `-h` is given: the dispatcher prints the
+ * command's help on stdout and exits 0.
+ */
+export class HelpRequested extends Error {
+  override readonly name = 'HelpRequested';
+  constructor(readonly command: string) {
+    super(`help for ${command}`);
+  }
+}
+
+/**
+ * Parse `argv` against a flag spec. Accepts `--flag value` and `--flag=value`. Every command
+ * also takes `--help` / `-h` ({@link HelpRequested}). A single-valued flag given twice is an
+ * input error (the last value silently winning hides typos); `list` flags repeat.
+ */
 export function parseArgs(command: string, argv: readonly string[], spec: FlagSpec, aliases: Readonly<Record<string, string>> = {}): ParsedArgs {
   const positionals: string[] = [];
   const flags = new Map<string, string | boolean | readonly string[]>();
@@ -26,14 +41,16 @@ export function parseArgs(command: string, argv: readonly string[], spec: FlagSp
       positionals.push(arg);
       continue;
     }
+    if (arg === '--help' || arg === '-h') throw new HelpRequested(command);
     const eq = arg.indexOf('=');
     const rawName = arg.replace(/^--?/, '').slice(0, eq < 0 ? undefined : eq - (arg.startsWith('--') ? 2 : 1));
     const name = aliases[rawName] ?? rawName;
     const kind = spec[name];
     if (kind === undefined) {
-      const valid = Object.keys(spec).map((k) => `--${k}`).join(', ');
+      const valid = [...Object.keys(spec), 'help'].map((k) => `--${k}`).join(', ');
       throw new InputError(`unknown option '${arg}' for '${command}'; valid: ${valid}`);
     }
+    if (kind !== 'list' && flags.has(name)) throw new InputError(`option --${name} is given twice; give it once`);
     if (kind === 'bool') {
       if (eq >= 0) throw new InputError(`option --${name} takes no value`);
       flags.set(name, true);

@@ -6,12 +6,12 @@ import { basename, join } from 'node:path';
 import { defaultParams, instantiate, parseParamValue, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
 import { modelRef, withModule, type ModelSource } from './models.ts';
 import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
-import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, randomOrigin, type RandomResult } from '../random.ts';
+import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
 import { checkNames, selectChecks, type CheckResult } from '../result.ts';
 import { formatDiagram } from '../diagram.ts';
-import { formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
+import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
-import { REPORTS_DIR, checkOutputPath, dur, num, slug, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, assertWritable, checkOutputPath, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
 import { exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
 import { fmtMs, fmtNum, reportFromRun, type Field } from '../report/data.ts';
@@ -55,6 +55,7 @@ export function parseParams(model: AnyModel, pairs: readonly string[]): Record<s
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new InputError(`--param takes key=value, got '${pair}'`);
     const key = pair.slice(0, eq);
+    if (key in out) throw new InputError(`--param ${key} is given twice (${key}=${String(out[key])} and ${pair}); give each parameter once`);
     out[key] = parseParamValue(model, key, pair.slice(eq + 1));
   }
   return out;
@@ -89,7 +90,9 @@ export function printVerdict(
 ): void {
   const v = result.violation;
   if (result.status === 'violation' && v) {
-    out(`✗ violation of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.name} after ${v.trace.steps.length} step${v.trace.steps.length === 1 ? '' : 's'}:`);
+    const after = `after ${v.trace.steps.length} step${v.trace.steps.length === 1 ? '' : 's'}`;
+    if (v.kind === 'error') out(`✗ error in the model ${after}: ${describeViolation(v)}`);
+    else out(`✗ violation of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.name} ${after}:`);
     out(formatTrace(m, v.trace, v));
     if (m.nodes && m.events && v.trace.steps.length > 0) {
       out('');
@@ -109,6 +112,35 @@ export function printVerdict(
     if (w.reached) out(`  sometimes ${w.name}: reached${w.depth !== undefined ? ` at depth ${w.depth}` : ''}`);
     else out(`  sometimes ${w.name}: NOT reached${result.status === 'exhausted' ? ' in the whole reachable space: the model may be wrong' : result.status === 'violation' ? ' before the violation stopped the run' : ' within the bounds'}`);
   }
+}
+
+/**
+ * The exit code of a finished run: 1 for a violation, 2 for an exception in the model's own
+ * code (an error of the model, not a counterexample: also one line on stderr, naming the
+ * culprit and the trace file that replays it), 130 when interrupted, 0 otherwise.
+ */
+export function runExitCode(result: CheckResult, traceFile: string | undefined): number {
+  const v = result.violation;
+  if (result.status === 'violation' && v?.kind === 'error') {
+    process.stderr.write(`dscheck: error in the model: ${describeViolation(v)}${traceFile ? ` (trace: ${traceFile})` : ''}\n`);
+    return 2;
+  }
+  if (result.status === 'violation') return 1;
+  if (result.bound?.kind === 'interrupted') return 130;
+  return 0;
+}
+
+/** The `violation` object of the JSON output. */
+export function violationJson(v: CheckResult['violation'], traceFile: string | undefined): Record<string, unknown> | null {
+  if (!v) return null;
+  return {
+    kind: v.kind,
+    name: v.name,
+    message: v.message,
+    ...(v.kind === 'error' ? { culprit: v.culprit ?? v.name, at: v.at ?? null } : {}),
+    steps: v.trace.steps.length,
+    traceFile,
+  };
 }
 
 /**
@@ -213,6 +245,23 @@ function artifactLines(out: (line: string) => void, a: Artifacts): void {
   if (a.itfNote) out(`  ${a.itfNote}`);
 }
 
+/**
+ * Fail fast: every file this run may write (the counterexample trace, the report, the ITF
+ * trace), given or default, must be writable before the search starts. Creates nothing.
+ */
+function checkOutputPaths(args: ParsedArgs, model: AnyModel, params: Readonly<Record<string, ParamValue>>, mode: string): void {
+  const given = str(args, 'out');
+  if (given !== undefined) assertWritable('--out', given);
+  else assertWritable('the default trace file (give --out to write elsewhere)', defaultTracePath(model, params, 'check'));
+  if (flag(args, 'report') || args.flags.has('report-out')) {
+    const report = str(args, 'report-out');
+    if (report !== undefined) assertWritable('--report-out', report);
+    else assertWritable('the default report (give --report-out to write elsewhere)', defaultReportPath(model, params, mode));
+  }
+  const itf = str(args, 'out-itf');
+  if (itf !== undefined) assertWritable('--out-itf', itf);
+}
+
 /** Run `dscheck check`. Returns the exit code. */
 export async function checkCommand(argv: readonly string[], out: (line: string) => void, models: ModelSource): Promise<number> {
   const args = parseArgs('check', argv, CHECK_FLAGS, { p: 'param', i: 'invariant' });
@@ -229,6 +278,7 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   for (const f of mode === 'random' ? EXHAUSTIVE_ONLY : RANDOM_ONLY) {
     if (args.flags.has(f)) throw new InputError(`--${f} applies to --mode ${mode === 'random' ? 'bfs or dfs' : 'random'} only`);
   }
+  checkOutputPaths(args, model, params, mode);
   if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv);
   return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv);
 }
@@ -353,13 +403,11 @@ async function exhaustiveCheck(
       mode,
       checks: names,
       bounds: { maxDepth, maxStates, timeLimitMs },
-      status: result.status,
+      status: result.violation?.kind === 'error' ? 'error' : result.status,
       bound: result.bound ?? null,
       stats: s,
       witnesses: result.witnesses,
-      violation: result.violation
-        ? { kind: result.violation.kind, name: result.violation.name, message: result.violation.message, steps: result.violation.trace.steps.length, traceFile }
-        : null,
+      violation: violationJson(result.violation, traceFile),
       ...artifactJson(args, artifacts),
     }));
   } else {
@@ -374,9 +422,7 @@ async function exhaustiveCheck(
     if (traceFile) out(`  trace written to ${traceFile}`);
     artifactLines(out, artifacts);
   }
-  if (result.status === 'violation') return 1;
-  if (result.bound?.kind === 'interrupted') return 130;
-  return 0;
+  return runExitCode(result as CheckResult, traceFile);
 }
 
 /** Parse `--seed`: an integer (fast-check takes any 32-bit integer). */
@@ -407,9 +453,17 @@ async function randomCheck(
   const given = seedArg(args);
   if (path !== undefined && given === undefined) throw new InputError('--path replays a failing run and needs the --seed it came with');
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw new InputError(`--path must look like 12:0:3 (fast-check's counterexample path), got '${path}'`);
+  // The path indexes runs whose shape depends on --steps, which it does not record: no guessing.
+  if (path !== undefined && !args.flags.has('steps')) throw new InputError('--path needs the --steps of the run it came from (the replay line prints it: … --path P --steps M)');
   const seed = given ?? freshSeed();
   const swarm = !flag(args, 'no-swarm');
   const kinds = swarm ? discoverKinds(machine) : [];
+  if (path !== undefined) {
+    const st = pathStatus(machine, { seed, path, maxSteps, kinds, swarm, checks });
+    if (st !== 'ok') {
+      throw new InputError(`--path ${path} names no run with --seed ${seed} and --steps ${maxSteps}${st === 'out-of-range' ? ' (a step of the path is past the last shrink candidate)' : ''}; copy --seed, --path and --steps from one replay line`);
+    }
+  }
   const names = checks.length > 0 ? checks : checkNames(machine);
   const say = json ? () => {} : out;
   // The seed comes first: whatever happens next, the run can be repeated.
@@ -514,12 +568,12 @@ async function randomCheck(
       mode: 'random',
       checks: names,
       bounds: { runs, maxSteps, timeLimitMs },
-      status: result.status,
+      status: result.violation?.kind === 'error' ? 'error' : result.status,
       bound: result.bound ?? null,
       swarm: result.swarm ?? { kinds: result.kinds, excluded: [] },
       stats: s,
       witnesses: result.witnesses,
-      violation: v ? { kind: v.kind, name: v.name, message: v.message, steps: v.trace.steps.length, traceFile } : null,
+      violation: violationJson(v, traceFile),
       ...artifactJson(args, artifacts),
     }));
   } else {
@@ -527,7 +581,10 @@ async function randomCheck(
     printVerdict(out, machine, result, {
       statesWord: `${num(s.runs)} runs`,
       detail: `up to ${num(maxSteps)} steps each`,
-      bounded: describeRandomResult(result),
+      bounded:
+        path !== undefined && result.status !== 'violation'
+          ? `the run at seed ${seed}, path ${path} does not fail: every check holds on its ${num(s.transitions)} steps (with these --param, --invariant, --steps and swarm settings)`
+          : describeRandomResult(result),
     });
     out(`  runs ${num(s.runs)} · steps ${num(s.transitions)} · ${dur(s.searchMs)} · ${num(s.stepsPerSecond)} steps/s`);
     if (result.status === 'violation' && s.shrink) {
@@ -540,7 +597,5 @@ async function randomCheck(
     if (traceFile) out(`  trace written to ${traceFile} (dscheck replay ${traceFile})`);
     artifactLines(out, artifacts);
   }
-  if (result.status === 'violation') return 1;
-  if (result.bound?.kind === 'interrupted') return 130;
-  return 0;
+  return runExitCode(result as CheckResult, traceFile);
 }

@@ -49,7 +49,7 @@ import {
 import type { LoadedHistory } from '../history/load.ts';
 import { flag, parseArgs, str } from './args.ts';
 import { ProgressLine } from './progress.ts';
-import { REPORTS_DIR, slug } from './output.ts';
+import { REPORTS_DIR, assertWritable, slug } from './output.ts';
 import { basename, join } from 'node:path';
 import { fmtMs, fmtNum, reportFromHistory } from '../report/data.ts';
 import { writeReport } from '../report/outputs.ts';
@@ -130,6 +130,8 @@ export async function historyCommand(argv: readonly string[], out: (line: string
     });
     return levelsCommand(file, loadedL, strongest ? 'strongest' : (levelArg as ConsistencyLevel), { ...options, ...(quiet !== undefined ? { quiet } : {}) }, flag(args, 'json'), !flag(args, 'json') && !flag(args, 'quiet'), out);
   }
+  const reportOut = str(args, 'report-out');
+  if (reportOut !== undefined) assertWritable('--report-out', reportOut);
 
   const loaded = await loadHistoryFile(file, {
     ...(format !== undefined ? { format } : {}),

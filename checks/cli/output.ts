@@ -3,6 +3,7 @@
  * and number formatting.
  */
 import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { InputError } from '../machine.ts';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +25,52 @@ export function writeFileAtomic(path: string, content: string): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * Check, before any long work, that {@link writeFileAtomic} can write `path`: it is not a
+ * directory, and its nearest existing ancestor is a writable directory (missing folders are
+ * created at write time). Creates nothing. Throws an {@link InputError} naming the option
+ * (`what`, e.g. `--out`) otherwise.
+ */
+export function assertWritable(what: string, path: string): void {
+  const target = resolve(path);
+  const st = statOf(target);
+  if (st?.isDirectory()) throw new InputError(`${what} ${path} is a directory; give a file name`);
+  let dir = dirname(target);
+  for (;;) {
+    const d = statOf(dir);
+    if (d !== undefined) {
+      if (!d.isDirectory()) throw new InputError(`${what} ${path} cannot be written: ${dir} is not a directory`);
+      try {
+        accessSync(dir, constants.W_OK | constants.X_OK);
+      } catch {
+        throw new InputError(`${what} ${path} cannot be written: the folder ${dir} is not writable`);
+      }
+      break;
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  if (st !== undefined) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch {
+      throw new InputError(`${what} ${path} exists and is not writable`);
+    }
+  }
+}
+
+function statOf(p: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(p);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    // ENOTDIR: an ancestor is a file; the walk up the ancestors reports that one.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new InputError(`cannot inspect ${p}${code ? ` (${code})` : ''}`);
   }
 }
 

@@ -2,7 +2,8 @@
  * `dscheck replay <trace.json> [--json]`: re-execute a counterexample trace file against the
  * current model and say whether the same check still breaks, and at which step. Exit 1 when a
  * violation occurs (the recorded one, or another), 0 when the trace no longer fails, 2 when the
- * file is unreadable or invalid (one line).
+ * file is unreadable or invalid (one line), or when the model's own code throws (an error of
+ * the model, named with its file and line).
  */
 import { match } from 'ts-pattern';
 import { InputError } from '../machine.ts';
@@ -55,13 +56,18 @@ export async function replayCommand(argv: readonly string[], out: (line: string)
       steps: loaded.file.steps.length,
       recorded: loaded.recorded,
       status: result.status,
-      violation: v ? { kind: v.kind, name: v.name, message: v.message, step: result.step } : null,
+      violation: v ? { kind: v.kind, name: v.name, message: v.message, ...(v.kind === 'error' ? { culprit: v.culprit ?? v.name, at: v.at ?? null } : {}), step: result.step } : null,
     }));
   } else {
     out(traceHeader('replaying', loaded));
     out(replayVerdict(loaded, result));
     const v = result.violation;
     out(formatTrace(loaded.machine, v ? v.trace : result.trace, v));
+  }
+  if (result.violation?.kind === 'error') {
+    // An exception in the model's own code is an error of the model, not a counterexample.
+    process.stderr.write(`dscheck: error in the model: ${describeViolation(result.violation)} (step ${result.step})\n`);
+    return 2;
   }
   return result.status === 'passes' ? 0 : 1;
 }

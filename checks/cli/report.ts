@@ -21,7 +21,7 @@ import { listReports, renderIndex } from '../report/folder.ts';
 import { traceFileToItf, traceToItf } from '../report/itf.ts';
 import { reportPathForTrace, writeItf, writeOtlp, writeReport } from '../report/outputs.ts';
 import { flag, parseArgs, str } from './args.ts';
-import { checkOutputPath, REPORTS_DIR, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, assertWritable, checkOutputPath, writeFileAtomic } from './output.ts';
 import { parseTraceFileWith, type ModelSource } from './models.ts';
 
 /** Flags of `dscheck report`. */
@@ -106,6 +106,7 @@ export async function reportCommand(argv: readonly string[], out: (line: string)
       throw new InputError(`cannot read the folder ${dir}${code ? ` (${code})` : ''}`);
     }
     const path = join(dir, 'index.html');
+    assertWritable('the index', path);
     writeFileAtomic(path, renderIndex(entries));
     if (json) out(JSON.stringify({ index: path, reports: entries.map((e) => ({ file: e.file, status: e.summary.status, title: e.summary.title })) }));
     else out(`index of ${entries.length} report${entries.length === 1 ? '' : 's'} written to ${path}`);
@@ -114,14 +115,17 @@ export async function reportCommand(argv: readonly string[], out: (line: string)
   if (args.flags.has('dir')) throw new InputError('--dir applies to --index only');
   if (args.positionals.length !== 1) throw new InputError(`${args.positionals.length === 0 ? 'no trace file given' : 'give exactly one trace file'}; ${REPORT_USAGE}`);
   const source = args.positionals[0]!;
+  const outPath = str(args, 'out') ?? reportPathForTrace(source);
+  assertWritable(args.flags.has('out') ? '--out' : 'the default report (give --out to write elsewhere)', outPath);
+  const itfOut = str(args, 'out-itf');
+  if (itfOut !== undefined) assertWritable('--out-itf', itfOut);
   const otlpOut = str(args, 'out-otlp');
   if (otlpOut !== undefined) checkOutputPath(otlpOut, '--out-otlp', (m) => new InputError(m));
   const file = readTraceJson(source);
   const replay = await replayForReport(source, file, models);
   const command = `dscheck report ${argv.join(' ')}`;
   const data = reportFromTraceFile({ file, source, ...replay, command });
-  const reportPath = writeReport(str(args, 'out') ?? reportPathForTrace(source), data);
-  const itfOut = str(args, 'out-itf');
+  const reportPath = writeReport(outPath, data);
   let itfPath: string | undefined;
   if (itfOut !== undefined) {
     const itf = replay.replayed

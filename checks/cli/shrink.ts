@@ -2,14 +2,16 @@
  * `dscheck shrink <trace.json> [--out file] [--time-limit S] [--json]`: minimise a failing trace
  * (delta debugging over its steps, then simpler action payloads) into a 1-minimal one, written
  * as a new trace file (default `<input>.min.json`). Exit 1 with the minimal trace written when
- * the trace still fails; 0, with no file written, when it no longer fails; 2 on a bad file.
+ * the trace still fails; 0, with no file written, when it no longer fails; 2 on a bad file, or
+ * (with the minimal trace written) when the failure is an exception in the model's own code.
  */
 import { InputError } from '../machine.ts';
+import { explainError } from '../culprit.ts';
 import { replayLoaded } from '../replay.ts';
 import { SHRINK_TIME_LIMIT_MS, shrinkActions } from '../shrink.ts';
 import { describeViolation, formatTrace, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { flag, parseArgs, seconds, str } from './args.ts';
-import { dur, writeFileAtomic } from './output.ts';
+import { assertWritable, dur, writeFileAtomic } from './output.ts';
 import { recordedText, replayVerdict, traceHeader } from './replay.ts';
 import { loadTraceFile, withModule, type ModelSource } from './models.ts';
 
@@ -29,6 +31,8 @@ export async function shrinkCommand(argv: readonly string[], out: (line: string)
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'`);
   const json = flag(args, 'json');
   const timeLimitMs = seconds(args, 'time-limit', SHRINK_TIME_LIMIT_MS);
+  const target = str(args, 'out') ?? defaultShrinkPath(file);
+  assertWritable(args.flags.has('out') ? '--out' : 'the default output (give --out to write elsewhere)', target);
   const loaded = await loadTraceFile(file, models);
   const replay = replayLoaded(loaded);
   const before = loaded.file.steps.length;
@@ -45,7 +49,7 @@ export async function shrinkCommand(argv: readonly string[], out: (line: string)
     timeLimitMs,
   });
   if (r.status !== 'shrunk' || !r.violation) throw new Error('internal: the replayed violation did not reproduce in the shrinker');
-  const target = str(args, 'out') ?? defaultShrinkPath(file);
+  const violation = explainError(loaded.machine, r.violation, loaded.checks);
   const o = (loaded.file.origin ?? {}) as Partial<Record<string, unknown>>;
   const origin: TraceOrigin = {
     runner: 'shrink',
@@ -56,12 +60,12 @@ export async function shrinkCommand(argv: readonly string[], out: (line: string)
     lengthBefore: before,
     lengthAfter: r.lengthAfter,
   };
-  writeFileAtomic(target, `${JSON.stringify(withModule(toTraceFile(loaded.machine, loaded.model.name, loaded.params, origin, r.trace, r.violation), loaded.model, target), null, 2)}\n`);
+  writeFileAtomic(target, `${JSON.stringify(withModule(toTraceFile(loaded.machine, loaded.model.name, loaded.params, origin, r.trace, violation), loaded.model, target), null, 2)}\n`);
   if (json) {
     out(JSON.stringify({
       file,
       status: 'shrunk',
-      violation: { kind: r.violation.kind, name: r.violation.name, message: r.violation.message, step: r.lengthAfter },
+      violation: { kind: violation.kind, name: violation.name, message: violation.message, ...(violation.culprit ? { culprit: violation.culprit, at: violation.at ?? null } : {}), step: r.lengthAfter },
       lengthBefore: before,
       lengthAfter: r.lengthAfter,
       complete: r.complete,
@@ -69,12 +73,16 @@ export async function shrinkCommand(argv: readonly string[], out: (line: string)
       out: target,
     }));
   } else {
-    out(`✗ shrunk ${before} → ${r.lengthAfter} steps: ${describeViolation(r.violation)}`);
-    out(formatTrace(loaded.machine, r.trace, r.violation));
+    out(`✗ shrunk ${before} → ${r.lengthAfter} steps: ${describeViolation(violation)}`);
+    out(formatTrace(loaded.machine, r.trace, violation));
     out(r.complete
       ? `  1-minimal: removing any one step makes the violation go away · ${r.tests} traces tried · ${dur(r.elapsedMs)}`
       : `  the time limit (${dur(timeLimitMs)}) cut shrinking: smaller, but not proved 1-minimal · ${r.tests} traces tried`);
     out(`  minimal trace written to ${target}`);
+  }
+  if (violation.kind === 'error') {
+    process.stderr.write(`dscheck: error in the model: ${describeViolation(violation)} (minimal trace: ${target})\n`);
+    return 2;
   }
   return 1;
 }

@@ -80,7 +80,8 @@ describe('report data', () => {
     expect(d.steps!.map((s) => s.label)).toEqual(['initial state', 'inc', 'inc', 'boom (threw)']);
     expect(d.steps![3]!.threw).toBe(true);
     expect(d.violation).toMatchObject({ kind: 'error', step: 3 });
-    expect(renderReport(d)).toContain('exception in step: kaboom');
+    // The culprit is named, with the line of this file that threw (checks/culprit.ts).
+    expect(renderReport(d)).toMatch(/exception in step, taking boom at checks\/report\/html\.test\.ts:\d+:\d+ \(in step\): kaboom/);
   });
 
   it('a saved trace file: with its machine it has the diagram; without, the file’s own states', () => {

@@ -14,6 +14,7 @@ import {
   type Witness,
 } from '../../checks/machine.ts';
 import { toPlain } from '../../checks/trace.ts';
+import { userLocation } from '../../checks/culprit.ts';
 import { envConfig, type EnvConfig } from './config.ts';
 import { broadcast, cancelTimer, ghost, note, send, setTimer } from './effects.ts';
 import { formatMessageDefault, formatValue } from './format.ts';
@@ -158,6 +159,17 @@ export function envMachine<P extends ProtocolTypes>(
   const timerBit = new Map<string, number>(timerNames.map((t, k) => [t, k]));
   if (timerBit.size !== timerNames.length) throw new InputError(`protocol ${protocol.name}: timer names must be distinct`);
   if (timerNames.length > 0 && !proto.onTimer) throw new InputError(`protocol ${protocol.name}: timers need onTimer`);
+  // The handlers this configuration calls, checked now, before any search (not a TypeError mid-run).
+  const need = (handler: string, why: string): void => {
+    if (typeof (proto as unknown as Readonly<Record<string, unknown>>)[handler] === 'function') return;
+    const at = userLocation(new Error());
+    throw new InputError(`protocol ${protocol.name} has no ${handler} handler, needed for ${why}${at ? ` (machine built at ${at})` : ''}`);
+  };
+  need('init', 'the initial states');
+  need('onMessage', 'message deliveries');
+  if (cfg.crashes > 0 && cfg.restarts) need('onRestart', 'restart actions (crashes > 0 and restarts=true)');
+  if (proto.requests !== undefined && cfg.requests > 0) need('onClientRequest', 'client requests (requests > 0)');
+  if (proto.localActions !== undefined) need('onLocal', 'local actions');
   const hasRequests = proto.requests !== undefined && proto.onClientRequest !== undefined && cfg.requests > 0;
   const hasLocal = proto.localActions !== undefined && proto.onLocal !== undefined;
   const clocks = cfg.maxClock > 0;
