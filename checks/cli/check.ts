@@ -3,11 +3,11 @@
  * the stats, and any counterexample as numbered steps (also written as JSON under `reports/`).
  */
 import { basename, join } from 'node:path';
-import { defaultParams, instantiate, parseParamValue, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
+import { defaultParams, instantiate, parseParamValue, variantOverrides, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
 import { findModel } from '../registry.ts';
 import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, randomOrigin, type RandomResult } from '../random.ts';
-import { checkNames, selectChecks, type CheckResult } from '../result.ts';
+import { checkNames, notReachedText, selectChecks, suspectWitnesses, witnessesInContext, type CheckResult } from '../result.ts';
 import { formatDiagram } from '../diagram.ts';
 import { formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
@@ -106,8 +106,74 @@ export function printVerdict(
   }
   for (const w of result.witnesses) {
     if (w.reached) out(`  sometimes ${w.name}: reached${w.depth !== undefined ? ` at depth ${w.depth}` : ''}`);
-    else out(`  sometimes ${w.name}: NOT reached${result.status === 'exhausted' ? ' in the whole reachable space: the model may be wrong' : result.status === 'violation' ? ' before the violation stopped the run' : ' within the bounds'}`);
+    else out(`  sometimes ${w.name}: ${notReachedText(w, result.status)}`);
   }
+  const suspect = suspectWitnesses(result);
+  if (suspect.length > 0) out(`⚠ ${suspect.length === 1 ? 'a witness was' : `${suspect.length} witnesses were`} not reached although the run explored every reachable state and ${suspect.length === 1 ? 'its' : 'their'} needs are met: the checks held, but the model may not do what it should (${suspect.map((w) => w.name).join(', ')})`);
+}
+
+/**
+ * A run of a declared known-bug variant: the variant, the checks it declares it breaks, the
+ * parameters that came from its configuration, and whether this run found it.
+ */
+export interface KnownBugOutcome {
+  readonly name: string;
+  /** The checks the variant declares it breaks (`BugSpec.breaks`). */
+  readonly expected: readonly string[];
+  /** True when the run broke one of `expected`. */
+  readonly found: boolean;
+  /** The check this run broke, when it broke one (expected or not). */
+  readonly broke?: string;
+  /** The variant's own configuration (`BugSpec.config`). */
+  readonly config: Readonly<Record<string, ParamValue>>;
+  /** The parameters whose value came from that configuration (the rest were defaults or `-p`). */
+  readonly fromVariant: readonly string[];
+  /** The configuration values this run overrode with `-p`, as `k=v` (this run's value). */
+  readonly overridden: readonly string[];
+}
+
+/** The variant a run selected with `-p bug=NAME`, before the run (`found` is filled in after). */
+export interface VariantRun {
+  readonly name: string;
+  readonly expected: readonly string[];
+  readonly config: Readonly<Record<string, ParamValue>>;
+  readonly fromVariant: readonly string[];
+  readonly overridden: readonly string[];
+}
+
+/** The variant selected by `params.bug`, if any, with where its parameters came from. */
+export function variantRun(model: AnyModel, params: Readonly<Record<string, ParamValue>>, fromVariant: readonly string[]): VariantRun | undefined {
+  const bug = params.bug;
+  if (typeof bug !== 'string' || bug === 'none') return undefined;
+  const spec = model.bugs[bug];
+  if (spec === undefined) return undefined;
+  const config = spec.config ?? {};
+  const overridden = Object.keys(config).filter((k) => !fromVariant.includes(k) && params[k] !== config[k]).map((k) => `${k}=${String(params[k])}`);
+  return { name: bug, expected: spec.breaks, config, fromVariant, overridden };
+}
+
+/** The header line of a variant run: what it breaks and which parameters its configuration set. */
+export function variantHeader(v: VariantRun): string {
+  const from = v.fromVariant.map((k) => `${k}=${String(v.config[k])}`);
+  return `known-bug variant ${v.name} (breaks ${v.expected.join(', ')})${from.length > 0 ? ` · from its configuration: ${from.join(', ')}` : ''}${v.overridden.length > 0 ? ` · overridden by --param: ${v.overridden.join(', ')}` : ''}`;
+}
+
+/** Did the run find the variant's bug? */
+export function knownBugOutcome(v: VariantRun, result: CheckResult): KnownBugOutcome {
+  const broke = result.status === 'violation' ? result.violation?.name : undefined;
+  return { ...v, found: broke !== undefined && v.expected.includes(broke), ...(broke !== undefined ? { broke } : {}) };
+}
+
+/**
+ * The line that closes the output of a variant run: found, or, plainly, not found and what
+ * may have hidden it.
+ */
+export function knownBugLine(k: KnownBugOutcome, checks: readonly string[]): string {
+  if (k.found) return `known bug ${k.name} found: ${k.broke} broken, as the variant declares`;
+  const why: string[] = [];
+  if (checks.length > 0 && !k.expected.some((c) => checks.includes(c))) why.push(`--invariant left out every check it breaks`);
+  if (k.overridden.length > 0) why.push(`this run overrode its configuration (${k.overridden.join(', ')}; the variant's: ${Object.entries(k.config).map(([x, y]) => `${x}=${String(y)}`).join(', ')})`);
+  return `⚠ KNOWN BUG NOT FOUND: variant ${k.name} breaks ${k.expected.join(' or ')}, and this run ${k.broke !== undefined ? `broke only ${k.broke}` : 'broke none of them'}${why.length > 0 ? `; ${why.join('; ')}` : ''}. This is not evidence that the variant is correct.`;
 }
 
 /**
@@ -158,6 +224,8 @@ interface RunContext {
   readonly bounds: readonly Field[];
   readonly origin: TraceOrigin;
   readonly run: readonly Field[];
+  /** The outcome of a known-bug variant run, when the run selected one. */
+  readonly knownBug?: KnownBugOutcome;
 }
 
 /** Write the report and the ITF trace a run asked for. */
@@ -179,6 +247,9 @@ function writeArtifacts(c: RunContext, coverage: Coverage | undefined): Artifact
       command: `dscheck check ${c.argv.join(' ')}`,
       paramDefaults: defaultParams(model),
       ...(coverage ? { coverage } : {}),
+      ...(c.knownBug && !c.knownBug.found
+        ? { notices: [{ level: 'warn' as const, badge: `known bug ${c.knownBug.name} not found`, text: knownBugLine(c.knownBug, c.checks).replace(/^⚠ /, '') }] }
+        : {}),
     });
     report = writeReport(str(args, 'report-out') ?? defaultReportPath(model, params, v ? v.name : c.mode), data);
   }
@@ -213,15 +284,18 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   if (modelName === undefined) throw new InputError('usage: dscheck check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--runs N] [--steps M] [--seed S] [--time-limit S] [--json]');
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'; parameters go in --param k=v`);
   const model = findModel(modelName);
-  const { params, machine } = instantiate(model, parseParams(model, list(args, 'param')));
+  // A known-bug variant brings the configuration that shows it; explicit --param values win.
+  const { overrides, fromVariant } = variantOverrides(model, parseParams(model, list(args, 'param')));
+  const { params, machine } = instantiate(model, overrides);
+  const variant = variantRun(model, params, fromVariant);
   const checks = list(args, 'invariant');
   selectChecks(machine, checks);
   const mode = choice(args, 'mode', ['bfs', 'dfs', 'random'] as const, 'bfs');
   for (const f of mode === 'random' ? EXHAUSTIVE_ONLY : RANDOM_ONLY) {
     if (args.flags.has(f)) throw new InputError(`--${f} applies to --mode ${mode === 'random' ? 'bfs or dfs' : 'random'} only`);
   }
-  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv);
-  return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv);
+  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv, variant);
+  return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv, variant);
 }
 
 async function exhaustiveCheck(
@@ -233,6 +307,7 @@ async function exhaustiveCheck(
   mode: 'bfs' | 'dfs',
   out: (line: string) => void,
   argv: readonly string[],
+  variant?: VariantRun,
 ): Promise<number> {
   const json = flag(args, 'json');
   const maxDepth = posInt(args, 'max-depth', DEFAULT_BOUNDS.maxDepth, 0);
@@ -243,6 +318,7 @@ async function exhaustiveCheck(
   const names = checks.length > 0 ? checks : checkNames(machine);
   const say = json ? () => {} : out;
   say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : '64-bit fingerprints'}${symmetry && machine.symmetry ? ' · symmetry' : ''}`);
+  if (variant) say(variantHeader(variant));
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: depth ≤ ${num(maxDepth)} · states ≤ ${num(maxStates)} · time ≤ ${dur(timeLimitMs)}`);
 
@@ -276,6 +352,8 @@ async function exhaustiveCheck(
     process.off('SIGINT', onSigint);
     progress.clear();
   }
+  result = { ...result, witnesses: witnessesInContext(machine, params, result.witnesses) };
+  const knownBug = variant ? knownBugOutcome(variant, result as CheckResult) : undefined;
   const s = result.stats;
   let traceFile: string | undefined;
   const origin: TraceOrigin = { runner: mode, ...(checks.length > 0 ? { checks } : {}) };
@@ -330,6 +408,7 @@ async function exhaustiveCheck(
         { label: 'time', value: dur(timeLimitMs) },
       ],
       origin,
+      ...(knownBug ? { knownBug } : {}),
       run: [
         { label: 'deduplication', value: exact ? 'exact keys' : '64-bit fingerprints' },
         { label: 'symmetry', value: symmetry && machine.symmetry ? 'on' : 'off' },
@@ -351,6 +430,7 @@ async function exhaustiveCheck(
       violation: result.violation
         ? { kind: result.violation.kind, name: result.violation.name, message: result.violation.message, steps: result.violation.trace.steps.length, traceFile }
         : null,
+      ...(knownBug ? { knownBug } : {}),
       ...artifactJson(args, artifacts),
     }));
   } else {
@@ -364,6 +444,7 @@ async function exhaustiveCheck(
     if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
     if (traceFile) out(`  trace written to ${traceFile}`);
     artifactLines(out, artifacts);
+    if (knownBug) out(knownBugLine(knownBug, checks));
   }
   if (result.status === 'violation') return 1;
   if (result.bound?.kind === 'interrupted') return 130;
@@ -389,6 +470,7 @@ async function randomCheck(
   checks: readonly string[],
   out: (line: string) => void,
   argv: readonly string[],
+  variant?: VariantRun,
 ): Promise<number> {
   const json = flag(args, 'json');
   const runs = posInt(args, 'runs', RANDOM_DEFAULTS.runs);
@@ -406,6 +488,7 @@ async function randomCheck(
   // The seed comes first: whatever happens next, the run can be repeated.
   say(`seed ${seed}${path !== undefined ? ` · path ${path} (replaying one run)` : ''}`);
   say(`dscheck check ${model.name} (${paramText(params)}) · random (fast-check)${swarm ? ` · swarm over ${kinds.length} action kinds` : ''}`);
+  if (variant) say(variantHeader(variant));
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: runs ≤ ${num(runs)} · steps ≤ ${num(maxSteps)} per run · time ≤ ${dur(timeLimitMs)}`);
 
@@ -440,6 +523,8 @@ async function randomCheck(
     process.off('SIGINT', onSigint);
     progress.clear();
   }
+  result = { ...result, witnesses: witnessesInContext(machine, params, result.witnesses) };
+  const knownBug = variant ? knownBugOutcome(variant, result as CheckResult) : undefined;
   const s = result.stats;
   let traceFile: string | undefined;
   const v = result.violation;
@@ -492,6 +577,7 @@ async function randomCheck(
         { label: 'time', value: dur(timeLimitMs) },
       ],
       origin: randomOrigin(result),
+      ...(knownBug ? { knownBug } : {}),
       run: [{ label: 'swarm', value: !swarm ? 'off' : result.swarm && result.swarm.excluded.length > 0 ? `failing run without ${result.swarm.excluded.join(', ')}` : `over ${kinds.length} action kinds` }],
     },
     coverage,
@@ -511,6 +597,7 @@ async function randomCheck(
       stats: s,
       witnesses: result.witnesses,
       violation: v ? { kind: v.kind, name: v.name, message: v.message, steps: v.trace.steps.length, traceFile } : null,
+      ...(knownBug ? { knownBug } : {}),
       ...artifactJson(args, artifacts),
     }));
   } else {
@@ -530,6 +617,7 @@ async function randomCheck(
     }
     if (traceFile) out(`  trace written to ${traceFile} (dscheck replay ${traceFile})`);
     artifactLines(out, artifacts);
+    if (knownBug) out(knownBugLine(knownBug, checks));
   }
   if (result.status === 'violation') return 1;
   if (result.bound?.kind === 'interrupted') return 130;
