@@ -13,7 +13,7 @@ import { formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
-import { exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
+import { coverageInContext, exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
 import { fmtMs, fmtNum, reportFromRun, type Field } from '../report/data.ts';
 import { traceToItf } from '../report/itf.ts';
 import { writeItf, writeReport } from '../report/outputs.ts';
@@ -391,6 +391,7 @@ async function exhaustiveCheck(
       process.off('SIGINT', onSigint);
       covProgress.clear();
     }
+    coverage = coverageInContext(coverage, machine, params);
   }
   const artifacts = writeArtifacts(
     {
@@ -560,6 +561,7 @@ async function randomCheck(
       process.off('SIGINT', onSigint);
       covProgress.clear();
     }
+    coverage = coverageInContext(coverage, machine, params);
   }
   const artifacts = writeArtifacts(
     {

@@ -193,6 +193,13 @@ describe('witnesses in context: what a witness needs, and "the model may be wron
     expect(r.out).not.toContain('⚠');
   });
 
+  it('raft defaults with --coverage: the coverage lists the needs too, and warns about nothing', async () => {
+    const r = await runCli('check', 'raft', '--coverage');
+    expect(r.out).toContain('    sometimes leader-replaced-after-crash: not reached: needs crashes ≥ 1; this run has crashes=0');
+    expect(r.out).not.toContain('may be wrong');
+    expect(r.out).not.toContain('⚠');
+  });
+
   it('raft defaults, JSON: needs and unmet on each witness', async () => {
     const o = JSON.parse((await runCli('check', 'raft', '--json')).out) as CheckJson;
     expect(o.status).toBe('exhausted');
