@@ -173,7 +173,7 @@ export function knownBugLine(k: KnownBugOutcome, checks: readonly string[]): str
   const why: string[] = [];
   if (checks.length > 0 && !k.expected.some((c) => checks.includes(c))) why.push(`--invariant left out every check it breaks`);
   if (k.overridden.length > 0) why.push(`this run overrode its configuration (${k.overridden.join(', ')}; the variant's: ${Object.entries(k.config).map(([x, y]) => `${x}=${String(y)}`).join(', ')})`);
-  return `⚠ KNOWN BUG NOT FOUND: variant ${k.name} breaks ${k.expected.join(' or ')}, and this run ${k.broke !== undefined ? `broke only ${k.broke}` : 'broke none of them'}${why.length > 0 ? `; ${why.join('; ')}` : ''}. This is not evidence that the variant is correct.`;
+  return `⚠ KNOWN BUG NOT FOUND: variant ${k.name} breaks ${k.expected.join(' or ')}, and this run ${k.broke !== undefined ? `broke none of them (it broke ${k.broke} first)` : 'broke none of them'}${why.length > 0 ? `; ${why.join('; ')}` : ''}. This is not evidence that the variant is correct.`;
 }
 
 /**

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './testing.ts';
-import { printVerdict } from './check.ts';
+import { knownBugLine, knownBugOutcome, printVerdict } from './check.ts';
 import { explore } from '../exhaustive.ts';
 import { defineModel, instantiate, variantOverrides, type Machine, type ParamValue } from '../machine.ts';
 import { notReachedText, unmetNeeds, witnessesInContext, type CheckResult } from '../result.ts';
@@ -161,6 +161,28 @@ describe('a variant run that does not find its bug says so plainly', () => {
     expect(page).toMatch(/<div class="verdict holds" id="verdict">/);
     expect(page).toContain('<div class="notice warn"');
     expect(page).toContain('⚠ known bug volatile-store not found</div>');
+  });
+
+  it('a violation of some other check is not the known bug', () => {
+    const k = knownBugOutcome(
+      { name: 'v', expected: ['a', 'b'], config: {}, fromVariant: [], overridden: [] },
+      { status: 'violation', violation: { name: 'c' }, stats: { states: 1, transitions: 0, elapsedMs: 0 }, witnesses: [] } as unknown as CheckResult,
+    );
+    expect(k).toMatchObject({ found: false, broke: 'c' });
+    expect(knownBugLine(k, [])).toBe('⚠ KNOWN BUG NOT FOUND: variant v breaks a or b, and this run broke none of them (it broke c first). This is not evidence that the variant is correct.');
+    const hit = knownBugOutcome(
+      { name: 'v', expected: ['a', 'b'], config: {}, fromVariant: [], overridden: [] },
+      { status: 'violation', violation: { name: 'b' }, stats: { states: 1, transitions: 0, elapsedMs: 0 }, witnesses: [] } as unknown as CheckResult,
+    );
+    expect(knownBugLine(hit, [])).toBe('known bug v found: b broken, as the variant declares');
+  });
+
+  it('random mode runs the variant’s configuration too, and reports knownBug', async () => {
+    const r = await runCli('check', 'raft', '-p', 'bug=volatile-term', '--mode', 'random', '--seed', '1', '--runs', '200', '--json', '--out', join(dir, 'rnd.json'));
+    const o = JSON.parse(r.out) as CheckJson;
+    expect(o.params).toMatchObject({ maxTerm: 1, crashes: 1 });
+    expect(o.knownBug).toMatchObject({ name: 'volatile-term', found: true, fromVariant: ['maxTerm', 'requests', 'heartbeats', 'crashes'] });
+    expect(r.code).toBe(1);
   });
 
   it('a run with no variant has no knownBug field and no such line', async () => {
