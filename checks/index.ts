@@ -8,6 +8,7 @@ export {
   bool,
   oneOf,
   instantiate,
+  variantOverrides,
   resolveParams,
   defaultParams,
   assertNever,
@@ -32,12 +33,13 @@ export type {
   ParamsOf,
   ModelParams,
   BugSpec,
+  WitnessNeeds,
 } from './machine.ts';
 export { WordBuffer, canonicalKey, canonicalEqual, hashWords } from './encode.ts';
 export type { Encoder } from './encode.ts';
 export { explore, exploreAsync, DEFAULT_BOUNDS } from './exhaustive.ts';
 export type { ExploreOptions, ExploreStats, ExploreProgress } from './exhaustive.ts';
-export { selectChecks, checkNames, throwIfViolation, PropertyViolationError } from './result.ts';
+export { selectChecks, checkNames, throwIfViolation, PropertyViolationError, witnessesInContext, unmetNeeds } from './result.ts';
 export type { CheckResult, BoundHit, BoundKind, WitnessResult, RunStats } from './result.ts';
 export { refines } from './refinement.ts';
 export type { RefinementOptions } from './refinement.ts';

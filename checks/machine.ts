@@ -43,12 +43,25 @@ export interface TransitionProperty<S, A> {
   checkInit?(s: S): Verdict;
 }
 
+/**
+ * What a witness needs of the model's parameters to be reachable at all, by parameter name: a
+ * number means "at least" (`{ crashes: 1 }`: crashes ≥ 1), a boolean or a string means "equal to"
+ * (`{ restarts: true }`). A run whose parameters do not meet them reports the witness as "not
+ * reached: needs crashes ≥ 1; this run has crashes=0", not as a sign that the model is wrong.
+ */
+export type WitnessNeeds = Readonly<Record<string, ParamValue>>;
+
 /** A `sometimes` witness: some reachable state must satisfy it, or the model is suspect. */
 export interface Witness<S> {
   /** A short name: "leader-elected". */
   readonly name: string;
   /** One sentence: what being reached shows. */
   readonly doc?: string;
+  /**
+   * The parameter values without which no state can witness it (see {@link WitnessNeeds}). A
+   * witness the model's default configuration cannot reach must declare them.
+   */
+  readonly needs?: WitnessNeeds;
   /** Does this state witness it? */
   check(s: S): boolean;
 }
@@ -185,12 +198,21 @@ export function oneOf<const V extends string>(values: readonly V[], def: V, doc:
   return { kind: 'enum', default: def, values, doc };
 }
 
-/** A known-bug variant: what it changes and which properties it must break. */
+/**
+ * A known-bug variant: what it changes, which properties it must break, and the parameter values
+ * that show it.
+ */
 export interface BugSpec {
   /** One sentence: what the variant does wrong. */
   readonly doc: string;
   /** The invariants or properties the checker must find broken. */
   readonly breaks: readonly string[];
+  /**
+   * The parameter values (beyond the model's defaults) under which a breadth-first search with
+   * every check finds one of `breaks` broken, quickly. `dscheck check MODEL -p bug=NAME` runs with
+   * them; explicit `-p` values override them one by one. Absent: the defaults show the bug.
+   */
+  readonly config?: Readonly<Record<string, ParamValue>>;
 }
 
 /** The parameters a model's `build` receives: its schema's values, plus `bug`. */
@@ -238,7 +260,35 @@ export function defineModel<const Sch extends ParamSchema, const B extends strin
     ...def.params,
     bug: oneOf(['none', ...Object.keys(bugs)], 'none', 'known-bug variant to run (none = the correct protocol)'),
   };
-  return { name: def.name, doc: def.doc, params, bugs, build: def.build };
+  const model: Model<ModelParams<Sch, B>> = { name: def.name, doc: def.doc, params, bugs, build: def.build };
+  // A variant's configuration must be valid parameters of the model (caught when the module loads).
+  for (const [bug, spec] of Object.entries(bugs)) {
+    if (spec.config === undefined) continue;
+    if ('bug' in spec.config) throw new Error(`model ${def.name}: variant ${bug}'s config must not set 'bug'`);
+    try {
+      resolveParams(model as AnyModel, spec.config);
+    } catch (e) {
+      throw new Error(`model ${def.name}: variant ${bug}'s config is invalid: ${(e as Error).message}`);
+    }
+  }
+  return model;
+}
+
+/**
+ * The parameters of a run as the user asked for it: when `explicit` selects a known-bug variant,
+ * the variant's {@link BugSpec.config} first, then every explicit value on top. Returns the
+ * overrides to pass to {@link instantiate} and the names of the parameters whose value came from
+ * the variant (the ones the user did not set).
+ */
+export function variantOverrides(
+  model: AnyModel,
+  explicit: Readonly<Record<string, ParamValue>>,
+): { readonly overrides: Record<string, ParamValue>; readonly fromVariant: readonly string[] } {
+  const bug = explicit.bug;
+  const spec = typeof bug === 'string' && bug !== 'none' && Object.hasOwn(model.bugs, bug) ? model.bugs[bug] : undefined;
+  const config = spec?.config ?? {};
+  const fromVariant = Object.keys(config).filter((k) => !Object.hasOwn(explicit, k));
+  return { overrides: { ...config, ...explicit }, fromVariant };
 }
 
 /** The default value of every parameter of a model. */

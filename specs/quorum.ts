@@ -327,6 +327,8 @@ export function registerWitnesses<S>(events: (s: S) => readonly RegisterEvent[])
     {
       name: 'read-overlaps-write',
       doc: 'a read completes while a write is pending (the concurrency linearizability is about)',
+      // A client has one operation at a time: a read beside a pending write takes two of each.
+      needs: { clients: 2, requests: 2 },
       check: (s) => {
         const pending = new Set<number>();
         for (const e of events(s)) {

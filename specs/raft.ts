@@ -234,6 +234,8 @@ export function raftWitnesses(n: number): readonly Witness<RaftState>[] {
     {
       name: 'leader-replaced-after-crash',
       doc: 'a leader crashed and, while it is down, another node leads a later term',
+      // A crash, a second election, and a majority without the crashed leader.
+      needs: { crashes: 1, maxTerm: 2, nodes: 3 },
       check(s) {
         let crashedLeaderTerm = Infinity;
         s.nodes.forEach((x, i) => {
@@ -245,6 +247,8 @@ export function raftWitnesses(n: number): readonly Witness<RaftState>[] {
     {
       name: 'entry-overwritten-before-commit',
       doc: 'a node deletes a conflicting entry that nobody had committed',
+      // Two entries at the same index from leaders of two terms: two requests, two terms.
+      needs: { requests: 2, maxTerm: 2 },
       check: (s) => s.ghost.overwritten,
     },
   ];

@@ -8,7 +8,7 @@
  */
 import { checkRandom } from '../random.ts';
 import { median, repeatExhaustive } from './harness.ts';
-import { makeRaft, RAFT_BUG_CONFIGS, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug } from '../../impl/raft/raft.ts';
+import { makeRaft, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug } from '../../impl/raft/raft.ts';
 import type { ParamValue } from '../machine.ts';
 
 /** TLC on Ongaro's raft.tla, 3 servers and tight bounds, one core of this machine (the issue's figure). */
@@ -71,7 +71,7 @@ export async function benchRaft(opts: { readonly reps?: number; readonly seeds?:
   const figure8 = (['leader-completeness', 'state-machine-safety'] as const).map((check) => ({
     check,
     ...repeatExhaustive(
-      { model: 'raftModel', module: MODULE, params: { ...RAFT_BUG_CONFIGS.figure8, symmetry: true, bug: 'figure8' } as Record<string, ParamValue>, checks: [check] },
+      { model: 'raftModel', module: MODULE, params: { ...RAFT_BUGS.figure8.config, symmetry: true, bug: 'figure8' } as Record<string, ParamValue>, checks: [check] },
       1,
     ),
   }));
@@ -84,7 +84,7 @@ export async function benchRaft(opts: { readonly reps?: number; readonly seeds?:
     ),
     ...figure8.map(
       (r) =>
-        `figure8 by BFS (${JSON.stringify(RAFT_BUG_CONFIGS.figure8)}, symmetry): ${r.violation ? `${r.violation.name} in ${r.violation.steps} steps` : r.status} after ${r.states.toLocaleString('en-US')} states, ${(r.elapsedMs / 1000).toFixed(1)} s (target < ${RAFT_TARGETS.figure8BfsSeconds} s: ${r.elapsedMs < RAFT_TARGETS.figure8BfsSeconds * 1000 ? 'met' : 'NOT met'})`,
+        `figure8 by BFS (${JSON.stringify(RAFT_BUGS.figure8.config)}, symmetry): ${r.violation ? `${r.violation.name} in ${r.violation.steps} steps` : r.status} after ${r.states.toLocaleString('en-US')} states, ${(r.elapsedMs / 1000).toFixed(1)} s (target < ${RAFT_TARGETS.figure8BfsSeconds} s: ${r.elapsedMs < RAFT_TARGETS.figure8BfsSeconds * 1000 ? 'met' : 'NOT met'})`,
     ),
     ...random.map(
       (r) =>

@@ -3,17 +3,18 @@
  * the stats, and any counterexample as numbered steps (also written as JSON under `reports/`).
  */
 import { basename, join } from 'node:path';
-import { defaultParams, instantiate, parseParamValue, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
+import { defaultParams, instantiate, parseParamValue, variantOverrides, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
 import { modelRef, withModule, type ModelSource } from './models.ts';
 import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
-import { checkNames, selectChecks, type CheckResult } from '../result.ts';
+import { checkNames, notReachedText, selectChecks, suspectWitnesses, witnessesInContext, type CheckResult } from '../result.ts';
+import { knownBugLine, knownBugOutcome, variantHeader, variantRun, type KnownBugOutcome, type VariantRun } from './variant.ts';
 import { formatDiagram } from '../diagram.ts';
 import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, assertWritable, checkOutputPath, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
-import { exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
+import { coverageInContext, exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
 import { fmtMs, fmtNum, reportFromRun, type Field } from '../report/data.ts';
 import { traceToItf } from '../report/itf.ts';
 import { writeItf, writeOtlp, writeReport } from '../report/outputs.ts';
@@ -110,8 +111,10 @@ export function printVerdict(
   }
   for (const w of result.witnesses) {
     if (w.reached) out(`  sometimes ${w.name}: reached${w.depth !== undefined ? ` at depth ${w.depth}` : ''}`);
-    else out(`  sometimes ${w.name}: NOT reached${result.status === 'exhausted' ? ' in the whole reachable space: the model may be wrong' : result.status === 'violation' ? ' before the violation stopped the run' : ' within the bounds'}`);
+    else out(`  sometimes ${w.name}: ${notReachedText(w, result.status)}`);
   }
+  const suspect = suspectWitnesses(result);
+  if (suspect.length > 0) out(`⚠ ${suspect.length === 1 ? 'a witness was' : `${suspect.length} witnesses were`} not reached although the run explored every reachable state and ${suspect.length === 1 ? 'its' : 'their'} needs are met: the checks held, but the model may not do what it should (${suspect.map((w) => w.name).join(', ')})`);
 }
 
 /**
@@ -192,6 +195,8 @@ interface RunContext {
   readonly bounds: readonly Field[];
   readonly origin: TraceOrigin;
   readonly run: readonly Field[];
+  /** The outcome of a known-bug variant run, when the run selected one. */
+  readonly knownBug?: KnownBugOutcome;
 }
 
 /** Write the report and the ITF trace a run asked for. */
@@ -215,6 +220,9 @@ function writeArtifacts(c: RunContext, coverage: Coverage | undefined): Artifact
       command: `dscheck check ${c.argv.join(' ')}`,
       paramDefaults: defaultParams(model),
       ...(coverage ? { coverage } : {}),
+      ...(c.knownBug && !c.knownBug.found
+        ? { notices: [{ level: 'warn' as const, badge: `known bug ${c.knownBug.name} not found`, text: knownBugLine(c.knownBug, c.checks).replace(/^⚠ /, '') }] }
+        : {}),
     });
     if (flag(args, 'report') || args.flags.has('report-out')) report = writeReport(str(args, 'report-out') ?? defaultReportPath(model, params, v ? v.name : c.mode), data);
     if (otlpOut !== undefined && result.status === 'violation' && v) otlp = writeOtlp(otlpOut, data);
@@ -271,7 +279,10 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   if (modelName === undefined) throw new InputError('usage: dscheck check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--runs N] [--steps M] [--seed S] [--time-limit S] [--json]');
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'; parameters go in --param k=v`);
   const model = await models.resolve(modelName);
-  const { params, machine } = instantiate(model, parseParams(model, list(args, 'param')));
+  // A known-bug variant brings the configuration that shows it; explicit --param values win.
+  const { overrides, fromVariant } = variantOverrides(model, parseParams(model, list(args, 'param')));
+  const { params, machine } = instantiate(model, overrides);
+  const variant = variantRun(model, params, fromVariant);
   const checks = list(args, 'invariant');
   selectChecks(machine, checks);
   const mode = choice(args, 'mode', ['bfs', 'dfs', 'random'] as const, 'bfs');
@@ -279,8 +290,8 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
     if (args.flags.has(f)) throw new InputError(`--${f} applies to --mode ${mode === 'random' ? 'bfs or dfs' : 'random'} only`);
   }
   checkOutputPaths(args, model, params, mode);
-  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv);
-  return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv);
+  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv, variant);
+  return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv, variant);
 }
 
 async function exhaustiveCheck(
@@ -292,6 +303,7 @@ async function exhaustiveCheck(
   mode: 'bfs' | 'dfs',
   out: (line: string) => void,
   argv: readonly string[],
+  variant?: VariantRun,
 ): Promise<number> {
   const json = flag(args, 'json');
   const maxDepth = posInt(args, 'max-depth', DEFAULT_BOUNDS.maxDepth, 0);
@@ -302,6 +314,7 @@ async function exhaustiveCheck(
   const names = checks.length > 0 ? checks : checkNames(machine);
   const say = json ? () => {} : out;
   say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : '64-bit fingerprints'}${symmetry && machine.symmetry ? ' · symmetry' : ''}`);
+  if (variant) say(variantHeader(variant));
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: depth ≤ ${num(maxDepth)} · states ≤ ${num(maxStates)} · time ≤ ${dur(timeLimitMs)}`);
 
@@ -335,6 +348,8 @@ async function exhaustiveCheck(
     process.off('SIGINT', onSigint);
     progress.clear();
   }
+  result = { ...result, witnesses: witnessesInContext(machine, params, result.witnesses) };
+  const knownBug = variant ? knownBugOutcome(variant, result as CheckResult) : undefined;
   const s = result.stats;
   let traceFile: string | undefined;
   const origin: TraceOrigin = { runner: mode, ...(checks.length > 0 ? { checks } : {}) };
@@ -372,6 +387,7 @@ async function exhaustiveCheck(
       process.off('SIGINT', onSigint);
       covProgress.clear();
     }
+    coverage = coverageInContext(coverage, machine, params);
   }
   const artifacts = writeArtifacts(
     {
@@ -389,6 +405,7 @@ async function exhaustiveCheck(
         { label: 'time', value: dur(timeLimitMs) },
       ],
       origin,
+      ...(knownBug ? { knownBug } : {}),
       run: [
         { label: 'deduplication', value: exact ? 'exact keys' : '64-bit fingerprints' },
         { label: 'symmetry', value: symmetry && machine.symmetry ? 'on' : 'off' },
@@ -408,6 +425,7 @@ async function exhaustiveCheck(
       stats: s,
       witnesses: result.witnesses,
       violation: violationJson(result.violation, traceFile),
+      ...(knownBug ? { knownBug } : {}),
       ...artifactJson(args, artifacts),
     }));
   } else {
@@ -421,6 +439,7 @@ async function exhaustiveCheck(
     if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
     if (traceFile) out(`  trace written to ${traceFile}`);
     artifactLines(out, artifacts);
+    if (knownBug) out(knownBugLine(knownBug, checks));
   }
   return runExitCode(result as CheckResult, traceFile);
 }
@@ -444,6 +463,7 @@ async function randomCheck(
   checks: readonly string[],
   out: (line: string) => void,
   argv: readonly string[],
+  variant?: VariantRun,
 ): Promise<number> {
   const json = flag(args, 'json');
   const runs = posInt(args, 'runs', RANDOM_DEFAULTS.runs);
@@ -469,6 +489,7 @@ async function randomCheck(
   // The seed comes first: whatever happens next, the run can be repeated.
   say(`seed ${seed}${path !== undefined ? ` · path ${path} (replaying one run)` : ''}`);
   say(`dscheck check ${model.name} (${paramText(params)}) · random (fast-check)${swarm ? ` · swarm over ${kinds.length} action kinds` : ''}`);
+  if (variant) say(variantHeader(variant));
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: runs ≤ ${num(runs)} · steps ≤ ${num(maxSteps)} per run · time ≤ ${dur(timeLimitMs)}`);
 
@@ -503,6 +524,8 @@ async function randomCheck(
     process.off('SIGINT', onSigint);
     progress.clear();
   }
+  result = { ...result, witnesses: witnessesInContext(machine, params, result.witnesses) };
+  const knownBug = variant ? knownBugOutcome(variant, result as CheckResult) : undefined;
   const s = result.stats;
   let traceFile: string | undefined;
   const v = result.violation;
@@ -538,6 +561,7 @@ async function randomCheck(
       process.off('SIGINT', onSigint);
       covProgress.clear();
     }
+    coverage = coverageInContext(coverage, machine, params);
   }
   const artifacts = writeArtifacts(
     {
@@ -555,6 +579,7 @@ async function randomCheck(
         { label: 'time', value: dur(timeLimitMs) },
       ],
       origin: randomOrigin(result),
+      ...(knownBug ? { knownBug } : {}),
       run: [{ label: 'swarm', value: !swarm ? 'off' : result.swarm && result.swarm.excluded.length > 0 ? `failing run without ${result.swarm.excluded.join(', ')}` : `over ${kinds.length} action kinds` }],
     },
     coverage,
@@ -574,6 +599,7 @@ async function randomCheck(
       stats: s,
       witnesses: result.witnesses,
       violation: violationJson(v, traceFile),
+      ...(knownBug ? { knownBug } : {}),
       ...artifactJson(args, artifacts),
     }));
   } else {
@@ -596,6 +622,7 @@ async function randomCheck(
     }
     if (traceFile) out(`  trace written to ${traceFile} (dscheck replay ${traceFile})`);
     artifactLines(out, artifacts);
+    if (knownBug) out(knownBugLine(knownBug, checks));
   }
   return runExitCode(result as CheckResult, traceFile);
 }

@@ -2,7 +2,7 @@
  * `dscheck list`: the models, their parameters, known-bug variants and checks.
  */
 import { match } from 'ts-pattern';
-import { InputError, instantiate, type AnyModel, type ParamSpec } from '../machine.ts';
+import { InputError, instantiate, type AnyModel, type ParamSpec, type WitnessNeeds } from '../machine.ts';
 import { flag, parseArgs } from './args.ts';
 import { oneLineError, type ModelSource } from './models.ts';
 
@@ -14,7 +14,14 @@ function describeParam(name: string, p: ParamSpec): string {
     .exhaustive();
 }
 
-/** A model's checks, or the one-line reason it could not be built with its defaults. */
+/** A witness's needs as text: "crashes ≥ 1, restarts = true". */
+function needsText(needs: WitnessNeeds): string {
+  return Object.entries(needs)
+    .map(([k, v]) => (typeof v === 'number' ? `${k} ≥ ${v}` : `${k} = ${String(v)}`))
+    .join(', ');
+}
+
+/** A model's checks and variants, or the one-line reason it could not be built with its defaults. */
 function describeModel(model: AnyModel) {
   try {
     const { machine } = instantiate(model);
@@ -22,7 +29,9 @@ function describeModel(model: AnyModel) {
       model,
       invariants: (machine.invariants ?? []).map((i) => ({ name: i.name, doc: i.doc ?? '' })),
       properties: (machine.properties ?? []).map((p) => ({ name: p.name, doc: p.doc ?? '' })),
-      sometimes: (machine.sometimes ?? []).map((w) => ({ name: w.name, doc: w.doc ?? '' })),
+      sometimes: (machine.sometimes ?? []).map((w) => ({ name: w.name, doc: w.doc ?? '', ...(w.needs ? { needs: w.needs } : {}) })),
+      // Every variant with the configuration `check -p bug=NAME` runs it with ({} = the defaults).
+      bugs: Object.fromEntries(Object.entries(model.bugs).map(([name, b]) => [name, { doc: b.doc, breaks: b.breaks, config: b.config ?? {} }])),
     };
   } catch (e) {
     return { name: model.name, error: `building it with its defaults failed: ${oneLineError(e)}` };
@@ -41,7 +50,15 @@ export async function listCommand(argv: readonly string[], out: (line: string) =
   if (ref !== undefined && outcomes.length === 1 && !outcomes[0]!.ok) throw new InputError(outcomes[0]!.error);
   const described = outcomes.map((o) => (o.ok ? describeModel(o.model) : { name: o.name, error: o.error }));
   if (flag(args, 'json')) {
-    out(JSON.stringify(described.map((r) => ('error' in r ? { name: r.name, error: r.error } : { name: r.model.name, doc: r.model.doc, params: r.model.params, bugs: r.model.bugs, invariants: r.invariants, properties: r.properties, sometimes: r.sometimes }))));
+    out(
+      JSON.stringify(
+        described.map((r) =>
+          'error' in r
+            ? { name: r.name, error: r.error }
+            : { name: r.model.name, doc: r.model.doc, params: r.model.params, bugs: r.bugs, invariants: r.invariants, properties: r.properties, sometimes: r.sometimes },
+        ),
+      ),
+    );
     return 0;
   }
   for (const r of described) {
@@ -58,10 +75,14 @@ export async function listCommand(argv: readonly string[], out: (line: string) =
     if (r.properties.length) out('  transition properties:');
     for (const p of r.properties) out(`    ${p.name}${p.doc ? `: ${p.doc}` : ''}`);
     if (r.sometimes.length) out('  sometimes:');
-    for (const w of r.sometimes) out(`    ${w.name}${w.doc ? `: ${w.doc}` : ''}`);
-    const bugs = Object.entries(r.model.bugs);
-    if (bugs.length) out('  known-bug variants (--param bug=NAME):');
-    for (const [name, b] of bugs) out(`    ${name}: ${b.doc} (breaks ${b.breaks.join(', ')})`);
+    for (const w of r.sometimes) out(`    ${w.name}${w.doc ? `: ${w.doc}` : ''}${w.needs ? ` (needs ${needsText(w.needs)})` : ''}`);
+    const bugs = Object.entries(r.bugs);
+    if (bugs.length) out('  known-bug variants (--param bug=NAME runs with the configuration shown; --param values override it):');
+    for (const [name, b] of bugs) {
+      out(`    ${name}: ${b.doc} (breaks ${b.breaks.join(', ')})`);
+      const config = Object.entries(b.config);
+      out(`      configuration: ${config.length > 0 ? config.map(([k, v]) => `${k}=${String(v)}`).join(', ') : 'the defaults'}`);
+    }
     out('');
   }
   return 0;

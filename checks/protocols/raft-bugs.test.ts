@@ -15,7 +15,7 @@ import { explore } from '../exhaustive.ts';
 import { checkRandom, replayOptions, type RandomOptions } from '../random.ts';
 import { formatDiagram } from '../diagram.ts';
 import { formatTrace } from '../trace.ts';
-import { makeRaft, RAFT_BUG_CONFIGS, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug, type RaftConfig } from '../../impl/raft/raft.ts';
+import { makeRaft, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug, type RaftConfig } from '../../impl/raft/raft.ts';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'raft-scenarios');
 const UPDATE = process.env['RAFT_GOLDEN'] === 'update';
@@ -46,7 +46,7 @@ const BFS: readonly { bug: Exclude<RaftBug, 'none'>; check: string; cfg?: RaftCo
 describe('breadth-first search finds every known bug with its shortest trace', () => {
   for (const { bug, check, cfg, length, states, message } of BFS) {
     it(`${bug} breaks ${check} in ${length} steps`, () => {
-      const config = { ...(cfg ?? RAFT_BUG_CONFIGS[bug]), symmetry: true };
+      const config = { ...(cfg ?? RAFT_BUGS[bug].config), symmetry: true };
       const r = explore(makeRaft(config, bug), { checks: [check] });
       expect(r.status).toBe('violation');
       expect(r.violation?.name).toBe(check);
@@ -70,7 +70,7 @@ describe('breadth-first search finds every known bug with its shortest trace', (
 
 describe('figure8: counting replicas of an earlier-term entry (Figure 8 of the Raft paper, 3 nodes)', () => {
   it('BFS: leader completeness breaks in 20 steps; the trace and its diagram are pinned', { timeout: 300_000 }, () => {
-    const m = makeRaft({ ...RAFT_BUG_CONFIGS.figure8, symmetry: true }, 'figure8');
+    const m = makeRaft({ ...RAFT_BUGS.figure8.config, symmetry: true }, 'figure8');
     const r = explore(m, { checks: ['leader-completeness'] });
     expect(r.status).toBe('violation');
     expect(r.violation?.name).toBe('leader-completeness');

@@ -13,7 +13,7 @@ import { checkRandom } from '../random.ts';
 import { WordBuffer } from '../encode.ts';
 import { InputError, instantiate } from '../machine.ts';
 import { checkNames } from '../result.ts';
-import { makeRaft, raftModel, RAFT_BUG_CONFIGS, RAFT_BUGS, RAFT_RANDOM_CONFIGS, type RaftBug, type RaftConfig } from '../../impl/raft/raft.ts';
+import { makeRaft, raftModel, RAFT_BUGS, RAFT_RANDOM_CONFIGS, type RaftBug, type RaftConfig } from '../../impl/raft/raft.ts';
 import { ignoredMessage, pruneIgnored } from '../../impl/raft/canonical.ts';
 import type { RaftState, RaftTypes } from '../../impl/raft/types.ts';
 import type { EnvAction } from '../../impl/env/types.ts';
@@ -267,7 +267,7 @@ describe('the raft model', () => {
 
   it('takes every configuration the bug tests and the benchmark use as model parameters (so the CLI can run them)', () => {
     for (const bug of Object.keys(RAFT_BUGS) as (keyof typeof RAFT_BUGS)[]) {
-      expect(instantiate(raftModel, { ...RAFT_BUG_CONFIGS[bug], bug }).machine.name).toBe('raft');
+      expect(instantiate(raftModel, { ...RAFT_BUGS[bug].config, bug }).machine.name).toBe('raft');
       expect(instantiate(raftModel, { ...RAFT_RANDOM_CONFIGS[bug], bug }).params['bug']).toBe(bug);
     }
   });

@@ -18,11 +18,11 @@
  * partition and heal when their budget is positive); otherwise only the kinds seen can be
  * listed, and the report says that kinds that never fire cannot be named.
  */
-import type { AnyMachine, Machine } from '../machine.ts';
+import type { AnyMachine, Machine, ParamValue } from '../machine.ts';
 import { WordBuffer } from '../encode.ts';
 import { explore, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
 import { checkRandom, checkRandomAsync, discoverKinds, type RandomOptions, type RandomResult } from '../random.ts';
-import type { BoundHit, CheckResult, WitnessResult } from '../result.ts';
+import { witnessesInContext, type BoundHit, type CheckResult, type WitnessResult } from '../result.ts';
 import { actionKind } from '../shrink.ts';
 
 /** Coverage of one refinement of a kind: a message type, a timer, a local action. */
@@ -285,8 +285,8 @@ class Counting<S, A> {
       for (const d of k.details) if (d.fired > 0 && d.changed === 0) warnings.push(`${d.name} fired ${d.fired} times and never changed the state`);
     }
     if (onlyStutter.length > 0) warnings.push(`${onlyStutter.join(', ')} fired but never changed the state`);
-    const unreached = result.witnesses.filter((w) => !w.reached).map((w) => w.name);
-    if (unreached.length > 0) warnings.push(`sometimes ${unreached.join(', ')} not reached ${where}${complete ? ': the model may be wrong' : ''}`);
+    const ww = witnessWarning(result.witnesses, where, complete);
+    if (ww !== undefined) warnings.push(ww);
     if (from === 'observed') warnings.push('the machine does not list its action kinds (actionKinds()), so kinds that never fire cannot be named');
     return {
       runner,
@@ -401,6 +401,32 @@ export async function randomCoverageAsync<S, A>(m: Machine<S, A>, opts: RandomOp
 }
 
 /** Coverage as text lines, for the terminal. */
+/**
+ * The warning about witnesses not reached: "the model may be wrong" only for those whose needs
+ * this run meets (see {@link witnessesInContext}); the others say what they need.
+ */
+function witnessWarning(ws: readonly WitnessResult[], where: string, complete: boolean): string | undefined {
+  // A witness out of reach of the parameters is listed with its needs, not warned about.
+  const unreached = ws.filter((w) => !w.reached && !w.unmet).map((w) => w.name);
+  return unreached.length > 0 ? `sometimes ${unreached.join(', ')} not reached ${where}${complete ? ': the model may be wrong' : ''}` : undefined;
+}
+
+/**
+ * A coverage with its witnesses put in the context of the run's parameters: a witness the
+ * parameters cannot reach says what it needs, and is no longer a sign that the model is wrong.
+ */
+export function coverageInContext(c: Coverage, m: AnyMachine, params: Readonly<Record<string, ParamValue>>): Coverage {
+  const witnesses = witnessesInContext(m, params, c.witnesses);
+  const wheres = c.complete ? ['in the whole reachable space'] : ['before the violation stopped the run', 'within the bounds'];
+  const warnings = c.warnings.flatMap((w) => {
+    const where = wheres.find((x) => witnessWarning(c.witnesses, x, c.complete) === w);
+    if (where === undefined) return [w];
+    const after = witnessWarning(witnesses, where, c.complete);
+    return after !== undefined ? [after] : [];
+  });
+  return { ...c, witnesses, warnings };
+}
+
 export function formatCoverage(c: Coverage): string[] {
   const lines: string[] = [`coverage (${c.runner}: ${c.scope}${c.bound ? `; cut by the ${c.bound.kind} bound` : ''}):`];
   const w = Math.max(4, ...c.kinds.flatMap((k) => [k.kind.length, ...k.details.map((d) => d.name.length + 2)]));
@@ -413,7 +439,7 @@ export function formatCoverage(c: Coverage): string[] {
     for (const d of k.details) lines.push(`    ${d.name.padEnd(w - 2)}  ${''.padStart(12)}  ${n(d.fired)}  ${n(d.changed)}${ex ? `  ${n(d.newStates ?? 0)}` : ''}`);
   }
   if (c.kindsFrom === 'observed') lines.push('  (kinds seen; the machine does not declare actionKinds())');
-  for (const wt of c.witnesses) lines.push(`  sometimes ${wt.name}: ${wt.reached ? `reached${wt.depth !== undefined ? ` at ${ex ? 'depth' : 'step'} ${wt.depth}` : ''}` : 'NOT reached'}`);
+  for (const wt of c.witnesses) lines.push(`  sometimes ${wt.name}: ${wt.reached ? `reached${wt.depth !== undefined ? ` at ${ex ? 'depth' : 'step'} ${wt.depth}` : ''}` : wt.unmet ? `not reached: ${wt.unmet}` : 'NOT reached'}`);
   lines.push(`  ${ex ? 'states per depth' : 'states per step number'}: ${c.statesPerDepth.join(' ')}`);
   lines.push(`  states with no enabled action: ${c.terminal.toLocaleString('en-US')} terminal, ${c.deadEnds.toLocaleString('en-US')} not terminal`);
   for (const wn of c.warnings) lines.push(`  ⚠ ${wn}`);

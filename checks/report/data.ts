@@ -12,7 +12,7 @@
  * The renderer (`html.ts`) only lays this out; nothing here touches the DOM.
  */
 import type { AnyMachine, Machine, ParamValue } from '../machine.ts';
-import type { BoundHit, CheckResult, WitnessResult } from '../result.ts';
+import { notReachedText, suspectWitnesses, type BoundHit, type CheckResult, type WitnessResult } from '../result.ts';
 import {
   describeViolation,
   diffViews,
@@ -86,6 +86,24 @@ export interface ReportCheck {
 /** A `sometimes` witness and whether the run reached it. */
 export interface ReportWitness extends WitnessResult {
   readonly doc?: string;
+  /**
+   * Why it was not reached, as the text output says it ("not reached: needs crashes ≥ 1; this
+   * run has crashes=0", "NOT reached in the whole reachable space: the model may be wrong").
+   */
+  readonly note?: string;
+}
+
+/**
+ * Something the verdict alone does not say, shown as a badge beside it: a known-bug variant
+ * that was not found (`warn`), a witness the model should reach and does not (`warn`), or a
+ * witness this configuration cannot reach (`info`).
+ */
+export interface ReportNotice {
+  readonly level: 'warn' | 'info';
+  /** The badge text. */
+  readonly badge: string;
+  /** The sentence that explains it. */
+  readonly text: string;
 }
 
 /** The history part of a linearizability report. */
@@ -123,6 +141,8 @@ export interface ReportData {
   readonly statesPerDepth?: readonly number[];
   readonly checks: readonly ReportCheck[];
   readonly witnesses: readonly ReportWitness[];
+  /** Notices shown beside the verdict (absent: none). */
+  readonly notices?: readonly ReportNotice[];
   readonly violation?: ReportViolation;
   /** The steps of the trace (index 0: the initial state), when there is one. */
   readonly steps?: readonly ReportStep[];
@@ -169,12 +189,34 @@ export function checksOf(m: AnyMachine, names?: readonly string[]): ReportCheck[
   ];
 }
 
-/** The witnesses of a result, with the machine's docs. */
-function witnessesOf(m: AnyMachine | undefined, ws: readonly WitnessResult[]): ReportWitness[] {
+/** The witnesses of a result, with the machine's docs and, for those not reached, why. */
+function witnessesOf(m: AnyMachine | undefined, ws: readonly WitnessResult[], status: CheckResult['status']): ReportWitness[] {
   return ws.map((w) => {
     const doc = m?.sometimes?.find((x) => x.name === w.name)?.doc;
-    return { ...w, ...(doc ? { doc } : {}) };
+    return { ...w, ...(doc ? { doc } : {}), ...(w.reached ? {} : { note: notReachedText(w, status) }) };
   });
+}
+
+/** The notices a run's witnesses call for: suspect ones (warn) and ones this configuration cannot reach (info). */
+export function witnessNotices(result: Pick<CheckResult, 'status' | 'witnesses'>): ReportNotice[] {
+  const out: ReportNotice[] = [];
+  const suspect = suspectWitnesses(result);
+  if (suspect.length > 0) {
+    out.push({
+      level: 'warn',
+      badge: `${suspect.length} witness${suspect.length === 1 ? '' : 'es'} not reached`,
+      text: `${suspect.map((w) => w.name).join(', ')}: not reached although every reachable state was explored and the needs are met; the checks held, but the model may not do what it should`,
+    });
+  }
+  const unmet = result.witnesses.filter((w) => !w.reached && w.unmet);
+  if (unmet.length > 0) {
+    out.push({
+      level: 'info',
+      badge: `${unmet.length} witness${unmet.length === 1 ? '' : 'es'} out of reach of this configuration`,
+      text: unmet.map((w) => `${w.name}: ${w.unmet}`).join(' · '),
+    });
+  }
+  return out;
 }
 
 /** The doc of the check a violation names. */
@@ -298,6 +340,8 @@ export interface RunReportInput<S, A> {
   readonly modeText?: string;
   /** The model's parameter defaults (`defaultParams(model)`). */
   readonly paramDefaults?: Readonly<Record<string, ParamValue>>;
+  /** Notices to show beside the verdict (a known bug not found); the witnesses' own are added. */
+  readonly notices?: readonly ReportNotice[];
 }
 
 /** The report of a model-checking run. */
@@ -310,6 +354,7 @@ export function reportFromRun<S, A>(input: RunReportInput<S, A>): ReportData {
     ? `${fmtNum(typeof stats['runs'] === 'number' ? (stats['runs'] as number) : 0)} runs`
     : `${fmtNum(r.stats.states)} ${r.status === 'exhausted' ? 'reachable' : 'distinct'} states`;
   const verdict = verdictOf(r, statesWord);
+  const notices = [...(input.notices ?? []), ...witnessNotices(r)];
   const run: Field[] = [{ label: 'mode', value: input.modeText ?? (random ? 'random (fast-check schedules, shrunk)' : input.mode === 'bfs' ? 'breadth-first (shortest counterexample)' : 'depth-first') }];
   const o = input.origin;
   if (o && (o.runner === 'random' || o.runner === 'shrink' || o.runner === 'user')) {
@@ -340,7 +385,8 @@ export function reportFromRun<S, A>(input: RunReportInput<S, A>): ReportData {
     stats: statsFields(stats),
     ...(Array.isArray(spd) ? { statesPerDepth: spd as number[] } : {}),
     checks: checksOf(m, input.checks),
-    witnesses: witnessesOf(m, r.witnesses),
+    witnesses: witnessesOf(m, r.witnesses, r.status),
+    ...(notices.length > 0 ? { notices } : {}),
     ...trace,
     ...(input.coverage ? { coverage: input.coverage } : {}),
   };

@@ -14,7 +14,7 @@
  */
 import type { ParamValue } from '../machine.ts';
 import type { Coverage } from './coverage.ts';
-import { type Field, type ReportData, type ReportStatus, fmtNum } from './data.ts';
+import { type Field, type ReportData, type ReportStatus, type ReportWitness, fmtNum } from './data.ts';
 import { REPORT_CSS } from './style.ts';
 import { cut, diagramSvg, esc, escWrap, messageLegend, timelineSvg } from './svg.ts';
 import { viewerMain } from './viewer.ts';
@@ -123,7 +123,21 @@ function headerHtml(d: ReportData): string {
   const shown = defaults ? Object.fromEntries(Object.entries(d.params).filter(([k, v]) => defaults[k] !== v)) : d.params;
   const p = paramsLine(shown) || (defaults ? 'default parameters' : '');
   const name = d.history ? d.title : d.model;
-  return `<header class="top"><div class="brand">dscheck report · ${esc(d.mode)}</div><h1>${esc(name)}${p ? `<span class="params">${esc(p)}</span>` : ''}</h1><div class="verdict ${esc(d.status)}" id="verdict">${esc(d.headline)}</div>${why}</header>`;
+  // Notices stand beside the verdict, so that a green "holds" never hides what it does not cover.
+  const notices = (d.notices ?? [])
+    .map((n) => `<div class="notice ${n.level}" title="${esc(n.text)}">${n.level === 'warn' ? '⚠ ' : ''}${esc(n.badge)}</div>`)
+    .join('');
+  const noticeText = (d.notices ?? []).map((n) => `<p class="why notice-text ${n.level}">${n.level === 'warn' ? '⚠ ' : ''}<b>${esc(n.badge)}</b>: ${esc(n.text)}</p>`).join('');
+  return `<header class="top"><div class="brand">dscheck report · ${esc(d.mode)}</div><h1>${esc(name)}${p ? `<span class="params">${esc(p)}</span>` : ''}</h1><div class="verdict-row"><div class="verdict ${esc(d.status)}" id="verdict">${esc(d.headline)}</div>${notices}</div>${why}${noticeText}</header>`;
+}
+
+/**
+ * The pill of a witness not reached: neutral when this configuration cannot reach it (it says
+ * what it needs), red when the whole space was explored with its needs met, amber otherwise.
+ */
+function witnessPill(w: ReportWitness, status: ReportData['status']): string {
+  const cls = w.unmet ? 'info' : status === 'holds' ? 'bad' : 'warn';
+  return `<span class="pill ${cls}">${esc(w.note ?? 'not reached')}</span>`;
 }
 
 function checksCard(d: ReportData): string {
@@ -133,7 +147,7 @@ function checksCard(d: ReportData): string {
     .map((c) => `<li class="${c.name === broken ? 'broken' : ''}"><span class="name">${esc(c.name)}</span><span class="pill kind">${c.kind === 'property' ? 'transition' : 'invariant'}</span>${c.name === broken ? '<span class="pill bad">violated</span>' : ''}${c.doc ? `<span class="doc">${esc(c.doc)}</span>` : ''}</li>`)
     .join('');
   const ws = d.witnesses
-    .map((w) => `<li><span class="name">sometimes ${esc(w.name)}</span>${w.reached ? `<span class="pill ok">reached${w.depth !== undefined ? ` at ${d.mode === 'random' ? 'step' : 'depth'} ${w.depth}` : ''}</span>` : `<span class="pill ${d.status === 'holds' ? 'bad' : 'warn'}">not reached</span>`}${w.doc ? `<span class="doc">${esc(w.doc)}</span>` : ''}</li>`)
+    .map((w) => `<li><span class="name">sometimes ${esc(w.name)}</span>${w.reached ? `<span class="pill ok">reached${w.depth !== undefined ? ` at ${d.mode === 'random' ? 'step' : 'depth'} ${w.depth}` : ''}</span>` : witnessPill(w, d.status)}${w.doc ? `<span class="doc">${esc(w.doc)}</span>` : ''}</li>`)
     .join('');
   return `<div class="card" id="checks"><h2>Checks</h2><ul class="checks">${checks}${ws}</ul></div>`;
 }
@@ -218,7 +232,7 @@ function coverageHtml(c: Coverage | undefined): string {
     .join('');
   const table = `<table class="cov"><thead><tr><th>action kind</th><th>enabled in (states)</th><th>fired</th><th>changed the state</th>${ex ? '<th>new states</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>`;
   const warnings = c.warnings.length > 0 ? `<ul class="warnings">${c.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : '<p class="note">Every action kind fired and changed the state.</p>';
-  const ws = c.witnesses.map((w) => `<li><span class="name">sometimes ${esc(w.name)}</span>${w.reached ? `<span class="pill ok">reached${w.depth !== undefined ? ` at ${ex ? 'depth' : 'step'} ${w.depth}` : ''}</span>` : '<span class="pill bad">not reached</span>'}</li>`).join('');
+  const ws = c.witnesses.map((w) => `<li><span class="name">sometimes ${esc(w.name)}</span>${w.reached ? `<span class="pill ok">reached${w.depth !== undefined ? ` at ${ex ? 'depth' : 'step'} ${w.depth}` : ''}</span>` : w.unmet ? `<span class="pill info">not reached: ${esc(w.unmet)}</span>` : '<span class="pill bad">not reached</span>'}</li>`).join('');
   const side = `<div><h2>${ex ? 'States per depth' : 'States per step number'}</h2>${depthChart(c.statesPerDepth, ex ? 'depth' : 'step')}<ul class="checks" style="margin-top:8px">${ws}<li>states with no enabled action: ${fmtNum(c.terminal)} terminal, ${fmtNum(c.deadEnds)} not terminal</li></ul></div>`;
   const from = c.kindsFrom === 'machine' ? 'the machine lists its action kinds' : c.kindsFrom === 'environment' ? 'the action kinds its environment configuration allows' : 'only the kinds seen (the machine does not list its kinds)';
   return `<section class="panel" id="coverage"><div class="panel-head"><h2>Coverage</h2><span class="note">${esc(`${c.runner} pass over ${c.scope}${c.bound ? `, cut by the ${c.bound.kind} bound` : ''}; ${from}`)}</span></div><div class="cov-grid"><div>${table}${warnings}</div>${side}</div></section>`;

@@ -24,6 +24,11 @@ header.top h1 .params { font-weight: 400; color: #b8c2d6; font-size: 16px; margi
 .verdict.violation, .verdict.not-linearizable { background: var(--bad); color: #fff; }
 .verdict.holds, .verdict.linearizable { background: var(--ok); color: #fff; }
 .verdict.bounded, .verdict.interrupted, .verdict.unknown, .verdict.trace { background: #e9b949; color: #2b2100; }
+.verdict-row { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+.notice { display: inline-flex; align-items: center; padding: 6px 12px; border-radius: 8px; font-weight: 600; font-size: 13px; }
+.notice.warn { background: var(--warn-bg); color: var(--warn); border: 1px solid var(--warn); }
+.notice.info { background: var(--soft); color: var(--muted); border: 1px solid var(--line); }
+.notice-text.warn { color: var(--warn); }
 header.top .why { margin: 10px 0 0; color: #d9e0ec; max-width: 1100px; overflow-wrap: break-word; }
 header.top .why b { color: #fff; }
 header.top .why .doc { color: #aab5ca; }
@@ -48,6 +53,7 @@ ul.checks .broken .name { color: var(--bad); font-weight: 700; }
 .pill.bad { background: var(--bad-bg); color: var(--bad); }
 .pill.warn { background: var(--warn-bg); color: var(--warn); }
 .pill.kind { background: var(--soft); color: var(--muted); border: 1px solid var(--line); }
+.pill.info { background: var(--soft); color: var(--muted); border: 1px dashed var(--line); }
 .panel { padding: 14px 16px 16px; margin-bottom: 18px; }
 .panel-head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 8px 20px; margin-bottom: 10px; }
 .panel-head h2 { margin: 0; }

@@ -47,6 +47,8 @@ export const ABD_BUGS = {
   'volatile-store': {
     doc: 'replicas keep the register in volatile memory: a restarted replica has forgotten it (needs crashes ≥ 1)',
     breaks: ['regular', 'linearizable'],
+    // One client suffices: the write completes on {r1, r2}, r1 restarts empty, a read meets {r1, r3}.
+    config: { requests: 2, crashes: 1, clients: 1 },
   },
 } as const;
 /** An ABD known-bug variant, or none. */

@@ -65,57 +65,52 @@ import {
 } from './types.ts';
 
 /**
- * The known-bug variants: what each does wrong, and the checks it must break (the tests pin
- * the shortest trace breaking each one).
+ * The known-bug variants: what each does wrong, the checks it must break (the tests pin the
+ * shortest trace breaking each one), and the configuration that shows it: the smallest one
+ * under which a breadth-first search with every check (3 nodes, symmetry on, as the model's
+ * defaults are) finds one of those checks broken. `dscheck check raft -p bug=NAME` runs with it.
+ * figure8 needs four elections (`timeouts: 4`) and two client requests; the crash bugs one crash.
  */
 export const RAFT_BUGS = {
   figure8: {
     doc: 'a leader commits an entry of an earlier term by counting its replicas (no current-term check, §5.4.2 and Figure 8)',
     breaks: ['state-machine-safety', 'leader-completeness'],
+    config: { maxTerm: 4, requests: 2, heartbeats: 0, timeouts: 4 },
   },
   'volatile-vote': {
     doc: 'votedFor is not durable: a restarted node forgets its vote and votes again in the same term',
     breaks: ['election-safety', 'durable-survives-crash', 'log-matching'],
+    config: { maxTerm: 1, requests: 0, heartbeats: 0, crashes: 1 },
   },
   'no-up-to-date-check': {
     doc: 'a vote is granted without comparing logs (§5.4.1), so a leader may lack committed entries',
     breaks: ['leader-completeness', 'state-machine-safety'],
+    config: { maxTerm: 2, requests: 2, heartbeats: 0 },
   },
   'stale-append': {
     doc: 'AppendEntries from an older term is not refused: the receiver applies it to its log whatever its role',
     breaks: ['leader-append-only', 'state-machine-safety'],
+    config: { maxTerm: 2, requests: 2, heartbeats: 0 },
   },
   'commit-beyond-append': {
     doc: 'a follower advances commitIndex to min(leaderCommit, its last index) instead of the last new entry (atomix/copycat#265, scylladb#9965)',
     breaks: ['state-machine-safety'],
+    config: { maxTerm: 2, requests: 2, heartbeats: 1 },
   },
   'volatile-term': {
     doc: 'currentTerm is not persisted: a restarted node takes the term of its last log entry, forgetting later terms and its vote (cockroachdb/cockroach#1131)',
     breaks: ['term-monotonic', 'durable-survives-crash', 'election-safety'],
+    config: { maxTerm: 1, requests: 0, heartbeats: 0, crashes: 1 },
   },
   'commit-regress': {
     doc: 'a follower sets commitIndex from every AppendEntries, even a delayed one with a lower leaderCommit (ongardie/raft.tla#19)',
     breaks: ['commit-monotonic'],
+    config: { maxTerm: 1, requests: 1, heartbeats: 1 },
   },
 } as const;
 
 /** A known-bug variant's name, or none. */
 export type RaftBug = keyof typeof RAFT_BUGS | 'none';
-
-/**
- * The smallest configuration that exhibits each bug under breadth-first search (3 nodes; the
- * tests and the benchmark add symmetry). figure8 needs four elections (`timeouts: 4`) and two
- * client requests; the crash bugs one crash.
- */
-export const RAFT_BUG_CONFIGS: Readonly<Record<keyof typeof RAFT_BUGS, RaftConfig>> = {
-  figure8: { maxTerm: 4, requests: 2, heartbeats: 0, timeouts: 4 },
-  'volatile-vote': { maxTerm: 1, requests: 0, heartbeats: 0, crashes: 1 },
-  'no-up-to-date-check': { maxTerm: 2, requests: 2, heartbeats: 0 },
-  'stale-append': { maxTerm: 2, requests: 2, heartbeats: 0 },
-  'commit-beyond-append': { maxTerm: 2, requests: 2, heartbeats: 1 },
-  'volatile-term': { maxTerm: 1, requests: 0, heartbeats: 0, crashes: 1 },
-  'commit-regress': { maxTerm: 1, requests: 1, heartbeats: 1 },
-};
 
 /**
  * The configuration of random runs for each bug: many terms, so that long runs go through many
