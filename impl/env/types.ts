@@ -6,7 +6,7 @@
  */
 import type { Encoder } from '../../checks/encode.ts';
 import type { EnvConfig } from './config.ts';
-import type { Schema } from './schema.ts';
+import type { Infer, Schema } from './schema.ts';
 
 /** A node's id: 1..n. `0` is never a node, so protocols may use it for "none". */
 export type NodeId = number;
@@ -207,6 +207,16 @@ export interface RoleSpec {
   /** Whether its nodes are interchangeable, so symmetry may permute them (default true). */
   readonly symmetric?: boolean;
 }
+
+/**
+ * The protocol types a schema declares: `interface PingTypes extends SchemaTypes<typeof schema>
+ * { readonly timer: 'retry' }` (timers, requests and local steps are added by hand).
+ */
+export type SchemaTypes<D extends { readonly durable: Schema<unknown>; readonly volatile: Schema<unknown>; readonly msg: Schema<{ readonly type: string }>; readonly ghost?: Schema<unknown> }> = {
+  readonly durable: Infer<D['durable']>;
+  readonly volatile: Infer<D['volatile']>;
+  readonly msg: Infer<D['msg']>;
+} & (D extends { readonly ghost: Schema<infer G> } ? { readonly ghost: G } : unknown);
 
 /** The handlers and hooks every protocol has. */
 export interface ProtocolCore<P extends ProtocolTypes> {
