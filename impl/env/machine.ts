@@ -174,10 +174,10 @@ export function envMachine<P extends ProtocolTypes>(
   const schema = typeof proto.schema === 'function' ? proto.schema(cfg) : proto.schema;
   const derived = schema
     ? {
-        durable: compile(schema.durable, { n, name: nameOf }),
-        volatile: compile(schema.volatile, { n, name: nameOf }),
-        msg: compile(schema.msg, { n, name: nameOf }),
-        ghost: schema.ghost ? compile(schema.ghost, { n, name: nameOf }) : undefined,
+        durable: compile(schema.durable, { n, name: nameOf, members: membersOf }),
+        volatile: compile(schema.volatile, { n, name: nameOf, members: membersOf }),
+        msg: compile(schema.msg, { n, name: nameOf, members: membersOf }),
+        ghost: schema.ghost ? compile(schema.ghost, { n, name: nameOf, members: membersOf }) : undefined,
       }
     : undefined;
   if (schema && proto.initGhost !== undefined && !schema.ghost) throw new InputError(`protocol ${protocol.name}: its schema must declare the ghost record`);

@@ -52,18 +52,30 @@ export interface EnumSchema<T extends string> extends Typed<T> {
   readonly kind: 'enum';
   readonly values: readonly T[];
 }
-/** A node id, 1..n. */
+/** A node id, 1..n (or a member of one role). */
 export interface NodeSchema extends Typed<number> {
   readonly kind: 'node';
+  /** Only nodes of this role (default: any node). */
+  readonly role?: string;
 }
 /** A set of node ids as a bitmask (see `nodeset.ts`). */
 export interface NodeSetSchema extends Typed<number> {
   readonly kind: 'nodeSet';
 }
-/** One value per node: `a[id - 1]`, exactly n entries. */
+/**
+ * One value per node: `a[id - 1]`, exactly n entries; or, with `role`, one per node of that
+ * role: `a[k]` for its k-th member (k from 0).
+ */
 export interface PerNodeSchema<T> extends Typed<readonly T[]> {
   readonly kind: 'perNode';
   readonly of: AnySchema;
+  readonly role?: string;
+}
+/** A set of small values (each packs into one word), kept as a list whose order does not count. */
+export interface SetSchema<T> extends Typed<readonly T[]> {
+  readonly kind: 'set';
+  readonly of: AnySchema;
+  readonly max: number;
 }
 /** A list of at most `max` values. */
 export interface ListSchema<T> extends Typed<readonly T[]> {
@@ -96,6 +108,7 @@ export type AnySchema =
   | NodeSchema
   | NodeSetSchema
   | PerNodeSchema<unknown>
+  | SetSchema<unknown>
   | ListSchema<unknown>
   | OptionalSchema<unknown>
   | RecordSchema<unknown>
@@ -145,9 +158,9 @@ export const S = {
     if (values.length === 0 || new Set(values).size !== values.length) throw new RangeError('S.enum: need distinct values');
     return { kind: 'enum', values };
   },
-  /** A node id. */
-  node(): NodeSchema {
-    return { kind: 'node' };
+  /** A node id; with `role`, the id of a node of that role. */
+  node(role?: string): NodeSchema {
+    return role === undefined ? { kind: 'node' } : { kind: 'node', role };
   },
   /** A set of node ids (bitmask). */
   nodeSet(): NodeSetSchema {
@@ -157,8 +170,20 @@ export const S = {
   perNode<T extends AnySchema>(of: T): PerNodeSchema<Infer<T>> {
     return { kind: 'perNode', of };
   },
-  /** A list of at most `max` values. */
-  list<T extends AnySchema>(of: T, max: number): ListSchema<Infer<T>> {
+  /** One value per node of `role`, indexed by the node's rank in its role (0 for the first). */
+  perRole<T extends AnySchema>(role: string, of: T): PerNodeSchema<Infer<T>> {
+    return { kind: 'perNode', of, role };
+  },
+  /**
+   * A set of at most `max` distinct small values (each must pack into one 32-bit word: a scalar,
+   * or a record of scalars), held as a list in any order: states that differ only in the order
+   * encode alike.
+   */
+  set<T extends AnySchema>(of: T, max = 0x7fffffff): SetSchema<Infer<T>> {
+    return { kind: 'set', of, max };
+  },
+  /** A list of at most `max` values (default: no bound). */
+  list<T extends AnySchema>(of: T, max = 0x7fffffff): ListSchema<Infer<T>> {
     if (!Number.isSafeInteger(max) || max < 0) throw new RangeError(`S.list: bad max ${max}`);
     return { kind: 'list', of, max };
   },
@@ -207,6 +232,8 @@ export interface CompileOptions {
   readonly n: number;
   /** A node's name in views (default `n1`, `n2`, …). */
   readonly name?: (id: number) => string;
+  /** The ids of a role's nodes, ascending (needed for `S.perRole` and `S.node(role)`). */
+  readonly members?: (role: string) => readonly number[];
 }
 
 function bitsFor(k: number): number {
@@ -242,6 +269,7 @@ function containsIds(s: AnySchema): boolean {
     case 'perNode':
       return true;
     case 'list':
+    case 'set':
     case 'optional':
       return containsIds(s.of);
     case 'record':
@@ -261,7 +289,10 @@ class Generator {
   /** Constants the generated code reads (enum tables), passed in as `K`. */
   readonly consts: unknown[] = [];
 
-  constructor(private readonly n: number) {}
+  constructor(
+    private readonly n: number,
+    private readonly ids: (role: string | undefined) => readonly number[],
+  ) {}
 
   v(prefix = 'x'): string {
     return `${prefix}${this.vars++}`;
@@ -270,6 +301,20 @@ class Generator {
   konst(c: unknown): string {
     this.consts.push(c);
     return `K[${this.consts.length - 1}]`;
+  }
+
+  /** The bits a scalar, or a record of scalars, packs into; -1 if more than one word or not packable. */
+  packedWidth(s: AnySchema): number {
+    const w = scalarWidth(s, this.n);
+    if (w >= 0) return w;
+    if (s.kind !== 'record') return -1;
+    let total = 0;
+    for (const f of Object.values(s.fields)) {
+      const fw = scalarWidth(f, this.n);
+      if (fw < 0) return -1;
+      total += fw;
+    }
+    return total <= 32 && total > 0 ? total : -1;
   }
 
   /** Code that checks the scalar in `x` and evaluates to its code (0..2^width − 1). */
@@ -289,9 +334,15 @@ class Generator {
         out.push(`if (${c} === undefined) F(${p}, ${x}, ${JSON.stringify(`one of ${s.values.join(', ')}`)});`);
         return c;
       }
-      case 'node':
-        out.push(`if (typeof ${x} !== 'number' || (${x} | 0) !== ${x} || ${x} < 1 || ${x} > ${this.n}) F(${p}, ${x}, 'a node id in 1..${this.n}');`);
+      case 'node': {
+        if (s.role === undefined) {
+          out.push(`if (typeof ${x} !== 'number' || (${x} | 0) !== ${x} || ${x} < 1 || ${x} > ${this.n}) F(${p}, ${x}, 'a node id in 1..${this.n}');`);
+        } else {
+          const members = this.konst(new Set(this.ids(s.role)));
+          out.push(`if (!${members}.has(${x})) F(${p}, ${x}, ${JSON.stringify(`a ${s.role} node`)});`);
+        }
         return x;
+      }
       case 'nodeSet':
         out.push(`if (typeof ${x} !== 'number' || (${x} >>> 0) !== ${x} || ${x} >= ${2 ** this.n}) F(${p}, ${x}, 'a set of nodes 1..${this.n}');`);
         return `(${x} | 0)`;
@@ -422,10 +473,30 @@ class Generator {
       case 'perNode': {
         const i = this.v('i');
         const e = this.v('x');
-        out.push(`if (!Array.isArray(${x}) || ${x}.length !== ${this.n}) F(${p}, ${x}, 'one entry per node (${this.n})');`);
-        out.push(`for (let ${i} = 0; ${i} < ${this.n}; ${i}++) {`, `const ${e} = ${x}[${i}];`);
+        const k = this.ids(s.role).length;
+        out.push(`if (!Array.isArray(${x}) || ${x}.length !== ${k}) F(${p}, ${x}, 'one entry per ${s.role ?? 'node'} (${k})');`);
+        out.push(`for (let ${i} = 0; ${i} < ${k}; ${i}++) {`, `const ${e} = ${x}[${i}];`);
         this.encode(s.of, e, `${path}[]`, out);
         out.push('}');
+        return;
+      }
+      case 'set': {
+        // Each element packs into one word; the words are written sorted, so order does not count.
+        if (this.packedWidth(s.of) < 0) throw new RangeError(`S.set at ${path || 'the top'}: elements must pack into one 32-bit word`);
+        const i = this.v('i');
+        const e = this.v('x');
+        const ws = this.v('ws');
+        out.push(`if (!Array.isArray(${x}) || ${x}.length > ${s.max}) F(${p}, ${x}, 'a set of at most ${s.max}');`);
+        out.push(`const ${ws} = new Array(${x}.length);`);
+        out.push(`for (let ${i} = 0; ${i} < ${x}.length; ${i}++) {`, `const ${e} = ${x}[${i}];`);
+        const inner: string[] = [];
+        this.encode(s.of, e, `${path}[]`, inner);
+        // The element's encoder writes one o.int(...): capture it instead.
+        out.push(...inner.map((line) => line.replace(/^o\.int\((.*)\);$/, `${ws}[${i}] = ($1) >>> 0;`)));
+        out.push('}');
+        out.push(`${ws}.sort((a, b) => a - b);`);
+        out.push(`for (let ${i} = 1; ${i} < ${ws}.length; ${i}++) if (${ws}[${i}] === ${ws}[${i} - 1]) F(${p}, ${x}, 'distinct elements');`);
+        out.push(`o.int(${ws}.length);`, `for (let ${i} = 0; ${i} < ${ws}.length; ${i}++) o.int(${ws}[${i}] | 0);`);
         return;
       }
       case 'record': {
@@ -481,11 +552,12 @@ class Generator {
         return r;
       }
       case 'list':
+      case 'set':
       case 'perNode': {
         const len = this.v('n');
         const arr = this.v('a');
         const i = this.v('i');
-        out.push(s.kind === 'list' ? `const ${len} = W[A.pos++];` : `const ${len} = ${this.n};`);
+        out.push(s.kind !== 'perNode' ? `const ${len} = W[A.pos++];` : `const ${len} = ${this.ids(s.role).length};`);
         out.push(`const ${arr} = new Array(${len});`, `for (let ${i} = 0; ${i} < ${len}; ${i}++) {`);
         const e = this.decode(s.of, out);
         out.push(`${arr}[${i}] = ${e};`, '}');
@@ -533,8 +605,11 @@ function fail(path: string, value: unknown, expected: string): never {
   throw new SchemaError(path, `${shown}, expected ${expected}`);
 }
 
+/** The members of a role (every node for `undefined`), ascending. */
+type Ids = (role: string | undefined) => readonly number[];
+
 /** A renamer for `s`, or null when its values hold no node ids. */
-function renamerOf(s: AnySchema, n: number): ((v: unknown, f: (id: number) => number) => unknown) | null {
+function renamerOf(s: AnySchema, n: number, ids: Ids): ((v: unknown, f: (id: number) => number) => unknown) | null {
   switch (s.kind) {
     case 'node':
       return (v, f) => f(v as number);
@@ -546,26 +621,29 @@ function renamerOf(s: AnySchema, n: number): ((v: unknown, f: (id: number) => nu
         return out >>> 0;
       };
     case 'perNode': {
-      const inner = renamerOf(s.of, n);
+      const inner = renamerOf(s.of, n, ids);
+      const members = ids(s.role);
+      const rank = new Map(members.map((id, k) => [id, k]));
       return (v, f) => {
         const a = v as readonly unknown[];
         const out = new Array<unknown>(a.length);
-        for (let i = 0; i < a.length; i++) out[f(i + 1) - 1] = inner ? inner(a[i], f) : a[i];
+        for (let i = 0; i < a.length; i++) out[rank.get(f(members[i]!))!] = inner ? inner(a[i], f) : a[i];
         return out;
       };
     }
-    case 'list': {
-      const inner = renamerOf(s.of, n);
+    case 'list':
+    case 'set': {
+      const inner = renamerOf(s.of, n, ids);
       if (!inner) return null;
       return (v, f) => (v as readonly unknown[]).map((x) => inner(x, f));
     }
     case 'optional': {
-      const inner = renamerOf(s.of, n);
+      const inner = renamerOf(s.of, n, ids);
       if (!inner) return null;
       return (v, f) => (v === null ? null : inner(v, f));
     }
     case 'record': {
-      const parts = Object.entries(s.fields).map(([k, f]) => [k, renamerOf(f, n)] as const);
+      const parts = Object.entries(s.fields).map(([k, f]) => [k, renamerOf(f, n, ids)] as const);
       if (parts.every(([, r]) => r === null)) return null;
       return (v, f) => {
         const o = v as Record<string, unknown>;
@@ -576,7 +654,7 @@ function renamerOf(s: AnySchema, n: number): ((v: unknown, f: (id: number) => nu
     }
     case 'union': {
       const byTag = new Map(
-        Object.entries(s.variants).map(([name, fields]) => [name, Object.entries(fields).map(([k, f]) => [k, renamerOf(f, n)] as const)] as const),
+        Object.entries(s.variants).map(([name, fields]) => [name, Object.entries(fields).map(([k, f]) => [k, renamerOf(f, n, ids)] as const)] as const),
       );
       if ([...byTag.values()].every((ps) => ps.every(([, r]) => r === null))) return null;
       return (v, f) => {
@@ -625,6 +703,7 @@ function signatureOf(s: AnySchema): (v: unknown) => number {
         return h;
       };
     }
+    case 'set':
     case 'perNode': {
       const inner = signatureOf(s.of);
       return (v) => {
@@ -662,7 +741,7 @@ function signatureOf(s: AnySchema): (v: unknown) => number {
   }
 }
 
-function viewOf(s: AnySchema, name: (id: number) => string, n: number): (v: unknown) => unknown {
+function viewOf(s: AnySchema, name: (id: number) => string, n: number, ids: Ids): (v: unknown) => unknown {
   switch (s.kind) {
     case 'int':
     case 'bool':
@@ -677,25 +756,30 @@ function viewOf(s: AnySchema, name: (id: number) => string, n: number): (v: unkn
         return out;
       };
     case 'optional': {
-      const inner = viewOf(s.of, name, n);
+      const inner = viewOf(s.of, name, n, ids);
       return (v) => (v === null ? null : inner(v));
     }
     case 'list': {
-      const inner = viewOf(s.of, name, n);
+      const inner = viewOf(s.of, name, n, ids);
       return (v) => (v as readonly unknown[]).map(inner);
     }
     case 'perNode': {
-      const inner = viewOf(s.of, name, n);
+      const inner = viewOf(s.of, name, n, ids);
+      const members = ids(s.role);
       return (v) => {
         const out: Record<string, unknown> = {};
         (v as readonly unknown[]).forEach((x, i) => {
-          out[name(i + 1)] = inner(x);
+          out[name(members[i]!)] = inner(x);
         });
         return out;
       };
     }
+    case 'set': {
+      const inner = viewOf(s.of, name, n, ids);
+      return (v) => (v as readonly unknown[]).map(inner);
+    }
     case 'record': {
-      const parts = Object.entries(s.fields).map(([k, f]) => [k, viewOf(f, name, n)] as const);
+      const parts = Object.entries(s.fields).map(([k, f]) => [k, viewOf(f, name, n, ids)] as const);
       return (v) => {
         const out: Record<string, unknown> = {};
         for (const [k, view] of parts) out[k] = view((v as Record<string, unknown>)[k]);
@@ -703,7 +787,7 @@ function viewOf(s: AnySchema, name: (id: number) => string, n: number): (v: unkn
       };
     }
     case 'union': {
-      const byTag = new Map(Object.entries(s.variants).map(([t, fields]) => [t, Object.entries(fields).map(([k, f]) => [k, viewOf(f, name, n)] as const)] as const));
+      const byTag = new Map(Object.entries(s.variants).map(([t, fields]) => [t, Object.entries(fields).map(([k, f]) => [k, viewOf(f, name, n, ids)] as const)] as const));
       return (v) => {
         const o = v as Record<string, unknown>;
         const out: Record<string, unknown> = { [s.tag]: o[s.tag] };
@@ -714,7 +798,7 @@ function viewOf(s: AnySchema, name: (id: number) => string, n: number): (v: unkn
   }
 }
 
-function validatorOf(s: AnySchema, n: number): (v: unknown, path: string) => SchemaError | null {
+function validatorOf(s: AnySchema, n: number, ids: Ids): (v: unknown, path: string) => SchemaError | null {
   const err = (path: string, v: unknown, expected: string): SchemaError => {
     try {
       fail(path, v, expected);
@@ -723,7 +807,7 @@ function validatorOf(s: AnySchema, n: number): (v: unknown, path: string) => Sch
     }
   };
   const fieldsValidator = (fields: Fields, skip: string | null) => {
-    const parts = Object.entries(fields).map(([k, f]) => [k, validatorOf(f, n)] as const);
+    const parts = Object.entries(fields).map(([k, f]) => [k, validatorOf(f, n, ids)] as const);
     const allowed = new Set([...Object.keys(fields), ...(skip === null ? [] : [skip])]);
     return (o: Record<string, unknown>, path: string, prefix: string): SchemaError | null => {
       for (const [k, val] of parts) {
@@ -743,21 +827,27 @@ function validatorOf(s: AnySchema, n: number): (v: unknown, path: string) => Sch
       return (v, p) => (typeof v === 'boolean' ? null : err(p, v, 'a boolean'));
     case 'enum':
       return (v, p) => (typeof v === 'string' && (s.values as readonly string[]).includes(v) ? null : err(p, v, `one of ${s.values.join(', ')}`));
-    case 'node':
-      return (v, p) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= n ? null : err(p, v, `a node id in 1..${n}`));
+    case 'node': {
+      if (s.role === undefined) return (v, p) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= n ? null : err(p, v, `a node id in 1..${n}`));
+      const members = new Set(ids(s.role));
+      return (v, p) => (typeof v === 'number' && members.has(v) ? null : err(p, v, `a ${s.role} node`));
+    }
     case 'nodeSet':
       return (v, p) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 2 ** n ? null : err(p, v, `a set of nodes 1..${n}`));
     case 'optional': {
-      const inner = validatorOf(s.of, n);
+      const inner = validatorOf(s.of, n, ids);
       return (v, p) => (v === null ? null : inner(v, p));
     }
     case 'list':
+    case 'set':
     case 'perNode': {
-      const inner = validatorOf(s.of, n);
+      const inner = validatorOf(s.of, n, ids);
+      const k = s.kind === 'perNode' ? ids(s.role).length : 0;
       return (v, p) => {
         if (!Array.isArray(v)) return err(p, v, 'a list');
-        if (s.kind === 'list' && v.length > s.max) return err(p, v, `a list of at most ${s.max}`);
-        if (s.kind === 'perNode' && v.length !== n) return err(p, v, `one entry per node (${n})`);
+        if (s.kind !== 'perNode' && v.length > s.max) return err(p, v, `a ${s.kind} of at most ${s.max}`);
+        if (s.kind === 'perNode' && v.length !== k) return err(p, v, `one entry per ${s.role ?? 'node'} (${k})`);
+        if (s.kind === 'set' && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) return err(p, v, 'distinct elements');
         for (let i = 0; i < v.length; i++) {
           const e = inner(v[i], `${p}[${i}]`);
           if (e) return e;
@@ -791,7 +881,13 @@ export function compile<T>(schema: Schema<T>, opts: CompileOptions): Codec<T> {
   if (!Number.isInteger(n) || n < 1 || n > MAX_SCHEMA_NODES) throw new RangeError(`compile: node count ${n} outside 1..${MAX_SCHEMA_NODES}`);
   const name = opts.name ?? ((id: number) => `n${id}`);
   const s = schema as AnySchema;
-  const gen = new Generator(n);
+  const all = Array.from({ length: n }, (_, i) => i + 1);
+  const ids: Ids = (role) => {
+    if (role === undefined) return all;
+    if (!opts.members) throw new RangeError(`compile: the schema names role ${role}, but no role members were given`);
+    return opts.members(role);
+  };
+  const gen = new Generator(n, ids);
   const encBody: string[] = [];
   gen.encode(s, 'v', '', encBody);
   const decBody: string[] = [];
@@ -803,10 +899,10 @@ export function compile<T>(schema: Schema<T>, opts: CompileOptions): Codec<T> {
     w: ArrayLike<number>,
     at: { pos: number },
   ) => T;
-  const renamer = renamerOf(s, n);
+  const renamer = renamerOf(s, n, ids);
   const sig = signatureOf(s);
-  const view = viewOf(s, name, n);
-  const validator = validatorOf(s, n);
+  const view = viewOf(s, name, n, ids);
+  const validator = validatorOf(s, n, ids);
   return {
     schema,
     hasNodeIds: containsIds(s),
