@@ -5,7 +5,7 @@
  * handler that leaves its declaration is reported with the trace.
  */
 import { describe, expect, it } from 'vitest';
-import { envMachine, defineProtocol, S, type EnvState, type SchemaTypes } from '../../impl/env/index.ts';
+import { envMachine, defineProtocol, S, type EnvState, type Protocol, type SchemaTypes } from '../../impl/env/index.ts';
 import { permutationsOf } from '../../impl/env/symmetry.ts';
 import { explore } from '../exhaustive.ts';
 import { canonicalKey } from '../encode.ts';
@@ -127,5 +127,50 @@ describe('roles', () => {
     const t = traceOf(envMachine(roles, { crashes: 1, symmetry: true }), ['deliver c1→p2 Hi']);
     const m = envMachine(roles, { crashes: 1, symmetry: true });
     expect(m.symmetry!(t.steps[0]!.state).nodes[0]!.durable.n).toBe(0);
+  });
+});
+
+describe('messages declared ignored', () => {
+  // A Pong is stale once the node has moved past it: its seq is below the node's, or equal while
+  // the node no longer waits for that peer. The counter only grows, so this stays true.
+  const ignoring: Protocol<PingTypes> = {
+    ...pingProtocol,
+    ignores: (_ctx, node, msg, from) =>
+      msg.type === 'Pong' && (msg.seq < node.durable.seq || (msg.seq === node.durable.seq && (node.volatile === null || node.volatile.waiting !== from))),
+  };
+  const cfg = { nodes: 3, crashes: 1, requests: 2, duplicates: 1 } as const;
+
+  it('are left out of the state identity, and the declaration holds on every explored step', () => {
+    const plain = explore(envMachine(ignoring, { ...cfg, reduceIgnored: false, checkIgnored: false }));
+    const reduced = explore(envMachine(ignoring, cfg));
+    expect([plain.status, reduced.status]).toEqual(['exhausted', 'exhausted']);
+    expect(reduced.stats.states).toBeLessThan(plain.stats.states);
+    expect(reduced.witnesses).toEqual(plain.witnesses);
+  });
+
+  it('traces keep every message', () => {
+    const m = envMachine(ignoring, cfg);
+    const t = traceOf(m, ['request n1 {"to":2}', 'deliver n1→n2 Ping(seq=1)', 'duplicate n2→n1 Pong(seq=1)', 'deliver n2→n1 Pong(seq=1)']);
+    expect(m.view(t.steps[3]!.state).network).toEqual(['n2→n1 Pong(seq=1)']);
+  });
+
+  it('a handler that stops ignoring what the declaration says it ignores is named, not merged away', () => {
+    // The handler now counts every Pong, stale or not; the declaration was left unchanged.
+    const changed: Protocol<PingTypes> = {
+      ...ignoring,
+      onMessage: (ctx, node, msg, from) =>
+        msg.type === 'Pong' ? { ...node, effects: [ctx.ghost((g) => ({ pongs: Math.min(8, g.pongs + 1) }))] } : pingProtocol.onMessage(ctx, node, msg, from),
+    };
+    const r = explore(envMachine(changed, cfg));
+    expect(r.status).toBe('violation');
+    expect(r.violation!.message).toMatch(/n\d's onMessage handler, given Pong\(seq=\d\) from n\d to n\d \(declared ignored by the protocol's ignores\(\)\), had an effect: ghost/);
+  });
+
+  it('a declaration that a variant stops keeping is an error of the model', () => {
+    // The forgetful variant restarts its counter, so an old Pong becomes fresh again.
+    const forgetfulIgnoring: Protocol<PingTypes> = { ...ignoring, onRestart: () => ({ durable: { seq: 0 }, volatile: { waiting: null } }) };
+    const checked = explore(envMachine(forgetfulIgnoring, cfg));
+    expect(checked.status).toBe('violation');
+    expect(checked.violation!.message).toMatch(/ignores\(\) declared Pong\(seq=1\) from n\d to n\d ignored, and after 'restart n\d' it is not/);
   });
 });

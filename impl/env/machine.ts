@@ -209,6 +209,10 @@ export function envMachine<P extends ProtocolTypes>(
   const formatRequest = (r: RequestOf<P>): string => (proto.formatRequest ? proto.formatRequest(r) : formatValue(r));
   const formatLocal = (l: LocalOf<P>): string => (proto.formatLocal ? proto.formatLocal(l) : formatValue(l));
   const codec = new PacketCodec<M>(encodeMessage);
+  // Messages the protocol declares ignored: left out of a state's identity (multiset only).
+  const ignores = proto.ignores ? proto.ignores.bind(proto) : undefined;
+  const reduceIgnored = ignores !== undefined && cfg.reduceIgnored && !fifo;
+  const checkIgnored = ignores !== undefined && cfg.checkIgnored;
 
   // ---- contexts: one per (node, clock value), built on first use
   const ctxs: Ctx<P>[][] = ids.map(() => []);
@@ -566,6 +570,10 @@ export function envMachine<P extends ProtocolTypes>(
     }
     out.str(k);
   };
+  const isIgnored = (s: S, p: Packet<M>): boolean => {
+    const slot = s.nodes[p.to - 1]!;
+    return ignores!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
+  };
   const encode = (s: S, out: Encoder): void => {
     for (let i = 0; i < s.nodes.length; i++) {
       const slot = s.nodes[i]!;
@@ -581,10 +589,21 @@ export function envMachine<P extends ProtocolTypes>(
       }
     }
     const net = s.net;
-    out.int(net.length);
-    for (const p of net) {
-      out.str(p.key);
-      if (!fifo) out.int(p.count);
+    if (reduceIgnored) {
+      let kept = 0;
+      for (const p of net) if (!isIgnored(s, p)) kept++;
+      out.int(kept);
+      for (const p of net) {
+        if (isIgnored(s, p)) continue;
+        out.str(p.key);
+        out.int(p.count);
+      }
+    } else {
+      out.int(net.length);
+      for (const p of net) {
+        out.str(p.key);
+        if (!fifo) out.int(p.count);
+      }
     }
     const part = s.partition;
     if (part === null) out.int(0);
@@ -708,6 +727,44 @@ export function envMachine<P extends ProtocolTypes>(
     return s.ghost === undefined ? v : { ...v, ghost: viewGhost(s.ghost) };
   };
 
+  // ---- checking the `ignores` declaration (checkIgnored): on every explored step
+  const checkWords = new WordBuffer();
+  const wordsOf = (write: (w: Encoder) => void): string => {
+    checkWords.reset();
+    write(checkWords);
+    return checkWords.key();
+  };
+  const verifyIgnored = (s: S, a: A, t: S): void => {
+    const label = (q: Packet<M>) => `${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)}`;
+    const before = new Map<string, Packet<M>>();
+    for (const q of s.net) before.set(q.key, q);
+    for (const q of t.net) {
+      const ignoredNow = isIgnored(t, q);
+      const old = before.get(q.key);
+      if (old !== undefined && !ignoredNow && isIgnored(s, old)) {
+        throw new Error(`protocol ${protocol.name}: ignores() declared ${label(q)} ignored, and after '${formatAction(a)}' it is not: a message declared ignored must stay ignored while it is in flight`);
+      }
+      const slot = t.nodes[q.to - 1]!;
+      if (!ignoredNow || !slot.up) continue;
+      // Deliver it: nothing but the network may change.
+      const r = proto.onMessage(ctxOf(q.to, slot.clock), viewOfSlot(slot), q.msg, q.from);
+      const culprit = `${nameOf(q.to)}'s onMessage handler, given ${label(q)} (declared ignored by the protocol's ignores())`;
+      if (wordsOf((w) => encodeDurable(r.durable, w)) !== wordsOf((w) => encodeDurable(slot.durable, w))) throw new Error(`${culprit}, changed its durable state`);
+      if (wordsOf((w) => encodeVolatile(r.volatile as P['volatile'], w)) !== wordsOf((w) => encodeVolatile(slot.volatile as P['volatile'], w))) {
+        throw new Error(`${culprit}, changed its volatile state`);
+      }
+      for (const e of r.effects ?? []) {
+        if (e.kind === 'note') continue;
+        if (e.kind === 'set-timer' && (slot.timers & bitOf(e.timer, q.to)) !== 0) continue;
+        if (e.kind === 'cancel-timer' && (slot.timers & bitOf(e.timer, q.to)) === 0) continue;
+        if (e.kind === 'ghost' && wordsOf((w) => encodeGhost(e.update(t.ghost), w)) === wordsOf((w) => encodeGhost(t.ghost, w))) continue;
+        const sent = e.kind === 'send' ? { to: [e.to], msg: e.msg } : e.kind === 'broadcast' ? { to: peersOf[q.to]!, msg: e.msg } : null;
+        if (sent !== null && sent.to.every((to) => isIgnored(t, codec.packet(q.to, to, sent.msg)))) continue; // replies ignored in turn
+        throw new Error(`${culprit}, had an effect: ${e.kind}${sent !== null ? ' of a message its receiver does not ignore' : ''}`);
+      }
+    }
+  };
+
   // ---- the initial state
   const initState = (): S => {
     const reactions = ids.map((id) => protocol.init(ctxOf(id, 0)));
@@ -771,7 +828,13 @@ export function envMachine<P extends ProtocolTypes>(
       } else out.push(HEAL);
       return out;
     },
-    step: (s: S, a: A): S => transition(s, a, null),
+    step: checkIgnored
+      ? (s: S, a: A): S => {
+          const t = transition(s, a, null);
+          verifyIgnored(s, a, t);
+          return t;
+        }
+      : (s: S, a: A): S => transition(s, a, null),
     encode,
     formatAction,
     view,

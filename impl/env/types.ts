@@ -230,6 +230,17 @@ export interface ProtocolCore<P extends ProtocolTypes> {
    * Without roles every node is a `node`, named `n1`, `n2`, …
    */
   readonly roles?: Readonly<Record<string, RoleSpec>>;
+  /**
+   * Messages this protocol's handlers ignore: true when delivering `msg` from `from` to the node
+   * (running, or down: `node.volatile` is null) would change nothing but the network, now and
+   * for as long as the message stays in flight. On a multiset network the checker then leaves
+   * such messages out of a state's identity, so states that differ only in them are explored
+   * once; traces keep every message. The declaration is checked, not trusted: unless the
+   * configuration turns `checkIgnored` off, every explored step delivers each message declared
+   * ignored and fails, naming the handler, if anything but the network changed, and fails if a
+   * message declared ignored stops being ignored.
+   */
+  ignores?(ctx: Ctx<P>, node: { readonly durable: DurableOf<P>; readonly volatile: VolatileOf<P> | null }, msg: MsgOf<P>, from: NodeId): boolean;
   /** Rebuild a node after a crash from its durable part (volatile state and timers are gone). */
   onRestart(ctx: Ctx<P>, durable: DurableOf<P>): Reaction<P>;
   /** A message `msg` from `from` is delivered to the running node `ctx.self`. */
