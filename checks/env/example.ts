@@ -1,29 +1,34 @@
 /**
  * The example protocol of the guide in `impl/env/index.ts`, verbatim, so that the guide is
- * known to compile and run (see `example.test.ts`).
+ * known to compile and run (see `example.test.ts`). It has no encoder, view or renamer: they
+ * are derived from its schema.
  */
-import { envMachine, defineProtocol, type NodeId, type Protocol } from '../../impl/env/index.ts';
+import { envMachine, defineProtocol, S, type NodeId, type Protocol, type SchemaTypes } from '../../impl/env/index.ts';
+
+/** The example's data. */
+export const pingSchema = {
+  durable: S.record({ seq: S.int(0, 8) }), // survives a crash
+  volatile: S.record({ waiting: S.optional(S.node()) }), // lost on a crash
+  msg: S.union('type', { Ping: { seq: S.int(0, 8) }, Pong: { seq: S.int(0, 8) } }),
+  ghost: S.record({ pongs: S.int(0, 8) }), // history for invariants
+};
 
 /** The example's types. */
-export interface PingTypes {
-  readonly durable: { readonly seq: number }; // survives a crash
-  readonly volatile: { readonly waiting: NodeId }; // lost on a crash
-  readonly msg: // discriminated on `type`
-    | { readonly type: 'Ping'; readonly seq: number }
-    | { readonly type: 'Pong'; readonly seq: number };
+export interface PingTypes extends SchemaTypes<typeof pingSchema> {
   readonly timer: 'retry'; // timer names
   readonly request: { readonly to: NodeId }; // client request payloads
   readonly local: 'give-up'; // spontaneous local steps
-  readonly ghost: { readonly pongs: number }; // history for invariants
 }
 
 /** The example protocol. */
 export const pingProtocol = defineProtocol<PingTypes>({
   name: 'ping',
+  schema: pingSchema,
+  symmetry: {}, // nodes are interchangeable
   timers: ['retry'],
   initGhost: { pongs: 0 },
-  init: () => ({ durable: { seq: 0 }, volatile: { waiting: 0 } }),
-  onRestart: (_ctx, durable) => ({ durable, volatile: { waiting: 0 } }),
+  init: () => ({ durable: { seq: 0 }, volatile: { waiting: null } }),
+  onRestart: (_ctx, durable) => ({ durable, volatile: { waiting: null } }),
   requests: (_seq, n) => Array.from({ length: n }, (_, i) => ({ to: i + 1 })),
   acceptsRequest: (ctx, _node, req) => req.to !== ctx.self,
   onClientRequest: (ctx, node, req) => ({
@@ -36,14 +41,14 @@ export const pingProtocol = defineProtocol<PingTypes>({
       case 'Ping': return { ...node, effects: [ctx.send(from, { type: 'Pong', seq: msg.seq })] };
       case 'Pong':
         if (from !== node.volatile.waiting || msg.seq !== node.durable.seq) return node; // stale
-        return { durable: node.durable, volatile: { waiting: 0 },
+        return { durable: node.durable, volatile: { waiting: null },
                  effects: [ctx.cancelTimer('retry'), ctx.ghost((g) => ({ pongs: g.pongs + 1 }))] };
     }
   },
-  onTimer: (ctx, node) => ({ ...node, effects: node.volatile.waiting === 0 ? [] :
+  onTimer: (ctx, node) => ({ ...node, effects: node.volatile.waiting === null ? [] :
                              [ctx.send(node.volatile.waiting, { type: 'Ping', seq: node.durable.seq })] }),
-  localActions: (_ctx, node) => (node.volatile.waiting !== 0 ? ['give-up'] : []),
-  onLocal: (ctx, node) => ({ durable: node.durable, volatile: { waiting: 0 }, effects: [ctx.cancelTimer('retry')] }),
+  localActions: (_ctx, node) => (node.volatile.waiting !== null ? ['give-up'] : []),
+  onLocal: (ctx, node) => ({ durable: node.durable, volatile: { waiting: null }, effects: [ctx.cancelTimer('retry')] }),
 });
 
 /** The guide's machine. */
@@ -55,4 +60,4 @@ export const pingMachine = envMachine(pingProtocol, { nodes: 3, crashes: 1, requ
 });
 
 /** The guide's known-bug variant. */
-export const forgetful: Protocol<PingTypes> = { ...pingProtocol, onRestart: () => ({ durable: { seq: 0 }, volatile: { waiting: 0 } }) };
+export const forgetful: Protocol<PingTypes> = { ...pingProtocol, onRestart: () => ({ durable: { seq: 0 }, volatile: { waiting: null } }) };

@@ -126,11 +126,11 @@ describe('Multi-Paxos: a new leader that skips recovering a slot', () => {
       const chosen = analyse(lastState(trace).ghost, 3, 2).chosen;
       expect(chosen).toEqual([[1, 2], []]);
       if (check === 'agreement') {
-        expect(r.violation?.message).toBe('slot 1: two values chosen: v1 in ballot 1 (n1,n2) and v2 in ballot 2 (n1,n2)');
+        expect(r.violation?.message).toBe('slot 1: two values chosen: v1 in ballot 1 (a1,a2) and v2 in ballot 2 (a1,a2)');
       } else {
         // The first step that does not map to a Consensus step is the last one.
         expect(r.violation?.message).toMatch(/^no consensus step leads from \{"chosen":\[\["v1"\],\[\]\]\} to \{"chosen":\[\["v1","v2"\],\[\]\]\}/);
-        const prop = refinesConsensus<MultiPaxosState, EnvAction<MultiPaxosTypes>>(multiPaxosObserver(BASE));
+        const prop = refinesConsensus<MultiPaxosState, EnvAction<MultiPaxosTypes>>(multiPaxosObserver(BASE, (id) => `n${id}`));
         let prev = trace.init;
         const verdicts = trace.steps.map((st) => {
           const v = prop.check(prev, st.action, st.state);
@@ -142,8 +142,8 @@ describe('Multi-Paxos: a new leader that skips recovering a slot', () => {
       }
       // The new leader heard slot 1's value in phase 1 and proposed its own anyway.
       const labels = trace.steps.map((st) => machine.formatAction!(st.action));
-      expect(labels).toContain('deliver n1→n5 1b(b2, accepted [b1 v1, -])');
-      expect(labels[13]).toBe('local n5 propose(slot 1)');
+      expect(labels).toContain('deliver a1→l2 1b(b2, accepted [b1 v1, -])');
+      expect(labels[13]).toBe('local l2 propose(slot 1)');
     });
   }
 

@@ -51,6 +51,17 @@ export interface EnvConfig {
   readonly maxSkew: number;
   /** Reduce by node symmetry (the protocol must declare `symmetry`). Default false. */
   readonly symmetry: boolean;
+  /**
+   * Leave the messages the protocol declares ignored (`protocol.ignores`) out of a state's
+   * identity (multiset network only). Default true.
+   */
+  readonly reduceIgnored: boolean;
+  /**
+   * Check every `ignores` declaration on every explored step (a declaration that a changed
+   * handler no longer keeps is an error, never a silent merge). Default true; turning it off
+   * trusts the declaration.
+   */
+  readonly checkIgnored: boolean;
 }
 
 /** The defaults of {@link EnvConfig}. */
@@ -70,6 +81,8 @@ export const ENV_DEFAULTS: EnvConfig = {
   maxClock: 0,
   maxSkew: 1,
   symmetry: false,
+  reduceIgnored: true,
+  checkIgnored: true,
 };
 
 /** The largest node count. */
@@ -96,6 +109,8 @@ export function envConfig(p: Partial<EnvConfig> = {}): EnvConfig {
     maxClock: p.maxClock ?? ENV_DEFAULTS.maxClock,
     maxSkew: p.maxSkew ?? ENV_DEFAULTS.maxSkew,
     symmetry: p.symmetry ?? ENV_DEFAULTS.symmetry,
+    reduceIgnored: p.reduceIgnored ?? ENV_DEFAULTS.reduceIgnored,
+    checkIgnored: p.checkIgnored ?? ENV_DEFAULTS.checkIgnored,
   };
   const nat = (k: keyof EnvConfig, v: number, min = 0, max = 1_000_000) => {
     if (!Number.isInteger(v) || v < min || v > max) throw new InputError(`env parameter ${k} must be an integer in ${min}..${max}, got ${v}`);

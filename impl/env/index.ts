@@ -8,26 +8,32 @@
  * request, local step and clock tick the configuration allows, so both runners explore faults
  * with no special case.
  *
- * ## 1. Declare the protocol's types
+ * ## 1. Declare the protocol's data, once
  *
- * One bundle type; `durable`, `volatile` and `msg` are required, the rest optional (leaving one
- * out removes its handlers and actions). All of it is immutable, plain data.
+ * A schema (`schema.ts`) says what each part of a node holds: bounded integers, booleans, enums,
+ * node ids, node sets, per-node arrays, lists, records, tagged unions, optional values. The
+ * TypeScript types come from it, and so does everything the checker needs: the canonical
+ * encoding, trace views and message labels, renaming under node permutations (symmetry is sound
+ * by construction) and per-node signatures. A handler that produces a value outside the schema
+ * (a node that does not exist, a counter above its bound, a missing field) is reported as a
+ * counterexample: "step produced an invalid state: n2 durable seq: 9, expected an integer in 0..8".
  *
  * ```ts
- * interface PingTypes {
- *   readonly durable: { readonly seq: number };                   // survives a crash
- *   readonly volatile: { readonly waiting: NodeId };              // lost on a crash
- *   readonly msg:                                                 // discriminated on `type`
- *     | { readonly type: 'Ping'; readonly seq: number }
- *     | { readonly type: 'Pong'; readonly seq: number };
+ * const pingSchema = {
+ *   durable: S.record({ seq: S.int(0, 8) }),                      // survives a crash
+ *   volatile: S.record({ waiting: S.optional(S.node()) }),        // lost on a crash
+ *   msg: S.union('type', { Ping: { seq: S.int(0, 8) }, Pong: { seq: S.int(0, 8) } }),
+ *   ghost: S.record({ pongs: S.int(0, 8) }),                      // history for invariants
+ * };
+ * interface PingTypes extends SchemaTypes<typeof pingSchema> {
  *   readonly timer: 'retry';                                      // timer names
  *   readonly request: { readonly to: NodeId };                    // client request payloads
  *   readonly local: 'give-up';                                    // spontaneous local steps
- *   readonly ghost: { readonly pongs: number };                   // history for invariants
  * }
  * ```
  *
- * Node ids are numbers 1..n (`n1`..`nN` in traces); 0 is never a node, so use it for "none".
+ * Node ids are numbers 1..n (`n1`..`nN` in traces, or role names, section 7). Bounds may depend
+ * on the configuration: `schema: (cfg) => ({ … S.int(0, cfg.requests) … })`.
  *
  * ## 2. Write the handlers
  *
@@ -64,18 +70,20 @@
  * made so far (use it for unique values: `write(seq + 1)`). Each payload is offered to every
  * running node for which `acceptsRequest` (default: always) holds.
  *
- * Optional hooks: `encodeDurable`, `encodeVolatile`, `encodeMessage`, `encodeGhost` (fast
- * self-delimiting encodings with `out.int(...)`; default `out.value(x)`, which is canonical but
- * slower); `formatMessage` (default `Type(field=value, …)`), `formatRequest`, `formatLocal`;
- * `viewDurable`, `viewVolatile`, `viewGhost` (JSON for traces); `symmetry` (section 6).
+ Labels can be nicer than the default `Type(field=value, …)`: `formatMessage`, `formatRequest`,
+ * `formatLocal`. Hand-written `encode*`, `view*` and `symmetry` renamers still work, as an escape
+ * hatch where a benchmark shows the derived ones are too slow; without a schema the encoding
+ * falls back to the generic (slower) `out.value(x)`.
  *
  * ```ts
  * const ping = defineProtocol<PingTypes>({
  *   name: 'ping',
+ *   schema: pingSchema,
+ *   symmetry: {},                                                 // nodes are interchangeable
  *   timers: ['retry'],
  *   initGhost: { pongs: 0 },
- *   init: () => ({ durable: { seq: 0 }, volatile: { waiting: 0 } }),
- *   onRestart: (_ctx, durable) => ({ durable, volatile: { waiting: 0 } }),
+ *   init: () => ({ durable: { seq: 0 }, volatile: { waiting: null } }),
+ *   onRestart: (_ctx, durable) => ({ durable, volatile: { waiting: null } }),
  *   requests: (_seq, n) => Array.from({ length: n }, (_, i) => ({ to: i + 1 })),
  *   acceptsRequest: (ctx, _node, req) => req.to !== ctx.self,
  *   onClientRequest: (ctx, node, req) => ({
@@ -88,14 +96,14 @@
  *       case 'Ping': return { ...node, effects: [ctx.send(from, { type: 'Pong', seq: msg.seq })] };
  *       case 'Pong':
  *         if (from !== node.volatile.waiting || msg.seq !== node.durable.seq) return node; // stale
- *         return { durable: node.durable, volatile: { waiting: 0 },
+ *         return { durable: node.durable, volatile: { waiting: null },
  *                  effects: [ctx.cancelTimer('retry'), ctx.ghost((g) => ({ pongs: g.pongs + 1 }))] };
  *     }
  *   },
- *   onTimer: (ctx, node) => ({ ...node, effects: node.volatile.waiting === 0 ? [] :
+ *   onTimer: (ctx, node) => ({ ...node, effects: node.volatile.waiting === null ? [] :
  *                              [ctx.send(node.volatile.waiting, { type: 'Ping', seq: node.durable.seq })] }),
- *   localActions: (_ctx, node) => (node.volatile.waiting !== 0 ? ['give-up'] : []),
- *   onLocal: (ctx, node) => ({ durable: node.durable, volatile: { waiting: 0 }, effects: [ctx.cancelTimer('retry')] }),
+ *   localActions: (_ctx, node) => (node.volatile.waiting !== null ? ['give-up'] : []),
+ *   onLocal: (ctx, node) => ({ durable: node.durable, volatile: { waiting: null }, effects: [ctx.cancelTimer('retry')] }),
  * });
  * ```
  *
@@ -135,7 +143,7 @@
  * A variant overrides one handler of the correct protocol, or flips a flag its factory takes:
  *
  * ```ts
- * const forgetful: Protocol<PingTypes> = { ...ping, onRestart: () => ({ durable: { seq: 0 }, volatile: { waiting: 0 } }) };
+ * const forgetful: Protocol<PingTypes> = { ...ping, onRestart: () => ({ durable: { seq: 0 }, volatile: { waiting: null } }) };
  * const makePing = (opts: { eagerRetry: boolean }) => defineProtocol<PingTypes>({ ... });
  * ```
  *
@@ -197,13 +205,18 @@
  *   is cached by object identity (states share unchanged slots). Write the hooks for models
  *   beyond ~10^5 states.
  *
- * ## 7. Symmetry
+ * ## 7. Roles and symmetry
  *
- * When nodes are interchangeable, declare `symmetry` with a renamer for every part holding node
- * ids (`renameDurable`, `renameVolatile`, `renameMessage`, `renameGhost`, `renameTimer`; a part
- * without one is taken to hold none), optional `classes(n)` (groups of interchangeable ids, e.g.
- * `[[1], [2, 3, 4]]` to pin a coordinator) and an optional id-free `signature(node)` digest that
- * cuts the permutations tried. Run with `symmetry: true`. See `symmetry.ts` for the algorithm.
+ * A protocol whose nodes play different parts declares them, in node order, with their counts:
+ * `roles: { coordinator: { count: 1, prefix: 'c', crashes: true }, participant: { count: 3,
+ * prefix: 'p' } }`. Nodes are then named `c1`, `p1`, `p2`, `p3` everywhere (traces, diagrams,
+ * reports), `ctx.role` and `ctx.members(role)` tell handlers who is who, `crashes: false` keeps
+ * a role's nodes up, and each role whose nodes are interchangeable (`symmetric`, default true)
+ * is one symmetry class. Declare `symmetry: {}` when the handlers treat the nodes of a role
+ * alike (no handler singles out an id); with a schema, the renaming is derived, so nothing can
+ * be forgotten. Run with `symmetry: true`. Hand-written renamers (`renameDurable`, …,
+ * `classes(n)`, `signature(node)`) remain possible for protocols without a schema. See
+ * `symmetry.ts` for the algorithm.
  *
  * ## 8. Diagrams
  *
@@ -240,6 +253,9 @@ export {
   type LocalPart,
   type GhostPart,
   type Protocol,
+  type ProtocolSchema,
+  type SchemaTypes,
+  type RoleSpec,
   type NodeSlot,
   type Packet,
   type Partition,
@@ -262,4 +278,7 @@ export {
 export { nodeName, blocks, formatPartition, makePartition, partitionShapes } from './partition.ts';
 export { inFlight } from './network.ts';
 export { formatMessageDefault } from './format.ts';
+export { S, compile, SchemaError, type Schema, type Infer, type Codec, type AnySchema } from './schema.ts';
+export { popcount, hasNode, addNode, removeNode, nodeSetOf, nodesIn, renameNodeSet, EMPTY_NODES, type NodeSet } from './nodeset.ts';
+export { roleLayout, DEFAULT_ROLE, type RoleLayout } from './roles.ts';
 export { symmetryCanonicalizer, permutationsOf, MAX_SYMMETRIC_NODES, type SymmetryOptions } from './symmetry.ts';

@@ -19,8 +19,10 @@ import { envConfig, type EnvConfig } from './config.ts';
 import { broadcast, cancelTimer, ghost, note, send, setTimer } from './effects.ts';
 import { formatMessageDefault, formatValue } from './format.ts';
 import { duplicateOne, findPacket, insertPacket, isHead, PacketCodec, packetId, removeOne, sortNetwork } from './network.ts';
-import { blocks, formatPartition, makePartition, nodeName, partitionShapes, renamePartition } from './partition.ts';
+import { blocks, formatPartition, makePartition, partitionShapes, renamePartition } from './partition.ts';
 import { symmetryCanonicalizer } from './symmetry.ts';
+import { compile, SchemaError, type Codec } from './schema.ts';
+import { roleLayout, roleNodeCount } from './roles.ts';
 import type {
   Ctx,
   EnvAction,
@@ -137,11 +139,15 @@ export function envMachine<P extends ProtocolTypes>(
   type A = EnvAction<P>;
   type M = MsgOf<P>;
   const proto = protocol as unknown as LooseProtocol<P>;
-  const cfg = envConfig(config);
+  // With roles, the node count is the roles' sum.
+  const cfg = envConfig(proto.roles ? { ...config, nodes: roleNodeCount(proto.roles, 0) } : config);
   const n = cfg.nodes;
+  const layout = roleLayout(protocol.name, proto.roles, n);
+  const nameOf = (id: NodeId): string => layout.names[id - 1] ?? `n${id}`;
+  const membersOf = (role: string): readonly NodeId[] => layout.members.get(role) ?? [];
   const fifo = cfg.delivery === 'fifo';
   const ids = Array.from({ length: n }, (_, i) => i + 1);
-  const names = ids.map(nodeName);
+  const names = layout.names;
   // The action kinds this configuration allows, in action order (for swarm testing and coverage).
   const kinds: string[] = ['deliver'];
   if ((proto.timers?.length ?? 0) > 0 && cfg.timeouts !== 0) kinds.push('timer');
@@ -176,14 +182,49 @@ export function envMachine<P extends ProtocolTypes>(
   const timeoutsBounded = cfg.timeouts >= 0;
   if (cfg.symmetry && !proto.symmetry) throw new InputError(`protocol ${protocol.name} does not declare symmetry; run it with symmetry=false`);
 
-  const encodeMessage = proto.encodeMessage ? proto.encodeMessage.bind(proto) : (m: M, out: Encoder) => out.value(m);
-  const encodeDurable = proto.encodeDurable ? proto.encodeDurable.bind(proto) : (d: unknown, out: Encoder) => out.value(d);
-  const encodeVolatile = proto.encodeVolatile ? proto.encodeVolatile.bind(proto) : (v: unknown, out: Encoder) => out.value(v);
-  const encodeGhost = proto.encodeGhost ? proto.encodeGhost.bind(proto) : (g: unknown, out: Encoder) => out.value(g);
-  const formatMessage = (m: M): string => (proto.formatMessage ? proto.formatMessage(m) : formatMessageDefault(m));
+  // The protocol's declared data, compiled for this cluster: derived encoders, views, renamers.
+  const schema = typeof proto.schema === 'function' ? proto.schema(cfg) : proto.schema;
+  const derived = schema
+    ? {
+        durable: compile(schema.durable, { n, name: nameOf, members: membersOf }),
+        volatile: compile(schema.volatile, { n, name: nameOf, members: membersOf }),
+        msg: compile(schema.msg, { n, name: nameOf, members: membersOf }),
+        ghost: schema.ghost ? compile(schema.ghost, { n, name: nameOf, members: membersOf }) : undefined,
+      }
+    : undefined;
+  if (schema && proto.initGhost !== undefined && !schema.ghost) throw new InputError(`protocol ${protocol.name}: its schema must declare the ghost record`);
+  /** An encoder that names where an invalid value sits ("n2 durable: log[].term: 9, expected …"). */
+  const located = <T>(codec: Codec<T>, where: string, complete = false) => (v: T, out: Encoder): void => {
+    try {
+      codec.encode(v, out);
+    } catch (e) {
+      if (e instanceof SchemaError) throw new InvalidStateError(`${where}${e.message}`, complete);
+      throw e;
+    }
+  };
+  const encodeMessage = proto.encodeMessage
+    ? proto.encodeMessage.bind(proto)
+    : derived
+      ? located(derived.msg, 'a message: ', true)
+      : (m: M, out: Encoder) => out.value(m);
+  const fastDurable = proto.encodeDurable ? proto.encodeDurable.bind(proto) : derived ? located(derived.durable, 'durable ') : undefined;
+  const fastVolatile = proto.encodeVolatile ? proto.encodeVolatile.bind(proto) : derived ? located(derived.volatile, 'volatile ') : undefined;
+  const fastGhost = proto.encodeGhost ? proto.encodeGhost.bind(proto) : derived?.ghost ? located(derived.ghost, 'the ghost record: ', true) : undefined;
+  const encodeDurable = fastDurable ?? ((d: unknown, out: Encoder) => out.value(d));
+  const encodeVolatile = fastVolatile ?? ((v: unknown, out: Encoder) => out.value(v));
+  const encodeGhost = fastGhost ?? ((g: unknown, out: Encoder) => out.value(g));
+  const viewDurable = proto.viewDurable ?? derived?.durable.view ?? toPlain;
+  const viewVolatile = proto.viewVolatile ?? derived?.volatile.view ?? toPlain;
+  const viewGhost = proto.viewGhost ?? derived?.ghost?.view ?? toPlain;
+  const formatMessage = (m: M): string =>
+    proto.formatMessage ? proto.formatMessage(m) : formatMessageDefault(derived ? (derived.msg.view(m) as M) : m);
   const formatRequest = (r: RequestOf<P>): string => (proto.formatRequest ? proto.formatRequest(r) : formatValue(r));
   const formatLocal = (l: LocalOf<P>): string => (proto.formatLocal ? proto.formatLocal(l) : formatValue(l));
   const codec = new PacketCodec<M>(encodeMessage);
+  // Messages the protocol declares ignored: left out of a state's identity (multiset only).
+  const ignores = proto.ignores ? proto.ignores.bind(proto) : undefined;
+  const reduceIgnored = ignores !== undefined && cfg.reduceIgnored && !fifo;
+  const checkIgnored = ignores !== undefined && cfg.checkIgnored;
 
   // ---- contexts: one per (node, clock value), built on first use
   const ctxs: Ctx<P>[][] = ids.map(() => []);
@@ -199,7 +240,9 @@ export function envMachine<P extends ProtocolTypes>(
         peers: peersOf[id]!,
         majority,
         clock,
-        name: nodeName,
+        role: layout.roleOf[id - 1]!,
+        name: nameOf,
+        members: membersOf,
         send,
         broadcast,
         setTimer,
@@ -261,14 +304,14 @@ export function envMachine<P extends ProtocolTypes>(
   };
   const bitOf = (t: TimerOf<P>, self: NodeId): number => {
     const k = timerBit.get(t);
-    if (k === undefined) throw new Error(`${nodeName(self)}: unknown timer ${JSON.stringify(t)}; declare it in timers`);
+    if (k === undefined) throw new Error(`${nameOf(self)}: unknown timer ${JSON.stringify(t)}; declare it in timers`);
     return 1 << k;
   };
-  const packetEvent = (p: Packet<M>) => ({ from: nodeName(p.from), to: nodeName(p.to), label: formatMessage(p.msg), msgId: packetId(p.key) });
+  const packetEvent = (p: Packet<M>) => ({ from: nameOf(p.from), to: nameOf(p.to), label: formatMessage(p.msg), msgId: packetId(p.key) });
   const sendEvent = (p: Packet<M>): TraceEvent => ({ kind: 'send', ...packetEvent(p) });
   /** Put one message in flight in a network array being built. */
   const put = (net: Packet<M>[], from: NodeId, to: NodeId, msg: M, log: TraceEvent[] | null): void => {
-    checkId(to, `${nodeName(from)} send`);
+    checkId(to, `${nameOf(from)} send`);
     const p = codec.packet(from, to, msg);
     insertPacket(net, p, fifo);
     if (log) log.push(sendEvent(p));
@@ -286,7 +329,7 @@ export function envMachine<P extends ProtocolTypes>(
     used: Usage,
     log: TraceEvent[] | null,
   ): S => {
-    if (typeof r !== 'object' || r === null) throw new Error(`${nodeName(id)}: a handler returned ${String(r)} instead of { durable, volatile, effects }`);
+    if (typeof r !== 'object' || r === null) throw new Error(`${nameOf(id)}: a handler returned ${String(r)} instead of { durable, volatile, effects }`);
     let timers = timers0;
     let net = net0;
     let copied: Packet<M>[] | null = null;
@@ -313,7 +356,7 @@ export function envMachine<P extends ProtocolTypes>(
             g = e.update(g);
             break;
           case 'note':
-            if (log) log.push({ kind: 'local', node: nodeName(id), label: e.label });
+            if (log) log.push({ kind: 'local', node: nameOf(id), label: e.label });
             break;
           default:
             assertNever(e);
@@ -384,7 +427,7 @@ export function envMachine<P extends ProtocolTypes>(
           return { nodes: s.nodes, net: duplicateOne(s.net, i, fifo), partition: s.partition, used: usageWith(s.used, 'duplicates'), ghost: s.ghost };
         }
         const slot = s.nodes[p.to - 1]!;
-        if (!slot.up) throw notEnabled(a, `${nodeName(p.to)} is down`);
+        if (!slot.up) throw notEnabled(a, `${nameOf(p.to)} is down`);
         if (blocks(s.partition, p.from, p.to)) throw notEnabled(a, 'the partition blocks it');
         if (log) log.push({ kind: 'deliver', ...packetEvent(p) });
         const r = proto.onMessage(ctxOf(p.to, slot.clock), viewOfSlot(slot), p.msg, p.from);
@@ -396,7 +439,7 @@ export function envMachine<P extends ProtocolTypes>(
         const bit = bitOf(a.timer, a.node);
         if ((slot.timers & bit) === 0) throw notEnabled(a, 'the timer is not armed');
         if (timeoutsBounded && s.used.timeouts >= cfg.timeouts) throw notEnabled(a, 'timeout budget spent');
-        if (log) log.push({ kind: 'timer', node: nodeName(a.node), timer: String(a.timer) });
+        if (log) log.push({ kind: 'timer', node: nameOf(a.node), timer: String(a.timer) });
         const r = proto.onTimer!(ctxOf(a.node, slot.clock), viewOfSlot(slot), a.timer);
         return apply(s, a.node, r, slot.timers & ~bit, slot.clock, s.net, s.partition, timeoutsBounded ? usageWith(s.used, 'timeouts') : s.used, log);
       }
@@ -404,14 +447,14 @@ export function envMachine<P extends ProtocolTypes>(
         const slot = s.nodes[a.node - 1];
         if (slot === undefined || !slot.up) throw notEnabled(a, 'the node is not running');
         if (!hasRequests || s.used.requests >= cfg.requests) throw notEnabled(a, 'request budget spent');
-        if (log) log.push({ kind: 'local', node: nodeName(a.node), label: `request ${formatRequest(a.request)}` });
+        if (log) log.push({ kind: 'local', node: nameOf(a.node), label: `request ${formatRequest(a.request)}` });
         const r = proto.onClientRequest!(ctxOf(a.node, slot.clock), viewOfSlot(slot), a.request);
         return apply(s, a.node, r, slot.timers, slot.clock, s.net, s.partition, usageWith(s.used, 'requests'), log);
       }
       case 'local': {
         const slot = s.nodes[a.node - 1];
         if (slot === undefined || !slot.up || !hasLocal) throw notEnabled(a, 'the node is not running');
-        if (log) log.push({ kind: 'local', node: nodeName(a.node), label: formatLocal(a.action) });
+        if (log) log.push({ kind: 'local', node: nameOf(a.node), label: formatLocal(a.action) });
         const r = proto.onLocal!(ctxOf(a.node, slot.clock), viewOfSlot(slot), a.action);
         return apply(s, a.node, r, slot.timers, slot.clock, s.net, s.partition, s.used, log);
       }
@@ -419,7 +462,7 @@ export function envMachine<P extends ProtocolTypes>(
         const slot = s.nodes[a.node - 1];
         if (slot === undefined || !tickEnabled(s, a.node)) throw notEnabled(a, 'the clock bound or skew forbids it');
         const clock = slot.clock + 1;
-        if (log) log.push({ kind: 'tick', node: nodeName(a.node), clock });
+        if (log) log.push({ kind: 'tick', node: nameOf(a.node), clock });
         if (slot.up && proto.onTick) {
           const r = proto.onTick(ctxOf(a.node, clock), viewOfSlot(slot));
           return apply(s, a.node, r, slot.timers, clock, s.net, s.partition, s.used, log);
@@ -433,7 +476,8 @@ export function envMachine<P extends ProtocolTypes>(
         if (slot === undefined || !slot.up) throw notEnabled(a, 'the node is not running');
         if (s.used.crashes >= cfg.crashes) throw notEnabled(a, 'crash budget spent');
         if (downCount(s) >= cfg.maxDown) throw notEnabled(a, `${cfg.maxDown} node(s) already down`);
-        if (log) log.push({ kind: 'crash', node: nodeName(a.node) });
+        if (!layout.crashable[a.node - 1]) throw notEnabled(a, `${layout.roleOf[a.node - 1]} nodes do not crash`);
+        if (log) log.push({ kind: 'crash', node: nameOf(a.node) });
         const nodes = s.nodes.slice();
         nodes[a.node - 1] = { up: false, durable: slot.durable, volatile: null, timers: 0, clock: slot.clock };
         return { nodes, net: s.net, partition: s.partition, used: usageWith(s.used, 'crashes'), ghost: s.ghost };
@@ -441,7 +485,7 @@ export function envMachine<P extends ProtocolTypes>(
       case 'restart': {
         const slot = s.nodes[a.node - 1];
         if (slot === undefined || slot.up || !cfg.restarts) throw notEnabled(a, 'the node is not down, or restarts are off');
-        if (log) log.push({ kind: 'restart', node: nodeName(a.node) });
+        if (log) log.push({ kind: 'restart', node: nameOf(a.node) });
         const r = proto.onRestart(ctxOf(a.node, slot.clock), slot.durable);
         return apply(s, a.node, r, 0, slot.clock, s.net, s.partition, s.used, log);
       }
@@ -449,7 +493,7 @@ export function envMachine<P extends ProtocolTypes>(
         if (s.partition !== null) throw notEnabled(a, 'a partition is already in force');
         if (s.used.partitions >= cfg.partitions) throw notEnabled(a, 'partition budget spent');
         const partition = shapeOf.get(a) ?? makePartition(a.groups, a.oneWay, n);
-        if (log) log.push({ kind: 'partition', groups: partition.groups.map((g) => g.map(nodeName)), ...(a.oneWay ? { oneWay: true } : {}) });
+        if (log) log.push({ kind: 'partition', groups: partition.groups.map((g) => g.map(nameOf)), ...(a.oneWay ? { oneWay: true } : {}) });
         return { nodes: s.nodes, net: s.net, partition, used: usageWith(s.used, 'partitions'), ghost: s.ghost };
       }
       case 'heal': {
@@ -474,19 +518,19 @@ export function envMachine<P extends ProtocolTypes>(
       case 'deliver':
       case 'drop':
       case 'duplicate':
-        return `${a.type} ${nodeName(a.from)}→${nodeName(a.to)} ${formatMessage(a.msg)}`;
+        return `${a.type} ${nameOf(a.from)}→${nameOf(a.to)} ${formatMessage(a.msg)}`;
       case 'timer':
-        return `timer ${nodeName(a.node)} ${String(a.timer)}`;
+        return `timer ${nameOf(a.node)} ${String(a.timer)}`;
       case 'request':
-        return `request ${nodeName(a.node)} ${formatRequest(a.request)}`;
+        return `request ${nameOf(a.node)} ${formatRequest(a.request)}`;
       case 'local':
-        return `local ${nodeName(a.node)} ${formatLocal(a.action)}`;
+        return `local ${nameOf(a.node)} ${formatLocal(a.action)}`;
       case 'tick':
       case 'crash':
       case 'restart':
-        return `${a.type} ${nodeName(a.node)}`;
+        return `${a.type} ${nameOf(a.node)}`;
       case 'partition':
-        return `partition ${formatPartition(a.groups, a.oneWay)}`;
+        return `partition ${formatPartition(a.groups, a.oneWay, nameOf)}`;
       case 'heal':
         return 'heal';
       default:
@@ -505,7 +549,7 @@ export function envMachine<P extends ProtocolTypes>(
     encodeDurable(slot.durable, w);
     if (slot.up) encodeVolatile(slot.volatile as P['volatile'], w);
   };
-  const cacheSlots = !proto.encodeDurable || !proto.encodeVolatile;
+  const cacheSlots = !fastDurable || !fastVolatile;
   const slotWords = new WordBuffer();
   const slotKeys = new WeakMap<NodeSlot<P>, string>();
   const encodeSlot = (slot: NodeSlot<P>, out: Encoder): void => {
@@ -525,7 +569,7 @@ export function envMachine<P extends ProtocolTypes>(
   const ghostWords = new WordBuffer();
   const ghostKeys = new WeakMap<object, string>();
   const encodeGhostCached = (g: GhostOf<P>, out: Encoder): void => {
-    if (proto.encodeGhost || typeof g !== 'object' || g === null) {
+    if (fastGhost || typeof g !== 'object' || g === null) {
       encodeGhost(g, out);
       return;
     }
@@ -538,13 +582,40 @@ export function envMachine<P extends ProtocolTypes>(
     }
     out.str(k);
   };
+  const isIgnored = (s: S, p: Packet<M>): boolean => {
+    const slot = s.nodes[p.to - 1]!;
+    return ignores!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
+  };
   const encode = (s: S, out: Encoder): void => {
-    for (const slot of s.nodes) encodeSlot(slot, out);
+    for (let i = 0; i < s.nodes.length; i++) {
+      const slot = s.nodes[i]!;
+      if (!derived) {
+        encodeSlot(slot, out);
+        continue;
+      }
+      try {
+        encodeSlot(slot, out);
+      } catch (e) {
+        if (e instanceof InvalidStateError && !e.located) throw new InvalidStateError(`${nameOf(i + 1)} ${e.message}`, true);
+        throw e;
+      }
+    }
     const net = s.net;
-    out.int(net.length);
-    for (const p of net) {
-      out.str(p.key);
-      if (!fifo) out.int(p.count);
+    if (reduceIgnored) {
+      let kept = 0;
+      for (const p of net) if (!isIgnored(s, p)) kept++;
+      out.int(kept);
+      for (const p of net) {
+        if (isIgnored(s, p)) continue;
+        out.str(p.key);
+        out.int(p.count);
+      }
+    } else {
+      out.int(net.length);
+      for (const p of net) {
+        out.str(p.key);
+        if (!fifo) out.int(p.count);
+      }
     }
     const part = s.partition;
     if (part === null) out.int(0);
@@ -564,6 +635,17 @@ export function envMachine<P extends ProtocolTypes>(
 
   // ---- symmetry (no closures are created per call: this runs n! times per state at worst)
   const sym = proto.symmetry;
+  const idsIn = <T>(c: Codec<T> | undefined) => (c && c.hasNodeIds ? c.rename : undefined);
+  const renameDurable = sym?.renameDurable ?? idsIn(derived?.durable);
+  const renameVolatile = sym?.renameVolatile ?? idsIn(derived?.volatile);
+  const renameMessage = sym?.renameMessage ?? idsIn(derived?.msg);
+  const renameGhost = sym?.renameGhost ?? idsIn(derived?.ghost);
+  const nodeSignature =
+    sym?.signature ??
+    (derived
+      ? (node: { readonly durable: P['durable']; readonly volatile: P['volatile'] | null }) =>
+          mix(derived.durable.signature(node.durable), node.volatile === null ? 0 : derived.volatile.signature(node.volatile))
+      : undefined);
   let perm: readonly NodeId[] = [];
   const f = (id: NodeId): NodeId => (id >= 1 && id <= n ? perm[id]! : id);
   const rename = (s: S, p: readonly NodeId[]): S => {
@@ -578,8 +660,8 @@ export function envMachine<P extends ProtocolTypes>(
       }
       nodes[f(i + 1) - 1] = {
         up: slot.up,
-        durable: sym?.renameDurable ? sym.renameDurable(slot.durable, f) : slot.durable,
-        volatile: slot.up && sym?.renameVolatile ? sym.renameVolatile(slot.volatile as P['volatile'], f) : slot.volatile,
+        durable: renameDurable ? renameDurable(slot.durable, f) : slot.durable,
+        volatile: slot.up && renameVolatile ? renameVolatile(slot.volatile as P['volatile'], f) : slot.volatile,
         timers,
         clock: slot.clock,
       };
@@ -589,8 +671,8 @@ export function envMachine<P extends ProtocolTypes>(
       const q = s.net[i]!;
       const from = f(q.from);
       const to = f(q.to);
-      if (sym?.renameMessage) {
-        const msg = sym.renameMessage(q.msg, f);
+      if (renameMessage) {
+        const msg = renameMessage(q.msg, f);
         net[i] = { from, to, msg, count: q.count, key: codec.key(from, to, msg) };
       } else {
         // The key is the words of (from, to, msg): only the first two words change.
@@ -603,7 +685,7 @@ export function envMachine<P extends ProtocolTypes>(
       net,
       partition: s.partition === null ? null : renamePartition(s.partition, f, n),
       used: s.used,
-      ghost: sym?.renameGhost ? sym.renameGhost(s.ghost, f) : s.ghost,
+      ghost: renameGhost ? renameGhost(s.ghost, f) : s.ghost,
     };
   };
   const signature = (s: S): number[] => {
@@ -620,14 +702,14 @@ export function envMachine<P extends ProtocolTypes>(
       h = mix(h, slot.clock);
       h = mix(h, outDeg[i]!);
       h = mix(h, inDeg[i]!);
-      if (sym?.signature) h = mix(h, sym.signature(slot) | 0);
+      if (nodeSignature) h = mix(h, nodeSignature(slot) | 0);
       sig[i] = h >>> 0;
     }
     return sig;
   };
   const canonical =
     cfg.symmetry && sym
-      ? symmetryCanonicalizer<S>({ n, classes: sym.classes?.(n), rename, encode, signature })
+      ? symmetryCanonicalizer<S>({ n, classes: sym.classes?.(n) ?? layout.classes, rename, encode, signature })
       : undefined;
 
   // ---- view
@@ -638,10 +720,10 @@ export function envMachine<P extends ProtocolTypes>(
     const nodes: Record<string, EnvNodeView> = {};
     s.nodes.forEach((slot, i) => {
       const timers = timerNames.filter((_, k) => (slot.timers >>> k) & 1).map(String);
-      nodes[nodeName(i + 1)] = {
+      nodes[nameOf(i + 1)] = {
         up: slot.up,
-        durable: proto.viewDurable ? proto.viewDurable(slot.durable) : toPlain(slot.durable),
-        volatile: !slot.up ? null : proto.viewVolatile ? proto.viewVolatile(slot.volatile as P['volatile']) : toPlain(slot.volatile),
+        durable: viewDurable(slot.durable),
+        volatile: !slot.up ? null : viewVolatile(slot.volatile as P['volatile']),
         ...(timerNames.length > 0 ? { timers } : {}),
         ...(clocks ? { clock: slot.clock } : {}),
       };
@@ -650,11 +732,49 @@ export function envMachine<P extends ProtocolTypes>(
     for (const k of budgetKeys) budgets[k] = `${s.used[k]}/${cfg[k]}`;
     const v: EnvView = {
       nodes,
-      network: s.net.map((p) => `${nodeName(p.from)}→${nodeName(p.to)} ${formatMessage(p.msg)}${p.count > 1 ? ` ×${p.count}` : ''}`),
-      partition: s.partition === null ? null : formatPartition(s.partition.groups, s.partition.oneWay),
+      network: s.net.map((p) => `${nameOf(p.from)}→${nameOf(p.to)} ${formatMessage(p.msg)}${p.count > 1 ? ` ×${p.count}` : ''}`),
+      partition: s.partition === null ? null : formatPartition(s.partition.groups, s.partition.oneWay, nameOf),
       budgets,
     };
-    return s.ghost === undefined ? v : { ...v, ghost: proto.viewGhost ? proto.viewGhost(s.ghost) : toPlain(s.ghost) };
+    return s.ghost === undefined ? v : { ...v, ghost: viewGhost(s.ghost) };
+  };
+
+  // ---- checking the `ignores` declaration (checkIgnored): on every explored step
+  const checkWords = new WordBuffer();
+  const wordsOf = (write: (w: Encoder) => void): string => {
+    checkWords.reset();
+    write(checkWords);
+    return checkWords.key();
+  };
+  const verifyIgnored = (s: S, a: A, t: S): void => {
+    const label = (q: Packet<M>) => `${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)}`;
+    const before = new Map<string, Packet<M>>();
+    for (const q of s.net) before.set(q.key, q);
+    for (const q of t.net) {
+      const ignoredNow = isIgnored(t, q);
+      const old = before.get(q.key);
+      if (old !== undefined && !ignoredNow && isIgnored(s, old)) {
+        throw new Error(`protocol ${protocol.name}: ignores() declared ${label(q)} ignored, and after '${formatAction(a)}' it is not: a message declared ignored must stay ignored while it is in flight`);
+      }
+      const slot = t.nodes[q.to - 1]!;
+      if (!ignoredNow || !slot.up) continue;
+      // Deliver it: nothing but the network may change.
+      const r = proto.onMessage(ctxOf(q.to, slot.clock), viewOfSlot(slot), q.msg, q.from);
+      const culprit = `${nameOf(q.to)}'s onMessage handler, given ${label(q)} (declared ignored by the protocol's ignores())`;
+      if (wordsOf((w) => encodeDurable(r.durable, w)) !== wordsOf((w) => encodeDurable(slot.durable, w))) throw new Error(`${culprit}, changed its durable state`);
+      if (wordsOf((w) => encodeVolatile(r.volatile as P['volatile'], w)) !== wordsOf((w) => encodeVolatile(slot.volatile as P['volatile'], w))) {
+        throw new Error(`${culprit}, changed its volatile state`);
+      }
+      for (const e of r.effects ?? []) {
+        if (e.kind === 'note') continue;
+        if (e.kind === 'set-timer' && (slot.timers & bitOf(e.timer, q.to)) !== 0) continue;
+        if (e.kind === 'cancel-timer' && (slot.timers & bitOf(e.timer, q.to)) === 0) continue;
+        if (e.kind === 'ghost' && wordsOf((w) => encodeGhost(e.update(t.ghost), w)) === wordsOf((w) => encodeGhost(t.ghost, w))) continue;
+        const sent = e.kind === 'send' ? { to: [e.to], msg: e.msg } : e.kind === 'broadcast' ? { to: peersOf[q.to]!, msg: e.msg } : null;
+        if (sent !== null && sent.to.every((to) => isIgnored(t, codec.packet(q.to, to, sent.msg)))) continue; // replies ignored in turn
+        throw new Error(`${culprit}, had an effect: ${e.kind}${sent !== null ? ' of a message its receiver does not ignore' : ''}`);
+      }
+    }
   };
 
   // ---- the initial state
@@ -713,14 +833,20 @@ export function envMachine<P extends ProtocolTypes>(
       if (clocks) for (let i = 0; i < n; i++) if (tickEnabled(s, i + 1)) out.push(tickActs[i]!);
       if (used.drops < cfg.drops) for (let i = 0; i < net.length; i++) if (isHead(net, i, fifo)) out.push(actsOf(net[i]!).drop);
       if (used.duplicates < cfg.duplicates) for (let i = 0; i < net.length; i++) if (isHead(net, i, fifo)) out.push(actsOf(net[i]!).duplicate);
-      if (used.crashes < cfg.crashes && downCount(s) < cfg.maxDown) for (let i = 0; i < n; i++) if (nodes[i]!.up) out.push(crashActs[i]!);
+      if (used.crashes < cfg.crashes && downCount(s) < cfg.maxDown) for (let i = 0; i < n; i++) if (nodes[i]!.up && layout.crashable[i]) out.push(crashActs[i]!);
       if (cfg.restarts) for (let i = 0; i < n; i++) if (!nodes[i]!.up) out.push(restartActs[i]!);
       if (partition === null) {
         if (used.partitions < cfg.partitions) for (const a of partitionActs) out.push(a);
       } else out.push(HEAL);
       return out;
     },
-    step: (s: S, a: A): S => transition(s, a, null),
+    step: checkIgnored
+      ? (s: S, a: A): S => {
+          const t = transition(s, a, null);
+          verifyIgnored(s, a, t);
+          return t;
+        }
+      : (s: S, a: A): S => transition(s, a, null),
     encode,
     formatAction,
     view,
@@ -740,6 +866,18 @@ export function envMachine<P extends ProtocolTypes>(
     ...(checks.isTerminal ? { isTerminal: checks.isTerminal } : {}),
   };
   return machine;
+}
+
+/** A state a handler produced that is outside the protocol's declared schema. */
+export class InvalidStateError extends Error {
+  constructor(
+    detail: string,
+    /** Whether `detail` already names the node. */
+    readonly located = false,
+  ) {
+    super(located ? `step produced an invalid state: ${detail}` : detail);
+    this.name = 'InvalidStateError';
+  }
 }
 
 function mix(h: number, x: number): number {

@@ -84,8 +84,8 @@ export function blocks(p: Partition | null, from: NodeId, to: NodeId): boolean {
 }
 
 /** `{n1} | {n2,n3}`, or `{n1} ↛ {n2,n3}` for a one-way cut. */
-export function formatPartition(groups: readonly (readonly NodeId[])[], oneWay: boolean): string {
-  return groups.map((g) => `{${g.map(nodeName).join(',')}}`).join(oneWay ? ' ↛ ' : ' | ');
+export function formatPartition(groups: readonly (readonly NodeId[])[], oneWay: boolean, name: (id: NodeId) => string = nodeName): string {
+  return groups.map((g) => `{${g.map(name).join(',')}}`).join(oneWay ? ' ↛ ' : ' | ');
 }
 
 /** The partition with node ids renamed by the permutation `f`, in canonical form. */

@@ -5,6 +5,8 @@
  * ({@link EnvAction}). See `impl/env/index.ts` for the guide.
  */
 import type { Encoder } from '../../checks/encode.ts';
+import type { EnvConfig } from './config.ts';
+import type { Infer, Schema } from './schema.ts';
 
 /** A node's id: 1..n. `0` is never a node, so protocols may use it for "none". */
 export type NodeId = number;
@@ -126,8 +128,12 @@ export interface Ctx<P extends ProtocolTypes> {
   readonly majority: number;
   /** This node's physical clock (always 0 when the configuration has no clocks). */
   readonly clock: number;
-  /** A node's name: `n1`, `n2`, ... */
+  /** This node's role (`node` when the protocol declares no roles). */
+  readonly role: string;
+  /** A node's name: `n1`, `n2`, ..., or by role (`a1`, `p2`) when the protocol declares roles. */
   name(id: NodeId): string;
+  /** The ids of the nodes playing `role`, ascending (every node for `node` without roles). */
+  members(role: string): readonly NodeId[];
   /** Effect: put `msg` in flight to `to`. */
   send(to: NodeId, msg: MsgOf<P>): SendEffect<MsgOf<P>>;
   /** Effect: send `msg` to every peer. */
@@ -176,18 +182,77 @@ export interface ProtocolSymmetry<P extends ProtocolTypes> {
   signature?(node: { readonly up: boolean; readonly durable: DurableOf<P>; readonly volatile: VolatileOf<P> | null }): number;
 }
 
+/**
+ * A protocol's data, declared once (see `schema.ts`). From it the environment derives the
+ * canonical encodings, the trace views and message labels, the renaming under node permutations
+ * and the per-node signatures, and it checks every state a handler produces against it ("step
+ * produced an invalid state: …"). Ranges may depend on the configuration: give a function of it.
+ */
+export interface ProtocolSchema<P extends ProtocolTypes> {
+  readonly durable: Schema<DurableOf<P>>;
+  readonly volatile: Schema<VolatileOf<P>>;
+  readonly msg: Schema<MsgOf<P>>;
+  /** Required when the protocol has a ghost record. */
+  readonly ghost?: Schema<GhostOf<P>>;
+}
+
+/** One role of a protocol's nodes (coordinator, participant, acceptor, replica, client, …). */
+export interface RoleSpec {
+  /** How many nodes play it. */
+  readonly count: number;
+  /** The prefix of its nodes' names: `a` gives `a1`, `a2`, … */
+  readonly prefix: string;
+  /** Whether its nodes may crash (default true). */
+  readonly crashes?: boolean;
+  /** Whether its nodes are interchangeable, so symmetry may permute them (default true). */
+  readonly symmetric?: boolean;
+}
+
+/**
+ * The protocol types a schema declares: `interface PingTypes extends SchemaTypes<typeof schema>
+ * { readonly timer: 'retry' }` (timers, requests and local steps are added by hand).
+ */
+export type SchemaTypes<D extends { readonly durable: Schema<unknown>; readonly volatile: Schema<unknown>; readonly msg: Schema<{ readonly type: string }>; readonly ghost?: Schema<unknown> }> = {
+  readonly durable: Infer<D['durable']>;
+  readonly volatile: Infer<D['volatile']>;
+  readonly msg: Infer<D['msg']>;
+} & (D extends { readonly ghost: Schema<infer G> } ? { readonly ghost: G } : unknown);
+
 /** The handlers and hooks every protocol has. */
 export interface ProtocolCore<P extends ProtocolTypes> {
   /** Model name: lowercase, kebab-case. */
   readonly name: string;
   /** Node `ctx.self`'s initial state, and the effects of starting it (timers, first messages). */
   init(ctx: Ctx<P>): Reaction<P>;
+  /**
+   * The roles its nodes play, in node order, with their counts (the node count is their sum).
+   * Names, symmetry classes (one per symmetric role) and crash targets follow from it.
+   * Without roles every node is a `node`, named `n1`, `n2`, …
+   */
+  readonly roles?: Readonly<Record<string, RoleSpec>>;
+  /**
+   * Messages this protocol's handlers ignore: true when delivering `msg` from `from` to the node
+   * (running, or down: `node.volatile` is null) would change nothing but the network, now and
+   * for as long as the message stays in flight. On a multiset network the checker then leaves
+   * such messages out of a state's identity, so states that differ only in them are explored
+   * once; traces keep every message. The declaration is checked, not trusted: unless the
+   * configuration turns `checkIgnored` off, every explored step delivers each message declared
+   * ignored and fails, naming the handler, if anything but the network changed, and fails if a
+   * message declared ignored stops being ignored.
+   */
+  ignores?(ctx: Ctx<P>, node: { readonly durable: DurableOf<P>; readonly volatile: VolatileOf<P> | null }, msg: MsgOf<P>, from: NodeId): boolean;
   /** Rebuild a node after a crash from its durable part (volatile state and timers are gone). */
   onRestart(ctx: Ctx<P>, durable: DurableOf<P>): Reaction<P>;
   /** A message `msg` from `from` is delivered to the running node `ctx.self`. */
   onMessage(ctx: Ctx<P>, node: NodeView<P>, msg: MsgOf<P>, from: NodeId): Reaction<P>;
   /** The node's clock advanced to `ctx.clock` (clock models only; optional). */
   onTick?(ctx: Ctx<P>, node: NodeView<P>): Reaction<P>;
+  /**
+   * The protocol's data, declared once: encodings, views, labels, renamers and signatures are
+   * derived from it (the hand-written hooks below, when present, take precedence: they are an
+   * escape hatch for measured hot spots).
+   */
+  readonly schema?: ProtocolSchema<P> | ((config: EnvConfig) => ProtocolSchema<P>);
   /**
    * A fast canonical encoding of the durable part: self-delimiting (a fixed number of words, or
    * length-prefixed), equal exactly for equal values. Default: `out.value(d)`.

@@ -1,11 +1,10 @@
 /**
  * What single-decree Paxos (`paxos.ts`) and Multi-Paxos (`multipaxos.ts`) share: the node
- * layout (acceptors n1..nA, then proposers), ballot ownership, quorum sizes, bitsets of
- * acceptors, the environment parameters that make sense for Paxos, and parameter validation.
+ * layout (acceptors first, then proposers), ballot ownership, quorum sizes, the environment
+ * parameters that make sense for Paxos, and parameter validation.
  */
 import { InputError } from '../../checks/machine.ts';
 import { envParams, type EnvConfig } from '../env/config.ts';
-import { nodeName } from '../env/partition.ts';
 import { PAXOS_LIMITS, type Ballot, type Value } from '../../specs/paxos.ts';
 
 /** The size of a Paxos system: acceptors are nodes 1..acceptors, proposers the next ones. */
@@ -20,8 +19,6 @@ export interface PaxosShape {
 export const proposerIndex = (shape: PaxosShape, id: number): number => id - shape.acceptors;
 /** The value proposer node `id` proposes as its own: its proposer index (v1, v2, …). */
 export const ownValue = (shape: PaxosShape, id: number): Value => id - shape.acceptors;
-/** The acceptor ids, 1..acceptors. */
-export const acceptorIds = (shape: PaxosShape): readonly number[] => Array.from({ length: shape.acceptors }, (_, i) => i + 1);
 
 /**
  * The next ballot proposer node `id` may start after its last ballot `last` (0: none yet), or 0
@@ -34,30 +31,6 @@ export function nextBallot(shape: PaxosShape, id: number, last: Ballot): Ballot 
 
 /** A majority of the acceptors. */
 export const majority = (acceptors: number): number => Math.floor(acceptors / 2) + 1;
-
-/** Bit a - 1, for acceptor a, in a bitset of acceptors. */
-export const bit = (a: number): number => 1 << (a - 1);
-
-/** A bitset of acceptors with every acceptor a renamed to f(a). */
-export function renameBits(bits: number, f: (id: number) => number): number {
-  let out = 0;
-  for (let a = 1; bits !== 0; a++, bits >>>= 1) if (bits & 1) out |= 1 << (f(a) - 1);
-  return out;
-}
-
-/** Number of set bits. */
-export function popcount(x: number): number {
-  let c = 0;
-  for (; x !== 0; x &= x - 1) c++;
-  return c;
-}
-
-/** A bitset of acceptors as `n1,n2`. */
-export function showSet(bits: number): string {
-  const out: string[] = [];
-  for (let a = 1; bits !== 0; a++, bits >>>= 1) if (bits & 1) out.push(nodeName(a));
-  return out.length === 0 ? '-' : out.join(',');
-}
 
 /**
  * Validate the shape; throws {@link InputError} with one line on an impossible combination.

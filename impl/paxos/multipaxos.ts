@@ -5,7 +5,7 @@
  * 1b reports of a quorum, the values accepted in earlier ballots, and re-proposes them in its
  * own ballot before it proposes anything new.
  *
- * Roles: acceptors are nodes n1..nA, leaders (proposers) the next P nodes. Leader k owns ballots
+ * Roles: acceptors a1..aA, leaders (proposers) l1..lP. Leader k owns ballots
  * k, k+P, … up to the `ballots` bound and proposes its own value vk in free slots. The log has
  * `slots` entries. Each leader is also the learner of its own ballot, per slot.
  *
@@ -30,15 +30,15 @@
  * Known-bug variant: `skip-recovery`, a new leader that does not recover slot 1 (its recovery
  * loop starts one slot too late), so it proposes its own value where another may be chosen.
  */
-import { assertNever, defineModel, int } from '../../checks/machine.ts';
-import type { Encoder } from '../../checks/encode.ts';
+import { assertNever, defineModel, InputError, int } from '../../checks/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { nodeName } from '../env/partition.ts';
-import { defineProtocol, type Ctx, type Effect, type EnvState, type NodeId, type NodeView, type Protocol, type Reaction } from '../env/types.ts';
+import { addNode, hasNode, popcount } from '../env/nodeset.ts';
+import { S, type AnySchema } from '../env/schema.ts';
+import { defineProtocol, type Ctx, type Effect, type EnvState, type NodeId, type NodeView, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
 import {
   emptyHistory,
-  encodeHistory,
+  paxosHistorySchema,
   paxosInvariants,
   paxosProperties,
   paxosWitnesses,
@@ -48,86 +48,63 @@ import {
   recordRestart,
   recordVote,
   refinesConsensus,
-  renameHistory,
-  viewHistory,
   type Ballot,
   type Learned,
-  type PaxosHistory,
   type PaxosObserver,
   type Value,
 } from '../../specs/paxos.ts';
 import { valueName } from '../../specs/consensus.ts';
-import { InputError } from '../../checks/machine.ts';
-import {
-  acceptorIds,
-  bit,
-  checkShape,
-  majority,
-  nextBallot,
-  ownValue,
-  paxosEnvConfig,
-  paxosEnvParams,
-  popcount,
-  renameBits,
-  showSet,
-  type PaxosShape,
-} from './common.ts';
+import { checkShape, majority, nextBallot, ownValue, paxosEnvConfig, paxosEnvParams, type PaxosShape } from './common.ts';
 
-/** Multi-Paxos's messages. */
-export type MultiPaxosMsg =
-  | { readonly type: '1a'; readonly bal: Ballot }
-  | { readonly type: '1b'; readonly bal: Ballot; readonly vbal: readonly Ballot[]; readonly vval: readonly Value[] }
-  | { readonly type: '2a'; readonly bal: Ballot; readonly slot: number; readonly val: Value }
-  | { readonly type: '2b'; readonly bal: Ballot; readonly slot: number; readonly val: Value };
+/** Multi-Paxos's data, for a shape: per-slot arrays have one entry per log slot. */
+export const multiPaxosSchema = (shape: MultiPaxosShape) => {
+  const B = S.int(0, shape.ballots);
+  const V = S.int(0, shape.proposers);
+  const perSlot = <T extends AnySchema>(x: T) => S.list(x, shape.slots);
+  return {
+    durable: S.union('role', {
+      /** The promise, and per slot the last accepted ballot (0: none) and value. */
+      acceptor: { promised: B, vbal: perSlot(B), vval: perSlot(V) },
+      /** The last ballot the leader started. */
+      leader: { ballot: B },
+    }),
+    volatile: S.union('role', {
+      acceptor: {},
+      leader: {
+        phase: S.enum('idle', 'prepare', 'lead'),
+        /** Acceptors that sent 1b for the current ballot. */
+        promises: S.nodeSet(),
+        /** Per slot: the highest accepted ballot reported in those 1b (0: none), and its value. */
+        hbal: perSlot(B),
+        hval: perSlot(V),
+        /** Per slot: the value proposed in the current ballot (0: the slot is free). */
+        proposed: perSlot(V),
+        /** Per slot: acceptors whose 2b for the current ballot arrived. */
+        votes: perSlot(S.nodeSet()),
+        /** Per slot: the value learned (0: none yet). */
+        learned: perSlot(V),
+      },
+    }),
+    msg: S.union('type', {
+      '1a': { bal: B },
+      '1b': { bal: B, vbal: perSlot(B), vval: perSlot(V) },
+      '2a': { bal: B, slot: S.int(0, shape.slots - 1), val: V },
+      '2b': { bal: B, slot: S.int(0, shape.slots - 1), val: V },
+    }),
+    ghost: paxosHistorySchema(shape.slots, shape.ballots),
+  };
+};
 
-/** An acceptor's durable state: its promise, and per slot its last accepted ballot and value. */
-export interface MultiAcceptorDurable {
-  readonly role: 'acceptor';
-  readonly promised: Ballot;
-  /** Per slot: the ballot of the last accepted proposal (0: none). */
-  readonly vbal: readonly Ballot[];
-  /** Per slot: its value (0: none). */
-  readonly vval: readonly Value[];
+/** Multi-Paxos's types. */
+export interface MultiPaxosTypes extends SchemaTypes<ReturnType<typeof multiPaxosSchema>> {
+  /** A leader's spontaneous steps: start a ballot (phase 1), or propose its value in a slot. */
+  readonly local: { readonly type: 'prepare'; readonly ballot: Ballot } | { readonly type: 'propose'; readonly slot: number };
 }
-/** A leader's durable state: the last ballot it started. */
-export interface LeaderDurable {
-  readonly role: 'leader';
-  readonly ballot: Ballot;
-}
-/** Where a leader is in its current ballot. */
-export type LeaderPhase = 'idle' | 'prepare' | 'lead';
-/** An acceptor keeps nothing volatile. */
-export interface MultiAcceptorVolatile {
-  readonly role: 'acceptor';
-}
-/** A leader's (and learner's) volatile state, for its current ballot. */
-export interface LeaderVolatile {
-  readonly role: 'leader';
-  readonly phase: LeaderPhase;
-  /** Acceptors that sent 1b for the current ballot. */
-  readonly promises: number;
-  /** Per slot: the highest accepted ballot reported in those 1b (0: none), and its value. */
-  readonly hbal: readonly Ballot[];
-  readonly hval: readonly Value[];
-  /** Per slot: the value proposed in the current ballot (0: the slot is free). */
-  readonly proposed: readonly Value[];
-  /** Per slot: acceptors whose 2b for the current ballot arrived. */
-  readonly votes: readonly number[];
-  /** Per slot: the value learned (0: none yet). */
-  readonly learned: readonly Value[];
-}
-
-/** A leader's spontaneous steps: start a ballot (phase 1), or propose its value in a slot. */
-export type MultiPaxosLocal = { readonly type: 'prepare'; readonly ballot: Ballot } | { readonly type: 'propose'; readonly slot: number };
-
-/** Multi-Paxos's types, for the environment. */
-export interface MultiPaxosTypes {
-  readonly durable: MultiAcceptorDurable | LeaderDurable;
-  readonly volatile: MultiAcceptorVolatile | LeaderVolatile;
-  readonly msg: MultiPaxosMsg;
-  readonly local: MultiPaxosLocal;
-  readonly ghost: PaxosHistory;
-}
+type MultiPaxosMsg = MultiPaxosTypes['msg'];
+type MultiPaxosLocal = MultiPaxosTypes['local'];
+type MultiAcceptorDurable = Extract<MultiPaxosTypes['durable'], { role: 'acceptor' }>;
+type LeaderDurable = Extract<MultiPaxosTypes['durable'], { role: 'leader' }>;
+type LeaderVolatile = Extract<MultiPaxosTypes['volatile'], { role: 'leader' }>;
 
 /** Multi-Paxos's state in the environment. */
 export type MultiPaxosState = EnvState<MultiPaxosTypes>;
@@ -152,9 +129,7 @@ export interface MultiPaxosShape extends PaxosShape {
   readonly window: number;
 }
 
-const ACCEPTOR_VOLATILE: MultiAcceptorVolatile = { role: 'acceptor' };
-const PHASE_CODE: Readonly<Record<LeaderPhase, number>> = { idle: 0, prepare: 1, lead: 2 };
-const MSG_CODE = { '1a': 0, '1b': 1, '2a': 2, '2b': 3 } as const;
+const ACCEPTOR_VOLATILE = { role: 'acceptor' } as const;
 
 type P = MultiPaxosTypes;
 
@@ -166,11 +141,11 @@ const setAt = <T>(xs: readonly T[], i: number, x: T): T[] => {
 
 /** The Multi-Paxos protocol; `skipRecovery` is the skip-recovery bug's flag. */
 export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skipRecovery?: boolean } = {}): Protocol<P> {
-  const acceptors = acceptorIds(shape);
+  const acceptors = Array.from({ length: shape.acceptors }, (_, i) => i + 1);
   const quorum = majority(shape.acceptors);
-  const S = shape.slots;
+  const slots = shape.slots;
   const window = shape.window;
-  const zeros: readonly number[] = Array.from({ length: S }, () => 0);
+  const zeros: readonly number[] = Array.from({ length: slots }, () => 0);
   const idle: LeaderVolatile = { role: 'leader', phase: 'idle', promises: 0, hbal: zeros, hval: zeros, proposed: zeros, votes: zeros, learned: zeros };
   // The first slot recovery looks at: 0, or 1 in skip-recovery (slot 1 is never recovered).
   const recoverFrom = opts.skipRecovery ? 1 : 0;
@@ -208,7 +183,7 @@ export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skip
 
   /** Send 2a(b, slot, v) to the acceptors that promised b ("to each of those acceptors"). */
   const propose = (ctx: Ctx<P>, b: Ballot, slot: number, val: Value, quorumSet: number): Effect<P>[] =>
-    acceptors.filter((acc) => (quorumSet & bit(acc)) !== 0).map((acc) => ctx.send(acc, { type: '2a', bal: b, slot, val }));
+    acceptors.filter((acc) => hasNode(quorumSet, acc)).map((acc) => ctx.send(acc, { type: '2a', bal: b, slot, val }));
 
   /** A leader (and learner) receives a message. */
   const stepLeader = (ctx: Ctx<P>, node: NodeView<P>, msg: MultiPaxosMsg, from: NodeId): Reaction<P> => {
@@ -217,7 +192,7 @@ export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skip
     switch (msg.type) {
       case '1b': {
         if (v.phase !== 'prepare' || msg.bal !== d.ballot) return node; // a late or stale reply
-        const promises = v.promises | bit(from);
+        const promises = addNode(v.promises, from);
         const hbal = v.hbal.map((h, s) => Math.max(h, msg.vbal[s]!));
         const hval = v.hval.map((h, s) => (msg.vbal[s]! > v.hbal[s]! ? msg.vval[s]! : h));
         if (popcount(promises) < quorum) return { durable: d, volatile: { ...v, promises, hbal, hval } };
@@ -228,7 +203,7 @@ export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skip
         // can have been chosen there below b.
         const effects: Effect<P>[] = [];
         const proposed = zeros.slice();
-        for (let s = recoverFrom; s < S; s++) {
+        for (let s = recoverFrom; s < slots; s++) {
           if (hbal[s]! === 0) continue;
           proposed[s] = hval[s]!;
           effects.push(...propose(ctx, d.ballot, s, hval[s]!, promises));
@@ -238,7 +213,7 @@ export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skip
       }
       case '2b': {
         if (v.phase !== 'lead' || msg.bal !== d.ballot || v.learned[msg.slot] !== 0) return node;
-        const votes = setAt(v.votes, msg.slot, v.votes[msg.slot]! | bit(from));
+        const votes = setAt(v.votes, msg.slot, addNode(v.votes[msg.slot]!, from));
         // Learning: a quorum accepted (ballot, slot, value): the slot's value is chosen.
         if (popcount(votes[msg.slot]!) < quorum) return { durable: d, volatile: { ...v, votes } };
         return {
@@ -257,6 +232,10 @@ export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skip
 
   return defineProtocol<P>({
     name: 'multipaxos',
+    schema: multiPaxosSchema(shape),
+    // Acceptors are interchangeable; leaders own different ballots and values.
+    roles: { acceptor: { count: shape.acceptors, prefix: 'a' }, leader: { count: shape.proposers, prefix: 'l', symmetric: false } },
+    symmetry: {},
     initGhost: emptyHistory(shape.acceptors),
     init: (ctx) =>
       ctx.self <= shape.acceptors
@@ -264,7 +243,7 @@ export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skip
         : { durable: { role: 'leader', ballot: 0 }, volatile: idle },
     onRestart(ctx, durable) {
       if (durable.role === 'leader') return { durable, volatile: idle };
-      return { durable, volatile: ACCEPTOR_VOLATILE, effects: [ctx.ghost((g) => recordRestart(g, shape.acceptors, S))] };
+      return { durable, volatile: ACCEPTOR_VOLATILE, effects: [ctx.ghost((g) => recordRestart(g, shape.acceptors, slots))] };
     },
     // One entry point, routed by role; each role's handler starts with its stale-ballot rule.
     onMessage(ctx, node, msg, from) {
@@ -286,7 +265,7 @@ export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skip
         // The lowest free slot, while fewer than `window` proposals await their 2b quorum.
         const free = v.proposed.indexOf(0);
         let pending = 0;
-        for (let s = 0; s < S; s++) if (v.proposed[s] !== 0 && v.learned[s] === 0) pending++;
+        for (let s = 0; s < slots; s++) if (v.proposed[s] !== 0 && v.learned[s] === 0) pending++;
         if (free >= 0 && pending < window) out.push({ type: 'propose', slot: free });
       }
       const b = nextBallot(shape, ctx.self, node.durable.ballot);
@@ -317,75 +296,8 @@ export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skip
           return assertNever(a);
       }
     },
-    encodeDurable(d, out) {
-      if (d.role === 'acceptor') {
-        out.int(0);
-        out.int(d.promised);
-        for (let s = 0; s < S; s++) out.int(d.vbal[s]! * 32 + d.vval[s]!);
-      } else {
-        out.int(1);
-        out.int(d.ballot);
-      }
-    },
-    encodeVolatile(v, out) {
-      if (v.role === 'acceptor') return;
-      out.int(PHASE_CODE[v.phase]);
-      out.int(v.promises);
-      for (let s = 0; s < S; s++) {
-        out.int(v.hbal[s]! * 32 + v.hval[s]!);
-        out.int(v.proposed[s]!);
-        out.int(v.votes[s]!);
-        out.int(v.learned[s]!);
-      }
-    },
-    encodeMessage(m, out) {
-      out.int(MSG_CODE[m.type]);
-      out.int(m.bal);
-      switch (m.type) {
-        case '1a':
-          break;
-        case '1b':
-          for (let s = 0; s < S; s++) out.int(m.vbal[s]! * 32 + m.vval[s]!);
-          break;
-        case '2a':
-        case '2b':
-          out.int(m.slot);
-          out.int(m.val);
-          break;
-        default:
-          assertNever(m);
-      }
-    },
-    encodeGhost: (g: PaxosHistory, out: Encoder) => encodeHistory(g, out),
     formatMessage: formatMultiPaxosMessage,
     formatLocal: (a) => (a.type === 'prepare' ? `prepare(b${a.ballot})` : `propose(slot ${a.slot + 1})`),
-    viewDurable: (d) =>
-      d.role === 'acceptor'
-        ? { promised: d.promised, accepted: d.vbal.map((b, s) => (b === 0 ? null : `b${b} ${valueName(d.vval[s]!)}`)) }
-        : { ballot: d.ballot },
-    viewVolatile: (v) =>
-      v.role === 'acceptor'
-        ? {}
-        : {
-            phase: v.phase,
-            promises: showSet(v.promises),
-            proposed: v.proposed.map((x) => (x === 0 ? null : valueName(x))),
-            votes: v.votes.map(showSet),
-            learned: v.learned.map((x) => (x === 0 ? null : valueName(x))),
-          },
-    viewGhost: (g) => viewHistory(g, S, nodeName),
-    symmetry: {
-      classes: () => [acceptors],
-      renameVolatile: (v, f) => (v.role === 'acceptor' ? v : { ...v, promises: renameBits(v.promises, f), votes: v.votes.map((x) => renameBits(x, f)) }),
-      renameGhost: (g, f) => renameHistory(g, f),
-      signature: (node) => {
-        const d = node.durable;
-        if (d.role !== 'acceptor') return 0;
-        let h = d.promised;
-        for (let s = 0; s < S; s++) h = Math.imul(h ^ (d.vbal[s]! * 32 + d.vval[s]!), 0x9e3779b1) >>> 0;
-        return h;
-      },
-    },
   });
 }
 
@@ -405,14 +317,14 @@ export function formatMultiPaxosMessage(m: MultiPaxosMsg): string {
 }
 
 /** How `specs/paxos.ts` reads a Multi-Paxos state. */
-export function multiPaxosObserver(shape: MultiPaxosShape): PaxosObserver<MultiPaxosState> {
+export function multiPaxosObserver(shape: MultiPaxosShape, name: (id: number) => string): PaxosObserver<MultiPaxosState> {
   const leaders = Array.from({ length: shape.proposers }, (_, k) => shape.acceptors + k + 1);
   return {
     acceptors: shape.acceptors,
     proposers: shape.proposers,
     slots: shape.slots,
     values: Array.from({ length: shape.proposers }, (_, k) => k + 1),
-    name: nodeName,
+    name,
     history: (s) => s.ghost,
     promise(s, a) {
       const slot = s.nodes[a - 1]!;
@@ -442,8 +354,8 @@ export function makeMultiPaxos(p: MultiPaxosParams, bug: MultiPaxosBug = 'none')
   if (shape.slots > PAXOS_LIMITS.slots) throw new InputError(`multipaxos: at most ${PAXOS_LIMITS.slots} slots`);
   if (!Number.isInteger(shape.window) || shape.window < 1) throw new InputError(`multipaxos: window must be at least 1, got ${shape.window}`);
   if (bug === 'skip-recovery' && shape.proposers < 2) throw new InputError('multipaxos: skip-recovery needs at least 2 proposers (a new leader must take over)');
-  const o = multiPaxosObserver(shape);
-  const m = envMachine(multiPaxosProtocol(shape, { skipRecovery: bug === 'skip-recovery' }), paxosEnvConfig(p, shape), {
+  const o = multiPaxosObserver(shape, (id) => m.nodes()[id - 1]!);
+  const m: MultiPaxosMachine = envMachine(multiPaxosProtocol(shape, { skipRecovery: bug === 'skip-recovery' }), paxosEnvConfig(p, shape), {
     name: 'multipaxos',
     invariants: paxosInvariants(o),
     properties: [...paxosProperties(o), refinesConsensus(o)],
@@ -457,8 +369,8 @@ export const multiPaxosModel = defineModel({
   name: 'multipaxos',
   doc: 'Multi-Paxos with a stable leader (Paxos Made Simple, section 3): a bounded log, phase 1 per ballot, recovery; refines Consensus per slot',
   params: {
-    acceptors: int(3, 1, 9, 'acceptors (nodes n1..nA)'),
-    proposers: int(2, 1, 4, 'leaders (the next nodes); leader k proposes value vk'),
+    acceptors: int(3, 1, 9, 'acceptors (a1..aA)'),
+    proposers: int(2, 1, 4, 'leaders (l1..lP); leader k proposes value vk'),
     ballots: int(2, 1, 12, 'largest ballot number; leader k owns ballots k, k+P, …'),
     slots: int(2, 1, 8, 'log length'),
     window: int(1, 1, 8, 'pipelining: slots a leader may have proposed but not yet learned'),
