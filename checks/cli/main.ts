@@ -10,6 +10,7 @@ import { historyCommand } from './history.ts';
 import { replayCommand } from './replay.ts';
 import { shrinkCommand } from './shrink.ts';
 import { reportCommand } from './report.ts';
+import { mergeCommand } from './merge.ts';
 
 type Command = (argv: readonly string[], out: (line: string) => void) => Promise<number>;
 
@@ -25,6 +26,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
     usage: 'history <file> [--model register|cas-register|kv|multi-register] [--format edn|etcd|kv|json] [--time-limit S] [--json]   linearizability of a recorded history: exit 0 yes, 1 no, 3 unknown',
   },
   shrink: { run: shrinkCommand, usage: 'shrink <trace.json> [--out file] [--time-limit S] [--json]   write a 1-minimal trace (<input>.min.json)' },
+  merge: { run: mergeCommand, usage: 'merge <shard.json …> [--out file] [--json]   combine the shard files of a sharded random run: exit 1 on a violation' },
   report: {
     run: reportCommand,
     usage: 'report <trace.json> [--out file.html] [--out-itf file.itf.json] [--json] | report --index [--dir D]   a self-contained HTML report (and ITF trace) of a trace file; the index of a reports folder',
