@@ -36,6 +36,8 @@ export interface ParallelExploreOptions extends ExploreOptions {
    * parallel search starts. Both give the same result. False: always search on the workers.
    */
   readonly warmStart?: boolean;
+  /** Initial slots of the shared table (default 65,536; tests use small tables to exercise growth). */
+  readonly initialSlots?: number;
 }
 
 /** Statistics of a parallel search. */
@@ -88,7 +90,7 @@ export async function exploreParallel(ref: ModelRef, opts: ParallelExploreOption
   );
   const signal = opts.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal;
   const startedAt = performance.now();
-  const { workers: _w, warmStart: _ws, ...seqOpts } = opts;
+  const { workers: _w, warmStart: _ws, initialSlots: _is, ...seqOpts } = opts;
   const first = await sequential(machine, { ...seqOpts, signal }, 1);
   const userAbort = opts.signal?.aborted ?? false;
   if (!(ready && first.bound?.kind === 'interrupted') || userAbort) {
@@ -131,7 +133,7 @@ async function parallelBfs(
   const useSymmetry = (opts.symmetry ?? true) && machine.symmetry !== undefined;
 
   const start = startedAt ?? performance.now();
-  const { ctrl, table } = SharedFingerprintSet.create();
+  const { ctrl, table } = SharedFingerprintSet.create(opts.initialSlots);
   const set = new SharedFingerprintSet(ctrl, table);
   const live = new SharedArrayBuffer(n * 2 * 8);
   const liveView = new Float64Array(live);
@@ -226,7 +228,7 @@ async function parallelBfs(
   const parallelMs = performance.now() - start;
   if (violation) {
     // The canonical counterexample: a single-threaded search to the violation's depth.
-    const { workers: _w, warmStart: _ws, ...seq } = opts;
+    const { workers: _w, warmStart: _ws, initialSlots: _is, ...seq } = opts;
     return sequential(machine, seq, n, { parallelMs, startedAt: start });
   }
   const why = Atomics.load(ctrl, CTRL.stop);
