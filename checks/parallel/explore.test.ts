@@ -9,7 +9,7 @@ import { explore } from '../exhaustive.ts';
 import { InputError, instantiate, type ParamValue } from '../machine.ts';
 import { findModel } from '../registry.ts';
 import { exploreParallel } from './explore.ts';
-import { SharedFingerprintSet } from './shared-set.ts';
+import { CTRL, SharedFingerprintSet } from './shared-set.ts';
 import type { CheckResult } from '../result.ts';
 
 type Case = readonly [model: string, params: Record<string, ParamValue>, opts?: { deadlock?: boolean; checks?: string[] }];
@@ -133,9 +133,9 @@ describe('the shared fingerprint table', () => {
     for (const [hi, lo] of fps) if (a.add(hi, lo) > 0) added++;
     expect(added).toBe(fps.length);
     for (const [hi, lo] of fps) expect(b.add(hi, lo)).toBe(0);
-    expect(Atomics.load(ctrl, 1)).toBe(0); // 701 < 768: no growth asked yet
+    expect(Atomics.load(ctrl, CTRL.pause)).toBe(0); // 701 < 768: no growth asked yet
     for (let i = 0; i < 100; i++) a.add(i + 1, 0xdead0000 + i);
-    expect(Atomics.load(ctrl, 1)).toBe(1); // past 3/4: growth asked
+    expect(Atomics.load(ctrl, CTRL.pause)).toBe(1); // past 3/4: growth asked
     const grown = a.grown();
     b.use(grown);
     expect(a.bytes()).toBe(2048 * 8);

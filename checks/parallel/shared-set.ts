@@ -16,18 +16,22 @@
  * one state's successors.
  */
 
-/** Indices into the control words (an `Int32Array` over its own `SharedArrayBuffer`). */
+/**
+ * Indices into the control words (an `Int32Array` over its own `SharedArrayBuffer`). The count,
+ * written on every new state, has a cache line of its own: the flags every worker reads before
+ * each state then stay in every core's cache.
+ */
 export const CTRL = {
   /** Distinct fingerprints in the table. */
   count: 0,
   /** 1 when a worker asks for the table to grow. */
-  pause: 1,
+  pause: 32,
   /** Non-zero when the search must stop: see {@link STOP}. */
-  stop: 2,
+  stop: 33,
   /** Slots in the current table (a power of two). */
-  slots: 3,
+  slots: 34,
   /** Words in the control buffer. */
-  size: 8,
+  size: 64,
 } as const;
 
 /** Why a search stops (the value of the `stop` control word). */
@@ -88,7 +92,9 @@ export class SharedFingerprintSet {
     const mask = this.mask;
     let i = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
     for (let probes = 0; ; probes++) {
-      let a = Atomics.load(t, 2 * i);
+      // A plain read may be stale only towards 0 (a slot once claimed never changes): the CAS
+      // below settles it.
+      let a = t[2 * i]!;
       if (a === 0) {
         a = Atomics.compareExchange(t, 2 * i, 0, h);
         if (a === 0) {
@@ -99,7 +105,7 @@ export class SharedFingerprintSet {
         }
       }
       if (a === h) {
-        let b = Atomics.load(t, 2 * i + 1);
+        let b = t[2 * i + 1]!;
         while (b === 0) b = Atomics.load(t, 2 * i + 1);
         if (b === l) return 0;
       }
