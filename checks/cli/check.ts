@@ -227,7 +227,7 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   for (const f of mode === 'random' ? EXHAUSTIVE_ONLY : RANDOM_ONLY) {
     if (args.flags.has(f)) throw new InputError(`--${f} applies to --mode ${mode === 'random' ? 'bfs or dfs' : 'random'} only`);
   }
-  if (mode !== 'random' && args.flags.has('shard-out')) throw new InputError('--shard-out goes with --shard (random or portfolio runs)');
+  if (args.flags.has('shard-out') && !args.flags.has('shard')) throw new InputError('--shard-out goes with --shard (random runs)');
   if (mode === 'random' && (args.flags.has('workers') || args.flags.has('shard'))) return blockedRandomCheck(args, model, params, machine, checks, out);
   if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv);
   return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv);

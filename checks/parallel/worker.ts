@@ -12,7 +12,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AnyMachine } from '../machine.ts';
 import { WordBuffer } from '../encode.ts';
 import { selectChecks } from '../result.ts';
-import { checkRandom } from '../random.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { CTRL, STOP, SharedFingerprintSet } from './shared-set.ts';
 import type { BfsWorkerOptions, CoordinatorMessage, LevelReport, RandomBlockJob, RandomBlockReport, WorkerMessage } from './protocol.ts';
@@ -215,8 +214,9 @@ class BfsWorker {
   }
 }
 
-/** Run one block of random runs. */
-function randomBlock(job: RandomBlockJob): RandomBlockReport {
+/** Run one block of random runs (fast-check is loaded on the first block: BFS workers start faster). */
+async function randomBlock(job: RandomBlockJob): Promise<RandomBlockReport> {
+  const { checkRandom } = await import('../random.ts');
   const r = checkRandom(machine, {
     seed: job.seed,
     runs: job.runs,
@@ -267,11 +267,7 @@ port.on('message', (m: CoordinatorMessage) => {
       post(m.continueLevel ? bfs!.level(0, false) : { type: 'ready' });
       return;
     case 'random':
-      try {
-        post(randomBlock(m.job));
-      } catch (e) {
-        post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
-      }
+      randomBlock(m.job).then(post, (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
       return;
   }
 });
