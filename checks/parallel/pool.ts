@@ -61,11 +61,13 @@ export class WorkerHandle {
     return r;
   }
 
-  /** Stop the thread. */
+  /** Stop the thread; a request still waiting for its reply is rejected. */
   async stop(): Promise<void> {
     this.worker.removeAllListeners('exit');
     this.worker.on('error', () => {});
     await this.worker.terminate();
+    this.failure = new Error('worker stopped');
+    for (const w of this.waiting.splice(0)) w.reject(this.failure);
   }
 }
 

@@ -150,3 +150,15 @@ describe('portfolio', () => {
     expect(r.err).toMatch(/needs --workers ≥ 2/);
   });
 });
+
+describe('interrupt', () => {
+  test('an abort stops the workers mid-run: bounded, interrupted, never a violation', async () => {
+    const ac = new AbortController();
+    const p = checkRandomParallel({ model: 'twophase', params: { rms: 5 } }, { seed: 1, runs: 1_000_000, maxSteps: 200, workers: 2, signal: ac.signal });
+    setTimeout(() => ac.abort(), 3000);
+    const r = await p;
+    expect(r.summary.status).toBe('bounded');
+    expect(r.cut?.kind).toBe('interrupted');
+    expect(r.summary.bound?.kind).toBe('interrupted');
+  }, 120_000);
+});
