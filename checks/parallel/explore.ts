@@ -76,7 +76,8 @@ export async function exploreParallel(ref: ModelRef, opts: ParallelExploreOption
   if (workers > 1 && opts.exact) throw new InputError('--exact keeps full keys in one thread: use --workers 1 with it');
   if (workers === 1) return sequential(machine, opts, 1);
   validate(machine, opts);
-  const booting = startWorkers(ref, workers);
+  const start = startWorkers(ref, workers);
+  const booting = start.ready;
   if (opts.warmStart === false) return parallelBfs(booting, machine, opts, workers);
   // Warm start: a single-threaded search races the workers' start-up.
   const cut = new AbortController();
@@ -94,7 +95,7 @@ export async function exploreParallel(ref: ModelRef, opts: ParallelExploreOption
   const first = await sequential(machine, { ...seqOpts, signal }, 1);
   const userAbort = opts.signal?.aborted ?? false;
   if (!(ready && first.bound?.kind === 'interrupted') || userAbort) {
-    void booting.then((pool) => Promise.all(pool.map((w) => w.stop())), () => {});
+    await start.cancel();
     return first;
   }
   return parallelBfs(booting, machine, opts, workers, startedAt);

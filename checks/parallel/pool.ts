@@ -42,11 +42,10 @@ export class WorkerHandle {
     worker.on('exit', (code) => fail(new Error(`worker exited (code ${code})`)));
   }
 
-  /** Start a worker for a model; resolves once it has built its machine. */
-  static async start(ref: ModelRef): Promise<WorkerHandle> {
-    const h = new WorkerHandle(new Worker(BOOT, { workerData: { entry: ENTRY, ref } }));
-    await h.reply();
-    return h;
+  /** Start a worker for a model; `ready` resolves once it has built its machine. */
+  static create(ref: ModelRef): { readonly handle: WorkerHandle; readonly ready: Promise<WorkerMessage> } {
+    const handle = new WorkerHandle(new Worker(BOOT, { workerData: { entry: ENTRY, ref } }));
+    return { handle, ready: handle.reply() };
   }
 
   private reply(): Promise<WorkerMessage> {
@@ -71,14 +70,21 @@ export class WorkerHandle {
   }
 }
 
-/** Start `n` workers for a model. */
-export async function startWorkers(ref: ModelRef, n: number): Promise<WorkerHandle[]> {
-  const started = await Promise.allSettled(Array.from({ length: n }, () => WorkerHandle.start(ref)));
-  const ok = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const bad = started.find((r) => r.status === 'rejected');
-  if (bad) {
-    await Promise.all(ok.map((w) => w.stop()));
-    throw (bad as PromiseRejectedResult).reason;
-  }
-  return ok;
+/**
+ * Start `n` workers for a model; resolves when all have built their machine. `cancel` stops them
+ * at once, even while they are still loading (the promise then rejects).
+ */
+export function startWorkers(ref: ModelRef, n: number): { readonly ready: Promise<WorkerHandle[]>; readonly cancel: () => Promise<void> } {
+  const created = Array.from({ length: n }, () => WorkerHandle.create(ref));
+  const handles = created.map((c) => c.handle);
+  const cancel = (): Promise<void> => Promise.all(handles.map((w) => w.stop())).then(() => {});
+  const ready = Promise.allSettled(created.map((c) => c.ready)).then(async (started) => {
+    const bad = started.find((r) => r.status === 'rejected');
+    if (bad) {
+      await cancel();
+      throw (bad as PromiseRejectedResult).reason;
+    }
+    return handles;
+  });
+  return { ready, cancel };
 }

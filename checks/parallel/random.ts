@@ -271,7 +271,15 @@ export async function checkRandomParallel(ref: ModelRef, opts: ParallelRandomOpt
     };
     opts.signal?.addEventListener('abort', onAbort);
     try {
-      pool = await startWorkers(ref, workers);
+      const boot = startWorkers(ref, workers);
+      if (opts.signal?.aborted) await boot.cancel();
+      const cancelBoot = (): void => void boot.cancel();
+      opts.signal?.addEventListener('abort', cancelBoot);
+      try {
+        pool = await boot.ready;
+      } finally {
+        opts.signal?.removeEventListener('abort', cancelBoot);
+      }
       await Promise.all(
         pool.map(async (w) => {
           for (let b = take(); b !== undefined; b = take()) {
