@@ -6,8 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { explore } from '../exhaustive.ts';
-import { InputError, instantiate, type ParamValue } from '../machine.ts';
-import { findModel } from '../registry.ts';
+import { InputError, type ParamValue } from '../machine.ts';
+import { loadMachine } from './model-ref.ts';
 import { exploreParallel } from './explore.ts';
 import { CTRL, SharedFingerprintSet } from './shared-set.ts';
 import type { CheckResult } from '../result.ts';
@@ -47,7 +47,7 @@ describe('parallel BFS gives the single-threaded result', () => {
   for (const [model, params, o] of CASES) {
     test(`${model} ${JSON.stringify(params)}${o ? ` ${JSON.stringify(o)}` : ''}: 1, 2 and 3 workers`, async () => {
       const opts = { ...(o?.checks ? { checks: o.checks } : {}), ...(o?.deadlock ? { deadlock: true } : {}) };
-      const seq = explore(instantiate(findModel(model), params).machine, opts);
+      const seq = explore((await loadMachine({ model, params })).machine, opts);
       const want = essence(seq);
       if (params['bug'] !== undefined) expect(seq.status).toBe('violation');
       else expect(seq.status).toBe('exhausted');
@@ -62,17 +62,17 @@ describe('parallel BFS gives the single-threaded result', () => {
 
 describe('bounds', () => {
   const ref = { model: 'twophase', params: { rms: 4 } };
-  const machine = instantiate(findModel('twophase'), { rms: 4 }).machine;
+  const machineOf = async () => (await loadMachine(ref)).machine;
 
   test('depth bound: the same levels, bounded by depth', async () => {
-    const seq = explore(machine, { maxDepth: 5 });
+    const seq = explore(await machineOf(), { maxDepth: 5 });
     const par = await exploreParallel(ref, { maxDepth: 5, workers: 2, warmStart: false });
     expect(seq.bound?.kind).toBe('depth');
     expect(essence(par)).toEqual(essence(seq));
   }, 120_000);
 
   test('states bound: exactly maxStates states, the same full levels', async () => {
-    const seq = explore(machine, { maxStates: 500 });
+    const seq = explore(await machineOf(), { maxStates: 500 });
     const par = await exploreParallel(ref, { maxStates: 500, workers: 3, warmStart: false, initialSlots: 1024 });
     expect(par.status).toBe('bounded');
     expect(par.bound).toEqual({ kind: 'states', limit: 500 });
@@ -97,7 +97,7 @@ describe('bounds', () => {
 
   test('warm start: a small model ends single-threaded before the workers are up, same result', async () => {
     const r = await exploreParallel(ref, { workers: 2 });
-    expect(essence(r)).toEqual(essence(explore(machine)));
+    expect(essence(r)).toEqual(essence(explore(await machineOf())));
   }, 120_000);
 });
 

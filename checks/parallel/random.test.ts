@@ -8,8 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { instantiate } from '../machine.ts';
-import { findModel } from '../registry.ts';
+import { loadMachine } from './model-ref.ts';
 import { formatTrace } from '../trace.ts';
 import { runCli } from '../cli/testing.ts';
 import { asRandomResult, blockSeed, checkRandomParallel, parseShard, shardBlocks } from './random.ts';
@@ -39,7 +38,7 @@ describe('blocks', () => {
 
 describe('parallel random mode is deterministic by seed', () => {
   test('known bug: the same first failing block, seed, path and shrunk trace for 1, 2 and 3 workers', async () => {
-    const m = instantiate(findModel(BUG.model), BUG.params).machine;
+    const m = (await loadMachine(BUG)).machine;
     // A seed whose first failing run is not in block 0, so blocks race on several workers.
     const opts = { seed: 15, runs: 3000, maxSteps: 12, swarm: false };
     const results = [];
