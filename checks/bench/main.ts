@@ -14,6 +14,7 @@ import { benchPaxos } from './paxos.ts';
 import { benchCommit } from './commit.ts';
 import { benchRaft } from './raft.ts';
 import { benchLease } from './lease.ts';
+import { benchParallel } from './parallel.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -28,6 +29,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   commit: () => benchCommit(),
   raft: () => benchRaft(),
   lease: () => benchLease(),
+  parallel: () => benchParallel(),
 };
 
 async function runBench(): Promise<number> {

@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 import { explore } from '../exhaustive.ts';
 import { instantiate, type AnyModel, type ParamValue } from '../machine.ts';
 import { loadModel } from '../../impl/catalogue.ts';
+import { exploreParallel } from '../parallel/explore.ts';
+import { checkRandomParallel } from '../parallel/random.ts';
 
 /** An exhaustive-run benchmark job. */
 export interface ExhaustiveJob {
@@ -18,6 +20,15 @@ export interface ExhaustiveJob {
   readonly mode?: 'bfs' | 'dfs';
   readonly maxStates?: number;
   readonly timeLimitMs?: number;
+  /** Run on this many worker threads through the parallel runner (default: the single-threaded `explore`). */
+  readonly workers?: number;
+  /** With `workers`: false starts the workers without the single-threaded warm start. */
+  readonly warmStart?: boolean;
+  /** `random`: a blocked random run (`runs` × `maxSteps`, `seed`) through the parallel random runner. */
+  readonly kind?: 'exhaustive' | 'random';
+  readonly runs?: number;
+  readonly maxSteps?: number;
+  readonly seed?: number;
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as ExhaustiveJob;
@@ -25,13 +36,21 @@ const model = job.module
   ? ((await import(resolve(import.meta.dirname, '../..', job.module))) as Record<string, AnyModel>)[job.model]
   : await loadModel(job.model);
 if (!model) throw new Error(`no model ${job.model} in ${job.module}`);
+if (job.kind === 'random') {
+  const r = await checkRandomParallel({ model: job.model, ...(job.module ? { module: resolve(import.meta.dirname, '../..', job.module) } : {}), params: job.params }, { workers: job.workers ?? 1, runs: job.runs ?? 2000, maxSteps: job.maxSteps ?? 200, seed: job.seed ?? 1 });
+  process.stdout.write(`${JSON.stringify({ status: r.summary.status, runs: r.summary.runs, steps: r.summary.steps, elapsedMs: r.elapsedMs, stepsPerSecond: (r.summary.steps / r.elapsedMs) * 1000, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.exit(0);
+}
 const { machine } = instantiate(model, job.params);
-const r = explore(machine, {
+const common = {
   ...(job.checks ? { checks: job.checks } : {}),
   mode: job.mode ?? 'bfs',
   ...(job.maxStates ? { maxStates: job.maxStates } : {}),
   ...(job.timeLimitMs ? { timeLimitMs: job.timeLimitMs } : {}),
-});
+} as const;
+const r = job.workers !== undefined
+  ? await exploreParallel({ model: job.model, ...(job.module ? { module: resolve(import.meta.dirname, '../..', job.module) } : {}), params: job.params }, { ...common, workers: job.workers, ...(job.warmStart === false ? { warmStart: false } : {}) })
+  : explore(machine, common);
 process.stdout.write(
   `${JSON.stringify({
     status: r.status,

@@ -4,8 +4,10 @@
  */
 import { basename, join } from 'node:path';
 import { defaultParams, instantiate, parseParamValue, variantOverrides, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
-import { modelRef, withModule, type ModelSource } from './models.ts';
-import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
+import { moduleOf, modelRef, withModule, type ModelSource } from './models.ts';
+import { DEFAULT_BOUNDS } from '../exhaustive.ts';
+import { exploreParallel, type ParallelExploreStats } from '../parallel/explore.ts';
+import { blockedRandomCheck, portfolioCheck } from './parallel.ts';
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
 import { checkNames, notReachedText, selectChecks, suspectWitnesses, witnessesInContext, type CheckResult } from '../result.ts';
 import { knownBugLine, knownBugOutcome, variantHeader, variantRun, type KnownBugOutcome, type VariantRun } from './variant.ts';
@@ -43,6 +45,9 @@ export const CHECK_FLAGS = {
   'out-itf': 'string',
   'out-otlp': 'string',
   coverage: 'bool',
+  workers: 'string',
+  shard: 'string',
+  'shard-out': 'string',
 } as const;
 
 /** Flags that only one family of modes takes. */
@@ -285,11 +290,14 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   const variant = variantRun(model, params, fromVariant);
   const checks = list(args, 'invariant');
   selectChecks(machine, checks);
-  const mode = choice(args, 'mode', ['bfs', 'dfs', 'random'] as const, 'bfs');
+  const mode = choice(args, 'mode', ['bfs', 'dfs', 'random', 'portfolio'] as const, 'bfs');
+  if (mode === 'portfolio') return portfolioCheck(args, model, params, machine, checks, out);
   for (const f of mode === 'random' ? EXHAUSTIVE_ONLY : RANDOM_ONLY) {
     if (args.flags.has(f)) throw new InputError(`--${f} applies to --mode ${mode === 'random' ? 'bfs or dfs' : 'random'} only`);
   }
+  if (args.flags.has('shard-out') && !args.flags.has('shard')) throw new InputError('--shard-out goes with --shard (random runs)');
   checkOutputPaths(args, model, params, mode);
+  if (mode === 'random' && (args.flags.has('workers') || args.flags.has('shard'))) return blockedRandomCheck(args, model, params, machine, checks, out);
   if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv, variant);
   return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv, variant);
 }
@@ -311,9 +319,14 @@ async function exhaustiveCheck(
   const timeLimitMs = seconds(args, 'time-limit', DEFAULT_BOUNDS.timeLimitMs);
   const exact = flag(args, 'exact');
   const symmetry = !flag(args, 'no-symmetry');
+  // Parallel BFS is opt-in: the single-threaded search is the reference (every report path, the purity and error guards) and the 2-worker speed-up is not yet measured.
+  const workers = posInt(args, 'workers', 1);
+  if (workers > 1 && mode === 'dfs') throw new InputError('--mode dfs is single-threaded: use --workers 1 (or --mode bfs)');
+  if (workers > 1 && exact) throw new InputError('--exact keeps full keys in one thread: use --workers 1 with it');
+  if (args.flags.has('shard')) throw new InputError('--shard splits random or portfolio runs; an exhaustive search is not sharded');
   const names = checks.length > 0 ? checks : checkNames(machine);
   const say = json ? () => {} : out;
-  say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : '64-bit fingerprints'}${symmetry && machine.symmetry ? ' · symmetry' : ''}`);
+  say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : '64-bit fingerprints'}${symmetry && machine.symmetry ? ' · symmetry' : ''}${workers > 1 ? ` · ${workers} workers` : ''}`);
   if (variant) say(variantHeader(variant));
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: depth ≤ ${num(maxDepth)} · states ≤ ${num(maxStates)} · time ≤ ${dur(timeLimitMs)}`);
@@ -322,9 +335,11 @@ async function exhaustiveCheck(
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.on('SIGINT', onSigint);
-  let result: CheckResult<unknown, unknown, ExploreStats>;
+  let result: CheckResult<unknown, unknown, ParallelExploreStats>;
   try {
-    result = await exploreAsync(machine, {
+    const mod = moduleOf(model);
+    result = await exploreParallel({ model: model.name, params, ...(mod !== undefined ? { module: mod } : {}) }, {
+      workers,
       mode,
       maxDepth,
       maxStates,
@@ -343,7 +358,7 @@ async function exhaustiveCheck(
           elapsed: dur(p.elapsedMs),
           left: exhaustiveTimeLeft(p.states, p.elapsedMs, p.statesPerSecond, maxStates, timeLimitMs),
         }),
-    });
+    }, machine);
   } finally {
     process.off('SIGINT', onSigint);
     progress.clear();
@@ -435,7 +450,8 @@ async function exhaustiveCheck(
     });
     out(`  states ${num(s.states)} · transitions ${num(s.transitions)} · diameter ${s.diameter} · ${dur(s.elapsedMs)} · ${num(s.statesPerSecond)} states/s`);
     out(`  states per depth: ${s.statesPerDepth.join(' ')}`);
-    out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)}`);
+    out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)} · peak RSS ${num(Math.round(s.peakRssBytes / 2 ** 20))} MiB`);
+    if (s.workers > 1) out(`  workers: ${s.workers}${s.parallelMs !== undefined ? ` (violation found in ${dur(s.parallelMs)}; trace and counts from the single-threaded search to its depth)` : ''}`);
     if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
     if (traceFile) out(`  trace written to ${traceFile}`);
     artifactLines(out, artifacts);
@@ -445,7 +461,7 @@ async function exhaustiveCheck(
 }
 
 /** Parse `--seed`: an integer (fast-check takes any 32-bit integer). */
-function seedArg(args: ParsedArgs): number | undefined {
+export function seedArg(args: ParsedArgs): number | undefined {
   const v = str(args, 'seed');
   if (v === undefined) return undefined;
   if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Math.abs(Number(v)) > 0x7fffffff) {

@@ -17,6 +17,7 @@ import { shrinkCommand } from './shrink.ts';
 import { reportCommand } from './report.ts';
 import { ModelSource, type Catalogue } from './models.ts';
 import { CATALOGUE } from '../../impl/catalogue.ts';
+import { mergeCommand } from './merge.ts';
 
 type Command = (argv: readonly string[], out: (line: string) => void, models: ModelSource) => Promise<number>;
 
@@ -72,7 +73,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'options:',
       opt('-p, --param k=v', 'set a model parameter (repeatable, each key once); known-bug variants are -p bug=NAME'),
       opt('-i, --invariant NAME', 'check only the named invariants and transition properties (repeatable)'),
-      opt('--mode bfs|dfs|random', 'the search (default bfs)'),
+      opt('--mode bfs|dfs|random|portfolio', 'the search (default bfs)'),
       opt('--time-limit S', 'stop after S seconds (default 600 for bfs/dfs, 120 for random)'),
       opt('--deadlock', 'report a state with no enabled action that the model does not call terminal'),
       opt('--out FILE', 'where a counterexample trace (JSON) is written (default reports/traces/…)'),
@@ -88,12 +89,16 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       opt('--max-states N', 'stop after N distinct states (default 20,000,000)'),
       opt('--exact', 'deduplicate on full canonical keys instead of 64-bit fingerprints'),
       opt('--no-symmetry', 'do not reduce by node symmetry'),
+      opt('--workers N', 'threads for bfs (default 1; the result does not depend on N); with random: runs spread over N threads'),
       'options of --mode random:',
       opt('--runs N', 'number of random runs (default 1,000)'),
       opt('--steps M', 'steps per run, at most (default 200); part of the schedule encoding'),
       opt('--seed S', 'the seed (default: a fresh one, printed first)'),
       opt('--path P', 'with --seed and --steps: replay exactly the failing run P (from a replay line)'),
       opt('--no-swarm', 'do not draw a mix of action kinds per run'),
+      opt('--shard k/n', 'run only shard k of n (disjoint blocks of runs); combine the shard files with dscheck merge'),
+      opt('--shard-out FILE', 'where the shard file is written (default reports/shards/…)'),
+      'options of --mode portfolio (bfs and random side by side, needs --workers ≥ 2): --workers, and the bounds of both',
       HELP_OPT,
       ...exitCodes([0, 1, 2, 70, 130]),
     ],
@@ -144,6 +149,19 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       'options:',
       opt('--out FILE', 'where the minimal trace is written (default <input>.min.json)'),
       opt('--time-limit S', 'shrinking budget in seconds (default 60)'),
+      opt('--json', 'one machine-readable object'),
+      HELP_OPT,
+      ...exitCodes([0, 1, 2, 70]),
+    ],
+  },
+  merge: {
+    run: mergeCommand,
+    usage: 'merge <shard.json …> [--out file] [--json]   combine the shard files of a sharded random run: exit 1 on a violation',
+    help: [
+      'usage: dscheck merge <shard.json …> [--out file] [--json]',
+      'Combine the shard files of one sharded random run (see check, random mode, shards): runs, witnesses, and each distinct violation with its seed and replay line. Shards of different models, seeds, parameters or bounds, a repeated or missing shard, are input errors.',
+      'options:',
+      opt('--out FILE', 'also write the merged result as JSON'),
       opt('--json', 'one machine-readable object'),
       HELP_OPT,
       ...exitCodes([0, 1, 2, 70]),

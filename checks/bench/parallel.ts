@@ -1,0 +1,60 @@
+/**
+ * Multi-core benchmarks (issue 16): TwoPhase-8 and the PaxosCommit.tla port on 1 vs 2 workers,
+ * TwoPhase-9's peak RSS, and random-mode steps per second on 1 vs 2 workers. Each job runs in a
+ * fresh process (so peak RSS is the job's own); wall times include the workers' start-up.
+ * Run: `npm run bench -- parallel` (on an otherwise idle machine: the ratios are the point).
+ */
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, repeatExhaustive } from './harness.ts';
+import type { ExhaustiveJob } from './worker.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+interface RandomSample {
+  readonly status: string;
+  readonly runs: number;
+  readonly steps: number;
+  readonly elapsedMs: number;
+  readonly stepsPerSecond: number;
+  readonly peakRssMiB: number;
+}
+
+function runRandom(job: ExhaustiveJob): RandomSample {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(HERE, 'worker.ts'), JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop()!) as RandomSample;
+}
+
+/** Run the parallel benchmarks. */
+export async function benchParallel(opts: { readonly reps?: number } = {}): Promise<Record<string, unknown>> {
+  const reps = opts.reps ?? 3;
+  const summary: string[] = [];
+  const rows: Record<string, unknown>[] = [];
+  const pair = (label: string, job: ExhaustiveJob): void => {
+    const one = repeatExhaustive({ ...job, workers: 1 }, reps);
+    const two = repeatExhaustive({ ...job, workers: 2 }, reps);
+    const cold = repeatExhaustive({ ...job, workers: 2, warmStart: false }, reps);
+    for (const r of [two, cold]) if (one.states !== r.states || one.status !== r.status) throw new Error(`${label}: 1 and 2 workers disagree (${one.states} vs ${r.states} states)`);
+    const speedup = one.elapsedMs / two.elapsedMs;
+    rows.push({ label, states: one.states, oneWorkerMs: one.elapsedMs, twoWorkersMs: two.elapsedMs, twoWorkersNoWarmStartMs: cold.elapsedMs, speedup, speedupNoWarmStart: one.elapsedMs / cold.elapsedMs, oneAll: one.elapsedMsAll, twoAll: two.elapsedMsAll, coldAll: cold.elapsedMsAll, peakRssMiB1: one.peakRssMiB, peakRssMiB2: two.peakRssMiB, bytesPerState1: one.checkerBytesPerState, bytesPerState2: cold.checkerBytesPerState });
+    summary.push(
+      `${label.padEnd(34)} ${one.states.toLocaleString('en-US').padStart(10)} states  1 worker ${(one.elapsedMs / 1000).toFixed(2)} s · 2 workers ${(two.elapsedMs / 1000).toFixed(2)} s (no warm start ${(cold.elapsedMs / 1000).toFixed(2)} s)  → ${speedup.toFixed(2)}× (${(one.elapsedMs / cold.elapsedMs).toFixed(2)}×; target ≥ 1.7×: ${Math.max(speedup, one.elapsedMs / cold.elapsedMs) >= 1.7 ? 'met' : 'NOT met'})  peak RSS ${Math.round(one.peakRssMiB)} / ${Math.round(two.peakRssMiB)} MiB  ${one.checkerBytesPerState.toFixed(1)} / ${cold.checkerBytesPerState.toFixed(1)} B/state`,
+    );
+  };
+  pair('TwoPhase 8 RMs, type-ok', { model: 'twophase', params: { rms: 8 }, checks: ['type-ok'] });
+  pair('PaxosCommit.tla port (2 RMs, 3 acc)', { model: 'paxoscommit-tla', params: { rms: 2, acceptors: 3, maxBallot: 1 } });
+  const nine = [1, 2].map((workers) => repeatExhaustive({ model: 'twophase', params: { rms: 9 }, checks: ['type-ok'], workers, ...(workers > 1 ? { warmStart: false } : {}) }, 1));
+  for (const [i, r] of nine.entries()) {
+    rows.push({ label: `TwoPhase 9 RMs, ${i + 1} worker(s)`, states: r.states, elapsedMs: r.elapsedMs, peakRssMiB: r.peakRssMiB, bytesPerState: r.checkerBytesPerState });
+    summary.push(`TwoPhase 9 RMs, type-ok, ${i + 1} worker${i ? 's' : ' '}       ${r.states.toLocaleString('en-US').padStart(10)} states  ${(r.elapsedMs / 1000).toFixed(2)} s  peak RSS ${Math.round(r.peakRssMiB)} MiB (target ≤ 800 MiB: ${r.peakRssMiB <= 800 ? 'met' : 'NOT met'})  ${r.checkerBytesPerState.toFixed(1)} B/state (target ≤ 16: ${r.checkerBytesPerState <= 16 ? 'met' : 'NOT met'})`);
+  }
+  const rnd = [1, 2].map((workers) => {
+    const samples = Array.from({ length: reps }, (_, i) => runRandom({ kind: 'random', model: 'twophase', params: { rms: 5 }, workers, runs: 4000, maxSteps: 200, seed: 100 + i }));
+    return { workers, stepsPerSecond: median(samples.map((s) => s.stepsPerSecond)), all: samples.map((s) => Math.round(s.stepsPerSecond)) };
+  });
+  const ratio = rnd[1]!.stepsPerSecond / rnd[0]!.stepsPerSecond;
+  rows.push({ label: 'random TwoPhase 5 RMs', rnd, ratio });
+  summary.push(`Random, TwoPhase 5 RMs (4,000 runs × 200 steps)   1 worker ${Math.round(rnd[0]!.stepsPerSecond).toLocaleString('en-US')} steps/s · 2 workers ${Math.round(rnd[1]!.stepsPerSecond).toLocaleString('en-US')} steps/s → ${ratio.toFixed(2)}× (target ≥ 1.8×: ${ratio >= 1.8 ? 'met' : 'NOT met'}; wall includes worker start-up)`);
+  return { summary, rows, reps };
+}

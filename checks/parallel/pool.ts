@@ -1,0 +1,90 @@
+/**
+ * Worker threads for the parallel runners: start them (TypeScript through `boot.mjs`), send a
+ * request, await its one reply.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { InputError } from '../machine.ts';
+import type { ModelRef } from './model-ref.ts';
+import type { CoordinatorMessage, WorkerMessage } from './protocol.ts';
+
+const BOOT = new URL('./boot.mjs', import.meta.url);
+const ENTRY = new URL('./worker.ts', import.meta.url).href;
+
+/** The default worker count: the number of cores. */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Validate a worker count: an integer ≥ 1 (an {@link InputError} otherwise). */
+export function checkWorkers(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`workers must be an integer ≥ 1, got ${String(n)}`);
+  return n;
+}
+
+/** One worker thread, answering one message per request, in order. */
+export class WorkerHandle {
+  private readonly waiting: { resolve: (m: WorkerMessage) => void; reject: (e: Error) => void }[] = [];
+  private failure: Error | undefined;
+
+  private constructor(readonly worker: Worker) {
+    worker.on('message', (m: WorkerMessage) => {
+      const w = this.waiting.shift();
+      if (!w) return;
+      if (m.type === 'error') w.reject(new Error(`worker: ${m.message}`));
+      else w.resolve(m);
+    });
+    const fail = (e: Error): void => {
+      this.failure = e;
+      for (const w of this.waiting.splice(0)) w.reject(e);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`worker exited (code ${code})`)));
+  }
+
+  /** Start a worker for a model; `ready` resolves once it has built its machine. */
+  static create(ref: ModelRef): { readonly handle: WorkerHandle; readonly ready: Promise<WorkerMessage> } {
+    const handle = new WorkerHandle(new Worker(BOOT, { workerData: { entry: ENTRY, ref } }));
+    return { handle, ready: handle.reply() };
+  }
+
+  private reply(): Promise<WorkerMessage> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  /** Send a message and await the worker's reply to it. */
+  request(m: CoordinatorMessage): Promise<WorkerMessage> {
+    const r = this.reply();
+    this.worker.postMessage(m);
+    return r;
+  }
+
+  /** Stop the thread; a request still waiting for its reply is rejected. */
+  async stop(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    this.worker.on('error', () => {});
+    await this.worker.terminate();
+    this.failure = new Error('worker stopped');
+    for (const w of this.waiting.splice(0)) w.reject(this.failure);
+  }
+}
+
+/**
+ * Start `n` workers for a model; resolves when all have built their machine. `cancel` stops them
+ * at once, even while they are still loading (the promise then rejects).
+ */
+export function startWorkers(ref: ModelRef, n: number): { readonly ready: Promise<WorkerHandle[]>; readonly cancel: () => Promise<void> } {
+  const created = Array.from({ length: n }, () => WorkerHandle.create(ref));
+  const handles = created.map((c) => c.handle);
+  const cancel = (): Promise<void> => Promise.all(handles.map((w) => w.stop())).then(() => {});
+  const ready = Promise.allSettled(created.map((c) => c.ready)).then(async (started) => {
+    const bad = started.find((r) => r.status === 'rejected');
+    if (bad) {
+      await cancel();
+      throw (bad as PromiseRejectedResult).reason;
+    }
+    return handles;
+  });
+  return { ready, cancel };
+}
