@@ -38,6 +38,7 @@ import { WordBuffer } from './encode.ts';
 import { PropertyViolationError, selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from './result.ts';
 import { describeViolation, formatTrace, traceFromIndices, type Trace, type TraceOrigin, type Violation, type ViolationKind } from './trace.ts';
 import { actionKind, defaultActionKind, shrinkTrace, type KindedMachine } from './shrink.ts';
+import { guardPurity } from './purity.ts';
 
 /** The defaults of the mandatory bounds (and of the shrink budget). */
 export const RANDOM_DEFAULTS = {
@@ -123,6 +124,12 @@ export interface RandomOptions {
   readonly progressEveryMs?: number;
   /** Abort the run (Ctrl-C); honoured by {@link checkRandomAsync}. */
   readonly signal?: AbortSignal;
+  /**
+   * The purity guard (`checks/purity.ts`), on by default: every state is deep-frozen, and a
+   * write into one is a `PurityError` (naming the action or check and the field), never a
+   * counterexample. `false` turns it off.
+   */
+  readonly purity?: boolean;
 }
 
 /** How the failing schedule shrank. */
@@ -309,6 +316,8 @@ class ScheduleRunner<S, A> {
   len = 0;
   initIndex = 0;
   failure: Failure | undefined;
+  /** A model error (such as a write into a state) met by a run: it ends the search and is thrown. */
+  fatal: InputError | undefined;
 
   constructor(
     private readonly m: Machine<S, A>,
@@ -442,6 +451,10 @@ class ScheduleRunner<S, A> {
         s = t;
       }
     } catch (e) {
+      if (e instanceof InputError) {
+        this.fatal ??= e;
+        return false;
+      }
       const err = e instanceof Error ? e : new Error(String(e));
       this.failure = {
         kind: 'error',
@@ -521,7 +534,8 @@ export interface MachineProperty<S, A> {
 }
 
 /** Build the fast-check property of a machine's random runs (see {@link MachineProperty}). */
-export function machineProperty<S, A>(m: Machine<S, A>, opts: RandomOptions = {}): MachineProperty<S, A> {
+export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {}): MachineProperty<S, A> {
+  const m = opts.purity === false ? m0 : guardPurity(m0).machine;
   const runs = positive('runs', opts.runs ?? RANDOM_DEFAULTS.runs);
   const maxSteps = positive('maxSteps', opts.maxSteps ?? RANDOM_DEFAULTS.maxSteps, 0);
   const timeLimitMs = positive('timeLimitMs', opts.timeLimitMs ?? RANDOM_DEFAULTS.timeLimitMs);
@@ -595,6 +609,7 @@ export function machineProperty<S, A>(m: Machine<S, A>, opts: RandomOptions = {}
   const body = (sch: Schedule): boolean => {
     gate();
     const ok = runner.run(sch);
+    if (runner.fatal) interrupt();
     if (!ok) {
       if (first === undefined) {
         const now = performance.now();
@@ -614,6 +629,7 @@ export function machineProperty<S, A>(m: Machine<S, A>, opts: RandomOptions = {}
   };
 
   const finish = (details: fc.RunDetails<[Schedule]>): RandomResult<S, A> => {
+    if (runner.fatal) throw runner.fatal;
     const end = performance.now();
     if (start < 0) start = end;
     const base = {

@@ -257,6 +257,7 @@ export function paxosInvariants<S>(o: PaxosObserver<S>): Invariant<S>[] {
   return [
     {
       name: 'agreement',
+      symmetric: true,
       doc: 'at most one value is chosen (per slot): two majorities never vote for different values',
       check(s) {
         const a = analyse(o.history(s), o.acceptors, o.slots);
@@ -273,6 +274,7 @@ export function paxosInvariants<S>(o: PaxosObserver<S>): Invariant<S>[] {
     },
     {
       name: 'validity',
+      symmetric: true,
       doc: 'a chosen value was proposed by a proposer as its own',
       check(s) {
         const g = o.history(s);
@@ -287,6 +289,7 @@ export function paxosInvariants<S>(o: PaxosObserver<S>): Invariant<S>[] {
     },
     {
       name: 'learned-chosen',
+      symmetric: true,
       doc: 'a value a learner learned by counting 2b messages is chosen',
       check(s) {
         const learned = o.learned(s);
@@ -306,6 +309,7 @@ export function paxosProperties<S, A>(o: PaxosObserver<S>): TransitionProperty<S
   return [
     {
       name: 'promise-monotonic',
+      symmetric: true,
       doc: "an acceptor's promised ballot never decreases: it never acts on a promise below one it made",
       check(prev, _a, next) {
         const made = o.history(prev).promised;
@@ -318,6 +322,7 @@ export function paxosProperties<S, A>(o: PaxosObserver<S>): TransitionProperty<S
     },
     {
       name: 'accept-respects-promise',
+      symmetric: true,
       doc: 'an acceptor never accepts (votes in) a ballot below its promise',
       check(prev, _a, next) {
         const before = o.history(prev).votes;
@@ -344,7 +349,8 @@ export function paxosProperties<S, A>(o: PaxosObserver<S>): TransitionProperty<S
  */
 export function refinesConsensus<S, A>(o: PaxosObserver<S>): TransitionProperty<S, A> {
   const spec = makeConsensus(o.values, o.slots);
-  return refines(spec, (s: S): ConsensusState => ({ chosen: analyse(o.history(s), o.acceptors, o.slots).chosen }));
+  // Symmetric: the chosen values do not depend on which acceptor is which.
+  return { ...refines(spec, (s: S): ConsensusState => ({ chosen: analyse(o.history(s), o.acceptors, o.slots).chosen })), symmetric: true };
 }
 
 /** The `sometimes` witnesses (plus `log-filled` when there are several slots). */
@@ -353,11 +359,13 @@ export function paxosWitnesses<S>(o: PaxosObserver<S>): Witness<S>[] {
   const out: Witness<S>[] = [
     {
       name: 'value-chosen',
+      symmetric: true,
       doc: 'a majority of acceptors votes for one value in one ballot',
       check: (s) => analyse(o.history(s), o.acceptors, o.slots).quorums.length > 0,
     },
     {
       name: 'competing-proposers-agree',
+      symmetric: true,
       doc: 'two proposers get a value chosen in the same slot, and it is the same value',
       check(s) {
         const qs = analyse(o.history(s), o.acceptors, o.slots).quorums;
@@ -367,6 +375,7 @@ export function paxosWitnesses<S>(o: PaxosObserver<S>): Witness<S>[] {
     },
     {
       name: 'chosen-after-restart',
+      symmetric: true,
       doc: 'an acceptor crashes and restarts, and then a value is chosen',
       check(s) {
         const g = o.history(s);
@@ -377,6 +386,7 @@ export function paxosWitnesses<S>(o: PaxosObserver<S>): Witness<S>[] {
   if (o.slots > 1) {
     out.push({
       name: 'log-filled',
+      symmetric: true,
       doc: 'a value is chosen in every slot of the log',
       check: (s) => analyse(o.history(s), o.acceptors, o.slots).chosen.every((c) => c.length > 0),
     });

@@ -13,6 +13,7 @@ import { formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
+import { symmetryPlan } from '../symmetric.ts';
 import { exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
 import { fmtMs, fmtNum, reportFromRun, type Field } from '../report/data.ts';
 import { traceToItf } from '../report/itf.ts';
@@ -28,6 +29,7 @@ export const CHECK_FLAGS = {
   'time-limit': 'string',
   exact: 'bool',
   'no-symmetry': 'bool',
+  'check-purity': 'bool',
   deadlock: 'bool',
   json: 'bool',
   out: 'string',
@@ -44,7 +46,7 @@ export const CHECK_FLAGS = {
 } as const;
 
 /** Flags that only one family of modes takes. */
-const EXHAUSTIVE_ONLY = ['max-depth', 'max-states', 'exact', 'no-symmetry'] as const;
+const EXHAUSTIVE_ONLY = ['max-depth', 'max-states', 'exact', 'no-symmetry', 'check-purity'] as const;
 const RANDOM_ONLY = ['runs', 'steps', 'seed', 'path', 'no-swarm'] as const;
 
 /** Parse `--param k=v` pairs against the model's schema. */
@@ -240,9 +242,12 @@ async function exhaustiveCheck(
   const timeLimitMs = seconds(args, 'time-limit', DEFAULT_BOUNDS.timeLimitMs);
   const exact = flag(args, 'exact');
   const symmetry = !flag(args, 'no-symmetry');
+  const purity = flag(args, 'check-purity') ? 'full' : 'first';
+  const plan = symmetryPlan(machine, checks, symmetry);
   const names = checks.length > 0 ? checks : checkNames(machine);
   const say = json ? () => {} : out;
-  say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : '64-bit fingerprints'}${symmetry && machine.symmetry ? ' · symmetry' : ''}`);
+  say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : '64-bit fingerprints'}${plan.on ? ' · symmetry' : ''}${purity === 'full' ? ' · purity checked on every state' : ''}`);
+  if (plan.notice) say(plan.notice);
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: depth ≤ ${num(maxDepth)} · states ≤ ${num(maxStates)} · time ≤ ${dur(timeLimitMs)}`);
 
@@ -259,6 +264,7 @@ async function exhaustiveCheck(
       timeLimitMs,
       exact,
       symmetry,
+      purity,
       deadlock: flag(args, 'deadlock'),
       checks,
       signal: abort.signal,
@@ -332,7 +338,7 @@ async function exhaustiveCheck(
       origin,
       run: [
         { label: 'deduplication', value: exact ? 'exact keys' : '64-bit fingerprints' },
-        { label: 'symmetry', value: symmetry && machine.symmetry ? 'on' : 'off' },
+        { label: 'symmetry', value: plan.on ? 'on' : plan.notice ? 'off (a selected check is not declared symmetric)' : 'off' },
       ],
     },
     coverage,
@@ -346,6 +352,7 @@ async function exhaustiveCheck(
       bounds: { maxDepth, maxStates, timeLimitMs },
       status: result.status,
       bound: result.bound ?? null,
+      notices: plan.notice ? [plan.notice] : [],
       stats: s,
       witnesses: result.witnesses,
       violation: result.violation

@@ -97,6 +97,8 @@ export interface EnvMachine<P extends ProtocolTypes> extends Machine<EnvState<P>
    * renamers, when it has them) ids inside durable, volatile, message and ghost data.
    */
   rename(s: EnvState<P>, perm: readonly NodeId[]): EnvState<P>;
+  /** The classes of interchangeable node ids the protocol declares (default: all nodes). */
+  symmetryClasses(): readonly (readonly NodeId[])[];
 }
 
 /** A protocol with every optional part visible, for the implementation. */
@@ -721,6 +723,7 @@ export function envMachine<P extends ProtocolTypes>(
     },
     formatMessage,
     rename,
+    symmetryClasses: () => sym?.classes?.(n) ?? [ids],
     ...(canonical ? { symmetry: canonical } : {}),
     ...(checks.invariants ? { invariants: checks.invariants } : {}),
     ...(checks.properties ? { properties: checks.properties } : {}),
