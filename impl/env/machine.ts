@@ -68,7 +68,7 @@ export interface EnvNodeView {
 export interface EnvView {
   /** By node name. */
   readonly nodes: Readonly<Record<string, EnvNodeView>>;
-  /** Messages in flight, `n1→n2 Ping(seq=1)` (` ×2` for copies), in network order. */
+  /** Messages in flight, `n1→n2 Ping(seq=1)`, one entry per copy, in network order. */
   readonly network: readonly string[];
   /** The partition in force, `{n1} | {n2,n3}`, or null. */
   readonly partition: string | null;
@@ -640,7 +640,11 @@ export function envMachine<P extends ProtocolTypes>(
     for (const k of budgetKeys) budgets[k] = `${s.used[k]}/${cfg[k]}`;
     const v: EnvView = {
       nodes,
-      network: s.net.map((p) => `${nodeName(p.from)}→${nodeName(p.to)} ${formatMessage(p.msg)}${p.count > 1 ? ` ×${p.count}` : ''}`),
+      // One entry per copy: the network is a multiset, and traces diff it as one.
+      network: s.net.flatMap((p) => {
+        const label = `${nodeName(p.from)}→${nodeName(p.to)} ${formatMessage(p.msg)}`;
+        return p.count === 1 ? [label] : Array.from({ length: p.count }, () => label);
+      }),
       partition: s.partition === null ? null : formatPartition(s.partition.groups, s.partition.oneWay),
       budgets,
     };
