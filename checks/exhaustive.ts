@@ -13,7 +13,7 @@ import { WordBuffer } from './encode.ts';
 import { ChunkedU32, ExactSet, FingerprintSet, type VisitedSet } from './visited.ts';
 import { traceFromIndices, type Trace, type Violation, type ViolationKind } from './trace.ts';
 import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from './result.ts';
-import { firstViolation, guardPurity, PurityError } from './purity.ts';
+import { deepFreeze, firstViolation, guardPurity, PurityError } from './purity.ts';
 import { symmetryPlan } from './symmetric.ts';
 
 /** Live progress, reported about once a second. */
@@ -95,7 +95,7 @@ export interface ExploreStats extends RunStats {
 }
 
 /** How many distinct states the default purity guard (`purity: 'first'`) covers. */
-export const PURITY_FIRST_STATES = 100_000;
+export const PURITY_FIRST_STATES = 10_000;
 
 /** The defaults of the mandatory bounds. */
 export const DEFAULT_BOUNDS = { maxDepth: 10_000, maxStates: 20_000_000, timeLimitMs: 600_000 } as const;
@@ -146,6 +146,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     if (!Number.isFinite(v) || v < (k === 'maxDepth' ? 0 : 1)) throw new InputError(`bound ${k} must be a positive number, got ${v}`);
   }
   const { invariants, properties } = selectChecks(m, opts.checks);
+  if (guard !== undefined) guard.freezing = purity === 'full';
   const plan = symmetryPlan(m, opts.checks, opts.symmetry ?? true);
   const useSymmetry = plan.on;
   const visited: VisitedSet = opts.exact ? new ExactSet() : new FingerprintSet();
@@ -278,7 +279,13 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
   const discover = (t: S, depth: number): boolean => {
     encodeState(t);
     if (!visited.add(words)) return false;
-    if (guard !== undefined && guard.freezing && visited.size >= freezeUntil) guard.freezing = false;
+    // The purity guard: a new state is frozen before its invariants and its expansion read it (a
+    // state seen before is dropped: freezing it buys nothing). With `purity: 'full'`, `step`
+    // freezes every successor as well, so that a transition property's `next` is frozen too.
+    if (guard !== undefined && visited.size <= freezeUntil) {
+      deepFreeze(t);
+      if (visited.size === freezeUntil) guard.freezing = false;
+    }
     if (visited.size > maxStates) {
       overflow = 1;
       throw new Stop({ kind: 'states', limit: maxStates });

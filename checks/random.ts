@@ -40,6 +40,9 @@ import { describeViolation, formatTrace, traceFromIndices, type Trace, type Trac
 import { actionKind, defaultActionKind, shrinkTrace, type KindedMachine } from './shrink.ts';
 import { guardPurity } from './purity.ts';
 
+/** How many steps of a random search the default purity guard freezes (then only failing runs). */
+export const PURITY_FIRST_STEPS = 10_000;
+
 /** The defaults of the mandatory bounds (and of the shrink budget). */
 export const RANDOM_DEFAULTS = {
   runs: 1000,
@@ -125,11 +128,13 @@ export interface RandomOptions {
   /** Abort the run (Ctrl-C); honoured by {@link checkRandomAsync}. */
   readonly signal?: AbortSignal;
   /**
-   * The purity guard (`checks/purity.ts`), on by default: every state is deep-frozen, and a
-   * write into one is a `PurityError` (naming the action or check and the field), never a
-   * counterexample. `false` turns it off.
+   * The purity guard (`checks/purity.ts`): states are deep-frozen, and a write into one is a
+   * `PurityError` (naming the action or check and the field), never a counterexample. `first`
+   * (default): the first {@link PURITY_FIRST_STEPS} steps of the search, and every step from the
+   * first failure on (so a counterexample is re-executed and shrunk fully guarded). `full`:
+   * every step. `off`: none.
    */
-  readonly purity?: boolean;
+  readonly purity?: 'full' | 'first' | 'off';
 }
 
 /** How the failing schedule shrank. */
@@ -535,7 +540,9 @@ export interface MachineProperty<S, A> {
 
 /** Build the fast-check property of a machine's random runs (see {@link MachineProperty}). */
 export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {}): MachineProperty<S, A> {
-  const m = opts.purity === false ? m0 : guardPurity(m0).machine;
+  const guard = opts.purity === 'off' ? undefined : guardPurity(m0);
+  const m = guard?.machine ?? m0;
+  const guardUntil = opts.purity === 'full' ? Infinity : PURITY_FIRST_STEPS;
   const runs = positive('runs', opts.runs ?? RANDOM_DEFAULTS.runs);
   const maxSteps = positive('maxSteps', opts.maxSteps ?? RANDOM_DEFAULTS.maxSteps, 0);
   const timeLimitMs = positive('timeLimitMs', opts.timeLimitMs ?? RANDOM_DEFAULTS.timeLimitMs);
@@ -610,7 +617,11 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
     gate();
     const ok = runner.run(sch);
     if (runner.fatal) interrupt();
+    if (guard !== undefined && guard.freezing && runner.steps >= guardUntil) guard.freezing = false;
     if (!ok) {
+      // From the first failure on, everything runs guarded: a counterexample made by a write
+      // into a state is then reported as that write.
+      if (guard !== undefined) guard.freezing = true;
       if (first === undefined) {
         const now = performance.now();
         first = { runs: searchRuns, steps: runner.steps, states: runner.states, ms: now - start, length: runner.len };

@@ -5,9 +5,9 @@
  * process, alternating their order each repetition, and the cost is the median of the
  * per-repetition ratios (off ÷ guarded), not a comparison of absolute rates.
  *
- * `npm run bench -- purity`, or `npx tsx checks/bench/purity.ts [reps] [maxStates]` alone.
+ * `npm run bench -- purity`, or `npx tsx checks/bench/purity.ts [reps] [maxStates|0] [model,…]` alone.
  */
-import { explore } from '../exhaustive.ts';
+import { explore, PURITY_FIRST_STATES } from '../exhaustive.ts';
 import { findModel } from '../registry.ts';
 import { instantiate, type ParamValue } from '../machine.ts';
 import { median } from './harness.ts';
@@ -24,10 +24,10 @@ const MODES = ['off', 'first', 'full'] as const;
 type Mode = (typeof MODES)[number];
 
 /** Run the purity-guard benchmark. */
-export async function benchPurity(opts: { readonly reps?: number; readonly maxStates?: number } = {}): Promise<Record<string, unknown>> {
+export async function benchPurity(opts: { readonly reps?: number; readonly maxStates?: number; readonly models?: readonly string[] } = {}): Promise<Record<string, unknown>> {
   const reps = opts.reps ?? 5;
   const rows = [];
-  for (const cfg of PURITY_CONFIGS) {
+  for (const cfg of PURITY_CONFIGS.filter((c) => !opts.models || opts.models.includes(c.model))) {
     const rates: Record<Mode, number[]> = { off: [], first: [], full: [] };
     const ratios: Record<'first' | 'full', number[]> = { first: [], full: [] };
     let states = 0;
@@ -64,11 +64,12 @@ export async function benchPurity(opts: { readonly reps?: number; readonly maxSt
   return { summary, rows };
 }
 
-const PURITY_FIRST_LABEL = '100,000';
+const PURITY_FIRST_LABEL = PURITY_FIRST_STATES.toLocaleString('en-US');
 
 if (process.argv[1]?.endsWith('purity.ts')) {
   const reps = Number(process.argv[2] ?? 5);
-  const maxStates = process.argv[3] !== undefined ? Number(process.argv[3]) : undefined;
-  const r = await benchPurity({ reps, ...(maxStates ? { maxStates } : {}) });
+  const maxStates = process.argv[3] !== undefined && process.argv[3] !== "0" ? Number(process.argv[3]) : undefined;
+  const models = process.argv[4]?.split(',');
+  const r = await benchPurity({ reps, ...(maxStates ? { maxStates } : {}), ...(models ? { models } : {}) });
   process.stdout.write(`${(r['summary'] as string[]).join('\n')}\n${JSON.stringify(r['rows'])}\n`);
 }

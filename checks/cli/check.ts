@@ -46,7 +46,7 @@ export const CHECK_FLAGS = {
 } as const;
 
 /** Flags that only one family of modes takes. */
-const EXHAUSTIVE_ONLY = ['max-depth', 'max-states', 'exact', 'no-symmetry', 'check-purity'] as const;
+const EXHAUSTIVE_ONLY = ['max-depth', 'max-states', 'exact', 'no-symmetry'] as const;
 const RANDOM_ONLY = ['runs', 'steps', 'seed', 'path', 'no-swarm'] as const;
 
 /** Parse `--param k=v` pairs against the model's schema. */
@@ -432,6 +432,7 @@ async function randomCheck(
       kinds,
       swarm,
       deadlock: flag(args, 'deadlock'),
+      purity: flag(args, 'check-purity') ? 'full' : 'first',
       signal: abort.signal,
       onProgress: (p) =>
         progress.update({
