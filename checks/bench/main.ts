@@ -13,6 +13,7 @@ import { benchQuorum } from './quorum.ts';
 import { benchPaxos } from './paxos.ts';
 import { benchCommit } from './commit.ts';
 import { benchRaft } from './raft.ts';
+import { benchPurity } from './purity.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -26,6 +27,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   paxos: () => benchPaxos(),
   commit: () => benchCommit(),
   raft: () => benchRaft(),
+  purity: () => benchPurity(),
 };
 
 async function runBench(): Promise<number> {
