@@ -96,7 +96,7 @@ export interface ExploreStats extends RunStats {
 
 /**
  * How many distinct states the default purity guard (`purity: 'first'`) covers. Frozen states are
- * slower to read (every state guarded: TwoPhase rms=6 3.4×, ABD 1.8×, Paxos 1.7× slower); the
+ * slower to read (every state guarded: TwoPhase rms=6 3.2–3.4×, ABD 1.5–1.8×, Paxos 1.1–1.7×); the
  * first 2,000 cost nothing measurable (`npm run bench -- purity`).
  */
 export const PURITY_FIRST_STATES = 2_000;
