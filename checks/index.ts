@@ -37,7 +37,11 @@ export type {
 } from './machine.ts';
 export { WordBuffer, canonicalKey, canonicalEqual, hashWords } from './encode.ts';
 export type { Encoder } from './encode.ts';
-export { explore, exploreAsync, DEFAULT_BOUNDS } from './exhaustive.ts';
+export { explore, exploreAsync, DEFAULT_BOUNDS, PURITY_FIRST_STATES } from './exhaustive.ts';
+export { PurityError, guardPurity, deepFreeze } from './purity.ts';
+export type { PurityGuard } from './purity.ts';
+export { symmetryPlan, sampleSymmetry } from './symmetric.ts';
+export type { SymmetryPlan, SymmetryBreak, RenamingMachine, SampleSymmetryOptions } from './symmetric.ts';
 export type { ExploreOptions, ExploreStats, ExploreProgress } from './exhaustive.ts';
 export { selectChecks, checkNames, throwIfViolation, PropertyViolationError, witnessesInContext, unmetNeeds } from './result.ts';
 export type { CheckResult, BoundHit, BoundKind, WitnessResult, RunStats } from './result.ts';

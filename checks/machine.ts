@@ -24,6 +24,12 @@ export interface Invariant<S> {
   readonly name: string;
   /** One sentence: what must never happen. */
   readonly doc?: string;
+  /**
+   * The check gives the same verdict on a state and on every renaming of its interchangeable
+   * nodes (it names no particular node). Default false, "not known symmetric": a run that
+   * evaluates a check without it explores without symmetry reduction (with a notice).
+   */
+  readonly symmetric?: boolean;
   /** Evaluate the invariant on one state. */
   check(s: S): Verdict;
 }
@@ -37,6 +43,13 @@ export interface TransitionProperty<S, A> {
   readonly name: string;
   /** One sentence: what no step may do. */
   readonly doc?: string;
+  /**
+   * The check gives the same verdict on a transition and on every renaming of its interchangeable
+   * nodes (it names no particular node). Default false, "not known symmetric": a run that
+   * evaluates a check without it explores without symmetry reduction (with a notice).
+   */
+  readonly symmetric?: boolean;
+
   /** Evaluate the property on one transition. */
   check(prev: S, action: A, next: S): Verdict;
   /** Evaluate it on an initial state, where that means something. */
@@ -62,6 +75,12 @@ export interface Witness<S> {
    * witness the model's default configuration cannot reach must declare them.
    */
   readonly needs?: WitnessNeeds;
+  /**
+   * The check gives the same verdict on a state and on every renaming of its interchangeable
+   * nodes (it names no particular node). Default false, "not known symmetric": a run that
+   * evaluates a check without it explores without symmetry reduction (with a notice).
+   */
+  readonly symmetric?: boolean;
   /** Does this state witness it? */
   check(s: S): boolean;
 }
@@ -116,9 +135,9 @@ export interface Machine<S, A> {
    */
   encode?(s: S, out: Encoder): void;
   /**
-   * Canonical representative of `s` under permutations of interchangeable nodes. Sound only
-   * when every invariant, property and witness gives the same answer on all permutations of a
-   * state (a check that names a particular node is not symmetric: turn symmetry off for it).
+   * Canonical representative of `s` under permutations of interchangeable nodes. The runners
+   * use it only when every selected invariant and property, and every witness, is declared
+   * `symmetric: true`; otherwise the run explores without it (see `checks/symmetric.ts`).
    */
   symmetry?(s: S): S;
   /** A short human label for an action: "RMPrepare(r2)". Default: compact JSON. */

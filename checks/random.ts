@@ -39,6 +39,10 @@ import { PropertyViolationError, selectChecks, type BoundHit, type CheckResult, 
 import { describeViolation, formatTrace, traceFromIndices, type Trace, type TraceOrigin, type Violation, type ViolationKind } from './trace.ts';
 import { explainError } from './culprit.ts';
 import { actionKind, defaultActionKind, shrinkTrace, type KindedMachine } from './shrink.ts';
+import { guardPurity } from './purity.ts';
+
+/** How many steps of a random search the default purity guard freezes (then only failing runs). */
+export const PURITY_FIRST_STEPS = 10_000;
 
 /** The defaults of the mandatory bounds (and of the shrink budget). */
 export const RANDOM_DEFAULTS = {
@@ -124,6 +128,14 @@ export interface RandomOptions {
   readonly progressEveryMs?: number;
   /** Abort the run (Ctrl-C); honoured by {@link checkRandomAsync}. */
   readonly signal?: AbortSignal;
+  /**
+   * The purity guard (`checks/purity.ts`): states are deep-frozen, and a write into one is a
+   * `PurityError` (naming the action or check and the field), never a counterexample. `first`
+   * (default): the first {@link PURITY_FIRST_STEPS} steps of the search, and every step from the
+   * first failure on (so a counterexample is re-executed and shrunk fully guarded). `full`:
+   * every step. `off`: none.
+   */
+  readonly purity?: 'full' | 'first' | 'off';
 }
 
 /** How the failing schedule shrank. */
@@ -310,6 +322,8 @@ class ScheduleRunner<S, A> {
   len = 0;
   initIndex = 0;
   failure: Failure | undefined;
+  /** A model error (such as a write into a state) met by a run: it ends the search and is thrown. */
+  fatal: InputError | undefined;
 
   constructor(
     private readonly m: Machine<S, A>,
@@ -443,6 +457,10 @@ class ScheduleRunner<S, A> {
         s = t;
       }
     } catch (e) {
+      if (e instanceof InputError) {
+        this.fatal ??= e;
+        return false;
+      }
       const err = e instanceof Error ? e : new Error(String(e));
       this.failure = {
         kind: 'error',
@@ -522,7 +540,10 @@ export interface MachineProperty<S, A> {
 }
 
 /** Build the fast-check property of a machine's random runs (see {@link MachineProperty}). */
-export function machineProperty<S, A>(m: Machine<S, A>, opts: RandomOptions = {}): MachineProperty<S, A> {
+export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {}): MachineProperty<S, A> {
+  const guard = opts.purity === 'off' ? undefined : guardPurity(m0);
+  const m = guard?.machine ?? m0;
+  const guardUntil = opts.purity === 'full' ? Infinity : PURITY_FIRST_STEPS;
   const runs = positive('runs', opts.runs ?? RANDOM_DEFAULTS.runs);
   const maxSteps = positive('maxSteps', opts.maxSteps ?? RANDOM_DEFAULTS.maxSteps, 0);
   const timeLimitMs = positive('timeLimitMs', opts.timeLimitMs ?? RANDOM_DEFAULTS.timeLimitMs);
@@ -596,7 +617,12 @@ export function machineProperty<S, A>(m: Machine<S, A>, opts: RandomOptions = {}
   const body = (sch: Schedule): boolean => {
     gate();
     const ok = runner.run(sch);
+    if (runner.fatal) interrupt();
+    if (guard !== undefined && guard.freezing && runner.steps >= guardUntil) guard.freezing = false;
     if (!ok) {
+      // From the first failure on, everything runs guarded: a counterexample made by a write
+      // into a state is then reported as that write.
+      if (guard !== undefined) guard.freezing = true;
       if (first === undefined) {
         const now = performance.now();
         first = { runs: searchRuns, steps: runner.steps, states: runner.states, ms: now - start, length: runner.len };
@@ -615,6 +641,7 @@ export function machineProperty<S, A>(m: Machine<S, A>, opts: RandomOptions = {}
   };
 
   const finish = (details: fc.RunDetails<[Schedule]>): RandomResult<S, A> => {
+    if (runner.fatal) throw runner.fatal;
     const end = performance.now();
     if (start < 0) start = end;
     const base = {

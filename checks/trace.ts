@@ -151,8 +151,8 @@ export interface FieldChange {
   readonly removed?: readonly unknown[];
 }
 
-/** If `after` is `before` plus or minus some elements (as multisets), what changed; else undefined. */
-function listDelta(before: readonly unknown[], after: readonly unknown[]): { added: unknown[]; removed: unknown[] } | undefined {
+/** What was added to and removed from a list, as multisets (each element counted with its copies). */
+function listDelta(before: readonly unknown[], after: readonly unknown[]): { added: unknown[]; removed: unknown[] } {
   const count = new Map<string, number>();
   for (const x of before) count.set(compact(x), (count.get(compact(x)) ?? 0) + 1);
   const added: unknown[] = [];
@@ -171,7 +171,6 @@ function listDelta(before: readonly unknown[], after: readonly unknown[]): { add
     }
     return false;
   });
-  if (added.length + removed.length >= Math.max(before.length, after.length) && before.length > 0 && after.length > 0) return undefined;
   return { added, removed };
 }
 
@@ -180,9 +179,21 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * The fields that differ between two JSON views, as paths (`rmState[2]`, `nodes.n1.term`).
- * Objects are compared key by key; arrays of equal length element by element; anything else
- * (and arrays whose length changed) as a whole.
+ * Whether two lists are compared by identity (as multisets: what was added, what was removed)
+ * rather than position by position: lists of strings always (messages in flight, armed timers,
+ * sets of names: an element is what it says, not where it sits), and any lists whose length
+ * changed. Lists of the same length of numbers or records are tables indexed by position
+ * (a vector clock, per-slot records) and are compared element by element.
+ */
+export function diffsByIdentity(before: readonly unknown[], after: readonly unknown[]): boolean {
+  return before.length !== after.length || (before.every((x) => typeof x === 'string') && after.every((x) => typeof x === 'string'));
+}
+
+/**
+ * The fields that differ between two JSON views, as paths (`nodes.n1.term`, `clock[2]`), in one
+ * style: objects key by key (nodes by name), lists by identity ({@link diffsByIdentity}: the
+ * network as a multiset, `+` sent and `−` delivered or dropped; timers and other sets of names
+ * as sets), tables of the same length element by element, anything else as `before → after`.
  */
 export function diffViews(before: unknown, after: unknown, path = ''): FieldChange[] {
   if (compact(before) === compact(after)) return [];
@@ -190,21 +201,15 @@ export function diffViews(before: unknown, after: unknown, path = ''): FieldChan
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => diffViews(before[k], after[k], path === '' ? k : `${path}.${k}`));
   }
-  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length && before.length > 0) {
-    const elementwise = before.flatMap((x, i) => diffViews(x, after[i], `${path}[${i}]`));
-    if (elementwise.length > 1) {
-      // A list whose elements shifted (a sorted network, a set) reads better as what was added
-      // and removed; a wholesale change of a small array reads better as one line.
-      const delta = listDelta(before, after);
-      if (delta && delta.added.length + delta.removed.length < elementwise.length) return [{ path, before, after, ...delta }];
-      if (compact(after).length <= 60) return [{ path, before, after }];
-    }
-    return elementwise;
-  }
   const p = path === '' ? '(state)' : path;
   if (Array.isArray(before) && Array.isArray(after)) {
-    const delta = listDelta(before, after);
-    if (delta) return [{ path: p, before, after, ...delta }];
+    if (diffsByIdentity(before, after)) {
+      const delta = listDelta(before, after);
+      // The same elements in another order (a FIFO link reordered): show both lists.
+      if (delta.added.length + delta.removed.length > 0) return [{ path: p, before, after, ...delta }];
+      return [{ path: p, before, after }];
+    }
+    return before.flatMap((x, i) => diffViews(x, after[i], `${path}[${i}]`));
   }
   return [{ path: p, before, after }];
 }

@@ -17,6 +17,8 @@
  *
  * Witnesses: a value is chosen; two proposers compete and still agree; a value is chosen after
  * an acceptor restarted; for Multi-Paxos, every slot of the log is chosen.
+ *
+ * Every check is symmetric under permutations of the acceptors (none names a particular one).
  */
 import type { Invariant, TransitionProperty, Witness } from '../checks/machine.ts';
 import { refines } from '../checks/refinement.ts';
@@ -165,6 +167,7 @@ export function paxosInvariants<S>(o: PaxosObserver<S>): Invariant<S>[] {
   return [
     {
       name: 'agreement',
+      symmetric: true,
       doc: 'at most one value is chosen (per slot): two majorities never vote for different values',
       check(s) {
         const a = chosenIn(s);
@@ -178,6 +181,7 @@ export function paxosInvariants<S>(o: PaxosObserver<S>): Invariant<S>[] {
     },
     {
       name: 'validity',
+      symmetric: true,
       doc: 'a chosen value was proposed by a proposer as its own',
       check(s) {
         const g = o.history(s);
@@ -190,6 +194,7 @@ export function paxosInvariants<S>(o: PaxosObserver<S>): Invariant<S>[] {
     },
     {
       name: 'learned-chosen',
+      symmetric: true,
       doc: 'a value a learner learned by counting 2b messages is chosen',
       check(s) {
         for (const l of o.learned(s)) {
@@ -206,6 +211,7 @@ export function paxosProperties<S, A>(o: PaxosObserver<S>): TransitionProperty<S
   return [
     {
       name: 'promise-monotonic',
+      symmetric: true,
       doc: "an acceptor's promised ballot never decreases: it never acts on a promise below one it made",
       check(prev, _a, next) {
         const made = o.history(prev).promised;
@@ -218,6 +224,7 @@ export function paxosProperties<S, A>(o: PaxosObserver<S>): TransitionProperty<S
     },
     {
       name: 'accept-respects-promise',
+      symmetric: true,
       doc: 'an acceptor never accepts (votes in) a ballot below its promise',
       check(prev, _a, next) {
         const before = o.history(prev).votes;
@@ -240,7 +247,8 @@ export function paxosProperties<S, A>(o: PaxosObserver<S>): TransitionProperty<S
 /** The refinement to Consensus: the chosen values per slot map to Consensus's `chosen`. */
 export function refinesConsensus<S, A>(o: PaxosObserver<S>): TransitionProperty<S, A> {
   const spec = makeConsensus(o.values, o.slots);
-  return refines(spec, (s: S): ConsensusState => ({ chosen: analyse(o.history(s), o.acceptors, o.slots).chosen }));
+  // Symmetric: the chosen values do not depend on which acceptor is which.
+  return { ...refines(spec, (s: S): ConsensusState => ({ chosen: analyse(o.history(s), o.acceptors, o.slots).chosen })), symmetric: true };
 }
 
 /** The `sometimes` witnesses (plus `log-filled` when there are several slots). */
@@ -248,14 +256,16 @@ export function paxosWitnesses<S>(o: PaxosObserver<S>): Witness<S>[] {
   const owner = (b: Ballot) => (b - 1) % o.proposers;
   const quorums = (s: S) => analyse(o.history(s), o.acceptors, o.slots).quorums;
   const out: Witness<S>[] = [
-    { name: 'value-chosen', doc: 'a majority of acceptors votes for one value in one ballot', check: (s) => quorums(s).length > 0 },
+    { name: 'value-chosen', symmetric: true, doc: 'a majority of acceptors votes for one value in one ballot', check: (s) => quorums(s).length > 0 },
     {
       name: 'competing-proposers-agree',
+      symmetric: true,
       doc: 'two proposers get a value chosen in the same slot, and it is the same value',
       check: (s) => quorums(s).some((q, _i, qs) => qs.some((r) => r.slot === q.slot && r.value === q.value && owner(r.ballot) !== owner(q.ballot))),
     },
     {
       name: 'chosen-after-restart',
+      symmetric: true,
       doc: 'an acceptor crashes and restarts, and then a value is chosen',
       check: (s) => o.history(s).restartedUnchosen && quorums(s).length > 0,
     },
@@ -263,6 +273,7 @@ export function paxosWitnesses<S>(o: PaxosObserver<S>): Witness<S>[] {
   if (o.slots > 1) {
     out.push({
       name: 'log-filled',
+      symmetric: true,
       doc: 'a value is chosen in every slot of the log',
       check: (s) => analyse(o.history(s), o.acceptors, o.slots).chosen.every((c) => c.length > 0),
     });

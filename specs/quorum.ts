@@ -192,6 +192,7 @@ export function linearizableInvariant<S>(
   const when = opts.when;
   return {
     name: 'linearizable',
+    symmetric: true,
     doc: 'the client history is linearizable: every operation takes effect at one instant between its invocation and its response',
     check: (s) => (when !== undefined && !when(s) ? true : verdictOf(events(s))),
   };
@@ -298,6 +299,7 @@ export function regularInvariant<S>(events: (s: S) => readonly RegisterEvent[]):
   const byObject = new WeakMap<readonly RegisterEvent[], true | string>();
   return {
     name: 'regular',
+    symmetric: true,
     doc: 'every read returns the value of a concurrent write, or of a preceding write not overwritten before the read began (multi-writer regularity)',
     check(s) {
       const evs = events(s);
@@ -316,16 +318,19 @@ export function registerWitnesses<S>(events: (s: S) => readonly RegisterEvent[])
   return [
     {
       name: 'write-completes',
+      symmetric: true,
       doc: 'some write completes',
       check: (s) => events(s).some((e) => e.type === 'return-write'),
     },
     {
       name: 'read-returns-written',
+      symmetric: true,
       doc: 'some read returns a written (not the initial) value',
       check: (s) => events(s).some((e) => e.type === 'return-read' && e.value !== INITIAL_VALUE),
     },
     {
       name: 'read-overlaps-write',
+      symmetric: true,
       doc: 'a read completes while a write is pending (the concurrency linearizability is about)',
       // A client has one operation at a time: a read beside a pending write takes two of each.
       needs: { clients: 2, requests: 2 },

@@ -42,6 +42,7 @@ function running(slot: Slot): RaftVolatile | null {
 /** Election Safety: at most one leader can be elected in a given term (§5.2). */
 export const electionSafety: Invariant<RaftState> = {
   name: 'election-safety',
+  symmetric: true,
   doc: 'at most one node becomes leader in any term, over the whole history',
   check(s) {
     const leaders = s.ghost.leaders;
@@ -58,6 +59,7 @@ export const electionSafety: Invariant<RaftState> = {
  */
 export const logMatching: Invariant<RaftState> = {
   name: 'log-matching',
+  symmetric: true,
   doc: 'two logs with an entry of the same index and term are identical up to that index',
   check(s) {
     const nodes = s.nodes;
@@ -87,6 +89,7 @@ export const logMatching: Invariant<RaftState> = {
  */
 export const leaderCompleteness: Invariant<RaftState> = {
   name: 'leader-completeness',
+  symmetric: true,
   doc: 'an entry committed in term T is in the log of every leader of a term after T',
   check(s) {
     const committed = s.ghost.committed;
@@ -118,6 +121,7 @@ export const leaderCompleteness: Invariant<RaftState> = {
  */
 export const stateMachineSafety: Invariant<RaftState> = {
   name: 'state-machine-safety',
+  symmetric: true,
   doc: 'no two nodes commit different entries at the same index, and a committed entry never changes',
   check(s) {
     const committed = s.ghost.committed;
@@ -142,6 +146,7 @@ export const stateMachineSafety: Invariant<RaftState> = {
 /** Leader Append-Only: a leader never overwrites or deletes entries in its log; it only appends (§5.3). */
 export const leaderAppendOnly: TransitionProperty<RaftState, RaftAction> = {
   name: 'leader-append-only',
+  symmetric: true,
   doc: 'while a node leads a term, its log only grows',
   check(prev, _a, next) {
     for (let i = 0; i < prev.nodes.length; i++) {
@@ -162,6 +167,7 @@ export const leaderAppendOnly: TransitionProperty<RaftState, RaftAction> = {
 /** currentTerm never decreases (Figure 2: "increases monotonically"), across crashes too. */
 export const termMonotonic: TransitionProperty<RaftState, RaftAction> = {
   name: 'term-monotonic',
+  symmetric: true,
   doc: "no node's currentTerm ever decreases",
   check(prev, _a, next) {
     for (let i = 0; i < prev.nodes.length; i++) {
@@ -179,6 +185,7 @@ export const termMonotonic: TransitionProperty<RaftState, RaftAction> = {
  */
 export const commitMonotonic: TransitionProperty<RaftState, RaftAction> = {
   name: 'commit-monotonic',
+  symmetric: true,
   doc: "no running node's commitIndex ever decreases",
   check(prev, _a, next) {
     for (let i = 0; i < prev.nodes.length; i++) {
@@ -202,6 +209,7 @@ function showDurable(d: RaftDurable): string {
 /** Figure 2's persistent state is updated on stable storage: a crash and a restart keep all of it. */
 export const durableSurvivesCrash: TransitionProperty<RaftState, RaftAction> = {
   name: 'durable-survives-crash',
+  symmetric: true,
   doc: 'a crash and a restart leave currentTerm, votedFor and the log unchanged',
   check(prev, a, next) {
     if (a.type !== 'crash' && a.type !== 'restart') return true;
@@ -223,16 +231,19 @@ export function raftWitnesses(n: number): readonly Witness<RaftState>[] {
   return [
     {
       name: 'leader-elected',
+      symmetric: true,
       doc: 'some node becomes leader',
       check: (s) => s.nodes.some((x) => running(x)?.role === 'leader'),
     },
     {
       name: 'committed-on-majority',
+      symmetric: true,
       doc: 'a majority of nodes know an entry is committed',
       check: (s) => s.nodes.filter((x) => (running(x)?.commitIndex ?? 0) >= 1).length >= majority,
     },
     {
       name: 'leader-replaced-after-crash',
+      symmetric: true,
       doc: 'a leader crashed and, while it is down, another node leads a later term',
       // A crash, a second election, and a majority without the crashed leader.
       needs: { crashes: 1, maxTerm: 2, nodes: 3 },
@@ -246,6 +257,7 @@ export function raftWitnesses(n: number): readonly Witness<RaftState>[] {
     },
     {
       name: 'entry-overwritten-before-commit',
+      symmetric: true,
       doc: 'a node deletes a conflicting entry that nobody had committed',
       // Two entries at the same index from leaders of two terms: two requests, two terms.
       needs: { requests: 2, maxTerm: 2 },

@@ -15,6 +15,7 @@ import { benchCommit } from './commit.ts';
 import { benchRaft } from './raft.ts';
 import { benchLease } from './lease.ts';
 import { benchParallel } from './parallel.ts';
+import { benchPurity } from './purity.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -30,6 +31,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   raft: () => benchRaft(),
   lease: () => benchLease(),
   parallel: () => benchParallel(),
+  purity: () => benchPurity(),
 };
 
 async function runBench(): Promise<number> {

@@ -16,6 +16,7 @@ import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin 
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, assertWritable, checkOutputPath, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
+import { symmetryPlan } from '../symmetric.ts';
 import { coverageInContext, exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
 import { fmtMs, fmtNum, reportFromRun, type Field } from '../report/data.ts';
 import { traceToItf } from '../report/itf.ts';
@@ -31,6 +32,7 @@ export const CHECK_FLAGS = {
   'time-limit': 'string',
   exact: 'bool',
   'no-symmetry': 'bool',
+  'check-purity': 'bool',
   deadlock: 'bool',
   json: 'bool',
   out: 'string',
@@ -324,10 +326,14 @@ async function exhaustiveCheck(
   if (workers > 1 && mode === 'dfs') throw new InputError('--mode dfs is single-threaded: use --workers 1 (or --mode bfs)');
   if (workers > 1 && exact) throw new InputError('--exact keeps full keys in one thread: use --workers 1 with it');
   if (args.flags.has('shard')) throw new InputError('--shard splits random or portfolio runs; an exhaustive search is not sharded');
+  const purity = flag(args, 'check-purity') ? 'full' : 'first';
+  // Symmetry only where every selected check is symmetric (the plan says so, with a notice otherwise).
+  const plan = symmetryPlan(machine, checks, symmetry);
   const names = checks.length > 0 ? checks : checkNames(machine);
   const say = json ? () => {} : out;
-  say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : '64-bit fingerprints'}${symmetry && machine.symmetry ? ' · symmetry' : ''}${workers > 1 ? ` · ${workers} workers` : ''}`);
+  say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : '64-bit fingerprints'}${plan.on ? ' · symmetry' : ''}${purity === 'full' ? ' · purity checked on every state' : ''}${workers > 1 ? ` · ${workers} workers` : ''}`);
   if (variant) say(variantHeader(variant));
+  if (plan.notice) say(plan.notice);
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: depth ≤ ${num(maxDepth)} · states ≤ ${num(maxStates)} · time ≤ ${dur(timeLimitMs)}`);
 
@@ -345,7 +351,8 @@ async function exhaustiveCheck(
       maxStates,
       timeLimitMs,
       exact,
-      symmetry,
+      symmetry: plan.on,
+      purity,
       deadlock: flag(args, 'deadlock'),
       checks,
       signal: abort.signal,
@@ -423,7 +430,7 @@ async function exhaustiveCheck(
       ...(knownBug ? { knownBug } : {}),
       run: [
         { label: 'deduplication', value: exact ? 'exact keys' : '64-bit fingerprints' },
-        { label: 'symmetry', value: symmetry && machine.symmetry ? 'on' : 'off' },
+        { label: 'symmetry', value: plan.on ? 'on' : plan.notice ? 'off (a selected check is not declared symmetric)' : 'off' },
       ],
     },
     coverage,
@@ -437,6 +444,7 @@ async function exhaustiveCheck(
       bounds: { maxDepth, maxStates, timeLimitMs },
       status: result.violation?.kind === 'error' ? 'error' : result.status,
       bound: result.bound ?? null,
+      notices: plan.notice ? [plan.notice] : [],
       stats: s,
       witnesses: result.witnesses,
       violation: violationJson(result.violation, traceFile),
@@ -525,6 +533,7 @@ async function randomCheck(
       kinds,
       swarm,
       deadlock: flag(args, 'deadlock'),
+      purity: flag(args, 'check-purity') ? 'full' : 'first',
       signal: abort.signal,
       onProgress: (p) =>
         progress.update({

@@ -89,6 +89,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       opt('--max-states N', 'stop after N distinct states (default 20,000,000)'),
       opt('--exact', 'deduplicate on full canonical keys instead of 64-bit fingerprints'),
       opt('--no-symmetry', 'do not reduce by node symmetry'),
+      opt('--check-purity', 'guard every state against handlers and checks that mutate their input (default: the first states of every run)'),
       opt('--workers N', 'threads for bfs (default 1; the result does not depend on N); with random: runs spread over N threads'),
       'options of --mode random:',
       opt('--runs N', 'number of random runs (default 1,000)'),

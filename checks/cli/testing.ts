@@ -2,7 +2,15 @@
  * Test support: run the CLI in-process and capture what it prints.
  */
 import { vi } from 'vitest';
+import type { AnyModel } from '../machine.ts';
+import { CATALOGUE } from '../../impl/catalogue.ts';
 import { main } from './main.ts';
+
+/**
+ * Test-only models that {@link runCli} adds to the catalogue (push in a test, remove after it),
+ * as if they were registered.
+ */
+export const EXTRA_MODELS: AnyModel[] = [];
 
 /** What one in-process CLI run printed, and its exit code. */
 export interface CliRun {
@@ -23,7 +31,8 @@ export async function runCli(...argv: string[]): Promise<CliRun> {
     return true;
   });
   try {
-    const code = await main(argv, (l) => lines.push(l));
+    const catalogue = EXTRA_MODELS.length === 0 ? CATALOGUE : [...CATALOGUE, ...EXTRA_MODELS.map((m) => ({ name: m.name, load: async () => m }))];
+    const code = await main(argv, (l) => lines.push(l), catalogue);
     return { code, lines, out: lines.join('\n'), err };
   } finally {
     spy.mockRestore();

@@ -36,7 +36,7 @@ describe('exhaustive search on machines with known state spaces', () => {
 
   it('a violation is still found, with a real trace, under symmetry reduction', () => {
     // A symmetric invariant (no counter reaches 2), as symmetry reduction requires.
-    const m = { ...counters(3, 3), invariants: [{ name: 'all-below-2', check: (s: readonly number[]) => s.every((x) => x < 2) }] };
+    const m = { ...counters(3, 3), invariants: [{ name: 'all-below-2', symmetric: true, check: (s: readonly number[]) => s.every((x) => x < 2) }] };
     const r = explore(m);
     expect(r.status).toBe('violation');
     expect(r.stats.symmetry).toBe(true);

@@ -47,7 +47,7 @@ describe('duplication', () => {
     const t = traceOf(ms, ['request n1 ping n2', 'duplicate n1→n2 Ping(seq=1)']);
     const s = t.steps[1]!.state;
     expect(s.net.map((p) => p.count)).toEqual([2]);
-    expect(ms.view(s).network).toEqual(['n1→n2 Ping(seq=1) ×2']);
+    expect(ms.view(s).network).toEqual(['n1→n2 Ping(seq=1)', 'n1→n2 Ping(seq=1)']); // one entry per copy
     expect(enabledLabels(ms, s)).not.toContain('duplicate n1→n2 Ping(seq=1)'); // budget spent
     const ff = makeEcho({ nodes: 2, requests: 2, duplicates: 1, delivery: 'fifo' });
     const u = traceOf(ff, ['request n1 ping n2', 'request n1 ping n2', 'duplicate n1→n2 Ping(seq=1)']).steps[2]!.state;

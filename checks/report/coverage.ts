@@ -235,6 +235,7 @@ class Counting<S, A> {
         ? [
             {
               name: PROBE,
+              symmetric: true, // it reads nothing: it must not switch symmetry off (checks/symmetric.ts)
               check: () => {
                 const l = self.last;
                 if (l && !self.frozen) {

@@ -122,8 +122,12 @@ export function viewerMain(): void {
 
   const arrayNode = (v: readonly unknown[], prev: unknown, hasPrev: boolean, depth: number): HTMLElement => {
     const p = hasPrev && Array.isArray(prev) ? (prev as readonly unknown[]) : undefined;
-    const sameShape = p !== undefined && p.length === v.length;
-    // Which elements are new, and which old ones are gone (as multisets), when the length changed.
+    // One style with the text trace (checks/trace.ts diffsByIdentity): lists of strings (messages
+    // in flight, timers, sets of names) and lists whose length changed are compared by identity,
+    // as multisets; lists of numbers or records of the same length position by position.
+    const strings = (xs: readonly unknown[]): boolean => xs.every((x) => typeof x === 'string');
+    const sameShape = p !== undefined && p.length === v.length && !(strings(p) && strings(v));
+    // Which elements are new, and which old ones are gone (as multisets), when compared by identity.
     const added = new Set<number>();
     const removed: unknown[] = [];
     if (p !== undefined && !sameShape) {

@@ -592,11 +592,13 @@ export function makePaxosCommit(rms: number, acceptors: number, config: Partial<
     ...commitWitnesses(history, rms),
     {
       name: 'decided-without-coordinator',
+      symmetric: true,
       doc: 'the coordinator is down and every running RM has decided: another leader finished the transaction',
       check: (s) => !s.nodes[0]!.up && pcAllDecided(s, rms) && s.ghost.history.yes !== 0,
     },
     {
       name: 'higher-ballot-chosen',
+      symmetric: true,
       doc: 'a value is chosen in a ballot above 0',
       check: (s) => s.ghost.accepted.some((x, i) => Math.floor(i / 2) % (rms + 1) !== 0 && popcount(x) >= Math.floor(acceptors / 2) + 1),
     },
@@ -608,6 +610,7 @@ export function makePaxosCommit(rms: number, acceptors: number, config: Partial<
       validity(history, rms, name),
       {
         name: 'paxos-agreement',
+        symmetric: true,
         doc: 'in every instance, at most one value is ever chosen (accepted by a majority in some ballot)',
         check(s) {
           for (let ins = 1; ins <= rms; ins++) {

@@ -420,11 +420,13 @@ export function twoPCWitnesses(n: number): Witness<TwoPCState>[] {
     ...commitWitnesses((s: TwoPCState) => s.ghost, n),
     {
       name: 'coordinator-blocks',
+      symmetric: true,
       doc: 'the coordinator is down after every participant voted yes, and no decision is in flight: every participant is stuck uncertain',
       check: twoPCBlocked,
     },
     {
       name: 'peer-answers',
+      symmetric: true,
       doc: 'the cooperative termination protocol works: a participant tells another the outcome',
       check: (s) => s.net.some((p) => p.from !== COORDINATOR && (p.msg.type === 'Commit' || p.msg.type === 'Abort')),
     },

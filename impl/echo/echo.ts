@@ -203,6 +203,7 @@ const show = (p: PingRecord): string => `${nodeName(p.from)}→${nodeName(p.to)}
 export const echoInvariants = [
   {
     name: 'fresh-seq',
+    symmetric: true,
     doc: 'no node numbers two pings alike',
     check(s: EchoState) {
       const seen = new Set<string>();
@@ -216,6 +217,7 @@ export const echoInvariants = [
   },
   {
     name: 'no-double-delivery',
+    symmetric: true,
     doc: 'no ping is delivered twice',
     check(s: EchoState) {
       const seen = new Set<string>();
@@ -228,6 +230,7 @@ export const echoInvariants = [
   },
   {
     name: 'fifo-order',
+    symmetric: true,
     doc: 'the pings from one node to another arrive in the order they were sent (strictly increasing seq)',
     check(s: EchoState) {
       const last = new Map<string, number>();
@@ -244,8 +247,8 @@ export const echoInvariants = [
 
 /** Echo's `sometimes` witnesses. */
 export const echoWitnesses = [
-  { name: 'ping-delivered', doc: 'some ping is delivered', check: (s: EchoState) => s.ghost.delivered.length > 0 },
-  { name: 'pong-received', doc: 'some node gets the pong it waited for', check: (s: EchoState) => s.nodes.some((x) => x.volatile !== null && x.volatile.pongs > 0) },
+  { name: 'ping-delivered', symmetric: true, doc: 'some ping is delivered', check: (s: EchoState) => s.ghost.delivered.length > 0 },
+  { name: 'pong-received', symmetric: true, doc: 'some node gets the pong it waited for', check: (s: EchoState) => s.nodes.some((x) => x.volatile !== null && x.volatile.pongs > 0) },
 ] as const;
 
 /** The Echo machine in an environment configuration, optionally with a known bug. */

@@ -71,7 +71,7 @@ export interface EnvNodeView {
 export interface EnvView {
   /** By node name. */
   readonly nodes: Readonly<Record<string, EnvNodeView>>;
-  /** Messages in flight, `n1→n2 Ping(seq=1)` (` ×2` for copies), in network order. */
+  /** Messages in flight, `n1→n2 Ping(seq=1)`, one entry per copy, in network order. */
   readonly network: readonly string[];
   /** The partition in force, `{n1} | {n2,n3}`, or null. */
   readonly partition: string | null;
@@ -100,6 +100,8 @@ export interface EnvMachine<P extends ProtocolTypes> extends Machine<EnvState<P>
    * renamers, when it has them) ids inside durable, volatile, message and ghost data.
    */
   rename(s: EnvState<P>, perm: readonly NodeId[]): EnvState<P>;
+  /** The classes of interchangeable node ids the protocol declares (default: all nodes). */
+  symmetryClasses(): readonly (readonly NodeId[])[];
 }
 
 /** A protocol with every optional part visible, for the implementation. */
@@ -732,7 +734,11 @@ export function envMachine<P extends ProtocolTypes>(
     for (const k of budgetKeys) budgets[k] = `${s.used[k]}/${cfg[k]}`;
     const v: EnvView = {
       nodes,
-      network: s.net.map((p) => `${nameOf(p.from)}→${nameOf(p.to)} ${formatMessage(p.msg)}${p.count > 1 ? ` ×${p.count}` : ''}`),
+      // One entry per copy: the network is a multiset, and traces diff it as one.
+      network: s.net.flatMap((p) => {
+        const label = `${nameOf(p.from)}→${nameOf(p.to)} ${formatMessage(p.msg)}`;
+        return p.count === 1 ? [label] : Array.from({ length: p.count }, () => label);
+      }),
       partition: s.partition === null ? null : formatPartition(s.partition.groups, s.partition.oneWay, nameOf),
       budgets,
     };
@@ -859,6 +865,7 @@ export function envMachine<P extends ProtocolTypes>(
     },
     formatMessage,
     rename,
+    symmetryClasses: () => sym?.classes?.(n) ?? layout.classes,
     ...(canonical ? { symmetry: canonical } : {}),
     ...(checks.invariants ? { invariants: checks.invariants } : {}),
     ...(checks.properties ? { properties: checks.properties } : {}),

@@ -111,16 +111,17 @@ export function makeQuorumMachine(o: QuorumMachineOptions): QuorumMachine {
   const witnesses: Witness<QuorumState>[] = [...registerWitnesses(eventsOf)];
   if (o.protocol.sloppy) {
     witnesses.push(
-      { name: 'hinted-store', doc: 'a spare holds a hint for a replica', check: (s) => l.spareIds.some((id) => (s.nodes[id - 1]!.durable as StoreDurable).hints.length > 0) },
+      { name: 'hinted-store', symmetric: true, doc: 'a spare holds a hint for a replica', check: (s) => l.spareIds.some((id) => (s.nodes[id - 1]!.durable as StoreDurable).hints.length > 0) },
       {
         name: 'handoff-delivered',
+        symmetric: true,
         doc: 'a home replica received a hinted handoff (its acknowledgement is in flight)',
         check: (s) => s.net.some((p) => p.msg.type === 'HandoffAck'),
       },
     );
   }
   if ((o.env.crashes ?? 0) > 0) {
-    witnesses.push({ name: 'replica-down', doc: 'a replica is down', check: (s) => l.replicaIds.some((id) => !s.nodes[id - 1]!.up) });
+    witnesses.push({ name: 'replica-down', symmetric: true, doc: 'a replica is down', check: (s) => l.replicaIds.some((id) => !s.nodes[id - 1]!.up) });
   }
   const base = envMachine(protocol, { ...o.env, nodes: l.nodes }, {
     name: o.name,

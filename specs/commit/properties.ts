@@ -61,6 +61,7 @@ export function members(bits: number, n: number): number[] {
 export function atomicity<S>(history: (s: S) => CommitHistory, n: number, name: (i: number) => string): Invariant<S> {
   return {
     name: 'atomicity',
+    symmetric: true,
     doc: 'no participant ever commits while another ever aborts (TCConsistent over the whole history)',
     check(s) {
       const h = history(s);
@@ -77,6 +78,7 @@ export function validity<S>(history: (s: S) => CommitHistory, n: number, name: (
   const all = (1 << n) - 1;
   return {
     name: 'validity',
+    symmetric: true,
     doc: 'a participant commits only if every participant voted yes',
     check(s) {
       const h = history(s);
@@ -93,14 +95,15 @@ export function validity<S>(history: (s: S) => CommitHistory, n: number, name: (
  * `rmState` (participant `i` is TCommit's RM `r<i>`).
  */
 export function refinesTCommit<S, A>(n: number, rmState: (s: S) => readonly RMState[]): TransitionProperty<S, A> {
-  return refines<S, A, TCState, unknown>(makeTCommit(n), (s) => ({ rmState: rmState(s) }), { name: 'refines-tcommit' });
+  // Symmetric: renaming participants renames TCommit's RMs, and TCommit's steps are the same for every RM.
+  return { ...refines<S, A, TCState, unknown>(makeTCommit(n), (s) => ({ rmState: rmState(s) }), { name: 'refines-tcommit' }), symmetric: true };
 }
 
 /** The `sometimes` witnesses that go with atomicity and validity: both outcomes happen. */
 export function commitWitnesses<S>(history: (s: S) => CommitHistory, n: number): Witness<S>[] {
   const all = (1 << n) - 1;
   return [
-    { name: 'all-committed', doc: 'every participant commits', check: (s) => history(s).commits === all },
-    { name: 'some-aborted', doc: 'a participant aborts', check: (s) => history(s).aborts !== 0 },
+    { name: 'all-committed', symmetric: true, doc: 'every participant commits', check: (s) => history(s).commits === all },
+    { name: 'some-aborted', symmetric: true, doc: 'a participant aborts', check: (s) => history(s).aborts !== 0 },
   ];
 }

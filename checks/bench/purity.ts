@@ -1,0 +1,75 @@
+/**
+ * The purity guard's cost (issue 14): exhaustive states per second with the guard off, on the
+ * first states only (the default) and on every state (`--check-purity`), on the benchmark
+ * configurations. The machine is shared with other work, so the modes run interleaved in one
+ * process, alternating their order each repetition, and the cost is the median of the
+ * per-repetition ratios (off ÷ guarded), not a comparison of absolute rates.
+ *
+ * `npm run bench -- purity`, or `npx tsx checks/bench/purity.ts [reps] [maxStates|0] [model,…]` alone.
+ */
+import { explore, PURITY_FIRST_STATES } from '../exhaustive.ts';
+import { loadModel } from '../../impl/catalogue.ts';
+import { instantiate, type ParamValue } from '../machine.ts';
+import { median } from './harness.ts';
+
+/** The configurations of the brief: twophase rms=6, paxos, raft and abd (requests=2) defaults. */
+export const PURITY_CONFIGS: readonly { readonly model: string; readonly params: Readonly<Record<string, ParamValue>> }[] = [
+  { model: 'twophase', params: { rms: 6 } },
+  { model: 'paxos', params: {} },
+  { model: 'raft', params: {} },
+  { model: 'abd', params: { requests: 2 } },
+];
+
+const MODES = ['off', 'first', 'full'] as const;
+type Mode = (typeof MODES)[number];
+
+/** Run the purity-guard benchmark. */
+export async function benchPurity(opts: { readonly reps?: number; readonly maxStates?: number; readonly models?: readonly string[] } = {}): Promise<Record<string, unknown>> {
+  const reps = opts.reps ?? 5;
+  const rows = [];
+  for (const cfg of PURITY_CONFIGS.filter((c) => !opts.models || opts.models.includes(c.model))) {
+    const rates: Record<Mode, number[]> = { off: [], first: [], full: [] };
+    const ratios: Record<'first' | 'full', number[]> = { first: [], full: [] };
+    let states = 0;
+    for (let rep = 0; rep < reps; rep++) {
+      // Alternate the order, so that neither mode always runs on a warmer (or busier) machine.
+      const order = rep % 2 === 0 ? MODES : [...MODES].reverse();
+      const rate: Partial<Record<Mode, number>> = {};
+      for (const purity of order) {
+        const { machine } = instantiate(await loadModel(cfg.model), cfg.params);
+        const r = explore(machine, { purity, ...(opts.maxStates ? { maxStates: opts.maxStates } : {}) });
+        states = r.stats.states;
+        rate[purity] = r.stats.statesPerSecond;
+        rates[purity].push(Math.round(r.stats.statesPerSecond));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      ratios.first.push(rate.off! / rate.first!);
+      ratios.full.push(rate.off! / rate.full!);
+    }
+    rows.push({
+      model: cfg.model,
+      params: cfg.params,
+      states,
+      reps,
+      statesPerSecond: { off: rates.off, first: rates.first, full: rates.full },
+      medianSlowdown: { first: median(ratios.first), full: median(ratios.full) },
+    });
+  }
+  const pct = (x: number): string => `${((x - 1) * 100).toFixed(1)}%`;
+  const summary = rows.map(
+    (r) =>
+      `purity guard, ${`${r.model} ${JSON.stringify(r.params)}`.padEnd(28)} ${r.states.toLocaleString('en-US').padStart(9)} states: ` +
+      `first ${PURITY_FIRST_LABEL} states ${pct(r.medianSlowdown.first)}, every state ${pct(r.medianSlowdown.full)} slower (median of ${r.reps} interleaved ratios; off ${median(r.statesPerSecond.off).toLocaleString('en-US')} states/s)`,
+  );
+  return { summary, rows };
+}
+
+const PURITY_FIRST_LABEL = PURITY_FIRST_STATES.toLocaleString('en-US');
+
+if (process.argv[1]?.endsWith('purity.ts')) {
+  const reps = Number(process.argv[2] ?? 5);
+  const maxStates = process.argv[3] !== undefined && process.argv[3] !== "0" ? Number(process.argv[3]) : undefined;
+  const models = process.argv[4]?.split(',');
+  const r = await benchPurity({ reps, ...(maxStates ? { maxStates } : {}), ...(models ? { models } : {}) });
+  process.stdout.write(`${(r['summary'] as string[]).join('\n')}\n${JSON.stringify(r['rows'])}\n`);
+}
