@@ -3,10 +3,11 @@
  * the stats, and any counterexample as numbered steps (also written as JSON under `reports/`).
  */
 import { basename, join } from 'node:path';
-import { defaultParams, instantiate, parseParamValue, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
+import { defaultParams, instantiate, parseParamValue, resolveParams, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
 import { findModel } from '../registry.ts';
 import { DEFAULT_BOUNDS, exploreAsync, type ExploreStats } from '../exhaustive.ts';
-import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, randomOrigin, type RandomResult } from '../random.ts';
+import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, drawKinds, drawnConfigText, drawRangesText, freshSeed, randomOrigin, type RandomResult } from '../random.ts';
+import { modelDraw } from '../random/config.ts';
 import { checkNames, selectChecks, type CheckResult } from '../result.ts';
 import { formatDiagram } from '../diagram.ts';
 import { formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
@@ -37,6 +38,7 @@ export const CHECK_FLAGS = {
   seed: 'string',
   path: 'string',
   'no-swarm': 'bool',
+  'fixed-config': 'bool',
   report: 'bool',
   'report-out': 'string',
   'out-itf': 'string',
@@ -45,7 +47,7 @@ export const CHECK_FLAGS = {
 
 /** Flags that only one family of modes takes. */
 const EXHAUSTIVE_ONLY = ['max-depth', 'max-states', 'exact', 'no-symmetry'] as const;
-const RANDOM_ONLY = ['runs', 'steps', 'seed', 'path', 'no-swarm'] as const;
+const RANDOM_ONLY = ['runs', 'steps', 'seed', 'path', 'no-swarm', 'fixed-config'] as const;
 
 /** Parse `--param k=v` pairs against the model's schema. */
 export function parseParams(model: AnyModel, pairs: readonly string[]): Record<string, ParamValue> {
@@ -213,14 +215,15 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   if (modelName === undefined) throw new InputError('usage: dscheck check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--runs N] [--steps M] [--seed S] [--time-limit S] [--json]');
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'; parameters go in --param k=v`);
   const model = findModel(modelName);
-  const { params, machine } = instantiate(model, parseParams(model, list(args, 'param')));
+  const pinned = parseParams(model, list(args, 'param'));
+  const { params, machine } = instantiate(model, pinned);
   const checks = list(args, 'invariant');
   selectChecks(machine, checks);
   const mode = choice(args, 'mode', ['bfs', 'dfs', 'random'] as const, 'bfs');
   for (const f of mode === 'random' ? EXHAUSTIVE_ONLY : RANDOM_ONLY) {
     if (args.flags.has(f)) throw new InputError(`--${f} applies to --mode ${mode === 'random' ? 'bfs or dfs' : 'random'} only`);
   }
-  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv);
+  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv, pinned);
   return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv);
 }
 
@@ -389,6 +392,7 @@ async function randomCheck(
   checks: readonly string[],
   out: (line: string) => void,
   argv: readonly string[],
+  pinned: Readonly<Record<string, ParamValue>>,
 ): Promise<number> {
   const json = flag(args, 'json');
   const runs = posInt(args, 'runs', RANDOM_DEFAULTS.runs);
@@ -400,12 +404,19 @@ async function randomCheck(
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw new InputError(`--path must look like 12:0:3 (fast-check's counterexample path), got '${path}'`);
   const seed = given ?? freshSeed();
   const swarm = !flag(args, 'no-swarm');
-  const kinds = swarm ? discoverKinds(machine) : [];
+  // Configurations from the seed (the default): each run draws the parameters the model gives
+  // ranges for and the user did not pin. Coverage counts one configuration, so it fixes it.
+  const fixedConfig = flag(args, 'fixed-config') || flag(args, 'coverage');
+  const draw = fixedConfig ? undefined : modelDraw(model, pinned);
+  const kinds = swarm ? (draw ? drawKinds(machine, draw) : discoverKinds(machine)) : [];
   const names = checks.length > 0 ? checks : checkNames(machine);
   const say = json ? () => {} : out;
   // The seed comes first: whatever happens next, the run can be repeated.
   say(`seed ${seed}${path !== undefined ? ` · path ${path} (replaying one run)` : ''}`);
-  say(`dscheck check ${model.name} (${paramText(params)}) · random (fast-check)${swarm ? ` · swarm over ${kinds.length} action kinds` : ''}`);
+  const shown = draw ? Object.fromEntries(Object.entries(params).filter(([k]) => !draw.axes.some((a) => a.name === k))) : params;
+  say(`dscheck check ${model.name} (${paramText(shown)}) · random (fast-check)${swarm ? ` · swarm over ${kinds.length} action kinds` : ''}`);
+  if (draw) say(`configuration drawn from the seed for each run: ${drawRangesText(draw.axes)} (--fixed-config to use the parameters as given)`);
+  else if (flag(args, 'coverage') && !flag(args, 'fixed-config') && model.draw) say('configuration fixed: --coverage counts one configuration');
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: runs ≤ ${num(runs)} · steps ≤ ${num(maxSteps)} per run · time ≤ ${dur(timeLimitMs)}`);
 
@@ -424,6 +435,7 @@ async function randomCheck(
       checks,
       kinds,
       swarm,
+      ...(draw ? { draw } : {}),
       deadlock: flag(args, 'deadlock'),
       signal: abort.signal,
       onProgress: (p) =>
@@ -443,9 +455,12 @@ async function randomCheck(
   const s = result.stats;
   let traceFile: string | undefined;
   const v = result.violation;
+  // The failing run's configuration (drawn) builds the machine its trace belongs to.
+  const runParams = result.config ? resolveParams(model, result.config) : params;
+  const runMachine = result.config ? model.build(runParams) : machine;
   if (result.status === 'violation' && v) {
-    traceFile = str(args, 'out') ?? defaultTracePath(model, params, v.name);
-    writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(machine, model.name, params, randomOrigin(result), v.trace, v), null, 2)}\n`);
+    traceFile = str(args, 'out') ?? defaultTracePath(model, runParams, v.name);
+    writeFileAtomic(traceFile, `${JSON.stringify(toTraceFile(runMachine, model.name, runParams, randomOrigin(result), v.trace, v), null, 2)}\n`);
   }
   // Coverage: the same runs again (same seed, no shrinking) on a counting wrapper, up to the first failure.
   let coverage: Coverage | undefined;
@@ -481,8 +496,8 @@ async function randomCheck(
       args,
       argv,
       model,
-      params,
-      machine,
+      params: runParams,
+      machine: runMachine,
       checks,
       mode: 'random',
       result: result as CheckResult,
@@ -492,7 +507,10 @@ async function randomCheck(
         { label: 'time', value: dur(timeLimitMs) },
       ],
       origin: randomOrigin(result),
-      run: [{ label: 'swarm', value: !swarm ? 'off' : result.swarm && result.swarm.excluded.length > 0 ? `failing run without ${result.swarm.excluded.join(', ')}` : `over ${kinds.length} action kinds` }],
+      run: [
+        { label: 'swarm', value: !swarm ? 'off' : result.swarm && result.swarm.excluded.length > 0 ? `failing run without ${result.swarm.excluded.join(', ')}` : `over ${kinds.length} action kinds` },
+        ...(draw ? [{ label: 'configuration', value: result.config ? `drawn from the seed: ${drawnConfigText(result)}` : `drawn per run from ${drawRangesText(draw.axes)} (${num(s.configs ?? 0)} distinct)` }] : []),
+      ],
     },
     coverage,
   );
@@ -501,8 +519,11 @@ async function randomCheck(
       seed: result.seed,
       path: result.path,
       model: model.name,
-      params,
+      params: runParams,
       mode: 'random',
+      config: draw
+        ? { drawn: true, ranges: Object.fromEntries(draw.axes.map((a) => [a.name, a.values])), pinned, run: result.config ? Object.fromEntries(draw.axes.map((a) => [a.name, result.config![a.name]])) : null }
+        : { drawn: false },
       checks: names,
       bounds: { runs, maxSteps, timeLimitMs },
       status: result.status,
@@ -515,7 +536,7 @@ async function randomCheck(
     }));
   } else {
     if (result.status === 'violation') say(`seed ${result.seed} · path ${result.path}`);
-    printVerdict(out, machine, result, {
+    printVerdict(out, runMachine, result, {
       statesWord: `${num(s.runs)} runs`,
       detail: `up to ${num(maxSteps)} steps each`,
       bounded: describeRandomResult(result),
@@ -526,7 +547,10 @@ async function randomCheck(
       out(`  ${sh.firstFailureLength > 0 ? `first failing run: ${sh.firstFailureLength} steps · ` : ''}fast-check shrank it to ${sh.fastCheckLength} · delta debugging to ${sh.finalLength}${sh.complete ? '' : ' (shrinking cut by its time limit: not proved minimal)'} · ${dur(sh.elapsedMs)}`);
       const mix = result.swarm && result.swarm.excluded.length > 0 ? `without ${result.swarm.excluded.join(', ')}` : 'every action kind';
       out(`  swarm mix of the failing run: ${mix}`);
-      out(`  replay: dscheck check ${model.name}${Object.entries(params).filter(([k, x]) => !(k === 'bug' && x === 'none')).map(([k, x]) => ` --param ${k}=${String(x)}`).join('')}${checks.map((c) => ` --invariant ${c}`).join('')} --mode random --seed ${result.seed} --path ${result.path} --steps ${maxSteps}${swarm ? '' : ' --no-swarm'}`);
+      if (result.config) out(`  configuration of the failing run (drawn from the seed): ${drawnConfigText(result)}`);
+      // A drawn run replays with the same pinned parameters (the draw is part of the path).
+      const replayParams = draw ? pinned : params;
+      out(`  replay: dscheck check ${model.name}${Object.entries(replayParams).filter(([k, x]) => !(k === 'bug' && x === 'none')).map(([k, x]) => ` --param ${k}=${String(x)}`).join('')}${checks.map((c) => ` --invariant ${c}`).join('')} --mode random --seed ${result.seed} --path ${result.path} --steps ${maxSteps}${swarm ? '' : ' --no-swarm'}${draw ? '' : model.draw ? ' --fixed-config' : ''}`);
     }
     if (traceFile) out(`  trace written to ${traceFile} (dscheck replay ${traceFile})`);
     artifactLines(out, artifacts);

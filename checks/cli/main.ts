@@ -17,7 +17,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   list: { run: listCommand, usage: 'list [--json]                         the models, their parameters, bugs and checks' },
   check: {
     run: checkCommand,
-    usage: 'check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--time-limit S] [--exact] [--no-symmetry] [--deadlock] [--runs N] [--steps M] [--seed S] [--path P] [--no-swarm] [--out file] [--report] [--report-out file] [--out-itf file] [--coverage] [--json]',
+    usage: 'check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--time-limit S] [--exact] [--no-symmetry] [--deadlock] [--runs N] [--steps M] [--seed S] [--path P] [--no-swarm] [--fixed-config] [--out file] [--report] [--report-out file] [--out-itf file] [--coverage] [--json]',
   },
   replay: { run: replayCommand, usage: 'replay <trace.json> [--json]             re-run a trace file: exit 1 if it still fails, 0 if not' },
   history: {
