@@ -672,6 +672,6 @@ export const raftModel = defineModel({
   },
   bugs: RAFT_BUGS,
   // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { nodes: [2, 5], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], restarts: [true, false], drops: [0, 2], duplicates: [0, 2], partitions: [0, 1], requests: [1, 3], maxTerm: [2, 4], heartbeats: [0, 2] },
+  draw: { nodes: [2, 5], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], restarts: [true, false], drops: [0, 2], duplicates: [0, 2], partitions: [0, 1], requests: [1, 6], maxTerm: [2, 30], heartbeats: [0, 2] },
   build: (p) => makeRaft(p, p.bug),
 });
