@@ -33,7 +33,9 @@
  * TigerBeetle's simulator draws a cluster's shape from its seed. The draw is one more part of the
  * schedule (one index per drawn parameter, shrinking towards each range's first value), so a
  * seed and path replay the configuration with the schedule, and fast-check's shrinker also tries
- * smaller configurations. Machines are built once per distinct configuration and cached. The
+ * smaller configurations. One run in four keeps the default shape instead (every drawn parameter
+ * at its default: the "default lane", an empty index list), so the draw never loses more than a
+ * constant factor on bugs the defaults already show. Machines are built once per distinct configuration and cached. The
  * failing run's configuration is in the result (`config`); without a draw the schedule and its
  * encoding are exactly those of a fixed configuration.
  *
@@ -76,7 +78,10 @@ export interface Schedule {
   readonly init: number;
   /** The choices, consumed from the end: step i uses `choices[choices.length - 1 - i]`. */
   readonly choices: readonly number[];
-  /** With a configuration draw: per drawn parameter (in the draw's order), the index of its value. */
+  /**
+   * With a configuration draw: per drawn parameter (in the draw's order), the index of its value;
+   * empty for the default lane (every drawn parameter at its default).
+   */
   readonly config?: readonly number[];
 }
 
@@ -96,6 +101,8 @@ export interface ConfigDraw<S = unknown, A = unknown> {
   readonly axes: readonly DrawAxis[];
   /** Every parameter that is not drawn: pinned or default. */
   readonly base: Readonly<Record<string, ParamValue>>;
+  /** The default value of each drawn parameter (the default lane's configuration). */
+  readonly defaults: Readonly<Record<string, ParamValue>>;
   /** Build the machine of a full configuration (`base` with the drawn values). */
   build(params: Readonly<Record<string, ParamValue>>): Machine<S, A>;
 }
@@ -319,8 +326,12 @@ export function scheduleArbitrary(kindCount: number, maxSteps: number, configSiz
   );
   const base = fc.tuple(excludedArb, fc.nat({ max: CHOICE_MAX }), fc.array(fc.nat({ max: CHOICE_MAX }), { maxLength: maxSteps, size: 'max' }));
   if (configSizes.length === 0) return base.map(([excluded, init, choices]): Schedule => ({ excluded, init, choices }));
-  // The configuration comes first, so that fast-check's shrinker tries smaller configurations first.
-  const configArb = fc.tuple(...configSizes.map((n) => fc.nat({ max: Math.max(0, n - 1) })));
+  // The configuration comes first, so that fast-check's shrinker tries smaller configurations
+  // first. One run in four takes the default lane (the empty list: every parameter's default).
+  const configArb = fc.oneof(
+    { arbitrary: fc.constant<number[]>([]), weight: 1 },
+    { arbitrary: fc.tuple(...configSizes.map((n) => fc.nat({ max: Math.max(0, n - 1) }))), weight: 3 },
+  );
   return fc
     .tuple(configArb, base)
     .map(([config, [excluded, init, choices]]): Schedule => ({ excluded, init, choices, config }));
@@ -544,12 +555,15 @@ class ScheduleRunner<S, A> implements Runner<S, A> {
   }
 }
 
-/** The full configuration a schedule draws: `draw.base` with one value per axis. */
+/**
+ * The full configuration a schedule draws: `draw.base` with one value per axis, or with every
+ * axis at its default for the default lane (an empty or absent index list).
+ */
 export function drawnConfig(draw: ConfigDraw, sch: Pick<Schedule, 'config'>): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = { ...draw.base };
+  const lane = sch.config === undefined || sch.config.length === 0;
   draw.axes.forEach((ax, i) => {
-    const ix = sch.config?.[i] ?? 0;
-    out[ax.name] = ax.values[Math.min(ix, ax.values.length - 1)]!;
+    out[ax.name] = lane ? draw.defaults[ax.name]! : ax.values[Math.min(sch.config![i]!, ax.values.length - 1)]!;
   });
   return out;
 }

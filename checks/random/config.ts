@@ -22,10 +22,15 @@ export function modelDraw(model: AnyModel, pinned: Readonly<Record<string, Param
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, values]) => ({ name, values }));
   if (axes.length === 0) return undefined;
-  for (const a of axes) delete base[a.name];
+  const defaults: Record<string, ParamValue> = {};
+  for (const a of axes) {
+    defaults[a.name] = base[a.name]!;
+    delete base[a.name];
+  }
   return {
     axes,
     base,
+    defaults,
     build: (params) => model.build(resolveParams(model, params)),
   };
 }

@@ -126,6 +126,6 @@ export const abdModel = defineModel({
   },
   bugs: ABD_BUGS,
   // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { replicas: [2, 5], clients: [1, 3], requests: [2, 4], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], drops: [0, 2], duplicates: [0, 1], partitions: [0, 1] },
+  draw: { replicas: [3, 4], clients: [2, 3], requests: [3, 4], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], drops: [0, 2], duplicates: [0, 1], partitions: [0, 1] },
   build: (p) => makeAbd(p),
 });
