@@ -18,8 +18,10 @@
  * breaks another check on purpose, such as Dynamo's `linearizable`).
  *
  * ```
- * npx tsx checks/bench/mutants.ts [--time-limit 120] [--seed 1] [--only raft] [--runs-per-mode random,bfs]
+ * npx tsx checks/bench/mutants.ts [--time-limit 120] [--seed 1] [--only raft|raft--no-truncation] [--modes random,bfs] [--merge]
  * ```
+ * `--merge` updates `reports/bench/mutants.json` (and the table) with the mutants just run,
+ * keeping the others and dropping those whose patch is gone.
  * CPU-heavy: mutants run one after another. The patches are also checked to apply, and the
  * unpatched model is not run (the suites pin that the correct protocols hold).
  */
@@ -211,10 +213,29 @@ function main(argv: readonly string[]): void {
     foundByBfs: results.filter((x) => x.bfs.found).length,
     results: results.map(({ file, ...rest }) => ({ patch: basename(file), ...rest })),
   };
-  const suffix = only !== undefined ? `-${only}` : '';
-  writeFileSync(join(OUT_DIR, `mutants${suffix}.json`), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(join(OUT_DIR, `mutants${suffix}.md`), markdown(results, { timeLimitS, seed }));
-  process.stdout.write(`random found ${summary.foundByRandom}/${summary.mutants}, bfs found ${summary.foundByBfs}/${summary.mutants}; written to ${join(OUT_DIR, `mutants${suffix}.md`)}\n`);
+  const merge = argv.includes('--merge');
+  let all: MutantResult[] = results;
+  if (merge && existsSync(join(OUT_DIR, 'mutants.json'))) {
+    const old = JSON.parse(readFileSync(join(OUT_DIR, 'mutants.json'), 'utf8')) as { results: (Omit<MutantResult, 'file'> & { patch: string })[] };
+    const fresh = new Map(results.map((x) => [basename(x.file), x]));
+    const present = new Set(files);
+    all = old.results
+      .filter((x) => present.has(x.patch) && !fresh.has(x.patch))
+      .map(({ patch, ...rest }) => ({ ...rest, file: join(PATCH_DIR, patch) }))
+      .concat(results)
+      .sort((a, b) => (basename(a.file) < basename(b.file) ? -1 : 1));
+  }
+  const out = {
+    ...summary,
+    mutants: all.length,
+    foundByRandom: all.filter((x) => x.random.found).length,
+    foundByBfs: all.filter((x) => x.bfs.found).length,
+    results: all.map(({ file, ...rest }) => ({ patch: basename(file), ...rest })),
+  };
+  const suffix = only !== undefined && !merge ? `-${only}` : '';
+  writeFileSync(join(OUT_DIR, `mutants${suffix}.json`), `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(join(OUT_DIR, `mutants${suffix}.md`), markdown(all, { timeLimitS, seed }));
+  process.stdout.write(`random found ${out.foundByRandom}/${out.mutants}, bfs found ${out.foundByBfs}/${out.mutants}; written to ${join(OUT_DIR, `mutants${suffix}.md`)}\n`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv.slice(2));
