@@ -174,6 +174,18 @@ describe('the library: each run draws its configuration', () => {
   });
 });
 
+describe('the correct protocols hold under drawn configurations', () => {
+  // lww-store is a demonstration that breaks by design; Dynamo is regular but, by design, not
+  // linearizable (README): it is checked for regularity.
+  const demo = new Set(['lww-store']);
+  const only: Readonly<Record<string, readonly string[]>> = { dynamo: ['regular'] };
+  test.each(MODELS.filter((m) => !demo.has(m.name)).map((m) => [m.name, m] as const))('%s', (_name, m) => {
+    const r = checkModelRandom(m, {}, { seed: 11, runs: 300, maxSteps: 150, ...(only[m.name] ? { checks: only[m.name] } : {}) });
+    expect(r.violation ? `${r.violation.name}: ${r.violation.message} (${JSON.stringify(r.config)})` : r.status).toBe('bounded');
+    expect(r.stats.configs).toBeGreaterThan(1);
+  }, 120_000);
+});
+
 describe('dscheck check --mode random draws the configuration by default', () => {
   const BUG = ['--param', 'bug=commit-unprepared'];
 
