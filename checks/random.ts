@@ -571,14 +571,24 @@ export function drawnConfig(draw: ConfigDraw, sch: Pick<Schedule, 'config'>): Re
 /** An error in a drawn configuration (the model's ranges admit a configuration it rejects). */
 class DrawError extends Error {}
 
+/** How many built configurations a draw keeps (a machine and its runner each; least recently used evicted first). */
+const DRAW_CACHE = 64;
+
 /**
  * Runs each schedule on the machine of the configuration it draws: one {@link ScheduleRunner}
- * per distinct configuration, built on first use and kept.
+ * per configuration, built on first use and kept in a bounded LRU cache (most runs draw a new
+ * configuration; an evicted one is built again when drawn again). Counters and witness depths of
+ * evicted runners are kept.
  */
 class DrawRunner<S, A> implements Runner<S, A> {
   private readonly cache = new Map<string, ScheduleRunner<S, A>>();
   private cur: ScheduleRunner<S, A> | undefined;
   private lastConfig: Record<string, ParamValue> = {};
+  private readonly seen = new Set<string>();
+  private evictedSteps = 0;
+  private evictedStates = 0;
+  /** Witness depths of evicted runners, by index (-1: not reached). */
+  private evictedWitness: number[] | undefined;
 
   constructor(
     private readonly draw: ConfigDraw,
@@ -586,12 +596,12 @@ class DrawRunner<S, A> implements Runner<S, A> {
   ) {}
 
   get steps(): number {
-    let n = 0;
+    let n = this.evictedSteps;
     for (const r of this.cache.values()) n += r.steps;
     return n;
   }
   get states(): number {
-    let n = 0;
+    let n = this.evictedStates;
     for (const r of this.cache.values()) n += r.states;
     return n;
   }
@@ -604,7 +614,7 @@ class DrawRunner<S, A> implements Runner<S, A> {
   }
   /** Distinct configurations run so far. */
   get configs(): number {
-    return this.cache.size;
+    return this.seen.size;
   }
   /** The configuration of the last run. */
   get config(): Readonly<Record<string, ParamValue>> {
@@ -622,6 +632,12 @@ class DrawRunner<S, A> implements Runner<S, A> {
         const why = e instanceof Error ? e.message : String(e);
         throw new DrawError(`the drawn configuration ${JSON.stringify(config)} is invalid (${why}); narrow the model's draw ranges or pin the parameter with -p`);
       }
+      if (this.cache.size >= DRAW_CACHE) this.evict();
+      this.cache.set(key, r);
+      this.seen.add(key);
+    } else if (this.cache.size > 1) {
+      // Least recently used goes first: move this one to the end.
+      this.cache.delete(key);
       this.cache.set(key, r);
     }
     this.cur = r;
@@ -629,11 +645,26 @@ class DrawRunner<S, A> implements Runner<S, A> {
     return r.run(sch);
   }
 
+  /** Drop the oldest runner, keeping its counters and witness depths. */
+  private evict(): void {
+    const [key, old] = this.cache.entries().next().value as [string, ScheduleRunner<S, A>];
+    if (old === this.cur) return;
+    this.cache.delete(key);
+    this.evictedSteps += old.steps;
+    this.evictedStates += old.states;
+    const ws = old.witnesses();
+    const acc = (this.evictedWitness ??= ws.map(() => -1));
+    ws.forEach((w, i) => {
+      if (w.depth !== undefined && (acc[i]! < 0 || w.depth < acc[i]!)) acc[i] = w.depth;
+    });
+  }
+
   witnesses(): WitnessResult[] {
     const all = [...this.cache.values()].map((r) => r.witnesses());
     if (all.length === 0) return [];
     return all[0]!.map((w, i) => {
-      let depth: number | undefined;
+      const e = this.evictedWitness?.[i] ?? -1;
+      let depth: number | undefined = e >= 0 ? e : undefined;
       for (const ws of all) {
         const d = ws[i]?.depth;
         if (d !== undefined && (depth === undefined || d < depth)) depth = d;
