@@ -51,3 +51,7 @@ export {
 } from './trace.ts';
 export type { Trace, TraceStep, Violation, ViolationKind, TraceFile, TraceOrigin, FieldChange } from './trace.ts';
 export { MODELS, findModel } from './registry.ts';
+export { checkRandom, checkRandomAsync, assertRandom, drawnConfig, drawKinds, RANDOM_DEFAULTS } from './random.ts';
+export type { RandomOptions, RandomResult, RandomStats, ConfigDraw, DrawAxis, Schedule } from './random.ts';
+export { checkModelRandom, checkModelRandomAsync, modelDraw, randomSetup } from './random/config.ts';
+export type { DrawRanges, DrawValues } from './machine.ts';
