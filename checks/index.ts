@@ -59,3 +59,7 @@ export {
   TRACE_VERSION,
 } from './trace.ts';
 export type { Trace, TraceStep, Violation, ViolationKind, TraceFile, TraceModule, TraceOrigin, FieldChange } from './trace.ts';
+export { checkRandom, checkRandomAsync, assertRandom, drawnConfig, drawKinds, RANDOM_DEFAULTS } from './random.ts';
+export type { RandomOptions, RandomResult, RandomStats, ConfigDraw, DrawAxis, Schedule } from './random.ts';
+export { checkModelRandom, checkModelRandomAsync, modelDraw, randomSetup } from './random/config.ts';
+export type { DrawRanges, DrawValues } from './machine.ts';

@@ -237,6 +237,25 @@ export interface BugSpec {
 /** The parameters a model's `build` receives: its schema's values, plus `bug`. */
 export type ModelParams<Sch extends ParamSchema, B extends string> = ParamsOf<Sch> & { readonly bug: B | 'none' };
 
+/**
+ * The ranges random mode draws a model's configuration from, per parameter, as the model
+ * declares them next to its schema: `[min, max]` (inclusive) for an integer, a list of values
+ * for a boolean or an enum. A parameter without a range is never drawn. Ranges stay within what
+ * the protocol claims to tolerate, except fault budgets meant to be explored.
+ */
+export type DrawRanges<Sch extends ParamSchema> = {
+  readonly [K in keyof Sch]?: Sch[K] extends IntParam
+    ? readonly [number, number]
+    : Sch[K] extends BoolParam
+      ? readonly boolean[]
+      : Sch[K] extends EnumParam<infer V>
+        ? readonly V[]
+        : never;
+};
+
+/** A model's draw ranges with integer ranges expanded: the values of each drawn parameter, in order. */
+export type DrawValues = Readonly<Record<string, readonly ParamValue[]>>;
+
 /** A registry entry: a named, parameterised family of machines with known-bug variants. */
 export interface Model<P = Readonly<Record<string, ParamValue>>> {
   /** Name used on the command line: lowercase, kebab-case. */
@@ -247,6 +266,11 @@ export interface Model<P = Readonly<Record<string, ParamValue>>> {
   readonly params: ParamSchema;
   /** Known-bug variants by name (the values of the `bug` parameter). */
   readonly bugs: Readonly<Record<string, BugSpec>>;
+  /**
+   * What random mode draws from the seed (see {@link DrawRanges}): each drawn parameter's values,
+   * smallest first (the shrinker moves towards the first). Absent or empty: nothing is drawn.
+   */
+  readonly draw?: DrawValues;
   /** Instantiate the machine. `p` has every parameter, validated against the schema. */
   build(p: P): AnyMachine;
 }
@@ -271,6 +295,8 @@ export function defineModel<const Sch extends ParamSchema, const B extends strin
   readonly doc: string;
   readonly params: Sch;
   readonly bugs?: Readonly<Record<B, BugSpec>>;
+  /** The configuration ranges random mode draws from (see {@link DrawRanges}). */
+  readonly draw?: DrawRanges<Sch>;
   build(p: ModelParams<Sch, B>): AnyMachine;
 }): Model<ModelParams<Sch, B>> {
   const bugs = (def.bugs ?? {}) as Readonly<Record<string, BugSpec>>;
@@ -279,7 +305,8 @@ export function defineModel<const Sch extends ParamSchema, const B extends strin
     ...def.params,
     bug: oneOf(['none', ...Object.keys(bugs)], 'none', 'known-bug variant to run (none = the correct protocol)'),
   };
-  const model: Model<ModelParams<Sch, B>> = { name: def.name, doc: def.doc, params, bugs, build: def.build };
+  const draw = drawValues(def.name, params, (def.draw ?? {}) as Readonly<Record<string, unknown>>);
+  const model: Model<ModelParams<Sch, B>> = { name: def.name, doc: def.doc, params, bugs, ...(Object.keys(draw).length > 0 ? { draw } : {}), build: def.build };
   // A variant's configuration must be valid parameters of the model (caught when the module loads).
   for (const [bug, spec] of Object.entries(bugs)) {
     if (spec.config === undefined) continue;
@@ -308,6 +335,33 @@ export function variantOverrides(
   const config = spec?.config ?? {};
   const fromVariant = Object.keys(config).filter((k) => !Object.hasOwn(explicit, k));
   return { overrides: { ...config, ...explicit }, fromVariant };
+}
+
+/** Expand and validate draw ranges against the schema (a model definition error throws). */
+function drawValues(model: string, params: ParamSchema, ranges: Readonly<Record<string, unknown>>): DrawValues {
+  const out: Record<string, readonly ParamValue[]> = {};
+  for (const key of Object.keys(ranges).sort()) {
+    const spec = params[key];
+    const range = ranges[key];
+    const bad = (why: string): never => {
+      throw new Error(`model ${model}: draw range of '${key}' ${why}`);
+    };
+    if (spec === undefined || key === 'bug') bad('names no drawable parameter');
+    if (!Array.isArray(range) || range.length === 0) bad('must be a non-empty list');
+    const r = range as readonly unknown[];
+    if (spec!.kind === 'int') {
+      const [lo, hi] = r as readonly number[];
+      if (r.length !== 2 || !Number.isInteger(lo) || !Number.isInteger(hi) || lo! > hi! || lo! < spec!.min || hi! > spec!.max) {
+        bad(`must be [min, max] within ${spec!.min}..${spec!.max}`);
+      }
+      out[key] = Array.from({ length: hi! - lo! + 1 }, (_, i) => lo! + i);
+    } else {
+      const ok = (v: unknown) => (spec!.kind === 'bool' ? typeof v === 'boolean' : typeof v === 'string' && spec!.values.includes(v));
+      if (!r.every(ok) || new Set(r).size !== r.length) bad('holds a value the parameter does not take, or a repeated one');
+      out[key] = r as readonly ParamValue[];
+    }
+  }
+  return out;
 }
 
 /** The default value of every parameter of a model. */

@@ -223,9 +223,19 @@ function checkWrite(model: string, where: string, culprit: string, inputs: reado
  * and a write is reported as a {@link PurityError} naming the action or check and the field.
  * Everything else (encode, symmetry, view, labels) is the original machine's.
  */
-export function guardPurity<S, A>(m: Machine<S, A>): PurityGuard<S, A> {
+export function guardPurity<S, A>(m: Machine<S, A>, shared?: { freezing: boolean }): PurityGuard<S, A> {
   const label = (a: A): string => labelOf(m, a);
-  const guard: { machine: Machine<S, A>; freezing: boolean } = { machine: m, freezing: true };
+  // `shared`: one switch for several guarded machines (random mode builds one per drawn configuration).
+  const state = shared ?? { freezing: true };
+  const guard: { machine: Machine<S, A>; freezing: boolean } = {
+    machine: m,
+    get freezing() {
+      return state.freezing;
+    },
+    set freezing(v: boolean) {
+      state.freezing = v;
+    },
+  };
   const g = Object.create(m) as { -readonly [K in keyof Machine<S, A>]: Machine<S, A>[K] };
   g.init = (): readonly S[] => {
     const inits = m.init();

@@ -26,6 +26,19 @@
  * deterministic breadth-first walk from the initial states before the runs. The mix shrinks
  * towards "nothing left out".
  *
+ * ## Configurations from the seed
+ *
+ * With a {@link ConfigDraw} (`opts.draw`), each run also draws its own configuration (node
+ * count, fault budgets, delivery order, … within the ranges the model declares), as
+ * TigerBeetle's simulator draws a cluster's shape from its seed. The draw is one more part of the
+ * schedule (one index per drawn parameter, shrinking towards each range's first value), so a
+ * seed and path replay the configuration with the schedule, and fast-check's shrinker also tries
+ * smaller configurations. One run in four keeps the default shape instead (every drawn parameter
+ * at its default: the "default lane", an empty index list), so the draw never loses more than a
+ * constant factor on bugs the defaults already show. Machines are built once per distinct configuration and cached. The
+ * failing run's configuration is in the result (`config`); without a draw the schedule and its
+ * encoding are exactly those of a fixed configuration.
+ *
  * ```ts
  * const r = checkRandom(makeTwoPhase(3, 'commit-unprepared'), { runs: 1000, maxSteps: 50, seed: 42 });
  * if (r.status === 'violation') console.log(r.seed, r.path, formatTrace(m, r.violation!.trace, r.violation));
@@ -33,7 +46,7 @@
  * ```
  */
 import * as fc from 'fast-check';
-import { InputError, type Machine } from './machine.ts';
+import { InputError, type Machine, type ParamValue } from './machine.ts';
 import { WordBuffer } from './encode.ts';
 import { PropertyViolationError, selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from './result.ts';
 import { describeViolation, formatTrace, traceFromIndices, type Trace, type TraceOrigin, type Violation, type ViolationKind } from './trace.ts';
@@ -70,6 +83,33 @@ export interface Schedule {
   readonly init: number;
   /** The choices, consumed from the end: step i uses `choices[choices.length - 1 - i]`. */
   readonly choices: readonly number[];
+  /**
+   * With a configuration draw: per drawn parameter (in the draw's order), the index of its value;
+   * empty for the default lane (every drawn parameter at its default).
+   */
+  readonly config?: readonly number[];
+}
+
+/** One drawn parameter: its name and its values, the first being where shrinking goes. */
+export interface DrawAxis {
+  readonly name: string;
+  readonly values: readonly ParamValue[];
+}
+
+/**
+ * Random mode's configuration draw: the parameters each run draws (the axes), the value of every
+ * other parameter, and how to build the machine of one full configuration. Part of the schedule
+ * encoding: replay a seed and path with the same axes.
+ */
+export interface ConfigDraw<S = unknown, A = unknown> {
+  /** The drawn parameters, in a fixed order (the schedule stores one index per axis). */
+  readonly axes: readonly DrawAxis[];
+  /** Every parameter that is not drawn: pinned or default. */
+  readonly base: Readonly<Record<string, ParamValue>>;
+  /** The default value of each drawn parameter (the default lane's configuration). */
+  readonly defaults: Readonly<Record<string, ParamValue>>;
+  /** Build the machine of a full configuration (`base` with the drawn values). */
+  build(params: Readonly<Record<string, ParamValue>>): Machine<S, A>;
 }
 
 /** A run's swarm mix: every kind the runner knows, and those this run left out. */
@@ -136,6 +176,11 @@ export interface RandomOptions {
    * every step. `off`: none.
    */
   readonly purity?: 'full' | 'first' | 'off';
+  /**
+   * Draw each run's configuration from the seed (see the module comment). The machine passed to
+   * the runner is then the base configuration's, used for names and check selection.
+   */
+  readonly draw?: ConfigDraw;
 }
 
 /** How the failing schedule shrank. */
@@ -173,6 +218,8 @@ export interface RandomStats extends RunStats {
   /** The whole check, shrinking included. */
   readonly elapsedMs: number;
   readonly shrink?: RandomShrinkStats;
+  /** With a configuration draw: the distinct configurations the search ran. */
+  readonly configs?: number;
 }
 
 /** The result of a random run: the shared {@link CheckResult} plus what replays it. */
@@ -191,6 +238,13 @@ export interface RandomResult<S = unknown, A = unknown> extends CheckResult<S, A
   readonly checks?: readonly string[];
   /** The shrink mode used: part of what a replay must repeat to give the same trace. */
   readonly shrink: boolean | 'fast-check';
+  /** With a configuration draw: the drawn parameters and their values (part of the encoding). */
+  readonly draw?: readonly DrawAxis[];
+  /**
+   * With a configuration draw and a violation: the failing run's full configuration (every
+   * parameter), which builds the machine its trace belongs to.
+   */
+  readonly config?: Readonly<Record<string, ParamValue>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,19 +331,42 @@ export function discoverKinds<S, A>(
  * The fast-check arbitrary of one run over `kindCount` swarm kinds and at most `maxSteps`
  * steps. The same arguments give the same arbitrary, so a seed and path replay with it.
  */
-export function scheduleArbitrary(kindCount: number, maxSteps: number): fc.Arbitrary<Schedule> {
+export function scheduleArbitrary(kindCount: number, maxSteps: number, configSizes: readonly number[] = []): fc.Arbitrary<Schedule> {
   // Left out with probability 1/4; shrinks towards 0, "kept".
   const excludedArb = fc.array(
     fc.integer({ min: 0, max: 3 }).map((x) => x === 3),
     { minLength: kindCount, maxLength: kindCount },
   );
+  const base = fc.tuple(excludedArb, fc.nat({ max: CHOICE_MAX }), fc.array(fc.nat({ max: CHOICE_MAX }), { maxLength: maxSteps, size: 'max' }));
+  if (configSizes.length === 0) return base.map(([excluded, init, choices]): Schedule => ({ excluded, init, choices }));
+  // The configuration comes first, so that fast-check's shrinker tries smaller configurations
+  // first. One run in four takes the default lane (the empty list: every parameter's default).
+  const configArb = fc.oneof(
+    { arbitrary: fc.constant<number[]>([]), weight: 1 },
+    { arbitrary: fc.tuple(...configSizes.map((n) => fc.nat({ max: Math.max(0, n - 1) }))), weight: 3 },
+  );
   return fc
-    .tuple(excludedArb, fc.nat({ max: CHOICE_MAX }), fc.array(fc.nat({ max: CHOICE_MAX }), { maxLength: maxSteps, size: 'max' }))
-    .map(([excluded, init, choices]): Schedule => ({ excluded, init, choices }));
+    .tuple(configArb, base)
+    .map(([config, [excluded, init, choices]]): Schedule => ({ excluded, init, choices, config }));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Executing schedules
+
+/** What the property needs of a schedule executor (one machine, or one per drawn configuration). */
+interface Runner<S, A> {
+  readonly steps: number;
+  readonly states: number;
+  readonly len: number;
+  /** The machine of the last run. */
+  readonly m: Machine<S, A>;
+  /** An error of the model (a write into a state) that ends the search. */
+  readonly fatal: InputError | undefined;
+  run(sch: Schedule): boolean;
+  witnesses(): WitnessResult[];
+  mix(sch: Schedule): SwarmMix;
+  violation(): Violation<S, A>;
+}
 
 interface Failure {
   kind: ViolationKind;
@@ -303,7 +380,7 @@ interface Failure {
  * Executes schedules. The loop allocates nothing per step beyond what the machine does: the
  * chosen indices go to a preallocated array, and a failing run's trace is rebuilt from them.
  */
-class ScheduleRunner<S, A> {
+class ScheduleRunner<S, A> implements Runner<S, A> {
   private readonly inits: readonly S[];
   private readonly invariants: NonNullable<Machine<S, A>['invariants']>;
   private readonly properties: NonNullable<Machine<S, A>['properties']>;
@@ -326,7 +403,7 @@ class ScheduleRunner<S, A> {
   fatal: InputError | undefined;
 
   constructor(
-    private readonly m: Machine<S, A>,
+    readonly m: Machine<S, A>,
     private readonly kinds: readonly string[],
     checks: readonly string[] | undefined,
     private readonly deadlock: boolean,
@@ -499,6 +576,151 @@ class ScheduleRunner<S, A> {
   }
 }
 
+/**
+ * The full configuration a schedule draws: `draw.base` with one value per axis, or with every
+ * axis at its default for the default lane (an empty or absent index list).
+ */
+export function drawnConfig(draw: ConfigDraw, sch: Pick<Schedule, 'config'>): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = { ...draw.base };
+  const lane = sch.config === undefined || sch.config.length === 0;
+  draw.axes.forEach((ax, i) => {
+    out[ax.name] = lane ? draw.defaults[ax.name]! : ax.values[Math.min(sch.config![i]!, ax.values.length - 1)]!;
+  });
+  return out;
+}
+
+/** An error in a drawn configuration (the model's ranges admit a configuration it rejects). */
+class DrawError extends Error {}
+
+/** How many built configurations a draw keeps (a machine and its runner each; least recently used evicted first). */
+const DRAW_CACHE = 64;
+
+/**
+ * Runs each schedule on the machine of the configuration it draws: one {@link ScheduleRunner}
+ * per configuration, built on first use and kept in a bounded LRU cache (most runs draw a new
+ * configuration; an evicted one is built again when drawn again). Counters and witness depths of
+ * evicted runners are kept.
+ */
+class DrawRunner<S, A> implements Runner<S, A> {
+  private readonly cache = new Map<string, ScheduleRunner<S, A>>();
+  private cur: ScheduleRunner<S, A> | undefined;
+  private lastConfig: Record<string, ParamValue> = {};
+  private readonly seen = new Set<string>();
+  private evictedSteps = 0;
+  private evictedStates = 0;
+  /** Witness depths of evicted runners, by index (-1: not reached). */
+  private evictedWitness: number[] | undefined;
+
+  constructor(
+    private readonly draw: ConfigDraw,
+    private readonly make: (m: Machine<S, A>) => ScheduleRunner<S, A>,
+  ) {}
+
+  get steps(): number {
+    let n = this.evictedSteps;
+    for (const r of this.cache.values()) n += r.steps;
+    return n;
+  }
+  get states(): number {
+    let n = this.evictedStates;
+    for (const r of this.cache.values()) n += r.states;
+    return n;
+  }
+  get len(): number {
+    return this.cur?.len ?? 0;
+  }
+  get fatal(): InputError | undefined {
+    for (const r of this.cache.values()) if (r.fatal) return r.fatal;
+    return this.cur?.fatal;
+  }
+
+  get m(): Machine<S, A> {
+    if (!this.cur) throw new Error('no run yet');
+    return this.cur.m;
+  }
+  /** Distinct configurations run so far. */
+  get configs(): number {
+    return this.seen.size;
+  }
+  /** The configuration of the last run. */
+  get config(): Readonly<Record<string, ParamValue>> {
+    return this.lastConfig;
+  }
+
+  run(sch: Schedule): boolean {
+    const key = (sch.config ?? []).join(',');
+    let r = this.cache.get(key);
+    const config = drawnConfig(this.draw, sch);
+    if (r === undefined) {
+      try {
+        r = this.make(this.draw.build(config) as Machine<S, A>);
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        throw new DrawError(`the drawn configuration ${JSON.stringify(config)} is invalid (${why}); narrow the model's draw ranges or pin the parameter with -p`);
+      }
+      if (this.cache.size >= DRAW_CACHE) this.evict();
+      this.cache.set(key, r);
+      this.seen.add(key);
+    } else if (this.cache.size > 1) {
+      // Least recently used goes first: move this one to the end.
+      this.cache.delete(key);
+      this.cache.set(key, r);
+    }
+    this.cur = r;
+    this.lastConfig = config;
+    return r.run(sch);
+  }
+
+  /** Drop the oldest runner, keeping its counters and witness depths. */
+  private evict(): void {
+    const [key, old] = this.cache.entries().next().value as [string, ScheduleRunner<S, A>];
+    if (old === this.cur) return;
+    this.cache.delete(key);
+    this.evictedSteps += old.steps;
+    this.evictedStates += old.states;
+    const ws = old.witnesses();
+    const acc = (this.evictedWitness ??= ws.map(() => -1));
+    ws.forEach((w, i) => {
+      if (w.depth !== undefined && (acc[i]! < 0 || w.depth < acc[i]!)) acc[i] = w.depth;
+    });
+  }
+
+  witnesses(): WitnessResult[] {
+    const all = [...this.cache.values()].map((r) => r.witnesses());
+    if (all.length === 0) return [];
+    return all[0]!.map((w, i) => {
+      const e = this.evictedWitness?.[i] ?? -1;
+      let depth: number | undefined = e >= 0 ? e : undefined;
+      for (const ws of all) {
+        const d = ws[i]?.depth;
+        if (d !== undefined && (depth === undefined || d < depth)) depth = d;
+      }
+      return { name: w.name, reached: depth !== undefined, ...(depth !== undefined ? { depth } : {}) };
+    });
+  }
+
+  mix(sch: Schedule): SwarmMix {
+    return this.cur!.mix(sch);
+  }
+
+  violation(): Violation<S, A> {
+    return this.cur!.violation();
+  }
+}
+
+/**
+ * The swarm kinds under a configuration draw: the union of the kinds of the base configuration
+ * and of the configuration with every axis at its last value (the largest budgets), sorted.
+ */
+export function drawKinds<S, A>(m: Machine<S, A>, draw: ConfigDraw): string[] {
+  const kinds = new Set(discoverKinds(m));
+  if (draw.axes.length > 0) {
+    const top = drawnConfig(draw, { config: draw.axes.map((a) => a.values.length - 1) });
+    for (const k of discoverKinds(draw.build(top))) kinds.add(k);
+  }
+  return [...kinds].sort();
+}
+
 // ---------------------------------------------------------------------------------------------
 // The check
 
@@ -552,9 +774,15 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
   if (!Number.isSafeInteger(seed)) throw new InputError(`seed must be an integer, got ${seed}`);
   const checks = opts.checks && opts.checks.length > 0 ? opts.checks : undefined;
   selectChecks(m, checks);
-  const kinds = opts.swarm === false ? [] : (opts.kinds ?? discoverKinds(m));
-  const runner = new ScheduleRunner(m, kinds, checks, opts.deadlock ?? false, maxSteps);
-  const arb = scheduleArbitrary(kinds.length, maxSteps);
+  const draw = opts.draw && opts.draw.axes.length > 0 ? opts.draw : undefined;
+  const kinds = opts.swarm === false ? [] : (opts.kinds ?? (draw ? drawKinds(m, draw) : discoverKinds(m)));
+  // Every machine a drawn configuration builds is guarded too, all by the one switch of `guard`.
+  const makeRunner = (mm: Machine<S, A>) =>
+    new ScheduleRunner(guard !== undefined && mm !== m ? guardPurity(mm, guard).machine : mm, kinds, checks, opts.deadlock ?? false, maxSteps);
+  const drawRunner = draw ? new DrawRunner<S, A>(draw, makeRunner) : undefined;
+  const runner: Runner<S, A> = drawRunner ?? makeRunner(m);
+  let drawError: DrawError | undefined;
+  const arb = scheduleArbitrary(kinds.length, maxSteps, draw ? draw.axes.map((a) => a.values.length) : []);
   const replaying = opts.path !== undefined;
   // The clock starts at the first evaluation (a vitest helper builds the property at collection).
   let start = -1;
@@ -564,7 +792,7 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
   let searchRuns = 0;
   let stop: BoundHit | undefined;
   // Search counters, frozen at the first failure.
-  let first: { runs: number; steps: number; states: number; ms: number; length: number } | undefined;
+  let first: { runs: number; steps: number; states: number; ms: number; length: number; configs: number } | undefined;
   let shrinkStart = 0;
   let shrinkTests = 0;
   let shrinkBest = 0;
@@ -616,7 +844,15 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
 
   const body = (sch: Schedule): boolean => {
     gate();
-    const ok = runner.run(sch);
+    let ok: boolean;
+    try {
+      ok = runner.run(sch);
+    } catch (e) {
+      if (!(e instanceof DrawError)) throw e;
+      drawError = e;
+      interrupt();
+      ok = true;
+    }
     if (runner.fatal) interrupt();
     if (guard !== undefined && guard.freezing && runner.steps >= guardUntil) guard.freezing = false;
     if (!ok) {
@@ -625,7 +861,7 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
       if (guard !== undefined) guard.freezing = true;
       if (first === undefined) {
         const now = performance.now();
-        first = { runs: searchRuns, steps: runner.steps, states: runner.states, ms: now - start, length: runner.len };
+        first = { runs: searchRuns, steps: runner.steps, states: runner.states, ms: now - start, length: runner.len, configs: drawRunner?.configs ?? 1 };
         shrinkStart = now;
       }
       shrinkBest = runner.len;
@@ -644,12 +880,14 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
     if (runner.fatal) throw runner.fatal;
     const end = performance.now();
     if (start < 0) start = end;
+    if (drawError) throw new InputError(`model ${m.name}: ${drawError.message}`);
     const base = {
       seed: details.seed,
       maxSteps,
       kinds,
       shrink: opts.shrink ?? true,
       ...(checks ? { checks } : {}),
+      ...(draw ? { draw: draw.axes } : {}),
     };
     const searchMs = first?.ms ?? end - start;
     const searchSteps = first?.steps ?? runner.steps;
@@ -660,6 +898,7 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
       transitions: searchSteps,
       searchMs,
       stepsPerSecond: searchMs > 0 ? (searchSteps / searchMs) * 1000 : 0,
+      ...(drawRunner ? { configs: first?.configs ?? drawRunner.configs } : {}),
     };
     if (details.failed && details.counterexample) {
       const sch = details.counterexample[0];
@@ -670,7 +909,7 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
       let complete = !shrinkCut;
       const ddStart = performance.now();
       if ((opts.shrink ?? true) === true) {
-        const sh = shrinkTrace(m, withFailed(violation), violation, {
+        const sh = shrinkTrace(runner.m, withFailed(violation), violation, {
           ...(checks ? { checks } : {}),
           deadlock: opts.deadlock ?? false,
           timeLimitMs: shrinkTimeLimitMs,
@@ -685,6 +924,7 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
         status: 'violation',
         path: details.counterexamplePath,
         swarm: runner.mix(sch),
+        ...(drawRunner ? { config: drawRunner.config } : {}),
         violation: explainError(m, violation, checks),
         stats: {
           ...statsBase,
@@ -799,6 +1039,7 @@ export function randomOrigin(r: RandomResult): TraceOrigin {
     maxSteps: r.maxSteps,
     swarm: r.swarm ?? { kinds: r.kinds, excluded: [] },
     ...(r.checks ? { checks: r.checks } : {}),
+    ...(r.draw ? { draw: Object.fromEntries(r.draw.map((a) => [a.name, a.values])) } : {}),
     ...(r.stats.shrink ? { shrink: { fastCheckLength: r.stats.shrink.fastCheckLength, length: r.stats.shrink.finalLength } } : {}),
   };
 }
@@ -810,7 +1051,25 @@ export function describeRandomResult(r: RandomResult): string {
   }
   const b = r.bound!;
   const why = b.kind === 'time' ? ' (time limit reached)' : b.kind === 'interrupted' ? ' (interrupted)' : '';
-  return `no violation in ${r.stats.runs.toLocaleString('en-US')} runs of up to ${r.maxSteps.toLocaleString('en-US')} steps (seed ${r.seed})${why}`;
+  const cfg = r.draw ? ` over ${(r.stats.configs ?? 0).toLocaleString('en-US')} configurations drawn from the seed` : '';
+  return `no violation in ${r.stats.runs.toLocaleString('en-US')} runs of up to ${r.maxSteps.toLocaleString('en-US')} steps${cfg} (seed ${r.seed})${why}`;
+}
+
+/** The drawn part of a failing run's configuration, "nodes=4, crashes=1", or '' without a draw. */
+export function drawnConfigText(r: Pick<RandomResult, 'draw' | 'config'>): string {
+  if (!r.draw || !r.config) return '';
+  return r.draw.map((a) => `${a.name}=${String(r.config![a.name])}`).join(', ');
+}
+
+/** The ranges of a draw, "crashes 0..2, delivery multiset|fifo". */
+export function drawRangesText(axes: readonly DrawAxis[]): string {
+  return axes
+    .map((a) => {
+      const v = a.values;
+      const ints = v.every((x) => typeof x === 'number') && v.every((x, i) => i === 0 || x === (v[i - 1] as number) + 1);
+      return `${a.name} ${ints && v.length > 1 ? `${String(v[0])}..${String(v[v.length - 1])}` : v.map(String).join('|')}`;
+    })
+    .join(', ');
 }
 
 /**
@@ -827,6 +1086,7 @@ export function formatRandomFailure<S, A>(m: Machine<S, A>, r: RandomResult<S, A
     `${describeViolation(v)} after ${v.trace.steps.length} steps` +
       (sh ? ` (found in run ${r.stats.runs}${sh.firstFailureLength > 0 ? ` at ${sh.firstFailureLength} steps` : ''}; shrunk to ${sh.fastCheckLength} by fast-check, ${sh.finalLength} by delta debugging)` : ''),
     mix,
+    ...(r.config ? [`configuration drawn from the seed: ${drawnConfigText(r)} (ranges: ${drawRangesText(r.draw ?? [])})`] : []),
     formatTrace(m, v.trace, v),
   ].join('\n');
 }
@@ -837,6 +1097,9 @@ export function formatRandomFailure<S, A>(m: Machine<S, A>, r: RandomResult<S, A
  */
 export function assertRandom<S, A>(m: Machine<S, A>, opts: RandomOptions = {}): RandomResult<S, A> {
   const r = checkRandom(m, opts);
-  if (r.status === 'violation') throw new PropertyViolationError(formatRandomFailure(m, r), r as CheckResult);
+  if (r.status === 'violation') {
+    const fm = opts.draw && r.config ? (opts.draw.build(r.config) as Machine<S, A>) : m;
+    throw new PropertyViolationError(formatRandomFailure(fm, r), r as CheckResult);
+  }
   return r;
 }

@@ -326,6 +326,8 @@ export type TraceOrigin =
       readonly swarm?: { readonly kinds: readonly string[]; readonly excluded: readonly string[] };
       readonly checks?: readonly string[];
       readonly shrink?: { readonly fastCheckLength: number; readonly length: number };
+      /** Random mode's configuration draw: each drawn parameter's values (the file's `params` hold the run's). */
+      readonly draw?: Readonly<Record<string, readonly ParamValue[]>>;
     }
   | {
       readonly runner: 'shrink' | 'user';

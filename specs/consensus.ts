@@ -107,5 +107,7 @@ export const consensusModel = defineModel({
     values: int(2, 1, 16, 'number of values v1..vN'),
     slots: int(1, 1, 8, 'independent instances (log slots)'),
   },
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { values: [1, 3], slots: [1, 3] },
   build: (p) => makeConsensus(Array.from({ length: p.values }, (_, i) => i + 1), p.slots),
 });

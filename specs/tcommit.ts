@@ -125,5 +125,7 @@ export const tcommitModel = defineModel({
   name: 'tcommit',
   doc: 'TCommit, the abstract transaction commit spec (Lamport & Gray, TCommit.tla)',
   params: { rms: int(3, 1, 16, 'number of resource managers') },
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { rms: [2, 6] },
   build: (p) => makeTCommit(p.rms),
 });

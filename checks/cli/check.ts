@@ -3,12 +3,13 @@
  * the stats, and any counterexample as numbered steps (also written as JSON under `reports/`).
  */
 import { basename, join } from 'node:path';
-import { defaultParams, instantiate, parseParamValue, variantOverrides, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
+import { defaultParams, instantiate, parseParamValue, resolveParams, variantOverrides, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
 import { moduleOf, modelRef, withModule, type ModelSource } from './models.ts';
 import { DEFAULT_BOUNDS } from '../exhaustive.ts';
 import { exploreParallel, type ParallelExploreStats } from '../parallel/explore.ts';
 import { blockedRandomCheck, portfolioCheck } from './parallel.ts';
-import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
+import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, drawKinds, drawnConfigText, drawRangesText, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
+import { modelDraw } from '../random/config.ts';
 import { checkNames, notReachedText, selectChecks, suspectWitnesses, witnessesInContext, type CheckResult } from '../result.ts';
 import { knownBugLine, knownBugOutcome, variantHeader, variantRun, type KnownBugOutcome, type VariantRun } from './variant.ts';
 import { formatDiagram } from '../diagram.ts';
@@ -42,6 +43,7 @@ export const CHECK_FLAGS = {
   seed: 'string',
   path: 'string',
   'no-swarm': 'bool',
+  'fixed-config': 'bool',
   report: 'bool',
   'report-out': 'string',
   'out-itf': 'string',
@@ -54,7 +56,7 @@ export const CHECK_FLAGS = {
 
 /** Flags that only one family of modes takes. */
 const EXHAUSTIVE_ONLY = ['max-depth', 'max-states', 'exact', 'no-symmetry'] as const;
-const RANDOM_ONLY = ['runs', 'steps', 'seed', 'path', 'no-swarm'] as const;
+const RANDOM_ONLY = ['runs', 'steps', 'seed', 'path', 'no-swarm', 'fixed-config'] as const;
 
 /** Parse `--param k=v` pairs against the model's schema. */
 export function parseParams(model: AnyModel, pairs: readonly string[]): Record<string, ParamValue> {
@@ -287,7 +289,9 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'; parameters go in --param k=v`);
   const model = await models.resolve(modelName);
   // A known-bug variant brings the configuration that shows it; explicit --param values win.
+  // Both are pinned: random mode draws only the other parameters from the seed.
   const { overrides, fromVariant } = variantOverrides(model, parseParams(model, list(args, 'param')));
+  const pinned = overrides;
   const { params, machine } = instantiate(model, overrides);
   const variant = variantRun(model, params, fromVariant);
   const checks = list(args, 'invariant');
@@ -300,7 +304,7 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   if (args.flags.has('shard-out') && !args.flags.has('shard')) throw new InputError('--shard-out goes with --shard (random runs)');
   checkOutputPaths(args, model, params, mode);
   if (mode === 'random' && (args.flags.has('workers') || args.flags.has('shard'))) return blockedRandomCheck(args, model, params, machine, checks, out);
-  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv, variant);
+  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv, pinned, variant);
   return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv, variant);
 }
 
@@ -487,6 +491,7 @@ async function randomCheck(
   checks: readonly string[],
   out: (line: string) => void,
   argv: readonly string[],
+  pinned: Readonly<Record<string, ParamValue>>,
   variant?: VariantRun,
 ): Promise<number> {
   const json = flag(args, 'json');
@@ -501,9 +506,14 @@ async function randomCheck(
   if (path !== undefined && !args.flags.has('steps')) throw new InputError('--path needs the --steps of the run it came from (the replay line prints it: … --path P --steps M)');
   const seed = given ?? freshSeed();
   const swarm = !flag(args, 'no-swarm');
-  const kinds = swarm ? discoverKinds(machine) : [];
+  // Configurations from the seed (the default): each run draws the parameters the model gives
+  // ranges for and the user (or the known-bug variant) did not pin. Coverage counts one
+  // configuration, so it fixes it.
+  const fixedConfig = flag(args, 'fixed-config') || flag(args, 'coverage');
+  const draw = fixedConfig ? undefined : modelDraw(model, pinned);
+  const kinds = swarm ? (draw ? drawKinds(machine, draw) : discoverKinds(machine)) : [];
   if (path !== undefined) {
-    const st = pathStatus(machine, { seed, path, maxSteps, kinds, swarm, checks });
+    const st = pathStatus(machine, { seed, path, maxSteps, kinds, swarm, checks, ...(draw ? { draw } : {}) });
     if (st !== 'ok') {
       throw new InputError(`--path ${path} names no run with --seed ${seed} and --steps ${maxSteps}${st === 'out-of-range' ? ' (a step of the path is past the last shrink candidate)' : ''}; copy --seed, --path and --steps from one replay line`);
     }
@@ -512,8 +522,11 @@ async function randomCheck(
   const say = json ? () => {} : out;
   // The seed comes first: whatever happens next, the run can be repeated.
   say(`seed ${seed}${path !== undefined ? ` · path ${path} (replaying one run)` : ''}`);
-  say(`dscheck check ${model.name} (${paramText(params)}) · random (fast-check)${swarm ? ` · swarm over ${kinds.length} action kinds` : ''}`);
+  const shown = draw ? Object.fromEntries(Object.entries(params).filter(([k]) => !draw.axes.some((a) => a.name === k))) : params;
+  say(`dscheck check ${model.name} (${paramText(shown)}) · random (fast-check)${swarm ? ` · swarm over ${kinds.length} action kinds` : ''}`);
   if (variant) say(variantHeader(variant));
+  if (draw) say(`configuration drawn from the seed for each run: ${drawRangesText(draw.axes)} (--fixed-config to use the parameters as given)`);
+  else if (flag(args, 'coverage') && !flag(args, 'fixed-config') && model.draw) say('configuration fixed: --coverage counts one configuration');
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: runs ≤ ${num(runs)} · steps ≤ ${num(maxSteps)} per run · time ≤ ${dur(timeLimitMs)}`);
 
@@ -532,6 +545,7 @@ async function randomCheck(
       checks,
       kinds,
       swarm,
+      ...(draw ? { draw } : {}),
       deadlock: flag(args, 'deadlock'),
       purity: flag(args, 'check-purity') ? 'full' : 'first',
       signal: abort.signal,
@@ -554,9 +568,12 @@ async function randomCheck(
   const s = result.stats;
   let traceFile: string | undefined;
   const v = result.violation;
+  // The failing run's configuration (drawn) builds the machine its trace belongs to.
+  const runParams = result.config ? resolveParams(model, result.config) : params;
+  const runMachine = result.config ? model.build(runParams) : machine;
   if (result.status === 'violation' && v) {
-    traceFile = str(args, 'out') ?? defaultTracePath(model, params, v.name);
-    writeFileAtomic(traceFile, `${JSON.stringify(withModule(toTraceFile(machine, model.name, params, randomOrigin(result), v.trace, v), model, traceFile), null, 2)}\n`);
+    traceFile = str(args, 'out') ?? defaultTracePath(model, runParams, v.name);
+    writeFileAtomic(traceFile, `${JSON.stringify(withModule(toTraceFile(runMachine, model.name, runParams, randomOrigin(result), v.trace, v), model, traceFile), null, 2)}\n`);
   }
   // Coverage: the same runs again (same seed, no shrinking) on a counting wrapper, up to the first failure.
   let coverage: Coverage | undefined;
@@ -593,8 +610,8 @@ async function randomCheck(
       args,
       argv,
       model,
-      params,
-      machine,
+      params: runParams,
+      machine: runMachine,
       checks,
       mode: 'random',
       result: result as CheckResult,
@@ -605,7 +622,10 @@ async function randomCheck(
       ],
       origin: randomOrigin(result),
       ...(knownBug ? { knownBug } : {}),
-      run: [{ label: 'swarm', value: !swarm ? 'off' : result.swarm && result.swarm.excluded.length > 0 ? `failing run without ${result.swarm.excluded.join(', ')}` : `over ${kinds.length} action kinds` }],
+      run: [
+        { label: 'swarm', value: !swarm ? 'off' : result.swarm && result.swarm.excluded.length > 0 ? `failing run without ${result.swarm.excluded.join(', ')}` : `over ${kinds.length} action kinds` },
+        ...(draw ? [{ label: 'configuration', value: result.config ? `drawn from the seed: ${drawnConfigText(result)}` : `drawn per run from ${drawRangesText(draw.axes)} (${num(s.configs ?? 0)} distinct)` }] : []),
+      ],
     },
     coverage,
   );
@@ -614,8 +634,11 @@ async function randomCheck(
       seed: result.seed,
       path: result.path,
       model: model.name,
-      params,
+      params: runParams,
       mode: 'random',
+      config: draw
+        ? { drawn: true, ranges: Object.fromEntries(draw.axes.map((a) => [a.name, a.values])), pinned, run: result.config ? Object.fromEntries(draw.axes.map((a) => [a.name, result.config![a.name]])) : null }
+        : { drawn: false },
       checks: names,
       bounds: { runs, maxSteps, timeLimitMs },
       status: result.violation?.kind === 'error' ? 'error' : result.status,
@@ -629,7 +652,7 @@ async function randomCheck(
     }));
   } else {
     if (result.status === 'violation') say(`seed ${result.seed} · path ${result.path}`);
-    printVerdict(out, machine, result, {
+    printVerdict(out, runMachine, result, {
       statesWord: `${num(s.runs)} runs`,
       detail: `up to ${num(maxSteps)} steps each`,
       bounded:
@@ -643,7 +666,10 @@ async function randomCheck(
       out(`  ${sh.firstFailureLength > 0 ? `first failing run: ${sh.firstFailureLength} steps · ` : ''}fast-check shrank it to ${sh.fastCheckLength} · delta debugging to ${sh.finalLength}${sh.complete ? '' : ' (shrinking cut by its time limit: not proved minimal)'} · ${dur(sh.elapsedMs)}`);
       const mix = result.swarm && result.swarm.excluded.length > 0 ? `without ${result.swarm.excluded.join(', ')}` : 'every action kind';
       out(`  swarm mix of the failing run: ${mix}`);
-      out(`  replay: dscheck check ${modelRef(model)}${Object.entries(params).filter(([k, x]) => !(k === 'bug' && x === 'none')).map(([k, x]) => ` --param ${k}=${String(x)}`).join('')}${checks.map((c) => ` --invariant ${c}`).join('')} --mode random --seed ${result.seed} --path ${result.path} --steps ${maxSteps}${swarm ? '' : ' --no-swarm'}`);
+      if (result.config) out(`  configuration of the failing run (drawn from the seed): ${drawnConfigText(result)}`);
+      // A drawn run replays with the same pinned parameters (the draw is part of the path).
+      const replayParams = draw ? pinned : params;
+      out(`  replay: dscheck check ${modelRef(model)}${Object.entries(replayParams).filter(([k, x]) => !(k === 'bug' && x === 'none')).map(([k, x]) => ` --param ${k}=${String(x)}`).join('')}${checks.map((c) => ` --invariant ${c}`).join('')} --mode random --seed ${result.seed} --path ${result.path} --steps ${maxSteps}${swarm ? '' : ' --no-swarm'}${draw ? '' : model.draw ? ' --fixed-config' : ''}`);
     }
     if (traceFile) out(`  trace written to ${traceFile} (dscheck replay ${traceFile})`);
     artifactLines(out, artifacts);

@@ -97,6 +97,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       opt('--seed S', 'the seed (default: a fresh one, printed first)'),
       opt('--path P', 'with --seed and --steps: replay exactly the failing run P (from a replay line)'),
       opt('--no-swarm', 'do not draw a mix of action kinds per run'),
+      opt('--fixed-config', 'use the parameters as given instead of drawing each run\'s configuration from the seed'),
       opt('--shard k/n', 'run only shard k of n (disjoint blocks of runs); combine the shard files with dscheck merge'),
       opt('--shard-out FILE', 'where the shard file is written (default reports/shards/…)'),
       'options of --mode portfolio (bfs and random side by side, needs --workers ≥ 2): --workers, and the bounds of both',

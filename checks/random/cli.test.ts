@@ -75,8 +75,11 @@ describe('dscheck check --mode random', () => {
     const r = await run('check', 'twophase', '--mode', 'random', '--seed', '3', '--runs', '200', '--steps', '30');
     expect(r.code).toBe(0);
     expect(r.lines[0]).toBe('seed 3');
-    expect(r.text).toContain('■ no violation in 200 runs of up to 30 steps (seed 3)');
+    expect(r.text).toMatch(/■ no violation in 200 runs of up to 30 steps over \d+ configurations drawn from the seed \(seed 3\)/);
     expect(r.text).toMatch(/sometimes all-committed: reached/);
+    const fixed = await run('check', 'twophase', '--mode', 'random', '--seed', '3', '--runs', '200', '--steps', '30', '--fixed-config');
+    expect(fixed.code).toBe(0);
+    expect(fixed.text).toContain('■ no violation in 200 runs of up to 30 steps (seed 3)');
   });
 
   test('--json puts the seed and path first', async () => {

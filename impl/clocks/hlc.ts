@@ -134,5 +134,7 @@ export const hlcModel = defineModel({
     maxSkew: int(1, 0, 1000, 'ε: largest difference between two physical clocks'),
   },
   bugs: HLC_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { nodes: [2, 4], events: [2, 5], delivery: ['multiset', 'fifo'], drops: [0, 1], duplicates: [0, 1], maxClock: [1, 3], maxSkew: [0, 2] },
   build: (p) => makeHlc(clockConfig(p), p.bug),
 });

@@ -76,5 +76,7 @@ export const lamportModel = defineModel({
   doc: 'Lamport clocks (Lamport 1978): the Clock Condition and the total order, against true happens-before',
   params: clockParams({ nodes: 3, events: 3 }),
   bugs: LAMPORT_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { nodes: [2, 4], events: [2, 5], delivery: ['multiset', 'fifo'], drops: [0, 1], duplicates: [0, 1] },
   build: (p) => makeLamport(clockConfig(p), p.bug),
 });

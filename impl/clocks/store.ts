@@ -289,6 +289,8 @@ export const lwwStoreModel = defineModel({
     maxSkew: int(1, 0, 1000, 'largest difference between two physical clocks'),
   },
   bugs: {},
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { nodes: [2, 3], writes: [1, 3], delivery: ['multiset', 'fifo'], drops: [0, 1], duplicates: [0, 1], maxClock: [0, 2], maxSkew: [0, 2] },
   build: (p) =>
     makeLwwStore({ nodes: p.nodes, requests: p.writes, delivery: p.delivery, drops: p.drops, duplicates: p.duplicates, maxClock: p.maxClock, maxSkew: p.maxSkew }),
 });
@@ -299,5 +301,7 @@ export const vcStoreModel = defineModel({
   doc: 'demonstration: a register keyed by version vectors keeps causally later writes and detects conflicts as siblings',
   params: storeParams(),
   bugs: {},
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { nodes: [2, 3], writes: [1, 3], delivery: ['multiset', 'fifo'], drops: [0, 1], duplicates: [0, 1] },
   build: (p) => makeVcStore({ nodes: p.nodes, requests: p.writes, delivery: p.delivery, drops: p.drops, duplicates: p.duplicates }),
 });

@@ -105,5 +105,7 @@ export const vectorClockModel = defineModel({
   doc: 'vector clocks (Fidge 1988, Mattern 1988): the strong clock condition and exact concurrency, against true happens-before',
   params: clockParams({ nodes: 3, events: 3 }),
   bugs: VECTOR_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { nodes: [2, 4], events: [2, 5], delivery: ['multiset', 'fifo'], drops: [0, 1], duplicates: [0, 1] },
   build: (p) => makeVectorClock(clockConfig(p), p.bug),
 });

@@ -478,5 +478,7 @@ export const paxosCommitTlaModel = defineModel({
     acceptors: int(3, 1, 5, 'number of acceptors'),
     maxBallot: int(1, 1, 3, 'largest ballot number (Ballot = 0..maxBallot)'),
   },
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { rms: [1, 3], acceptors: [1, 4], maxBallot: [1, 2] },
   build: (p) => makePaxosCommitTla(p),
 });

@@ -665,6 +665,8 @@ export const paxosCommitModel = defineModel({
     ...commitEnvParams({ crashes: 2, maxDown: 2, restarts: false, symmetry: true }),
   },
   bugs: PAXOSCOMMIT_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { rms: [2, 3], acceptors: [3, 5], coordinatorCrashes: [true, false], rmCrashes: [false, true], spuriousTimeouts: [false, true], delivery: ['multiset', 'fifo'], crashes: [1, 3], maxDown: [1, 2], drops: [0, 2], duplicates: [0, 1] },
   build: (p) =>
     makePaxosCommit(p.rms, p.acceptors, p, {
       bug: p.bug,

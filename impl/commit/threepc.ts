@@ -506,5 +506,7 @@ export const threePCModel = defineModel({
     ...commitEnvParams({ crashes: 1, restarts: false }),
   },
   bugs: THREEPC_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { participants: [2, 3], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], duplicates: [0, 1] },
   build: (p) => makeThreePC(p.participants, p, { bug: p.bug }),
 });

@@ -483,5 +483,7 @@ export const twoPCModel = defineModel({
     crashTargets: oneOf(['any', 'coordinator', 'participants'], 'any', 'which nodes may crash'),
   },
   bugs: TWOPC_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { participants: [1, 4], delivery: ['multiset', 'fifo'], crashes: [0, 3], maxDown: [1, 2], restarts: [true, false], drops: [0, 2], duplicates: [0, 2], partitions: [0, 1] },
   build: (p) => makeTwoPC(p.participants, p, { bug: p.bug, spuriousTimeouts: p.spuriousTimeouts, crashTargets: p.crashTargets }),
 });

@@ -268,5 +268,7 @@ export const echoModel = defineModel({
     retry: bool(false, 'resend an unanswered ping once when its retry timer fires'),
   },
   bugs: ECHO_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { nodes: [2, 4], crashes: [0, 2], restarts: [true, false], drops: [0, 2], requests: [1, 3] },
   build: (p) => makeEcho(p, { retry: p.retry, bug: p.bug }),
 });

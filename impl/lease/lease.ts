@@ -266,6 +266,7 @@ export const leaseModel = defineModel({
     acquires: int(1, 1, 3, 'how many times each client may ask for the lease'),
     writes: int(1, 1, 3, 'writes a client may send under one lease'),
   },
+  draw: { clients: [1, 3], acquires: [1, 2], writes: [1, 2] },
   bugs: LEASE_BUGS,
   build: (p) => makeLease(p),
 });

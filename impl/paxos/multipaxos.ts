@@ -377,5 +377,7 @@ export const multiPaxosModel = defineModel({
     ...paxosEnvParams({ crashes: 1, symmetry: true }),
   },
   bugs: MULTIPAXOS_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { acceptors: [2, 5], proposers: [2, 3], ballots: [3, 5], slots: [1, 3], window: [1, 2], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], drops: [0, 2], duplicates: [0, 2], partitions: [0, 1] },
   build: (p) => makeMultiPaxos(p, p.bug),
 });

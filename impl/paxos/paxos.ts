@@ -299,5 +299,7 @@ export const paxosModel = defineModel({
     ...paxosEnvParams({ crashes: 1, symmetry: true }),
   },
   bugs: PAXOS_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { acceptors: [2, 5], proposers: [1, 3], ballots: [3, 5], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], drops: [0, 2], duplicates: [0, 2], partitions: [0, 1] },
   build: (p) => makePaxos(p, p.bug),
 });

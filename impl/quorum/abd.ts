@@ -127,5 +127,7 @@ export const abdModel = defineModel({
     linCheck: oneOf(['every-state', 'terminal'], 'every-state', 'check linearizability on every state (shortest traces) or only on terminal states'),
   },
   bugs: ABD_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { replicas: [3, 4], clients: [2, 3], requests: [3, 4], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], drops: [0, 2], duplicates: [0, 1], partitions: [0, 1] },
   build: (p) => makeAbd(p),
 });

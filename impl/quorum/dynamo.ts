@@ -82,5 +82,7 @@ export const dynamoModel = defineModel({
     ...quorumEnvParams({ requests: 3, crashes: 0 }),
     linCheck: oneOf(['every-state', 'terminal'], 'every-state', 'check linearizability on every state (shortest traces) or only on terminal states'),
   },
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { clients: [1, 3], requests: [2, 4], readRepair: [false, true], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], drops: [0, 2], duplicates: [0, 1], partitions: [0, 1] },
   build: (p) => makeDynamo(p),
 });

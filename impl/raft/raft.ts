@@ -666,5 +666,7 @@ export const raftModel = defineModel({
     pruneIgnored: bool(true, 'explore once the states that differ only in messages their receivers will ignore (multiset network)'),
   },
   bugs: RAFT_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { nodes: [2, 5], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], restarts: [true, false], drops: [0, 2], duplicates: [0, 2], partitions: [0, 1], requests: [1, 6], maxTerm: [2, 30], heartbeats: [0, 2] },
   build: (p) => makeRaft(p, p.bug),
 });

@@ -181,5 +181,7 @@ export const twoPhaseModel = defineModel({
   doc: 'Two-Phase Commit as in Lamport & Gray\'s TwoPhase.tla; refines TCommit',
   params: { rms: int(3, 1, 16, 'number of resource managers') },
   bugs: TWOPHASE_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { rms: [2, 6] },
   build: (p) => makeTwoPhase(p.rms, p.bug),
 });
