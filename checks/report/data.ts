@@ -305,7 +305,10 @@ function verdictOf(result: CheckResult, statesWord: string): { status: ReportSta
   const v = result.violation;
   if (result.status === 'violation' && v) {
     const n = v.trace.steps.length;
-    return { status: 'violation', headline: `✗ violation of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.name} after ${n} step${n === 1 ? '' : 's'}` };
+    const steps = `${n} step${n === 1 ? '' : 's'}`;
+    // An exception in the model's own code is an error of the model, not a counterexample.
+    if (v.kind === 'error') return { status: 'violation', headline: `✗ error in the model after ${steps}: exception in ${v.culprit ?? v.name}` };
+    return { status: 'violation', headline: `✗ violation of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.name} after ${steps}` };
   }
   if (result.status === 'exhausted') return { status: 'holds', headline: `✓ holds: every check holds on all ${statesWord}` };
   const b = result.bound;
