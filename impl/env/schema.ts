@@ -11,8 +11,8 @@
  *   exist, a missing field) throws a {@link SchemaError} naming the field instead of being
  *   packed into a word where it would alias another value;
  * - `decode`: the inverse of `encode`;
- * - `rename`: the value with every node id renamed and every per-node array permuted, so that
- *   symmetry reduction is sound by construction (nothing to forget);
+ * - `rename`: the value with every node id renamed and every per-node array permuted, compiled
+ *   like the encoder, so that symmetry reduction is sound by construction (nothing to forget);
  * - `signature`: a number that renaming does not change, for the symmetry pre-sort;
  * - `view`: plain JSON for traces, with node ids as names (`n2`), node sets as lists of names and
  *   per-node arrays as objects keyed by name;
@@ -534,6 +534,81 @@ class Generator {
     }
   }
 
+  /**
+   * Code that renames node ids in the value `x` (`F` maps an id to its new id); returns the
+   * expression of the renamed value. Parts without node ids are shared, not copied.
+   */
+  rename(s: AnySchema, x: string, out: string[]): string {
+    if (!containsIds(s)) return x;
+    switch (s.kind) {
+      case 'node':
+        return `F(${x})`;
+      case 'nodeSet': {
+        const r = this.v('r');
+        const i = this.v('i');
+        out.push(`let ${r} = 0;`, `for (let ${i} = 0; ${i} < ${this.n}; ${i}++) if ((${x} >>> ${i}) & 1) ${r} |= 1 << (F(${i} + 1) - 1);`);
+        return `(${r} >>> 0)`;
+      }
+      case 'optional': {
+        const r = this.v('r');
+        out.push(`let ${r} = null;`, `if (${x} !== null) {`);
+        const inner = this.rename(s.of, x, out);
+        out.push(`${r} = ${inner};`, '}');
+        return r;
+      }
+      case 'list':
+      case 'set': {
+        const a = this.v('a');
+        const i = this.v('i');
+        const e = this.v('x');
+        out.push(`const ${a} = new Array(${x}.length);`, `for (let ${i} = 0; ${i} < ${x}.length; ${i}++) {`, `const ${e} = ${x}[${i}];`);
+        const inner = this.rename(s.of, e, out);
+        out.push(`${a}[${i}] = ${inner};`, '}');
+        return a;
+      }
+      case 'perNode': {
+        const ids = this.ids(s.role);
+        const IDS = this.konst(ids);
+        const RANK = this.konst(Object.fromEntries(ids.map((id, k) => [id, k])));
+        const a = this.v('a');
+        const i = this.v('i');
+        const e = this.v('x');
+        out.push(`const ${a} = new Array(${ids.length});`, `for (let ${i} = 0; ${i} < ${ids.length}; ${i}++) {`, `const ${e} = ${x}[${i}];`);
+        const inner = this.rename(s.of, e, out);
+        out.push(`${a}[${RANK}[F(${IDS}[${i}])]] = ${inner};`, '}');
+        return a;
+      }
+      case 'record': {
+        const parts = Object.entries(s.fields).map(([k, f]) => {
+          const y = this.v();
+          out.push(`const ${y} = ${prop(x, k)};`);
+          return `${JSON.stringify(k)}: ${this.rename(f, y, out)}`;
+        });
+        const r = this.v('r');
+        out.push(`const ${r} = { ${parts.join(', ')} };`);
+        return r;
+      }
+      case 'union': {
+        const r = this.v('r');
+        out.push(`let ${r} = ${x};`, `switch (${prop(x, s.tag)}) {`);
+        for (const [name, fields] of Object.entries(s.variants)) {
+          if (!Object.values(fields).some(containsIds)) continue;
+          out.push(`case ${JSON.stringify(name)}: {`);
+          const parts = Object.entries(fields).map(([k, f]) => {
+            const y = this.v();
+            out.push(`const ${y} = ${prop(x, k)};`);
+            return `${JSON.stringify(k)}: ${this.rename(f, y, out)}`;
+          });
+          out.push(`${r} = { ${[`${JSON.stringify(s.tag)}: ${JSON.stringify(name)}`, ...parts].join(', ')} };`, 'break; }');
+        }
+        out.push('}');
+        return r;
+      }
+      default:
+        return x;
+    }
+  }
+
   /** Code that decodes a value; returns its expression. */
   decode(s: AnySchema, out: string[]): string {
     switch (s.kind) {
@@ -607,69 +682,6 @@ function fail(path: string, value: unknown, expected: string): never {
 
 /** The members of a role (every node for `undefined`), ascending. */
 type Ids = (role: string | undefined) => readonly number[];
-
-/** A renamer for `s`, or null when its values hold no node ids. */
-function renamerOf(s: AnySchema, n: number, ids: Ids): ((v: unknown, f: (id: number) => number) => unknown) | null {
-  switch (s.kind) {
-    case 'node':
-      return (v, f) => f(v as number);
-    case 'nodeSet':
-      return (v, f) => {
-        const set = v as number;
-        let out = 0;
-        for (let i = 0; i < n; i++) if ((set >>> i) & 1) out |= 1 << (f(i + 1) - 1);
-        return out >>> 0;
-      };
-    case 'perNode': {
-      const inner = renamerOf(s.of, n, ids);
-      const members = ids(s.role);
-      const rank = new Map(members.map((id, k) => [id, k]));
-      return (v, f) => {
-        const a = v as readonly unknown[];
-        const out = new Array<unknown>(a.length);
-        for (let i = 0; i < a.length; i++) out[rank.get(f(members[i]!))!] = inner ? inner(a[i], f) : a[i];
-        return out;
-      };
-    }
-    case 'list':
-    case 'set': {
-      const inner = renamerOf(s.of, n, ids);
-      if (!inner) return null;
-      return (v, f) => (v as readonly unknown[]).map((x) => inner(x, f));
-    }
-    case 'optional': {
-      const inner = renamerOf(s.of, n, ids);
-      if (!inner) return null;
-      return (v, f) => (v === null ? null : inner(v, f));
-    }
-    case 'record': {
-      const parts = Object.entries(s.fields).map(([k, f]) => [k, renamerOf(f, n, ids)] as const);
-      if (parts.every(([, r]) => r === null)) return null;
-      return (v, f) => {
-        const o = v as Record<string, unknown>;
-        const out: Record<string, unknown> = {};
-        for (const [k, r] of parts) out[k] = r ? r(o[k], f) : o[k];
-        return out;
-      };
-    }
-    case 'union': {
-      const byTag = new Map(
-        Object.entries(s.variants).map(([name, fields]) => [name, Object.entries(fields).map(([k, f]) => [k, renamerOf(f, n, ids)] as const)] as const),
-      );
-      if ([...byTag.values()].every((ps) => ps.every(([, r]) => r === null))) return null;
-      return (v, f) => {
-        const o = v as Record<string, unknown>;
-        const parts = byTag.get(o[s.tag] as string)!;
-        if (parts.every(([, r]) => r === null)) return v;
-        const out: Record<string, unknown> = { [s.tag]: o[s.tag] };
-        for (const [k, r] of parts) out[k] = r ? r(o[k], f) : o[k];
-        return out;
-      };
-    }
-    default:
-      return null;
-  }
-}
 
 function mix(h: number, x: number): number {
   h = Math.imul(h ^ x, 0x9e3779b1);
@@ -899,7 +911,12 @@ export function compile<T>(schema: Schema<T>, opts: CompileOptions): Codec<T> {
     w: ArrayLike<number>,
     at: { pos: number },
   ) => T;
-  const renamer = renamerOf(s, n, ids);
+  const renBody: string[] = [];
+  const renamed = gen.rename(s, 'v', renBody);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const renamer = containsIds(s)
+    ? (new Function('K', `"use strict"; return function rename(v, F) {\n${renBody.join('\n')}\nreturn ${renamed};\n};`)(gen.consts) as (v: unknown, f: (id: number) => number) => unknown)
+    : null;
   const sig = signatureOf(s);
   const view = viewOf(s, name, n, ids);
   const validator = validatorOf(s, n, ids);
