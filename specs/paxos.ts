@@ -38,7 +38,9 @@ export const paxosHistorySchema = (slots: number, ballots: number) => {
   const B = S.int(0, ballots);
   return S.record({
     /** Every 2b vote cast: acceptor voted for value in ballot of slot (from 0). */
-    votes: S.set(S.record({ slot: S.int(0, slots - 1), ballot: B, value: S.int(0, PAXOS_LIMITS.value), acceptor: S.node('acceptor') })),
+    // (Fields declared least significant first: the packed words then sort like voteKey, the
+    // order recordVote keeps, and the encoder needs no sort.)
+    votes: S.set(S.record({ acceptor: S.node('acceptor'), value: S.int(0, PAXOS_LIMITS.value), ballot: B, slot: S.int(0, slots - 1) })),
     /** The values proposers put forward as their own (bit v for value v). */
     inputs: S.int(0, 0x7fffffff),
     /** Per acceptor: the highest ballot it has promised, by a 1b or by accepting. */

@@ -486,17 +486,23 @@ class Generator {
         const i = this.v('i');
         const e = this.v('x');
         const ws = this.v('ws');
+        const len = this.v('n');
+        const sorted = this.v('s');
+        // A scratch buffer per set in the schema, reused from call to call (an encoder never
+        // re-enters itself), sorted natively only when the elements are not in order already.
+        const scratch = this.konst({ a: new Uint32Array(8) });
         out.push(`if (!Array.isArray(${x}) || ${x}.length > ${s.max}) F(${p}, ${x}, 'a set of at most ${s.max}');`);
-        out.push(`const ${ws} = new Array(${x}.length);`);
-        out.push(`for (let ${i} = 0; ${i} < ${x}.length; ${i}++) {`, `const ${e} = ${x}[${i}];`);
+        out.push(`const ${len} = ${x}.length;`, `if (${scratch}.a.length < ${len}) ${scratch}.a = new Uint32Array(2 * ${len});`);
+        out.push(`const ${ws} = ${scratch}.a;`, `let ${sorted} = true;`);
+        out.push(`for (let ${i} = 0; ${i} < ${len}; ${i}++) {`, `const ${e} = ${x}[${i}];`);
         const inner: string[] = [];
         this.encode(s.of, e, `${path}[]`, inner);
         // The element's encoder writes one o.int(...): capture it instead.
-        out.push(...inner.map((line) => line.replace(/^o\.int\((.*)\);$/, `${ws}[${i}] = ($1) >>> 0;`)));
+        out.push(...inner.map((line) => line.replace(/^o\.int\((.*)\);$/, `${ws}[${i}] = ($1) >>> 0; if (${i} > 0 && ${ws}[${i}] <= ${ws}[${i} - 1]) ${sorted} = false;`)));
         out.push('}');
-        out.push(`${ws}.sort((a, b) => a - b);`);
-        out.push(`for (let ${i} = 1; ${i} < ${ws}.length; ${i}++) if (${ws}[${i}] === ${ws}[${i} - 1]) F(${p}, ${x}, 'distinct elements');`);
-        out.push(`o.int(${ws}.length);`, `for (let ${i} = 0; ${i} < ${ws}.length; ${i}++) o.int(${ws}[${i}] | 0);`);
+        out.push(`if (!${sorted}) {`, `${ws}.subarray(0, ${len}).sort();`);
+        out.push(`for (let ${i} = 1; ${i} < ${len}; ${i}++) if (${ws}[${i}] === ${ws}[${i} - 1]) F(${p}, ${x}, 'distinct elements');`, '}');
+        out.push(`o.int(${len});`, `for (let ${i} = 0; ${i} < ${len}; ${i}++) o.int(${ws}[${i}] | 0);`);
         return;
       }
       case 'record': {
