@@ -19,6 +19,7 @@ import { selectChecks, type BoundHit, type WitnessResult } from '../result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, startWorkers, type WorkerHandle } from './pool.ts';
 import type { RandomBlockJob, RandomBlockReport } from './protocol.ts';
+import { runRandomBlock } from './random-block.ts';
 
 /** Runs per block. Fixed: results must not depend on the worker count. */
 export const BLOCK_RUNS = 100;
@@ -171,21 +172,7 @@ export interface ParallelRandomResult {
 }
 
 function runBlockHere(machine: AnyMachine, job: RandomBlockJob): BlockOutcome {
-  const r = checkRandom(machine, { seed: job.seed, runs: job.runs, maxSteps: job.maxSteps, timeLimitMs: job.timeLimitMs, checks: job.checks, kinds: job.kinds, swarm: job.swarm, deadlock: job.deadlock, shrink: job.shrink });
-  return {
-    block: job.block,
-    seed: job.seed,
-    status: r.status,
-    path: r.path,
-    bound: r.bound ?? null,
-    runs: r.stats.runs,
-    states: r.stats.states,
-    transitions: r.stats.transitions,
-    searchMs: r.stats.searchMs,
-    witnesses: r.witnesses,
-    violation: r.violation ? { kind: r.violation.kind, name: r.violation.name, steps: r.violation.trace.steps.length } : null,
-    excluded: r.swarm?.excluded ?? [],
-  };
+  return runRandomBlock(machine, job);
 }
 
 /**

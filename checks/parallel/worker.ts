@@ -216,33 +216,8 @@ class BfsWorker {
 
 /** Run one block of random runs (fast-check is loaded on the first block: BFS workers start faster). */
 async function randomBlock(job: RandomBlockJob): Promise<RandomBlockReport> {
-  const { checkRandom } = await import('../random.ts');
-  const r = checkRandom(machine, {
-    seed: job.seed,
-    runs: job.runs,
-    maxSteps: job.maxSteps,
-    timeLimitMs: job.timeLimitMs,
-    checks: job.checks,
-    kinds: job.kinds,
-    swarm: job.swarm,
-    deadlock: job.deadlock,
-    shrink: job.shrink,
-  });
-  return {
-    type: 'random-done',
-    block: job.block,
-    seed: job.seed,
-    status: r.status,
-    path: r.path,
-    bound: r.bound ?? null,
-    runs: r.stats.runs,
-    states: r.stats.states,
-    transitions: r.stats.transitions,
-    searchMs: r.stats.searchMs,
-    witnesses: r.witnesses,
-    violation: r.violation ? { kind: r.violation.kind, name: r.violation.name, steps: r.violation.trace.steps.length } : null,
-    excluded: r.swarm?.excluded ?? [],
-  };
+  const { runRandomBlock } = await import('./random-block.ts');
+  return { type: 'random-done', ...runRandomBlock(machine, job) };
 }
 
 let bfs: BfsWorker | undefined;
