@@ -16,6 +16,7 @@ import { benchRaft } from './raft.ts';
 import { benchLease } from './lease.ts';
 import { benchParallel } from './parallel.ts';
 import { benchPurity } from './purity.ts';
+import { benchSchema } from './schema.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -32,6 +33,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   lease: () => benchLease(),
   parallel: () => benchParallel(),
   purity: () => benchPurity(),
+  schema: () => benchSchema(),
 };
 
 async function runBench(): Promise<number> {
