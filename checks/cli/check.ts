@@ -15,7 +15,7 @@ import { knownBugLine, knownBugOutcome, variantHeader, variantRun, type KnownBug
 import { formatDiagram } from '../diagram.ts';
 import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
-import { REPORTS_DIR, assertWritable, checkOutputPath, dur, num, slug, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, assertWritable, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
 import { symmetryPlan } from '../symmetric.ts';
 import { coverageInContext, exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
@@ -284,7 +284,7 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   const args = parseArgs('check', argv, CHECK_FLAGS, { p: 'param', i: 'invariant' });
   const [modelName, ...extra] = args.positionals;
   const otlpOut = str(args, 'out-otlp');
-  if (otlpOut !== undefined) checkOutputPath(otlpOut, '--out-otlp', (m) => new InputError(m));
+  if (otlpOut !== undefined) assertWritable('--out-otlp', otlpOut);
   if (modelName === undefined) throw new InputError('usage: dscheck check <model> [--param k=v …] [--invariant name …] [--mode bfs|dfs|random] [--max-depth N] [--max-states N] [--runs N] [--steps M] [--seed S] [--time-limit S] [--json]');
   if (extra.length > 0) throw new InputError(`unexpected argument '${extra[0]}'; parameters go in --param k=v`);
   const model = await models.resolve(modelName);

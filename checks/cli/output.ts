@@ -74,32 +74,6 @@ function statOf(p: string): ReturnType<typeof statSync> | undefined {
   }
 }
 
-/**
- * Check, before any work, that an output file can be written at `path` (`flagName` names the
- * option in the message): it is not a folder, and its nearest existing ancestor is a folder this
- * process may write to (missing folders below it are created when the file is written). Throws
- * an error with a one-line message otherwise (the CLI turns it into exit code 2).
- */
-export function checkOutputPath(path: string, flagName: string, fail: (message: string) => Error): void {
-  const full = resolve(path);
-  const kind = (p: string): 'dir' | 'file' | 'none' => {
-    try {
-      return statSync(p).isDirectory() ? 'dir' : 'file';
-    } catch {
-      return 'none';
-    }
-  };
-  if (path === '' || kind(full) === 'dir') throw fail(`${flagName} ${path}: is a folder, not a file`);
-  let dir = dirname(full);
-  while (kind(dir) === 'none' && dirname(dir) !== dir) dir = dirname(dir);
-  if (kind(dir) !== 'dir') throw fail(`${flagName} ${path}: ${dir} is not a folder`);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw fail(`${flagName} ${path}: cannot write in ${dir}`);
-  }
-}
-
 /** 1234567 → "1,234,567". */
 export function num(n: number): string {
   return Math.round(n).toLocaleString('en-US');

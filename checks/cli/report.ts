@@ -21,7 +21,7 @@ import { listReports, renderIndex } from '../report/folder.ts';
 import { traceFileToItf, traceToItf } from '../report/itf.ts';
 import { reportPathForTrace, writeItf, writeOtlp, writeReport } from '../report/outputs.ts';
 import { flag, parseArgs, str } from './args.ts';
-import { REPORTS_DIR, assertWritable, checkOutputPath, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, assertWritable, writeFileAtomic } from './output.ts';
 import { parseTraceFileWith, type ModelSource } from './models.ts';
 
 /** Flags of `dscheck report`. */
@@ -120,7 +120,7 @@ export async function reportCommand(argv: readonly string[], out: (line: string)
   const itfOut = str(args, 'out-itf');
   if (itfOut !== undefined) assertWritable('--out-itf', itfOut);
   const otlpOut = str(args, 'out-otlp');
-  if (otlpOut !== undefined) checkOutputPath(otlpOut, '--out-otlp', (m) => new InputError(m));
+  if (otlpOut !== undefined) assertWritable('--out-otlp', otlpOut);
   const file = readTraceJson(source);
   const replay = await replayForReport(source, file, models);
   const command = `dscheck report ${argv.join(' ')}`;

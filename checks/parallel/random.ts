@@ -171,9 +171,6 @@ export interface ParallelRandomResult {
   readonly cut: BoundHit | null;
 }
 
-function runBlockHere(machine: AnyMachine, job: RandomBlockJob): BlockOutcome {
-  return runRandomBlock(machine, job);
-}
 
 /**
  * Run a random check in blocks over `workers` threads (or one shard of it). See the module
@@ -247,7 +244,7 @@ export async function checkRandomParallel(ref: ModelRef, opts: ParallelRandomOpt
   };
   if (workers === 1 && !opts.threads) {
     for (let b = take(); b !== undefined; b = take()) {
-      record(runBlockHere(machine, job(b)));
+      record(runRandomBlock(machine, job(b)));
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } else {

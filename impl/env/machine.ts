@@ -21,7 +21,8 @@ import { formatMessageDefault, formatValue } from './format.ts';
 import { duplicateOne, findPacket, insertPacket, isHead, PacketCodec, packetId, removeOne, sortNetwork } from './network.ts';
 import { blocks, formatPartition, makePartition, partitionShapes, renamePartition } from './partition.ts';
 import { symmetryCanonicalizer } from './symmetry.ts';
-import { compile, SchemaError, type Codec } from './schema.ts';
+import { compile, mix, SchemaError, type Codec } from './schema.ts';
+import { popcount } from './nodeset.ts';
 import { roleLayout, roleNodeCount } from './roles.ts';
 import type {
   Ctx,
@@ -588,6 +589,7 @@ export function envMachine<P extends ProtocolTypes>(
     const slot = s.nodes[p.to - 1]!;
     return ignores!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
   };
+  let keepScratch = new Uint8Array(16);
   const encode = (s: S, out: Encoder): void => {
     for (let i = 0; i < s.nodes.length; i++) {
       const slot = s.nodes[i]!;
@@ -604,13 +606,19 @@ export function envMachine<P extends ProtocolTypes>(
     }
     const net = s.net;
     if (reduceIgnored) {
+      // Each declaration is asked once per message: the count goes first, so remember the answers.
+      if (keepScratch.length < net.length) keepScratch = new Uint8Array(2 * net.length);
       let kept = 0;
-      for (const p of net) if (!isIgnored(s, p)) kept++;
+      for (let i = 0; i < net.length; i++) {
+        const keep = isIgnored(s, net[i]!) ? 0 : 1;
+        keepScratch[i] = keep;
+        kept += keep;
+      }
       out.int(kept);
-      for (const p of net) {
-        if (isIgnored(s, p)) continue;
-        out.str(p.key);
-        out.int(p.count);
+      for (let i = 0; i < net.length; i++) {
+        if (keepScratch[i] === 0) continue;
+        out.str(net[i]!.key);
+        out.int(net[i]!.count);
       }
     } else {
       out.int(net.length);
@@ -887,16 +895,6 @@ export class InvalidStateError extends Error {
   }
 }
 
-function mix(h: number, x: number): number {
-  h = Math.imul(h ^ x, 0x9e3779b1);
-  return h ^ (h >>> 15);
-}
-
-function popcount(x: number): number {
-  let c = 0;
-  for (; x !== 0; x &= x - 1) c++;
-  return c;
-}
 
 /** The running nodes of a state, with their ids. */
 export function upNodes<P extends ProtocolTypes>(s: EnvState<P>): { readonly id: NodeId; readonly durable: P['durable']; readonly volatile: P['volatile'] }[] {

@@ -689,7 +689,8 @@ function fail(path: string, value: unknown, expected: string): never {
 /** The members of a role (every node for `undefined`), ascending. */
 type Ids = (role: string | undefined) => readonly number[];
 
-function mix(h: number, x: number): number {
+/** Mix `x` into the 32-bit hash `h` (signatures; renaming-invariant digests). */
+export function mix(h: number, x: number): number {
   h = Math.imul(h ^ x, 0x9e3779b1);
   return (h ^ (h >>> 15)) | 0;
 }
