@@ -13,8 +13,8 @@
  * same sender, receiver, label and `msgId`; a duplicate adds one more copy sent at the same step.
  * A message with no matching send was in flight in the initial state (`sentAt` 0).
  */
-import { InputError, type Machine, type TraceEvent } from './machine.ts';
-import { labelOf, type Trace } from './trace.ts';
+import { InputError, type Machine, type TraceEvent } from '../impl/core/machine.ts';
+import { labelOf, type Trace } from '../impl/core/trace.ts';
 
 /** One event of a diagram row. */
 export interface DiagramEvent {

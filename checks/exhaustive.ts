@@ -7,13 +7,13 @@
  * it (8 bytes, in chunked typed arrays); a counterexample is rebuilt by replaying those indices
  * from the initial state, so no state is kept alive beyond the frontier.
  */
-import type { Machine } from './machine.ts';
-import { InputError } from './machine.ts';
-import { WordBuffer } from './encode.ts';
+import type { Machine } from '../impl/core/machine.ts';
+import { InputError } from '../impl/core/machine.ts';
+import { WordBuffer } from '../impl/core/encode.ts';
 import { ChunkedU32, ExactSet, FingerprintSet, type VisitedSet } from './visited.ts';
-import { traceFromIndices, type Trace, type Violation, type ViolationKind } from './trace.ts';
-import { explainError } from './culprit.ts';
-import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from './result.ts';
+import { traceFromIndices, type Trace, type Violation, type ViolationKind } from '../impl/core/trace.ts';
+import { explainError } from '../impl/core/culprit.ts';
+import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from '../impl/core/result.ts';
 import { deepFreeze, firstViolation, guardPurity, PurityError } from './purity.ts';
 import { symmetryPlan } from './symmetric.ts';
 

@@ -13,7 +13,7 @@ export {
   defaultParams,
   assertNever,
   InputError,
-} from './machine.ts';
+} from '../impl/core/machine.ts';
 export type {
   Machine,
   AnyMachine,
@@ -34,19 +34,19 @@ export type {
   ModelParams,
   BugSpec,
   WitnessNeeds,
-} from './machine.ts';
-export { WordBuffer, canonicalKey, canonicalEqual, hashWords } from './encode.ts';
-export type { Encoder } from './encode.ts';
+} from '../impl/core/machine.ts';
+export { WordBuffer, canonicalKey, canonicalEqual, hashWords } from '../impl/core/encode.ts';
+export type { Encoder } from '../impl/core/encode.ts';
 export { explore, exploreAsync, DEFAULT_BOUNDS, PURITY_FIRST_STATES } from './exhaustive.ts';
 export { PurityError, guardPurity, deepFreeze } from './purity.ts';
 export type { PurityGuard } from './purity.ts';
 export { symmetryPlan, sampleSymmetry } from './symmetric.ts';
 export type { SymmetryPlan, SymmetryBreak, RenamingMachine, SampleSymmetryOptions } from './symmetric.ts';
 export type { ExploreOptions, ExploreStats, ExploreProgress } from './exhaustive.ts';
-export { selectChecks, checkNames, throwIfViolation, PropertyViolationError, witnessesInContext, unmetNeeds } from './result.ts';
-export type { CheckResult, BoundHit, BoundKind, WitnessResult, RunStats } from './result.ts';
-export { refines } from './refinement.ts';
-export type { RefinementOptions } from './refinement.ts';
+export { selectChecks, checkNames, throwIfViolation, PropertyViolationError, witnessesInContext, unmetNeeds } from '../impl/core/result.ts';
+export type { CheckResult, BoundHit, BoundKind, WitnessResult, RunStats } from '../impl/core/result.ts';
+export { refines } from '../impl/core/refinement.ts';
+export type { RefinementOptions } from '../impl/core/refinement.ts';
 export {
   traceFromIndices,
   lastState,
@@ -57,9 +57,9 @@ export {
   toPlain,
   TRACE_FORMAT,
   TRACE_VERSION,
-} from './trace.ts';
-export type { Trace, TraceStep, Violation, ViolationKind, TraceFile, TraceModule, TraceOrigin, FieldChange } from './trace.ts';
+} from '../impl/core/trace.ts';
+export type { Trace, TraceStep, Violation, ViolationKind, TraceFile, TraceModule, TraceOrigin, FieldChange } from '../impl/core/trace.ts';
 export { checkRandom, checkRandomAsync, assertRandom, drawnConfig, drawKinds, RANDOM_DEFAULTS } from './random.ts';
 export type { RandomOptions, RandomResult, RandomStats, ConfigDraw, DrawAxis, Schedule } from './random.ts';
 export { checkModelRandom, checkModelRandomAsync, modelDraw, randomSetup } from './random/config.ts';
-export type { DrawRanges, DrawValues } from './machine.ts';
+export type { DrawRanges, DrawValues } from '../impl/core/machine.ts';

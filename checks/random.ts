@@ -46,11 +46,11 @@
  * ```
  */
 import * as fc from 'fast-check';
-import { InputError, type Machine, type ParamValue } from './machine.ts';
-import { WordBuffer } from './encode.ts';
-import { PropertyViolationError, selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from './result.ts';
-import { describeViolation, formatTrace, traceFromIndices, type Trace, type TraceOrigin, type Violation, type ViolationKind } from './trace.ts';
-import { explainError } from './culprit.ts';
+import { InputError, type Machine, type ParamValue } from '../impl/core/machine.ts';
+import { WordBuffer } from '../impl/core/encode.ts';
+import { PropertyViolationError, selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from '../impl/core/result.ts';
+import { describeViolation, formatTrace, traceFromIndices, type Trace, type TraceOrigin, type Violation, type ViolationKind } from '../impl/core/trace.ts';
+import { explainError } from '../impl/core/culprit.ts';
 import { actionKind, defaultActionKind, shrinkTrace, type KindedMachine } from './shrink.ts';
 import { guardPurity } from './purity.ts';
 

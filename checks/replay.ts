@@ -14,10 +14,10 @@
  * parameters, an action that is not enabled at its step (with the enabled ones).
  */
 import { readFileSync } from 'node:fs';
-import { InputError, resolveParams, type AnyMachine, type AnyModel, type Machine, type ParamValue } from './machine.ts';
-import { canonicalKey } from './encode.ts';
-import { selectChecks } from './result.ts';
-import { explainError } from './culprit.ts';
+import { InputError, resolveParams, type AnyMachine, type AnyModel, type Machine, type ParamValue } from '../impl/core/machine.ts';
+import { canonicalKey } from '../impl/core/encode.ts';
+import { selectChecks } from '../impl/core/result.ts';
+import { explainError } from '../impl/core/culprit.ts';
 import {
   compact,
   labelOf,
@@ -30,7 +30,7 @@ import {
   type TraceStep,
   type Violation,
   type ViolationKind,
-} from './trace.ts';
+} from '../impl/core/trace.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Matching recorded actions
@@ -442,7 +442,7 @@ export function replayTrace<S, A>(
   let v = r.violation;
   if (!v && recorded?.kind === 'error') {
     // A replay evaluates no witnesses, and stops before the last state's actions(): an
-    // exception recorded there is found by evaluating them again (see checks/culprit.ts).
+    // exception recorded there is found by evaluating them again (see impl/core/culprit.ts).
     const again = explainError(m, { kind: 'error', name: recorded.name, message: '', trace: r.trace }, opts.checks);
     if (again.culprit !== undefined) v = again;
   }

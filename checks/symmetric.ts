@@ -10,9 +10,9 @@
  * (within the machine's classes of interchangeable nodes), a symmetric check must give the same
  * verdict on a state and on its renaming. The test suite runs it on every registered model.
  */
-import { WordBuffer } from './encode.ts';
-import type { Invariant, Machine, TransitionProperty, Witness } from './machine.ts';
-import { selectChecks } from './result.ts';
+import { WordBuffer } from '../impl/core/encode.ts';
+import type { Invariant, Machine, TransitionProperty, Witness } from '../impl/core/machine.ts';
+import { selectChecks } from '../impl/core/result.ts';
 
 /** Whether a run may use the machine's symmetry reduction, and why not. */
 export interface SymmetryPlan {

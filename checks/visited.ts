@@ -9,7 +9,7 @@
  * - {@link ChunkedU32}: a growable array of uint32 in 64 Ki chunks (no doubling waste), used for
  *   each state's parent id and action index: 8 bytes per state.
  */
-import type { WordBuffer } from './encode.ts';
+import type { WordBuffer } from '../impl/core/encode.ts';
 
 /** A set of states, keyed by their canonical encoding. */
 export interface VisitedSet {

@@ -22,8 +22,8 @@
  * `expectNoViolation(m, { seed: 1234, path: '12:0:3', maxSteps: 60 })`.
  */
 import { test } from '@fast-check/vitest';
-import type { Machine } from './machine.ts';
-import { PropertyViolationError, type CheckResult } from './result.ts';
+import type { Machine } from '../impl/core/machine.ts';
+import { PropertyViolationError, type CheckResult } from '../impl/core/result.ts';
 import * as fc from 'fast-check';
 import { assertRandom, formatRandomFailure, machineProperty, type MachineProperty, type RandomOptions, type RandomResult, type Schedule } from './random.ts';
 

@@ -20,8 +20,8 @@
  * chosen values maps to a state no Consensus step reaches: that is how the refinement check
  * pinpoints the step at which an implementation chose a second value.
  */
-import { defineModel, InputError, int, type Invariant, type Machine } from '../checks/machine.ts';
-import type { Encoder } from '../checks/encode.ts';
+import { defineModel, InputError, int, type Invariant, type Machine } from '../impl/core/machine.ts';
+import type { Encoder } from '../impl/core/encode.ts';
 
 /** A value: a positive integer (`v1`, `v2`, …). Implementations use 0 for "no value". */
 export type ConsensusValue = number;

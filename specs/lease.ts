@@ -7,7 +7,7 @@
  * versions of the protocol (`impl/lease/lease.ts` with immutable state and a ts-pattern reducer,
  * `impl/lease/lease-plain.ts` with plain objects and `switch`) share them.
  */
-import type { Invariant, Witness } from '../checks/machine.ts';
+import type { Invariant, Witness } from '../impl/core/machine.ts';
 
 /** One write the storage accepted: who wrote, under which fencing token. */
 export interface AcceptedWrite {

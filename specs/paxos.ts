@@ -20,8 +20,8 @@
  *
  * Every check is symmetric under permutations of the acceptors (none names a particular one).
  */
-import type { Invariant, TransitionProperty, Witness } from '../checks/machine.ts';
-import { refines } from '../checks/refinement.ts';
+import type { Invariant, TransitionProperty, Witness } from '../impl/core/machine.ts';
+import { refines } from '../impl/core/refinement.ts';
 import { S, type Infer } from '../impl/env/schema.ts';
 import { makeConsensus, valueName, type ConsensusState } from './consensus.ts';
 

@@ -19,12 +19,12 @@
  * of it does too (see `linearizableInvariant` for the argument). That is what makes it sound to
  * check them on every state (the shortest counterexample) or only on terminal states.
  */
-import { assertNever, type Invariant, type Witness } from '../checks/machine.ts';
-import { checkHistory, type HistoryCheckOptions, type HistoryCheckResult } from '../checks/history/search.ts';
-import { makeHistory, type History, type OperationInit } from '../checks/history/history.ts';
-import { buildTimeline, renderTimeline } from '../checks/history/timeline.ts';
+import { assertNever, type Invariant, type Witness } from '../impl/core/machine.ts';
+import { checkHistory, type HistoryCheckOptions, type HistoryCheckResult } from '../impl/core/history/search.ts';
+import { makeHistory, type History, type OperationInit } from '../impl/core/history/history.ts';
+import { buildTimeline, renderTimeline } from '../impl/core/history/timeline.ts';
 import { registerSpec, type RegisterInput, type RegisterOutput } from './sequential/register.ts';
-import type { SequentialSpec } from './sequential/spec.ts';
+import type { SequentialSpec } from '../impl/core/history/spec.ts';
 
 /** The register's value before any write. Writes in the quorum machines write 1, 2, 3, ... */
 export const INITIAL_VALUE = 0;

@@ -15,7 +15,7 @@
  * | `commit-monotonic`       | transition | a running node's commitIndex never decreases                   |
  * | `durable-survives-crash` | transition | a crash and a restart leave currentTerm, votedFor and the log as they were |
  */
-import type { Invariant, TransitionProperty, Witness } from '../checks/machine.ts';
+import type { Invariant, TransitionProperty, Witness } from '../impl/core/machine.ts';
 import type { EnvAction, NodeSlot } from '../impl/env/types.ts';
 import { nodeName } from '../impl/env/partition.ts';
 import {

@@ -9,8 +9,8 @@
  *
  * RMs are numbered from 1 (`rm: 1` is r1).
  */
-import { defineModel, int, type Invariant, type Machine } from '../checks/machine.ts';
-import type { Encoder } from '../checks/encode.ts';
+import { defineModel, int, type Invariant, type Machine } from '../impl/core/machine.ts';
+import type { Encoder } from '../impl/core/encode.ts';
 
 /** The state of one resource manager. */
 export type RMState = 'working' | 'prepared' | 'committed' | 'aborted';

@@ -6,7 +6,7 @@
  */
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import type { AnyMachine, ParamValue } from '../machine.ts';
+import type { AnyMachine, ParamValue } from '../../impl/core/machine.ts';
 import type { EnvConfig } from '../../impl/env/config.ts';
 import { makeLamport, LAMPORT_BUGS } from '../../impl/clocks/lamport.ts';
 import { makeVectorClock, VECTOR_BUGS } from '../../impl/clocks/vector.ts';

@@ -7,7 +7,7 @@
  * objects, so the README can say which part of the cost is ts-pattern and which is immutable.
  */
 import { match } from 'ts-pattern';
-import { assertNever } from '../machine.ts';
+import { assertNever } from '../../impl/core/machine.ts';
 import { median, repeatExhaustive } from './harness.ts';
 
 /** The configurations compared (the model's defaults are 2 clients, 1 acquire, 1 write). */

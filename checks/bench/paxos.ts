@@ -13,7 +13,7 @@ import { explore } from '../exhaustive.ts';
 import { makePaxos, PAXOS_BUGS, type PaxosBug } from '../../impl/paxos/paxos.ts';
 import { makeMultiPaxos, MULTIPAXOS_BUGS } from '../../impl/paxos/multipaxos.ts';
 import { median, repeatExhaustive } from './harness.ts';
-import type { ParamValue } from '../machine.ts';
+import type { ParamValue } from '../../impl/core/machine.ts';
 
 /** TLC on PaxosCommit (2 RMs, 3 acceptors), one worker, this machine: the reference. */
 export const TLC_PAXOS_COMMIT = { states: 1_321_761, seconds: 117 };

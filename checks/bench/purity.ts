@@ -8,8 +8,8 @@
  * `npm run bench -- purity`, or `npx tsx checks/bench/purity.ts [reps] [maxStates|0] [model,…]` alone.
  */
 import { explore, PURITY_FIRST_STATES } from '../exhaustive.ts';
-import { loadModel } from '../../impl/catalogue.ts';
-import { instantiate, type ParamValue } from '../machine.ts';
+import { loadModel } from '../../specs/models/catalogue.ts';
+import { instantiate, type ParamValue } from '../../impl/core/machine.ts';
 import { median } from './harness.ts';
 
 /** The configurations of the brief: twophase rms=6, paxos, raft and abd (requests=2) defaults. */

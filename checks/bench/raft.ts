@@ -9,7 +9,7 @@
 import { checkRandom } from '../random.ts';
 import { median, repeatExhaustive } from './harness.ts';
 import { makeRaft, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug } from '../../impl/raft/raft.ts';
-import type { ParamValue } from '../machine.ts';
+import type { ParamValue } from '../../impl/core/machine.ts';
 
 /** TLC on Ongaro's raft.tla, 3 servers and tight bounds, one core of this machine (the figure). */
 export const TLC_RAFT_STATES_PER_SECOND = 12_000;

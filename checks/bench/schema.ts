@@ -4,9 +4,9 @@
  * reachable states, in one process, alternating, medians. Raft keeps its hand-written encoders
  * until it is ported; this section is the measurement that port must keep within 10%.
  */
-import { WordBuffer } from '../encode.ts';
+import { WordBuffer } from '../../impl/core/encode.ts';
 import { explore } from '../exhaustive.ts';
-import type { AnyMachine } from '../machine.ts';
+import type { AnyMachine } from '../../impl/core/machine.ts';
 import { envMachine } from '../../impl/env/machine.ts';
 import { S } from '../../impl/env/schema.ts';
 import type { Protocol } from '../../impl/env/types.ts';

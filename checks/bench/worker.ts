@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { explore } from '../exhaustive.ts';
-import { instantiate, type AnyModel, type ParamValue } from '../machine.ts';
-import { loadModel } from '../../impl/catalogue.ts';
+import { instantiate, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
+import { loadModel } from '../../specs/models/catalogue.ts';
 import { exploreParallel } from '../parallel/explore.ts';
 import { checkRandomParallel } from '../parallel/random.ts';
 

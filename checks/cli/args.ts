@@ -2,7 +2,7 @@
  * A small, strict argument parser: every flag is declared, unknown flags and missing values are
  * input errors with the valid choices.
  */
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 
 /** How a flag takes its value. */
 export type FlagKind = 'bool' | 'string' | 'list';

@@ -3,17 +3,17 @@
  * the stats, and any counterexample as numbered steps (also written as JSON under `reports/`).
  */
 import { basename, join } from 'node:path';
-import { defaultParams, instantiate, parseParamValue, resolveParams, variantOverrides, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
+import { defaultParams, instantiate, parseParamValue, resolveParams, variantOverrides, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
 import { moduleOf, modelRef, withModule, type ModelSource } from './models.ts';
 import { DEFAULT_BOUNDS } from '../exhaustive.ts';
 import { exploreParallel, type ParallelExploreStats } from '../parallel/explore.ts';
 import { blockedRandomCheck, portfolioCheck } from './parallel.ts';
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, drawKinds, drawnConfigText, drawRangesText, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
 import { modelDraw } from '../random/config.ts';
-import { checkNames, notReachedText, selectChecks, suspectWitnesses, witnessesInContext, type CheckResult } from '../result.ts';
+import { checkNames, notReachedText, selectChecks, suspectWitnesses, witnessesInContext, type CheckResult } from '../../impl/core/result.ts';
 import { knownBugLine, knownBugOutcome, variantHeader, variantRun, type KnownBugOutcome, type VariantRun } from './variant.ts';
 import { formatDiagram } from '../diagram.ts';
-import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../trace.ts';
+import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, assertWritable, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';

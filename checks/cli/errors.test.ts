@@ -16,8 +16,8 @@ import { runCli as run } from './testing.ts';
 import { CALLS } from './fixtures/faulty.ts';
 import { COMMAND_NAMES, EXIT_CODES } from './main.ts';
 
-vi.mock('../../impl/catalogue.ts', async (importOriginal) => {
-  const orig = await importOriginal<typeof import('../../impl/catalogue.ts')>();
+vi.mock('../../specs/models/catalogue.ts', async (importOriginal) => {
+  const orig = await importOriginal<typeof import('../../specs/models/catalogue.ts')>();
   const { FIXTURE_MODELS } = await import('./fixtures/faulty.ts');
   return {
     ...orig,
@@ -400,10 +400,10 @@ describe('the README documents the CLI', () => {
   });
 });
 
-describe('where an error comes from (checks/culprit.ts)', () => {
+describe('where an error comes from (impl/core/culprit.ts)', () => {
   it('an error thrown in the checker is not blamed on the model; the callers of the entry point are not looked at', async () => {
-    const { userCodeLocation, userLocation } = await import('../culprit.ts');
-    const { selectChecks } = await import('../result.ts');
+    const { userCodeLocation, userLocation } = await import('../../impl/core/culprit.ts');
+    const { selectChecks } = await import('../../impl/core/result.ts');
     const { makeTwoPhase } = await import('../../impl/twophase/twophase.ts');
     let err: unknown;
     try {
@@ -412,7 +412,7 @@ describe('where an error comes from (checks/culprit.ts)', () => {
       err = e;
     }
     const self = fileURLToPath(import.meta.url);
-    // Thrown in checks/result.ts (the checker); the first frame outside it is this test, its caller.
+    // Thrown in impl/core/result.ts (the checker); the first frame outside it is this test, its caller.
     expect(userCodeLocation(err)).toContain(`${relative(process.cwd(), self)}:`);
     // With this file as the entry point, nothing of the user's code is left: dscheck's own error.
     expect(userCodeLocation(err, self)).toBeUndefined();

@@ -25,14 +25,14 @@
  * Exit code: 0 linearizable, 1 not linearizable, 3 unknown (a bound cut the search). Bad input
  * throws {@link InputError} (the dispatcher prints it and exits 2).
  */
-import type { RegisterValue } from '../../specs/sequential/spec.ts';
-import { InputError } from '../machine.ts';
-import { summarize } from '../history/history.ts';
+import type { RegisterValue } from '../../impl/core/history/spec.ts';
+import { InputError } from '../../impl/core/machine.ts';
+import { summarize } from '../../impl/core/history/history.ts';
 import { HISTORY_FORMATS, isHistoryFormat, loadHistoryFile } from '../history/load.ts';
 import { HISTORY_MODEL_NAMES } from '../history/models.ts';
 import { explanationLines, explanationReport, statsLine, verdictLine } from '../history/report.ts';
-import { checkHistory, DEFAULT_HISTORY_BOUNDS, type HistoryCheckOptions } from '../history/search.ts';
-import { buildTimeline, renderTimeline } from '../history/timeline.ts';
+import { checkHistory, DEFAULT_HISTORY_BOUNDS, type HistoryCheckOptions } from '../../impl/core/history/search.ts';
+import { buildTimeline, renderTimeline } from '../../impl/core/history/timeline.ts';
 import {
   checkLevel,
   checkStrongest,

@@ -2,7 +2,7 @@
  * `dscheck list`: the models, their parameters, known-bug variants and checks.
  */
 import { match } from 'ts-pattern';
-import { InputError, instantiate, type AnyModel, type ParamSpec, type WitnessNeeds } from '../machine.ts';
+import { InputError, instantiate, type AnyModel, type ParamSpec, type WitnessNeeds } from '../../impl/core/machine.ts';
 import { flag, parseArgs } from './args.ts';
 import { oneLineError, type ModelSource } from './models.ts';
 

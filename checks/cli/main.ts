@@ -5,9 +5,9 @@
  * trace), 3 unknown (history checks cut by their bound), 70 internal error of dscheck, 130
  * interrupted.
  */
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 import { fileURLToPath } from 'node:url';
-import { userCodeLocation } from '../culprit.ts';
+import { userCodeLocation } from '../../impl/core/culprit.ts';
 import { HelpRequested } from './args.ts';
 import { checkCommand } from './check.ts';
 import { listCommand } from './list.ts';
@@ -16,7 +16,7 @@ import { replayCommand } from './replay.ts';
 import { shrinkCommand } from './shrink.ts';
 import { reportCommand } from './report.ts';
 import { ModelSource, type Catalogue } from './models.ts';
-import { CATALOGUE } from '../../impl/catalogue.ts';
+import { CATALOGUE } from '../../specs/models/catalogue.ts';
 import { mergeCommand } from './merge.ts';
 
 type Command = (argv: readonly string[], out: (line: string) => void, models: ModelSource) => Promise<number>;

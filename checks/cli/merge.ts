@@ -3,7 +3,7 @@
  * (`dscheck check … --mode random --shard k/n`) into the result of the whole run.
  */
 import { readFileSync } from 'node:fs';
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 import { mergeShards, parseShardFile } from '../parallel/shards.ts';
 import { flag, parseArgs, str } from './args.ts';
 import { num, writeFileAtomic } from './output.ts';

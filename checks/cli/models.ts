@@ -18,20 +18,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InputError, type AnyModel } from '../machine.ts';
-import type { TraceFile, TraceModule } from '../trace.ts';
+import { InputError, type AnyModel, type Catalogue, type CatalogueEntry } from '../../impl/core/machine.ts';
+import type { TraceFile, TraceModule } from '../../impl/core/trace.ts';
 import { parseTraceFile, readTraceFile, type LoadedTrace } from '../replay.ts';
 
-/** One registered model: its name (known without loading it) and how to load it. */
-export interface CatalogueEntry {
-  /** The name used on the command line; must equal the loaded model's `name`. */
-  readonly name: string;
-  /** Load the model's module and return the model. Called only when the model is needed. */
-  load(): Promise<AnyModel>;
-}
-
-/** The registered models, in listing order. */
-export type Catalogue = readonly CatalogueEntry[];
+export type { Catalogue, CatalogueEntry } from '../../impl/core/machine.ts';
 
 /** The result of loading one model: the model, or a one-line reason it could not be loaded. */
 export type LoadOutcome =
@@ -163,7 +154,7 @@ async function loadEntry(entry: CatalogueEntry): Promise<AnyModel> {
  * until a command asks for it.
  */
 export class ModelSource {
-  /** @param catalogue the registered models (the CLI passes `impl/catalogue.ts`'s). */
+  /** @param catalogue the registered models (the CLI passes `specs/models/catalogue.ts`'s). */
   constructor(readonly catalogue: Catalogue) {}
 
   /** The registered names, without loading anything. */

@@ -3,11 +3,11 @@
  * `--shard k/n`, and `--mode portfolio` (breadth-first search and random runs side by side).
  */
 import { join } from 'node:path';
-import { InputError, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
+import { InputError, type AnyMachine, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
 import { DEFAULT_BOUNDS, exploreAsync } from '../exhaustive.ts';
 import { RANDOM_DEFAULTS, describeRandomResult, randomOrigin, type RandomResult } from '../random.ts';
-import { checkNames, type CheckResult } from '../result.ts';
-import { toTraceFile } from '../trace.ts';
+import { checkNames, type CheckResult } from '../../impl/core/result.ts';
+import { toTraceFile } from '../../impl/core/trace.ts';
 import { asRandomResult, checkRandomParallel, parseShard, BLOCK_RUNS, type ParallelRandomResult } from '../parallel/random.ts';
 import { SHARD_FORMAT, SHARD_VERSION, type ShardFile } from '../parallel/shards.ts';
 import { defaultWorkers } from '../parallel/pool.ts';

@@ -6,9 +6,9 @@
  * the model, named with its file and line).
  */
 import { match } from 'ts-pattern';
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 import { describeOrigin, replayLoaded, type LoadedTrace, type RecordedViolation, type ReplayResult } from '../replay.ts';
-import { describeViolation, formatTrace, type TraceOrigin } from '../trace.ts';
+import { describeViolation, formatTrace, type TraceOrigin } from '../../impl/core/trace.ts';
 import { flag, parseArgs } from './args.ts';
 import { paramText } from './check.ts';
 import { loadTraceFile, type ModelSource } from './models.ts';

@@ -14,8 +14,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { defaultParams, InputError, type AnyMachine } from '../machine.ts';
-import { TRACE_FORMAT, TRACE_VERSION, compact, labelOf, type Trace, type TraceFile, type TraceStep } from '../trace.ts';
+import { defaultParams, InputError, type AnyMachine } from '../../impl/core/machine.ts';
+import { TRACE_FORMAT, TRACE_VERSION, compact, labelOf, type Trace, type TraceFile, type TraceStep } from '../../impl/core/trace.ts';
 import { reportFromTraceFile, type TraceFileReportInput } from '../report/data.ts';
 import { listReports, renderIndex } from '../report/folder.ts';
 import { traceFileToItf, traceToItf } from '../report/itf.ts';

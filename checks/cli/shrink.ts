@@ -5,11 +5,11 @@
  * the trace still fails; 0, with no file written, when it no longer fails; 2 on a bad file, or
  * (with the minimal trace written) when the failure is an exception in the model's own code.
  */
-import { InputError } from '../machine.ts';
-import { explainError } from '../culprit.ts';
+import { InputError } from '../../impl/core/machine.ts';
+import { explainError } from '../../impl/core/culprit.ts';
 import { replayLoaded } from '../replay.ts';
 import { SHRINK_TIME_LIMIT_MS, shrinkActions } from '../shrink.ts';
-import { describeViolation, formatTrace, toTraceFile, type TraceOrigin } from '../trace.ts';
+import { describeViolation, formatTrace, toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
 import { flag, parseArgs, seconds, str } from './args.ts';
 import { assertWritable, dur, writeFileAtomic } from './output.ts';
 import { recordedText, replayVerdict, traceHeader } from './replay.ts';

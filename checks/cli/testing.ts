@@ -2,8 +2,8 @@
  * Test support: run the CLI in-process and capture what it prints.
  */
 import { vi } from 'vitest';
-import type { AnyModel } from '../machine.ts';
-import { CATALOGUE } from '../../impl/catalogue.ts';
+import type { AnyModel } from '../../impl/core/machine.ts';
+import { CATALOGUE } from '../../specs/models/catalogue.ts';
 import { main } from './main.ts';
 
 /**

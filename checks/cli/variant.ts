@@ -2,8 +2,8 @@
  * Known-bug variant runs (`dscheck check MODEL -p bug=NAME`): where the run's parameters came
  * from, whether the run found the variant's bug, and the lines that say so.
  */
-import type { AnyModel, ParamValue } from '../machine.ts';
-import type { CheckResult } from '../result.ts';
+import type { AnyModel, ParamValue } from '../../impl/core/machine.ts';
+import type { CheckResult } from '../../impl/core/result.ts';
 
 /**
  * A run of a declared known-bug variant: the variant, the checks it declares it breaks, the

@@ -12,11 +12,11 @@ import { runCli } from './testing.ts';
 import { printVerdict } from './check.ts';
 import { knownBugLine, knownBugOutcome } from './variant.ts';
 import { explore } from '../exhaustive.ts';
-import { defineModel, instantiate, variantOverrides, type Machine, type ParamValue } from '../machine.ts';
-import { notReachedText, unmetNeeds, witnessesInContext, type CheckResult } from '../result.ts';
+import { defineModel, instantiate, variantOverrides, type Machine, type ParamValue } from '../../impl/core/machine.ts';
+import { notReachedText, unmetNeeds, witnessesInContext, type CheckResult } from '../../impl/core/result.ts';
 import { reportFromRun } from '../report/data.ts';
 import { renderReport } from '../report/html.ts';
-import { CATALOGUE, loadModel } from '../../impl/catalogue.ts';
+import { CATALOGUE, loadModel } from '../../specs/models/catalogue.ts';
 
 const MODELS = await Promise.all(CATALOGUE.map((e) => loadModel(e.name)));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Map as IMap, Set as ISet, List } from 'immutable';
-import { WordBuffer, canonicalEqual, canonicalKey } from '../encode.ts';
+import { WordBuffer, canonicalEqual, canonicalKey } from '../../impl/core/encode.ts';
 import { ChunkedU32, ExactSet, FingerprintSet } from '../visited.ts';
 
 /** A normal form of a JSON-like value: sorted object keys. Equal normal forms ⇔ equal values. */

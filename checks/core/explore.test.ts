@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore, exploreAsync } from '../exhaustive.ts';
-import { lastState, traceFromIndices } from '../trace.ts';
-import { throwIfViolation, PropertyViolationError } from '../result.ts';
-import { InputError, type Machine } from '../machine.ts';
+import { lastState, traceFromIndices } from '../../impl/core/trace.ts';
+import { throwIfViolation, PropertyViolationError } from '../../impl/core/result.ts';
+import { InputError, type Machine } from '../../impl/core/machine.ts';
 import { choose, counters, forever } from './toys.ts';
 
 describe('exhaustive search on machines with known state spaces', () => {

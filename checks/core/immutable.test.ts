@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { List, Map as IMap, OrderedMap, OrderedSet, Record, Set as ISet, Stack } from 'immutable';
-import { canonicalEqual, canonicalKey } from '../encode.ts';
+import { canonicalEqual, canonicalKey } from '../../impl/core/encode.ts';
 import { explore } from '../exhaustive.ts';
-import { instantiate, InputError, type AnyModel } from '../machine.ts';
+import { instantiate, InputError, type AnyModel } from '../../impl/core/machine.ts';
 import { parseTraceFile, replayLoaded } from '../replay.ts';
-import { diffViews, formatTrace, toPlain, toTraceFile, traceFromIndices } from '../trace.ts';
+import { diffViews, formatTrace, toPlain, toTraceFile, traceFromIndices } from '../../impl/core/trace.ts';
 import { toItfValue, traceToItf, validateItf } from '../report/itf.ts';
 import { reportFromRun } from '../report/data.ts';
 import { renderReport } from '../report/html.ts';

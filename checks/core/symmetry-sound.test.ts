@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
-import { defineModel, instantiate, type AnyModel, type Invariant } from '../machine.ts';
-import { CATALOGUE, loadModel } from '../../impl/catalogue.ts';
+import { defineModel, instantiate, type AnyModel, type Invariant } from '../../impl/core/machine.ts';
+import { CATALOGUE, loadModel } from '../../specs/models/catalogue.ts';
 import { EXTRA_MODELS } from '../cli/testing.ts';
 
 const MODELS = await Promise.all(CATALOGUE.map((e) => loadModel(e.name)));

@@ -1,7 +1,7 @@
 /**
  * Tiny machines with state spaces known by construction, for testing the runners.
  */
-import type { Machine } from '../machine.ts';
+import type { Machine } from '../../impl/core/machine.ts';
 
 /** k counters, each 0..max, any one may be incremented. (max+1)^k states; diameter k·max. */
 export function counters(k: number, max: number): Machine<readonly number[], { readonly type: 'inc'; readonly i: number }> {

@@ -11,11 +11,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { diffViews, formatChange, formatTrace, toTraceFile } from '../trace.ts';
+import { diffViews, formatChange, formatTrace, toTraceFile } from '../../impl/core/trace.ts';
 import { stepsOf } from '../report/data.ts';
 import { makeRaft } from '../../impl/raft/raft.ts';
 import { traceOf } from '../env/helpers.ts';
-import type { AnyMachine } from '../machine.ts';
+import type { AnyMachine } from '../../impl/core/machine.ts';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'goldens');
 const UPDATE = process.env['TRACE_GOLDEN'] === 'update';

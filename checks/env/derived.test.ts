@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { envMachine, defineProtocol, S, type EnvState, type Protocol, type SchemaTypes } from '../../impl/env/index.ts';
 import { permutationsOf } from '../../impl/env/symmetry.ts';
 import { explore } from '../exhaustive.ts';
-import { canonicalKey } from '../encode.ts';
+import { canonicalKey } from '../../impl/core/encode.ts';
 import { pingMachine, pingProtocol, type PingTypes } from './example.ts';
 import { reachable, traceOf } from './helpers.ts';
 

@@ -3,11 +3,11 @@
  * traces from action labels, collect reachable states, deep-freeze values.
  */
 import { expect } from 'vitest';
-import { WordBuffer } from '../encode.ts';
+import { WordBuffer } from '../../impl/core/encode.ts';
 import { explore, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
-import type { Machine } from '../machine.ts';
-import type { CheckResult } from '../result.ts';
-import { labelOf, traceFromIndices, type Trace } from '../trace.ts';
+import type { Machine } from '../../impl/core/machine.ts';
+import type { CheckResult } from '../../impl/core/result.ts';
+import { labelOf, traceFromIndices, type Trace } from '../../impl/core/trace.ts';
 
 /**
  * Explore in fingerprint mode and in exact mode, assert that both agree (status, distinct

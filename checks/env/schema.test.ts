@@ -1,11 +1,11 @@
 /**
  * The derived codecs of impl/env/schema.ts, checked against independent references: the generic
- * canonical encoding (checks/encode.ts) for injectivity, a direct permutation for renaming, and
+ * canonical encoding (impl/core/encode.ts) for injectivity, a direct permutation for renaming, and
  * fast-check values drawn from the schema itself.
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { WordBuffer, canonicalKey } from '../encode.ts';
+import { WordBuffer, canonicalKey } from '../../impl/core/encode.ts';
 import { compile, S, SchemaError, type AnySchema, type Infer } from '../../impl/env/schema.ts';
 
 const Entry = S.record({ term: S.int(0, 5), value: S.int(0, 9) });

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { makeEcho, type EchoState, type EchoTypes } from '../../impl/echo/echo.ts';
 import { blocks } from '../../impl/env/partition.ts';
 import type { EnvAction, EnvMachine } from '../../impl/env/index.ts';
-import type { TransitionProperty } from '../machine.ts';
-import { labelOf } from '../trace.ts';
+import type { TransitionProperty } from '../../impl/core/machine.ts';
+import { labelOf } from '../../impl/core/trace.ts';
 import { enabledLabels, exploreBoth, traceOf } from './helpers.ts';
 
 type EchoAction = EnvAction<EchoTypes>;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { echoProtocol, makeEcho, echoInvariants, type EchoState, type EchoTypes } from '../../impl/echo/echo.ts';
 import { envMachine, permutationsOf, symmetryCanonicalizer, type EnvMachine } from '../../impl/env/index.ts';
-import { labelOf } from '../trace.ts';
+import { labelOf } from '../../impl/core/trace.ts';
 import { encodingOf, exploreBoth, reachable } from './helpers.ts';
 
 /** Every permutation of 1..n as `perm[old] = new` (`perm[0] = 0`). */

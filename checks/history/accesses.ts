@@ -12,8 +12,8 @@
 import type { CasRegisterInput, CasRegisterOutput } from '../../specs/sequential/register.ts';
 import type { KvInput, KvOutput } from '../../specs/sequential/kv.ts';
 import type { MultiRegisterInput, MultiRegisterOutput } from '../../specs/sequential/multi-register.ts';
-import type { RegisterValue } from '../../specs/sequential/spec.ts';
-import type { History } from './history.ts';
+import type { RegisterValue } from '../../impl/core/history/spec.ts';
+import type { History } from '../../impl/core/history/history.ts';
 import type { HistoryModelName } from './models.ts';
 
 /** One register access of an operation. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyCommand } from '../cli/history.ts';
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 import { corpusRoot } from './corpus.ts';
 
 const corpus = corpusRoot();

@@ -7,9 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 import { parseHistory, type HistoryFormat } from './load.ts';
-import { checkHistory, type HistoryCheckOptions, type HistoryCheckResult } from './search.ts';
+import { checkHistory, type HistoryCheckOptions, type HistoryCheckResult } from '../../impl/core/history/search.ts';
 import type { HistoryModelName } from './models.ts';
 
 /** The corpus root: `$DSCHECK_CORPUS`, or `../shared/corpus` next to the repository. */

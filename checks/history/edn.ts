@@ -6,7 +6,7 @@
  *
  * Every malformed input throws an {@link InputError} naming the source, line and column.
  */
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 
 /** A keyword, `:name` or `:ns/name` (the name is stored without the colon). */
 export interface EdnKeyword {

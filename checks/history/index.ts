@@ -8,10 +8,10 @@
  * const result = checkHistory(model.spec, history, { timeLimitMs: 10_000 });
  * ```
  */
-export { describeSource, makeHistory, sortProcesses, summarize } from './history.ts';
-export type { History, HistorySummary, Operation, OperationInit, ProcessId, SourceSpan } from './history.ts';
-export { checkHistory, DEFAULT_HISTORY_BOUNDS, partitionHistory } from './search.ts';
-export type { Explanation, HistoryCheckOptions, HistoryCheckResult, HistoryStats, LinearizabilityVerdict, PartitionResult } from './search.ts';
+export { describeSource, makeHistory, sortProcesses, summarize } from '../../impl/core/history/history.ts';
+export type { History, HistorySummary, Operation, OperationInit, ProcessId, SourceSpan } from '../../impl/core/history/history.ts';
+export { checkHistory, DEFAULT_HISTORY_BOUNDS, partitionHistory } from '../../impl/core/history/search.ts';
+export type { Explanation, HistoryCheckOptions, HistoryCheckResult, HistoryStats, LinearizabilityVerdict, PartitionResult } from '../../impl/core/history/search.ts';
 export { ednGet, ednHas, isEdnMap, readEdn, readEdnAll, showEdn } from './edn.ts';
 export type { EdnChar, EdnKeyword, EdnList, EdnMap, EdnSet, EdnSymbol, EdnTagged, EdnValue, EdnVector } from './edn.ts';
 export { ednToPlain, jepsenEventsFromEdn, jepsenEventsFromEtcd, jepsenEventsFromKvLog, pairJepsenEvents, showPlain } from './jepsen.ts';
@@ -24,8 +24,8 @@ export { detectFormat, HISTORY_FORMATS, isHistoryFormat, loadHistoryFile, parseH
 export type { HistoryFormat, LoadedHistory, ParseHistoryOptions } from './load.ts';
 export { describeOperation, explanationLines, explanationReport, operationReport, statsLine, verdictLine } from './report.ts';
 export type { ExplanationTextOptions, OperationReport } from './report.ts';
-export { buildTimeline, renderTimeline, TIMELINE_LEGEND } from './timeline.ts';
-export type { RenderTimelineOptions, TimelineData, TimelineMark, TimelineOp, TimelineOptions, TimelineStatus } from './timeline.ts';
+export { buildTimeline, renderTimeline, TIMELINE_LEGEND } from '../../impl/core/history/timeline.ts';
+export type { RenderTimelineOptions, TimelineData, TimelineMark, TimelineOp, TimelineOptions, TimelineStatus } from '../../impl/core/history/timeline.ts';
 export { verifyLinearization } from './verify.ts';
 export { checkSequential, sessionPredecessors, verifySequentialOrder } from './sequential.ts';
 export type { SequentialExplanation, SequentialResult, SequentialVerdict } from './sequential.ts';

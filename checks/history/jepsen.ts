@@ -12,7 +12,7 @@
  * completed. Only integer processes are clients: events of other processes (`:nemesis`) are
  * skipped. What `:fail` means is left to the caller (it differs between Knossos and Porcupine).
  */
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 import { ednGet, isEdnMap, readEdn, readEdnAll, showEdn, type EdnMap, type EdnValue } from './edn.ts';
 
 /** A JSON-like value: what EDN values are converted to (keywords become their names). */

@@ -31,8 +31,8 @@
  * - An operation that definitely did not take effect (Jepsen's `:fail` in Knossos's sense) is
  *   simply left out.
  */
-import { InputError } from '../machine.ts';
-import type { ProcessId } from './history.ts';
+import { InputError } from '../../impl/core/machine.ts';
+import type { ProcessId } from '../../impl/core/history/history.ts';
 import type { Plain } from './jepsen.ts';
 
 /** One operation of a JSON history, generic fields checked, model fields left raw. */

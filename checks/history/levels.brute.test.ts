@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { historyAccesses, type Access } from './accesses.ts';
-import { makeHistory, type History, type OperationInit } from './history.ts';
+import { makeHistory, type History, type OperationInit } from '../../impl/core/history/history.ts';
 import { checkLevel, type ConsistencyLevel } from './levels.ts';
 import { historyModel, type AnyHistoryModel } from './models.ts';
 import { checkSequential, verifySequentialOrder } from './sequential.ts';

@@ -11,7 +11,7 @@ import { corpusRoot, loadCorpus } from './corpus.ts';
 import { checkStrongest } from './levels.ts';
 import { parseHistory } from './load.ts';
 import { linearizationOrder, verifySequentialOrder } from './sequential.ts';
-import { checkHistory } from './search.ts';
+import { checkHistory } from '../../impl/core/history/search.ts';
 import { verifyLinearization } from './verify.ts';
 
 describe('--strongest on the corpus', () => {

@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KvInput, KvOutput } from '../../specs/sequential/kv.ts';
-import { makeHistory, type History, type OperationInit } from './history.ts';
+import { makeHistory, type History, type OperationInit } from '../../impl/core/history/history.ts';
 import { checkLevel, type ConsistencyLevel } from './levels.ts';
 import { historyModel } from './models.ts';
 

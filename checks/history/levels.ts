@@ -15,17 +15,17 @@
  * `unsupported`, with the reason; a search cut by a bound is `unknown`. Either one above the
  * reported level makes the answer undecided ("at least ...").
  */
-import type { SequentialSpec } from '../../specs/sequential/spec.ts';
-import type { BoundHit } from '../result.ts';
+import type { SequentialSpec } from '../../impl/core/history/spec.ts';
+import type { BoundHit } from '../../impl/core/result.ts';
 import { historyAccesses, showKey } from './accesses.ts';
 import { causalUnsupported, checkCausal, INITIAL, type CausalResult, type PathStep } from './causal.ts';
 import { checkEventual, type EventualResult } from './eventual.ts';
-import type { History } from './history.ts';
+import type { History } from '../../impl/core/history/history.ts';
 import type { AnyHistoryModel } from './models.ts';
 import { describeOperation, explanationLines } from './report.ts';
-import { checkHistory, type HistoryCheckOptions, type HistoryCheckResult } from './search.ts';
+import { checkHistory, type HistoryCheckOptions, type HistoryCheckResult } from '../../impl/core/history/search.ts';
 import { checkSequential, type SequentialResult } from './sequential.ts';
-import { showValue } from '../../specs/sequential/spec.ts';
+import { showValue } from '../../impl/core/history/spec.ts';
 
 /** The levels, strongest first. */
 export const CONSISTENCY_LEVELS = ['linearizable', 'sequential', 'causal', 'eventual'] as const;

@@ -13,8 +13,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { InputError } from '../machine.ts';
-import { makeHistory, type History, type OperationInit } from './history.ts';
+import { InputError } from '../../impl/core/machine.ts';
+import { makeHistory, type History, type OperationInit } from '../../impl/core/history/history.ts';
 import { jepsenEventsFromEdn, jepsenEventsFromEtcd, jepsenEventsFromKvLog, pairJepsenEvents, type JepsenOp } from './jepsen.ts';
 import { parseJsonHistory } from './json-format.ts';
 import { historyModel, isHistoryModelName, type AnyHistoryModel, type HistoryModelName, type HistoryModelOptions } from './models.ts';

@@ -22,8 +22,8 @@
 import { casRegisterSpec, registerSpec, type CasRegisterInput, type CasRegisterOutput, type RegisterInput } from '../../specs/sequential/register.ts';
 import { kvSpec, type KvInput, type KvOutput } from '../../specs/sequential/kv.ts';
 import { multiRegisterSpec, type MicroOp, type MultiRegisterInput, type MultiRegisterOutput } from '../../specs/sequential/multi-register.ts';
-import type { RegisterValue, SequentialSpec } from '../../specs/sequential/spec.ts';
-import { InputError } from '../machine.ts';
+import type { RegisterValue, SequentialSpec } from '../../impl/core/history/spec.ts';
+import { InputError } from '../../impl/core/machine.ts';
 import { showPlain, type JepsenOp, type Plain } from './jepsen.ts';
 import type { JsonOp } from './json-format.ts';
 

@@ -3,12 +3,12 @@
  * format detection and the model adapters, with their one-line InputError messages.
  */
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 import { readEdn, readEdnAll, type EdnMap } from './edn.ts';
 import { jepsenEventsFromEdn, jepsenEventsFromEtcd, pairJepsenEvents } from './jepsen.ts';
 import { parseJsonHistory } from './json-format.ts';
 import { detectFormat, parseHistory } from './load.ts';
-import { checkHistory } from './search.ts';
+import { checkHistory } from '../../impl/core/history/search.ts';
 
 /** Expect an InputError whose message matches every pattern and is one line. */
 function expectInputError(f: () => unknown, ...patterns: RegExp[]): void {

@@ -13,9 +13,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { casRegisterSpec, type CasRegisterInput, type CasRegisterOutput } from '../../specs/sequential/register.ts';
 import { kvSpec, type KvInput, type KvOutput } from '../../specs/sequential/kv.ts';
-import type { SequentialSpec } from '../../specs/sequential/spec.ts';
-import { makeHistory, type History, type OperationInit } from './history.ts';
-import { checkHistory } from './search.ts';
+import type { SequentialSpec } from '../../impl/core/history/spec.ts';
+import { makeHistory, type History, type OperationInit } from '../../impl/core/history/history.ts';
+import { checkHistory } from '../../impl/core/history/search.ts';
 import { verifyLinearization } from './verify.ts';
 
 type RegOp = OperationInit<CasRegisterInput, CasRegisterOutput>;

@@ -3,9 +3,9 @@
  * explanation (longest linearizable prefix, the state it leaves, the operations that could not
  * be placed after it) in plain text, and the same as JSON-able data.
  */
-import type { SequentialSpec } from '../../specs/sequential/spec.ts';
-import { describeSource, type History, type Operation } from './history.ts';
-import type { Explanation, HistoryCheckResult } from './search.ts';
+import type { SequentialSpec } from '../../impl/core/history/spec.ts';
+import { describeSource, type History, type Operation } from '../../impl/core/history/history.ts';
+import type { Explanation, HistoryCheckResult } from '../../impl/core/history/search.ts';
 
 /** One operation as a line: `p3 write 2 (lines 5–6)`. */
 export function describeOperation<S, I, O>(spec: SequentialSpec<S, I, O>, op: Operation<I, O>): string {

@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { casRegisterSpec, registerSpec, type CasRegisterInput, type CasRegisterOutput } from '../../specs/sequential/register.ts';
 import { kvSpec, type KvInput, type KvOutput } from '../../specs/sequential/kv.ts';
 import { multiRegisterSpec, type MultiRegisterInput, type MultiRegisterOutput } from '../../specs/sequential/multi-register.ts';
-import type { RegisterValue } from '../../specs/sequential/spec.ts';
-import { InputError } from '../machine.ts';
-import { makeHistory, type OperationInit } from './history.ts';
-import { checkHistory } from './search.ts';
+import type { RegisterValue } from '../../impl/core/history/spec.ts';
+import { InputError } from '../../impl/core/machine.ts';
+import { makeHistory, type OperationInit } from '../../impl/core/history/history.ts';
+import { checkHistory } from '../../impl/core/history/search.ts';
 import { verifyLinearization } from './verify.ts';
-import { buildTimeline, renderTimeline } from './timeline.ts';
+import { buildTimeline, renderTimeline } from '../../impl/core/history/timeline.ts';
 import { explanationLines } from './report.ts';
 
 type RegOp = OperationInit<CasRegisterInput, CasRegisterOutput>;

@@ -4,8 +4,8 @@
  * real-time order (if A completed before B was invoked, A comes first), and replay on the spec
  * with every observed output accepted.
  */
-import type { SequentialSpec } from '../../specs/sequential/spec.ts';
-import type { History } from './history.ts';
+import type { SequentialSpec } from '../../impl/core/history/spec.ts';
+import type { History } from '../../impl/core/history/history.ts';
 
 /**
  * `null` when `order` (operation ids) is a valid linearization of the operations `partition`

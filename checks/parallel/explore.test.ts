@@ -6,11 +6,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import { explore } from '../exhaustive.ts';
-import { InputError, type ParamValue } from '../machine.ts';
+import { InputError, type ParamValue } from '../../impl/core/machine.ts';
 import { loadMachine } from './model-ref.ts';
 import { exploreParallel } from './explore.ts';
 import { CTRL, SharedFingerprintSet } from './shared-set.ts';
-import type { CheckResult } from '../result.ts';
+import type { CheckResult } from '../../impl/core/result.ts';
 
 type Case = readonly [model: string, params: Record<string, ParamValue>, opts?: { deadlock?: boolean; checks?: string[] }];
 

@@ -17,9 +17,9 @@
  *   links at all (a checker cost of 8 bytes per slot of the table, nothing else).
  *   The price is a second, sequential search up to the violation's depth.
  */
-import { InputError, type AnyMachine } from '../machine.ts';
+import { InputError, type AnyMachine } from '../../impl/core/machine.ts';
 import { DEFAULT_BOUNDS, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
-import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } from '../result.ts';
+import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, defaultWorkers, startWorkers, type WorkerHandle } from './pool.ts';
 import { CTRL, STOP, SharedFingerprintSet } from './shared-set.ts';

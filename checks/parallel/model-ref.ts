@@ -6,9 +6,9 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InputError, instantiate, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
+import { InputError, instantiate, type AnyMachine, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
 // The one import of the catalogue in checks/parallel/.
-import { loadModel as loadRegistered } from '../../impl/catalogue.ts';
+import { loadModel as loadRegistered } from '../../specs/models/catalogue.ts';
 
 /** A model that every thread can load: by registry name, or by module path and export name. */
 export interface ModelRef {

@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 import type { ModelRef } from './model-ref.ts';
 import type { CoordinatorMessage, WorkerMessage } from './protocol.ts';
 

@@ -2,8 +2,8 @@
  * The messages between the coordinator (main thread) and the worker threads of the parallel
  * runners. Discriminated unions, one `type` tag each.
  */
-import type { BoundHit, WitnessResult } from '../result.ts';
-import type { ViolationKind } from '../trace.ts';
+import type { BoundHit, WitnessResult } from '../../impl/core/result.ts';
+import type { ViolationKind } from '../../impl/core/trace.ts';
 
 /** What a breadth-first worker needs besides its machine. */
 export interface BfsWorkerOptions {

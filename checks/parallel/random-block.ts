@@ -2,7 +2,7 @@
  * One block of random runs, as the main thread and the workers both run it (a module of its own
  * so that a worker loads fast-check only when it gets its first block).
  */
-import type { AnyMachine } from '../machine.ts';
+import type { AnyMachine } from '../../impl/core/machine.ts';
 import { checkRandom } from '../random.ts';
 import type { RandomBlockJob, RandomBlockReport } from './protocol.ts';
 

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMachine } from './model-ref.ts';
-import { formatTrace } from '../trace.ts';
+import { formatTrace } from '../../impl/core/trace.ts';
 import { runCli } from '../cli/testing.ts';
 import { asRandomResult, blockSeed, checkRandomParallel, parseShard, shardBlocks } from './random.ts';
 

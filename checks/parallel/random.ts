@@ -12,10 +12,10 @@
  * The failing block's trace is rebuilt in this thread by replaying its seed and path (traces
  * hold states, which do not cross threads): the same trace, byte for byte.
  */
-import { InputError, type AnyMachine } from '../machine.ts';
-import { fmix } from '../encode.ts';
+import { InputError, type AnyMachine } from '../../impl/core/machine.ts';
+import { fmix } from '../../impl/core/encode.ts';
 import { RANDOM_DEFAULTS, checkRandom, discoverKinds, freshSeed, type RandomOptions, type RandomResult, type RandomStats } from '../random.ts';
-import { selectChecks, type BoundHit, type WitnessResult } from '../result.ts';
+import { selectChecks, type BoundHit, type WitnessResult } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, startWorkers, type WorkerHandle } from './pool.ts';
 import type { RandomBlockJob, RandomBlockReport } from './protocol.ts';

@@ -4,7 +4,7 @@
  * outcome of every block the shard ran; merging the files of all n shards gives the same
  * {@link RandomSummary} as the unsharded run.
  */
-import { InputError } from '../machine.ts';
+import { InputError } from '../../impl/core/machine.ts';
 import { summarize, type BlockOutcome, type RandomRunKey, type RandomSummary, type Shard } from './random.ts';
 
 /** The format tag of a shard file. */

@@ -9,9 +9,9 @@
  *   reports the summary (the coordinator replays a failing block to rebuild its trace).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AnyMachine } from '../machine.ts';
-import { WordBuffer } from '../encode.ts';
-import { selectChecks } from '../result.ts';
+import type { AnyMachine } from '../../impl/core/machine.ts';
+import { WordBuffer } from '../../impl/core/encode.ts';
+import { selectChecks } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { CTRL, STOP, SharedFingerprintSet } from './shared-set.ts';
 import type { BfsWorkerOptions, CoordinatorMessage, LevelReport, RandomBlockJob, RandomBlockReport, WorkerMessage } from './protocol.ts';

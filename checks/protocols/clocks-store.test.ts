@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { formatTrace, lastState } from '../trace.ts';
+import { formatTrace, lastState } from '../../impl/core/trace.ts';
 import { formatDiagram } from '../diagram.ts';
-import { InputError, instantiate, type AnyModel } from '../machine.ts';
+import { InputError, instantiate, type AnyModel } from '../../impl/core/machine.ts';
 import { lwwStoreModel, makeLwwStore, makeVcStore, type LwwState, type VcStoreState } from '../../impl/clocks/store.ts';
 import { writeBefore } from '../../specs/clocks/store.ts';
 

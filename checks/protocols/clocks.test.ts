@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { formatTrace, lastState } from '../trace.ts';
+import { formatTrace, lastState } from '../../impl/core/trace.ts';
 import { formatDiagram } from '../diagram.ts';
-import { InputError, instantiate, type AnyMachine, type AnyModel, type Machine } from '../machine.ts';
+import { InputError, instantiate, type AnyMachine, type AnyModel, type Machine } from '../../impl/core/machine.ts';
 import type { EnvConfig } from '../../impl/env/config.ts';
 import { lamportModel, makeLamport, type LamportBug } from '../../impl/clocks/lamport.ts';
 import { makeVectorClock, vectorClockModel, type VectorBug } from '../../impl/clocks/vector.ts';

@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { instantiate } from '../machine.ts';
-import { lastState, traceFromIndices } from '../trace.ts';
+import { instantiate } from '../../impl/core/machine.ts';
+import { lastState, traceFromIndices } from '../../impl/core/trace.ts';
 import { formatDiagram } from '../diagram.ts';
 import {
   isFault,

@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { instantiate } from '../machine.ts';
-import { lastState } from '../trace.ts';
+import { instantiate } from '../../impl/core/machine.ts';
+import { lastState } from '../../impl/core/trace.ts';
 import { makeThreePC, threePCAllDecided, threePCIsFault, threePCModel, threePCParticipantState } from '../../impl/commit/threepc.ts';
 import { checkBoundedLiveness } from '../../specs/commit/liveness.ts';
 

@@ -4,8 +4,8 @@
  * k steps, and fail, with the right evidence, where one does not.
  */
 import { describe, expect, it } from 'vitest';
-import type { Machine } from '../machine.ts';
-import { lastState } from '../trace.ts';
+import type { Machine } from '../../impl/core/machine.ts';
+import { lastState } from '../../impl/core/trace.ts';
 import { checkBoundedLiveness, startingFrom } from '../../specs/commit/liveness.ts';
 
 type Act = 'inc' | 'fault' | 'spin';

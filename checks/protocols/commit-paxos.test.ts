@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { instantiate, InputError } from '../machine.ts';
+import { instantiate, InputError } from '../../impl/core/machine.ts';
 import { makePaxosCommitTla, paxosCommitTlaModel } from '../../impl/commit/paxoscommit-tla.ts';
 import { makePaxosCommit, paxosCommitModel, pcAllDecided, pcIsFault } from '../../impl/commit/paxoscommit.ts';
 import { checkBoundedLiveness } from '../../specs/commit/liveness.ts';

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { InputError, instantiate } from '../machine.ts';
-import { lastState, type Trace } from '../trace.ts';
+import { InputError, instantiate } from '../../impl/core/machine.ts';
+import { lastState, type Trace } from '../../impl/core/trace.ts';
 import { analyse, refinesConsensus } from '../../specs/paxos.ts';
 import {
   makeMultiPaxos,

@@ -12,10 +12,10 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { formatTrace, lastState, toTraceFile, type Trace, type TraceFile } from '../trace.ts';
+import { formatTrace, lastState, toTraceFile, type Trace, type TraceFile } from '../../impl/core/trace.ts';
 import { runActions } from '../replay.ts';
 import { formatDiagram } from '../diagram.ts';
-import { instantiate, InputError, type AnyMachine } from '../machine.ts';
+import { instantiate, InputError, type AnyMachine } from '../../impl/core/machine.ts';
 import { ABD_BUGS, abdModel, makeAbd, type AbdBug, type AbdConfig } from '../../impl/quorum/abd.ts';
 import { dynamoModel, makeDynamo, type DynamoConfig } from '../../impl/quorum/dynamo.ts';
 import type { QuorumMachine, QuorumState } from '../../impl/quorum/machine.ts';

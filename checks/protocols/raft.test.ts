@@ -10,9 +10,9 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { WordBuffer } from '../encode.ts';
-import { InputError, instantiate } from '../machine.ts';
-import { checkNames } from '../result.ts';
+import { WordBuffer } from '../../impl/core/encode.ts';
+import { InputError, instantiate } from '../../impl/core/machine.ts';
+import { checkNames } from '../../impl/core/result.ts';
 import { makeRaft, raftModel, RAFT_BUGS, RAFT_RANDOM_CONFIGS, type RaftBug, type RaftConfig } from '../../impl/raft/raft.ts';
 import { ignoredMessage, pruneIgnored } from '../../impl/raft/canonical.ts';
 import type { RaftState, RaftTypes } from '../../impl/raft/types.ts';

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
-import { lastState } from '../trace.ts';
-import { instantiate } from '../machine.ts';
+import { lastState } from '../../impl/core/trace.ts';
+import { instantiate } from '../../impl/core/machine.ts';
 import { makeTwoPhase, twoPhaseModel, type TwoPhaseAction } from '../../impl/twophase/twophase.ts';
 import { makeTCommit } from '../../specs/tcommit.ts';
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../cli/main.ts';
 import { explore } from '../exhaustive.ts';
-import { toTraceFile, type TraceFile } from '../trace.ts';
+import { toTraceFile, type TraceFile } from '../../impl/core/trace.ts';
 import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
 import { isOneMinimal, padTrace, tempDir } from './helpers.ts';
 

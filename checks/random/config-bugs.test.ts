@@ -10,7 +10,7 @@
  * show them.
  */
 import { describe, expect, test } from 'vitest';
-import { CATALOGUE, loadModel } from '../../impl/catalogue.ts';
+import { CATALOGUE, loadModel } from '../../specs/models/catalogue.ts';
 
 const MODELS = await Promise.all(CATALOGUE.map((e) => loadModel(e.name)));
 import { checkModelRandom } from './config.ts';

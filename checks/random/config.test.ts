@@ -7,14 +7,14 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../cli/main.ts';
-import { bool, defineModel, int, oneOf, resolveParams, type AnyModel, type ParamValue } from '../machine.ts';
+import { bool, defineModel, int, oneOf, resolveParams, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
 import { checkRandom, drawnConfig, replayOptions, type ConfigDraw, type RandomResult } from '../random.ts';
 import { checkModelRandom, modelDraw, randomSetup } from './config.ts';
-import { CATALOGUE, loadModel } from '../../impl/catalogue.ts';
+import { CATALOGUE, loadModel } from '../../specs/models/catalogue.ts';
 
 const MODELS = await Promise.all(CATALOGUE.map((e) => loadModel(e.name)));
 const findModel = (name: string) => MODELS.find((m) => m.name === name)!;
-import { toTraceFile, type TraceFile } from '../trace.ts';
+import { toTraceFile, type TraceFile } from '../../impl/core/trace.ts';
 import { randomOrigin } from '../random.ts';
 import { tempDir } from './helpers.ts';
 

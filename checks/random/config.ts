@@ -8,7 +8,7 @@
  * r.config; // the failing run's whole configuration: build its machine with raftModel.build
  * ```
  */
-import { resolveParams, type AnyMachine, type AnyModel, type ParamValue } from '../machine.ts';
+import { resolveParams, type AnyMachine, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
 import { checkRandom, checkRandomAsync, type ConfigDraw, type DrawAxis, type RandomOptions, type RandomResult } from '../random.ts';
 
 /**

@@ -5,9 +5,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Machine } from '../machine.ts';
-import { canonicalEqual } from '../encode.ts';
-import { toPlain } from '../trace.ts';
+import type { Machine } from '../../impl/core/machine.ts';
+import { canonicalEqual } from '../../impl/core/encode.ts';
+import { toPlain } from '../../impl/core/trace.ts';
 
 /** A fresh temporary directory. */
 export function tempDir(): string {

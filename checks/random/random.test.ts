@@ -5,10 +5,10 @@
 import { describe, expect, test } from 'vitest';
 import * as fc from 'fast-check';
 import { explore } from '../exhaustive.ts';
-import { PropertyViolationError } from '../result.ts';
-import { toTraceFile, type TraceOrigin } from '../trace.ts';
-import type { Machine } from '../machine.ts';
-import { canonicalEqual } from '../encode.ts';
+import { PropertyViolationError } from '../../impl/core/result.ts';
+import { toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
+import type { Machine } from '../../impl/core/machine.ts';
+import { canonicalEqual } from '../../impl/core/encode.ts';
 import { makeTwoPhase, TWOPHASE_BUGS, type TwoPhaseAction, type TwoPhaseState } from '../../impl/twophase/twophase.ts';
 import {
   assertRandom,

@@ -4,8 +4,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { explore } from '../exhaustive.ts';
-import { InputError, type AnyModel, type Machine } from '../machine.ts';
-import { toTraceFile, TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceFile } from '../trace.ts';
+import { InputError, type AnyModel, type Machine } from '../../impl/core/machine.ts';
+import { toTraceFile, TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceFile } from '../../impl/core/trace.ts';
 import { makeTwoPhase, type TwoPhaseAction, type TwoPhaseState } from '../../impl/twophase/twophase.ts';
 import { checkRandom, randomOrigin, type RandomResult } from '../random.ts';
 import { parseTraceFile, replayLoaded, replayTrace, runActions } from '../replay.ts';

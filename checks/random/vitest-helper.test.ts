@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import * as fc from 'fast-check';
 import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
-import { PropertyViolationError } from '../result.ts';
+import { PropertyViolationError } from '../../impl/core/result.ts';
 import { machineProperty, type RandomResult } from '../random.ts';
 import { expectNoViolation, expectWitnessesReached, machineReporter, testMachine } from '../vitest.ts';
 

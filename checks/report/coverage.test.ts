@@ -4,7 +4,7 @@
  * means, and is the same in fingerprint and exact mode. Numbers pinned from runs.
  */
 import { describe, expect, it } from 'vitest';
-import type { Machine } from '../machine.ts';
+import type { Machine } from '../../impl/core/machine.ts';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
 import { makeTwoPhase } from '../../impl/twophase/twophase.ts';

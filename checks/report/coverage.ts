@@ -18,11 +18,11 @@
  * partition and heal when their budget is positive); otherwise only the kinds seen can be
  * listed, and the report says that kinds that never fire cannot be named.
  */
-import type { AnyMachine, Machine, ParamValue } from '../machine.ts';
-import { WordBuffer } from '../encode.ts';
+import type { AnyMachine, Machine, ParamValue } from '../../impl/core/machine.ts';
+import { WordBuffer } from '../../impl/core/encode.ts';
 import { explore, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
 import { checkRandom, checkRandomAsync, discoverKinds, type RandomOptions, type RandomResult } from '../random.ts';
-import { witnessesInContext, type BoundHit, type CheckResult, type WitnessResult } from '../result.ts';
+import { witnessesInContext, type BoundHit, type CheckResult, type WitnessResult } from '../../impl/core/result.ts';
 import { actionKind } from '../shrink.ts';
 
 /** Coverage of one refinement of a kind: a message type, a timer, a local action. */

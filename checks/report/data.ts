@@ -11,8 +11,8 @@
  *
  * The renderer (`html.ts`) only lays this out; nothing here touches the DOM.
  */
-import type { AnyMachine, Machine, ParamValue } from '../machine.ts';
-import { notReachedText, suspectWitnesses, type BoundHit, type CheckResult, type WitnessResult } from '../result.ts';
+import type { AnyMachine, Machine, ParamValue } from '../../impl/core/machine.ts';
+import { notReachedText, suspectWitnesses, type BoundHit, type CheckResult, type WitnessResult } from '../../impl/core/result.ts';
 import {
   describeViolation,
   diffViews,
@@ -24,9 +24,9 @@ import {
   type TraceOrigin,
   type Violation,
   type ViolationKind,
-} from '../trace.ts';
+} from '../../impl/core/trace.ts';
 import { buildDiagram, type Diagram } from '../diagram.ts';
-import type { TimelineData } from '../history/timeline.ts';
+import type { TimelineData } from '../../impl/core/history/timeline.ts';
 import type { Coverage } from './coverage.ts';
 
 /** The format tag of the JSON embedded in every report page (read back by the index page). */

@@ -4,9 +4,9 @@
  * `volatile-seq`, machines on the shared environment with lanes and arrows), and a long trace of
  * Echo on 5 nodes with every kind of fault, to judge readability at 5 nodes and 60 steps.
  */
-import type { Machine } from '../machine.ts';
+import type { Machine } from '../../impl/core/machine.ts';
 import { explore } from '../exhaustive.ts';
-import type { Trace, TraceStep } from '../trace.ts';
+import type { Trace, TraceStep } from '../../impl/core/trace.ts';
 import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
 import { makeEcho, type EchoState, type EchoTypes } from '../../impl/echo/echo.ts';
 import type { EnvMachine } from '../../impl/env/machine.ts';

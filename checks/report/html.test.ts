@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Machine } from '../machine.ts';
+import type { Machine } from '../../impl/core/machine.ts';
 import { explore } from '../exhaustive.ts';
-import { toTraceFile } from '../trace.ts';
+import { toTraceFile } from '../../impl/core/trace.ts';
 import { buildDiagram } from '../diagram.ts';
 import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
 import { reportFromRun, reportFromTraceFile, statsFields } from './data.ts';
@@ -80,7 +80,7 @@ describe('report data', () => {
     expect(d.steps!.map((s) => s.label)).toEqual(['initial state', 'inc', 'inc', 'boom (threw)']);
     expect(d.steps![3]!.threw).toBe(true);
     expect(d.violation).toMatchObject({ kind: 'error', step: 3 });
-    // The culprit is named, with the line of this file that threw (checks/culprit.ts).
+    // The culprit is named, with the line of this file that threw (impl/core/culprit.ts).
     expect(renderReport(d)).toMatch(/exception in step, taking boom at checks\/report\/html\.test\.ts:\d+:\d+ \(in step\): kaboom/);
   });
 

@@ -12,7 +12,7 @@
  * Two JSON blocks are embedded: `#dscheck-data` (the steps, for the script) and
  * `#dscheck-summary` (what `dscheck report --index` lists).
  */
-import type { ParamValue } from '../machine.ts';
+import type { ParamValue } from '../../impl/core/machine.ts';
 import type { Coverage } from './coverage.ts';
 import { type Field, type ReportData, type ReportStatus, type ReportWitness, fmtNum } from './data.ts';
 import { REPORT_CSS } from './style.ts';

@@ -32,9 +32,9 @@
  * any document.
  */
 import { isImmutable, isIndexed, isKeyed, isRecord as isImmutableRecord } from 'immutable';
-import type { Machine, ParamValue } from '../machine.ts';
-import { canonicalKey } from '../encode.ts';
-import { labelOf, toPlain, viewOf, type Trace, type TraceFile, type TraceOrigin, type Violation } from '../trace.ts';
+import type { Machine, ParamValue } from '../../impl/core/machine.ts';
+import { canonicalKey } from '../../impl/core/encode.ts';
+import { labelOf, toPlain, viewOf, type Trace, type TraceFile, type TraceOrigin, type Violation } from '../../impl/core/trace.ts';
 
 /** An ITF value. */
 export type ItfValue =

@@ -31,7 +31,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace as otelTrace, type Attrib
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type IdGenerator, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { TraceEvent } from '../machine.ts';
+import type { TraceEvent } from '../../impl/core/machine.ts';
 import type { ReportData } from './data.ts';
 
 /** When step 0 starts, in ms since the epoch (2025-01-01T00:00:00Z): a fixed, recent-looking date. */

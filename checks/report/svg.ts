@@ -4,7 +4,7 @@
  * delivered it) and the per-process timeline of a history.
  *
  * Both are drawn from data only ({@link Diagram} from `checks/diagram.ts`, {@link TimelineData}
- * from `checks/history/timeline.ts`), with stable class names and `data-*` attributes that the
+ * from `impl/core/history/timeline.ts`), with stable class names and `data-*` attributes that the
  * page's script and the browser tests use:
  * - `.step-row[data-step=k]` (the clickable band of step k), `.lane[data-lane=n1]`;
  * - `.msg` with `data-from`, `data-to`, `data-sent`, `data-step`, and one of `.msg-deliver`,
@@ -14,10 +14,10 @@
  *   `.partition-band`;
  * - `.op[data-op=id]` with `.op-unplaced`, `.op-blocking`, `.op-crashed` on the timeline.
  */
-import type { TraceEvent } from '../machine.ts';
+import type { TraceEvent } from '../../impl/core/machine.ts';
 import type { Diagram } from '../diagram.ts';
-import type { TimelineData, TimelineOp } from '../history/timeline.ts';
-import { describeSource } from '../history/history.ts';
+import type { TimelineData, TimelineOp } from '../../impl/core/history/timeline.ts';
+import { describeSource } from '../../impl/core/history/history.ts';
 
 /** Escape text for HTML and SVG (content and attribute values). */
 export function esc(s: string): string {

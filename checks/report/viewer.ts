@@ -122,7 +122,7 @@ export function viewerMain(): void {
 
   const arrayNode = (v: readonly unknown[], prev: unknown, hasPrev: boolean, depth: number): HTMLElement => {
     const p = hasPrev && Array.isArray(prev) ? (prev as readonly unknown[]) : undefined;
-    // One style with the text trace (checks/trace.ts diffsByIdentity): lists of strings (messages
+    // One style with the text trace (impl/core/trace.ts diffsByIdentity): lists of strings (messages
     // in flight, timers, sets of names) and lists whose length changed are compared by identity,
     // as multisets; lists of numbers or records of the same length position by position.
     const strings = (xs: readonly unknown[]): boolean => xs.every((x) => typeof x === 'string');

@@ -13,7 +13,7 @@
  * (`specs/clocks/clocks.ts`): `hlc-causality` (Theorem 1), `hlc-l-ge-pt` (Theorem 2),
  * `hlc-l-within-eps` (Corollary 1) and `hlc-counter-bound` (Corollary 2).
  */
-import { defineModel, int } from '../../checks/machine.ts';
+import { defineModel, int } from '../core/machine.ts';
 import type { EnvMachine } from '../env/machine.ts';
 import { envConfig, type EnvConfig } from '../env/config.ts';
 import { formatHlc, HLC_ZERO, hlcLocal, hlcReceive, type Hlc } from './algebra.ts';

@@ -11,7 +11,7 @@
  * Checked against the ghost record's true happens-before (`specs/clocks/clocks.ts`):
  * `lamport-clock-condition` (a → b ⇒ L(a) < L(b)) and `lamport-total-order`.
  */
-import { defineModel } from '../../checks/machine.ts';
+import { defineModel } from '../core/machine.ts';
 import type { EnvMachine } from '../env/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
 import { lamportReceive, lamportTick } from './algebra.ts';

@@ -15,8 +15,8 @@
  * algorithm never reads, the index of the send event, so that the record can link the receipt
  * to its send. Clocks are durable: a crash only pauses a process.
  */
-import type { Encoder } from '../../checks/encode.ts';
-import { assertNever, int } from '../../checks/machine.ts';
+import type { Encoder } from '../core/encode.ts';
+import { assertNever, int } from '../core/machine.ts';
 import { envMachine, type EnvChecks, type EnvMachine } from '../env/machine.ts';
 import { envConfig, envParams, MAX_NODES, type Delivery, type EnvConfig } from '../env/config.ts';
 import { nodeName } from '../env/partition.ts';

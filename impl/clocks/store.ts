@@ -21,8 +21,8 @@
  * The ghost record (`specs/clocks/store.ts`) holds the true happens-before relation between
  * writes, independent of either store's timestamps.
  */
-import { defineModel, int } from '../../checks/machine.ts';
-import type { Encoder } from '../../checks/encode.ts';
+import { defineModel, int } from '../core/machine.ts';
+import type { Encoder } from '../core/encode.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import { envConfig, envParams, MAX_NODES, type EnvConfig } from '../env/config.ts';
 import { nodeName } from '../env/partition.ts';

@@ -13,7 +13,7 @@
  * `vc-strong-clock` (a → b ⇔ V(a) < V(b)) and `vc-concurrency` (a ∥ b ⇔ V(a), V(b)
  * incomparable), both through the clock's own comparison, so a wrong comparison is caught too.
  */
-import { defineModel } from '../../checks/machine.ts';
+import { defineModel } from '../core/machine.ts';
 import type { EnvMachine } from '../env/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
 import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';

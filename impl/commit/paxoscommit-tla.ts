@@ -24,8 +24,8 @@
  * transition count is TLC's too: for 2 RMs, 3 acceptors and ballots {0, 1}, 16,959,158
  * transitions, which with the initial state are TLC's 16,959,159 "states generated".
  */
-import { assertNever, defineModel, InputError, int, type Machine } from '../../checks/machine.ts';
-import type { Encoder } from '../../checks/encode.ts';
+import { assertNever, defineModel, InputError, int, type Machine } from '../core/machine.ts';
+import type { Encoder } from '../core/encode.ts';
 import { packRmState, rmName, rmStateTypeOk, tcConsistent, type RMState } from '../../specs/tcommit.ts';
 import { refinesTCommit } from '../../specs/commit/properties.ts';
 

@@ -38,8 +38,8 @@
  * acceptance). Liveness with the coordinator and a minority of acceptors crashed is checked with
  * `specs/commit/liveness.ts`.
  */
-import { assertNever, bool, defineModel, InputError, int, type Witness } from '../../checks/machine.ts';
-import type { Encoder } from '../../checks/encode.ts';
+import { assertNever, bool, defineModel, InputError, int, type Witness } from '../core/machine.ts';
+import type { Encoder } from '../core/encode.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';

@@ -41,7 +41,7 @@
  * abort would be unsafe once pre-commits are out), and a recovering participant answers with
  * its logged state; the non-blocking claim is only made for crash-stop.
  */
-import { assertNever, defineModel, int, type Witness } from '../../checks/machine.ts';
+import { assertNever, defineModel, int, type Witness } from '../core/machine.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';

@@ -38,8 +38,8 @@
  * recovers (the `coordinator-blocks` witness; `checks/protocols/commit-2pc.test.ts` shows it
  * with the bounded-liveness check of `specs/commit/liveness.ts`).
  */
-import { assertNever, bool, defineModel, int, oneOf, type Witness } from '../../checks/machine.ts';
-import type { Encoder } from '../../checks/encode.ts';
+import { assertNever, bool, defineModel, int, oneOf, type Witness } from '../core/machine.ts';
+import type { Encoder } from '../core/encode.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';

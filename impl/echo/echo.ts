@@ -16,8 +16,8 @@
  *
  * Every node plays the same role, so the model is symmetric under node permutations.
  */
-import { bool, defineModel } from '../../checks/machine.ts';
-import type { Encoder } from '../../checks/encode.ts';
+import { bool, defineModel } from '../core/machine.ts';
+import type { Encoder } from '../core/encode.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import { envParams, type EnvConfig } from '../env/config.ts';
 import { nodeName } from '../env/partition.ts';

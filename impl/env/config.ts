@@ -2,7 +2,7 @@
  * The environment's parameters: node count, delivery semantics and the fault, client, timer and
  * clock budgets, with defaults, validation, and a parameter schema fragment for `defineModel`.
  */
-import { bool, InputError, int, oneOf, type BoolParam, type EnumParam, type IntParam } from '../../checks/machine.ts';
+import { bool, InputError, int, oneOf, type BoolParam, type EnumParam, type IntParam } from '../core/machine.ts';
 
 /** How the network orders messages. */
 export type Delivery = 'multiset' | 'fifo';

@@ -1,7 +1,7 @@
 /**
  * Default labels of messages and payloads in traces and diagrams.
  */
-import { compact, toPlain } from '../../checks/trace.ts';
+import { compact, toPlain } from '../core/trace.ts';
 
 /** A field value in a label: numbers, booleans and strings bare, anything else compact JSON. */
 export function formatValue(v: unknown): string {

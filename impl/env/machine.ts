@@ -3,7 +3,7 @@
  * partitions, timers, clients and clocks, with a fast canonical encoding, readable labels and
  * views, diagram events and optional symmetry reduction.
  */
-import { WordBuffer, type Encoder } from '../../checks/encode.ts';
+import { WordBuffer, type Encoder } from '../core/encode.ts';
 import {
   assertNever,
   InputError,
@@ -12,9 +12,9 @@ import {
   type TraceEvent,
   type TransitionProperty,
   type Witness,
-} from '../../checks/machine.ts';
-import { toPlain } from '../../checks/trace.ts';
-import { userLocation } from '../../checks/culprit.ts';
+} from '../core/machine.ts';
+import { toPlain } from '../core/trace.ts';
+import { userLocation } from '../core/culprit.ts';
 import { envConfig, type EnvConfig } from './config.ts';
 import { broadcast, cancelTimer, ghost, note, send, setTimer } from './effects.ts';
 import { formatMessageDefault, formatValue } from './format.ts';

@@ -9,7 +9,7 @@
  *
  * Arrays are never mutated once they are in a state: the functions here copy.
  */
-import { WordBuffer, type Encoder } from '../../checks/encode.ts';
+import { WordBuffer, type Encoder } from '../core/encode.ts';
 import type { NodeId, Packet } from './types.ts';
 
 /** Computes canonical packet keys with a protocol's message encoder. */

@@ -2,7 +2,7 @@
  * Roles: which node plays which part, what it is called, whether it may crash, and which nodes
  * are interchangeable. Derived once per machine from the protocol's `roles` declaration.
  */
-import { InputError } from '../../checks/machine.ts';
+import { InputError } from '../core/machine.ts';
 import type { NodeId, RoleSpec } from './types.ts';
 
 /** The role every node plays when a protocol declares none. */

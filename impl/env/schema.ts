@@ -25,7 +25,7 @@
  * type Durable = Infer<typeof Durable>;   // { readonly term: number; readonly votedFor: number | null; readonly log: readonly {…}[] }
  * ```
  */
-import type { Encoder } from '../../checks/encode.ts';
+import type { Encoder } from '../core/encode.ts';
 import { popcount } from './nodeset.ts';
 
 // ---------------------------------------------------------------------------------------------

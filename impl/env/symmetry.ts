@@ -18,8 +18,8 @@
  *
  * `n` is meant to be small (at most 8 interchangeable nodes; 5 in practice).
  */
-import { WordBuffer, type Encoder } from '../../checks/encode.ts';
-import { InputError } from '../../checks/machine.ts';
+import { WordBuffer, type Encoder } from '../core/encode.ts';
+import { InputError } from '../core/machine.ts';
 
 /** What {@link symmetryCanonicalizer} needs to know about a state type. */
 export interface SymmetryOptions<S> {

@@ -4,7 +4,7 @@
  * the state the environment keeps ({@link EnvState}) and the actions it offers the checker
  * ({@link EnvAction}). See `impl/env/index.ts` for the guide.
  */
-import type { Encoder } from '../../checks/encode.ts';
+import type { Encoder } from '../core/encode.ts';
 import type { EnvConfig } from './config.ts';
 import type { Infer, Schema } from './schema.ts';
 

@@ -7,7 +7,7 @@
  * The network is a sorted array of `[message, count]` pairs, so equal multisets are equal arrays
  * and the default encoding is canonical.
  */
-import { assertNever, defineModel, int, type Machine } from '../../checks/machine.ts';
+import { assertNever, defineModel, int, type Machine } from '../core/machine.ts';
 import { fencedWrites, leaseWitnesses, oneHolderPerToken, type AcceptedWrite } from '../../specs/lease.ts';
 import { LEASE_BUGS, type ClientPhase, type LeaseConfig } from './lease.ts';
 

@@ -18,7 +18,7 @@
  */
 import { List, Map as IMap, Record, type RecordOf } from 'immutable';
 import { match } from 'ts-pattern';
-import { defineModel, int, type Machine } from '../../checks/machine.ts';
+import { defineModel, int, type Machine } from '../core/machine.ts';
 import { fencedWrites, leaseWitnesses, oneHolderPerToken, type AcceptedWrite } from '../../specs/lease.ts';
 
 // ---------------------------------------------------------------------------------------------

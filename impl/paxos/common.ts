@@ -3,7 +3,7 @@
  * layout (acceptors first, then proposers), ballot ownership, quorum sizes, the environment
  * parameters that make sense for Paxos, and parameter validation.
  */
-import { InputError } from '../../checks/machine.ts';
+import { InputError } from '../core/machine.ts';
 import { envParams, type EnvConfig } from '../env/config.ts';
 import { PAXOS_LIMITS, type Ballot, type Value } from '../../specs/paxos.ts';
 

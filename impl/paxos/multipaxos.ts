@@ -30,7 +30,7 @@
  * Known-bug variant: `skip-recovery`, a new leader that does not recover slot 1 (its recovery
  * loop starts one slot too late), so it proposes its own value where another may be chosen.
  */
-import { assertNever, defineModel, InputError, int } from '../../checks/machine.ts';
+import { assertNever, defineModel, InputError, int } from '../core/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import { addNode, hasNode, popcount } from '../env/nodeset.ts';

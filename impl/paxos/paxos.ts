@@ -21,7 +21,7 @@
  * every 2b vote, promise and proposed value, so `specs/paxos.ts` works out what is chosen from
  * outside. The known-bug variants are one-handler overrides, at the end of the file.
  */
-import { assertNever, defineModel, int } from '../../checks/machine.ts';
+import { assertNever, defineModel, int } from '../core/machine.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
 import { addNode, popcount } from '../env/nodeset.ts';

@@ -23,7 +23,7 @@
  *   earlier one;
  * - `volatile-store`: a replica keeps the register in volatile memory, so a restart forgets it.
  */
-import { bool, defineModel, InputError, int, oneOf } from '../../checks/machine.ts';
+import { bool, defineModel, InputError, int, oneOf } from '../core/machine.ts';
 import { envParams, type EnvConfig } from '../env/config.ts';
 import type { Protocol } from '../env/types.ts';
 import { makeQuorumMachine, type QuorumMachine } from './machine.ts';

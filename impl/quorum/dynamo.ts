@@ -23,7 +23,7 @@
  *
  * The quorum sizes are parameters, so these are configurations, not bug variants.
  */
-import { bool, defineModel, int, oneOf } from '../../checks/machine.ts';
+import { bool, defineModel, int, oneOf } from '../core/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
 import { makeQuorumMachine, type QuorumMachine } from './machine.ts';
 import { quorumEnvParams } from './abd.ts';

@@ -4,8 +4,8 @@
  * (`specs/quorum.ts`), role names (`r1`, `s1`, `c1`) in traces and diagrams, and two scheduling
  * rules the environment does not express by itself (see {@link makeQuorumMachine}).
  */
-import { InputError, type Witness } from '../../checks/machine.ts';
-import type { TraceEvent } from '../../checks/machine.ts';
+import { InputError, type Witness } from '../core/machine.ts';
+import type { TraceEvent } from '../core/machine.ts';
 import { envMachine, type EnvMachine, type EnvView } from '../env/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
 import { blocks } from '../env/partition.ts';

@@ -25,8 +25,8 @@
  * and restart; clients do not crash (see `makeQuorumMachine`). The ghost record is the client
  * history, in the real-time order of environment steps (`specs/quorum.ts`).
  */
-import { assertNever } from '../../checks/machine.ts';
-import type { Encoder } from '../../checks/encode.ts';
+import { assertNever } from '../core/machine.ts';
+import type { Encoder } from '../core/encode.ts';
 import { defineProtocol, type Ctx, type Effect, type NodeId, type NodeView, type Protocol, type Reaction } from '../env/types.ts';
 import { INITIAL_VALUE, showEvent, type RegisterEvent } from '../../specs/quorum.ts';
 

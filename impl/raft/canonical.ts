@@ -10,7 +10,7 @@
  * armed timers, messages in and out, …) are permuted among themselves. The result is the same
  * kind of canonical form (the least encoding of a renamed state), built faster.
  */
-import type { Encoder } from '../../checks/encode.ts';
+import type { Encoder } from '../core/encode.ts';
 import type { NodeId, Packet } from '../env/types.ts';
 import type { RaftBug } from './raft.ts';
 import { permutationsOf } from '../env/symmetry.ts';

@@ -26,7 +26,7 @@
  * {@link RAFT_BUGS}. The safety properties are in `specs/raft.ts`; the checker's view of a state
  * (messages that will be ignored left out, fast symmetry reduction) in `canonical.ts`.
  */
-import { bool, defineModel, int } from '../../checks/machine.ts';
+import { bool, defineModel, int } from '../core/machine.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import { envParams, type EnvConfig } from '../env/config.ts';
 import {

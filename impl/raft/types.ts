@@ -7,7 +7,7 @@
  * Indices are 1-based as in the paper: `log[0]` holds index 1, index 0 is "before the log" with
  * term 0. Node ids are 1..n; `0` means "none" (`votedFor = 0`: no vote this term).
  */
-import type { Encoder } from '../../checks/encode.ts';
+import type { Encoder } from '../core/encode.ts';
 import { nodeName } from '../env/partition.ts';
 import type { EnvState, NodeId } from '../env/types.ts';
 

@@ -16,9 +16,9 @@
  * (TMRcvPrepared of an RM already in tmPrepared; RMRcvCommitMsg by an RM already committed), so
  * generated-transition counts match TLC's too.
  */
-import { defineModel, int, type Machine } from '../../checks/machine.ts';
-import type { Encoder } from '../../checks/encode.ts';
-import { refines } from '../../checks/refinement.ts';
+import { defineModel, int, type Machine } from '../core/machine.ts';
+import type { Encoder } from '../core/encode.ts';
+import { refines } from '../core/refinement.ts';
 import { makeTCommit, packRmState, rmName, rmStateTypeOk, tcConsistent, type RMState, type TCState } from '../../specs/tcommit.ts';
 
 /** The TM's state. */

@@ -16,7 +16,7 @@
  * Each invariant is a factory over an accessor from a state to its record, and reports the
  * first offending pair (in id order) with both events named (`n1.2`: process n1's second event).
  */
-import { assertNever, type Invariant, type Witness } from '../../checks/machine.ts';
+import { assertNever, type Invariant, type Witness } from '../../impl/core/machine.ts';
 import { causality, eventName, type Causality, type ClockHistory } from './history.ts';
 
 /** How two vector timestamps compare: `before` means u < v. */

@@ -17,7 +17,7 @@
  * siblings ordered by version vectors (Dynamo's, DeCandia et al., SOSP 2007, section 4.4) keeps
  * both.
  */
-import type { Invariant, Witness } from '../../checks/machine.ts';
+import type { Invariant, Witness } from '../../impl/core/machine.ts';
 import type { NodeId } from '../../impl/env/types.ts';
 
 /** One write, in the record. */

@@ -16,8 +16,8 @@
  * happened (votes, commits, aborts), so a participant that commits, crashes and forgets still
  * counts. Each machine keeps that record with ghost effects and never reads it.
  */
-import type { Invariant, TransitionProperty, Witness } from '../../checks/machine.ts';
-import { refines } from '../../checks/refinement.ts';
+import type { Invariant, TransitionProperty, Witness } from '../../impl/core/machine.ts';
+import { refines } from '../../impl/core/refinement.ts';
 import { makeTCommit, type RMState, type TCState } from '../tcommit.ts';
 
 /**

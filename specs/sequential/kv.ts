@@ -5,7 +5,7 @@
  *
  * Every key starts as the empty string; a get of an absent key returns `""`.
  */
-import { accept, REJECT, type SequentialSpec } from './spec.ts';
+import { accept, REJECT, type SequentialSpec } from '../../impl/core/history/spec.ts';
 
 /** A key-value operation's input. */
 export type KvInput =

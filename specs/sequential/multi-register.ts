@@ -6,7 +6,7 @@
  * Registers start at `initial[k]`, or at `missing` (default 0) when not listed. A read whose
  * output is unknown (`undefined`) is a wildcard, as in Knossos, where a read of nil is unknown.
  */
-import { accept, REJECT, showValue, valueKey, type RegisterValue, type SequentialSpec } from './spec.ts';
+import { accept, REJECT, showValue, valueKey, type RegisterValue, type SequentialSpec } from '../../impl/core/history/spec.ts';
 
 /** One micro-operation of a transaction. */
 export type MicroOp =

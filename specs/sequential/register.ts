@@ -8,7 +8,7 @@
  * failed (the register did not hold `from`); an unknown CAS swaps exactly when the register holds
  * `from`.
  */
-import { accept, REJECT, showValue, valueKey, type RegisterValue, type SequentialSpec, type StepResult } from './spec.ts';
+import { accept, REJECT, showValue, valueKey, type RegisterValue, type SequentialSpec, type StepResult } from '../../impl/core/history/spec.ts';
 
 /** A register operation's input. */
 export type RegisterInput = { readonly f: 'read' } | { readonly f: 'write'; readonly value: RegisterValue };

@@ -31,8 +31,8 @@
  * A step's output is its action label, then its events (sends, notes) indented. A command whose
  * action is not enabled prints `error: …` (and takes no step), so scripts can show refusals.
  */
-import { InputError } from '../../machine.ts';
-import type { TraceEvent } from '../../machine.ts';
+import { InputError } from '../../../impl/core/machine.ts';
+import type { TraceEvent } from '../../../impl/core/machine.ts';
 import { makeRaft, type RaftBug, type RaftConfig } from '../../../impl/raft/raft.ts';
 import { formatEntry, type RaftState, type RaftTypes } from '../../../impl/raft/types.ts';
 import type { EnvAction } from '../../../impl/env/types.ts';

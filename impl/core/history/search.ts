@@ -26,7 +26,7 @@
  * `unknown`, never a verdict.
  */
 import { fmix } from '../encode.ts';
-import type { SequentialSpec } from '../../specs/sequential/spec.ts';
+import type { SequentialSpec } from './spec.ts';
 import { InputError } from '../machine.ts';
 import type { BoundHit } from '../result.ts';
 import type { History, Operation } from './history.ts';

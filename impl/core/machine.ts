@@ -445,3 +445,14 @@ export function instantiate(model: AnyModel, overrides: Readonly<Record<string, 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);
 }
+
+/** One registered model: its name (known without loading it) and how to load it. */
+export interface CatalogueEntry {
+  /** The name used on the command line; must equal the loaded model's `name`. */
+  readonly name: string;
+  /** Load the model's module and return the model. Called only when the model is needed. */
+  load(): Promise<AnyModel>;
+}
+
+/** The registered models, in listing order. */
+export type Catalogue = readonly CatalogueEntry[];

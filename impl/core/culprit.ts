@@ -7,8 +7,8 @@
  * {@link explainError} finds the culprit afterwards, off the hot path: checks and handlers are
  * pure and deterministic, so evaluating them again on the trace's last state throws again, this
  * time one by one, with a stack. The location is the first stack frame in the user's code: not
- * in the checker (`checks/`, its CLI, reports and history checkers), not in the shared
- * environment (`impl/env/`), not in `node_modules` or Node's internals. tsx and vitest map
+ * in the checker (`checks/`, its CLI, reports and history checkers, and its leaf `impl/core/`),
+ * not in the shared environment (`impl/env/`), not in `node_modules` or Node's internals. tsx and vitest map
  * stacks to the TypeScript source, so the line is the source line.
  */
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
@@ -18,11 +18,11 @@ import { selectChecks } from './result.ts';
 import type { Machine } from './machine.ts';
 import { labelOf, type Violation } from './trace.ts';
 
-/** The repository root (this file is `checks/culprit.ts`). */
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The repository root (this file is `impl/core/culprit.ts`). */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Folders whose own files (not subfolders, not tests) are the checker or the shared environment. */
-const LIBRARY_DIRS = ['checks', 'checks/cli', 'checks/report', 'checks/history', 'impl/env'].map((d) => resolve(ROOT, d));
+const LIBRARY_DIRS = ['checks', 'checks/cli', 'checks/report', 'checks/history', 'impl/core', 'impl/core/history', 'impl/env'].map((d) => resolve(ROOT, d));
 
 /** One parsed stack frame. */
 interface Frame {

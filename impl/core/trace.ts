@@ -241,7 +241,7 @@ export interface Violation<S, A> {
   readonly trace: Trace<S, A>;
   /** For `error` in `step`: the action that threw. */
   readonly failedAction?: { readonly action: A; readonly actionIndex: number };
-  /** For `error`: what threw (`invariant NAME`, `step, taking LABEL`, …), see `checks/culprit.ts`. */
+  /** For `error`: what threw (`invariant NAME`, `step, taking LABEL`, …), see `impl/core/culprit.ts`. */
   readonly culprit?: string;
   /** For `error`: where, in the user's code (`file:line:column (in fn)`). */
   readonly at?: string;

@@ -12,7 +12,7 @@
  * p4                       |~~ cas 4->1 ? ~~~~>
  * ```
  */
-import type { SequentialSpec } from '../../specs/sequential/spec.ts';
+import type { SequentialSpec } from './spec.ts';
 import { sortProcesses, type History, type ProcessId, type SourceSpan } from './history.ts';
 import type { HistoryCheckResult, LinearizabilityVerdict } from './search.ts';
 
