@@ -10,7 +10,9 @@
 import type { Machine } from '../impl/core/machine.ts';
 import { InputError } from '../impl/core/machine.ts';
 import { WordBuffer } from '../impl/core/encode.ts';
-import { ChunkedU32, ExactSet, FingerprintSet, type VisitedSet } from './visited.ts';
+import { ExactSet, FingerprintSet, type VisitedSet } from './visited.ts';
+import { EncodedQueue, LinkStore } from './spill.ts';
+import { canonicalKey } from '../impl/core/encode.ts';
 import { traceFromIndices, type Trace, type Violation, type ViolationKind } from '../impl/core/trace.ts';
 import { explainError } from '../impl/core/culprit.ts';
 import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from '../impl/core/result.ts';
@@ -64,6 +66,22 @@ export interface ExploreOptions {
   readonly purity?: 'full' | 'first' | 'off';
   /** With `purity: 'first'`, how many distinct states are guarded. Default {@link PURITY_FIRST_STATES}. */
   readonly purityStates?: number;
+  /**
+   * How BFS holds the states waiting to be expanded. `encoded`: as their encodings, decoded with
+   * the machine's `decode` when expanded (a few words a state instead of an object graph; the
+   * first {@link PURITY_FIRST_STATES} are checked to decode to the state that was encoded).
+   * `objects`: as the states themselves. `auto` (default): `encoded` when the machine has both
+   * `encode` and `decode`.
+   */
+  readonly frontier?: 'auto' | 'encoded' | 'objects';
+  /** Bytes of encoded frontier held in memory before it spills to disk. Default 512 MiB. */
+  readonly frontierMemoryBytes?: number;
+  /** Bytes of trace links (8 per state) held in memory before the oldest spill to disk. Default 16 MiB. */
+  readonly linkMemoryBytes?: number;
+  /** Folder for spill files. Default: the OS temp folder. */
+  readonly spillDir?: string;
+  /** Words per frontier chunk, the unit that spills (default 1 Mi); smaller only in tests. */
+  readonly frontierChunkWords?: number;
 }
 
 /** Statistics of an exhaustive run. */
@@ -88,6 +106,10 @@ export interface ExploreStats extends RunStats {
   readonly bytesPerState: number;
   /** Largest frontier (BFS queue or DFS stack). */
   readonly peakFrontier: number;
+  /** How the BFS frontier was held (DFS: `objects`, the stack). */
+  readonly frontier: 'encoded' | 'objects';
+  /** Bytes written to spill files (frontier levels and trace links); 0 when nothing spilled. */
+  readonly spilledBytes: number;
   /**
    * Probability that fingerprinting merged two distinct states, as TLC reports it:
    * optimistic = distinct × (generated − distinct) / 2^64. Null in exact mode.
@@ -101,6 +123,9 @@ export interface ExploreStats extends RunStats {
  * first 2,000 cost nothing measurable (`npm run bench -- purity`).
  */
 export const PURITY_FIRST_STATES = 2_000;
+
+/** Default memory budgets before the frontier and the trace links spill to disk. */
+export const DEFAULT_SPILL = { frontierMemoryBytes: 512 * 2 ** 20, linkMemoryBytes: 16 * 2 ** 20 } as const;
 
 /** The defaults of the mandatory bounds. */
 export const DEFAULT_BOUNDS = { maxDepth: 10_000, maxStates: 20_000_000, timeLimitMs: 600_000 } as const;
@@ -177,8 +202,30 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
   let violation: Violation<S, A> | undefined;
 
   // BFS links: parent id and action index per distinct state (initial states: NO_PARENT, init index).
-  const parents = mode === 'bfs' ? new ChunkedU32() : undefined;
-  const via = mode === 'bfs' ? new ChunkedU32() : undefined;
+  const spillDir = opts.spillDir;
+  const links = mode === 'bfs' ? new LinkStore({ dir: spillDir, memoryBytes: opts.linkMemoryBytes ?? DEFAULT_SPILL.linkMemoryBytes }) : undefined;
+  const frontierKind = opts.frontier ?? 'auto';
+  if (frontierKind === 'encoded' && !(m.encode && m.decode)) {
+    throw new InputError(`model ${m.name} cannot hold its frontier encoded: it has no ${m.encode ? 'decode' : 'encode/decode'} (use frontier objects)`);
+  }
+  const encodedFrontier = mode === 'bfs' && frontierKind !== 'objects' && m.encode !== undefined && m.decode !== undefined;
+  const frontierMemoryBytes = opts.frontierMemoryBytes ?? DEFAULT_SPILL.frontierMemoryBytes;
+  let spilledBytes = 0;
+  /** BFS levels alive (the one being expanded and the one being filled), for cleanup. */
+  const levels: (S[] | EncodedQueue)[] = [];
+  /** Remove spill files (counting what they held). */
+  const cleanup = (): void => {
+    for (const level of levels.splice(0)) {
+      if (!Array.isArray(level)) {
+        spilledBytes += level.diskBytes();
+        level.dispose();
+      }
+    }
+    if (links) {
+      spilledBytes += links.diskBytes();
+      links.dispose();
+    }
+  };
 
   const seen = (depth: number) => {
     statesPerDepth[depth] = (statesPerDepth[depth] ?? 0) + 1;
@@ -188,11 +235,11 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
   const bfsPath = (id: number): { initIndex: number; indices: number[] } => {
     const indices: number[] = [];
     let cur = id;
-    while (parents!.get(cur) !== NO_PARENT) {
-      indices.push(via!.get(cur));
-      cur = parents!.get(cur);
+    while (links!.parent(cur) !== NO_PARENT) {
+      indices.push(links!.via(cur));
+      cur = links!.parent(cur);
     }
-    return { initIndex: via!.get(cur), indices: indices.reverse() };
+    return { initIndex: links!.via(cur), indices: indices.reverse() };
   };
 
   const fail = (kind: ViolationKind, name: string, message: string, trace: Trace<S, A>, failedAction?: { action: A; actionIndex: number }): Stop => {
@@ -320,29 +367,79 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     const inits = m.init();
     if (inits.length === 0) throw new InputError(`model ${m.name} has no initial state with these parameters`);
     if (mode === 'bfs') {
-      let current: S[] = [];
-      let currentIds: number[] = [];
+      // One BFS level: the states (or their encodings) in id order. A level's ids are consecutive:
+      // states get their ids as they are discovered, and are queued in that order.
+      const m2 = m;
+      const raw = sym !== undefined ? new WordBuffer() : words;
+      let checkedDecodes = 0;
+      const checkDecodes = opts.purityStates ?? PURITY_FIRST_STATES;
+      /** Queue a newly discovered state (its canonical encoding is in `words`). */
+      const enqueue = (level: S[] | EncodedQueue, t: S): void => {
+        if (Array.isArray(level)) {
+          level.push(t);
+          return;
+        }
+        if (raw !== words) {
+          raw.reset();
+          m2.encode!(t, raw);
+        }
+        level.push(raw.raw, raw.len);
+        if (checkedDecodes < checkDecodes) {
+          checkedDecodes++;
+          const back = m2.decode!(raw.raw.slice(0, raw.len));
+          if (canonicalKey(back) !== canonicalKey(t)) {
+            throw new InputError(
+              `model ${m2.name}: decode is not the inverse of encode on a reachable state (depth ${frontierDepth + 1}); run with frontier objects (--frontier objects) and fix decode`,
+            );
+          }
+        }
+      };
+      const newLevel = (): S[] | EncodedQueue => (encodedFrontier ? new EncodedQueue({ dir: spillDir, memoryBytes: frontierMemoryBytes, ...(opts.frontierChunkWords ? { chunkWords: opts.frontierChunkWords } : {}) }) : []);
+      let current = newLevel();
+      let currentFirst = 0;
+      levels.push(current);
       for (let i = 0; i < inits.length; i++) {
         const s = inits[i]!;
         ctxInit = i;
         if (!discover(s, 0)) continue;
-        current.push(s);
-        currentIds.push(parents!.push(NO_PARENT));
-        via!.push(i);
+        enqueue(current, s);
+        links!.push(NO_PARENT, i);
       }
       let depth = 0;
+      let expanded = 0;
+      /** The states of a level, in order (decoded when encoded). */
+      function* statesOf(level: S[] | EncodedQueue): Generator<S, void, void> {
+        if (Array.isArray(level)) {
+          yield* level;
+          return;
+        }
+        for (let w = level.next(); w !== undefined; w = level.next()) {
+          const s = m2.decode!(w);
+          if (guard !== undefined && expanded < freezeUntil) deepFreeze(s);
+          yield s;
+        }
+      }
       while (current.length > 0) {
         if (depth >= maxDepth) {
-          if (current.some((s) => m.actions(s).length > 0)) bound = { kind: 'depth', limit: maxDepth };
+          for (const s of statesOf(current)) {
+            if (m.actions(s).length > 0) {
+              bound = { kind: 'depth', limit: maxDepth };
+              break;
+            }
+          }
           break;
         }
         frontierDepth = depth;
-        let next: S[] = [];
-        let nextIds: number[] = [];
-        for (let i = 0; i < current.length; i++) {
-          const s = current[i]!;
-          const sid = currentIds[i]!;
-          frontierSize = current.length - i + next.length;
+        const next = newLevel();
+        levels.push(next);
+        const nextFirst = links!.length;
+        const count = current.length;
+        let i = 0;
+        for (const s of statesOf(current)) {
+          const sid = currentFirst + i;
+          frontierSize = count - i + next.length;
+          i++;
+          expanded++;
           if (frontierSize > peakFrontier) peakFrontier = frontierSize;
           if (tick()) yield;
           ctxSid = sid;
@@ -359,15 +456,17 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
             transitions++;
             if (properties.length > 0) checkTransition(s, a, t);
             if (!discover(t, depth + 1)) continue;
-            next.push(t);
-            nextIds.push(parents!.push(sid));
-            via!.push(ai);
+            enqueue(next, t);
+            links!.push(sid, ai);
           }
         }
+        if (!Array.isArray(current)) {
+          spilledBytes += current.diskBytes();
+          current.dispose();
+        }
+        levels.shift();
         current = next;
-        currentIds = nextIds;
-        next = [];
-        nextIds = [];
+        currentFirst = nextFirst;
         depth++;
       }
     } else {
@@ -422,6 +521,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     if (e instanceof Stop) {
       if (e.result !== 'violation') bound = e.result;
     } else if (e instanceof InputError) {
+      cleanup();
       throw e;
     } else {
       const err = e instanceof Error ? e : new Error(String(e));
@@ -442,7 +542,8 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
 
   const elapsedMs = performance.now() - start;
   const states = visited.size - overflow;
-  const checkerBytes = visited.bytes() + (parents?.bytes() ?? 0) + (via?.bytes() ?? 0);
+  const checkerBytes = visited.bytes() + (links?.bytes() ?? 0);
+  cleanup();
   const stats: ExploreStats = {
     mode,
     dedup: opts.exact ? 'exact' : 'fingerprint64',
@@ -457,6 +558,8 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     checkerBytes,
     bytesPerState: states > 0 ? checkerBytes / states : 0,
     peakFrontier,
+    frontier: encodedFrontier ? 'encoded' : 'objects',
+    spilledBytes,
     collisionProbability: opts.exact ? null : (states * Math.max(0, transitions - states)) / 2 ** 64,
   };
   if (violation && guard !== undefined && purity !== 'full') confirmViolation(guard.machine, violation, opts, guard);

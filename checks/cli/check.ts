@@ -5,7 +5,7 @@
 import { basename, join } from 'node:path';
 import { defaultParams, instantiate, parseParamValue, resolveParams, variantOverrides, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
 import { moduleOf, modelRef, withModule, type ModelSource } from './models.ts';
-import { DEFAULT_BOUNDS } from '../exhaustive.ts';
+import { DEFAULT_BOUNDS, DEFAULT_SPILL } from '../exhaustive.ts';
 import { exploreParallel, type ParallelExploreStats } from '../parallel/explore.ts';
 import { blockedRandomCheck, portfolioCheck } from './parallel.ts';
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, drawKinds, drawnConfigText, drawRangesText, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
@@ -15,7 +15,7 @@ import { knownBugLine, knownBugOutcome, variantHeader, variantRun, type KnownBug
 import { formatDiagram } from '../diagram.ts';
 import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
-import { REPORTS_DIR, assertWritable, dur, num, slug, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, assertSpillDir, assertWritable, dur, num, slug, writeFileAtomic } from './output.ts';
 import { ProgressLine } from './progress.ts';
 import { symmetryPlan } from '../symmetric.ts';
 import { coverageInContext, exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
@@ -33,6 +33,9 @@ export const CHECK_FLAGS = {
   'time-limit': 'string',
   exact: 'bool',
   'no-symmetry': 'bool',
+  frontier: 'string',
+  'frontier-memory': 'string',
+  'spill-dir': 'string',
   'check-purity': 'bool',
   deadlock: 'bool',
   json: 'bool',
@@ -55,7 +58,7 @@ export const CHECK_FLAGS = {
 } as const;
 
 /** Flags that only one family of modes takes. */
-const EXHAUSTIVE_ONLY = ['max-depth', 'max-states', 'exact', 'no-symmetry'] as const;
+const EXHAUSTIVE_ONLY = ['max-depth', 'max-states', 'exact', 'no-symmetry', 'frontier', 'frontier-memory', 'spill-dir'] as const;
 const RANDOM_ONLY = ['runs', 'steps', 'seed', 'path', 'no-swarm', 'fixed-config'] as const;
 
 /** Parse `--param k=v` pairs against the model's schema. */
@@ -331,6 +334,14 @@ async function exhaustiveCheck(
   if (workers > 1 && exact) throw new InputError('--exact keeps full keys in one thread: use --workers 1 with it');
   if (args.flags.has('shard')) throw new InputError('--shard splits random or portfolio runs; an exhaustive search is not sharded');
   const purity = flag(args, 'check-purity') ? 'full' : 'first';
+  const frontier = str(args, 'frontier') ?? 'auto';
+  if (frontier !== 'auto' && frontier !== 'encoded' && frontier !== 'objects') throw new InputError(`--frontier takes auto, encoded or objects, got '${frontier}'`);
+  if (frontier !== 'auto' && mode === 'dfs') throw new InputError('--frontier applies to --mode bfs (dfs keeps only its stack)');
+  if (frontier === 'encoded' && !(machine.encode && machine.decode)) throw new InputError(`model ${model.name} cannot hold its frontier encoded: it has no ${machine.encode ? 'decode' : 'encode/decode'} (use --frontier objects)`);
+  if (frontier === 'encoded' && workers > 1) throw new InputError('--frontier encoded is single-threaded for now: use --workers 1 with it');
+  const frontierMemoryBytes = posInt(args, 'frontier-memory', DEFAULT_SPILL.frontierMemoryBytes / 2 ** 20) * 2 ** 20;
+  const spillDir = str(args, 'spill-dir');
+  if (spillDir !== undefined) assertSpillDir(spillDir);
   // Symmetry only where every selected check is symmetric (the plan says so, with a notice otherwise).
   const plan = symmetryPlan(machine, checks, symmetry);
   const names = checks.length > 0 ? checks : checkNames(machine);
@@ -357,6 +368,9 @@ async function exhaustiveCheck(
       exact,
       symmetry: plan.on,
       purity,
+      frontier: frontier as 'auto' | 'encoded' | 'objects',
+      frontierMemoryBytes,
+      ...(spillDir !== undefined ? { spillDir } : {}),
       deadlock: flag(args, 'deadlock'),
       checks,
       signal: abort.signal,
@@ -462,7 +476,7 @@ async function exhaustiveCheck(
     });
     out(`  states ${num(s.states)} · transitions ${num(s.transitions)} · diameter ${s.diameter} · ${dur(s.elapsedMs)} · ${num(s.statesPerSecond)} states/s`);
     out(`  states per depth: ${s.statesPerDepth.join(' ')}`);
-    out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)} · peak RSS ${num(Math.round(s.peakRssBytes / 2 ** 20))} MiB`);
+    out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)}${s.frontier === 'encoded' ? ' (encoded)' : ''} · peak RSS ${num(Math.round(s.peakRssBytes / 2 ** 20))} MiB${s.spilledBytes > 0 ? ` · ${num(Math.round(s.spilledBytes / 2 ** 20))} MiB spilled to disk` : ''}`);
     if (s.workers > 1) out(`  workers: ${s.workers}${s.parallelMs !== undefined ? ` (violation found in ${dur(s.parallelMs)}; trace and counts from the single-threaded search to its depth)` : ''}`);
     if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
     if (traceFile) out(`  trace written to ${traceFile}`);

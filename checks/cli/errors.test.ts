@@ -420,3 +420,35 @@ describe('where an error comes from (impl/core/culprit.ts)', () => {
     expect(userLocation(err)).toBe(userCodeLocation(err));
   });
 });
+
+describe('frontier and spill options', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown --frontier kind', ['check', 'twophase', '--frontier', 'compact'], /--frontier takes auto, encoded or objects, got 'compact'/],
+    ['--frontier encoded on a model that cannot decode', ['check', 'tcommit', '--frontier', 'encoded'], /model tcommit cannot hold its frontier encoded: it has no (decode|encode\/decode)/],
+    ['--frontier with dfs', ['check', 'twophase', '--mode', 'dfs', '--frontier', 'objects'], /--frontier applies to --mode bfs/],
+    ['--frontier with random', ['check', 'twophase', '--mode', 'random', '--frontier', 'objects'], /--frontier applies to --mode bfs or dfs only/],
+    ['--frontier-memory 0', ['check', 'twophase', '--frontier-memory', '0'], /--frontier-memory must be an integer ≥ 1, got '0'/],
+    ['a --spill-dir that does not exist', ['check', 'twophase', '--spill-dir', '/nonexistent/dscheck-spill'], /--spill-dir \/nonexistent\/dscheck-spill does not exist/],
+  ];
+  for (const [what, argv, msg] of cases) {
+    it(`${what}: exit 2, nothing run`, async () => {
+      const r = await run(...argv);
+      expectInputError(r, msg);
+      expect(r.out).toBe('');
+    });
+  }
+
+  it('a --spill-dir that is a file: exit 2', async () => {
+    const file = join(dir, 'f');
+    writeFileSync(file, 'x');
+    const r = await run('check', 'twophase', '--spill-dir', file);
+    expectInputError(r, /is not a directory/);
+  });
+
+  it('--frontier objects and a spill folder run as usual, and the folder is left empty', async () => {
+    const r = await run('check', 'twophase', '-p', 'rms=3', '--frontier', 'objects', '--spill-dir', dir, '--quiet');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/holds/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -28,6 +28,18 @@ export function writeFileAtomic(path: string, content: string): void {
   }
 }
 
+/** Check, before any long work, that `dir` is an existing, writable folder for spill files. */
+export function assertSpillDir(dir: string): void {
+  const st = statOf(resolve(dir));
+  if (st === undefined) throw new InputError(`--spill-dir ${dir} does not exist`);
+  if (!st.isDirectory()) throw new InputError(`--spill-dir ${dir} is not a directory`);
+  try {
+    accessSync(resolve(dir), constants.W_OK | constants.X_OK);
+  } catch {
+    throw new InputError(`--spill-dir ${dir} is not writable`);
+  }
+}
+
 /**
  * Check, before any long work, that {@link writeFileAtomic} can write `path`: it is not a
  * directory, and its nearest existing ancestor is a writable directory (missing folders are

@@ -257,6 +257,8 @@ async function parallelBfs(
     checkerBytes,
     bytesPerState: states > 0 ? checkerBytes / states : 0,
     peakFrontier,
+    frontier: 'objects',
+    spilledBytes: 0,
     collisionProbability: (states * Math.max(0, transitions - states)) / 2 ** 64,
     workers: n,
     peakRssBytes: peakRssBytes(),

@@ -55,6 +55,11 @@ export class WordBuffer implements Encoder {
   /** Number of words written since the last reset. */
   len = 0;
 
+  /** The buffer itself: its first {@link WordBuffer.len} words are the encoding (valid until the next write). */
+  get raw(): Int32Array {
+    return this.buf;
+  }
+
   /** Start a new encoding. */
   reset(): void {
     this.len = 0;

@@ -135,6 +135,14 @@ export interface Machine<S, A> {
    */
   encode?(s: S, out: Encoder): void;
   /**
+   * The inverse of {@link Machine.encode}: the state whose encoding is `words`. Optional; with it,
+   * breadth-first search holds the states waiting to be expanded as their encodings (a few words
+   * each) instead of objects. The state returned must behave exactly as the state encoded (same
+   * actions, successors, checks and view); the runner checks, on the first states it queues, that
+   * it is the same value.
+   */
+  decode?(words: Int32Array): S;
+  /**
    * Canonical representative of `s` under permutations of interchangeable nodes. The runners
    * use it only when every selected invariant and property, and every witness, is declared
    * `symmetric: true`; otherwise the run explores without it (see `checks/symmetric.ts`).

@@ -1,0 +1,257 @@
+/**
+ * Storage for big exhaustive runs: the BFS frontier held as state encodings, and the per-state
+ * trace links, both spilling to disk past a memory budget (as TLC's queue and trace file do).
+ *
+ * - {@link EncodedQueue}: one BFS level, written once and then read once, in order. Each state is
+ *   its encoding (`[length, ...words]`) in 4 MiB chunks; when the chunks held in memory pass the
+ *   budget, the full ones are appended to a temporary file and freed. Reading returns the file's
+ *   states first, then the ones still in memory: the order they were written.
+ * - {@link LinkStore}: the parent id and action index of every distinct state (8 bytes each), in
+ *   id order. Past its budget, the oldest full chunks go to a temporary file; a counterexample
+ *   reads the few links of its path back.
+ *
+ * Temporary files live in `dir` (default: the OS temp folder), are opened exclusively, and are
+ * removed by `dispose()` (the runner calls it in a `finally`).
+ */
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let fileCounter = 0;
+
+/** A temporary file, created on first use and removed by `dispose`. */
+class TempFile {
+  private fd = -1;
+  private path = '';
+  /** Bytes written so far. */
+  size = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly kind: string,
+  ) {}
+
+  /** Append `bytes` at the end of the file. */
+  append(bytes: Uint8Array): void {
+    if (this.fd < 0) {
+      this.path = join(this.dir, `dscheck-${process.pid}-${Date.now().toString(36)}-${fileCounter++}-${this.kind}`);
+      this.fd = openSync(this.path, 'wx+', 0o600);
+    }
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, this.size + off);
+    this.size += bytes.length;
+  }
+
+  /** Read `into.length` bytes at `position`. */
+  read(into: Uint8Array, position: number): void {
+    let off = 0;
+    while (off < into.length) {
+      const n = readSync(this.fd, into, off, into.length - off, position + off);
+      if (n === 0) throw new Error(`spill file ${this.path}: unexpected end at ${position + off}`);
+      off += n;
+    }
+  }
+
+  dispose(): void {
+    if (this.fd < 0) return;
+    closeSync(this.fd);
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // already gone
+    }
+    this.fd = -1;
+    this.size = 0;
+  }
+}
+
+/** Where and when to spill. */
+export interface SpillOptions {
+  /** Folder for temporary files (default: the OS temp folder). */
+  readonly dir?: string;
+  /** Bytes a structure may hold in memory before it spills. */
+  readonly memoryBytes: number;
+  /** Words per frontier chunk (default 1 Mi = 4 MiB); smaller only in tests. */
+  readonly chunkWords?: number;
+}
+
+const QUEUE_CHUNK_WORDS = 1 << 20;
+
+/** One chunk of encodings: its words and how many are used. */
+interface QueueChunk {
+  readonly words: Int32Array;
+  used: number;
+}
+
+/** One BFS level of states as encodings: write all, then read all, in order. */
+export class EncodedQueue {
+  /** Chunks in memory, in order; the last one is being filled. */
+  private mem: (QueueChunk | undefined)[] = [];
+  /** Chunks on disk, in order (always before the ones in memory): their word counts. */
+  private readonly spilled: number[] = [];
+  private readonly file: TempFile;
+  private readonly memoryBytes: number;
+  private readonly chunkWords: number;
+  /** Number of states pushed. */
+  length = 0;
+  // reading
+  private reading = false;
+  private cur: Int32Array | undefined;
+  private pos = 0;
+  private end = 0;
+  private nextSpilled = 0;
+  private filePos = 0;
+  private nextMemory = 0;
+  private diskBuf: Int32Array | undefined;
+
+  constructor(opts: SpillOptions) {
+    this.file = new TempFile(opts.dir ?? tmpdir(), 'frontier');
+    this.memoryBytes = opts.memoryBytes;
+    this.chunkWords = opts.chunkWords ?? QUEUE_CHUNK_WORDS;
+  }
+
+  /** Bytes of encodings held in memory now. */
+  memory(): number {
+    let n = 0;
+    for (const c of this.mem) if (c !== undefined) n += c.words.byteLength;
+    return n;
+  }
+
+  /** Bytes written to disk. */
+  diskBytes(): number {
+    return this.file.size;
+  }
+
+  /** Append one state's encoding (the first `len` words of `words`). */
+  push(words: Int32Array, len: number): void {
+    if (this.reading) throw new Error('EncodedQueue: push after reading started');
+    let last = this.mem[this.mem.length - 1];
+    if (last === undefined || last.used + len + 1 > last.words.length) {
+      // Every chunk held is now full; past the budget, all of them go to disk, in order.
+      if (this.mem.length > 0 && this.memory() + this.chunkWords * 4 > this.memoryBytes) {
+        for (const c of this.mem) {
+          this.file.append(new Uint8Array(c!.words.buffer, c!.words.byteOffset, c!.used * 4));
+          this.spilled.push(c!.used);
+        }
+        this.mem = [];
+      }
+      last = { words: new Int32Array(Math.max(this.chunkWords, len + 1)), used: 0 };
+      this.mem.push(last);
+    }
+    last.words[last.used] = len;
+    last.words.set(words.subarray(0, len), last.used + 1);
+    last.used += len + 1;
+    this.length++;
+  }
+
+  /**
+   * The next state's encoding, as a view valid until the next call; undefined at the end. The
+   * first call ends writing.
+   */
+  next(): Int32Array | undefined {
+    this.reading = true;
+    while (this.cur === undefined || this.pos >= this.end) {
+      if (this.nextSpilled < this.spilled.length) {
+        const words = this.spilled[this.nextSpilled++]!;
+        if (this.diskBuf === undefined || this.diskBuf.length < words) this.diskBuf = new Int32Array(Math.max(words, this.chunkWords));
+        this.file.read(new Uint8Array(this.diskBuf.buffer, 0, words * 4), this.filePos);
+        this.filePos += words * 4;
+        this.cur = this.diskBuf;
+        this.end = words;
+      } else if (this.nextMemory < this.mem.length) {
+        const c = this.mem[this.nextMemory]!;
+        this.mem[this.nextMemory++] = undefined; // read once: free it as soon as the next is read
+        this.cur = c.words;
+        this.end = c.used;
+      } else {
+        return undefined;
+      }
+      this.pos = 0;
+    }
+    const len = this.cur[this.pos]!;
+    const view = this.cur.subarray(this.pos + 1, this.pos + 1 + len);
+    this.pos += len + 1;
+    return view;
+  }
+
+  /** Remove the temporary file, if any, and drop what is held. */
+  dispose(): void {
+    this.file.dispose();
+    this.mem = [];
+    this.cur = undefined;
+    this.diskBuf = undefined;
+  }
+}
+
+const LINK_CHUNK_BITS = 16;
+const LINK_CHUNK = 1 << LINK_CHUNK_BITS; // links per chunk (512 KiB)
+
+/** Parent id and action index per state id, spilling the oldest chunks to disk past a budget. */
+export class LinkStore {
+  private readonly chunks: (Uint32Array | undefined)[] = [];
+  private firstInMemory = 0; // chunks before this index are on disk
+  private readonly file: TempFile;
+  private readonly maxChunksInMemory: number;
+  private readonly one = new Uint32Array(2);
+  /** Number of links pushed. */
+  length = 0;
+
+  constructor(opts: SpillOptions) {
+    this.file = new TempFile(opts.dir ?? tmpdir(), 'links');
+    this.maxChunksInMemory = Math.max(2, Math.floor(opts.memoryBytes / (LINK_CHUNK * 8)));
+  }
+
+  /** Append the link of the next state id; returns that id. */
+  push(parent: number, via: number): number {
+    const i = this.length;
+    const c = i >>> LINK_CHUNK_BITS;
+    if (c === this.chunks.length) {
+      this.chunks.push(new Uint32Array(LINK_CHUNK * 2));
+      if (this.chunks.length - this.firstInMemory > this.maxChunksInMemory) {
+        const old = this.chunks[this.firstInMemory]!;
+        this.file.append(new Uint8Array(old.buffer));
+        this.chunks[this.firstInMemory++] = undefined;
+      }
+    }
+    const chunk = this.chunks[c]!;
+    const k = (i & (LINK_CHUNK - 1)) * 2;
+    chunk[k] = parent;
+    chunk[k + 1] = via;
+    this.length++;
+    return i;
+  }
+
+  private at(i: number): Uint32Array {
+    const c = i >>> LINK_CHUNK_BITS;
+    const k = (i & (LINK_CHUNK - 1)) * 2;
+    const chunk = this.chunks[c];
+    if (chunk !== undefined) return chunk.subarray(k, k + 2);
+    this.file.read(new Uint8Array(this.one.buffer), (c * LINK_CHUNK * 2 + k) * 4);
+    return this.one;
+  }
+
+  /** The parent id of state `i`. */
+  parent(i: number): number {
+    return this.at(i)[0]!;
+  }
+
+  /** The action index (or initial-state index) that reached state `i`. */
+  via(i: number): number {
+    return this.at(i)[1]!;
+  }
+
+  /** Bytes held in memory. */
+  bytes(): number {
+    return (this.chunks.length - this.firstInMemory) * LINK_CHUNK * 8;
+  }
+
+  /** Bytes written to disk. */
+  diskBytes(): number {
+    return this.file.size;
+  }
+
+  /** Remove the temporary file, if any. */
+  dispose(): void {
+    this.file.dispose();
+  }
+}
