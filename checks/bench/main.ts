@@ -3,12 +3,12 @@
  * `reports/bench/<section>.json`. Speed targets are checked here, never in unit tests.
  */
 import { join } from 'node:path';
-import { REPORTS_DIR, writeFileAtomic } from '../cli/output.ts';
+import { REPORTS_DIR, writeFileAtomic } from '../output.ts';
 import { benchTwoPhase } from './twophase.ts';
 import { benchRandom } from './random.ts';
 import { benchHistoryCorpus } from './history.ts';
 import { benchClocks } from './clocks.ts';
-import { benchReports } from '../report/bench.ts';
+import { benchReports } from './reports.ts';
 import { benchQuorum } from './quorum.ts';
 import { benchPaxos } from './paxos.ts';
 import { benchCommit } from './commit.ts';

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { REPORTS_DIR } from '../cli/output.ts';
+import { REPORTS_DIR } from '../output.ts';
 import { longEchoReport, twoPhaseReport } from '../report/fixtures.ts';
 import { renderReport } from '../report/html.ts';
 import type { ReportData } from '../report/data.ts';

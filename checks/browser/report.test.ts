@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { REPORTS_DIR } from '../cli/output.ts';
+import { REPORTS_DIR } from '../output.ts';
 import { historyCommand } from '../cli/history.ts';
 import { corpusRoot } from '../history/corpus.ts';
 import { echoReport, longEchoReport, twoPhaseReport } from '../report/fixtures.ts';

@@ -15,7 +15,7 @@ import { knownBugLine, knownBugOutcome, variantHeader, variantRun, type KnownBug
 import { formatDiagram } from '../diagram.ts';
 import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
-import { REPORTS_DIR, assertSpillDir, assertWritable, dur, num, slug, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, assertSpillDir, assertWritable, dur, num, slug, writeFileAtomic } from '../output.ts';
 import { ProgressLine } from './progress.ts';
 import { symmetryPlan } from '../symmetric.ts';
 import { coverageInContext, exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';

@@ -49,7 +49,7 @@ import {
 import type { LoadedHistory } from '../history/load.ts';
 import { flag, parseArgs, str } from './args.ts';
 import { ProgressLine } from './progress.ts';
-import { REPORTS_DIR, assertWritable, slug } from './output.ts';
+import { REPORTS_DIR, assertWritable, slug } from '../output.ts';
 import { basename, join } from 'node:path';
 import { fmtMs, fmtNum, reportFromHistory } from '../report/data.ts';
 import { writeReport } from '../report/outputs.ts';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../../impl/core/machine.ts';
 import { mergeShards, parseShardFile } from '../parallel/shards.ts';
 import { flag, parseArgs, str } from './args.ts';
-import { num, writeFileAtomic } from './output.ts';
+import { num, writeFileAtomic } from '../output.ts';
 
 /** Run `dscheck merge`. Exit 1 when the merged run has a violation, else 0. */
 export async function mergeCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {

@@ -12,7 +12,7 @@ import { asRandomResult, checkRandomParallel, parseShard, BLOCK_RUNS, type Paral
 import { SHARD_FORMAT, SHARD_VERSION, type ShardFile } from '../parallel/shards.ts';
 import { defaultWorkers } from '../parallel/pool.ts';
 import { flag, posInt, seconds, str, type ParsedArgs } from './args.ts';
-import { REPORTS_DIR, dur, num, slug, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, dur, num, slug, writeFileAtomic } from '../output.ts';
 import { ProgressLine } from './progress.ts';
 import { defaultTracePath, paramText, printVerdict, seedArg } from './check.ts';
 import { freshSeed, discoverKinds } from '../random.ts';

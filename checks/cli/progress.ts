@@ -1,7 +1,7 @@
 /**
  * The live progress line on a TTY (stderr), plain silence otherwise.
  */
-import { dur, num } from './output.ts';
+import { dur, num } from '../output.ts';
 
 /** A progress line that redraws itself in place; a no-op when stderr is not a TTY. */
 export class ProgressLine {

@@ -21,7 +21,7 @@ import { listReports, renderIndex } from '../report/folder.ts';
 import { traceFileToItf, traceToItf } from '../report/itf.ts';
 import { reportPathForTrace, writeItf, writeOtlp, writeReport } from '../report/outputs.ts';
 import { flag, parseArgs, str } from './args.ts';
-import { REPORTS_DIR, assertWritable, writeFileAtomic } from './output.ts';
+import { REPORTS_DIR, assertWritable, writeFileAtomic } from '../output.ts';
 import { parseTraceFileWith, type ModelSource } from './models.ts';
 
 /** Flags of `dscheck report`. */

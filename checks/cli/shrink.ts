@@ -11,7 +11,7 @@ import { replayLoaded } from '../replay.ts';
 import { SHRINK_TIME_LIMIT_MS, shrinkActions } from '../shrink.ts';
 import { describeViolation, formatTrace, toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
 import { flag, parseArgs, seconds, str } from './args.ts';
-import { assertWritable, dur, writeFileAtomic } from './output.ts';
+import { assertWritable, dur, writeFileAtomic } from '../output.ts';
 import { recordedText, replayVerdict, traceHeader } from './replay.ts';
 import { loadTraceFile, withModule, type ModelSource } from './models.ts';
 

@@ -3,7 +3,7 @@
  * Shared by `dscheck check … --report --out-itf --out-otlp`, `dscheck report` and `dscheck history --report`.
  */
 import { basename, join } from 'node:path';
-import { REPORTS_DIR, writeFileAtomic } from '../cli/output.ts';
+import { REPORTS_DIR, writeFileAtomic } from '../output.ts';
 import type { ReportData } from './data.ts';
 import { renderReport } from './html.ts';
 import { formatItf, type ItfTrace } from './itf.ts';

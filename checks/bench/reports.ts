@@ -6,11 +6,11 @@
 import { explore } from '../exhaustive.ts';
 import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
 import { makeEcho } from '../../impl/echo/echo.ts';
-import { median } from '../bench/harness.ts';
-import { exhaustiveCoverage } from './coverage.ts';
-import { ECHO_LONG, longEchoReport, seededWalk } from './fixtures.ts';
-import { renderReport } from './html.ts';
-import { formatItf, traceToItf } from './itf.ts';
+import { median } from './harness.ts';
+import { exhaustiveCoverage } from '../report/coverage.ts';
+import { ECHO_LONG, longEchoReport, seededWalk } from '../report/fixtures.ts';
+import { renderReport } from '../report/html.ts';
+import { formatItf, traceToItf } from '../report/itf.ts';
 
 function time(f: () => unknown): number {
   const t = performance.now();

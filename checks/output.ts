@@ -3,7 +3,7 @@
  * and number formatting.
  */
 import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { InputError } from '../../impl/core/machine.ts';
+import { InputError } from '../impl/core/machine.ts';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
