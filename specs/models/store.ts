@@ -21,7 +21,7 @@ export const STORE_BUGS = {
   'stale-read': {
     doc: 'cp: a follower answers its clients’ reads from its own copy instead of forwarding them to the leader, so a read misses a write a majority already acknowledged',
     breaks: ['linearizable'],
-    config: { mode: 'cp', partitions: 0, ops: 2 },
+    config: { mode: 'cp', partitions: 0, ops: 3 },
   },
   'drop-sibling': {
     doc: 'ap-siblings: a replica receiving a concurrent version keeps only the larger value instead of both siblings',
@@ -57,7 +57,7 @@ export const storeModel = defineModel({
     maxSkew: envParams({}).maxSkew,
   },
   bugs: STORE_BUGS,
-  draw: { replicas: [2, 3], clients: [1, 3], ops: [2, 4], partitions: [0, 1], delivery: ['multiset', 'fifo'] },
+  draw: { replicas: [2, 3], clients: [2, 3], ops: [2, 4], partitions: [0, 1], delivery: ['multiset', 'fifo'] },
   build: (p) => {
     const bug = p.bug as StoreBug;
     if (bug !== 'none' && BUG_MODE[bug] !== p.mode) throw new InputError(`variant ${bug} is a ${BUG_MODE[bug]} variant; it does not apply to mode=${p.mode}`);
