@@ -207,7 +207,12 @@ export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, see
 
 /** One row of the PACELC table. */
 export interface PacelcRow extends StoreCosts {
+  /** The row's label: the mode, and the sessions when they roam. */
+  readonly label: string;
+  /** The level the checker classifies the mode at, with one partition allowed. */
   readonly level: StoreLevel | null;
+  /** The same, with no partition. */
+  readonly levelNoPartition: StoreLevel | null;
   readonly promised: StoreLevel;
   readonly states: number;
   readonly levels: readonly LevelTally[];
@@ -216,11 +221,28 @@ export interface PacelcRow extends StoreCosts {
 /** The configuration the bench uses. */
 export const PACELC_SHAPE: StoreShape = { replicas: 3, clients: 2, ops: 3 };
 
+/** The rows: each mode with sticky sessions, then the AP modes with roaming sessions. */
+export const PACELC_VARIANTS: readonly { readonly mode: StoreMode; readonly roaming: boolean }[] = [
+  ...STORE_MODES.map((mode) => ({ mode, roaming: false })),
+  { mode: 'ap-lww', roaming: true },
+  { mode: 'ap-siblings', roaming: true },
+];
+
 /** Classify and measure every mode. */
-export function pacelcRows(shape: StoreShape = PACELC_SHAPE, runs = 200): PacelcRow[] {
-  return STORE_MODES.map((mode) => {
+export function pacelcRows(base: StoreShape = PACELC_SHAPE, runs = 200): PacelcRow[] {
+  return PACELC_VARIANTS.map(({ mode, roaming }) => {
+    const shape: StoreShape = { ...base, roaming };
     const c = classifyStore(mode, shape, 1);
-    return { ...measureStore(mode, shape, runs), level: c.strongest, promised: c.promised, states: c.states, levels: c.levels };
+    const c0 = classifyStore(mode, shape, 0);
+    return {
+      ...measureStore(mode, shape, runs),
+      label: roaming ? `${mode} (roaming sessions)` : mode,
+      level: c.strongest,
+      levelNoPartition: c0.strongest,
+      promised: c.promised,
+      states: c.states,
+      levels: c.levels,
+    };
   });
 }
 
@@ -228,11 +250,11 @@ export function pacelcRows(shape: StoreShape = PACELC_SHAPE, runs = 200): Pacelc
 export function pacelcTable(rows: readonly PacelcRow[]): string {
   const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
   return [
-    '| mode | consistency reached (checker) | promised | availability during a partition | round trips per op, no partition (mean / max) | replica messages per op |',
-    '|---|---|---|---|---|---|',
+    '| mode | consistency reached, one partition (checker) | without partitions | promised | availability during a partition | round trips per op, no partition (mean / max) | replica messages per op |',
+    '|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.mode} | ${r.level ?? 'none'} | ${r.promised} | ${pct(r.availability)} (${r.partitionOps.answered}/${r.partitionOps.invoked}) | ${r.roundTrips.toFixed(2)} / ${r.maxRoundTrips} | ${r.messagesPerOp.toFixed(2)} |`,
+        `| ${r.label} | ${r.level ?? 'none'} | ${r.levelNoPartition ?? 'none'} | ${r.promised} | ${pct(r.availability)} (${r.partitionOps.answered}/${r.partitionOps.invoked}) | ${r.roundTrips.toFixed(2)} / ${r.maxRoundTrips} | ${r.messagesPerOp.toFixed(2)} |`,
     ),
   ].join('\n');
 }

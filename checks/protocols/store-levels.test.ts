@@ -8,7 +8,8 @@
  * checker finds for ap-lww is stronger: with sticky sessions on one register and HLC stamps,
  * every replica applies writes in stamp order and every session's operations have
  * non-decreasing stamps, so the stamp order is a sequential witness. LWW's defect is the lost
- * update (`no-lost-update`, in store.test.ts), which no register-history level forbids.
+ * update (`no-lost-update`, in store.test.ts), which no register-history level forbids. With
+ * roaming sessions (a client's request may reach any replica) both AP modes drop to eventual.
  */
 import { describe, expect, it } from 'vitest';
 import { classifyStore, measureStore } from '../bench/pacelc.ts';
@@ -45,6 +46,17 @@ describe('each mode classified by the checker, across all its reachable historie
       ['causal', 110, 0],
       ['eventual', 120, 0],
     ]);
+  });
+  it('roaming sessions (AP modes, 2 replicas, 1 client, 2 ops): both drop to eventual — a client reads at a replica that lacks its own write', () => {
+    for (const mode of ['ap-lww', 'ap-siblings'] as const) {
+      const c = classifyStore(mode, { replicas: 2, clients: 1, ops: 2, roaming: true });
+      expect(c.strongest, mode).toBe('eventual');
+      expect(c.levels[2]!.example, mode).toMatch(/^not causal \(read-your-writes broken\)/);
+      expect(c.levels[3]!.violated, mode).toBe(0);
+    }
+  });
+  it('cp sessions do not roam: refused in one line', () => {
+    expect(() => classifyStore('cp', { replicas: 2, clients: 1, ops: 2, roaming: true })).toThrow(/cp sessions stay at their home replica/);
   });
   it('a bound that cuts the exploration gives no level', () => {
     const c = classifyStore('ap-lww', { replicas: 3, clients: 2, ops: 3 }, 1, 100);

@@ -12,7 +12,7 @@ import { REPORT_CSS } from './style.ts';
 
 /** What a chart row needs. */
 export interface PacelcChartRow {
-  readonly mode: string;
+  readonly label: string;
   readonly level: string | null;
   readonly availability: number;
   readonly roundTrips: number;
@@ -23,9 +23,9 @@ const COLORS = ['#7ea0e8', '#e8a87e', '#8ed19a'];
 
 /** One horizontal bar chart: a bar per mode, scaled to `max`. */
 function bars(title: string, rows: readonly PacelcChartRow[], value: (r: PacelcChartRow) => number, max: number, label: (v: number) => string): string {
-  const w = 420;
+  const w = 520;
   const rowH = 28;
-  const left = 110;
+  const left = 190;
   const h = 30 + rows.length * rowH;
   const inner = w - left - 70;
   const parts = rows.map((r, i) => {
@@ -33,8 +33,8 @@ function bars(title: string, rows: readonly PacelcChartRow[], value: (r: PacelcC
     const y = 24 + i * rowH;
     const bw = max === 0 ? 0 : (inner * v) / max;
     return (
-      `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${esc(r.mode)}</text>` +
-      `<rect class="bar" x="${left}" y="${y + 2}" width="${bw.toFixed(1)}" height="${rowH - 8}" fill="${COLORS[i % COLORS.length]}"><title>${esc(`${r.mode}: ${label(v)}`)}</title></rect>` +
+      `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${esc(r.label)}</text>` +
+      `<rect class="bar" x="${left}" y="${y + 2}" width="${bw.toFixed(1)}" height="${rowH - 8}" fill="${COLORS[i % COLORS.length]}"><title>${esc(`${r.label}: ${label(v)}`)}</title></rect>` +
       `<text x="${(left + bw + 6).toFixed(1)}" y="${y + 15}">${esc(label(v))}</text>`
     );
   });
@@ -53,7 +53,7 @@ export function pacelcChartSvg(rows: readonly PacelcChartRow[]): string {
 /** The page. */
 export function renderPacelcPage(rows: readonly PacelcChartRow[], shape: StoreShape): string {
   const table = rows
-    .map((r) => `<tr><td>${esc(r.mode)}</td><td>${esc(r.level ?? 'none')}</td><td>${(100 * r.availability).toFixed(0)}%</td><td>${r.roundTrips.toFixed(2)}</td><td>${r.messagesPerOp.toFixed(2)}</td></tr>`)
+    .map((r) => `<tr><td>${esc(r.label)}</td><td>${esc(r.level ?? 'none')}</td><td>${(100 * r.availability).toFixed(0)}%</td><td>${r.roundTrips.toFixed(2)}</td><td>${r.messagesPerOp.toFixed(2)}</td></tr>`)
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>PACELC, measured</title><style>${REPORT_CSS}

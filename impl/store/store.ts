@@ -5,7 +5,8 @@
  *
  * One register (one key) replicated on replicas r1..rR; clients c1..cC are sessions, each pinned
  * to its home replica r((i − 1) mod R + 1) (a sticky session: the client's requests arrive there,
- * and its answers come from there). A client has at most one operation pending. Operation k (the
+ * and its answers come from there); with `roaming` (AP modes) a client's request may arrive at
+ * any replica. A client has at most one operation pending. Operation k (the
  * k-th request made, in any session) is a read or the write of value k, so values are unique.
  * The ghost record is the client history: a `call` event when an operation is invoked, a `ret`
  * event when it is answered (with the value read: one value, or the siblings).
@@ -37,7 +38,7 @@
  * its clients' reads from its own copy) and `drop-sibling` (ap-siblings: a replica receiving a
  * concurrent version keeps only the larger value instead of both).
  */
-import { assertNever, type Invariant, type Witness } from '../core/machine.ts';
+import { assertNever, InputError, type Invariant, type Witness } from '../core/machine.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
 import { addNode, popcount } from '../env/nodeset.ts';
@@ -55,6 +56,11 @@ export interface StoreShape {
   readonly clients: number;
   /** Client operations in total (the environment's request budget); write k writes value k. */
   readonly ops: number;
+  /**
+   * AP modes only: a client's operations may go to any replica (a load balancer's choice), not
+   * only to its home. Its session context then stays behind at each replica it used.
+   */
+  readonly roaming?: boolean;
 }
 
 /** Client `c`'s home replica. */
@@ -352,7 +358,7 @@ export function lwwProtocol(shape: StoreShape, maxClock: number): Protocol<Lww> 
     init: () => ({ durable: { val: 0, l: 0, c: 0, n: 0, hl: 0, hc: 0, dirty: false }, volatile: {} }),
     onRestart: (_ctx, durable) => ({ durable, volatile: {} }),
     requests: requestsOf(shape),
-    acceptsRequest: (ctx, _node, req) => homeOf(shape, req.c) === ctx.self,
+    acceptsRequest: (ctx, _node, req) => shape.roaming === true || homeOf(shape, req.c) === ctx.self,
     onClientRequest(ctx, node, req) {
       const d = node.durable;
       const call = ctx.ghost((g) => called(g, req));
@@ -445,7 +451,7 @@ export function siblingsProtocol(shape: StoreShape, merge: MergeRule = keepSibli
     init: () => ({ durable: { sibs: [], ctx: Array.from({ length: shape.clients }, zero), dirty: false }, volatile: {} }),
     onRestart: (_ctx, durable) => ({ durable, volatile: {} }),
     requests: requestsOf(shape),
-    acceptsRequest: (ctx, _node, req) => homeOf(shape, req.c) === ctx.self,
+    acceptsRequest: (ctx, _node, req) => shape.roaming === true || homeOf(shape, req.c) === ctx.self,
     onClientRequest(ctx, node, req) {
       const d = node.durable;
       const call = ctx.ghost((g) => called(g, req));
@@ -538,6 +544,7 @@ export function makeStoreMachine(mode: StoreMode, shape: StoreShape, env: Partia
   const config: Partial<EnvConfig> = { ...env, nodes: shape.replicas, requests: shape.ops };
   switch (mode) {
     case 'cp':
+      if (shape.roaming === true) throw new InputError('cp sessions stay at their home replica (it forwards to the leader); roaming is for the AP modes');
       return envMachine(cpProtocol(shape, { followerReads: bug === 'stale-read' }), config, checks);
     case 'ap-lww':
       return envMachine(lwwProtocol(shape, env.maxClock ?? 0), config, checks);

@@ -51,6 +51,7 @@ export const storeModel = defineModel({
     replicas: int(3, 1, 5, 'replicas (r1..rR; r1 leads in cp)'),
     clients: int(2, 1, 4, 'client sessions (c1..cC), client i at replica ((i-1) mod R)+1'),
     ops: int(3, 1, 8, 'client operations in total; operation k reads, or writes the value k'),
+    sessions: oneOf(['sticky', 'roaming'], 'sticky', 'sticky: a client always uses its home replica; roaming (AP modes): any replica'),
     partitions: envParams({ partitions: 1 }).partitions,
     delivery: envParams({}).delivery,
     maxClock: int(0, 0, 8, 'largest physical clock value (ap-lww HLC; 0: no clocks, the HLC is a logical counter)'),
@@ -61,7 +62,7 @@ export const storeModel = defineModel({
   build: (p) => {
     const bug = p.bug as StoreBug;
     if (bug !== 'none' && BUG_MODE[bug] !== p.mode) throw new InputError(`variant ${bug} is a ${BUG_MODE[bug]} variant; it does not apply to mode=${p.mode}`);
-    const shape: StoreShape = { replicas: p.replicas, clients: p.clients, ops: p.ops };
+    const shape: StoreShape = { replicas: p.replicas, clients: p.clients, ops: p.ops, roaming: p.sessions === 'roaming' };
     const level = p.level === 'own' ? MODE_LEVEL[p.mode] : p.level;
     return makeStoreMachine(p.mode, shape, { partitions: p.partitions, delivery: p.delivery, maxClock: p.maxClock, maxSkew: p.maxSkew }, storeChecks(p.mode, p.replicas, level), bug);
   },
