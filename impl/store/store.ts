@@ -119,16 +119,6 @@ const formatRequest = (r: StoreRequest): string => `c${r.c} ${r.f === 'write' ? 
 const called = (g: StoreGhost, r: StoreRequest): StoreGhost => ({ events: [...g.events, { type: 'call', c: r.c, op: r.op, f: r.f }] });
 const answered = (g: StoreGhost, c: number, op: number, vals: readonly number[]): StoreGhost => ({ events: [...g.events, { type: 'ret', c, op, vals }] });
 
-/** Is client `c` waiting for an answer (from the history)? */
-export function pendingOps(g: StoreGhost): Map<number, number> {
-  const pending = new Map<number, number>();
-  for (const e of g.events) {
-    if (e.type === 'call') pending.set(e.c, e.op);
-    else pending.delete(e.c);
-  }
-  return pending;
-}
-
 // ---------------------------------------------------------------------------------------------
 // CP: a fixed leader with majority quorums
 
