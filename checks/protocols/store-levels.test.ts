@@ -13,6 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { classifyStore, measureStore } from '../bench/pacelc.ts';
+import { renderPacelcPage } from '../report/pacelc.ts';
 
 describe('each mode classified by the checker, across all its reachable histories', () => {
   it('cp (2 ops): linearizable — no history violates any level', () => {
@@ -80,5 +81,21 @@ describe('PACELC costs (counts from seeded runs)', () => {
     expect(sib.maxRoundTrips).toBe(1);
     expect(cp.roundTrips).toBeGreaterThanOrEqual(2);
     expect(cp.maxRoundTrips).toBe(3);
+  });
+});
+
+describe('the PACELC chart', () => {
+  it('one bar per row in each half, scaled: full availability is the full width, the most round trips the full width', () => {
+    const rows = [
+      { label: 'cp', level: 'linearizable', availability: 0.5, roundTrips: 2, messagesPerOp: 4 },
+      { label: 'ap-lww <roaming>', level: 'eventual', availability: 1, roundTrips: 1, messagesPerOp: 1 },
+    ];
+    const page = renderPacelcPage(rows, { replicas: 3, clients: 2, ops: 3 });
+    const widths = [...page.matchAll(/<rect class="bar" x="\d+" y="\d+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(widths).toHaveLength(4);
+    const full = Math.max(...widths);
+    expect(widths).toEqual([full / 2, full, full, full / 2]);
+    expect(page).toContain('ap-lww &lt;roaming&gt;');
+    expect(page).not.toContain('<roaming>');
   });
 });
