@@ -16,18 +16,8 @@ import type { RegisterValue } from '../../impl/core/history/spec.ts';
 import type { History } from '../../impl/core/history/history.ts';
 import type { HistoryModelName } from './models.ts';
 
-/** One register access of an operation. */
-export type Access =
-  /** A read whose value was observed. */
-  | { readonly kind: 'read'; readonly key: string; readonly value: RegisterValue }
-  /** A read whose value is unknown (timed out, crashed): it constrains nothing. */
-  | { readonly kind: 'read-unknown'; readonly key: string }
-  /** A blind write. */
-  | { readonly kind: 'write'; readonly key: string; readonly value: RegisterValue }
-  /** A compare-and-set: `swapped` is `undefined` when unknown. */
-  | { readonly kind: 'cas'; readonly key: string; readonly from: RegisterValue; readonly to: RegisterValue; readonly swapped: boolean | undefined }
-  /** An append of a string (kv). */
-  | { readonly kind: 'append'; readonly key: string; readonly value: string };
+export type { Access } from '../../impl/core/history/access.ts';
+import type { Access } from '../../impl/core/history/access.ts';
 
 /** The accesses of one operation of a history of `model`, in order. */
 export function accessesOf(model: HistoryModelName, input: unknown, output: unknown): Access[] {

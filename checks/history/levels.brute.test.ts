@@ -14,7 +14,7 @@ import { historyAccesses, type Access } from './accesses.ts';
 import { makeHistory, type History, type OperationInit } from '../../impl/core/history/history.ts';
 import { checkLevel, type ConsistencyLevel } from './levels.ts';
 import { historyModel, type AnyHistoryModel } from './models.ts';
-import { checkSequential, verifySequentialOrder } from './sequential.ts';
+import { checkSequential, verifySequentialOrder } from '../../impl/core/history/sequential.ts';
 
 type H = History<unknown, unknown>;
 type Val = number | string | null;

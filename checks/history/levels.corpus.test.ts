@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { corpusRoot, loadCorpus } from './corpus.ts';
 import { checkStrongest } from './levels.ts';
 import { parseHistory } from './load.ts';
-import { linearizationOrder, verifySequentialOrder } from './sequential.ts';
+import { linearizationOrder, verifySequentialOrder } from '../../impl/core/history/sequential.ts';
 import { checkHistory } from '../../impl/core/history/search.ts';
 import { verifyLinearization } from './verify.ts';
 

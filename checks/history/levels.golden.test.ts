@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkLevel, checkStrongest, violationLines, witnessLines, type ConsistencyLevel, type LevelCheckOptions } from './levels.ts';
 import { parseHistory, type LoadedHistory } from './load.ts';
-import { checkSequential, verifySequentialOrder } from './sequential.ts';
+import { checkSequential, verifySequentialOrder } from '../../impl/core/history/sequential.ts';
 
 type Op = { process: number | string; call: number; return: number | null; f: string; value?: unknown; output?: unknown; key?: string; node?: number | string };
 

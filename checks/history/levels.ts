@@ -18,13 +18,13 @@
 import type { SequentialSpec } from '../../impl/core/history/spec.ts';
 import type { BoundHit } from '../../impl/core/result.ts';
 import { historyAccesses, showKey } from './accesses.ts';
-import { causalUnsupported, checkCausal, INITIAL, type CausalResult, type PathStep } from './causal.ts';
-import { checkEventual, type EventualResult } from './eventual.ts';
+import { causalUnsupported, checkCausal, INITIAL, type CausalResult, type PathStep } from '../../impl/core/history/causal.ts';
+import { checkEventual, type EventualResult } from '../../impl/core/history/eventual.ts';
 import type { History } from '../../impl/core/history/history.ts';
 import type { AnyHistoryModel } from './models.ts';
 import { describeOperation, explanationLines } from './report.ts';
 import { checkHistory, type HistoryCheckOptions, type HistoryCheckResult } from '../../impl/core/history/search.ts';
-import { checkSequential, type SequentialResult } from './sequential.ts';
+import { checkSequential, type SequentialResult } from '../../impl/core/history/sequential.ts';
 import { showValue } from '../../impl/core/history/spec.ts';
 
 /** The levels, strongest first. */

@@ -28,11 +28,11 @@
  * touches several registers: those need other definitions, and the check refuses them (the CLI
  * reports that the level is not supported for the history).
  */
-import { valueKey, type RegisterValue } from '../../impl/core/history/spec.ts';
-import type { BoundHit } from '../../impl/core/result.ts';
-import type { Access } from './accesses.ts';
-import type { History } from '../../impl/core/history/history.ts';
-import { bound, type HistoryCheckOptions } from '../../impl/core/history/search.ts';
+import { valueKey, type RegisterValue } from './spec.ts';
+import type { BoundHit } from '../result.ts';
+import type { Access } from './access.ts';
+import type { History } from './history.ts';
+import { bound, type HistoryCheckOptions } from './search.ts';
 import { sessionPredecessors } from './sequential.ts';
 
 /** A causal-consistency verdict. */

@@ -20,11 +20,11 @@
  * moved earlier, since it changes no state wherever it goes. The search uses the same memoisation as the linearizability search: a set of (placed
  * operations, spec state) already explored. Bounds are mandatory; a cut search says `unknown`.
  */
-import { fmix } from '../../impl/core/encode.ts';
-import type { SequentialSpec } from '../../impl/core/history/spec.ts';
-import type { BoundHit } from '../../impl/core/result.ts';
-import type { History } from '../../impl/core/history/history.ts';
-import { bound, checkHistory, Memo, partitionHistory, zobrist, type HistoryCheckOptions, type HistoryCheckResult } from '../../impl/core/history/search.ts';
+import { fmix } from '../encode.ts';
+import type { SequentialSpec } from './spec.ts';
+import type { BoundHit } from '../result.ts';
+import type { History } from './history.ts';
+import { bound, checkHistory, Memo, partitionHistory, zobrist, type HistoryCheckOptions, type HistoryCheckResult } from './search.ts';
 
 /** A sequential-consistency verdict. */
 export type SequentialVerdict = 'sequential' | 'not-sequential' | 'unknown';

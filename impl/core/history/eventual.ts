@@ -23,9 +23,9 @@
  * histories with no pending updates). Eventual consistency says nothing about the reads before
  * the window.
  */
-import { showValue, valueKey, type RegisterValue } from '../../impl/core/history/spec.ts';
-import type { Access } from './accesses.ts';
-import type { History, ProcessId } from '../../impl/core/history/history.ts';
+import { showValue, valueKey, type RegisterValue } from './spec.ts';
+import type { Access } from './access.ts';
+import type { History, ProcessId } from './history.ts';
 
 /** An eventual-convergence verdict (the check has no search, so never unknown). */
 export type EventualVerdict = 'eventual' | 'not-eventual';

@@ -1,0 +1,268 @@
+/**
+ * PACELC, measured on the replicated store (`impl/store/`): per mode,
+ *
+ * - **the consistency level reached**, classified by the history checkers themselves: the
+ *   store is explored exhaustively, every distinct client history (and, at rest, what every
+ *   replica shows) is checked at every level, and the level reached is the strongest one that
+ *   no reachable history violates;
+ * - **availability during a partition**: for every way to split the replicas in two, seeded
+ *   random runs that impose the split first and never heal it, until nothing else can happen;
+ *   the fraction of the client operations invoked that were answered;
+ * - **round trips per operation with no partition**: seeded random runs without partitions;
+ *   for each answered operation, the messages on its critical path (the chain of messages from
+ *   the request to the answer), halved, plus the client's own round trip to its replica; and
+ *   the replica messages sent per operation (background replication included).
+ *
+ * These are counts, not timings: the machine's load does not change them.
+ */
+import { explore } from '../exhaustive.ts';
+import type { Invariant, Machine } from '../../impl/core/machine.ts';
+import type { NodeId } from '../../impl/env/types.ts';
+import { makeStoreMachine as makeAnyStore, STORE_MODES, type StoreChecks, type StoreEvent, type StoreMode, type StoreShape, type StoreState, quiescent, shownAt } from '../../impl/store/store.ts';
+import { checkStoreLevel, MODE_LEVEL, STORE_LEVELS, type StoreLevel } from '../../specs/store.ts';
+
+/** An action as these measurements read it (every mode's actions have this shape). */
+interface AnyAction {
+  readonly type: string;
+  readonly from?: NodeId;
+  readonly to?: NodeId;
+  readonly msg?: unknown;
+}
+
+/** The store machine of any mode, seen through the common state type. */
+function makeStoreMachine(mode: StoreMode, shape: StoreShape, env: { partitions: number }, checks: StoreChecks): Machine<StoreState, AnyAction> {
+  return makeAnyStore(mode, shape, env, checks) as unknown as Machine<StoreState, AnyAction>;
+}
+
+/** One level's tally over a mode's reachable histories. */
+export interface LevelTally {
+  readonly level: StoreLevel;
+  /** Distinct histories (or, for eventual, distinct resting states) checked. */
+  readonly checked: number;
+  /** How many violate the level. */
+  readonly violated: number;
+  /** The first violation found (its one-line reason). */
+  readonly example?: string;
+}
+
+/** A mode's classification. */
+export interface StoreClassification {
+  readonly mode: StoreMode;
+  readonly shape: StoreShape;
+  readonly partitions: number;
+  readonly states: number;
+  /** Whether the exploration covered every reachable state (false: a bound cut it; no verdict). */
+  readonly complete: boolean;
+  readonly levels: readonly LevelTally[];
+  /** The strongest level no reachable history violates (null: none). */
+  readonly strongest: StoreLevel | null;
+  /** The level the mode promises. */
+  readonly promised: StoreLevel;
+}
+
+/** Explore a mode and classify it at every level (see the module comment). */
+export function classifyStore(mode: StoreMode, shape: StoreShape, partitions = 1, maxStates = 2_000_000): StoreClassification {
+  const histories = new Map<string, readonly StoreEvent[]>();
+  const rests = new Map<string, { events: readonly StoreEvent[]; probes: number[][] }>();
+  const seen = new WeakSet<readonly StoreEvent[]>();
+  const recorder: Invariant<StoreState> = {
+    name: 'record',
+    check(s) {
+      const events = s.ghost.events as readonly StoreEvent[];
+      if (!seen.has(events)) {
+        seen.add(events);
+        const key = JSON.stringify(events);
+        if (!histories.has(key)) histories.set(key, events);
+      }
+      if (quiescent(mode, s)) {
+        const probes = Array.from({ length: shape.replicas }, (_, i) => [...shownAt(mode, s, i + 1)]);
+        const key = `${JSON.stringify(events)}#${JSON.stringify(probes)}`;
+        if (!rests.has(key)) rests.set(key, { events, probes });
+      }
+      return true;
+    },
+  };
+  const m = makeStoreMachine(mode, shape, { partitions }, { invariants: [recorder], sometimes: [] });
+  const r = explore(m, { maxStates });
+  const levels: LevelTally[] = STORE_LEVELS.map((level) => {
+    let checked = 0;
+    let violated = 0;
+    let example: string | undefined;
+    const tally = (v: true | string): void => {
+      checked++;
+      if (v !== true) {
+        violated++;
+        example ??= v;
+      }
+    };
+    if (level === 'eventual') for (const { events, probes } of rests.values()) tally(checkStoreLevel(level, events, probes));
+    else for (const events of histories.values()) tally(checkStoreLevel(level, events, null));
+    return { level, checked, violated, ...(example !== undefined ? { example } : {}) };
+  });
+  const complete = r.status === 'exhausted';
+  const strongest = complete ? (levels.find((l) => l.violated === 0)?.level ?? null) : null;
+  return { mode, shape, partitions, states: r.stats.states, complete, levels, strongest, promised: MODE_LEVEL[mode] };
+}
+
+/** A small deterministic generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A mode's measured costs. */
+export interface StoreCosts {
+  readonly mode: StoreMode;
+  /** Operations answered / invoked, while a partition holds (never healed). */
+  readonly availability: number;
+  readonly partitionOps: { readonly invoked: number; readonly answered: number };
+  /** Mean round trips per answered operation with no partition, the client's own included. */
+  readonly roundTrips: number;
+  /** The largest seen. */
+  readonly maxRoundTrips: number;
+  /** Replica-to-replica messages sent per operation, with no partition (replication included). */
+  readonly messagesPerOp: number;
+  readonly runs: number;
+}
+
+const packetKey = (from: number, to: number, msg: unknown): string => JSON.stringify([from, to, msg]);
+
+/** Measure availability under partition and round trips without one (see the module comment). */
+export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, seed = 1): StoreCosts {
+  const none = { invariants: [], sometimes: [] };
+  // Availability: impose each split first, never heal.
+  const mp = makeStoreMachine(mode, shape, { partitions: 1 }, none);
+  let invoked = 0;
+  let answered = 0;
+  const next = rng(seed);
+  const s0 = mp.init()[0]!;
+  const splits = (mp.actions(s0)).filter((a) => a.type === 'partition');
+  for (const split of splits) {
+    for (let k = 0; k < runs; k++) {
+      let s = mp.step(s0, split);
+      for (;;) {
+        const acts = (mp.actions(s)).filter((a) => a.type !== 'heal' && a.type !== 'partition');
+        if (acts.length === 0) break;
+        s = mp.step(s, acts[Math.floor(next() * acts.length)]!);
+      }
+      for (const e of s.ghost.events as readonly StoreEvent[]) {
+        if (e.type === 'call') invoked++;
+        else answered++;
+      }
+    }
+  }
+  // Round trips: no partition; the depth of each message on its operation's chain.
+  const m = makeStoreMachine(mode, shape, { partitions: 0 }, none);
+  let trips = 0;
+  let maxTrips = 0;
+  let done = 0;
+  let sent = 0;
+  let ops = 0;
+  for (let k = 0; k < runs; k++) {
+    let s = m.init()[0]!;
+    const depth = new Map<string, number>();
+    for (;;) {
+      const acts = m.actions(s);
+      if (acts.length === 0) break;
+      const a = acts[Math.floor(next() * acts.length)]!;
+      const before = new Map(s.net.map((p) => [packetKey(p.from, p.to, p.msg), p.count]));
+      const d = a.type === 'deliver' ? (depth.get(packetKey(a.from!, a.to!, a.msg)) ?? 0) : 0;
+      const rets = (s.ghost.events as readonly StoreEvent[]).filter((e) => e.type === 'ret').length;
+      s = m.step(s, a);
+      for (const p of s.net) {
+        const key = packetKey(p.from, p.to, p.msg);
+        const added = p.count - (before.get(key) ?? 0);
+        if (added > 0) {
+          sent += added;
+          depth.set(key, d + 1);
+        }
+      }
+      const nowRets = (s.ghost.events as readonly StoreEvent[]).filter((e) => e.type === 'ret').length;
+      if (nowRets > rets) {
+        // The answer came with this step: its chain is the delivered message's depth.
+        const rt = 1 + d / 2;
+        trips += rt * (nowRets - rets);
+        maxTrips = Math.max(maxTrips, rt);
+        done += nowRets - rets;
+      }
+    }
+    ops += (s.ghost.events as readonly StoreEvent[]).filter((e) => e.type === 'call').length;
+  }
+  return {
+    mode,
+    availability: invoked === 0 ? 1 : answered / invoked,
+    partitionOps: { invoked, answered },
+    roundTrips: done === 0 ? 0 : trips / done,
+    maxRoundTrips: maxTrips,
+    messagesPerOp: ops === 0 ? 0 : sent / ops,
+    runs,
+  };
+}
+
+/** One row of the PACELC table. */
+export interface PacelcRow extends StoreCosts {
+  /** The row's label: the mode, and the sessions when they roam. */
+  readonly label: string;
+  /** The level the checker classifies the mode at, with one partition allowed. */
+  readonly level: StoreLevel | null;
+  /** The same, with no partition. */
+  readonly levelNoPartition: StoreLevel | null;
+  readonly promised: StoreLevel;
+  readonly states: number;
+  readonly levels: readonly LevelTally[];
+}
+
+/** The configuration the bench uses. */
+export const PACELC_SHAPE: StoreShape = { replicas: 3, clients: 2, ops: 3 };
+
+/** The rows: each mode with sticky sessions, then the AP modes with roaming sessions. */
+export const PACELC_VARIANTS: readonly { readonly mode: StoreMode; readonly roaming: boolean }[] = [
+  ...STORE_MODES.map((mode) => ({ mode, roaming: false })),
+  { mode: 'ap-lww', roaming: true },
+  { mode: 'ap-siblings', roaming: true },
+];
+
+/** Classify and measure every mode. */
+export function pacelcRows(base: StoreShape = PACELC_SHAPE, runs = 200): PacelcRow[] {
+  return PACELC_VARIANTS.map(({ mode, roaming }) => {
+    const shape: StoreShape = { ...base, roaming };
+    const c = classifyStore(mode, shape, 1);
+    const c0 = classifyStore(mode, shape, 0);
+    return {
+      ...measureStore(mode, shape, runs),
+      label: roaming ? `${mode} (roaming sessions)` : mode,
+      level: c.strongest,
+      levelNoPartition: c0.strongest,
+      promised: c.promised,
+      states: c.states,
+      levels: c.levels,
+    };
+  });
+}
+
+/** The table, as Markdown. */
+export function pacelcTable(rows: readonly PacelcRow[]): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
+  return [
+    '| mode | consistency reached, one partition (checker) | without partitions | promised | availability during a partition | round trips per op, no partition (mean / max) | replica messages per op |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.label} | ${r.level ?? 'none'} | ${r.levelNoPartition ?? 'none'} | ${r.promised} | ${pct(r.availability)} (${r.partitionOps.answered}/${r.partitionOps.invoked}) | ${r.roundTrips.toFixed(2)} / ${r.maxRoundTrips} | ${r.messagesPerOp.toFixed(2)} |`,
+    ),
+  ].join('\n');
+}
+
+/** `npm run bench -- pacelc`. */
+export async function benchPacelc(): Promise<Record<string, unknown>> {
+  const rows = pacelcRows();
+  const { writePacelcPage } = await import('../report/pacelc.ts');
+  const page = writePacelcPage(rows, PACELC_SHAPE);
+  return { shape: PACELC_SHAPE, rows, page, summary: [pacelcTable(rows), `chart: ${page}`] };
+}
