@@ -5,7 +5,7 @@
  * style; no script.
  */
 import { join } from 'node:path';
-import { REPORTS_DIR, writeFileAtomic } from '../cli/output.ts';
+import { REPORTS_DIR, writeFileAtomic } from '../output.ts';
 import type { StoreShape } from '../../impl/store/store.ts';
 import { esc } from './svg.ts';
 import { REPORT_CSS } from './style.ts';
