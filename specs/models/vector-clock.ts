@@ -15,7 +15,6 @@ import {
   vectorConcurrency,
   vectorDetectsConcurrency,
   vectorStrongClock,
-  type VectorCompare,
 } from '../../specs/clocks/clocks.ts';
 
 /** The known-bug variants. */
