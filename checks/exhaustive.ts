@@ -18,6 +18,7 @@ import { explainError } from '../impl/core/culprit.ts';
 import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from '../impl/core/result.ts';
 import { deepFreeze, firstViolation, guardPurity, PurityError } from './purity.ts';
 import { symmetryPlan } from './symmetric.ts';
+import { brokenInitProperty, brokenInvariant, brokenProperty, errorMessage, stateEncoder, WitnessTracker, type Broken } from './checking.ts';
 
 /** Live progress, reported about once a second. */
 export interface ExploreProgress {
@@ -181,18 +182,8 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
   const useSymmetry = plan.on;
   const visited: VisitedSet = opts.exact ? new ExactSet() : new FingerprintSet();
   const words = new WordBuffer();
-  const sym = useSymmetry ? m.symmetry!.bind(m) : undefined;
-  const encodeState = m.encode
-    ? (s: S) => {
-        words.reset();
-        m.encode!(sym ? sym(s) : s, words);
-      }
-    : (s: S) => {
-        words.reset();
-        words.value(sym ? sym(s) : s);
-      };
-  const witnesses = (m.sometimes ?? []).map((w) => ({ w, depth: -1 }));
-  let pendingWitnesses = witnesses.length;
+  const encodeState = stateEncoder(m, words, useSymmetry ? m.symmetry!.bind(m) : undefined);
+  const witnesses = new WitnessTracker<S>(m);
   const statesPerDepth: number[] = [];
   let transitions = 0;
   let peakFrontier = 0;
@@ -247,32 +238,11 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     return new Stop('violation');
   };
 
-  const verdictMessage = (v: boolean | string): string => (typeof v === 'string' ? v : '');
-
   /** Check invariants and witnesses on a newly discovered state; returns the failing invariant. */
-  const checkState = (s: S, depth: number): { name: string; message: string } | undefined => {
-    for (const inv of invariants) {
-      const v = inv.check(s);
-      if (v !== true) return { name: inv.name, message: verdictMessage(v) };
-    }
-    if (pendingWitnesses > 0) {
-      for (const w of witnesses) {
-        if (w.depth < 0 && w.w.check(s)) {
-          w.depth = depth;
-          pendingWitnesses--;
-        }
-      }
-    }
-    return undefined;
-  };
-
-  const checkInitProps = (s: S): { name: string; message: string } | undefined => {
-    for (const p of properties) {
-      if (p.checkInit) {
-        const v = p.checkInit(s);
-        if (v !== true) return { name: p.name, message: verdictMessage(v) };
-      }
-    }
+  const checkState = (s: S, depth: number): Broken | undefined => {
+    const bad = brokenInvariant(invariants, s);
+    if (bad) return bad;
+    if (witnesses.pending > 0) witnesses.observe(s, depth);
     return undefined;
   };
 
@@ -323,10 +293,6 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     if (withAction && ctxAi >= 0) indices.push(ctxAi);
     return traceFromIndices(m, initIndex, indices);
   };
-  const verdict = (v: boolean | string, kind: ViolationKind, name: string): void => {
-    if (v === true) return;
-    throw fail(kind, name, verdictMessage(v), contextTrace(true));
-  };
   /** Everything that happens when a state is reached; false if it was seen before. */
   const discover = (t: S, depth: number): boolean => {
     encodeState(t);
@@ -348,14 +314,15 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     if (bad) throw fail('invariant', bad.name, bad.message, contextTrace(true));
     if (depth === 0) {
       phase = 'property';
-      const badInit = checkInitProps(t);
+      const badInit = brokenInitProperty(properties, t);
       if (badInit) throw fail('property', badInit.name, badInit.message, contextTrace(true));
     }
     return true;
   };
   const checkTransition = (s: S, a: A, t: S): void => {
     phase = 'property';
-    for (const p of properties) verdict(p.check(s, a, t), 'property', p.name);
+    const bad = brokenProperty(properties, s, a, t);
+    if (bad) throw fail('property', bad.name, bad.message, contextTrace(true));
   };
   const checkDeadlock = (s: S, acts: readonly A[]): void => {
     if (acts.length === 0 && opts.deadlock && !(m.isTerminal?.(s) ?? false)) {
@@ -370,7 +337,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
       // One BFS level: the states (or their encodings) in id order. A level's ids are consecutive:
       // states get their ids as they are discovered, and are queued in that order.
       const m2 = m;
-      const raw = sym !== undefined ? new WordBuffer() : words;
+      const raw = useSymmetry ? new WordBuffer() : words;
       let checkedDecodes = 0;
       const checkDecodes = opts.purityStates ?? PURITY_FIRST_STATES;
       /** Queue a newly discovered state (its canonical encoding is in `words`). */
@@ -524,7 +491,6 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
       cleanup();
       throw e;
     } else {
-      const err = e instanceof Error ? e : new Error(String(e));
       // A throw in step: the trace ends before the action, which is reported as failedAction.
       // A throw in actions(): the trace ends at the state whose actions threw (the pushed one in
       // DFS, so include the action that reached it). Elsewhere: the trace includes the action.
@@ -533,7 +499,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
       violation = {
         kind: 'error',
         name: phase,
-        message: `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`,
+        message: errorMessage(e),
         trace: contextTrace(withAction),
         ...(failedAction ? { failedAction } : {}),
       };
@@ -563,11 +529,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     collisionProbability: opts.exact ? null : (states * Math.max(0, transitions - states)) / 2 ** 64,
   };
   if (violation && guard !== undefined && purity !== 'full') confirmViolation(guard.machine, violation, opts, guard);
-  const witnessResults: WitnessResult[] = witnesses.map((w) => ({
-    name: w.w.name,
-    reached: w.depth >= 0,
-    ...(w.depth >= 0 ? { depth: w.depth } : {}),
-  }));
+  const witnessResults: WitnessResult[] = witnesses.results();
   if (violation) return { status: 'violation', violation: explainError(m, violation, opts.checks), stats, witnesses: witnessResults };
   if (bound) return { status: 'bounded', bound, stats, witnesses: witnessResults };
   return { status: 'exhausted', stats, witnesses: witnessResults };

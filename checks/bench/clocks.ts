@@ -8,10 +8,10 @@ import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
 import type { AnyMachine, ParamValue } from '../../impl/core/machine.ts';
 import type { EnvConfig } from '../../impl/env/config.ts';
-import { makeLamport, LAMPORT_BUGS } from '../../impl/clocks/lamport.ts';
-import { makeVectorClock, VECTOR_BUGS } from '../../impl/clocks/vector.ts';
-import { makeHlc, HLC_BUGS } from '../../impl/clocks/hlc.ts';
-import { makeLwwStore } from '../../impl/clocks/store.ts';
+import { makeLamport, LAMPORT_BUGS } from '../../specs/models/lamport.ts';
+import { makeVectorClock, VECTOR_BUGS } from '../../specs/models/vector-clock.ts';
+import { makeHlc, HLC_BUGS } from '../../specs/models/hlc.ts';
+import { makeLwwStore } from '../../specs/models/lww-store.ts';
 import { median, repeatExhaustive } from './harness.ts';
 
 /** One exhaustive configuration: a model export in a module, with parameters. */

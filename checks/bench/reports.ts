@@ -5,7 +5,7 @@
  */
 import { explore } from '../exhaustive.ts';
 import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
-import { makeEcho } from '../../impl/echo/echo.ts';
+import { makeEcho } from '../../specs/models/echo.ts';
 import { median } from './harness.ts';
 import { exhaustiveCoverage } from '../report/coverage.ts';
 import { ECHO_LONG, longEchoReport, seededWalk } from '../report/fixtures.ts';

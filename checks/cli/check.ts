@@ -311,6 +311,115 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv, variant);
 }
 
+/**
+ * Run `work` with a progress line (off with `--json` or `--quiet`) and Ctrl-C wired to `abort`;
+ * the line is cleared and the handler removed however the work ends.
+ */
+async function withProgress<T>(args: ParsedArgs, abort: AbortController, work: (progress: ProgressLine) => Promise<T>): Promise<T> {
+  const progress = new ProgressLine(!flag(args, 'json') && !flag(args, 'quiet'));
+  const onSigint = () => abort.abort();
+  process.on('SIGINT', onSigint);
+  try {
+    return await work(progress);
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.clear();
+  }
+}
+
+/**
+ * A finished run, as both branches of `dscheck check` hand it to {@link finishRun}: what the
+ * user asked for, what came of it, and the few things each mode says its own way.
+ */
+interface RunTail<R extends CheckResult> {
+  readonly args: ParsedArgs;
+  readonly argv: readonly string[];
+  readonly model: AnyModel;
+  readonly checks: readonly string[];
+  readonly out: (line: string) => void;
+  readonly variant: VariantRun | undefined;
+  readonly mode: 'bfs' | 'dfs' | 'random';
+  /** The parameters and machine as given (witness needs and coverage are read in their context). */
+  readonly params: Record<string, ParamValue>;
+  readonly machine: AnyMachine;
+  /** The parameters and machine of the run the result belongs to (a drawn configuration in random mode). */
+  readonly runParams: Record<string, ParamValue>;
+  readonly runMachine: AnyMachine;
+  readonly result: R;
+  readonly origin: TraceOrigin;
+  readonly bounds: readonly Field[];
+  readonly run: readonly Field[];
+  readonly abort: AbortController;
+  /** The `--coverage` pass (run unless the search was interrupted). */
+  readonly coverage: (progress: ProgressLine) => Promise<Coverage>;
+  /** The JSON output's fields before `status`, and those between `bound` and `stats`. */
+  readonly jsonHead: Record<string, unknown>;
+  readonly jsonMiddle: Record<string, unknown>;
+  /** The text output up to the trace line: the verdict and the stats (the result has its witnesses in context). */
+  readonly text: (result: R) => void;
+  /** What follows the trace file's name on its line. */
+  readonly traceNote: (file: string) => string;
+}
+
+/**
+ * The tail every `dscheck check` run shares: witnesses in context, the known-bug outcome, the
+ * counterexample's trace file, the coverage pass, the report, ITF and OTLP artifacts, the JSON or
+ * text output, and the exit code.
+ */
+async function finishRun<R extends CheckResult>(t: RunTail<R>): Promise<number> {
+  const { args, model, out } = t;
+  const json = flag(args, 'json');
+  const result: R = { ...t.result, witnesses: witnessesInContext(t.machine, t.params, t.result.witnesses) };
+  const knownBug = t.variant ? knownBugOutcome(t.variant, result) : undefined;
+  const v = result.violation;
+  let traceFile: string | undefined;
+  if (result.status === 'violation' && v) {
+    traceFile = str(args, 'out') ?? defaultTracePath(model, t.runParams, v.name);
+    writeFileAtomic(traceFile, `${JSON.stringify(withModule(toTraceFile(t.runMachine, model.name, t.runParams, t.origin, v.trace, v), model, traceFile), null, 2)}\n`);
+  }
+  // Coverage is a second pass on a counting wrapper (the runner stays as fast).
+  let coverage: Coverage | undefined;
+  if (flag(args, 'coverage') && result.bound?.kind !== 'interrupted') {
+    coverage = coverageInContext(await withProgress(args, t.abort, t.coverage), t.machine, t.params);
+  }
+  const artifacts = writeArtifacts(
+    {
+      args,
+      argv: t.argv,
+      model,
+      params: t.runParams,
+      machine: t.runMachine,
+      checks: t.checks,
+      mode: t.mode,
+      result,
+      bounds: t.bounds,
+      origin: t.origin,
+      ...(knownBug ? { knownBug } : {}),
+      run: t.run,
+    },
+    coverage,
+  );
+  if (json) {
+    out(JSON.stringify({
+      ...t.jsonHead,
+      status: v?.kind === 'error' ? 'error' : result.status,
+      bound: result.bound ?? null,
+      ...t.jsonMiddle,
+      stats: result.stats,
+      witnesses: result.witnesses,
+      violation: violationJson(v, traceFile),
+      ...(knownBug ? { knownBug } : {}),
+      ...artifactJson(args, artifacts),
+    }));
+  } else {
+    t.text(result);
+    if (traceFile) out(`  trace written to ${traceFile}${t.traceNote(traceFile)}`);
+    artifactLines(out, artifacts);
+    if (knownBug) out(knownBugLine(knownBug, t.checks));
+  }
+  return runExitCode(result, traceFile);
+}
+
 async function exhaustiveCheck(
   args: ParsedArgs,
   model: AnyModel,
@@ -352,14 +461,10 @@ async function exhaustiveCheck(
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: depth ≤ ${num(maxDepth)} · states ≤ ${num(maxStates)} · time ≤ ${dur(timeLimitMs)}`);
 
-  const progress = new ProgressLine(!json && !flag(args, 'quiet'));
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.on('SIGINT', onSigint);
-  let result: CheckResult<unknown, unknown, ParallelExploreStats>;
-  try {
-    const mod = moduleOf(model);
-    result = await exploreParallel({ model: model.name, params, ...(mod !== undefined ? { module: mod } : {}) }, {
+  const mod = moduleOf(model);
+  const result: CheckResult<unknown, unknown, ParallelExploreStats> = await withProgress(args, abort, (progress) =>
+    exploreParallel({ model: model.name, params, ...(mod !== undefined ? { module: mod } : {}) }, {
       workers,
       mode,
       maxDepth,
@@ -383,28 +488,35 @@ async function exhaustiveCheck(
           elapsed: dur(p.elapsedMs),
           left: exhaustiveTimeLeft(p.states, p.elapsedMs, p.statesPerSecond, maxStates, timeLimitMs),
         }),
-    }, machine);
-  } finally {
-    process.off('SIGINT', onSigint);
-    progress.clear();
-  }
-  result = { ...result, witnesses: witnessesInContext(machine, params, result.witnesses) };
-  const knownBug = variant ? knownBugOutcome(variant, result as CheckResult) : undefined;
+    }, machine),
+  );
   const s = result.stats;
-  let traceFile: string | undefined;
-  const origin: TraceOrigin = { runner: mode, ...(checks.length > 0 ? { checks } : {}) };
-  if (result.status === 'violation' && result.violation) {
-    const v = result.violation;
-    traceFile = str(args, 'out') ?? defaultTracePath(model, params, v.name);
-    writeFileAtomic(traceFile, `${JSON.stringify(withModule(toTraceFile(machine, model.name, params, origin, v.trace, v), model, traceFile), null, 2)}\n`);
-  }
-  // Coverage is a second pass of the same search on a counting wrapper (the runner stays as fast).
-  let coverage: Coverage | undefined;
-  if (flag(args, 'coverage') && result.bound?.kind !== 'interrupted') {
-    const covProgress = new ProgressLine(!json && !flag(args, 'quiet'));
-    process.on('SIGINT', onSigint);
-    try {
-      coverage = await exhaustiveCoverageAsync(machine, {
+  return finishRun({
+    args,
+    argv,
+    model,
+    checks,
+    out,
+    variant,
+    mode,
+    params,
+    machine,
+    runParams: params,
+    runMachine: machine,
+    result,
+    origin: { runner: mode, ...(checks.length > 0 ? { checks } : {}) },
+    bounds: [
+      { label: 'depth', value: num(maxDepth) },
+      { label: 'distinct states', value: num(maxStates) },
+      { label: 'time', value: dur(timeLimitMs) },
+    ],
+    run: [
+      { label: 'deduplication', value: exact ? 'exact keys' : '64-bit fingerprints' },
+      { label: 'symmetry', value: plan.on ? 'on' : plan.notice ? 'off (a selected check is not declared symmetric)' : 'off' },
+    ],
+    abort,
+    coverage: (covProgress) =>
+      exhaustiveCoverageAsync(machine, {
         mode,
         maxDepth,
         maxStates,
@@ -422,68 +534,22 @@ async function exhaustiveCheck(
             elapsed: dur(p.elapsedMs),
             eta: randomTimeLeft(p.states, s.states, p.elapsedMs, timeLimitMs),
           }),
+      }),
+    jsonHead: { model: model.name, params, mode, checks: names, bounds: { maxDepth, maxStates, timeLimitMs } },
+    jsonMiddle: { notices: plan.notice ? [plan.notice] : [] },
+    text: (r) => {
+      printVerdict(out, machine, r, {
+        statesWord: `${num(s.states)} ${r.status === 'exhausted' ? 'reachable' : 'distinct'} states`,
+        detail: `diameter ${s.diameter}`,
       });
-    } finally {
-      process.off('SIGINT', onSigint);
-      covProgress.clear();
-    }
-    coverage = coverageInContext(coverage, machine, params);
-  }
-  const artifacts = writeArtifacts(
-    {
-      args,
-      argv,
-      model,
-      params,
-      machine,
-      checks,
-      mode,
-      result: result as CheckResult,
-      bounds: [
-        { label: 'depth', value: num(maxDepth) },
-        { label: 'distinct states', value: num(maxStates) },
-        { label: 'time', value: dur(timeLimitMs) },
-      ],
-      origin,
-      ...(knownBug ? { knownBug } : {}),
-      run: [
-        { label: 'deduplication', value: exact ? 'exact keys' : '64-bit fingerprints' },
-        { label: 'symmetry', value: plan.on ? 'on' : plan.notice ? 'off (a selected check is not declared symmetric)' : 'off' },
-      ],
+      out(`  states ${num(s.states)} · transitions ${num(s.transitions)} · diameter ${s.diameter} · ${dur(s.elapsedMs)} · ${num(s.statesPerSecond)} states/s`);
+      out(`  states per depth: ${s.statesPerDepth.join(' ')}`);
+      out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)}${s.frontier === 'encoded' ? ' (encoded)' : ''} · peak RSS ${num(Math.round(s.peakRssBytes / 2 ** 20))} MiB${s.spilledBytes > 0 ? ` · ${num(Math.round(s.spilledBytes / 2 ** 20))} MiB spilled to disk` : ''}`);
+      if (s.workers > 1) out(`  workers: ${s.workers}${s.parallelMs !== undefined ? ` (violation found in ${dur(s.parallelMs)}; trace and counts from the single-threaded search to its depth)` : ''}`);
+      if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
     },
-    coverage,
-  );
-  if (json) {
-    out(JSON.stringify({
-      model: model.name,
-      params,
-      mode,
-      checks: names,
-      bounds: { maxDepth, maxStates, timeLimitMs },
-      status: result.violation?.kind === 'error' ? 'error' : result.status,
-      bound: result.bound ?? null,
-      notices: plan.notice ? [plan.notice] : [],
-      stats: s,
-      witnesses: result.witnesses,
-      violation: violationJson(result.violation, traceFile),
-      ...(knownBug ? { knownBug } : {}),
-      ...artifactJson(args, artifacts),
-    }));
-  } else {
-    printVerdict(out, machine, result, {
-      statesWord: `${num(s.states)} ${result.status === 'exhausted' ? 'reachable' : 'distinct'} states`,
-      detail: `diameter ${s.diameter}`,
-    });
-    out(`  states ${num(s.states)} · transitions ${num(s.transitions)} · diameter ${s.diameter} · ${dur(s.elapsedMs)} · ${num(s.statesPerSecond)} states/s`);
-    out(`  states per depth: ${s.statesPerDepth.join(' ')}`);
-    out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)}${s.frontier === 'encoded' ? ' (encoded)' : ''} · peak RSS ${num(Math.round(s.peakRssBytes / 2 ** 20))} MiB${s.spilledBytes > 0 ? ` · ${num(Math.round(s.spilledBytes / 2 ** 20))} MiB spilled to disk` : ''}`);
-    if (s.workers > 1) out(`  workers: ${s.workers}${s.parallelMs !== undefined ? ` (violation found in ${dur(s.parallelMs)}; trace and counts from the single-threaded search to its depth)` : ''}`);
-    if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
-    if (traceFile) out(`  trace written to ${traceFile}`);
-    artifactLines(out, artifacts);
-    if (knownBug) out(knownBugLine(knownBug, checks));
-  }
-  return runExitCode(result as CheckResult, traceFile);
+    traceNote: () => '',
+  });
 }
 
 /** Parse `--seed`: an integer (fast-check takes any 32-bit integer). */
@@ -544,13 +610,9 @@ async function randomCheck(
   say(`checks: ${names.join(', ') || '(none)'}`);
   say(`bounds: runs ≤ ${num(runs)} · steps ≤ ${num(maxSteps)} per run · time ≤ ${dur(timeLimitMs)}`);
 
-  const progress = new ProgressLine(!json && !flag(args, 'quiet'));
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.on('SIGINT', onSigint);
-  let result: RandomResult;
-  try {
-    result = await checkRandomAsync(machine, {
+  const result: RandomResult = await withProgress(args, abort, (progress) =>
+    checkRandomAsync(machine, {
       runs,
       maxSteps,
       timeLimitMs,
@@ -572,30 +634,39 @@ async function randomCheck(
           elapsed: dur(p.elapsedMs),
           ...(p.phase === 'search' ? { eta: randomTimeLeft(p.runs, path !== undefined ? 1 : runs, p.elapsedMs, timeLimitMs) } : {}),
         }),
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
-    progress.clear();
-  }
-  result = { ...result, witnesses: witnessesInContext(machine, params, result.witnesses) };
-  const knownBug = variant ? knownBugOutcome(variant, result as CheckResult) : undefined;
+    }),
+  );
   const s = result.stats;
-  let traceFile: string | undefined;
-  const v = result.violation;
   // The failing run's configuration (drawn) builds the machine its trace belongs to.
   const runParams = result.config ? resolveParams(model, result.config) : params;
   const runMachine = result.config ? model.build(runParams) : machine;
-  if (result.status === 'violation' && v) {
-    traceFile = str(args, 'out') ?? defaultTracePath(model, runParams, v.name);
-    writeFileAtomic(traceFile, `${JSON.stringify(withModule(toTraceFile(runMachine, model.name, runParams, randomOrigin(result), v.trace, v), model, traceFile), null, 2)}\n`);
-  }
-  // Coverage: the same runs again (same seed, no shrinking) on a counting wrapper, up to the first failure.
-  let coverage: Coverage | undefined;
-  if (flag(args, 'coverage') && result.bound?.kind !== 'interrupted') {
-    const covProgress = new ProgressLine(!json && !flag(args, 'quiet'));
-    process.on('SIGINT', onSigint);
-    try {
-      coverage = await randomCoverageAsync(machine, {
+  return finishRun({
+    args,
+    argv,
+    model,
+    checks,
+    out,
+    variant,
+    mode: 'random',
+    params,
+    machine,
+    runParams,
+    runMachine,
+    result,
+    origin: randomOrigin(result),
+    bounds: [
+      { label: 'runs', value: num(runs) },
+      { label: 'steps per run', value: num(maxSteps) },
+      { label: 'time', value: dur(timeLimitMs) },
+    ],
+    run: [
+      { label: 'swarm', value: !swarm ? 'off' : result.swarm && result.swarm.excluded.length > 0 ? `failing run without ${result.swarm.excluded.join(', ')}` : `over ${kinds.length} action kinds` },
+      ...(draw ? [{ label: 'configuration', value: result.config ? `drawn from the seed: ${drawnConfigText(result)}` : `drawn per run from ${drawRangesText(draw.axes)} (${num(s.configs ?? 0)} distinct)` }] : []),
+    ],
+    abort,
+    // Coverage: the same runs again (same seed, no shrinking) on a counting wrapper, up to the first failure.
+    coverage: (covProgress) =>
+      randomCoverageAsync(machine, {
         runs,
         maxSteps,
         timeLimitMs,
@@ -612,39 +683,8 @@ async function randomCheck(
             elapsed: dur(p.elapsedMs),
             eta: randomTimeLeft(p.runs, result.stats.runs, p.elapsedMs, timeLimitMs),
           }),
-      });
-    } finally {
-      process.off('SIGINT', onSigint);
-      covProgress.clear();
-    }
-    coverage = coverageInContext(coverage, machine, params);
-  }
-  const artifacts = writeArtifacts(
-    {
-      args,
-      argv,
-      model,
-      params: runParams,
-      machine: runMachine,
-      checks,
-      mode: 'random',
-      result: result as CheckResult,
-      bounds: [
-        { label: 'runs', value: num(runs) },
-        { label: 'steps per run', value: num(maxSteps) },
-        { label: 'time', value: dur(timeLimitMs) },
-      ],
-      origin: randomOrigin(result),
-      ...(knownBug ? { knownBug } : {}),
-      run: [
-        { label: 'swarm', value: !swarm ? 'off' : result.swarm && result.swarm.excluded.length > 0 ? `failing run without ${result.swarm.excluded.join(', ')}` : `over ${kinds.length} action kinds` },
-        ...(draw ? [{ label: 'configuration', value: result.config ? `drawn from the seed: ${drawnConfigText(result)}` : `drawn per run from ${drawRangesText(draw.axes)} (${num(s.configs ?? 0)} distinct)` }] : []),
-      ],
-    },
-    coverage,
-  );
-  if (json) {
-    out(JSON.stringify({
+      }),
+    jsonHead: {
       seed: result.seed,
       path: result.path,
       model: model.name,
@@ -655,39 +695,30 @@ async function randomCheck(
         : { drawn: false },
       checks: names,
       bounds: { runs, maxSteps, timeLimitMs },
-      status: result.violation?.kind === 'error' ? 'error' : result.status,
-      bound: result.bound ?? null,
-      swarm: result.swarm ?? { kinds: result.kinds, excluded: [] },
-      stats: s,
-      witnesses: result.witnesses,
-      violation: violationJson(v, traceFile),
-      ...(knownBug ? { knownBug } : {}),
-      ...artifactJson(args, artifacts),
-    }));
-  } else {
-    if (result.status === 'violation') say(`seed ${result.seed} · path ${result.path}`);
-    printVerdict(out, runMachine, result, {
-      statesWord: `${num(s.runs)} runs`,
-      detail: `up to ${num(maxSteps)} steps each`,
-      bounded:
-        path !== undefined && result.status !== 'violation'
-          ? `the run at seed ${seed}, path ${path} does not fail: every check holds on its ${num(s.transitions)} steps (with these --param, --invariant, --steps and swarm settings)`
-          : describeRandomResult(result),
-    });
-    out(`  runs ${num(s.runs)} · steps ${num(s.transitions)} · ${dur(s.searchMs)} · ${num(s.stepsPerSecond)} steps/s`);
-    if (result.status === 'violation' && s.shrink) {
-      const sh = s.shrink;
-      out(`  ${sh.firstFailureLength > 0 ? `first failing run: ${sh.firstFailureLength} steps · ` : ''}fast-check shrank it to ${sh.fastCheckLength} · delta debugging to ${sh.finalLength}${sh.complete ? '' : ' (shrinking cut by its time limit: not proved minimal)'} · ${dur(sh.elapsedMs)}`);
-      const mix = result.swarm && result.swarm.excluded.length > 0 ? `without ${result.swarm.excluded.join(', ')}` : 'every action kind';
-      out(`  swarm mix of the failing run: ${mix}`);
-      if (result.config) out(`  configuration of the failing run (drawn from the seed): ${drawnConfigText(result)}`);
-      // A drawn run replays with the same pinned parameters (the draw is part of the path).
-      const replayParams = draw ? pinned : params;
-      out(`  replay: dscheck check ${modelRef(model)}${Object.entries(replayParams).filter(([k, x]) => !(k === 'bug' && x === 'none')).map(([k, x]) => ` --param ${k}=${String(x)}`).join('')}${checks.map((c) => ` --invariant ${c}`).join('')} --mode random --seed ${result.seed} --path ${result.path} --steps ${maxSteps}${swarm ? '' : ' --no-swarm'}${draw ? '' : model.draw ? ' --fixed-config' : ''}`);
-    }
-    if (traceFile) out(`  trace written to ${traceFile} (dscheck replay ${traceFile})`);
-    artifactLines(out, artifacts);
-    if (knownBug) out(knownBugLine(knownBug, checks));
-  }
-  return runExitCode(result as CheckResult, traceFile);
+    },
+    jsonMiddle: { swarm: result.swarm ?? { kinds: result.kinds, excluded: [] } },
+    text: (r) => {
+      if (r.status === 'violation') say(`seed ${r.seed} · path ${r.path}`);
+      printVerdict(out, runMachine, r, {
+        statesWord: `${num(s.runs)} runs`,
+        detail: `up to ${num(maxSteps)} steps each`,
+        bounded:
+          path !== undefined && r.status !== 'violation'
+            ? `the run at seed ${seed}, path ${path} does not fail: every check holds on its ${num(s.transitions)} steps (with these --param, --invariant, --steps and swarm settings)`
+            : describeRandomResult(r),
+      });
+      out(`  runs ${num(s.runs)} · steps ${num(s.transitions)} · ${dur(s.searchMs)} · ${num(s.stepsPerSecond)} steps/s`);
+      if (r.status === 'violation' && s.shrink) {
+        const sh = s.shrink;
+        out(`  ${sh.firstFailureLength > 0 ? `first failing run: ${sh.firstFailureLength} steps · ` : ''}fast-check shrank it to ${sh.fastCheckLength} · delta debugging to ${sh.finalLength}${sh.complete ? '' : ' (shrinking cut by its time limit: not proved minimal)'} · ${dur(sh.elapsedMs)}`);
+        const mix = r.swarm && r.swarm.excluded.length > 0 ? `without ${r.swarm.excluded.join(', ')}` : 'every action kind';
+        out(`  swarm mix of the failing run: ${mix}`);
+        if (r.config) out(`  configuration of the failing run (drawn from the seed): ${drawnConfigText(r)}`);
+        // A drawn run replays with the same pinned parameters (the draw is part of the path).
+        const replayParams = draw ? pinned : params;
+        out(`  replay: dscheck check ${modelRef(model)}${Object.entries(replayParams).filter(([k, x]) => !(k === 'bug' && x === 'none')).map(([k, x]) => ` --param ${k}=${String(x)}`).join('')}${checks.map((c) => ` --invariant ${c}`).join('')} --mode random --seed ${r.seed} --path ${r.path} --steps ${maxSteps}${swarm ? '' : ' --no-swarm'}${draw ? '' : model.draw ? ' --fixed-config' : ''}`);
+      }
+    },
+    traceNote: (file) => ` (dscheck replay ${file})`,
+  });
 }

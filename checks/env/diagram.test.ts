@@ -3,7 +3,7 @@
  * sends, down lanes) and the text rendering, against golden output.
  */
 import { describe, expect, it } from 'vitest';
-import { makeEcho } from '../../impl/echo/echo.ts';
+import { makeEcho } from '../../specs/models/echo.ts';
 import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
 import { buildDiagram, formatDiagram, renderDiagram, type Diagram } from '../diagram.ts';
 import { InputError } from '../../impl/core/machine.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defineProtocol, envConfig, envMachine, envParams, ENV_DEFAULTS, type Protocol } from '../../impl/env/index.ts';
-import { echoModel } from '../../impl/echo/echo.ts';
+import { echoModel } from '../../specs/models/echo.ts';
 import { instantiate, InputError } from '../../impl/core/machine.ts';
 import { formatDiagram } from '../diagram.ts';
 import { enabledLabels, exploreBoth, traceOf } from './helpers.ts';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { makeEcho } from '../../impl/echo/echo.ts';
+import { makeEcho } from '../../specs/models/echo.ts';
 import { ACTION_ORDER, envMachine, type EnvState } from '../../impl/env/index.ts';
 import { insertPacket, PacketCodec } from '../../impl/env/network.ts';
 import type { Packet } from '../../impl/env/types.ts';

@@ -4,7 +4,8 @@
  * state space. Every count is pinned from a run, in fingerprint and exact mode (which must agree).
  */
 import { describe, expect, it } from 'vitest';
-import { makeEcho, type EchoState, type EchoTypes } from '../../impl/echo/echo.ts';
+import type { EchoState, EchoTypes } from '../../impl/echo/echo.ts';
+import { makeEcho } from '../../specs/models/echo.ts';
 import { blocks } from '../../impl/env/partition.ts';
 import type { EnvAction, EnvMachine } from '../../impl/env/index.ts';
 import type { TransitionProperty } from '../../impl/core/machine.ts';
@@ -160,7 +161,7 @@ describe('crashes', () => {
         const before = prev.nodes[a.node - 1]!;
         const after = next.nodes[a.node - 1]!;
         if (!after.up || after.durable.seq !== before.durable.seq) return 'a restart lost durable state';
-        if (after.volatile?.waiting !== 0 || after.volatile.pongs !== 0) return 'a restart kept volatile state';
+        if (after.volatile?.waiting !== null || after.volatile.pongs !== 0) return 'a restart kept volatile state';
       }
       return true;
     },
@@ -170,13 +171,13 @@ describe('crashes', () => {
     const m = makeEcho({ nodes: 2, requests: 2, crashes: 1 }, { retry: true });
     const t = traceOf(m, ['request n1 ping n2', 'deliver n1→n2 Ping(seq=1)', 'deliver n2→n1 Pong(seq=1)', 'request n1 ping n2', 'crash n1', 'restart n1']);
     const before = t.steps[3]!.state;
-    expect(m.view(before).nodes.n1).toEqual({ up: true, durable: { seq: 2 }, volatile: { waiting: 'n2 #2', pongs: 1 }, timers: ['retry'] });
+    expect(m.view(before).nodes.n1).toEqual({ up: true, durable: { seq: 2 }, volatile: { waiting: { to: 'n2', seq: 2 }, pongs: 1 }, timers: ['retry'] });
     const down = t.steps[4]!.state;
     expect(m.view(down).nodes.n1).toEqual({ up: false, durable: { seq: 2 }, volatile: null, timers: [] });
     // A down node takes no step; its messages stay in flight, and messages to it cannot be delivered.
     expect(enabledLabels(m, down)).toEqual(['deliver n1→n2 Ping(seq=2)', 'restart n1']);
     const back = t.steps[5]!.state;
-    expect(m.view(back).nodes.n1).toEqual({ up: true, durable: { seq: 2 }, volatile: { pongs: 0 }, timers: [] });
+    expect(m.view(back).nodes.n1).toEqual({ up: true, durable: { seq: 2 }, volatile: { waiting: null, pongs: 0 }, timers: [] });
   });
 
   it('messages to a down node wait in flight until it restarts', () => {

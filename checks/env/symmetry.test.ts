@@ -4,7 +4,9 @@
  * and violations are still found.
  */
 import { describe, expect, it } from 'vitest';
-import { echoProtocol, makeEcho, echoInvariants, type EchoState, type EchoTypes } from '../../impl/echo/echo.ts';
+import { echoProtocol, type EchoState, type EchoTypes } from '../../impl/echo/echo.ts';
+import { echoInvariants } from '../../specs/echo.ts';
+import { makeEcho } from '../../specs/models/echo.ts';
 import { envMachine, permutationsOf, symmetryCanonicalizer, type EnvMachine } from '../../impl/env/index.ts';
 import { labelOf } from '../../impl/core/trace.ts';
 import { encodingOf, exploreBoth, reachable } from './helpers.ts';

@@ -10,7 +10,9 @@ import { checkRandom } from '../random.ts';
 import { formatTrace, lastState } from '../../impl/core/trace.ts';
 import { formatDiagram } from '../diagram.ts';
 import { InputError, instantiate, type AnyModel } from '../../impl/core/machine.ts';
-import { lwwStoreModel, makeLwwStore, makeVcStore, type LwwState, type VcStoreState } from '../../impl/clocks/store.ts';
+import type { LwwState, VcStoreState } from '../../impl/clocks/store.ts';
+import { lwwStoreModel, makeLwwStore } from '../../specs/models/lww-store.ts';
+import { makeVcStore } from '../../specs/models/vc-store.ts';
 import { writeBefore } from '../../specs/clocks/store.ts';
 
 const TWO = { nodes: 2, requests: 2, maxClock: 1, maxSkew: 1 };

@@ -11,9 +11,12 @@ import { formatTrace, lastState } from '../../impl/core/trace.ts';
 import { formatDiagram } from '../diagram.ts';
 import { InputError, instantiate, type AnyMachine, type AnyModel, type Machine } from '../../impl/core/machine.ts';
 import type { EnvConfig } from '../../impl/env/config.ts';
-import { lamportModel, makeLamport, type LamportBug } from '../../impl/clocks/lamport.ts';
-import { makeVectorClock, vectorClockModel, type VectorBug } from '../../impl/clocks/vector.ts';
-import { hlcModel, makeHlc, type HlcBug } from '../../impl/clocks/hlc.ts';
+import { lamportModel, makeLamport } from '../../specs/models/lamport.ts';
+import { makeVectorClock, vectorClockModel } from '../../specs/models/vector-clock.ts';
+import { hlcModel, makeHlc } from '../../specs/models/hlc.ts';
+import type { LamportBug } from '../../impl/clocks/lamport.ts';
+import type { VectorBug } from '../../impl/clocks/vector.ts';
+import type { HlcBug } from '../../impl/clocks/hlc.ts';
 
 const SMALL: Partial<EnvConfig> = { nodes: 3, requests: 3 };
 const FAULTS: Partial<EnvConfig> = { nodes: 3, requests: 3, drops: 1, duplicates: 1 };

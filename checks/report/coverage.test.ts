@@ -8,7 +8,7 @@ import type { Machine } from '../../impl/core/machine.ts';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
 import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
-import { makeEcho } from '../../impl/echo/echo.ts';
+import { makeEcho } from '../../specs/models/echo.ts';
 import { declaredKinds, exhaustiveCoverage, formatCoverage, NEVER_FIRED_WARNING, randomCoverage, type Coverage } from './coverage.ts';
 
 const byKind = (c: Coverage) => Object.fromEntries(c.kinds.map((k) => [k.kind, [k.enabled, k.fired, k.changed, k.newStates]]));

@@ -13,23 +13,8 @@
  * (`specs/clocks/clocks.ts`): `hlc-causality` (Theorem 1), `hlc-l-ge-pt` (Theorem 2),
  * `hlc-l-within-eps` (Corollary 1) and `hlc-counter-bound` (Corollary 2).
  */
-import { defineModel, int } from '../core/machine.ts';
-import type { EnvMachine } from '../env/machine.ts';
-import { envConfig, type EnvConfig } from '../env/config.ts';
 import { formatHlc, HLC_ZERO, hlcLocal, hlcReceive, type Hlc } from './algebra.ts';
-import { clockConfig, clockMachine, clockParams, historyOf, type ClockAlgorithm, type ClockTypes } from './process.ts';
-import {
-  hlcAhead,
-  hlcAtEpsilon,
-  hlcCausality,
-  hlcCounterBound,
-  hlcCounterReset,
-  hlcCounterUsed,
-  hlcLAtLeastPt,
-  hlcLWithinEpsilon,
-  someConcurrentPair,
-  someReceive,
-} from '../../specs/clocks/clocks.ts';
+import type { ClockAlgorithm } from './process.ts';
 
 /** The hybrid logical clock of Figure 5. */
 export const hybridClock: ClockAlgorithm<Hlc> = {
@@ -49,27 +34,8 @@ export const hybridClock: ClockAlgorithm<Hlc> = {
   format: formatHlc,
 };
 
-/** The known-bug variants. */
-export const HLC_BUGS = {
-  'no-counter': {
-    doc: 'the clock keeps only l = max(l, [l.m,] pt), with no logical counter: events whose physical clocks tie get equal timestamps',
-    breaks: ['hlc-causality'],
-  },
-  'ignore-pt': {
-    doc: 'l is never advanced to the physical clock (a logical clock with a counter): l falls behind pt',
-    breaks: ['hlc-l-ge-pt'],
-  },
-  'l-increment': {
-    doc: 'when l would not move, l is incremented instead of the counter (a Lamport clock floored at pt): l drifts ahead of pt',
-    breaks: ['hlc-l-within-eps'],
-  },
-  'counter-no-reset': {
-    doc: 'the counter is not reset when the physical clock moves l forward',
-    breaks: ['hlc-counter-bound'],
-  },
-} as const;
-/** An HLC known-bug variant, or none. */
-export type HlcBug = keyof typeof HLC_BUGS | 'none';
+/** A known-bug variant, or none. */
+export type HlcBug = 'no-counter' | 'ignore-pt' | 'l-increment' | 'counter-no-reset' | 'none';
 
 /** The hybrid clock with a known bug (each overrides one rule). */
 export function buggyHlc(bug: HlcBug): ClockAlgorithm<Hlc> {
@@ -113,28 +79,3 @@ export function buggyHlc(bug: HlcBug): ClockAlgorithm<Hlc> {
     }
   }
 }
-
-/** The HLC machine: `config.requests` is the event budget, `config.maxSkew` is ε. */
-export function makeHlc(config: Partial<EnvConfig>, bug: HlcBug = 'none'): EnvMachine<ClockTypes<Hlc>> {
-  const h = historyOf<Hlc>;
-  const epsilon = envConfig(config).maxSkew;
-  return clockMachine(buggyHlc(bug), config, {
-    invariants: [hlcCausality(h), hlcLAtLeastPt(h), hlcLWithinEpsilon(h, epsilon), hlcCounterBound(h)],
-    sometimes: [someReceive(h), someConcurrentPair(h), hlcCounterUsed(h), hlcCounterReset(h), hlcAhead(h), hlcAtEpsilon(h, epsilon)],
-  });
-}
-
-/** The HLC registry entry. */
-export const hlcModel = defineModel({
-  name: 'hlc',
-  doc: 'hybrid logical clocks (Kulkarni et al. 2014) over skewed physical clocks: causality, l − pt ∈ [0, ε], bounded counter',
-  params: {
-    ...clockParams({ nodes: 3, events: 3 }),
-    maxClock: int(2, 1, 1000, 'largest physical clock value'),
-    maxSkew: int(1, 0, 1000, 'ε: largest difference between two physical clocks'),
-  },
-  bugs: HLC_BUGS,
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { nodes: [2, 4], events: [2, 5], delivery: ['multiset', 'fifo'], drops: [0, 1], duplicates: [0, 1], maxClock: [1, 3], maxSkew: [0, 2] },
-  build: (p) => makeHlc(clockConfig(p), p.bug),
-});

@@ -11,20 +11,8 @@
  * Checked against the ghost record's true happens-before (`specs/clocks/clocks.ts`):
  * `lamport-clock-condition` (a → b ⇒ L(a) < L(b)) and `lamport-total-order`.
  */
-import { defineModel } from '../core/machine.ts';
-import type { EnvMachine } from '../env/machine.ts';
-import type { EnvConfig } from '../env/config.ts';
 import { lamportReceive, lamportTick } from './algebra.ts';
-import { clockConfig, clockMachine, clockParams, historyOf, type ClockAlgorithm, type ClockTypes } from './process.ts';
-import {
-  lamportClockCondition,
-  lamportConverseFails,
-  lamportTie,
-  lamportTotalOrder,
-  someConcurrentPair,
-  someReceive,
-  someRelayedCausality,
-} from '../../specs/clocks/clocks.ts';
+import type { ClockAlgorithm } from './process.ts';
 
 /** The Lamport clock. */
 export const lamportClock: ClockAlgorithm<number> = {
@@ -41,15 +29,8 @@ export const lamportClock: ClockAlgorithm<number> = {
   format: (l) => String(l),
 };
 
-/** The known-bug variants. */
-export const LAMPORT_BUGS = {
-  'no-max': {
-    doc: 'on receive the clock only increments its own value, ignoring the message timestamp (IR2 without the max)',
-    breaks: ['lamport-clock-condition', 'lamport-total-order'],
-  },
-} as const;
-/** A Lamport known-bug variant, or none. */
-export type LamportBug = keyof typeof LAMPORT_BUGS | 'none';
+/** A known-bug variant, or none. */
+export type LamportBug = 'no-max' | 'none';
 
 /** The Lamport clock with a known bug (each overrides one rule). */
 export function buggyLamport(bug: LamportBug): ClockAlgorithm<number> {
@@ -60,23 +41,3 @@ export function buggyLamport(bug: LamportBug): ClockAlgorithm<number> {
       return { ...lamportClock, receive: (l) => lamportTick(l) };
   }
 }
-
-/** The Lamport clock machine: `config.requests` is the event budget. */
-export function makeLamport(config: Partial<EnvConfig>, bug: LamportBug = 'none'): EnvMachine<ClockTypes<number>> {
-  const h = historyOf<number>;
-  return clockMachine(buggyLamport(bug), config, {
-    invariants: [lamportClockCondition(h), lamportTotalOrder(h)],
-    sometimes: [someReceive(h), someConcurrentPair(h), someRelayedCausality(h), lamportConverseFails(h), lamportTie(h)],
-  });
-}
-
-/** The Lamport clock registry entry. */
-export const lamportModel = defineModel({
-  name: 'lamport',
-  doc: 'Lamport clocks (Lamport 1978): the Clock Condition and the total order, against true happens-before',
-  params: clockParams({ nodes: 3, events: 3 }),
-  bugs: LAMPORT_BUGS,
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { nodes: [2, 4], events: [2, 5], delivery: ['multiset', 'fifo'], drops: [0, 1], duplicates: [0, 1] },
-  build: (p) => makeLamport(clockConfig(p), p.bug),
-});

@@ -21,7 +21,7 @@ import { envMachine, type EnvChecks, type EnvMachine } from '../env/machine.ts';
 import { envConfig, envParams, MAX_NODES, type Delivery, type EnvConfig } from '../env/config.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
-import { appendEvent, emptyHistory, eventName, type ClockEvent, type ClockHistory } from '../../specs/clocks/history.ts';
+import { appendEvent, emptyHistory, eventName, type ClockEvent, type ClockHistory } from './history.ts';
 
 /** Where an event happens: the process, the number of processes and its physical clock. */
 export interface EventContext {

@@ -18,28 +18,16 @@
  *   is dropped if it follows none and one follows it (or equals it), and otherwise joins them as
  *   a sibling. The checker keeps both properties.
  *
- * The ghost record (`specs/clocks/store.ts`) holds the true happens-before relation between
+ * The ghost record (`impl/clocks/history.ts`, read by `specs/clocks/store.ts`) holds the true happens-before relation between
  * writes, independent of either store's timestamps.
  */
-import { defineModel, int } from '../core/machine.ts';
+import { int } from '../core/machine.ts';
 import type { Encoder } from '../core/encode.ts';
-import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { envConfig, envParams, MAX_NODES, type EnvConfig } from '../env/config.ts';
+import { envParams, MAX_NODES } from '../env/config.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';
-import {
-  conflictsDetected,
-  emptyStoreHistory,
-  MAX_WRITES,
-  noLostCausalWrite,
-  recordReceive,
-  recordWrite,
-  siblingsShown,
-  storeWitnesses,
-  type StoreHistory,
-  type StoreView,
-} from '../../specs/clocks/store.ts';
+import { emptyStoreHistory, MAX_WRITES, recordReceive, recordWrite, type StoreHistory } from './history.ts';
 
 /** A client write: the write's number (w1, w2, ... in the order they are made). */
 export interface PutRequest {
@@ -157,25 +145,6 @@ export function lwwProtocol(n: number): Protocol<LwwTypes> {
 /** The LWW store's state. */
 export type LwwState = EnvState<LwwTypes>;
 
-const lwwView = (n: number): StoreView<LwwState> => ({
-  replicas: n,
-  history: (s) => s.ghost,
-  shown: (s, r) => {
-    const w = s.nodes[r - 1]!.durable.value.w;
-    return w === 0 ? [] : [w];
-  },
-});
-
-/** The LWW store machine: `config.requests` is the number of writes. */
-export function makeLwwStore(config: Partial<EnvConfig>): EnvMachine<LwwTypes> {
-  const n = envConfig(config).nodes;
-  const v = lwwView(n);
-  return envMachine(lwwProtocol(n), config, {
-    invariants: [noLostCausalWrite(v), conflictsDetected(v)],
-    sometimes: storeWitnesses(v),
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Siblings under version vectors
 
@@ -248,27 +217,11 @@ export function vcStoreProtocol(n: number): Protocol<VcStoreTypes> {
 /** The vector-clock store's state. */
 export type VcStoreState = EnvState<VcStoreTypes>;
 
-const vcView = (n: number): StoreView<VcStoreState> => ({
-  replicas: n,
-  history: (s) => s.ghost,
-  shown: (s, r) => s.nodes[r - 1]!.durable.siblings.map((x) => x.w),
-});
-
-/** The vector-clock store machine: `config.requests` is the number of writes. */
-export function makeVcStore(config: Partial<EnvConfig>): EnvMachine<VcStoreTypes> {
-  const n = envConfig(config).nodes;
-  const v = vcView(n);
-  return envMachine(vcStoreProtocol(n), config, {
-    invariants: [noLostCausalWrite(v), conflictsDetected(v)],
-    sometimes: [...storeWitnesses(v), siblingsShown(v)],
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
-// Models
+// Parameters
 
 /** The parameters both stores have: replicas, writes and the network's faults. */
-function storeParams() {
+export function storeParams() {
   const env = envParams({ nodes: 2 });
   return {
     nodes: int(2, 2, MAX_NODES, 'number of replicas (n1..nN)'),
@@ -278,30 +231,3 @@ function storeParams() {
     duplicates: env.duplicates,
   } as const;
 }
-
-/** The LWW store registry entry. */
-export const lwwStoreModel = defineModel({
-  name: 'lww-store',
-  doc: 'demonstration: last-writer-wins by skewed physical timestamps loses a causally later write (and settles conflicts silently)',
-  params: {
-    ...storeParams(),
-    maxClock: int(1, 0, 1000, 'largest physical clock value (0: clocks never move, so stamps tie)'),
-    maxSkew: int(1, 0, 1000, 'largest difference between two physical clocks'),
-  },
-  bugs: {},
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { nodes: [2, 3], writes: [1, 3], delivery: ['multiset', 'fifo'], drops: [0, 1], duplicates: [0, 1], maxClock: [0, 2], maxSkew: [0, 2] },
-  build: (p) =>
-    makeLwwStore({ nodes: p.nodes, requests: p.writes, delivery: p.delivery, drops: p.drops, duplicates: p.duplicates, maxClock: p.maxClock, maxSkew: p.maxSkew }),
-});
-
-/** The vector-clock store registry entry. */
-export const vcStoreModel = defineModel({
-  name: 'vc-store',
-  doc: 'demonstration: a register keyed by version vectors keeps causally later writes and detects conflicts as siblings',
-  params: storeParams(),
-  bugs: {},
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { nodes: [2, 3], writes: [1, 3], delivery: ['multiset', 'fifo'], drops: [0, 1], duplicates: [0, 1] },
-  build: (p) => makeVcStore({ nodes: p.nodes, requests: p.writes, delivery: p.delivery, drops: p.drops, duplicates: p.duplicates }),
-});

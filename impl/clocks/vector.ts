@@ -13,20 +13,9 @@
  * `vc-strong-clock` (a → b ⇔ V(a) < V(b)) and `vc-concurrency` (a ∥ b ⇔ V(a), V(b)
  * incomparable), both through the clock's own comparison, so a wrong comparison is caught too.
  */
-import { defineModel } from '../core/machine.ts';
-import type { EnvMachine } from '../env/machine.ts';
-import type { EnvConfig } from '../env/config.ts';
 import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';
-import { clockConfig, clockMachine, clockParams, historyOf, type ClockAlgorithm, type ClockTypes } from './process.ts';
-import {
-  someConcurrentPair,
-  someReceive,
-  someRelayedCausality,
-  vectorConcurrency,
-  vectorDetectsConcurrency,
-  vectorStrongClock,
-  type VectorCompare,
-} from '../../specs/clocks/clocks.ts';
+import type { ClockAlgorithm } from './process.ts';
+import type { VectorCompare } from './history.ts';
 
 /** A vector clock: how it stamps events, and how it compares two timestamps. */
 export interface VectorClockImpl extends ClockAlgorithm<VectorClock> {
@@ -51,23 +40,8 @@ export const vectorClock: VectorClockImpl = {
   format: formatVector,
 };
 
-/** The known-bug variants. */
-export const VECTOR_BUGS = {
-  'no-merge': {
-    doc: 'on receive the clock only increments its own entry and never merges the message vector',
-    breaks: ['vc-strong-clock', 'vc-concurrency'],
-  },
-  'no-send-increment': {
-    doc: 'a send does not increment the own entry: the message carries the clock of the previous event',
-    breaks: ['vc-strong-clock', 'vc-concurrency'],
-  },
-  'equal-is-concurrent': {
-    doc: 'the comparison calls equal clocks concurrent',
-    breaks: ['vc-concurrency'],
-  },
-} as const;
-/** A vector-clock known-bug variant, or none. */
-export type VectorBug = keyof typeof VECTOR_BUGS | 'none';
+/** A known-bug variant, or none. */
+export type VectorBug = 'no-merge' | 'no-send-increment' | 'equal-is-concurrent' | 'none';
 
 /** The vector clock with a known bug (each overrides one rule). */
 export function buggyVector(bug: VectorBug): VectorClockImpl {
@@ -88,24 +62,3 @@ export function buggyVector(bug: VectorBug): VectorClockImpl {
       };
   }
 }
-
-/** The vector clock machine: `config.requests` is the event budget. */
-export function makeVectorClock(config: Partial<EnvConfig>, bug: VectorBug = 'none'): EnvMachine<ClockTypes<VectorClock>> {
-  const h = historyOf<VectorClock>;
-  const alg = buggyVector(bug);
-  return clockMachine(alg, config, {
-    invariants: [vectorStrongClock(h, alg.compare), vectorConcurrency(h, alg.compare)],
-    sometimes: [someReceive(h), someConcurrentPair(h), someRelayedCausality(h), vectorDetectsConcurrency(h, alg.compare)],
-  });
-}
-
-/** The vector clock registry entry. */
-export const vectorClockModel = defineModel({
-  name: 'vector-clock',
-  doc: 'vector clocks (Fidge 1988, Mattern 1988): the strong clock condition and exact concurrency, against true happens-before',
-  params: clockParams({ nodes: 3, events: 3 }),
-  bugs: VECTOR_BUGS,
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { nodes: [2, 4], events: [2, 5], delivery: ['multiset', 'fifo'], drops: [0, 1], duplicates: [0, 1] },
-  build: (p) => makeVectorClock(clockConfig(p), p.bug),
-});

@@ -18,18 +18,11 @@
  */
 import { assertNever, type Invariant, type Witness } from '../../impl/core/machine.ts';
 import { causality, eventName, type Causality, type ClockHistory } from './history.ts';
+import type { HlcStamp, VectorCompare } from '../../impl/clocks/history.ts';
+import type { VectorOrder } from '../../impl/clocks/algebra.ts';
 
-/** How two vector timestamps compare: `before` means u < v. */
-export type VectorOrder = 'before' | 'after' | 'equal' | 'concurrent';
-
-/** A vector clock's comparison, as the clock under test implements it. */
-export type VectorCompare = (u: readonly number[], v: readonly number[]) => VectorOrder;
-
-/** An HLC timestamp as the record holds it. */
-export interface HlcStamp {
-  readonly l: number;
-  readonly c: number;
-}
+export type { VectorOrder } from '../../impl/clocks/algebra.ts';
+export type { HlcStamp, VectorCompare } from '../../impl/clocks/history.ts';
 
 /** `n1.2 (send to n2)`. */
 function what(hb: Causality<unknown>, id: number): string {

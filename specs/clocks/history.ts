@@ -13,41 +13,9 @@
  * properties compare the timestamps with this relation, never the other way round.
  */
 import type { NodeId } from '../../impl/env/types.ts';
+import { eventName, type ClockEvent, type ClockHistory } from '../../impl/clocks/history.ts';
 
-/** One event of the record, with the timestamp `T` the clock under test gave it. */
-export type ClockEvent<T> =
-  | { readonly kind: 'local'; readonly pt: number; readonly stamp: T }
-  | { readonly kind: 'send'; readonly to: NodeId; readonly pt: number; readonly stamp: T }
-  | {
-      readonly kind: 'recv';
-      readonly from: NodeId;
-      /** Index of the send event in the sender's history. */
-      readonly send: number;
-      readonly pt: number;
-      readonly stamp: T;
-    };
-
-/** Every event so far, per process: `procs[p - 1]` is process p's history, in order. */
-export interface ClockHistory<T> {
-  readonly procs: readonly (readonly ClockEvent<T>[])[];
-}
-
-/** The empty record over `n` processes. */
-export function emptyHistory<T>(n: number): ClockHistory<T> {
-  return { procs: Array.from({ length: n }, () => []) };
-}
-
-/** The record with one more event at process `p`. */
-export function appendEvent<T>(h: ClockHistory<T>, p: NodeId, e: ClockEvent<T>): ClockHistory<T> {
-  const procs = h.procs.slice();
-  procs[p - 1] = [...(h.procs[p - 1] ?? []), e];
-  return { procs };
-}
-
-/** An event's name: `n2.3` is the third event of process n2. */
-export function eventName(proc: NodeId, index: number): string {
-  return `n${proc}.${index + 1}`;
-}
+export { appendEvent, emptyHistory, eventName, type ClockEvent, type ClockHistory } from '../../impl/clocks/history.ts';
 
 /**
  * The happens-before relation of a record. Events get ids process by process, in order (process

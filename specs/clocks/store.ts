@@ -19,60 +19,9 @@
  */
 import type { Invariant, Witness } from '../../impl/core/machine.ts';
 import type { NodeId } from '../../impl/env/types.ts';
+import type { StoreHistory } from '../../impl/clocks/history.ts';
 
-/** One write, in the record. */
-export interface WriteRecord {
-  /** The replica that took it. */
-  readonly node: NodeId;
-  /** The physical clock there when it did. */
-  readonly pt: number;
-  /** The writes that happen before it: bit w − 1 for write w. */
-  readonly past: number;
-}
-
-/** The record of a store run. */
-export interface StoreHistory {
-  /** `writes[w - 1]` is write w. */
-  readonly writes: readonly WriteRecord[];
-  /** `seen[r - 1]`: the writes replica r has taken or received, bit w − 1 for write w. */
-  readonly seen: readonly number[];
-}
-
-/** The most writes a record can hold (they are bits of a 32-bit set). */
-export const MAX_WRITES = 30;
-
-/** The empty record over `n` replicas. */
-export function emptyStoreHistory(n: number): StoreHistory {
-  return { writes: [], seen: new Array<number>(n).fill(0) };
-}
-
-/** The writes replica `r` knows of causally: those it has seen and everything before them. */
-export function knownAt(h: StoreHistory, r: NodeId): number {
-  let known = 0;
-  for (let seen = h.seen[r - 1]!; seen !== 0; seen &= seen - 1) {
-    const w = 31 - Math.clz32(seen & -seen);
-    known |= (1 << w) | h.writes[w]!.past;
-  }
-  return known;
-}
-
-/** The record after replica `r` takes write `w` (the next one) at physical time `pt`. */
-export function recordWrite(h: StoreHistory, r: NodeId, w: number, pt: number): StoreHistory {
-  if (w !== h.writes.length + 1) throw new Error(`write w${w} recorded out of order (next is w${h.writes.length + 1})`);
-  if (w > MAX_WRITES) throw new Error(`at most ${MAX_WRITES} writes`);
-  const seen = h.seen.slice();
-  seen[r - 1] = seen[r - 1]! | (1 << (w - 1));
-  return { writes: [...h.writes, { node: r, pt, past: knownAt(h, r) }], seen };
-}
-
-/** The record after replica `r` receives write `w`. */
-export function recordReceive(h: StoreHistory, r: NodeId, w: number): StoreHistory {
-  const bit = 1 << (w - 1);
-  if ((h.seen[r - 1]! & bit) !== 0) return h;
-  const seen = h.seen.slice();
-  seen[r - 1] = seen[r - 1]! | bit;
-  return { writes: h.writes, seen };
-}
+export { emptyStoreHistory, knownAt, MAX_WRITES, recordReceive, recordWrite, type StoreHistory, type WriteRecord } from '../../impl/clocks/history.ts';
 
 /** True when write `a` happens before write `b`. */
 export function writeBefore(h: StoreHistory, a: number, b: number): boolean {
