@@ -34,7 +34,7 @@ export const githubModel = defineModel({
   doc: 'GitHub 21 Oct 2018: orchestrator o1 (East), o2, o3 (West) elect a leader by majority; primary db1 and replica db2 in East, replica db3 in West; async replication; a partition',
   params: {
     k: int(1, 1, 3, 'unanswered probes before the primary seems unreachable'),
-    ...(({ nodes: _n, ...rest }) => rest)(envParams({ requests: 2, partitions: 1, timeouts: 4 })),
+    ...(({ nodes: _n, ...rest }) => rest)(envParams({ requests: 2, partitions: 0, timeouts: 4 })),
   },
   draw: { partitions: [0, 1], drops: [0, 1] },
   bugs: GITHUB_BUGS,
