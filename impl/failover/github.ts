@@ -211,7 +211,7 @@ export function githubProtocol(shape: GithubShape, policy: FailoverPolicy): Prot
       return {
         durable: { ...d, log: [...d.log, write] },
         volatile: DB_VOL,
-        effects: ctx.members('db').filter((j) => j !== ctx.self).map((j) => ctx.send(j, { type: 'Append', epoch: d.epoch, index, write })),
+        effects: [ctx.note(`acknowledges w${write} (epoch ${d.epoch})`), ...ctx.members('db').filter((j) => j !== ctx.self).map((j) => ctx.send(j, { type: 'Append', epoch: d.epoch, index, write }))],
       };
     },
     formatMessage: (m) => {

@@ -141,11 +141,11 @@ export function primaryProtocol(shape: PrimaryShape, rules: PrimaryRules = CORRE
 
   const onStorageMessage = (ctx: Ctx<P>, d: Extract<P['durable'], { role: 'storage' }>, msg: P['msg'], from: NodeId): Reaction<P> | null => {
     if (msg.type !== 'Write') return null;
-    if (!rules.accepts(msg.token, d.maxToken)) return { durable: d, volatile: { role: 'storage' }, effects: [ctx.ghost((g) => ({ ...g, rejected: g.rejected + 1 }))] };
+    if (!rules.accepts(msg.token, d.maxToken)) return { durable: d, volatile: { role: 'storage' }, effects: [ctx.ghost((g) => ({ ...g, rejected: g.rejected + 1 })), ctx.note(`rejects token ${msg.token} (seen ${d.maxToken})`)] };
     return {
       durable: { role: 'storage', maxToken: Math.max(d.maxToken, msg.token) },
       volatile: { role: 'storage' },
-      effects: [ctx.ghost((g) => ({ ...g, accepted: [...g.accepted, { client: from, token: msg.token }] }))],
+      effects: [ctx.ghost((g) => ({ ...g, accepted: [...g.accepted, { client: from, token: msg.token }] })), ctx.note(`accepts ${ctx.name(from)}'s write (token ${msg.token})`)],
     };
   };
 
@@ -215,7 +215,7 @@ export function primaryProtocol(shape: PrimaryShape, rules: PrimaryRules = CORRE
       if (d.role !== 'db') return node;
       if (shape.guard === 'fencing') return { ...node, effects: [ctx.send(storage, { type: 'Write', token: d.token })] };
       // STONITH: the primary applies the write to its own disk.
-      return { ...node, effects: [ctx.ghost((g) => ({ ...g, accepted: [...g.accepted, { client: ctx.self, token: d.token }] }))] };
+      return { ...node, effects: [ctx.ghost((g) => ({ ...g, accepted: [...g.accepted, { client: ctx.self, token: d.token }] })), ctx.note(`applies the write as primary (token ${d.token})`)] };
     },
     formatMessage: (m) => (m.type === 'Write' ? `Write(token ${m.token})` : m.type === 'PowerOff' ? `PowerOff(db${m.target})` : m.type),
     formatRequest: () => 'write',
