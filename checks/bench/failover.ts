@@ -37,7 +37,7 @@ export async function benchFailover(opts: { readonly reps?: number } = {}): Prom
     summary.push(`${job.label}: ${verdict}, ${r.states.toLocaleString('en-US')} states, ${(r.elapsedMs / 1000).toFixed(2)} s (median of ${reps}), ${Math.round(r.statesPerSecond).toLocaleString('en-US')} states/s`);
   }
   const random = [];
-  for (const [model, bug] of [['election', 'bully'], ['primary', 'no-token-check'], ['primary', 'stonith-unreachable'], ['leader-lease', 'ignore-skew'], ['github', 'cross-region-promotion']] as const) {
+  for (const [model, bug] of [['election', 'bully'], ['primary', 'no-token-check'], ['primary', 'stonith-unreachable'], ['primary', 'inaccurate-switch'], ['leader-lease', 'ignore-skew'], ['github', 'cross-region-promotion']] as const) {
     const m = await loadModel(model);
     const { machine } = instantiate(m, { ...(m.bugs[bug]!.config ?? {}), bug });
     const times: number[] = [];

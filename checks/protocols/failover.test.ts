@@ -121,6 +121,11 @@ describe('fencing tokens and STONITH', () => {
     expect(t).toContain('timer db2 stonith');
   });
 
+  it('inaccurate-switch: STONITH needs a switch that confirms the effect, not the command: 5 steps', () => {
+    const t = breaks(makePrimary({ ...PR, guard: 'stonith' }, 'inaccurate-switch'), 'fenced-writes', 5);
+    expect(t).toMatch(/deliver sw1→db2 PoweredOff[\s\S]*db1: applies the write as primary \(token 1\)/);
+  });
+
   it('stonith-unreachable with the switch cut off by a partition (the only way left for it to be silent)', () => {
     const m = makePrimary({ ...PR, guard: 'stonith' }, 'stonith-unreachable');
     const inv = m.invariants![0]!;
@@ -166,6 +171,7 @@ describe('random mode (fixed seeds) finds every variant with its configuration',
     [electionModel, 'bully'],
     [primaryModel, 'no-token-check'],
     [primaryModel, 'stonith-unreachable'],
+    [primaryModel, 'inaccurate-switch'],
     [leaderLeaseModel, 'ignore-skew'],
     [githubModel, 'cross-region-promotion'],
   ] as const;

@@ -22,7 +22,8 @@
  *   unavailable while the switch is unreachable, but never two primaries. Bug
  *   `stonith-unreachable`: when the switch does not answer in time (a partition between the
  *   standby and the switch, or just a slow one), the standby assumes db1 is dead and serves —
- *   and db1, alive on the other side, serves too.
+ *   and db1, alive on the other side, serves too. Bug `inaccurate-switch`: the switch confirms
+ *   the command, not the effect, so the standby serves while db1's power is still on.
  *
  * The ghost records every write that took effect (on the storage, or on a primary's disk) with
  * the writer and its token, in order; `specs/failover/primary.ts` checks that tokens never go
@@ -101,10 +102,12 @@ export interface PrimaryRules {
   accepts(token: number, maxToken: number): boolean;
   /** STONITH: the `stonith` timer fired before the switch confirmed: retry (correct) or serve. */
   onSwitchSilent: 'retry' | 'serve';
+  /** When the switch confirms a power-off: once it sees the outlet dark (accurate), or as soon as it takes the command. */
+  switchConfirms: 'when-dark' | 'on-command';
 }
 
 /** The correct rules. */
-export const CORRECT_PRIMARY_RULES: PrimaryRules = { accepts: (token, maxToken) => token >= maxToken, onSwitchSilent: 'retry' };
+export const CORRECT_PRIMARY_RULES: PrimaryRules = { accepts: (token, maxToken) => token >= maxToken, onSwitchSilent: 'retry', switchConfirms: 'when-dark' };
 
 /** The protocol. */
 export function primaryProtocol(shape: PrimaryShape, rules: PrimaryRules = CORRECT_PRIMARY_RULES): Protocol<P> {
@@ -151,8 +154,12 @@ export function primaryProtocol(shape: PrimaryShape, rules: PrimaryRules = CORRE
 
   const onSwitchMessage = (ctx: Ctx<P>, d: Extract<P['durable'], { role: 'switch' }>, msg: P['msg'], from: NodeId): Reaction<P> | null => {
     switch (msg.type) {
-      case 'PowerOff':
-        return { durable: { role: 'switch', requester: from }, volatile: { role: 'switch' }, effects: [ctx.send(msg.target, { type: 'Cut' })] };
+      case 'PowerOff': {
+        const cut = ctx.send(msg.target, { type: 'Cut' });
+        // An inaccurate switch confirms the command, not the effect: the cut may not have happened yet (or ever).
+        if (rules.switchConfirms === 'on-command') return { durable: { role: 'switch', requester: null }, volatile: { role: 'switch' }, effects: [cut, ctx.send(from, { type: 'PoweredOff' })] };
+        return { durable: { role: 'switch', requester: from }, volatile: { role: 'switch' }, effects: [cut] };
+      }
       case 'Dark': // an accurate switch confirms only what it has seen: the outlet is dead
         return d.requester === null ? null : { durable: d, volatile: { role: 'switch' }, effects: [ctx.send(d.requester, { type: 'PoweredOff' })] };
       default:
@@ -224,5 +231,7 @@ export function primaryProtocol(shape: PrimaryShape, rules: PrimaryRules = CORRE
 
 /** The known-bug variants' rules. */
 export const NO_TOKEN_CHECK: PrimaryRules = { ...CORRECT_PRIMARY_RULES, accepts: () => true };
+/** STONITH through a switch that confirms a power-off as soon as it takes the command. */
+export const INACCURATE_SWITCH: PrimaryRules = { ...CORRECT_PRIMARY_RULES, switchConfirms: 'on-command' };
 /** STONITH that serves when the switch is silent. */
 export const SERVE_ON_SILENT_SWITCH: PrimaryRules = { ...CORRECT_PRIMARY_RULES, onSwitchSilent: 'serve' };

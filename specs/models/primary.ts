@@ -6,7 +6,7 @@
 import { defineModel, int, oneOf } from '../../impl/core/machine.ts';
 import { envParams } from '../../impl/env/config.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
-import { NO_TOKEN_CHECK, SERVE_ON_SILENT_SWITCH, CORRECT_PRIMARY_RULES, primaryProtocol, type PrimaryGuard, type PrimaryTypes } from '../../impl/failover/primary.ts';
+import { INACCURATE_SWITCH, NO_TOKEN_CHECK, SERVE_ON_SILENT_SWITCH, CORRECT_PRIMARY_RULES, primaryProtocol, type PrimaryGuard, type PrimaryTypes } from '../../impl/failover/primary.ts';
 import { primaryInvariants, primaryWitnesses } from '../failover/primary.ts';
 
 /** The known-bug variants. */
@@ -21,11 +21,16 @@ export const PRIMARY_BUGS = {
     breaks: ['fenced-writes'],
     config: { guard: 'stonith', partitions: 1 },
   },
+  'inaccurate-switch': {
+    doc: 'STONITH through a switch that confirms a power-off when it takes the command, not when the outlet is dead: the standby serves while the old primary still runs',
+    breaks: ['fenced-writes'],
+    config: { guard: 'stonith' },
+  },
 } as const;
 
 /** The machine. */
 export function makePrimary(p: { readonly k: number; readonly guard: PrimaryGuard; readonly requests: number; readonly partitions?: number; readonly drops?: number; readonly timeouts?: number }, bug: keyof typeof PRIMARY_BUGS | 'none' = 'none'): EnvMachine<PrimaryTypes> {
-  const rules = bug === 'no-token-check' ? NO_TOKEN_CHECK : bug === 'stonith-unreachable' ? SERVE_ON_SILENT_SWITCH : CORRECT_PRIMARY_RULES;
+  const rules = bug === 'no-token-check' ? NO_TOKEN_CHECK : bug === 'stonith-unreachable' ? SERVE_ON_SILENT_SWITCH : bug === 'inaccurate-switch' ? INACCURATE_SWITCH : CORRECT_PRIMARY_RULES;
   const m: EnvMachine<PrimaryTypes> = envMachine(primaryProtocol(p, rules), p, {
     name: 'primary',
     invariants: primaryInvariants((id) => m.nodes()[id - 1]!),
