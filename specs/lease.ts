@@ -15,15 +15,18 @@ export interface AcceptedWrite {
   readonly token: number;
 }
 
-/** `fenced-writes`: the accepted writes' tokens never go down (no stale holder overwrites a newer one). */
-export function fencedWrites<S>(accepted: (s: S) => Iterable<AcceptedWrite>): Invariant<S> {
+/**
+ * `fenced-writes`: the accepted writes' tokens never go down (no stale holder overwrites a newer
+ * one). `name` names a writer in the message (default `c1`, `c2`, …).
+ */
+export function fencedWrites<S>(accepted: (s: S) => Iterable<AcceptedWrite>, name: (client: number) => string = (c) => `c${c}`): Invariant<S> {
   return {
     name: 'fenced-writes',
     doc: 'the storage never accepts a write under an older lease after one under a newer lease',
     check(s) {
       let prev: AcceptedWrite | undefined;
       for (const w of accepted(s)) {
-        if (prev !== undefined && w.token < prev.token) return `c${w.client}'s write with token ${w.token} was accepted after c${prev.client}'s with token ${prev.token}`;
+        if (prev !== undefined && w.token < prev.token) return `${name(w.client)}'s write with token ${w.token} was accepted after ${name(prev.client)}'s with token ${prev.token}`;
         prev = w;
       }
       return true;

@@ -18,6 +18,7 @@ import { benchParallel } from './parallel.ts';
 import { benchPurity } from './purity.ts';
 import { benchSchema } from './schema.ts';
 import { benchPacelc } from './pacelc.ts';
+import { benchFailover } from './failover.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -36,6 +37,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   purity: () => benchPurity(),
   schema: () => benchSchema(),
   pacelc: () => benchPacelc(),
+  failover: () => benchFailover(),
 };
 
 async function runBench(): Promise<number> {

@@ -13,6 +13,7 @@ import { describe, expect, test } from 'vitest';
 import { CATALOGUE, loadModel } from '../../specs/models/catalogue.ts';
 
 const MODELS = await Promise.all(CATALOGUE.map((e) => loadModel(e.name)));
+import { variantOverrides } from '../../impl/core/machine.ts';
 import { checkModelRandom } from './config.ts';
 
 const NOT_BY_DEFAULT_RANDOM = new Set(['raft/figure8', 'raft/commit-beyond-append']);
@@ -31,7 +32,8 @@ describe('the default random mode finds the known bugs', () => {
   });
 
   test.each(cases.map((c) => [`${c.model.name} ${c.bug}`, c] as const))('%s', (_name, c) => {
-    const r = checkModelRandom(c.model, { bug: c.bug }, { seed: 1, runs: 1_000_000, maxSteps: 200, timeLimitMs: 300_000, shrink: false });
+    // What the CLI pins for `-p bug=NAME`: the variant's configuration, then the bug itself.
+    const r = checkModelRandom(c.model, variantOverrides(c.model, { bug: c.bug }).overrides, { seed: 1, runs: 1_000_000, maxSteps: 200, timeLimitMs: 300_000, shrink: false });
     expect(r.status, `${c.model.name} ${c.bug}: ${r.bound?.kind ?? ''}`).toBe('violation');
     // The variant breaks what it declares, or a stronger check of the same model (abd's
     // volatile-store is declared to break `regular`, and a run may show `linearizable` first).

@@ -30,6 +30,10 @@ export const CATALOGUE: Catalogue = [
   { name: 'dynamo', load: async () => (await import('../../impl/quorum/dynamo.ts')).dynamoModel },
   { name: 'lease', load: async () => (await import('../../impl/lease/lease.ts')).leaseModel },
   { name: 'store', load: async () => (await import('./store.ts')).storeModel },
+  { name: 'election', load: async () => (await import('./election.ts')).electionModel },
+  { name: 'leader-lease', load: async () => (await import('./leader-lease.ts')).leaderLeaseModel },
+  { name: 'primary', load: async () => (await import('./primary.ts')).primaryModel },
+  { name: 'github', load: async () => (await import('./github.ts')).githubModel },
 ];
 
 /**
