@@ -29,6 +29,10 @@ export const CATALOGUE: Catalogue = [
   { name: 'abd', load: async () => (await import('../../impl/quorum/abd.ts')).abdModel },
   { name: 'dynamo', load: async () => (await import('../../impl/quorum/dynamo.ts')).dynamoModel },
   { name: 'lease', load: async () => (await import('../../impl/lease/lease.ts')).leaseModel },
+  { name: 'delivery', load: async () => (await import('./delivery.ts')).deliveryModel },
+  { name: 'outbox', load: async () => (await import('./delivery.ts')).outboxModel },
+  { name: 'cdc', load: async () => (await import('./delivery.ts')).cdcModel },
+  { name: 'saga', load: async () => (await import('./delivery.ts')).sagaModel },
 ];
 
 /**
