@@ -10,10 +10,11 @@
  */
 import { defineModel, int, oneOf } from '../../impl/core/machine.ts';
 import { deliveryEnvParams, settled } from '../../impl/delivery/common.ts';
-import { makeQueue, type DeliveryMode } from '../../impl/delivery/queue.ts';
-import { makeOutbox, OUTBOX_NODES, type OutboxState } from '../../impl/delivery/outbox.ts';
-import { makeCdc, type CdcState } from '../../impl/delivery/cdc.ts';
-import { makeSaga } from '../../impl/delivery/saga.ts';
+import type { EnvChecks } from '../../impl/env/machine.ts';
+import { makeQueue, type DeliveryMode, type QueueShape, type QueueTypes } from '../../impl/delivery/queue.ts';
+import { makeOutbox, OUTBOX_NODES, type OutboxState, type OutboxTypes } from '../../impl/delivery/outbox.ts';
+import { makeCdc, type CdcState, type CdcTypes } from '../../impl/delivery/cdc.ts';
+import { makeSaga, type SagaTypes } from '../../impl/delivery/saga.ts';
 import type { StreamShape } from '../../impl/delivery/stream.ts';
 import {
   queueInvariants,
@@ -26,6 +27,52 @@ import {
   streamWitnesses,
   type StreamObserver,
 } from '../delivery.ts';
+
+/** The pipeline's checks for a shape (its mode decides whether effect-at-least-once is claimed). */
+export const queueChecks = (shape: QueueShape): EnvChecks<QueueTypes> => ({
+  name: 'delivery',
+  invariants: queueInvariants(shape.mode),
+  sometimes: queueWitnesses(shape),
+  isTerminal: queueSettled,
+});
+
+/** The outbox's checks. */
+export function outboxChecks(): EnvChecks<OutboxTypes> {
+  const busy = (s: OutboxState) => {
+    const svc = s.nodes[OUTBOX_NODES.service - 1]!;
+    return (svc.durable.role === 'service' && svc.durable.outbox.length > 0) || (svc.volatile !== null && svc.volatile.role === 'service' && svc.volatile.unpublished.length > 0);
+  };
+  const o: StreamObserver<OutboxState> = {
+    history: (s) => s.ghost,
+    settled: (s) => settled(s, busy),
+    rolledBack: (s) => {
+      const d = s.nodes[OUTBOX_NODES.service - 1]!.durable;
+      return d.role === 'service' ? d.txns - s.ghost.committed.length : 0;
+    },
+  };
+  return { name: 'outbox', invariants: streamInvariants(o), sometimes: streamWitnesses(o), isTerminal: o.settled };
+}
+
+/** CDC's checks. */
+export function cdcChecks(): EnvChecks<CdcTypes> {
+  const busy = (s: CdcState) => {
+    const db = s.nodes[0]!;
+    const v = db.volatile;
+    return db.durable.role === 'database' && v !== null && v.role === 'database' && (v.pos < db.durable.wal.length || v.toPublish !== null);
+  };
+  const o: StreamObserver<CdcState> = {
+    history: (s) => s.ghost,
+    settled: (s) => settled(s, busy),
+    rolledBack: (s) => {
+      const d = s.nodes[0]!.durable;
+      return d.role === 'database' ? d.wal.filter((r) => !r.committed).length : 0;
+    },
+  };
+  return { name: 'cdc', invariants: streamInvariants(o), sometimes: streamWitnesses(o), isTerminal: o.settled };
+}
+
+/** The saga's checks for `steps` steps. */
+export const sagaChecks = (steps: number): EnvChecks<SagaTypes> => ({ name: 'saga', invariants: sagaInvariants(), sometimes: sagaWitnesses(steps), isTerminal: sagaSettled });
 
 /** The pipeline's known-bug variants: each replaces the consumer's delivery handler. */
 export const DELIVERY_BUGS = {
@@ -56,13 +103,7 @@ export const deliveryModel = defineModel({
   },
   bugs: DELIVERY_BUGS,
   draw: { requests: [1, 2], crashes: [0, 2], drops: [0, 1], duplicates: [0, 1], timeouts: [1, 3], delivery: ['multiset', 'fifo'] },
-  build: (p) =>
-    makeQueue(p.mode, p, p.bug, (shape) => ({
-      name: 'delivery',
-      invariants: queueInvariants(shape.mode),
-      sometimes: queueWitnesses(shape),
-      isTerminal: queueSettled,
-    })),
+  build: (p) => makeQueue(p.mode, p, p.bug, queueChecks),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -73,8 +114,8 @@ const streamShape = (p: { readonly keys: number; readonly requests: number }): S
 /** The outbox's known-bug variant. */
 export const OUTBOX_BUGS = {
   'dual-write': {
-    doc: 'a dual write instead of the outbox: the service commits the database, then publishes the change from memory; a crash in between loses it',
-    breaks: ['change-at-least-once'],
+    doc: 'a dual write instead of the outbox: the service commits the database, then publishes the change from memory; a crash in between loses it; unordered publishing can also reorder changes to a key',
+    breaks: ['change-at-least-once', 'commit-order-per-key'],
     config: { requests: 1, crashes: 1 },
   },
 } as const;
@@ -89,22 +130,7 @@ export const outboxModel = defineModel({
   },
   bugs: OUTBOX_BUGS,
   draw: { keys: [1, 2], requests: [1, 3], crashes: [0, 2], timeouts: [0, 2], duplicates: [0, 1], delivery: ['multiset', 'fifo'] },
-  build: (p) => {
-    const shape = streamShape(p);
-    const busy = (s: OutboxState) => {
-      const svc = s.nodes[OUTBOX_NODES.service - 1]!;
-      return (svc.durable.role === 'service' && svc.durable.outbox.length > 0) || (svc.volatile !== null && svc.volatile.role === 'service' && svc.volatile.unpublished.length > 0);
-    };
-    const o: StreamObserver<OutboxState> = {
-      history: (s) => s.ghost,
-      settled: (s) => settled(s, busy),
-      rolledBack: (s) => {
-        const d = s.nodes[OUTBOX_NODES.service - 1]!.durable;
-        return d.role === 'service' ? d.txns - s.ghost.committed.length : 0;
-      },
-    };
-    return makeOutbox(shape, p, p.bug, { name: 'outbox', invariants: streamInvariants(o), sometimes: streamWitnesses(o), isTerminal: o.settled });
-  },
+  build: (p) => makeOutbox(streamShape(p), p, p.bug, outboxChecks()),
 });
 
 /** CDC's known-bug variant. */
@@ -126,23 +152,7 @@ export const cdcModel = defineModel({
   },
   bugs: CDC_BUGS,
   draw: { keys: [1, 2], requests: [1, 3], crashes: [0, 2], timeouts: [0, 2], duplicates: [0, 1], delivery: ['multiset', 'fifo'] },
-  build: (p) => {
-    const shape = streamShape(p);
-    const busy = (s: CdcState) => {
-      const db = s.nodes[0]!;
-      const v = db.volatile;
-      return db.durable.role === 'database' && v !== null && v.role === 'database' && (v.pos < db.durable.wal.length || v.toPublish !== null);
-    };
-    const o: StreamObserver<CdcState> = {
-      history: (s) => s.ghost,
-      settled: (s) => settled(s, busy),
-      rolledBack: (s) => {
-        const d = s.nodes[0]!.durable;
-        return d.role === 'database' ? d.wal.filter((r) => !r.committed).length : 0;
-      },
-    };
-    return makeCdc(shape, p, p.bug, { name: 'cdc', invariants: streamInvariants(o), sometimes: streamWitnesses(o), isTerminal: o.settled });
-  },
+  build: (p) => makeCdc(streamShape(p), p, p.bug, cdcChecks()),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -167,5 +177,5 @@ export const sagaModel = defineModel({
   },
   bugs: SAGA_BUGS,
   draw: { steps: [2, 3], crashes: [0, 2], timeouts: [0, 2], duplicates: [0, 1], drops: [0, 1], delivery: ['multiset', 'fifo'] },
-  build: (p) => makeSaga(p.steps, { ...p, requests: 1 }, p.bug, { name: 'saga', invariants: sagaInvariants(), sometimes: sagaWitnesses(p.steps), isTerminal: sagaSettled }),
+  build: (p) => makeSaga(p.steps, { ...p, requests: 1 }, p.bug, sagaChecks(p.steps)),
 });
