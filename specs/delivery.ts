@@ -122,7 +122,7 @@ export function streamInvariants<S>(o: StreamObserver<S>): Invariant<S>[] {
       check(s) {
         const g = o.history(s);
         const bad = g.effects.find((e) => !g.committed.some((c) => c.id === e.id && c.key === e.key));
-        return bad === undefined || `txn ${bad.id}'s change to key ${bad.key} applied downstream, but txn ${bad.id} did not commit it`;
+        return bad === undefined || `txn ${bad.id}'s change to key ${bad.key} applied downstream, but txn ${bad.id} has not committed it`;
       },
     },
     {

@@ -88,6 +88,7 @@ const VARIANTS = [
   ['delivery', 'dedup-after-effect', 'effect-at-most-once', 7, 'key 1 charged 2 times'],
   ['delivery', 'ack-before-apply', 'effect-at-least-once', 7, 'settled, and key 1 was never charged (the effect is lost)'],
   ['outbox', 'dual-write', 'change-at-least-once', 3, "settled, and txn 1's committed change to key 1 never reached downstream (lost)"],
+  ['outbox', 'publish-before-commit', 'no-phantom-change', 2, "txn 1's change to key 1 applied downstream, but txn 1 has not committed it"],
   ['cdc', 'checkpoint-before-publish', 'change-at-least-once', 4, "settled, and txn 1's committed change to key 1 never reached downstream (lost)"],
   ['saga', 'non-idempotent-compensation', 'compensation-at-most-once', 10, 'step 1 refunded 2 times but charged 1'],
 ] as const;
@@ -118,6 +119,7 @@ describe('each known-bug variant is found by BFS with its own configuration, sho
     expect(text('delivery', 'ack-before-apply')).toMatch(/deliver c1→b1 Ack\(#0\)[\s\S]*crash c1/);
     expect(text('cdc', 'checkpoint-before-publish')).toMatch(/checkpoint: 0 → 1[\s\S]*crash d1/);
     expect(text('outbox', 'dual-write')).toMatch(/unpublished: \+[\s\S]*crash s1/);
+    expect(text('outbox', 'publish-before-commit')).toMatch(/undecided: null → [\s\S]*deliver s1→c1 Change\(txn 1, key 1\)/);
     expect(text('saga', 'non-idempotent-compensation')).toMatch(/refunded: 0 → 1[\s\S]*timer o1 retry[\s\S]*refunded: 1 → 2/);
   });
 
@@ -179,7 +181,7 @@ describe('every invariant can fail: mutants for the checks no variant breaks', (
     };
     const r = explore(envMachine(leaky, { requests: 1, crashes: 0, timeouts: 1 }, cdcChecks()));
     expect(r.violation?.name).toBe('no-phantom-change');
-    expect(r.violation?.message).toBe("txn 1's change to key 1 applied downstream, but txn 1 did not commit it");
+    expect(r.violation?.message).toBe("txn 1's change to key 1 applied downstream, but txn 1 has not committed it");
   });
 
   it('commit-order-per-key: the dual write publishes without waiting, and the network reorders two changes to one key', () => {
@@ -205,6 +207,14 @@ describe('every invariant can fail: mutants for the checks no variant breaks', (
     const r = explore(envMachine(withoutTimers(sagaProtocol(2)), { requests: 1, crashes: 0, drops: 1, timeouts: 0 }, sagaChecks(2)));
     expect(r.violation?.name).toBe('saga-ends');
     expect(r.violation?.message).toBe('settled with the saga running');
+  });
+
+  it('publish-before-commit also invents the event of a transaction that rolls back', () => {
+    const m = build(outboxModel, { bug: 'publish-before-commit', crashes: 0, requests: 1 });
+    // Leave out the dirty read (the event applied before the decision): judge only settled states.
+    const r = explore({ ...m, invariants: m.invariants!.map((i) => (i.name === 'no-phantom-change' ? { ...i, check: (s: unknown) => !m.isTerminal!(s) || i.check(s) } : i)) });
+    expect(r.violation?.name).toBe('no-phantom-change');
+    expect(formatTrace(m, r.violation!.trace, r.violation)).toContain('txn(key 1, rollback)');
   });
 
   it('saga-atomic alone: the non-idempotent compensation also breaks it when compensation-at-most-once is not checked', () => {

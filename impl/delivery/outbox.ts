@@ -14,8 +14,11 @@
  *   starts again from the table, so a row can be published twice (at least once).
  *   Publishing one row at a time keeps commit order per key.
  *
- * Known-bug variant `dual-write`: the service commits the database alone and publishes the
- * change afterwards, from memory, in a separate step: a crash in between loses the event.
+ * Known-bug variants, the two orders of a dual write: `dual-write` commits the database alone
+ * and publishes the change afterwards, from memory, in a separate step: a crash in between
+ * loses the event. `publish-before-commit` publishes first and decides the transaction in a
+ * later step: a rollback, or a crash before the commit, leaves an event for a change that never
+ * happened (an invented event).
  */
 import { assertNever } from '../core/machine.ts';
 import { envMachine, type EnvChecks, type EnvMachine } from '../env/machine.ts';
@@ -47,7 +50,12 @@ export const outboxSchema = (shape: StreamShape) => {
     }),
     volatile: S.union('role', {
       /** The row the relay published and waits on; `unpublished`: the dual write's changes in memory. */
-      service: { inflight: S.optional(S.int(1, shape.txns)), unpublished: S.list(Row, shape.txns) },
+      service: {
+        inflight: S.optional(S.int(1, shape.txns)),
+        unpublished: S.list(Row, shape.txns),
+        /** Publish-first dual write: the transaction whose event went out, not yet decided. */
+        undecided: S.optional(S.record({ id: S.int(1, shape.txns), key: S.int(1, shape.keys), commit: S.bool() })),
+      },
       consumer: {},
     }),
     msg: S.union('type', changeMessages(shape)),
@@ -60,7 +68,7 @@ export interface OutboxTypes extends SchemaTypes<ReturnType<typeof outboxSchema>
   readonly timer: 'retry';
   readonly request: TxnRequest;
   /** The relay publishes the oldest outbox row; the dual write publishes a change from memory. */
-  readonly local: 'relay' | 'publish';
+  readonly local: 'relay' | 'publish' | 'decide';
 }
 type O = OutboxTypes;
 type Service = Extract<O['durable'], { role: 'service' }>;
@@ -71,7 +79,7 @@ export type OutboxMachine = EnvMachine<O>;
 
 const SERVICE = 1;
 const CONSUMER = 2;
-const IDLE = { role: 'service', inflight: null, unpublished: [] } as const;
+const IDLE = { role: 'service', inflight: null, unpublished: [], undecided: null } as const;
 
 /** How the service writes a transaction: the part the dual-write variant replaces. */
 type Write = (ctx: Parameters<Protocol<O>['onClientRequest']>[0], d: Service, v: Extract<O['volatile'], { role: 'service' }>, req: TxnRequest) => Reaction<O>;
@@ -92,6 +100,12 @@ const dualWrite: Write = (ctx, d, v, req) => {
   return { durable: { ...d, txns: id, db }, volatile: { ...v, unpublished: [...v.unpublished, { id, key: req.key }] }, effects: [ctx.ghost((g) => recordCommit(g, id, req.key))] };
 };
 
+/** The other dual write: publish the event first, then commit (or roll back) the transaction in a later step. */
+const publishFirst: Write = (ctx, d, v, req) => {
+  const id = d.txns + 1;
+  return { durable: d, volatile: { ...v, undecided: { id, key: req.key, commit: req.commit } }, effects: [ctx.send(CONSUMER, { type: 'Change', id, key: req.key })] };
+};
+
 /** The outbox protocol, with the service's way of writing (`write`). */
 export function outboxProtocol(shape: StreamShape, write: Write = writeWithOutbox): Protocol<O> {
   return defineProtocol<O>({
@@ -107,7 +121,8 @@ export function outboxProtocol(shape: StreamShape, write: Write = writeWithOutbo
     // The relay restarts from the outbox table; what the dual write held in memory is gone.
     onRestart: (_ctx, d) => (d.role === 'service' ? { durable: d, volatile: IDLE } : { durable: d, volatile: { role: 'consumer' } }),
     requests: txnRequests(shape),
-    acceptsRequest: (ctx, node) => ctx.role === 'service' && node.durable.role === 'service' && node.durable.txns < shape.txns,
+    acceptsRequest: (ctx, node) =>
+      ctx.role === 'service' && node.durable.role === 'service' && node.durable.txns < shape.txns && node.volatile.role === 'service' && node.volatile.undecided === null,
     onClientRequest: (ctx, node, req) => (node.durable.role === 'service' && node.volatile.role === 'service' ? write(ctx, node.durable, node.volatile, req) : node),
     onMessage(ctx, node, msg, from) {
       const d = node.durable;
@@ -140,7 +155,11 @@ export function outboxProtocol(shape: StreamShape, write: Write = writeWithOutbo
       const d = node.durable;
       const v = node.volatile;
       if (d.role !== 'service' || v.role !== 'service') return [];
-      return [...(v.inflight === null && d.outbox.length > 0 ? (['relay'] as const) : []), ...(v.unpublished.length > 0 ? (['publish'] as const) : [])];
+      return [
+        ...(v.inflight === null && d.outbox.length > 0 ? (['relay'] as const) : []),
+        ...(v.unpublished.length > 0 ? (['publish'] as const) : []),
+        ...(v.undecided !== null ? (['decide'] as const) : []),
+      ];
     },
     onLocal: (ctx, node, a) => {
       const d = node.durable;
@@ -150,12 +169,18 @@ export function outboxProtocol(shape: StreamShape, write: Write = writeWithOutbo
         const row = d.outbox[0]!;
         return { durable: d, volatile: { ...v, inflight: row.id }, effects: [ctx.send(CONSUMER, { type: 'Change', id: row.id, key: row.key }), ctx.setTimer('retry')] };
       }
+      if (a === 'decide' && v.undecided !== null) {
+        // The transaction the event announced commits or rolls back, now.
+        const t = v.undecided;
+        const db = t.commit ? d.db.map((x, i) => (i === t.key - 1 ? t.id : x)) : d.db;
+        return { durable: { ...d, txns: t.id, db }, volatile: { ...v, undecided: null }, effects: t.commit ? [ctx.ghost((g) => recordCommit(g, t.id, t.key))] : [] };
+      }
       const row = v.unpublished[0]!;
       return { durable: d, volatile: { ...v, unpublished: v.unpublished.slice(1) }, effects: [ctx.send(CONSUMER, { type: 'Change', id: row.id, key: row.key })] };
     },
     formatMessage: (m) => (m.type === 'Change' ? `Change(txn ${m.id}, key ${m.key})` : `ChangeAck(txn ${m.id})`),
     formatRequest: formatTxn,
-    formatLocal: (a) => (a === 'relay' ? 'relay publishes the oldest outbox row' : 'publish the change (dual write)'),
+    formatLocal: (a) => (a === 'relay' ? 'relay publishes the oldest outbox row' : a === 'publish' ? 'publish the change (dual write)' : 'commit or roll back (after publishing)'),
   });
 }
 
@@ -163,10 +188,17 @@ export function outboxProtocol(shape: StreamShape, write: Write = writeWithOutbo
 export const OUTBOX_NODES = { service: SERVICE, consumer: CONSUMER } as const;
 
 /** The outbox's known-bug variants. */
-export type OutboxBug = 'dual-write';
+export type OutboxBug = 'dual-write' | 'publish-before-commit';
 
 /** The outbox in the environment with `checks`. */
 export function makeOutbox(shape: StreamShape, config: Partial<EnvConfig>, bug: OutboxBug | 'none', checks: EnvChecks<O>): OutboxMachine {
-  const protocol = bug === 'none' ? outboxProtocol(shape) : bug === 'dual-write' ? outboxProtocol(shape, dualWrite) : assertNever(bug);
+  const protocol =
+    bug === 'none'
+      ? outboxProtocol(shape)
+      : bug === 'dual-write'
+        ? outboxProtocol(shape, dualWrite)
+        : bug === 'publish-before-commit'
+          ? outboxProtocol(shape, publishFirst)
+          : assertNever(bug);
   return envMachine(protocol, config, checks);
 }

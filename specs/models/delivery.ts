@@ -40,7 +40,8 @@ export const queueChecks = (shape: QueueShape): EnvChecks<QueueTypes> => ({
 export function outboxChecks(): EnvChecks<OutboxTypes> {
   const busy = (s: OutboxState) => {
     const svc = s.nodes[OUTBOX_NODES.service - 1]!;
-    return (svc.durable.role === 'service' && svc.durable.outbox.length > 0) || (svc.volatile !== null && svc.volatile.role === 'service' && svc.volatile.unpublished.length > 0);
+    const v = svc.volatile;
+    return (svc.durable.role === 'service' && svc.durable.outbox.length > 0) || (v !== null && v.role === 'service' && (v.unpublished.length > 0 || v.undecided !== null));
   };
   const o: StreamObserver<OutboxState> = {
     history: (s) => s.ghost,
@@ -117,6 +118,11 @@ export const OUTBOX_BUGS = {
     doc: 'a dual write instead of the outbox: the service commits the database, then publishes the change from memory; a crash in between loses it; unordered publishing can also reorder changes to a key',
     breaks: ['change-at-least-once', 'commit-order-per-key'],
     config: { requests: 1, crashes: 1 },
+  },
+  'publish-before-commit': {
+    doc: 'the other dual write: the service publishes the event, then commits or rolls back; a rollback (or a crash before the commit) leaves an invented event downstream',
+    breaks: ['no-phantom-change'],
+    config: { requests: 1, crashes: 0 },
   },
 } as const;
 
