@@ -34,6 +34,10 @@ export const CATALOGUE: Catalogue = [
   { name: 'leader-lease', load: async () => (await import('./leader-lease.ts')).leaderLeaseModel },
   { name: 'primary', load: async () => (await import('./primary.ts')).primaryModel },
   { name: 'github', load: async () => (await import('./github.ts')).githubModel },
+  { name: 'delivery', load: async () => (await import('./delivery.ts')).deliveryModel },
+  { name: 'outbox', load: async () => (await import('./delivery.ts')).outboxModel },
+  { name: 'cdc', load: async () => (await import('./delivery.ts')).cdcModel },
+  { name: 'saga', load: async () => (await import('./delivery.ts')).sagaModel },
 ];
 
 /**
