@@ -17,6 +17,7 @@ import { benchLease } from './lease.ts';
 import { benchParallel } from './parallel.ts';
 import { benchPurity } from './purity.ts';
 import { benchSchema } from './schema.ts';
+import { benchPort } from './port.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -34,6 +35,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   parallel: () => benchParallel(),
   purity: () => benchPurity(),
   schema: () => benchSchema(),
+  port: () => benchPort(),
 };
 
 async function runBench(): Promise<number> {
