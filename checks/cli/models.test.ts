@@ -263,7 +263,7 @@ describe("the user's own module", () => {
     it('several models: #name picks one', async () => {
       const r = await run(undefined, 'check', `${join(dir, 'two.ts')}#twophase`, '-p', 'rms=2');
       expect(r.code).toBe(0);
-      expect(r.out).toContain('dscheck check twophase (rms=2, bug=none)');
+      expect(r.out).toContain('dscheck check twophase (rms=2, symmetry=false, bug=none)');
     });
   });
 
