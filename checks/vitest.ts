@@ -5,7 +5,7 @@
  * ```ts
  * import { describe, test } from 'vitest';
  * import { expectNoViolation, testMachine } from '../checks/vitest.ts';
- * import { makeTwoPhase } from '../impl/twophase/twophase.ts';
+ * import { makeTwoPhase } from '../specs/models/twophase.ts';
  *
  * describe('TwoPhase', () => {
  *   // A vitest test driven by @fast-check/vitest's test.prop: one schedule per fast-check run.

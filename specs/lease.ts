@@ -7,13 +7,10 @@
  * versions of the protocol (`impl/lease/lease.ts` with immutable state and a ts-pattern reducer,
  * `impl/lease/lease-plain.ts` with plain objects and `switch`) share them.
  */
-import type { Invariant, Witness } from '../impl/core/machine.ts';
+import type { Invariant, TransitionProperty, Witness } from '../impl/core/machine.ts';
+import type { AcceptedWrite } from '../impl/lease/lease.ts';
 
-/** One write the storage accepted: who wrote, under which fencing token. */
-export interface AcceptedWrite {
-  readonly client: number;
-  readonly token: number;
-}
+export type { AcceptedWrite };
 
 /**
  * `fenced-writes`: the accepted writes' tokens never go down (no stale holder overwrites a newer
@@ -57,4 +54,13 @@ export function leaseWitnesses<S>(acceptedCount: (s: S) => number, rejectedCount
     { name: 'write-accepted', doc: 'some lease holder writes to the storage', check: (s) => acceptedCount(s) > 0 },
     { name: 'stale-write-fenced', doc: 'a holder whose lease expired writes late, and the storage rejects it', check: (s) => rejectedCount(s) > 0 },
   ];
+}
+
+/** `storage-token-monotonic`: the storage's newest token never goes down. */
+export function storageTokenMonotonic<S, A>(maxToken: (s: S) => number): TransitionProperty<S, A> {
+  return {
+    name: 'storage-token-monotonic',
+    doc: "the storage's newest token never goes down",
+    check: (p, _a, n) => maxToken(n) >= maxToken(p) || `maxToken ${maxToken(p)} → ${maxToken(n)}`,
+  };
 }

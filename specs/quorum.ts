@@ -25,19 +25,9 @@ import { makeHistory, type History, type OperationInit } from '../impl/core/hist
 import { buildTimeline, renderTimeline } from '../impl/core/history/timeline.ts';
 import { registerSpec, type RegisterInput, type RegisterOutput } from './sequential/register.ts';
 import type { SequentialSpec } from '../impl/core/history/spec.ts';
+import { INITIAL_VALUE, type RegisterEvent } from '../impl/quorum/history.ts';
 
-/** The register's value before any write. Writes in the quorum machines write 1, 2, 3, ... */
-export const INITIAL_VALUE = 0;
-
-/**
- * One event of a client history, in the real-time order of environment steps. `client` is the
- * client's number (1 for `c1`); a client has at most one operation pending at a time.
- */
-export type RegisterEvent =
-  | { readonly type: 'invoke-read'; readonly client: number }
-  | { readonly type: 'invoke-write'; readonly client: number; readonly value: number }
-  | { readonly type: 'return-read'; readonly client: number; readonly value: number }
-  | { readonly type: 'return-write'; readonly client: number };
+export { INITIAL_VALUE, type RegisterEvent };
 
 /** The sequential register the histories are checked against (initially {@link INITIAL_VALUE}). */
 export const REGISTER_SPEC: SequentialSpec<RegisterOutput, RegisterInput, RegisterOutput> = registerSpec(INITIAL_VALUE);

@@ -78,7 +78,7 @@ export async function benchLease(opts: { readonly reps?: number } = {}): Promise
   const summary: string[] = [];
   for (const params of LEASE_BENCH_CONFIGS) {
     const imm = repeatExhaustive({ model: 'lease', params }, reps);
-    const plain = repeatExhaustive({ model: 'plainLeaseModel', module: 'impl/lease/lease-plain.ts', params }, reps);
+    const plain = repeatExhaustive({ model: 'plainLeaseModel', module: 'specs/models/lease.ts', params }, reps);
     if (imm.states !== plain.states || imm.transitions !== plain.transitions) {
       throw new Error(`lease ${JSON.stringify(params)}: the two versions differ (${imm.states}/${imm.transitions} vs ${plain.states}/${plain.transitions})`);
     }

@@ -19,6 +19,7 @@ import { benchPurity } from './purity.ts';
 import { benchSchema } from './schema.ts';
 import { benchPacelc } from './pacelc.ts';
 import { benchFailover } from './failover.ts';
+import { benchPort } from './port.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -38,6 +39,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   schema: () => benchSchema(),
   pacelc: () => benchPacelc(),
   failover: () => benchFailover(),
+  port: () => benchPort(),
 };
 
 async function runBench(): Promise<number> {

@@ -10,12 +10,12 @@
 import { repeatExhaustive, median } from './harness.ts';
 import { checkRandom } from '../random.ts';
 import { explore } from '../exhaustive.ts';
-import { makeAbd } from '../../impl/quorum/abd.ts';
-import { makeDynamo } from '../../impl/quorum/dynamo.ts';
+import { makeAbd } from '../../specs/models/abd.ts';
+import { makeDynamo } from '../../specs/models/dynamo.ts';
 import type { QuorumState } from '../../impl/quorum/machine.ts';
 
-const ABD = { model: 'abdModel', module: 'impl/quorum/abd.ts' } as const;
-const DYNAMO = { model: 'dynamoModel', module: 'impl/quorum/dynamo.ts' } as const;
+const ABD = { model: 'abdModel', module: 'specs/models/abd.ts' } as const;
+const DYNAMO = { model: 'dynamoModel', module: 'specs/models/dynamo.ts' } as const;
 
 /** Options: repetitions, and whether to run the long jobs (about a minute each). */
 export interface QuorumBenchOptions {

@@ -6,7 +6,7 @@
  */
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { makeTwoPhase, TWOPHASE_BUGS } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase, TWOPHASE_BUGS } from '../../specs/models/twophase.ts';
 import { median } from './harness.ts';
 
 /** Target of the throughput benchmark (steps per second, one thread). */

@@ -4,7 +4,7 @@
  * how big they are (the 60-step, 5-node Echo counterexample). In-process, medians of `reps`.
  */
 import { explore } from '../exhaustive.ts';
-import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase } from '../../specs/models/twophase.ts';
 import { makeEcho } from '../../specs/models/echo.ts';
 import { median } from './harness.ts';
 import { exhaustiveCoverage } from '../report/coverage.ts';

@@ -404,7 +404,7 @@ describe('where an error comes from (impl/core/culprit.ts)', () => {
   it('an error thrown in the checker is not blamed on the model; the callers of the entry point are not looked at', async () => {
     const { userCodeLocation, userLocation } = await import('../../impl/core/culprit.ts');
     const { selectChecks } = await import('../../impl/core/result.ts');
-    const { makeTwoPhase } = await import('../../impl/twophase/twophase.ts');
+    const { makeTwoPhase } = await import('../../specs/models/twophase.ts');
     let err: unknown;
     try {
       selectChecks(makeTwoPhase(2, 'none'), ['nope']);

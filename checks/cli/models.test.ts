@@ -55,9 +55,9 @@ describe('the catalogue loads lazily, and a broken model breaks only itself', ()
     // Deliberately broken modules: a syntax error, and a module that throws while it loads.
     writeFileSync(join(dir, 'broken-syntax.ts'), "export const model = { name: 'broken-syntax', ;\n");
     writeFileSync(join(dir, 'broken-throws.ts'), "const table: Record<string, number> = {};\nif (table['x'] === undefined) throw new Error('table x missing\\nsecond line');\nexport const model = {};\n");
-    writeFileSync(join(dir, 'wrong-name.ts'), `export { twoPhaseModel as model } from ${JSON.stringify(pathToFileURL(resolve(HERE, '../../impl/twophase/twophase.ts')).href)};\n`);
+    writeFileSync(join(dir, 'wrong-name.ts'), `export { twoPhaseModel as model } from ${JSON.stringify(pathToFileURL(resolve(HERE, '../../specs/models/twophase.ts')).href)};\n`);
     catalogue = [
-      { name: 'twophase', load: async () => (await import('../../impl/twophase/twophase.ts')).twoPhaseModel },
+      { name: 'twophase', load: async () => (await import('../../specs/models/twophase.ts')).twoPhaseModel },
       { name: 'broken-syntax', load: async () => (await importFile(join(dir, 'broken-syntax.ts')))['model'] as AnyModel },
       { name: 'broken-throws', load: async () => (await importFile(join(dir, 'broken-throws.ts')))['model'] as AnyModel },
       { name: 'wrong-name', load: async () => (await importFile(join(dir, 'wrong-name.ts')))['model'] as AnyModel },
@@ -242,7 +242,7 @@ describe("the user's own module", () => {
   describe('bad modules are one-line input errors (exit 2)', () => {
     beforeAll(() => {
       writeFileSync(join(dir, 'none.ts'), 'export const x = 1;\n');
-      writeFileSync(join(dir, 'two.ts'), `export { counterModel } from ${JSON.stringify(pathToFileURL(COUNTER).href)};\nexport { twoPhaseModel } from ${JSON.stringify(pathToFileURL(resolve(HERE, '../../impl/twophase/twophase.ts')).href)};\n`);
+      writeFileSync(join(dir, 'two.ts'), `export { counterModel } from ${JSON.stringify(pathToFileURL(COUNTER).href)};\nexport { twoPhaseModel } from ${JSON.stringify(pathToFileURL(resolve(HERE, '../../specs/models/twophase.ts')).href)};\n`);
       writeFileSync(join(dir, 'syntax.ts'), 'export const = ;\n');
     });
     const cases: [string, () => string[], RegExp][] = [
@@ -263,7 +263,7 @@ describe("the user's own module", () => {
     it('several models: #name picks one', async () => {
       const r = await run(undefined, 'check', `${join(dir, 'two.ts')}#twophase`, '-p', 'rms=2');
       expect(r.code).toBe(0);
-      expect(r.out).toContain('dscheck check twophase (rms=2, bug=none)');
+      expect(r.out).toContain('dscheck check twophase (rms=2, symmetry=false, bug=none)');
     });
   });
 

@@ -14,7 +14,7 @@ import { diffViews, formatTrace, toPlain, toTraceFile, traceFromIndices } from '
 import { toItfValue, traceToItf, validateItf } from '../report/itf.ts';
 import { reportFromRun } from '../report/data.ts';
 import { renderReport } from '../report/html.ts';
-import { leaseModel } from '../../impl/lease/lease.ts';
+import { leaseModel } from '../../specs/models/lease.ts';
 
 const Point = Record({ x: 0, y: 0 }, 'Point');
 const Node = Record({ name: '', peers: ISet<string>(), log: List<number>() }, 'Node');

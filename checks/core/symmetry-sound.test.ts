@@ -83,7 +83,7 @@ describe('the declarations of the registered models', () => {
   const models = symmetricModels();
 
   it('cover the models that have symmetry', () => {
-    expect(models.map((m) => m.name).sort()).toEqual(['abd', 'dynamo', 'echo', 'leader-lease', 'multipaxos', 'paxos', 'paxoscommit', 'raft', 'twopc']);
+    expect(models.map((m) => m.name).sort()).toEqual(['abd', 'dynamo', 'echo', 'leader-lease', 'multipaxos', 'paxos', 'paxoscommit', 'raft', 'twopc', 'twophase']);
   });
 
   for (const { name, machine } of models) {

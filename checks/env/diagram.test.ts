@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeEcho } from '../../specs/models/echo.ts';
-import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase } from '../../specs/models/twophase.ts';
 import { buildDiagram, formatDiagram, renderDiagram, type Diagram } from '../diagram.ts';
 import { InputError } from '../../impl/core/machine.ts';
 import { explore } from '../exhaustive.ts';

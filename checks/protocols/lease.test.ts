@@ -9,8 +9,7 @@ import { explore } from '../exhaustive.ts';
 import { instantiate, type AnyMachine, type ParamValue } from '../../impl/core/machine.ts';
 import { checkRandom } from '../random.ts';
 import { formatTrace } from '../../impl/core/trace.ts';
-import { leaseModel, LEASE_BUGS } from '../../impl/lease/lease.ts';
-import { plainLeaseModel } from '../../impl/lease/lease-plain.ts';
+import { leaseModel, LEASE_BUGS, plainLeaseModel } from '../../specs/models/lease.ts';
 import { loadModel } from '../../specs/models/catalogue.ts';
 
 const build = (model: typeof leaseModel | typeof plainLeaseModel, p: Record<string, ParamValue> = {}): AnyMachine => instantiate(model, p).machine;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { lastState } from '../../impl/core/trace.ts';
 import { instantiate } from '../../impl/core/machine.ts';
-import { makeTwoPhase, twoPhaseModel, type TwoPhaseAction } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase, twoPhaseModel, type TwoPhaseAction } from '../../specs/models/twophase.ts';
 import { makeTCommit } from '../../specs/tcommit.ts';
 
 // Distinct states and diameters, from this checker in exact mode; fingerprint mode, DFS and
@@ -125,5 +125,76 @@ describe('TCommit', () => {
     const collect = { ...tp, invariants: [{ name: 'collect', check: (s: { rmState: readonly string[] }) => (seen.add(s.rmState.join()), true) }] };
     explore(collect, { checks: ['collect'] });
     expect(seen.size).toBe(34);
+  });
+});
+
+describe('TwoPhase symmetry (RMs interchangeable), derived from the schema', () => {
+  type St = ReturnType<typeof makeTwoPhase>['init'] extends () => readonly (infer T)[] ? T : never;
+  /** All permutations of 1..n, as arrays p with p[i - 1] the new id of RM i. */
+  const perms = (n: number): number[][] => {
+    if (n === 0) return [[]];
+    return perms(n - 1).flatMap((p) => Array.from({ length: n }, (_, k) => [...p.slice(0, k), n, ...p.slice(k)]));
+  };
+  /** The test's own renamer, written from TwoPhase.tla's variables (independent of the schema's). */
+  const renameBits = (x: number, p: readonly number[]): number => p.reduce((acc, to, i) => ((x >> i) & 1 ? acc | (1 << (to - 1)) : acc), 0);
+  const renamed = (s: St, p: readonly number[]): string => {
+    const rm: string[] = new Array<string>(p.length);
+    s.rmState.forEach((x, i) => (rm[p[i]! - 1] = x));
+    return JSON.stringify([rm, s.tmState, renameBits(s.tmPrepared, p), renameBits(s.msgs.prepared, p), s.msgs.commit, s.msgs.abort]);
+  };
+  /** Reachable states without symmetry (own BFS), then distinct orbits by brute force over all renamings. */
+  const orbits = (n: number, bug: Parameters<typeof makeTwoPhase>[1] = 'none'): { states: number; orbits: number } => {
+    const m = makeTwoPhase(n, bug);
+    const id = Array.from({ length: n }, (_, i) => i + 1);
+    const seen = new Map<string, St>();
+    let frontier = [...m.init()];
+    for (const s of frontier) seen.set(renamed(s, id), s);
+    while (frontier.length > 0) {
+      const next: St[] = [];
+      for (const s of frontier) {
+        for (const a of m.actions(s)) {
+          const t = m.step(s, a);
+          const k = renamed(t, id);
+          if (!seen.has(k)) {
+            seen.set(k, t);
+            next.push(t);
+          }
+        }
+      }
+      frontier = next;
+    }
+    const all = perms(n);
+    const canon = new Set<string>();
+    for (const s of seen.values()) canon.add(all.map((p) => renamed(s, p)).sort()[0]!);
+    return { states: seen.size, orbits: canon.size };
+  };
+
+  for (const rms of [2, 3, 4]) {
+    it(`${rms} RMs: symmetric exploration gives exactly the brute-force orbit count; off by default`, () => {
+      const brute = orbits(rms);
+      const plain = explore(makeTwoPhase(rms));
+      const sym = explore(makeTwoPhase(rms, 'none', { symmetry: true }));
+      expect(plain.stats.symmetry).toBe(false);
+      expect(plain.stats.states).toBe(brute.states);
+      expect(sym.status).toBe('exhausted');
+      expect(sym.stats.symmetry).toBe(true);
+      expect(sym.stats.states).toBe(brute.orbits);
+      expect(sym.stats.states).toBeLessThan(plain.stats.states);
+      expect(sym.witnesses.every((w) => w.reached)).toBe(true);
+    });
+  }
+
+  it('the model keeps symmetry off unless asked (TLC comparison), and on when asked', () => {
+    expect(instantiate(twoPhaseModel).machine.symmetry).toBeUndefined();
+    expect(instantiate(twoPhaseModel, { symmetry: true }).machine.symmetry).toBeDefined();
+  });
+
+  it('the known bugs are still found with symmetry on, at the same shortest length', () => {
+    for (const bug of ['commit-unprepared', 'abort-after-prepare'] as const) {
+      const plain = explore(makeTwoPhase(3, bug), { checks: ['tc-consistent'] });
+      const sym = explore(makeTwoPhase(3, bug, { symmetry: true }), { checks: ['tc-consistent'] });
+      expect(sym.status).toBe('violation');
+      expect(sym.violation!.trace.steps.length).toBe(plain.violation!.trace.steps.length);
+    }
   });
 });

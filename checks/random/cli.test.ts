@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { main } from '../cli/main.ts';
 import { explore } from '../exhaustive.ts';
 import { toTraceFile, type TraceFile } from '../../impl/core/trace.ts';
-import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase } from '../../specs/models/twophase.ts';
 import { isOneMinimal, padTrace, tempDir } from './helpers.ts';
 
 let stderr: string[] = [];

@@ -9,7 +9,7 @@ import { PropertyViolationError } from '../../impl/core/result.ts';
 import { toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
 import type { Machine } from '../../impl/core/machine.ts';
 import { canonicalEqual } from '../../impl/core/encode.ts';
-import { makeTwoPhase, TWOPHASE_BUGS, type TwoPhaseAction, type TwoPhaseState } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase, TWOPHASE_BUGS, type TwoPhaseAction, type TwoPhaseState } from '../../specs/models/twophase.ts';
 import {
   assertRandom,
   checkRandom,

@@ -6,12 +6,12 @@ import { describe, expect, test } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { InputError, type AnyModel, type Machine } from '../../impl/core/machine.ts';
 import { toTraceFile, TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceFile } from '../../impl/core/trace.ts';
-import { makeTwoPhase, type TwoPhaseAction, type TwoPhaseState } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase, type TwoPhaseAction, type TwoPhaseState } from '../../specs/models/twophase.ts';
 import { checkRandom, randomOrigin, type RandomResult } from '../random.ts';
 import { parseTraceFile, replayLoaded, replayTrace, runActions } from '../replay.ts';
 import { comparePayload, shrinkActions, shrinkTrace } from '../shrink.ts';
 import { firstViolation, isOneMinimal, padTrace } from './helpers.ts';
-import { twoPhaseModel } from '../../impl/twophase/twophase.ts';
+import { twoPhaseModel } from '../../specs/models/twophase.ts';
 
 /** The model lookup the CLI gives `parseTraceFile`, reduced to one registered model. */
 const lookup = (name: string): AnyModel => {

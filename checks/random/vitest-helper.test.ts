@@ -3,7 +3,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import * as fc from 'fast-check';
-import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase } from '../../specs/models/twophase.ts';
 import { PropertyViolationError } from '../../impl/core/result.ts';
 import { machineProperty, type RandomResult } from '../random.ts';
 import { expectNoViolation, expectWitnessesReached, machineReporter, testMachine } from '../vitest.ts';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Machine } from '../../impl/core/machine.ts';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase } from '../../specs/models/twophase.ts';
 import { makeEcho } from '../../specs/models/echo.ts';
 import { declaredKinds, exhaustiveCoverage, formatCoverage, NEVER_FIRED_WARNING, randomCoverage, type Coverage } from './coverage.ts';
 

@@ -7,7 +7,7 @@
 import type { Machine } from '../../impl/core/machine.ts';
 import { explore } from '../exhaustive.ts';
 import type { Trace, TraceStep } from '../../impl/core/trace.ts';
-import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase } from '../../specs/models/twophase.ts';
 import type { EchoState, EchoTypes } from '../../impl/echo/echo.ts';
 import { makeEcho } from '../../specs/models/echo.ts';
 import type { EnvMachine } from '../../impl/env/machine.ts';

@@ -11,7 +11,7 @@ import type { Machine } from '../../impl/core/machine.ts';
 import { explore } from '../exhaustive.ts';
 import { toTraceFile } from '../../impl/core/trace.ts';
 import { buildDiagram } from '../diagram.ts';
-import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase } from '../../specs/models/twophase.ts';
 import { reportFromRun, reportFromTraceFile, statsFields } from './data.ts';
 import { echoReport, longEchoReport, twoPhaseReport } from './fixtures.ts';
 import { readSummary, listReports, renderIndex } from './folder.ts';

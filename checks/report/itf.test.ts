@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { List, Map as IMap, Set as ISet } from 'immutable';
 import { explore } from '../exhaustive.ts';
 import { toTraceFile } from '../../impl/core/trace.ts';
-import { makeTwoPhase } from '../../impl/twophase/twophase.ts';
+import { makeTwoPhase } from '../../specs/models/twophase.ts';
 import { makeEcho } from '../../specs/models/echo.ts';
 import { formatItf, ITF_SPEC_URL, toItfValue, traceFileToItf, traceToItf, validateItf } from './itf.ts';
 

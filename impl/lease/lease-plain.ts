@@ -7,9 +7,8 @@
  * The network is a sorted array of `[message, count]` pairs, so equal multisets are equal arrays
  * and the default encoding is canonical.
  */
-import { assertNever, defineModel, int, type Machine } from '../core/machine.ts';
-import { fencedWrites, leaseWitnesses, oneHolderPerToken, type AcceptedWrite } from '../../specs/lease.ts';
-import { LEASE_BUGS, type ClientPhase, type LeaseConfig } from './lease.ts';
+import { assertNever, type Machine } from '../core/machine.ts';
+import type { AcceptedWrite, ClientPhase, LeaseConfig } from './lease.ts';
 
 /** A message in flight (the same seven types as `lease.ts`). */
 export type PlainMsg =
@@ -80,7 +79,7 @@ function setClient(s: PlainLeaseState, c: number, patch: Partial<PlainClient>): 
 }
 
 /** The plain-objects, `switch` version of the lease lock service. */
-export function makePlainLease(cfg: LeaseConfig): Machine<PlainLeaseState, PlainLeaseAction> {
+export function plainLeaseMachine(cfg: LeaseConfig): Machine<PlainLeaseState, PlainLeaseAction> {
   const { bug } = cfg;
   const ids = Array.from({ length: cfg.clients }, (_, i) => i + 1);
 
@@ -149,7 +148,6 @@ export function makePlainLease(cfg: LeaseConfig): Machine<PlainLeaseState, Plain
   const acquire = perClient('ClientAcquire');
   const write = perClient('ClientWrite');
   const release = perClient('ClientRelease');
-  const accepted = (s: PlainLeaseState): Iterable<AcceptedWrite> => s.storage.accepted;
 
   return {
     name: 'lease-plain',
@@ -167,29 +165,8 @@ export function makePlainLease(cfg: LeaseConfig): Machine<PlainLeaseState, Plain
       return out;
     },
     step,
-    invariants: [fencedWrites(accepted), oneHolderPerToken(accepted)],
-    properties: [
-      {
-        name: 'storage-token-monotonic',
-        doc: "the storage's newest token never goes down",
-        check: (p, _a, n) => n.storage.maxToken >= p.storage.maxToken || `maxToken ${p.storage.maxToken} → ${n.storage.maxToken}`,
-      },
-    ],
-    sometimes: leaseWitnesses((s) => s.storage.accepted.length, (s) => s.storage.rejected),
     actionKinds: () => ['ClientAcquire', 'ClientWrite', 'ClientRelease', 'LeaseExpires', 'Deliver'],
     isTerminal: (s) => s.net.length === 0 && s.server.holder === 0,
   };
 }
 
-/** The plain version as a model (for the benchmark and the comparison test; not registered). */
-export const plainLeaseModel = defineModel({
-  name: 'lease-plain',
-  doc: 'the lease lock service of `lease`, with plain objects and a switch reducer (benchmark baseline)',
-  params: {
-    clients: int(2, 1, 4, 'number of clients'),
-    acquires: int(1, 1, 3, 'how many times each client may ask for the lease'),
-    writes: int(1, 1, 3, 'writes a client may send under one lease'),
-  },
-  bugs: LEASE_BUGS,
-  build: (p) => makePlainLease(p),
-});

@@ -18,8 +18,7 @@
  */
 import { List, Map as IMap, Record, type RecordOf } from 'immutable';
 import { match } from 'ts-pattern';
-import { defineModel, int, type Machine } from '../core/machine.ts';
-import { fencedWrites, leaseWitnesses, oneHolderPerToken, type AcceptedWrite } from '../../specs/lease.ts';
+import type { Machine } from '../core/machine.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Messages: one record type per message, a union of them.
@@ -103,19 +102,18 @@ export type LeaseAction =
   | { readonly type: 'LeaseExpires' }
   | { readonly type: 'Deliver'; readonly msg: LeaseMsg };
 
-/** The known-bug variants. */
-export const LEASE_BUGS = {
-  'no-fencing': {
-    doc: 'the storage ignores fencing tokens and accepts every write',
-    breaks: ['fenced-writes'],
-  },
-  'token-reuse': {
-    doc: 'the server bumps the token on release instead of on grant, so a lease that expired is granted again with the same token',
-    breaks: ['one-holder-per-token'],
-  },
-} as const;
-/** A known-bug variant's name, or none. */
-export type LeaseBug = keyof typeof LEASE_BUGS | 'none';
+/** One write the storage accepted: who wrote, under which fencing token (ghost data the specs read). */
+export interface AcceptedWrite {
+  readonly client: number;
+  readonly token: number;
+}
+
+/**
+ * A known-bug variant's name, or none (their docs and the checks they break are in the model,
+ * `specs/models/lease.ts`): `no-fencing`, the storage ignores fencing tokens and accepts every
+ * write; `token-reuse`, the server bumps the token on release instead of on grant.
+ */
+export type LeaseBug = 'no-fencing' | 'token-reuse' | 'none';
 
 /** The model's bounds. */
 export interface LeaseConfig {
@@ -140,8 +138,8 @@ const client = (s: LeaseState, c: number): RecordOf<ClientProps> => s.clients.ge
 const setClient = (s: LeaseState, c: number, f: (x: RecordOf<ClientProps>) => RecordOf<ClientProps>): LeaseState =>
   s.update('clients', (cs) => cs.update(c, (x) => f(x!)));
 
-/** The lock service over `cfg.clients` clients, as a machine. */
-export function makeLease(cfg: LeaseConfig): Machine<LeaseState, LeaseAction> {
+/** The lock service over `cfg.clients` clients, as a machine without checks (the model, `specs/models/lease.ts`, adds them). */
+export function leaseMachine(cfg: LeaseConfig): Machine<LeaseState, LeaseAction> {
   const { bug } = cfg;
   const ids = Array.from({ length: cfg.clients }, (_, i) => i + 1);
   const init = LeaseState({ clients: IMap(ids.map((c) => [c, Client({ acquiresLeft: cfg.acquires })])) });
@@ -213,7 +211,6 @@ export function makeLease(cfg: LeaseConfig): Machine<LeaseState, LeaseAction> {
     return a;
   };
 
-  const accepted = (s: LeaseState): Iterable<AcceptedWrite> => s.storage.accepted;
   const who = (c: number) => `c${c}`;
   const label = (m: LeaseMsg): string =>
     match(m)
@@ -237,15 +234,6 @@ export function makeLease(cfg: LeaseConfig): Machine<LeaseState, LeaseAction> {
       return out;
     },
     step,
-    invariants: [fencedWrites(accepted), oneHolderPerToken(accepted)],
-    properties: [
-      {
-        name: 'storage-token-monotonic',
-        doc: "the storage's newest token never goes down",
-        check: (p, _a, n) => n.storage.maxToken >= p.storage.maxToken || `maxToken ${p.storage.maxToken} → ${n.storage.maxToken}`,
-      },
-    ],
-    sometimes: leaseWitnesses((s) => s.storage.accepted.size, (s) => s.storage.rejected),
     formatAction: (a) =>
       match(a)
         .with({ type: 'Deliver' }, ({ msg }) => `Deliver ${label(msg)}`)
@@ -257,16 +245,3 @@ export function makeLease(cfg: LeaseConfig): Machine<LeaseState, LeaseAction> {
   };
 }
 
-/** The lease lock service (immutable state, ts-pattern reducer). */
-export const leaseModel = defineModel({
-  name: 'lease',
-  doc: 'a lock service with leases and fencing tokens (Kleppmann 2016), in immutable Records/Maps with a ts-pattern reducer',
-  params: {
-    clients: int(2, 1, 4, 'number of clients'),
-    acquires: int(1, 1, 3, 'how many times each client may ask for the lease'),
-    writes: int(1, 1, 3, 'writes a client may send under one lease'),
-  },
-  draw: { clients: [1, 3], acquires: [1, 2], writes: [1, 2] },
-  bugs: LEASE_BUGS,
-  build: (p) => makeLease(p),
-});

@@ -11,7 +11,7 @@ import type { AnyModel, Catalogue } from '../../impl/core/machine.ts';
 /** Every registered model, in listing order. */
 export const CATALOGUE: Catalogue = [
   { name: 'tcommit', load: async () => (await import('../tcommit.ts')).tcommitModel },
-  { name: 'twophase', load: async () => (await import('../../impl/twophase/twophase.ts')).twoPhaseModel },
+  { name: 'twophase', load: async () => (await import('./twophase.ts')).twoPhaseModel },
   { name: 'twopc', load: async () => (await import('../../impl/commit/twopc.ts')).twoPCModel },
   { name: 'threepc', load: async () => (await import('../../impl/commit/threepc.ts')).threePCModel },
   { name: 'paxoscommit', load: async () => (await import('../../impl/commit/paxoscommit.ts')).paxosCommitModel },
@@ -26,9 +26,9 @@ export const CATALOGUE: Catalogue = [
   { name: 'hlc', load: async () => (await import('./hlc.ts')).hlcModel },
   { name: 'lww-store', load: async () => (await import('./lww-store.ts')).lwwStoreModel },
   { name: 'vc-store', load: async () => (await import('./vc-store.ts')).vcStoreModel },
-  { name: 'abd', load: async () => (await import('../../impl/quorum/abd.ts')).abdModel },
-  { name: 'dynamo', load: async () => (await import('../../impl/quorum/dynamo.ts')).dynamoModel },
-  { name: 'lease', load: async () => (await import('../../impl/lease/lease.ts')).leaseModel },
+  { name: 'abd', load: async () => (await import('./abd.ts')).abdModel },
+  { name: 'dynamo', load: async () => (await import('./dynamo.ts')).dynamoModel },
+  { name: 'lease', load: async () => (await import('./lease.ts')).leaseModel },
   { name: 'store', load: async () => (await import('./store.ts')).storeModel },
   { name: 'election', load: async () => (await import('./election.ts')).electionModel },
   { name: 'leader-lease', load: async () => (await import('./leader-lease.ts')).leaderLeaseModel },

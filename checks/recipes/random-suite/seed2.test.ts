@@ -5,7 +5,7 @@
  */
 import { test, expect } from 'vitest';
 import { checkRandom } from '../../random.ts';
-import { makeTwoPhase } from '../../../impl/twophase/twophase.ts';
+import { makeTwoPhase } from '../../../specs/models/twophase.ts';
 
 test('TwoPhase (4 RMs) keeps its invariants, seed 2', () => {
   const r = checkRandom(makeTwoPhase(4), { seed: 2, runs: 100, maxSteps: 60 });

@@ -5,7 +5,7 @@
  */
 import { test, expect } from 'vitest';
 import { checkRandom } from '../../random.ts';
-import { makeTwoPhase } from '../../../impl/twophase/twophase.ts';
+import { makeTwoPhase } from '../../../specs/models/twophase.ts';
 
 test('TwoPhase (4 RMs) keeps its invariants, seed 4', () => {
   const r = checkRandom(makeTwoPhase(4), { seed: 4, runs: 100, maxSteps: 60 });
