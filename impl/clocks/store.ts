@@ -24,7 +24,8 @@
 import { defineModel, int } from '../core/machine.ts';
 import type { Encoder } from '../core/encode.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { envConfig, envParams, MAX_NODES, type EnvConfig } from '../env/config.ts';
+import { allEnvParams as envParams } from '../env/params.ts';
+import { envConfig, MAX_NODES, type EnvConfig } from '../env/config.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';

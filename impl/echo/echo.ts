@@ -19,7 +19,8 @@
 import { bool, defineModel } from '../core/machine.ts';
 import type { Encoder } from '../core/encode.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { envParams, type EnvConfig } from '../env/config.ts';
+import { type EnvConfig } from '../env/config.ts';
+import { envParams } from '../env/params.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 
@@ -264,7 +265,7 @@ export const echoModel = defineModel({
   name: 'echo',
   doc: 'ping/pong on the shared environment: shows its delivery, crash, partition and timer semantics',
   params: {
-    ...envParams({ nodes: 2, delivery: 'fifo', crashes: 1, requests: 2 }),
+    ...envParams(echoProtocol(), { nodes: 2, delivery: 'fifo', crashes: 1, requests: 2 }),
     retry: bool(false, 'resend an unanswered ping once when its retry timer fires'),
   },
   bugs: ECHO_BUGS,

@@ -262,16 +262,19 @@ export {
   type Usage,
   type EnvState,
   type EnvAction,
+  type SuspectReason,
+  type DetectorDeclaration,
 } from './types.ts';
 export { send, broadcast, setTimer, cancelTimer, ghost, note } from './effects.ts';
 export { envMachine, upNodes, type EnvChecks, type EnvMachine, type EnvNodeView, type EnvView } from './machine.ts';
+export { envParams, allEnvParams, applicableEnvParams, type DerivedEnvParams } from './params.ts';
 export {
   envConfig,
-  envParams,
   ENV_DEFAULTS,
   MAX_NODES,
   type EnvConfig,
   type EnvParamSchema,
+  type DetectorKind,
   type Delivery,
   type PartitionGroups,
 } from './config.ts';

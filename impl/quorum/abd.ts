@@ -24,7 +24,8 @@
  * - `volatile-store`: a replica keeps the register in volatile memory, so a restart forgets it.
  */
 import { bool, defineModel, InputError, int, oneOf } from '../core/machine.ts';
-import { envParams, type EnvConfig } from '../env/config.ts';
+import { type EnvConfig } from '../env/config.ts';
+import { allEnvParams } from '../env/params.ts';
 import type { Protocol } from '../env/types.ts';
 import { makeQuorumMachine, type QuorumMachine } from './machine.ts';
 import type { QuorumOptions, QuorumTypes } from './quorum.ts';
@@ -108,7 +109,7 @@ export function makeAbd(c: AbdConfig = {}): QuorumMachine {
  * no timers or clocks (the protocol has neither).
  */
 export function quorumEnvParams(defaults: { readonly requests: number; readonly crashes: number }) {
-  const { nodes: _nodes, timeouts: _timeouts, maxClock: _maxClock, maxSkew: _maxSkew, ...env } = envParams(defaults);
+  const { nodes: _nodes, timeouts: _timeouts, maxClock: _maxClock, maxSkew: _maxSkew, initiallyDown: _down, detector: _detector, falseSuspicions: _false, ...env } = allEnvParams(defaults);
   return {
     ...env,
     requests: int(defaults.requests, 0, 12, 'client operations in total (each a read or a write, at an idle client)'),
