@@ -641,9 +641,9 @@ export function envMachine<P extends ProtocolTypes>(
         return `request ${nameOf(a.node)} ${formatRequest(a.request)}`;
       case 'local':
         return `local ${nameOf(a.node)} ${formatLocal(a.action)}`;
-      case 'tick':
       case 'crash':
         return cfg.restarts ? `crash ${nameOf(a.node)}` : `crash ${nameOf(a.node)} (for good)`;
+      case 'tick':
       case 'restart':
         return `${a.type} ${nameOf(a.node)}`;
       case 'partition':
