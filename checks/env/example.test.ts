@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineProtocol, envConfig, envMachine, envParams, ENV_DEFAULTS, type Protocol } from '../../impl/env/index.ts';
 import { echoModel } from '../../specs/models/echo.ts';
+import { echoProtocol } from '../../impl/echo/echo.ts';
 import { instantiate, InputError } from '../../impl/core/machine.ts';
 import { formatDiagram } from '../diagram.ts';
 import { enabledLabels, exploreBoth, traceOf } from './helpers.ts';
@@ -90,8 +91,8 @@ describe('configuration', () => {
   });
 
   it('gives a parameter schema with the model defaults, and the model builds from it', () => {
-    const schema = envParams({ nodes: 2, delivery: 'fifo' });
-    expect(schema.nodes.default).toBe(2);
+    const schema = envParams(echoProtocol(), { nodes: 2, delivery: 'fifo' });
+    expect(schema.nodes?.default).toBe(2);
     expect(schema.delivery).toMatchObject({ kind: 'enum', default: 'fifo', values: ['multiset', 'fifo'] });
     const { params, machine } = instantiate(echoModel, { nodes: 3, drops: 1, bug: 'volatile-seq' });
     expect(params).toMatchObject({ nodes: 3, drops: 1, crashes: 1, delivery: 'fifo', retry: false, bug: 'volatile-seq' });

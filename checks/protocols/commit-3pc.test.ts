@@ -14,10 +14,15 @@ import { makeThreePC, threePCAllDecided, threePCIsFault, threePCModel, threePCPa
 import { checkBoundedLiveness } from '../../specs/commit/liveness.ts';
 
 // From this checker; exact keys and fingerprints agree on every row.
+// The crash-stop rows changed with issue 13 (before: 1,372 / 3,102 / 17; 4,284 / 9,362 / 20;
+// 29,092 / 101,046 / 27): messages to a node that is down for good are dead letters, which the
+// environment now removes from the network, so states that differed only in undeliverable mail
+// are one state. The old machine with dead letters stripped after every step gives exactly the
+// new numbers. The crash-recovery row is unchanged.
 const PINS = [
-  { what: '2 participants, 1 crash (crash-stop)', n: 2, config: { crashes: 1, restarts: false }, states: 1372, transitions: 3102, diameter: 17, exact: true },
-  { what: '2 participants, 2 crashes (crash-stop)', n: 2, config: { crashes: 2, maxDown: 2, restarts: false }, states: 4284, transitions: 9362, diameter: 20, exact: true },
-  { what: '3 participants, 1 crash (crash-stop)', n: 3, config: { crashes: 1, restarts: false }, states: 29092, transitions: 101046, diameter: 27, exact: true },
+  { what: '2 participants, 1 crash (crash-stop)', n: 2, config: { crashes: 1, restarts: false }, states: 775, transitions: 1935, diameter: 17, exact: true },
+  { what: '2 participants, 2 crashes (crash-stop)', n: 2, config: { crashes: 2, maxDown: 2, restarts: false }, states: 1625, transitions: 4443, diameter: 17, exact: true },
+  { what: '3 participants, 1 crash (crash-stop)', n: 3, config: { crashes: 1, restarts: false }, states: 9815, transitions: 36263, diameter: 27, exact: true },
   { what: '3 participants, 1 crash and recovery', n: 3, config: { crashes: 1, restarts: true }, states: 54057, transitions: 223730, diameter: 28, exact: false },
 ] as const;
 
@@ -76,24 +81,24 @@ describe('3PC under a network partition', () => {
   // The known violation: the coordinator's side pre-commits and commits (the ack timer says the
   // other side is down); the other side, all uncertain, elects a backup that aborts.
   const PARTITION_TRACE = [
-    'local n2 vote-yes',
-    'deliver n2→n1 Yes',
-    'local n3 vote-yes',
-    'deliver n3→n1 Yes',
-    'deliver n1→n3 PreCommit',
-    'deliver n3→n1 Ack',
-    'partition {n1,n3} | {n2}',
-    'timer n1 ack-timeout',
-    'deliver n1→n3 Commit',
-    'timer n2 leader-timeout',
-    'timer n2 collect-timeout',
+    'local p1 vote-yes',
+    'deliver p1→c1 Yes',
+    'local p2 vote-yes',
+    'deliver p2→c1 Yes',
+    'deliver c1→p2 PreCommit',
+    'deliver p2→c1 Ack',
+    'partition {c1,p2} | {p1}',
+    'suspect p1 → c1 (p1 cut off)',
+    'deliver c1→p2 Commit',
+    'suspect c1 → p1 (c1 cut off)',
+    'suspect p2 → p1 (p2 cut off)',
   ];
 
   it('breaks atomicity: one side commits, the other aborts (11 steps, shortest)', () => {
     const m = makeThreePC(2, { crashes: 0, partitions: 1 });
     const r = explore(m, { checks: ['atomicity'] });
     expect(r.status).toBe('violation');
-    expect(r.violation?.message).toBe('n3 committed while n2 aborted');
+    expect(r.violation?.message).toBe('p2 committed while p1 aborted');
     expect(r.violation?.trace.steps.map((s) => m.formatAction(s.action))).toEqual(PARTITION_TRACE);
     const end = lastState(r.violation!.trace);
     expect(threePCParticipantState(end, 1)).toBe('aborted');
@@ -110,7 +115,9 @@ describe('3PC under a network partition', () => {
     const r = checkRandom(makeThreePC(2, { crashes: 0, partitions: 1 }), { seed: 3, runs: 20_000, maxSteps: 40, checks: ['atomicity'] });
     expect(r.status).toBe('violation');
     expect(r.violation?.name).toBe('atomicity');
-    expect(r.violation?.trace.steps).toHaveLength(11);
+    // 12 steps, one more than the shortest (11, BFS): since issue 13 the detector's suspect
+    // actions are listed after the timer actions, so this seed runs other schedules than before.
+    expect(r.violation?.trace.steps).toHaveLength(12);
   });
 });
 
@@ -126,7 +133,7 @@ describe('3PC: the skip-precommit bug', () => {
         expect(r.violation?.name).toBe(check);
         expect(r.violation?.trace.steps).toHaveLength(steps);
         // The coordinator crashed after its Commit went out; the backup saw only uncertain states.
-        expect(r.violation!.trace.steps.map((s) => m.formatAction(s.action))).toContain('crash n1');
+        expect(r.violation!.trace.steps.map((s) => m.formatAction(s.action))).toContain('crash c1 (for good)');
       }
     });
   }

@@ -67,12 +67,16 @@ describe('Paxos Commit with crashes: safety (pinned state spaces)', () => {
     });
   }
 
-  it('acceptor symmetry and dead-letter merging only merge states: same verdicts, fewer states', () => {
+  it('acceptor symmetry only merges states: same verdicts, fewer states', () => {
     const opts = { initiallyDown: 1 } as const;
     const reduced = explore(makePaxosCommit(2, 3, { crashes: 2, maxDown: 2, restarts: false, symmetry: true }, opts));
     const plain = explore(makePaxosCommit(2, 3, { crashes: 2, maxDown: 2, restarts: false, symmetry: false }, opts), { symmetry: false });
     expect(plain.status).toBe('exhausted');
-    expect(plain.stats.states).toBe(16220);
+    // 7,382 states (16,220 before issue 13, when dead letters were merged only under symmetry):
+    // with crash-stop failures the environment now removes messages to a node that is down for
+    // good from the network, with or without symmetry. The old machine with dead letters
+    // stripped after every step gives exactly 7,382.
+    expect(plain.stats.states).toBe(7382);
     expect(reduced.stats.states).toBeLessThan(plain.stats.states);
     expect(reduced.witnesses.map((w) => [w.name, w.reached, w.depth])).toEqual(plain.witnesses.map((w) => [w.name, w.reached, w.depth]));
   });
@@ -123,7 +127,7 @@ describe('Paxos Commit does not block', () => {
 describe('Paxos Commit: the skip-phase1 bug', () => {
   const PINS = [
     { check: 'paxos-agreement', steps: 7, message: 'instance r1 chose both prepared and aborted' },
-    { check: 'atomicity', steps: 17, message: 'n3 committed while n2 aborted' },
+    { check: 'atomicity', steps: 17, message: 'r2 committed while r1 aborted' },
     { check: 'refines-tcommit', steps: 17, message: undefined },
   ];
   for (const p of PINS) {
@@ -133,7 +137,7 @@ describe('Paxos Commit: the skip-phase1 bug', () => {
       expect(r.violation?.name).toBe(p.check);
       expect(r.violation?.trace.steps).toHaveLength(p.steps);
       if (p.message) expect(r.violation?.message).toBe(p.message);
-      expect(r.violation!.trace.steps.map((s) => m.formatAction(s.action))).toContain('timer n2 takeover');
+      expect(r.violation!.trace.steps.map((s) => m.formatAction(s.action))).toContain('suspect c1 → r1 (c1 down)');
     });
   }
 

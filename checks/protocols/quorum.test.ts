@@ -76,10 +76,13 @@ describe('ABD (3 replicas, majority quorums)', () => {
     expect(r.witnesses.every((w) => w.reached)).toBe(true);
   });
 
-  it('one replica crashes for good (crash-stop): 117,732 states, linearizable, and every operation completes (no deadlock)', () => {
+  it('one replica crashes for good (crash-stop): 114,342 states, linearizable, and every operation completes (no deadlock)', () => {
     const r = explore(makeAbd({ requests: 2, crashes: 1, restarts: false }), { deadlock: true });
     expect(r.status).toBe('exhausted');
-    expect(r.stats.states).toBe(117_732);
+    // 114,342 (117,732 before issue 13): with crash-stop failures the environment removes the
+    // messages to a node that is down for good (dead letters); the old machine with dead letters
+    // stripped after every step gives exactly 114,342.
+    expect(r.stats.states).toBe(114_342);
     expect(r.witnesses.find((w) => w.name === 'replica-down')?.reached).toBe(true);
   });
 

@@ -18,7 +18,8 @@
 import type { Encoder } from '../core/encode.ts';
 import { assertNever, int } from '../core/machine.ts';
 import { envMachine, type EnvChecks, type EnvMachine } from '../env/machine.ts';
-import { envConfig, envParams, MAX_NODES, type Delivery, type EnvConfig } from '../env/config.ts';
+import { allEnvParams as envParams } from '../env/params.ts';
+import { envConfig, MAX_NODES, type Delivery, type EnvConfig } from '../env/config.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import { appendEvent, emptyHistory, eventName, type ClockEvent, type ClockHistory } from './history.ts';

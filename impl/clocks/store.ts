@@ -23,7 +23,8 @@
  */
 import { int } from '../core/machine.ts';
 import type { Encoder } from '../core/encode.ts';
-import { envParams, MAX_NODES } from '../env/config.ts';
+import { MAX_NODES } from '../env/config.ts';
+import { allEnvParams as envParams } from '../env/params.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';

@@ -2,7 +2,9 @@
  * Pieces shared by the commit protocols of `impl/commit/`: the environment parameters they
  * expose, the decision values, and small encoding helpers.
  */
-import { envParams, type EnvConfig, type EnvParamSchema } from '../env/config.ts';
+import type { EnvConfig } from '../env/config.ts';
+import { envParams, type DerivedEnvParams } from '../env/params.ts';
+import type { Protocol, ProtocolTypes } from '../env/types.ts';
 import type { RMState } from '../../specs/tcommit.ts';
 
 /** A decision, or none yet. */
@@ -14,13 +16,12 @@ export const OUTCOME_CODE: Readonly<Record<Outcome, number>> = { none: 0, commit
 /** The code of a TCommit RM state in encodings. */
 export const RM_CODE: Readonly<Record<RMState, number>> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
 
-/** The environment parameters a commit model exposes (the node count follows from its roles). */
-export type CommitEnvSchema = Omit<EnvParamSchema, 'nodes' | 'requests' | 'maxClock' | 'maxSkew'>;
-
-/** The environment part of a commit model's schema, with the model's own defaults. */
-export function commitEnvParams(defaults: Partial<EnvConfig>): CommitEnvSchema {
-  const { nodes: _n, requests: _r, maxClock: _c, maxSkew: _s, ...rest } = envParams(defaults);
-  return rest;
+/**
+ * The environment part of a commit model's schema, with the model's own defaults: the
+ * parameters its protocol's declaration uses (`envParams`); the node count follows from its roles.
+ */
+export function commitEnvParams<P extends ProtocolTypes>(protocol: Protocol<P>, defaults: Partial<EnvConfig>): DerivedEnvParams {
+  return envParams(protocol, defaults);
 }
 
 /** The environment configuration of a model's parameter object, with its node count. */

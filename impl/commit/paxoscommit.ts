@@ -18,8 +18,9 @@
  *   RMs nor the coordinator need to log anything for ballot 0 beyond the RM's own state: the
  *   acceptors hold the votes.
  * - **Recovery by another leader**: the first `backups` RMs (default 1) watch the coordinator
- *   with a `takeover` timer (by default it fires only while the coordinator is down or cut off:
- *   `spuriousTimeouts`). A backup that already knows the outcome tells the other RMs; otherwise
+ *   with a `takeover` timer, a failure-detector timeout (with the default `detector=perfect` it
+ *   fires only while the coordinator is down or cut off; `spuriousTimeouts` makes it a plain
+ *   timer). A backup that already knows the outcome tells the other RMs; otherwise
  *   RM k leads ballot k for every instance: it logs that it did (it never reuses its ballot),
  *   sends `Phase1a(k)`; each acceptor promises k and reports its vote per instance (`Phase1b`);
  *   with a majority the leader proposes, per instance, the value of the highest ballot
@@ -27,10 +28,12 @@
  *   instance's value and sends `Commit` or `Abort` to the other RMs.
  * - **Acceptors** log their promise (`mbal`) and their vote per instance (`bal`, `val`).
  *
- * Faults (see `makePaxosCommit`): the coordinator may crash, and any acceptor while fewer than
- * `faultyAcceptors` are down (`initiallyDown` of them may be down from the start); RMs only with
- * `rmCrashes`. Acceptors are interchangeable (`symmetry=true`), and with crash-stop failures
- * messages to a crashed node are left out of the state's identity (`ignoreDeadLetters`).
+ * Nodes: the coordinator `c1`, RMs `r1`..`rR`, acceptors `a1`..`aA` (roles). Faults (see
+ * `makePaxosCommit`): the coordinator may crash, and any acceptor while fewer than
+ * `faultyAcceptors` are down (the role's `maxDown`; the environment's `initiallyDown` of them may
+ * be down from the start); RMs only with `rmCrashes`. Acceptors are interchangeable
+ * (`symmetry=true`), and with crash-stop failures messages to a crashed node are dead letters,
+ * removed from the network by the environment.
  *
  * Safety is Paxos's, once per instance: a value chosen in a ballot (accepted by a majority) is
  * the only value any higher ballot can propose, because its phase 1 hears from a majority, which
@@ -41,7 +44,6 @@
 import { assertNever, bool, defineModel, InputError, int, type Witness } from '../core/machine.ts';
 import type { Encoder } from '../core/encode.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import type { EnvConfig } from '../env/config.ts';
 import { rmName, type RMState } from '../../specs/tcommit.ts';
@@ -55,7 +57,6 @@ import {
   type CommitHistory,
 } from '../../specs/commit/properties.ts';
 import { commitEnvConfig, commitEnvParams, renameBits, RM_CODE } from './common.ts';
-import { filterActions, ignoreDeadLetters, suspects } from './oracle.ts';
 
 /** A vote value. */
 export type PCVal = 'prepared' | 'aborted';
@@ -160,7 +161,17 @@ export interface PCOptions {
   readonly phase1?: boolean;
   /** How many RMs (the first ones) may lead a ballot when the coordinator fails (default 1). */
   readonly backups?: number;
+  /** The coordinator may crash (default true). */
+  readonly coordinatorCrashes?: boolean;
+  /** RMs may crash (default false). */
+  readonly rmCrashes?: boolean;
+  /** How many acceptors may be down at once (default 1). */
+  readonly faultyAcceptors?: number;
+  /** The takeover timer is a plain timer, not a failure-detector timeout on the coordinator (default false). */
+  readonly spuriousTimeouts?: boolean;
 }
+
+const WATCH_COORDINATOR: readonly NodeId[] = [1];
 
 /** The Paxos Commit protocol for a layout. */
 export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol<PCTypes> {
@@ -343,7 +354,14 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
 
   return defineProtocol<PCTypes>({
     name: 'paxoscommit',
+    roles: {
+      coordinator: { count: 1, prefix: 'c', crashes: opts.coordinatorCrashes ?? true },
+      rm: { count: R, prefix: 'r', crashes: opts.rmCrashes ?? false, symmetric: false },
+      acceptor: { count: A, prefix: 'a', maxDown: opts.faultyAcceptors ?? 1 },
+    },
     timers: ['takeover'],
+    // A backup RM's takeover timer: the failure detector suspects the coordinator.
+    ...(opts.spuriousTimeouts ? {} : { detector: { takeover: () => WATCH_COORDINATOR } }),
     initGhost: { history: NO_HISTORY, accepted: Array.from({ length: R * (R + 1) * 2 }, () => 0) },
     init(ctx) {
       if (ctx.self === PC_COORDINATOR) return { durable: { role: 'coordinator' }, volatile: COORD_IDLE };
@@ -486,7 +504,6 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
     }),
     // Acceptors are interchangeable (RMs are not: each owns its instance and its ballot).
     symmetry: {
-      classes: () => [accs],
       renameVolatile: (v, f) => {
         switch (v.role) {
           case 'coordinator':
@@ -506,12 +523,12 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
 }
 
 /** Paxos Commit with a known bug. */
-export function buggyPaxosCommit(L: PCLayout, bug: PCBug, backups = 1): Protocol<PCTypes> {
+export function buggyPaxosCommit(L: PCLayout, bug: PCBug, opts: PCOptions = {}): Protocol<PCTypes> {
   switch (bug) {
     case 'none':
-      return paxosCommitProtocol(L, { backups });
+      return paxosCommitProtocol(L, opts);
     case 'skip-phase1':
-      return paxosCommitProtocol(L, { phase1: false, backups });
+      return paxosCommitProtocol(L, { ...opts, phase1: false });
     default:
       return assertNever(bug);
   }
@@ -570,7 +587,8 @@ export interface MakePaxosCommitOptions {
   /** How many RMs (the first ones) may lead a ballot when the coordinator fails (default 1). */
   readonly backups?: number;
   /**
-   * How many acceptors (the first ones) are already down in the initial state (default 0).
+   * How many acceptors are already down in the initial state (default: the configuration's
+   * `initiallyDown`, else 0; the environment takes the last acceptors).
    * Each counts against the crash budget and against `faultyAcceptors`.
    */
   readonly initiallyDown?: number;
@@ -583,10 +601,10 @@ export function makePaxosCommit(rms: number, acceptors: number, config: Partial<
   if (faulty > acceptors) throw new InputError(`faultyAcceptors (${faulty}) cannot exceed acceptors (${acceptors})`);
   const backups = opts.backups ?? 1;
   if (backups > rms) throw new InputError(`backups (${backups}) cannot exceed rms (${rms})`);
-  const initiallyDown = opts.initiallyDown ?? 0;
+  const initiallyDown = opts.initiallyDown ?? config.initiallyDown ?? 0;
   if (initiallyDown > faulty) throw new InputError(`initiallyDown (${initiallyDown}) cannot exceed faultyAcceptors (${faulty})`);
   if (initiallyDown > (config.crashes ?? 0) || initiallyDown > (config.maxDown ?? 1)) throw new InputError(`initiallyDown (${initiallyDown}) needs a crash budget and maxDown of at least ${initiallyDown}`);
-  const name = (k: number) => nodeName(rmNode(k));
+  const name = rmName;
   const history = (s: PCEnvState) => s.ghost.history;
   const witnesses: Witness<PCEnvState>[] = [
     ...commitWitnesses(history, rms),
@@ -603,7 +621,15 @@ export function makePaxosCommit(rms: number, acceptors: number, config: Partial<
       check: (s) => s.ghost.accepted.some((x, i) => Math.floor(i / 2) % (rms + 1) !== 0 && popcount(x) >= Math.floor(acceptors / 2) + 1),
     },
   ];
-  const m = envMachine(buggyPaxosCommit(L, opts.bug ?? 'none', backups), commitEnvConfig(config, 1 + rms + acceptors), {
+  const protocol = buggyPaxosCommit(L, opts.bug ?? 'none', {
+    backups,
+    faultyAcceptors: faulty,
+    coordinatorCrashes: opts.coordinatorCrashes ?? true,
+    rmCrashes: opts.rmCrashes ?? false,
+    spuriousTimeouts: opts.spuriousTimeouts ?? false,
+  });
+  // Initially-down acceptors are the environment's: the last nodes that may crash are acceptors.
+  return envMachine(protocol, { ...commitEnvConfig(config, 1 + rms + acceptors), initiallyDown }, {
     name: 'paxoscommit',
     invariants: [
       atomicity(history, rms, name),
@@ -625,28 +651,6 @@ export function makePaxosCommit(rms: number, acceptors: number, config: Partial<
     sometimes: witnesses,
     isTerminal: (s) => pcAllDecided(s, rms),
   });
-  // Who may crash: the coordinator, RMs (if allowed), and acceptors while fewer than
-  // `faultyAcceptors` of them are down.
-  const isAcceptor = (id: NodeId) => id > rms + 1;
-  const crashable = (s: PCEnvState, id: NodeId): boolean => {
-    if (id === PC_COORDINATOR) return opts.coordinatorCrashes ?? true;
-    if (!isAcceptor(id)) return opts.rmCrashes ?? false;
-    let down = 0;
-    for (let j = 1; j <= acceptors; j++) if (!s.nodes[accNode(L, j) - 1]!.up) down++;
-    return down < faulty;
-  };
-  const filtered = filterActions(ignoreDeadLetters(m), {
-    crashable,
-    ...(opts.spuriousTimeouts ? {} : { timerGuard: (s: PCEnvState, node: NodeId) => suspects(s, node, PC_COORDINATOR) }),
-  });
-  if (initiallyDown === 0) return filtered;
-  let init: PCEnvState | undefined;
-  const start = (): PCEnvState => {
-    let s = m.init()[0]!;
-    for (let j = 1; j <= initiallyDown; j++) s = m.step(s, { type: 'crash', node: accNode(L, j) });
-    return s;
-  };
-  return { ...filtered, init: () => [(init ??= start())] };
 }
 
 /** The Paxos Commit registry entry. */
@@ -660,9 +664,9 @@ export const paxosCommitModel = defineModel({
     coordinatorCrashes: bool(true, 'the coordinator may crash'),
     rmCrashes: bool(false, 'resource managers may crash'),
     backups: int(1, 1, 3, 'how many RMs (the first ones) may lead a ballot when the coordinator fails'),
-    initiallyDown: int(1, 0, 5, 'acceptors already down in the initial state (count against crashes and faultyAcceptors)'),
-    spuriousTimeouts: bool(false, 'an RM may take over while the coordinator is up and reachable'),
-    ...commitEnvParams({ crashes: 2, maxDown: 2, restarts: false, symmetry: true }),
+    spuriousTimeouts: bool(false, 'the takeover timer is a plain timer that may fire any time (false: a failure-detector timeout on the coordinator, see detector)'),
+    // initiallyDown (default 1) is the environment's: acceptors down from the start, each a crash spent.
+    ...commitEnvParams(paxosCommitProtocol({ rms: 2, acceptors: 3 }), { crashes: 2, maxDown: 2, restarts: false, symmetry: true, initiallyDown: 1 }),
   },
   bugs: PAXOSCOMMIT_BUGS,
   // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
@@ -675,6 +679,5 @@ export const paxosCommitModel = defineModel({
       rmCrashes: p.rmCrashes,
       spuriousTimeouts: p.spuriousTimeouts,
       backups: p.backups,
-      initiallyDown: p.initiallyDown,
     }),
 });

@@ -32,8 +32,9 @@
  *
  * **The synchrony assumption.** 3PC is non-blocking only in a synchronous system with crash-stop
  * failures: a timeout must mean the awaited node is down. Here the leader, collect and ack
- * timers are guarded (`impl/commit/oracle.ts`): they fire only when the node waited for is down
- * or cut off by a partition. With crash-stop failures (`restarts=false`) the protocol is atomic
+ * timers are failure-detector timeouts (the environment's `detector`); with the default
+ * `perfect` detector they fire only when the node waited for is down or cut off by a partition
+ * (`eventually-perfect` and `unreliable` detectors add false suspicions, which break it too). With crash-stop failures (`restarts=false`) the protocol is atomic
  * and never blocks; a **partition** makes a live coordinator look dead to the other side, and
  * the checker finds the known atomicity violation (one side commits, the other aborts).
  *
@@ -43,7 +44,6 @@
  */
 import { assertNever, defineModel, int, type Witness } from '../core/machine.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import type { EnvConfig } from '../env/config.ts';
 import type { RMState } from '../../specs/tcommit.ts';
@@ -57,7 +57,6 @@ import {
   type CommitHistory,
 } from '../../specs/commit/properties.ts';
 import { commitEnvConfig, commitEnvParams, OUTCOME_CODE, type Outcome } from './common.ts';
-import { filterActions, suspects } from './oracle.ts';
 
 /** A participant's log state. */
 export type ThreePCLogState = 'working' | 'prepared' | 'precommitted' | 'committed' | 'aborted';
@@ -149,8 +148,17 @@ export interface ThreePCOptions {
   readonly precommit?: boolean;
 }
 
-/** The correct 3PC protocol with its termination protocol. */
-export function threePCProtocol(opts: ThreePCOptions = {}): Protocol<ThreePCTypes> {
+/** A node's name: the coordinator is `c1`, participant i (node i+1) is `pi`. */
+const nameOf = (id: NodeId): string => (id === COORDINATOR ? 'c1' : `p${id - 1}`);
+
+/**
+ * The nodes a collect or ack timer waits for: every participant that still owes this leader an
+ * answer. Synchronous timeouts: it fires only when the detector suspects all of them.
+ */
+const owing = (ctx: C, node: Node): readonly NodeId[] => others(ctx).filter((id) => (node.volatile.got & bit(id)) === 0);
+
+/** The correct 3PC protocol for `participants` participants, with its termination protocol. */
+export function threePCProtocol(participants: number, opts: ThreePCOptions = {}): Protocol<ThreePCTypes> {
   const precommitPhase = opts.precommit ?? true;
 
   /** Log a final state (participant or coordinator), send it to `to`, and stop leading. */
@@ -295,7 +303,15 @@ export function threePCProtocol(opts: ThreePCOptions = {}): Protocol<ThreePCType
 
   return defineProtocol<ThreePCTypes>({
     name: 'threepc',
+    roles: { coordinator: { count: 1, prefix: 'c' }, participant: { count: participants, prefix: 'p' } },
     timers: ['vote-timeout', 'ack-timeout', 'leader-timeout', 'collect-timeout'],
+    // 3PC assumes a synchronous system: its leader, collect and ack timeouts are the failure
+    // detector's suspicions (the vote timeout is an ordinary timer: aborting is always safe then).
+    detector: {
+      'leader-timeout': (_ctx, node) => [node.volatile.leader],
+      'collect-timeout': owing,
+      'ack-timeout': owing,
+    },
     initGhost: NO_HISTORY,
     init(ctx) {
       if (ctx.self === COORDINATOR) {
@@ -365,7 +381,7 @@ export function threePCProtocol(opts: ThreePCOptions = {}): Protocol<ThreePCType
     viewDurable: (d) => (d.role === 'coordinator' ? { decision: d.decision } : { state: d.state }),
     viewVolatile: (v) => ({
       phase: v.phase,
-      leader: nodeName(v.leader),
+      leader: nameOf(v.leader),
       ...(v.got !== 0 ? { got: bitsView(v.got) } : {}),
       ...(v.seen !== 0 ? { seen: STATES.filter((x) => v.seen & seenBit(x)) } : {}),
     }),
@@ -375,17 +391,17 @@ export function threePCProtocol(opts: ThreePCOptions = {}): Protocol<ThreePCType
 
 function bitsView(bits: number): string[] {
   const out: string[] = [];
-  for (let b = bits, i = 0; b !== 0; b >>>= 1, i++) if (b & 1) out.push(nodeName(i + 2));
+  for (let b = bits, i = 0; b !== 0; b >>>= 1, i++) if (b & 1) out.push(nameOf(i + 2));
   return out;
 }
 
 /** 3PC with a known bug. */
-export function buggyThreePC(bug: ThreePCBug): Protocol<ThreePCTypes> {
+export function buggyThreePC(participants: number, bug: ThreePCBug): Protocol<ThreePCTypes> {
   switch (bug) {
     case 'none':
-      return threePCProtocol();
+      return threePCProtocol(participants);
     case 'skip-precommit':
-      return threePCProtocol({ precommit: false });
+      return threePCProtocol(participants, { precommit: false });
     default:
       return assertNever(bug);
   }
@@ -455,45 +471,20 @@ export interface MakeThreePCOptions {
 }
 
 /**
- * The 3PC machine: `participants` participants in an environment configuration, with accurate
- * timeouts (a leader, collect or ack timer fires only when the node awaited is down or cut off).
+ * The 3PC machine: `participants` participants in an environment configuration. The leader,
+ * collect and ack timers are failure-detector timeouts: with `detector=perfect` (the default)
+ * they fire only when the node awaited is down or cut off.
  */
 export function makeThreePC(participants: number, config: Partial<EnvConfig> = {}, opts: MakeThreePCOptions = {}): EnvMachine<ThreePCTypes> {
   const n = participants;
-  const name = (i: number) => nodeName(i + 1);
+  const name = (i: number) => `p${i}`;
   const history = (s: ThreePCState) => s.ghost;
-  const m = envMachine(buggyThreePC(opts.bug ?? 'none'), commitEnvConfig(config, n + 1), {
+  return envMachine(buggyThreePC(n, opts.bug ?? 'none'), commitEnvConfig(config, n + 1), {
     name: 'threepc',
     invariants: [atomicity(history, n, name), validity(history, n, name)],
     properties: [refinesTCommit<ThreePCState, ThreePCAction>(n, threePCRmState)],
     sometimes: threePCWitnesses(n),
     isTerminal: (s) => threePCAllDecided(s),
-  });
-  const all = Array.from({ length: n + 1 }, (_, i) => i + 1);
-  return filterActions(m, {
-    timerGuard(s, node, timer) {
-      const v = s.nodes[node - 1]!.volatile!;
-      switch (timer) {
-        case 'vote-timeout':
-          return true;
-        case 'leader-timeout':
-          return suspects(s, node, v.leader);
-        case 'collect-timeout':
-        case 'ack-timeout': {
-          // A synchronous timeout: by now every live participant has answered, so it fires
-          // only when every participant that still owes an answer is down or cut off.
-          let missing = 0;
-          for (const id of all) {
-            if (id === COORDINATOR || id === node || (v.got & bit(id)) !== 0) continue;
-            if (!suspects(s, node, id)) return false;
-            missing++;
-          }
-          return missing > 0;
-        }
-        default:
-          return assertNever(timer);
-      }
-    },
   });
 }
 
@@ -502,8 +493,8 @@ export const threePCModel = defineModel({
   name: 'threepc',
   doc: 'Three-Phase Commit with the backup-coordinator termination protocol (Skeen 1981; Bernstein et al. 1987, 7.5); accurate timeouts; refines TCommit',
   params: {
-    participants: int(3, 1, 6, 'number of participants (nodes n2..); the coordinator is n1'),
-    ...commitEnvParams({ crashes: 1, restarts: false }),
+    participants: int(3, 1, 6, 'number of participants (p1..pN); the coordinator is c1'),
+    ...commitEnvParams(threePCProtocol(3), { crashes: 1, restarts: false }),
   },
   bugs: THREEPC_BUGS,
   // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).

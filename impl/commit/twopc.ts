@@ -9,7 +9,8 @@
  * Gray and Lamport's TwoPhase.tla, participants vote spontaneously (the coordinator's
  * "VOTE-REQ" is left out: it only says "you may vote now").
  *
- * Roles: the coordinator is node n1; participants are n2..n(N+1) ("participant i" is node i+1).
+ * Roles: the coordinator `c1` is node 1; participants `p1`..`pN` are nodes 2..N+1 ("participant
+ * i" is node i+1).
  *
  * - A participant votes yes by **logging its vote** (durable state `prepared`) and only then
  *   sending `Yes`; it may instead abort unilaterally while it has not voted (it logs `aborted`
@@ -28,10 +29,13 @@
  *   the termination protocol again; a decided one answers requests. Messages in flight survive
  *   crashes (the environment's network), which plays the role of a retransmitting transport.
  *
- * By default a participant's decision timer fires only while the coordinator is down or cut off
- * from it (`impl/commit/oracle.ts`): 2PC's safety does not depend on timeouts, and spurious ones
- * only add requests, so `spuriousTimeouts=true` (any time) is left for small configurations.
- * `crashTargets` restricts which nodes may crash (the benchmark crashes only the coordinator).
+ * A participant's decision timer is a failure-detector timeout on the coordinator (the
+ * environment's `detector`): with the default `perfect` detector it fires only while the
+ * coordinator is down or cut off from it; `eventually-perfect` and `unreliable` add false
+ * suspicions within the `falseSuspicions` budget. 2PC's safety does not depend on timeouts, and
+ * spurious ones only add requests; `spuriousTimeouts=true` makes the decision timer a plain
+ * timer (it may fire at any time, unboundedly), for small configurations. `crashTargets`
+ * restricts which roles may crash (the benchmark crashes only the coordinator).
  *
  * 2PC blocks: if the coordinator crashes after every participant voted yes and before any of
  * them learned the decision, no participant can commit or abort until the coordinator
@@ -41,7 +45,6 @@
 import { assertNever, bool, defineModel, int, oneOf, type Witness } from '../core/machine.ts';
 import type { Encoder } from '../core/encode.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import type { EnvConfig } from '../env/config.ts';
 import type { RMState } from '../../specs/tcommit.ts';
@@ -55,7 +58,6 @@ import {
   type CommitHistory,
 } from '../../specs/commit/properties.ts';
 import { commitEnvConfig, commitEnvParams, OUTCOME_CODE, renameBits, RM_CODE, type Outcome } from './common.ts';
-import { filterActions, suspects } from './oracle.ts';
 
 /** What a node keeps in its log (survives a crash). A participant's log is its TCommit state. */
 export type TwoPCDurable =
@@ -135,15 +137,22 @@ type Part = { readonly durable: Extract<TwoPCDurable, { role: 'participant' }>; 
 type R = Reaction<TwoPCTypes>;
 type C = Ctx<TwoPCTypes>;
 
-/** Options of the protocol factory: the flags a known bug flips. */
+/** Options of the protocol factory: the flags a known bug flips, and the environment's shape. */
 export interface TwoPCOptions {
   /** Log the decision before announcing it (default true; false is `announce-before-log`). */
   readonly logBeforeAnnounce?: boolean;
+  /** Which roles may crash: any (default), only the coordinator, or only participants. */
+  readonly crashTargets?: 'any' | 'coordinator' | 'participants';
+  /** The decision timer is a plain timer, not a failure-detector timeout on the coordinator (default false). */
+  readonly spuriousTimeouts?: boolean;
 }
 
-/** The correct 2PC protocol (with `logBeforeAnnounce: false`, the `announce-before-log` bug). */
-export function twoPCProtocol(opts: TwoPCOptions = {}): Protocol<TwoPCTypes> {
+const WATCH_COORDINATOR: readonly NodeId[] = [1];
+
+/** The correct 2PC protocol for `participants` participants (with `logBeforeAnnounce: false`, the `announce-before-log` bug). */
+export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Protocol<TwoPCTypes> {
   const logFirst = opts.logBeforeAnnounce ?? true;
+  const targets = opts.crashTargets ?? 'any';
 
   // ---- the coordinator
 
@@ -228,7 +237,13 @@ export function twoPCProtocol(opts: TwoPCOptions = {}): Protocol<TwoPCTypes> {
 
   return defineProtocol<TwoPCTypes>({
     name: 'twopc',
+    roles: {
+      coordinator: { count: 1, prefix: 'c', crashes: targets !== 'participants' },
+      participant: { count: participants, prefix: 'p', crashes: targets !== 'coordinator' },
+    },
     timers: ['vote-timeout', 'decision-timeout'],
+    // An uncertain participant's decision timer: the failure detector suspects the coordinator.
+    ...(opts.spuriousTimeouts ? {} : { detector: { 'decision-timeout': () => WATCH_COORDINATOR } }),
     initGhost: NO_HISTORY,
     init(ctx) {
       if (ctx.self === COORDINATOR) return { durable: { role: 'coordinator', decision: 'none' }, volatile: IDLE, effects: [ctx.setTimer('vote-timeout')] };
@@ -302,7 +317,6 @@ export function twoPCProtocol(opts: TwoPCOptions = {}): Protocol<TwoPCTypes> {
     viewVolatile: (v) => ({ votes: bitsView(v.votes), ...(v.unlogged !== 'none' ? { unlogged: v.unlogged } : {}) }),
     viewGhost: (g) => ({ yes: bitsView(g.yes), commits: bitsView(g.commits), aborts: bitsView(g.aborts) }),
     symmetry: {
-      classes: (n) => [[COORDINATOR], Array.from({ length: n - 1 }, (_, i) => i + 2)],
       renameVolatile: (v, f) => (v.votes === 0 ? v : { votes: renameBits(v.votes, 2, f), unlogged: v.unlogged }),
       renameGhost: (g, f) => ({ yes: renameBits(g.yes, 2, f), commits: renameBits(g.commits, 2, f), aborts: renameBits(g.aborts, 2, f) }),
       signature: (node) => (node.durable.role === 'coordinator' ? 100 + OUTCOME_CODE[node.durable.decision] : RM_CODE[node.durable.state]),
@@ -313,20 +327,20 @@ export function twoPCProtocol(opts: TwoPCOptions = {}): Protocol<TwoPCTypes> {
 /** Node names of the participants in a bitset (bit i-1: participant i, node i+1). */
 function bitsView(bits: number): string[] {
   const out: string[] = [];
-  for (let b = bits, i = 0; b !== 0; b >>>= 1, i++) if (b & 1) out.push(nodeName(i + 2));
+  for (let b = bits, i = 0; b !== 0; b >>>= 1, i++) if (b & 1) out.push(`p${i + 1}`);
   return out;
 }
 
 /** 2PC with a known bug: each variant overrides one handler, or flips one flag, of the correct protocol. */
-export function buggyTwoPC(bug: TwoPCBug): Protocol<TwoPCTypes> {
+export function buggyTwoPC(participants: number, bug: TwoPCBug, opts: TwoPCOptions = {}): Protocol<TwoPCTypes> {
   switch (bug) {
     case 'none':
-      return twoPCProtocol();
+      return twoPCProtocol(participants, opts);
     case 'announce-before-log':
-      return twoPCProtocol({ logBeforeAnnounce: false });
+      return twoPCProtocol(participants, { ...opts, logBeforeAnnounce: false });
     case 'abort-after-yes': {
       // A prepared participant may also abort on its own.
-      const base = twoPCProtocol();
+      const base = twoPCProtocol(participants, opts);
       return {
         ...base,
         localActions: (ctx, node) =>
@@ -347,7 +361,7 @@ export function buggyTwoPC(bug: TwoPCBug): Protocol<TwoPCTypes> {
     }
     case 'commit-on-timeout': {
       // The vote timer decides commit.
-      const base = twoPCProtocol();
+      const base = twoPCProtocol(participants, opts);
       return {
         ...base,
         onTimer: (ctx, node, timer) =>
@@ -362,7 +376,7 @@ export function buggyTwoPC(bug: TwoPCBug): Protocol<TwoPCTypes> {
     }
     case 'forget-vote': {
       // Recovery reads a log without the yes vote.
-      const base = twoPCProtocol();
+      const base = twoPCProtocol(participants, opts);
       return {
         ...base,
         onRestart: (ctx, durable) =>
@@ -454,9 +468,10 @@ export interface MakeTwoPCOptions {
 /** The 2PC machine: `participants` participants in an environment configuration. */
 export function makeTwoPC(participants: number, config: Partial<EnvConfig> = {}, opts: MakeTwoPCOptions = {}): EnvMachine<TwoPCTypes> {
   const n = participants;
-  const name = (i: number) => nodeName(i + 1);
+  const name = (i: number) => `p${i}`;
   const history = (s: TwoPCState) => s.ghost;
-  const m = envMachine(buggyTwoPC(opts.bug ?? 'none'), commitEnvConfig(config, n + 1), {
+  const protocol = buggyTwoPC(n, opts.bug ?? 'none', { crashTargets: opts.crashTargets ?? 'any', spuriousTimeouts: opts.spuriousTimeouts ?? false });
+  return envMachine(protocol, commitEnvConfig(config, n + 1), {
     name: 'twopc',
     invariants: [atomicity(history, n, name), validity(history, n, name)],
     properties: [refinesTCommit<TwoPCState, TwoPCAction>(n, twoPCRmState)],
@@ -465,11 +480,6 @@ export function makeTwoPC(participants: number, config: Partial<EnvConfig> = {},
     // nothing enabled and a running participant undecided is a deadlock: 2PC blocking.
     isTerminal: twoPCAllDecided,
   });
-  const targets = opts.crashTargets ?? 'any';
-  return filterActions(m, {
-    ...(targets === 'any' ? {} : { crashable: (_s: TwoPCState, node: NodeId) => (node === COORDINATOR) === (targets === 'coordinator') }),
-    ...(opts.spuriousTimeouts ? {} : { timerGuard: (s: TwoPCState, node: NodeId, timer: TwoPCTypes['timer']) => timer !== 'decision-timeout' || suspects(s, node, COORDINATOR) }),
-  });
 }
 
 /** The 2PC registry entry. */
@@ -477,9 +487,9 @@ export const twoPCModel = defineModel({
   name: 'twopc',
   doc: 'Two-Phase Commit with crashes, timeouts, log recovery and cooperative termination (Gray 1978; Bernstein et al. 1987, ch. 7); refines TCommit',
   params: {
-    participants: int(2, 1, 8, 'number of participants (nodes n2..); the coordinator is n1'),
-    ...commitEnvParams({ crashes: 1 }),
-    spuriousTimeouts: bool(false, 'participants may time out while the coordinator is up and reachable (false: only when it is down or cut off)'),
+    participants: int(2, 1, 8, 'number of participants (p1..pN); the coordinator is c1'),
+    ...commitEnvParams(twoPCProtocol(2), { crashes: 1 }),
+    spuriousTimeouts: bool(false, 'the decision timer is a plain timer that may fire any time (false: a failure-detector timeout on the coordinator, see detector)'),
     crashTargets: oneOf(['any', 'coordinator', 'participants'], 'any', 'which nodes may crash'),
   },
   bugs: TWOPC_BUGS,

@@ -203,11 +203,11 @@ export type ParamValue = number | boolean | string;
 
 /** The parameter object a schema describes. */
 export type ParamsOf<Sch extends ParamSchema> = {
-  readonly [K in keyof Sch]: Sch[K] extends IntParam
+  readonly [K in keyof Sch]: NonNullable<Sch[K]> extends IntParam
     ? number
-    : Sch[K] extends BoolParam
+    : NonNullable<Sch[K]> extends BoolParam
       ? boolean
-      : Sch[K] extends EnumParam<infer V>
+      : NonNullable<Sch[K]> extends EnumParam<infer V>
         ? V
         : never;
 };
@@ -252,11 +252,11 @@ export type ModelParams<Sch extends ParamSchema, B extends string> = ParamsOf<Sc
  * the protocol claims to tolerate, except fault budgets meant to be explored.
  */
 export type DrawRanges<Sch extends ParamSchema> = {
-  readonly [K in keyof Sch]?: Sch[K] extends IntParam
+  readonly [K in keyof Sch]?: NonNullable<Sch[K]> extends IntParam
     ? readonly [number, number]
-    : Sch[K] extends BoolParam
+    : NonNullable<Sch[K]> extends BoolParam
       ? readonly boolean[]
-      : Sch[K] extends EnumParam<infer V>
+      : NonNullable<Sch[K]> extends EnumParam<infer V>
         ? readonly V[]
         : never;
 };

@@ -3,7 +3,8 @@
  * state in which every delivery guarantee is judged.
  */
 import { int } from '../core/machine.ts';
-import { envParams, type EnvConfig } from '../env/config.ts';
+import { type EnvConfig } from '../env/config.ts';
+import { allEnvParams as envParams } from '../env/params.ts';
 import type { EnvState, ProtocolTypes } from '../env/types.ts';
 
 /**

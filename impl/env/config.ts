@@ -2,12 +2,14 @@
  * The environment's parameters: node count, delivery semantics and the fault, client, timer and
  * clock budgets, with defaults, validation, and a parameter schema fragment for `defineModel`.
  */
-import { bool, InputError, int, oneOf, type BoolParam, type EnumParam, type IntParam } from '../core/machine.ts';
+import { InputError, type BoolParam, type EnumParam, type IntParam } from '../core/machine.ts';
 
 /** How the network orders messages. */
 export type Delivery = 'multiset' | 'fifo';
 /** Which partitions the scheduler may impose. */
 export type PartitionGroups = 'two' | 'any';
+/** Which failure detector serves the protocol's suspect timeouts (see `DetectorDeclaration`). */
+export type DetectorKind = 'perfect' | 'eventually-perfect' | 'unreliable';
 
 /**
  * The environment's configuration. Every fault is bounded, so an exhaustive search is finite
@@ -26,8 +28,24 @@ export interface EnvConfig {
   readonly crashes: number;
   /** f: nodes down at once. Default 1. */
   readonly maxDown: number;
-  /** Crashed nodes may restart (crash-recovery); false is crash-stop. Default true. */
+  /**
+   * Crashed nodes may restart (crash-recovery); false is crash-stop, where a down node is down
+   * forever and messages to it are dead letters: removed from the network when it crashes, and
+   * discarded when sent. Default true.
+   */
   readonly restarts: boolean;
+  /**
+   * Nodes down in the initial state (default 0): the last ones that may crash, unless the
+   * protocol's roles say which (`RoleSpec.initiallyDown`). Each counts as a crash already spent.
+   */
+  readonly initiallyDown: number;
+  /**
+   * The failure detector behind the protocol's suspect timeouts: `perfect` (default),
+   * `eventually-perfect` or `unreliable` (see `DetectorDeclaration`).
+   */
+  readonly detector: DetectorKind;
+  /** False suspicions the detector may make, in total (not `perfect`). Default 0. */
+  readonly falseSuspicions: number;
   /** Messages the network may lose, in total. Default 0. */
   readonly drops: number;
   /**
@@ -71,6 +89,9 @@ export const ENV_DEFAULTS: EnvConfig = {
   crashes: 0,
   maxDown: 1,
   restarts: true,
+  initiallyDown: 0,
+  detector: 'perfect',
+  falseSuspicions: 0,
   drops: 0,
   duplicates: 0,
   partitions: 0,
@@ -99,6 +120,9 @@ export function envConfig(p: Partial<EnvConfig> = {}): EnvConfig {
     crashes: p.crashes ?? ENV_DEFAULTS.crashes,
     maxDown: p.maxDown ?? ENV_DEFAULTS.maxDown,
     restarts: p.restarts ?? ENV_DEFAULTS.restarts,
+    initiallyDown: p.initiallyDown ?? ENV_DEFAULTS.initiallyDown,
+    detector: p.detector ?? ENV_DEFAULTS.detector,
+    falseSuspicions: p.falseSuspicions ?? ENV_DEFAULTS.falseSuspicions,
     drops: p.drops ?? ENV_DEFAULTS.drops,
     duplicates: p.duplicates ?? ENV_DEFAULTS.duplicates,
     partitions: p.partitions ?? ENV_DEFAULTS.partitions,
@@ -119,6 +143,12 @@ export function envConfig(p: Partial<EnvConfig> = {}): EnvConfig {
   nat('crashes', c.crashes);
   nat('maxDown', c.maxDown, 0, c.nodes);
   nat('drops', c.drops);
+  nat('initiallyDown', c.initiallyDown, 0, c.nodes);
+  nat('falseSuspicions', c.falseSuspicions);
+  if (c.detector !== 'perfect' && c.detector !== 'eventually-perfect' && c.detector !== 'unreliable') {
+    throw new InputError(`env parameter detector must be perfect, eventually-perfect or unreliable, got ${String(c.detector)}`);
+  }
+  if (c.detector === 'perfect' && c.falseSuspicions > 0) throw new InputError(`env parameter falseSuspicions needs detector=eventually-perfect or unreliable (a perfect detector never suspects falsely)`);
   nat('duplicates', c.duplicates);
   nat('partitions', c.partitions);
   nat('requests', c.requests);
@@ -130,13 +160,14 @@ export function envConfig(p: Partial<EnvConfig> = {}): EnvConfig {
   return c;
 }
 
-/** The parameter schema fragment of the environment, as {@link envParams} returns it. */
+/** The parameter schema fragment of the environment (every parameter; see `params.ts` for the ones a protocol uses). */
 export interface EnvParamSchema {
   readonly nodes: IntParam;
   readonly delivery: EnumParam<Delivery>;
   readonly crashes: IntParam;
   readonly maxDown: IntParam;
   readonly restarts: BoolParam;
+  readonly initiallyDown: IntParam;
   readonly drops: IntParam;
   readonly duplicates: IntParam;
   readonly partitions: IntParam;
@@ -146,31 +177,7 @@ export interface EnvParamSchema {
   readonly timeouts: IntParam;
   readonly maxClock: IntParam;
   readonly maxSkew: IntParam;
+  readonly detector: EnumParam<DetectorKind>;
+  readonly falseSuspicions: IntParam;
   readonly symmetry: BoolParam;
-}
-
-/**
- * The environment's parameters as a `defineModel` schema fragment, with a model's own defaults:
- * `params: { ...envParams({ nodes: 3, crashes: 1 }), myFlag: bool(...) }`. The model's `build`
- * then passes its parameter object to `envMachine` as the configuration (extra keys are ignored).
- */
-export function envParams(defaults: Partial<EnvConfig> = {}): EnvParamSchema {
-  const d = envConfig(defaults);
-  return {
-    nodes: int(d.nodes, 1, MAX_NODES, 'number of nodes (n1..nN)'),
-    delivery: oneOf(['multiset', 'fifo'], d.delivery, 'network order: multiset (any message next) or fifo (per directed link)'),
-    crashes: int(d.crashes, 0, 100, 'K: crashes in total'),
-    maxDown: int(d.maxDown, 0, MAX_NODES, 'f: nodes down at the same time'),
-    restarts: bool(d.restarts, 'crashed nodes may restart from their durable state (false: crash-stop)'),
-    drops: int(d.drops, 0, 100, 'messages the network may lose, in total'),
-    duplicates: int(d.duplicates, 0, 100, 'messages the network may duplicate, in total'),
-    partitions: int(d.partitions, 0, 100, 'partitions that may be imposed, in total (each lasts until heal)'),
-    partitionGroups: oneOf(['two', 'any'], d.partitionGroups, 'partition shapes: two groups, or any split into two or more'),
-    oneWay: bool(d.oneWay, 'also allow one-way partitions (A cannot reach B, B reaches A)'),
-    requests: int(d.requests, 0, 100, 'client requests in total'),
-    timeouts: int(d.timeouts, -1, 1000, 'timer fires in total (-1: unbounded)'),
-    maxClock: int(d.maxClock, 0, 1000, 'largest physical clock value (0: no clocks)'),
-    maxSkew: int(d.maxSkew, 0, 1000, 'largest difference between two clocks'),
-    symmetry: bool(d.symmetry, 'reduce by permutations of interchangeable nodes'),
-  };
 }

@@ -125,7 +125,7 @@
  * const machine = envMachine(ping, { nodes: 3, crashes: 1, requests: 2 }, checks);
  * export const pingModel = defineModel({
  *   name: 'ping', doc: '...',
- *   params: { ...envParams({ nodes: 3, crashes: 1, requests: 2 }), eager: bool(false, '...') },
+ *   params: { ...envParams(ping, { nodes: 3, crashes: 1, requests: 2 }), eager: bool(false, '...') },
  *   bugs: { forgetful: { doc: 'the counter is not persisted', breaks: ['<the invariant it breaks>'] } },
  *   // `p` holds the env parameters plus `eager` and `bug`; envMachine ignores keys it does not know.
  *   build: (p) => envMachine(p.bug === 'forgetful' ? forgetful : ping, p, checks),
@@ -149,7 +149,13 @@
  *
  * `impl/echo/echo.ts` is a complete example (model, invariants, witnesses, bugs, symmetry).
  *
- * ## 5. The configuration ({@link EnvConfig}; `envParams(defaults)` gives the CLI schema)
+ * ## 5. The configuration ({@link EnvConfig}; `envParams(protocol, defaults)` gives the CLI schema)
+ *
+ * `envParams(protocol, defaults)` offers only the parameters the protocol's declaration uses:
+ * no `nodes` with roles (they fix the count), no `crashes`/`maxDown`/`restarts`/`initiallyDown`
+ * when no role may crash, no `requests` without `requests`, no `timeouts` without timers, no
+ * `maxClock`/`maxSkew` without `onTick` or `clocks: true`, no `detector`/`falseSuspicions`
+ * without a `detector`, no `symmetry` without `symmetry`. The CLI rejects the others (exit 2).
  *
  * | parameter         | default      | meaning                                                                 |
  * |-------------------|--------------|-------------------------------------------------------------------------|
@@ -157,7 +163,8 @@
  * | `delivery`        | `multiset`   | `multiset`: any message in flight next; `fifo`: per directed link, oldest first |
  * | `crashes`         | 0            | K: crashes in total                                                     |
  * | `maxDown`         | 1            | f: nodes down at once                                                   |
- * | `restarts`        | true         | crash-recovery (false: crash-stop)                                      |
+ * | `restarts`        | true         | crash-recovery (false: crash-stop; mail to a down node is a dead letter) |
+ * | `initiallyDown`   | 0            | nodes down from the start: the last that may crash; each is a crash spent |
  * | `drops`           | 0            | messages lost, in total                                                 |
  * | `duplicates`      | 0            | messages duplicated, in total (0: non-duplicating network)              |
  * | `partitions`      | 0            | partitions imposed, in total                                            |
@@ -167,18 +174,36 @@
  * | `timeouts`        | -1           | timer fires, in total (-1: unbounded; the protocol must bound itself)   |
  * | `maxClock`        | 0            | largest clock value (0: no clocks, no ticks)                            |
  * | `maxSkew`         | 1            | largest difference between two clocks                                   |
+ * | `detector`        | `perfect`    | failure detector of the suspect timeouts: `perfect`, `eventually-perfect`, `unreliable` |
+ * | `falseSuspicions` | 0            | false suspicions the detector may make, in total (not `perfect`)        |
  * | `symmetry`        | false        | reduce by node permutations (needs `protocol.symmetry`)                 |
  *
  * ## 6. Semantics
  *
- * - **Actions** come in this order: deliver (network order), timer, request, local, tick, drop,
- *   duplicate, crash, restart, partition, heal; nodes in id order within each kind.
+ * - **Actions** come in this order: deliver (network order), timer, suspect, request, local, tick,
+ *   drop, duplicate, crash, restart, partition, heal, stabilize; nodes in id order within each kind.
  * - **Crash** (while `used.crashes < crashes` and fewer than `maxDown` nodes are down): the
  *   node's volatile state and armed timers are gone; its durable state stays. Messages to a down
  *   node stay in flight and cannot be delivered until it restarts (they can still be dropped);
  *   messages it sent before crashing stay in flight. A down node takes no step, but its clock
  *   still ticks. **Restart** (any down node, if `restarts`): `onRestart(ctx, durable)` rebuilds
- *   it with no timers armed, then its effects apply.
+ *   it with no timers armed, then its effects apply. **Crash-stop** (`restarts=false`): a down
+ *   node is down for good, so messages to it are dead letters: a crash removes them from the
+ *   network and a send to a down node discards the message at once (the trace shows a `drop`
+ *   labelled "dead letter"); states never differ by undeliverable mail. **Initially down**
+ *   (`initiallyDown=k`): the last k nodes that may crash start down, with `init`'s durable state
+ *   and none of its effects; each counts as a crash already spent (against `crashes`, `maxDown`
+ *   and its role's `maxDown`); a restart brings one up through `onRestart`.
+ * - **Failure detectors**: a timer named in `protocol.detector` (`{ watch: (ctx, node) => [c1] }`)
+ *   is a suspect timeout: while armed, it fires (action `suspect c1 → p1 (c1 down)`) only when
+ *   the detector suspects every node the function returns (none: never). `perfect` suspects a
+ *   node only when it is down or the partition cuts it off from the observer (`(c1 cut off)`).
+ *   `unreliable` may also suspect a running, reachable node at any time (`(c1 false)`), each
+ *   such fire spending one of `falseSuspicions`. `eventually-perfect` makes false suspicions
+ *   like `unreliable`, but only before the environment's `stabilize` action (global
+ *   stabilization time), which the scheduler may take at any point while budget is left and
+ *   which forfeits the rest of it: from then on the detector is perfect. Suspect fires also count
+ *   against `timeouts` when it is bounded.
  * - **Network**: `multiset` keeps one entry per distinct (from, to, msg) with a copy count,
  *   sorted by the canonical encoding of (from, to, msg), so the same messages in flight encode
  *   alike whatever the send order. `fifo` keeps each link's messages in send order; only the
@@ -209,9 +234,9 @@
  *
  * A protocol whose nodes play different parts declares them, in node order, with their counts:
  * `roles: { coordinator: { count: 1, prefix: 'c', crashes: true }, participant: { count: 3,
- * prefix: 'p' } }`. Nodes are then named `c1`, `p1`, `p2`, `p3` everywhere (traces, diagrams,
+ * prefix: 'p', maxDown: 1 } }`. Nodes are then named `c1`, `p1`, `p2`, `p3` everywhere (traces, diagrams,
  * reports), `ctx.role` and `ctx.members(role)` tell handlers who is who, `crashes: false` keeps
- * a role's nodes up, and each role whose nodes are interchangeable (`symmetric`, default true)
+ * a role's nodes up, `maxDown` bounds how many of its nodes are down at once, and each role whose nodes are interchangeable (`symmetric`, default true)
  * is one symmetry class. Declare `symmetry: {}` when the handlers treat the nodes of a role
  * alike (no handler singles out an id); with a schema, the renaming is derived, so nothing can
  * be forgotten. Run with `symmetry: true`. Hand-written renamers (`renameDurable`, …,
@@ -262,16 +287,19 @@ export {
   type Usage,
   type EnvState,
   type EnvAction,
+  type SuspectReason,
+  type DetectorDeclaration,
 } from './types.ts';
 export { send, broadcast, setTimer, cancelTimer, ghost, note } from './effects.ts';
 export { envMachine, upNodes, type EnvChecks, type EnvMachine, type EnvNodeView, type EnvView } from './machine.ts';
+export { envParams, allEnvParams, applicableEnvParams, type DerivedEnvParams } from './params.ts';
 export {
   envConfig,
-  envParams,
   ENV_DEFAULTS,
   MAX_NODES,
   type EnvConfig,
   type EnvParamSchema,
+  type DetectorKind,
   type Delivery,
   type PartitionGroups,
 } from './config.ts';

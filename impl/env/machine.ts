@@ -41,6 +41,7 @@ import type {
   ProtocolTypes,
   Reaction,
   RequestOf,
+  SuspectReason,
   TimerOf,
   Usage,
 } from './types.ts';
@@ -126,7 +127,7 @@ interface PacketActions<P extends ProtocolTypes> {
   readonly duplicate: EnvAction<P>;
 }
 
-const NO_USAGE: Usage = { crashes: 0, drops: 0, duplicates: 0, partitions: 0, requests: 0, timeouts: 0 };
+const NO_USAGE: Usage = { crashes: 0, drops: 0, duplicates: 0, partitions: 0, requests: 0, timeouts: 0, falseSuspicions: 0 };
 
 /**
  * Run `protocol` in the environment configured by `config` (defaults: {@link envConfig}), with
@@ -153,7 +154,16 @@ export function envMachine<P extends ProtocolTypes>(
   const names = layout.names;
   // The action kinds this configuration allows, in action order (for swarm testing and coverage).
   const kinds: string[] = ['deliver'];
-  if ((proto.timers?.length ?? 0) > 0 && cfg.timeouts !== 0) kinds.push('timer');
+  const detectorDecl = proto.detector as Readonly<Record<string, ((ctx: Ctx<P>, node: NodeView<P>) => readonly NodeId[]) | undefined>> | undefined;
+  const watchOf: (((ctx: Ctx<P>, node: NodeView<P>) => readonly NodeId[]) | undefined)[] = (proto.timers ?? []).map((t) => detectorDecl?.[t]);
+  const hasDetector = watchOf.some((w) => w !== undefined);
+  for (const t of Object.keys(detectorDecl ?? {})) {
+    if (!(proto.timers ?? []).includes(t as TimerOf<P>)) throw new InputError(`protocol ${protocol.name}: detector names timer ${t}, which is not in timers`);
+  }
+  if ((proto.timers?.length ?? 0) > 0 && cfg.timeouts !== 0) {
+    if (watchOf.some((w) => w === undefined)) kinds.push('timer');
+    if (hasDetector) kinds.push('suspect');
+  }
   if (proto.onClientRequest !== undefined && cfg.requests > 0) kinds.push('request');
   if (proto.localActions !== undefined) kinds.push('local');
   if (cfg.maxClock > 0) kinds.push('tick');
@@ -162,6 +172,8 @@ export function envMachine<P extends ProtocolTypes>(
   if (cfg.crashes > 0) kinds.push('crash');
   if (cfg.crashes > 0 && cfg.restarts) kinds.push('restart');
   if (cfg.partitions > 0) kinds.push('partition', 'heal');
+  const stabilizes = hasDetector && cfg.detector === 'eventually-perfect' && cfg.falseSuspicions > 0;
+  if (stabilizes) kinds.push('stabilize');
   const peersOf: NodeId[][] = [[], ...ids.map((i) => ids.filter((j) => j !== i))];
   const timerNames: readonly TimerOf<P>[] = proto.timers ?? [];
   if (timerNames.length > 31) throw new InputError(`protocol ${protocol.name}: at most 31 timers`);
@@ -183,6 +195,17 @@ export function envMachine<P extends ProtocolTypes>(
   const hasLocal = proto.localActions !== undefined && proto.onLocal !== undefined;
   const clocks = cfg.maxClock > 0;
   const timeoutsBounded = cfg.timeouts >= 0;
+  // Initially-down nodes: the last ones that may crash; each is a crash already spent.
+  const initiallyDown: NodeId[] = [];
+  for (let id = n; id >= 1 && initiallyDown.length < cfg.initiallyDown; id--) if (layout.crashable[id - 1]) initiallyDown.unshift(id);
+  if (initiallyDown.length < cfg.initiallyDown) throw new InputError(`initiallyDown=${cfg.initiallyDown}, but only ${initiallyDown.length} node(s) of ${protocol.name} may crash`);
+  if (cfg.initiallyDown > cfg.crashes) throw new InputError(`initiallyDown=${cfg.initiallyDown} needs crashes >= ${cfg.initiallyDown} (each initially-down node is a crash already spent)`);
+  if (cfg.initiallyDown > cfg.maxDown) throw new InputError(`initiallyDown=${cfg.initiallyDown} needs maxDown >= ${cfg.initiallyDown}`);
+  for (const lim of layout.downLimits) {
+    const k = initiallyDown.filter((id) => lim.ids.includes(id)).length;
+    if (k > lim.maxDown) throw new InputError(`initiallyDown=${cfg.initiallyDown} puts ${k} ${layout.roleOf[lim.ids[0]! - 1]} node(s) down, more than the ${lim.maxDown} its role allows`);
+  }
+  if (cfg.detector !== 'perfect' && !hasDetector && cfg.falseSuspicions > 0) throw new InputError(`protocol ${protocol.name} declares no failure detector; falseSuspicions does not apply`);
   if (cfg.symmetry && !proto.symmetry) throw new InputError(`protocol ${protocol.name} does not declare symmetry; run it with symmetry=false`);
 
   // The protocol's declared data, compiled for this cluster: derived encoders, views, renamers.
@@ -312,13 +335,21 @@ export function envMachine<P extends ProtocolTypes>(
   };
   const packetEvent = (p: Packet<M>) => ({ from: nameOf(p.from), to: nameOf(p.to), label: formatMessage(p.msg), msgId: packetId(p.key) });
   const sendEvent = (p: Packet<M>): TraceEvent => ({ kind: 'send', ...packetEvent(p) });
-  /** Put one message in flight in a network array being built. */
-  const put = (net: Packet<M>[], from: NodeId, to: NodeId, msg: M, log: TraceEvent[] | null): void => {
+  /**
+   * Put one message in flight in a network array being built; under crash-stop, a message to a
+   * down node (down for good) is a dead letter, discarded at once.
+   */
+  const put = (net: Packet<M>[], from: NodeId, to: NodeId, msg: M, log: TraceEvent[] | null, nodes: readonly NodeSlot<P>[]): void => {
     checkId(to, `${nameOf(from)} send`);
     const p = codec.packet(from, to, msg);
+    if (!cfg.restarts && to !== from && !nodes[to - 1]!.up) {
+      if (log) log.push(sendEvent(p), deadLetterEvent(p));
+      return;
+    }
     insertPacket(net, p, fifo);
     if (log) log.push(sendEvent(p));
   };
+  const deadLetterEvent = (p: Packet<M>): TraceEvent => ({ kind: 'drop', ...packetEvent(p), label: `${formatMessage(p.msg)} (dead letter: ${nameOf(p.to)} is down for good)` });
 
   /** The state after node `id` reacted with `r`, starting from timers `timers0`. */
   const apply = (
@@ -343,11 +374,11 @@ export function envMachine<P extends ProtocolTypes>(
         switch (e.kind) {
           case 'send':
             copied ??= net.slice();
-            put(copied, id, e.to, e.msg, log);
+            put(copied, id, e.to, e.msg, log, s.nodes);
             break;
           case 'broadcast':
             copied ??= net.slice();
-            for (const to of peersOf[id]!) put(copied, id, to, e.msg, log);
+            for (const to of peersOf[id]!) put(copied, id, to, e.msg, log, s.nodes);
             break;
           case 'set-timer':
             timers |= bitOf(e.timer, id);
@@ -374,23 +405,54 @@ export function envMachine<P extends ProtocolTypes>(
 
   const viewOfSlot = (slot: NodeSlot<P>): NodeView<P> => slot as NodeView<P>;
   /** `u` with one more of `k` spent. */
-  const usageWith = (u: Usage, k: keyof Usage): Usage => {
-    const { crashes, drops, duplicates, partitions, requests, timeouts } = u;
+  const usageWith = (u: Usage, k: keyof Usage, by = 1): Usage => {
+    const { crashes, drops, duplicates, partitions, requests, timeouts, falseSuspicions } = u;
     switch (k) {
       case 'crashes':
-        return { crashes: crashes + 1, drops, duplicates, partitions, requests, timeouts };
+        return { crashes: crashes + by, drops, duplicates, partitions, requests, timeouts, falseSuspicions };
       case 'drops':
-        return { crashes, drops: drops + 1, duplicates, partitions, requests, timeouts };
+        return { crashes, drops: drops + by, duplicates, partitions, requests, timeouts, falseSuspicions };
       case 'duplicates':
-        return { crashes, drops, duplicates: duplicates + 1, partitions, requests, timeouts };
+        return { crashes, drops, duplicates: duplicates + by, partitions, requests, timeouts, falseSuspicions };
       case 'partitions':
-        return { crashes, drops, duplicates, partitions: partitions + 1, requests, timeouts };
+        return { crashes, drops, duplicates, partitions: partitions + by, requests, timeouts, falseSuspicions };
       case 'requests':
-        return { crashes, drops, duplicates, partitions, requests: requests + 1, timeouts };
+        return { crashes, drops, duplicates, partitions, requests: requests + by, timeouts, falseSuspicions };
       case 'timeouts':
-        return { crashes, drops, duplicates, partitions, requests, timeouts: timeouts + 1 };
+        return { crashes, drops, duplicates, partitions, requests, timeouts: timeouts + by, falseSuspicions };
+      case 'falseSuspicions':
+        return { crashes, drops, duplicates, partitions, requests, timeouts, falseSuspicions: falseSuspicions + by };
     }
   };
+
+  // ---- the failure detector
+  /** Why `observer` suspects `peer` now: down, cut off, or (when not) a false suspicion. */
+  const reasonOf = (s: S, observer: NodeId, peer: NodeId): SuspectReason =>
+    !s.nodes[peer - 1]!.up ? 'down' : blocks(s.partition, peer, observer) ? 'cut off' : 'false';
+  const suspectActs = new Map<string, A>();
+  /** The suspect action of detector timer `k` of running node `id` in `s`, or null when the detector cannot fire it. */
+  const suspectAction = (s: S, id: NodeId, k: number): A | null => {
+    const slot = s.nodes[id - 1]!;
+    const peers = watchOf[k]!(ctxOf(id, slot.clock), viewOfSlot(slot));
+    if (peers.length === 0) return null;
+    let key = `${id}:${k}`;
+    let falsely = false;
+    for (const p of peers) {
+      checkId(p, `${nameOf(id)} detector ${String(timerNames[k])}`);
+      if (p === id) return null; // a node never suspects itself
+      const why = reasonOf(s, id, p);
+      if (why === 'false') falsely = true;
+      key += `:${p}${why[0]}`;
+    }
+    if (falsely && (cfg.detector === 'perfect' || s.used.falseSuspicions >= cfg.falseSuspicions)) return null;
+    let a = suspectActs.get(key);
+    if (a === undefined) {
+      a = { type: 'suspect', node: id, timer: timerNames[k]!, peers: peers.map((p) => ({ id: p, why: reasonOf(s, id, p) })) };
+      suspectActs.set(key, a);
+    }
+    return a;
+  };
+  const STABILIZE: A = { type: 'stabilize' };
 
   const notEnabled = (a: A, why: string): Error => new Error(`action ${formatAction(a)} is not enabled: ${why}`);
 
@@ -441,10 +503,33 @@ export function envMachine<P extends ProtocolTypes>(
         if (slot === undefined || !slot.up) throw notEnabled(a, 'the node is not running');
         const bit = bitOf(a.timer, a.node);
         if ((slot.timers & bit) === 0) throw notEnabled(a, 'the timer is not armed');
+        if (watchOf[timerBit.get(a.timer)!] !== undefined) throw notEnabled(a, 'it is a failure-detector timeout: it fires as a suspect action');
         if (timeoutsBounded && s.used.timeouts >= cfg.timeouts) throw notEnabled(a, 'timeout budget spent');
         if (log) log.push({ kind: 'timer', node: nameOf(a.node), timer: String(a.timer) });
         const r = proto.onTimer!(ctxOf(a.node, slot.clock), viewOfSlot(slot), a.timer);
         return apply(s, a.node, r, slot.timers & ~bit, slot.clock, s.net, s.partition, timeoutsBounded ? usageWith(s.used, 'timeouts') : s.used, log);
+      }
+      case 'suspect': {
+        const slot = s.nodes[a.node - 1];
+        if (slot === undefined || !slot.up) throw notEnabled(a, 'the node is not running');
+        const bit = bitOf(a.timer, a.node);
+        const k = timerBit.get(a.timer)!;
+        if ((slot.timers & bit) === 0 || watchOf[k] === undefined) throw notEnabled(a, 'the suspect timer is not armed');
+        if (timeoutsBounded && s.used.timeouts >= cfg.timeouts) throw notEnabled(a, 'timeout budget spent');
+        if (suspectAction(s, a.node, k) !== suspectActs.get(`${a.node}:${k}${a.peers.map((p) => `:${p.id}${p.why[0]}`).join('')}`)) {
+          throw notEnabled(a, 'the failure detector does not suspect so now');
+        }
+        const falsely = a.peers.some((p) => p.why === 'false');
+        if (log) log.push({ kind: 'timer', node: nameOf(a.node), timer: `${String(a.timer)}: ${suspectLabel(a.peers)}` });
+        const r = proto.onTimer!(ctxOf(a.node, slot.clock), viewOfSlot(slot), a.timer);
+        let used = timeoutsBounded ? usageWith(s.used, 'timeouts') : s.used;
+        if (falsely) used = usageWith(used, 'falseSuspicions');
+        return apply(s, a.node, r, slot.timers & ~bit, slot.clock, s.net, s.partition, used, log);
+      }
+      case 'stabilize': {
+        if (!stabilizes || s.used.falseSuspicions >= cfg.falseSuspicions) throw notEnabled(a, 'the failure detector is already accurate');
+        if (log) log.push({ kind: 'local', node: names[0]!, label: 'the failure detector stabilizes (accurate from now on)' });
+        return { nodes: s.nodes, net: s.net, partition: s.partition, used: usageWith(s.used, 'falseSuspicions', cfg.falseSuspicions - s.used.falseSuspicions), ghost: s.ghost };
       }
       case 'request': {
         const slot = s.nodes[a.node - 1];
@@ -479,11 +564,11 @@ export function envMachine<P extends ProtocolTypes>(
         if (slot === undefined || !slot.up) throw notEnabled(a, 'the node is not running');
         if (s.used.crashes >= cfg.crashes) throw notEnabled(a, 'crash budget spent');
         if (downCount(s) >= cfg.maxDown) throw notEnabled(a, `${cfg.maxDown} node(s) already down`);
-        if (!layout.crashable[a.node - 1]) throw notEnabled(a, `${layout.roleOf[a.node - 1]} nodes do not crash`);
+        if (!crashAllowed(s, a.node - 1)) throw notEnabled(a, `${layout.roleOf[a.node - 1]} nodes do not crash, or enough of them are down`);
         if (log) log.push({ kind: 'crash', node: nameOf(a.node) });
         const nodes = s.nodes.slice();
         nodes[a.node - 1] = { up: false, durable: slot.durable, volatile: null, timers: 0, clock: slot.clock };
-        return { nodes, net: s.net, partition: s.partition, used: usageWith(s.used, 'crashes'), ghost: s.ghost };
+        return { nodes, net: cfg.restarts ? s.net : deadLetters(s.net, a.node, log), partition: s.partition, used: usageWith(s.used, 'crashes'), ghost: s.ghost };
       }
       case 'restart': {
         const slot = s.nodes[a.node - 1];
@@ -509,6 +594,28 @@ export function envMachine<P extends ProtocolTypes>(
     }
   };
 
+  /** Crash-stop: the network without the messages to `id`, which is down for good. */
+  const deadLetters = (net: readonly Packet<M>[], id: NodeId, log: TraceEvent[] | null): readonly Packet<M>[] => {
+    if (!net.some((p) => p.to === id && p.from !== id)) return net;
+    const kept: Packet<M>[] = [];
+    for (const p of net) {
+      if (p.to !== id || p.from === id) kept.push(p);
+      else if (log) for (let c = 0; c < p.count; c++) log.push(deadLetterEvent(p));
+    }
+    return kept;
+  };
+  /** Whether node `i + 1` (running) may crash now: its role crashes and its role's limit allows it. */
+  const crashAllowed = (s: S, i: number): boolean => {
+    if (!layout.crashable[i]) return false;
+    for (const lim of layout.downLimits) {
+      if (!lim.ids.includes(i + 1)) continue;
+      let down = 0;
+      for (const id of lim.ids) if (!s.nodes[id - 1]!.up) down++;
+      if (down >= lim.maxDown) return false;
+    }
+    return true;
+  };
+
   const downCount = (s: S): number => {
     let c = 0;
     for (const slot of s.nodes) if (!slot.up) c++;
@@ -516,6 +623,8 @@ export function envMachine<P extends ProtocolTypes>(
   };
 
   // ---- labels
+  const suspectLabel = (peers: readonly { readonly id: NodeId; readonly why: SuspectReason }[]): string =>
+    `suspects ${peers.map((p) => `${nameOf(p.id)} (${p.why})`).join(', ')}`;
   const formatAction = (a: A): string => {
     switch (a.type) {
       case 'deliver':
@@ -524,12 +633,17 @@ export function envMachine<P extends ProtocolTypes>(
         return `${a.type} ${nameOf(a.from)}→${nameOf(a.to)} ${formatMessage(a.msg)}`;
       case 'timer':
         return `timer ${nameOf(a.node)} ${String(a.timer)}`;
+      case 'suspect':
+        return `suspect ${a.peers.map((p) => nameOf(p.id)).join(',')} → ${nameOf(a.node)} (${a.peers.map((p) => `${nameOf(p.id)} ${p.why}`).join(', ')})`;
+      case 'stabilize':
+        return 'stabilize (the failure detector is accurate from now on)';
       case 'request':
         return `request ${nameOf(a.node)} ${formatRequest(a.request)}`;
       case 'local':
         return `local ${nameOf(a.node)} ${formatLocal(a.action)}`;
-      case 'tick':
       case 'crash':
+        return cfg.restarts ? `crash ${nameOf(a.node)}` : `crash ${nameOf(a.node)} (for good)`;
+      case 'tick':
       case 'restart':
         return `${a.type} ${nameOf(a.node)}`;
       case 'partition':
@@ -640,6 +754,7 @@ export function envMachine<P extends ProtocolTypes>(
     out.int(u.partitions);
     out.int(u.requests);
     out.int(u.timeouts);
+    if (hasDetector) out.int(u.falseSuspicions);
     encodeGhostCached(s.ghost, out);
   };
 
@@ -723,8 +838,8 @@ export function envMachine<P extends ProtocolTypes>(
       : undefined;
 
   // ---- view
-  const budgetKeys = (['crashes', 'drops', 'duplicates', 'partitions', 'requests', 'timeouts'] as const).filter((k) =>
-    k === 'timeouts' ? timeoutsBounded && timerNames.length > 0 : cfg[k] > 0,
+  const budgetKeys = (['crashes', 'drops', 'duplicates', 'partitions', 'requests', 'timeouts', 'falseSuspicions'] as const).filter((k) =>
+    k === 'timeouts' ? timeoutsBounded && timerNames.length > 0 : k === 'falseSuspicions' ? hasDetector && cfg.falseSuspicions > 0 : cfg[k] > 0,
   );
   const view = (s: S): EnvView => {
     const nodes: Record<string, EnvNodeView> = {};
@@ -794,14 +909,19 @@ export function envMachine<P extends ProtocolTypes>(
   // ---- the initial state
   const initState = (): S => {
     const reactions = ids.map((id) => protocol.init(ctxOf(id, 0)));
+    // An initially-down node never ran: its durable state is init's, and init's effects never happened.
+    const down = (id: NodeId) => initiallyDown.includes(id);
+    const used = initiallyDown.length === 0 ? NO_USAGE : usageWith(NO_USAGE, 'crashes', initiallyDown.length);
     let s: S = {
-      nodes: reactions.map((r) => ({ up: true, durable: r.durable, volatile: r.volatile, timers: 0, clock: 0 })),
+      nodes: reactions.map((r, i) =>
+        down(i + 1) ? { up: false, durable: r.durable, volatile: null, timers: 0, clock: 0 } : { up: true, durable: r.durable, volatile: r.volatile, timers: 0, clock: 0 },
+      ),
       net: [],
       partition: null,
-      used: NO_USAGE,
+      used,
       ghost: proto.initGhost as GhostOf<P>,
     };
-    for (const id of ids) s = apply(s, id, reactions[id - 1]!, 0, 0, s.net, null, NO_USAGE, null);
+    for (const id of ids) if (!down(id)) s = apply(s, id, reactions[id - 1]!, 0, 0, s.net, null, used, null);
     return s;
   };
   let init: S | undefined;
@@ -824,7 +944,18 @@ export function envMachine<P extends ProtocolTypes>(
           const slot = nodes[i]!;
           if (!slot.up || slot.timers === 0) continue;
           const acts = timerActs[i]!;
-          for (let k = 0; k < acts.length; k++) if ((slot.timers >>> k) & 1) out.push(acts[k]!);
+          for (let k = 0; k < acts.length; k++) if ((slot.timers >>> k) & 1 && watchOf[k] === undefined) out.push(acts[k]!);
+        }
+        if (hasDetector) {
+          for (let i = 0; i < n; i++) {
+            const slot = nodes[i]!;
+            if (!slot.up || slot.timers === 0) continue;
+            for (let k = 0; k < timerNames.length; k++) {
+              if (!((slot.timers >>> k) & 1) || watchOf[k] === undefined) continue;
+              const a = suspectAction(s, i + 1, k);
+              if (a !== null) out.push(a);
+            }
+          }
         }
       }
       if (hasRequests && used.requests < cfg.requests) {
@@ -847,11 +978,12 @@ export function envMachine<P extends ProtocolTypes>(
       if (clocks) for (let i = 0; i < n; i++) if (tickEnabled(s, i + 1)) out.push(tickActs[i]!);
       if (used.drops < cfg.drops) for (let i = 0; i < net.length; i++) if (isHead(net, i, fifo)) out.push(actsOf(net[i]!).drop);
       if (used.duplicates < cfg.duplicates) for (let i = 0; i < net.length; i++) if (isHead(net, i, fifo)) out.push(actsOf(net[i]!).duplicate);
-      if (used.crashes < cfg.crashes && downCount(s) < cfg.maxDown) for (let i = 0; i < n; i++) if (nodes[i]!.up && layout.crashable[i]) out.push(crashActs[i]!);
+      if (used.crashes < cfg.crashes && downCount(s) < cfg.maxDown) for (let i = 0; i < n; i++) if (nodes[i]!.up && crashAllowed(s, i)) out.push(crashActs[i]!);
       if (cfg.restarts) for (let i = 0; i < n; i++) if (!nodes[i]!.up) out.push(restartActs[i]!);
       if (partition === null) {
         if (used.partitions < cfg.partitions) for (const a of partitionActs) out.push(a);
       } else out.push(HEAL);
+      if (stabilizes && used.falseSuspicions < cfg.falseSuspicions) out.push(STABILIZE);
       return out;
     },
     step: checkIgnored

@@ -20,6 +20,8 @@ export interface RoleLayout {
   readonly classes: readonly (readonly NodeId[])[];
   /** `crashable[id - 1]`: whether the node may crash. */
   readonly crashable: readonly boolean[];
+  /** Roles that limit how many of their nodes are down at once: their members and the limit. */
+  readonly downLimits: readonly { readonly ids: readonly NodeId[]; readonly maxDown: number }[];
 }
 
 /** The node count of a role declaration (`fallback` without roles). */
@@ -37,6 +39,7 @@ export function roleLayout(protocol: string, roles: Readonly<Record<string, Role
       members: new Map([[DEFAULT_ROLE, ids]]),
       classes: [ids],
       crashable: ids.map(() => true),
+      downLimits: [],
     };
   }
   const prefixes = new Set<string>();
@@ -45,6 +48,7 @@ export function roleLayout(protocol: string, roles: Readonly<Record<string, Role
   const crashable: boolean[] = [];
   const members = new Map<string, NodeId[]>();
   const classes: NodeId[][] = [];
+  const downLimits: { ids: NodeId[]; maxDown: number }[] = [];
   for (const [role, spec] of Object.entries(roles)) {
     if (!/^[a-z]+$/.test(spec.prefix) || prefixes.has(spec.prefix)) throw new InputError(`protocol ${protocol}: role ${role} needs its own lowercase prefix, got '${spec.prefix}'`);
     prefixes.add(spec.prefix);
@@ -58,8 +62,12 @@ export function roleLayout(protocol: string, roles: Readonly<Record<string, Role
       crashable.push(spec.crashes ?? true);
     }
     members.set(role, ids);
+    if (spec.maxDown !== undefined) {
+      if (!Number.isInteger(spec.maxDown) || spec.maxDown < 0) throw new InputError(`protocol ${protocol}: role ${role}'s maxDown must be a natural number, got ${spec.maxDown}`);
+      if (spec.maxDown < k) downLimits.push({ ids, maxDown: spec.maxDown });
+    }
     if ((spec.symmetric ?? true) && ids.length >= 2) classes.push(ids);
   }
   if (names.length !== n) throw new InputError(`protocol ${protocol}: its roles count ${names.length} nodes, the configuration ${n}`);
-  return { names, roleOf, members, classes, crashable };
+  return { names, roleOf, members, classes, crashable, downLimits };
 }

@@ -206,7 +206,32 @@ export interface RoleSpec {
   readonly crashes?: boolean;
   /** Whether its nodes are interchangeable, so symmetry may permute them (default true). */
   readonly symmetric?: boolean;
+  /**
+   * How many of its nodes may be down at once (default: no limit beyond the configuration's
+   * `maxDown`), e.g. a minority of acceptors.
+   */
+  readonly maxDown?: number;
 }
+
+/**
+ * Failure-detector timeouts: for each timer named here, the nodes it waits for. Such a timer is
+ * a "suspect" notification: while armed, it fires only when the environment's failure detector
+ * suspects every node the function returns (and the list is not empty). Which suspicions the
+ * detector makes is the configuration's `detector`:
+ *
+ * - `perfect`: a node is suspected only when it is down, or the partition in force stops its
+ *   messages from reaching the observer ("cut off");
+ * - `unreliable`: a running, reachable node may be suspected too (a false suspicion), at any
+ *   time, each spending one unit of the `falseSuspicions` budget;
+ * - `eventually-perfect`: false suspicions as `unreliable`, but only before the environment's
+ *   `stabilize` action (global stabilization time), which the scheduler may take at any point
+ *   and which ends them for good (the rest of the budget is forfeited).
+ *
+ * A fire is labelled `suspect p1 → c1 (p1 down)` / `(p1 cut off)` / `(p1 false)`.
+ */
+export type DetectorDeclaration<P extends ProtocolTypes> = {
+  readonly [K in TimerOf<P>]?: (ctx: Ctx<P>, node: NodeView<P>) => readonly NodeId[];
+};
 
 /**
  * The protocol types a schema declares: `interface PingTypes extends SchemaTypes<typeof schema>
@@ -240,6 +265,8 @@ export interface ProtocolCore<P extends ProtocolTypes> {
    * ignored and fails, naming the handler, if anything but the network changed, and fails if a
    * message declared ignored stops being ignored.
    */
+  /** Timers that are failure-detector timeouts, and the nodes each waits for (see {@link DetectorDeclaration}). */
+  readonly detector?: DetectorDeclaration<P>;
   ignores?(ctx: Ctx<P>, node: { readonly durable: DurableOf<P>; readonly volatile: VolatileOf<P> | null }, msg: MsgOf<P>, from: NodeId): boolean;
   /** Rebuild a node after a crash from its durable part (volatile state and timers are gone). */
   onRestart(ctx: Ctx<P>, durable: DurableOf<P>): Reaction<P>;
@@ -247,6 +274,11 @@ export interface ProtocolCore<P extends ProtocolTypes> {
   onMessage(ctx: Ctx<P>, node: NodeView<P>, msg: MsgOf<P>, from: NodeId): Reaction<P>;
   /** The node's clock advanced to `ctx.clock` (clock models only; optional). */
   onTick?(ctx: Ctx<P>, node: NodeView<P>): Reaction<P>;
+  /**
+   * The handlers read `ctx.clock` (set it when there is no `onTick`): the model then offers the
+   * clock parameters `maxClock` and `maxSkew`.
+   */
+  readonly clocks?: boolean;
   /**
    * The protocol's data, declared once: encodings, views, labels, renamers and signatures are
    * derived from it (the hand-written hooks below, when present, take precedence: they are an
@@ -384,6 +416,8 @@ export interface Usage {
   readonly requests: number;
   /** Timer fires (counted only when `timeouts` is bounded). */
   readonly timeouts: number;
+  /** False suspicions of the failure detector (or all of them, once it stabilized). */
+  readonly falseSuspicions: number;
 }
 
 /** The whole state of a protocol running in the environment. */
@@ -407,18 +441,30 @@ export type EnvAction<P extends ProtocolTypes> =
   | { readonly type: 'drop'; readonly from: NodeId; readonly to: NodeId; readonly msg: MsgOf<P> }
   | { readonly type: 'duplicate'; readonly from: NodeId; readonly to: NodeId; readonly msg: MsgOf<P> }
   | { readonly type: 'timer'; readonly node: NodeId; readonly timer: TimerOf<P> }
+  | {
+      readonly type: 'suspect';
+      readonly node: NodeId;
+      readonly timer: TimerOf<P>;
+      /** The nodes suspected, and why: down, cut off by the partition, or a false suspicion. */
+      readonly peers: readonly { readonly id: NodeId; readonly why: SuspectReason }[];
+    }
   | { readonly type: 'request'; readonly node: NodeId; readonly request: RequestOf<P> }
   | { readonly type: 'local'; readonly node: NodeId; readonly action: LocalOf<P> }
   | { readonly type: 'tick'; readonly node: NodeId }
   | { readonly type: 'crash'; readonly node: NodeId }
   | { readonly type: 'restart'; readonly node: NodeId }
   | { readonly type: 'partition'; readonly groups: readonly (readonly NodeId[])[]; readonly oneWay: boolean }
-  | { readonly type: 'heal' };
+  | { readonly type: 'heal' }
+  | { readonly type: 'stabilize' };
+
+/** Why the failure detector suspects a node. */
+export type SuspectReason = 'down' | 'cut off' | 'false';
 
 /** The action tags, in the order `actions()` lists them. */
 export const ACTION_ORDER = [
   'deliver',
   'timer',
+  'suspect',
   'request',
   'local',
   'tick',
@@ -428,4 +474,5 @@ export const ACTION_ORDER = [
   'restart',
   'partition',
   'heal',
+  'stabilize',
 ] as const satisfies readonly EnvAction<ProtocolTypes>['type'][];

@@ -4,7 +4,7 @@
  * parameters that make sense for Paxos, and parameter validation.
  */
 import { InputError } from '../core/machine.ts';
-import { envParams, type EnvConfig } from '../env/config.ts';
+import { type EnvConfig } from '../env/config.ts';
 import { PAXOS_LIMITS, type Ballot, type Value } from '../../specs/paxos.ts';
 
 /** The size of a Paxos system: acceptors are nodes 1..acceptors, proposers the next ones. */
@@ -47,16 +47,6 @@ export function checkShape(model: string, shape: PaxosShape, minority: boolean):
   if (minority && acceptors < 2) throw new InputError(`${model}: minority-quorum needs at least 2 acceptors (a minority of 1 is empty)`);
 }
 
-/**
- * The environment parameters Paxos uses, with Paxos's defaults: the node count comes from
- * acceptors + proposers, and Paxos has no clients, timers or clocks, so those are left out.
- * `symmetry` reduces by permutations of the acceptors (proposers own distinct ballots and values).
- */
-export function paxosEnvParams(defaults: Partial<EnvConfig> = {}) {
-  const { nodes: _nodes, requests: _requests, timeouts: _timeouts, maxClock: _maxClock, maxSkew: _maxSkew, ...rest } = envParams(defaults);
-  return rest;
-}
-
 /** The environment configuration of a Paxos model's parameters. */
 export function paxosEnvConfig(p: Partial<EnvConfig>, shape: PaxosShape): Partial<EnvConfig> {
   return {
@@ -64,6 +54,7 @@ export function paxosEnvConfig(p: Partial<EnvConfig>, shape: PaxosShape): Partia
     ...(p.crashes !== undefined ? { crashes: p.crashes } : {}),
     ...(p.maxDown !== undefined ? { maxDown: p.maxDown } : {}),
     ...(p.restarts !== undefined ? { restarts: p.restarts } : {}),
+    ...(p.initiallyDown !== undefined ? { initiallyDown: p.initiallyDown } : {}),
     ...(p.drops !== undefined ? { drops: p.drops } : {}),
     ...(p.duplicates !== undefined ? { duplicates: p.duplicates } : {}),
     ...(p.partitions !== undefined ? { partitions: p.partitions } : {}),

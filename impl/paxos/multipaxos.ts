@@ -54,7 +54,8 @@ import {
   type Value,
 } from '../../specs/paxos.ts';
 import { valueName } from '../../specs/consensus.ts';
-import { checkShape, majority, nextBallot, ownValue, paxosEnvConfig, paxosEnvParams, type PaxosShape } from './common.ts';
+import { checkShape, majority, nextBallot, ownValue, paxosEnvConfig, type PaxosShape } from './common.ts';
+import { envParams } from '../env/params.ts';
 
 /** Multi-Paxos's data, for a shape: per-slot arrays have one entry per log slot. */
 export const multiPaxosSchema = (shape: MultiPaxosShape) => {
@@ -374,7 +375,8 @@ export const multiPaxosModel = defineModel({
     ballots: int(2, 1, 12, 'largest ballot number; leader k owns ballots k, k+P, …'),
     slots: int(2, 1, 8, 'log length'),
     window: int(1, 1, 8, 'pipelining: slots a leader may have proposed but not yet learned'),
-    ...paxosEnvParams({ crashes: 1, symmetry: true }),
+    // The parameters Multi-Paxos's declaration uses: roles fix the node count; no clients, timers or clocks.
+    ...envParams(multiPaxosProtocol({ acceptors: 3, proposers: 2, ballots: 2, slots: 2, window: 1 }), { crashes: 1, symmetry: true }),
   },
   bugs: MULTIPAXOS_BUGS,
   // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).

@@ -29,7 +29,8 @@ import { S } from '../env/schema.ts';
 import { defineProtocol, type Ctx, type EnvState, type NodeId, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
 import * as spec from '../../specs/paxos.ts';
 import { valueName } from '../../specs/consensus.ts';
-import { checkShape, majority, nextBallot, ownValue, paxosEnvConfig, paxosEnvParams, type PaxosShape } from './common.ts';
+import { checkShape, majority, nextBallot, ownValue, paxosEnvConfig, type PaxosShape } from './common.ts';
+import { envParams } from '../env/params.ts';
 
 /** Paxos's data, for a shape. */
 export const paxosSchema = (shape: PaxosShape) => {
@@ -296,7 +297,8 @@ export const paxosModel = defineModel({
     acceptors: int(3, 1, 9, 'acceptors (a1..aA)'),
     proposers: int(2, 1, 4, 'proposers (p1..pP); proposer k proposes value vk'),
     ballots: int(2, 1, 12, 'largest ballot number; proposer k owns ballots k, k+P, …'),
-    ...paxosEnvParams({ crashes: 1, symmetry: true }),
+    // The parameters Paxos's declaration uses: roles fix the node count; no clients, timers or clocks.
+    ...envParams(paxosProtocol({ acceptors: 3, proposers: 2, ballots: 2 }), { crashes: 1, symmetry: true }),
   },
   bugs: PAXOS_BUGS,
   // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).

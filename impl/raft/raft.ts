@@ -28,7 +28,8 @@
  */
 import { bool, defineModel, int } from '../core/machine.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { envParams, type EnvConfig } from '../env/config.ts';
+import { type EnvConfig } from '../env/config.ts';
+import { envParams } from '../env/params.ts';
 import {
   defineProtocol,
   type Ctx,
@@ -659,7 +660,7 @@ export const raftModel = defineModel({
   doc: 'Raft election and log replication (Ongaro & Ousterhout 2014, Figure 2) on the shared environment',
   params: {
     // Every Raft check is symmetric in the node ids, so symmetry reduction is on by default.
-    ...envParams({ nodes: RAFT_DEFAULTS.nodes, requests: RAFT_DEFAULTS.requests, symmetry: true }),
+    ...envParams(raftProtocol(RAFT_DEFAULTS), { nodes: RAFT_DEFAULTS.nodes, requests: RAFT_DEFAULTS.requests, symmetry: true }),
     nodes: int(RAFT_DEFAULTS.nodes, 1, 5, 'number of servers (n1..nN)'),
     maxTerm: int(RAFT_DEFAULTS.maxTerm, 1, 64, 'largest term a server may reach (bounds elections)'),
     heartbeats: int(RAFT_DEFAULTS.heartbeats, 0, 4, 'heartbeat rounds a leader may send per term'),

@@ -4,7 +4,8 @@
  */
 import { bool, defineModel } from '../../impl/core/machine.ts';
 import { envMachine } from '../../impl/env/machine.ts';
-import { envParams, type EnvConfig } from '../../impl/env/config.ts';
+import { type EnvConfig } from '../../impl/env/config.ts';
+import { allEnvParams as envParams } from '../../impl/env/params.ts';
 import { buggyEcho, type EchoBug, type EchoMachine } from '../../impl/echo/echo.ts';
 import { echoInvariants, echoWitnesses } from '../echo.ts';
 

@@ -5,7 +5,7 @@
  * leader depends on the detector being right.
  */
 import { defineModel, int } from '../../impl/core/machine.ts';
-import { envParams } from '../../impl/env/config.ts';
+import { allEnvParams as envParams } from '../../impl/env/params.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { electionProtocol, type ElectionDesign, type ElectionShape, type ElectionTypes } from '../../impl/failover/election.ts';
 import { electionWitnesses, oneLeaderPerTerm } from '../failover/election.ts';

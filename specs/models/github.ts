@@ -5,7 +5,7 @@
  * as the East primary seems unreachable.
  */
 import { defineModel, int } from '../../impl/core/machine.ts';
-import { envParams } from '../../impl/env/config.ts';
+import { allEnvParams as envParams } from '../../impl/env/params.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { githubProtocol, type GithubShape, type GithubTypes } from '../../impl/failover/github.ts';
 import { GITHUB_WITNESSES, noDivergentWrites } from '../failover/github.ts';

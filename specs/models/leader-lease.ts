@@ -5,7 +5,7 @@
  * tokens.)
  */
 import { defineModel, int } from '../../impl/core/machine.ts';
-import { envParams } from '../../impl/env/config.ts';
+import { allEnvParams as envParams } from '../../impl/env/params.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { leaseProtocol, type LeaseShape, type LeaseTypes } from '../../impl/failover/lease.ts';
 import { LEASE_WITNESSES, oneValidLeaseholder } from '../failover/lease.ts';

@@ -4,7 +4,7 @@
  * checked against `specs/failover/primary.ts`.
  */
 import { defineModel, int, oneOf } from '../../impl/core/machine.ts';
-import { envParams } from '../../impl/env/config.ts';
+import { allEnvParams as envParams } from '../../impl/env/params.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { INACCURATE_SWITCH, NO_TOKEN_CHECK, SERVE_ON_SILENT_SWITCH, CORRECT_PRIMARY_RULES, primaryProtocol, type PrimaryGuard, type PrimaryTypes } from '../../impl/failover/primary.ts';
 import { primaryInvariants, primaryWitnesses } from '../failover/primary.ts';

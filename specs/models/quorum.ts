@@ -4,7 +4,8 @@
  * quorum-size validation, and the environment parameters the quorum models expose.
  */
 import { bool, InputError, int, type Witness } from '../../impl/core/machine.ts';
-import { envParams, type EnvConfig } from '../../impl/env/config.ts';
+import { type EnvConfig } from '../../impl/env/config.ts';
+import { allEnvParams as envParams } from '../../impl/env/params.ts';
 import { envMachine } from '../../impl/env/machine.ts';
 import type { Protocol } from '../../impl/env/types.ts';
 import { quorumScheduling, type QuorumMachine, type QuorumState } from '../../impl/quorum/machine.ts';

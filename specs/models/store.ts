@@ -12,7 +12,7 @@
  *   keeps its own promise.
  */
 import { defineModel, InputError, int, oneOf } from '../../impl/core/machine.ts';
-import { envParams } from '../../impl/env/config.ts';
+import { allEnvParams as envParams } from '../../impl/env/params.ts';
 import { makeStoreMachine, STORE_MODES, type StoreBug, type StoreMode, type StoreShape } from '../../impl/store/store.ts';
 import { levelInvariant, MODE_LEVEL, noLostUpdate, STORE_LEVELS, storeWitnesses, type StoreLevel } from '../store.ts';
 

@@ -25,7 +25,8 @@
  * - `volatile-store`: a replica keeps the register in volatile memory, so a restart forgets it.
  */
 import { bool, defineModel, InputError, int, oneOf } from '../../../impl/core/machine.ts';
-import { envParams, type EnvConfig } from '../../../impl/env/config.ts';
+import { type EnvConfig } from '../../../impl/env/config.ts';
+import { allEnvParams as envParams } from '../../../impl/env/params.ts';
 import type { Protocol } from '../../../impl/env/types.ts';
 import { makeQuorumMachine, type QuorumMachine } from './quorum-machine.ts';
 import type { QuorumOptions, QuorumTypes } from './quorum-quorum.ts';
