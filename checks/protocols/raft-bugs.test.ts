@@ -15,7 +15,7 @@ import { explore } from '../exhaustive.ts';
 import { checkRandom, replayOptions, type RandomOptions } from '../random.ts';
 import { formatDiagram } from '../diagram.ts';
 import { formatTrace } from '../../impl/core/trace.ts';
-import { makeRaft, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug, type RaftConfig } from '../../impl/raft/raft.ts';
+import { makeRaft, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug, type RaftConfig } from '../../specs/models/raft.ts';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'raft-scenarios');
 const UPDATE = process.env['RAFT_GOLDEN'] === 'update';
