@@ -49,7 +49,7 @@ export const raftSchema = (cfg: Pick<EnvConfig, 'requests'>, maxTerm: number, he
     msg: S.union('type', {
       RequestVote: { term: T, lastLogIndex: I, lastLogTerm: T },
       RequestVoteResp: { term: T, granted: S.bool() },
-      AppendEntries: { term: T, prevIndex: I, prevTerm: T, entries: S.list(Entry, R), commit: I },
+      AppendEntries: { term: T, prevIndex: I, prevTerm: T, commit: I, entries: S.list(Entry, R) },
       AppendEntriesResp: { term: T, success: S.bool(), index: I },
     }),
     /**
