@@ -23,13 +23,29 @@ import type { RaftState as OldState } from '../bench/baseline/raft/types.ts';
 
 const ALL_WITNESSES = ['leader-elected', 'committed-on-majority', 'leader-replaced-after-crash', 'entry-overwritten-before-commit'];
 
-/** Exhaustive runs of the correct machine (3 nodes, symmetry, multiset network), pinned. */
+/**
+ * Exhaustive runs of the correct machine (3 nodes, symmetry, multiset network), pinned.
+ *
+ * Why the counts rose with the port onto `ignores` (issue 13): 3,353 → 3,404 (+51, diameter
+ * 21 → 22), 22,285 → 22,604, 16,712 → 16,967, 72,926 → 75,355. The pre-port key left out an
+ * acknowledgement `AppendEntriesResp(ok, match=i)` to a leader whenever i ≤ matchIndex, and with
+ * it any AppendEntries whose reply was such an acknowledgement. But a late rejection (a
+ * heartbeat refused before the follower caught up) can lower that leader's nextIndex to
+ * matchIndex; delivering the acknowledgement then raises nextIndex again: it was not ignored.
+ * The declaration now also asks i < nextIndex and no rejection in flight at or below i (the
+ * environment checks it on every explored step; the pre-port rule fails that check). Every one
+ * of the 51 extra states of the first configuration has the same pre-port key as another reached
+ * state and differs from it in exactly such an acknowledgement (leader matchIndex 1, nextIndex
+ * 1), found by grouping the reached states by the old key; the test "keyed by its view they give
+ * exactly its counts" below shows the reached states give exactly the old classes. Without
+ * symmetry and pruning the counts are unchanged (see the 21,750 below).
+ */
 const EXHAUSTIVE: readonly { name: string; cfg: RaftConfig; states: number; diameter: number; witnesses: readonly string[] }[] = [
   {
     name: 'terms ≤ 2, 1 request, 1 heartbeat round',
     cfg: { maxTerm: 2, requests: 1, heartbeats: 1 },
-    states: 3_353,
-    diameter: 21,
+    states: 3_404,
+    diameter: 22,
     witnesses: ['leader-elected', 'committed-on-majority'],
   },
   {
@@ -207,15 +223,12 @@ describe("the checker's view of a Raft state", () => {
   });
 
   it('the states reached are those of the pre-port Raft: keyed by its view they give exactly its counts', { timeout: 300_000 }, () => {
-    // The pre-port key also left out messages whose being ignored depends on another node's state
-    // (a RequestVote to a node that voted for the candidate, when the candidate no longer needs
-    // the vote; an AppendEntries that repeats what the follower holds, when its leader knows it).
-    // `ignores` sees only the receiver, so those messages now count, and the same reachable states
-    // split into more classes. Keyed by the old view, the classes are exactly the old counts.
+    // The reached states, grouped by the pre-port key (checks/bench/baseline/raft), form exactly
+    // the pre-port counts: the port reaches the same states, and its extra states are only the
+    // splits of a pre-port class explained at EXHAUSTIVE above.
     const cases: [RaftBug, RaftConfig, number][] = [
       ['none', { maxTerm: 2, requests: 1, heartbeats: 1 }, 3_353],
       ['none', { maxTerm: 2, requests: 1, heartbeats: 0, crashes: 1 }, 3_689],
-      ['commit-regress', { maxTerm: 1, requests: 1, heartbeats: 1 }, -1],
     ];
     for (const [bug, cfg, oldCount] of cases) {
       const view = new OldView(3, { fifo: false, clocks: false, ignored: (s, p) => oldIgnored(s, p, bug, (cfg.crashes ?? 0) > 0) });
@@ -228,10 +241,9 @@ describe("the checker's view of a Raft state", () => {
         keys.add(w.key());
         return true;
       };
-      const r = explore({ ...m, invariants: [{ name: 'collect', check: collect }], properties: [] });
+      const r = explore({ ...m, invariants: [{ name: 'collect', symmetric: true, check: collect }], properties: [] });
       expect(r.status).toBe('exhausted');
-      if (oldCount > 0) expect(keys.size).toBe(oldCount);
-      console.log(bug, JSON.stringify(cfg), 'new', r.stats.states, 'old classes', keys.size);
+      expect(keys.size, `${bug} ${JSON.stringify(cfg)}`).toBe(oldCount);
       expect(r.stats.states).toBeGreaterThanOrEqual(keys.size);
     }
   });
@@ -310,7 +322,7 @@ describe('the raft model', () => {
     const r = explore(machine);
     expect(r.status).toBe('exhausted');
     expect(r.stats.symmetry).toBe(true);
-    expect(r.stats.states).toBe(3_353);
+    expect(r.stats.states).toBe(3_404); // 3,353 before the port: see EXHAUSTIVE above
   });
 });
 

@@ -31,16 +31,18 @@ export const RAFT_BUGS = {
 /**
  * The configuration of random runs for each bug (tests and benchmark): many terms, so that long
  * runs go through many elections. figure8 has no heartbeats and no crashes: its divergent logs
- * need stale leaders whose appends die on the way, which extra messages make rarer.
+ * need stale leaders whose appends die on the way, which extra messages make rarer. Random runs
+ * merge no states, so the `ignores` declaration is not checked on their steps (that check costs
+ * random mode about 2.8× in runs per second on commit-beyond-append's configuration).
  */
 export const RAFT_RANDOM_CONFIGS: Readonly<Record<keyof typeof RAFT_BUGS, RaftConfig>> = {
-  figure8: { maxTerm: 30, requests: 6, heartbeats: 0 },
-  'volatile-vote': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
-  'no-up-to-date-check': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
-  'stale-append': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
-  'commit-beyond-append': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
-  'volatile-term': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
-  'commit-regress': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
+  figure8: { maxTerm: 30, requests: 6, heartbeats: 0, checkIgnored: false },
+  'volatile-vote': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
+  'no-up-to-date-check': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
+  'stale-append': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
+  'commit-beyond-append': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
+  'volatile-term': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
+  'commit-regress': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
 };
 
 /** Steps per random run in the bug tests and the benchmark. */
