@@ -115,7 +115,7 @@ export async function benchRaft(opts: { readonly reps?: number; readonly seeds?:
  * The state counts differ where the baseline's cross-node pruning merged more states
  * (see checks/protocols/raft.test.ts), so the ratio is of states per second.
  */
-function portSideBySide(name: string, params: Readonly<Record<string, ParamValue>>, reps: number) {
+export function portSideBySide(name: string, params: Readonly<Record<string, ParamValue>>, reps: number) {
   const jobs = {
     baseline: { model: 'raftModel', module: BASELINE, params },
     derived: { model: 'raftModel', module: MODULE, params },
