@@ -18,25 +18,15 @@
 import type { Invariant, TransitionProperty, Witness } from '../impl/core/machine.ts';
 import type { EnvAction, NodeSlot } from '../impl/env/types.ts';
 import { nodeName } from '../impl/env/partition.ts';
-import {
-  formatEntry,
-  isPrefix,
-  namesOf,
-  popcount,
-  sameEntry,
-  type Entry,
-  type RaftDurable,
-  type RaftState,
-  type RaftTypes,
-  type RaftVolatile,
-} from '../impl/raft/types.ts';
+import { popcount } from '../impl/env/nodeset.ts';
+import { formatEntry, isPrefix, namesOf, sameEntry, type RaftState, type RaftTypes } from '../impl/raft/raft.ts';
 
 type Slot = NodeSlot<RaftTypes>;
 type RaftAction = EnvAction<RaftTypes>;
 
 /** The volatile state of a running node, or null while it is down. */
-function running(slot: Slot): RaftVolatile | null {
-  return slot.up ? (slot.volatile as RaftVolatile) : null;
+function running(slot: Slot): RaftTypes['volatile'] | null {
+  return slot.up ? slot.volatile : null;
 }
 
 /** Election Safety: at most one leader can be elected in a given term (§5.2). */
@@ -198,12 +188,12 @@ export const commitMonotonic: TransitionProperty<RaftState, RaftAction> = {
   },
 };
 
-function sameDurable(a: RaftDurable, b: RaftDurable): boolean {
+function sameDurable(a: RaftTypes['durable'], b: RaftTypes['durable']): boolean {
   return a === b || (a.term === b.term && a.votedFor === b.votedFor && a.log.length === b.log.length && isPrefix(a.log, b.log));
 }
 
-function showDurable(d: RaftDurable): string {
-  return `term ${d.term}, votedFor ${d.votedFor === 0 ? 'none' : nodeName(d.votedFor)}, log [${d.log.map((e: Entry) => formatEntry(e)).join(' ')}]`;
+function showDurable(d: RaftTypes['durable']): string {
+  return `term ${d.term}, votedFor ${d.votedFor === null ? 'none' : nodeName(d.votedFor)}, log [${d.log.map(formatEntry).join(' ')}]`;
 }
 
 /** Figure 2's persistent state is updated on stable storage: a crash and a restart keep all of it. */

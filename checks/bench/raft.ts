@@ -7,8 +7,8 @@
  * nothing; the bench runner prints or writes the result.
  */
 import { checkRandom } from '../random.ts';
-import { median, repeatExhaustive } from './harness.ts';
-import { makeRaft, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug } from '../../impl/raft/raft.ts';
+import { median, repeatExhaustive, runExhaustive, type ExhaustiveSample } from './harness.ts';
+import { makeRaft, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug } from '../../specs/models/raft.ts';
 import type { ParamValue } from '../../impl/core/machine.ts';
 
 /** TLC on Ongaro's raft.tla, 3 servers and tight bounds, one core of this machine (the issue's figure). */
@@ -17,7 +17,9 @@ export const TLC_RAFT_STATES_PER_SECOND = 12_000;
 /** Targets of the issue. */
 export const RAFT_TARGETS = { figure8BfsSeconds: 60, randomMedianSeconds: 5 } as const;
 
-const MODULE = 'impl/raft/raft.ts';
+const MODULE = 'specs/models/raft.ts';
+/** Raft as it was before the port onto the schema (issue 13): hand-written encoders, views, renamers and pruning. */
+const BASELINE = 'checks/bench/baseline/raft/raft.ts';
 
 type Bug = Exclude<RaftBug, 'none'>;
 
@@ -76,6 +78,7 @@ export async function benchRaft(opts: { readonly reps?: number; readonly seeds?:
     ),
   }));
   const random = (Object.keys(RAFT_BUGS) as Bug[]).map((bug) => randomDetection(bug, seeds));
+  const port = EXHAUSTIVE.map((e) => portSideBySide(e.name, e.params, reps));
   const rate = (x: number) => Math.round(x).toLocaleString('en-US');
   const summary = [
     ...exhaustive.map(
@@ -86,6 +89,7 @@ export async function benchRaft(opts: { readonly reps?: number; readonly seeds?:
       (r) =>
         `figure8 by BFS (${JSON.stringify(RAFT_BUGS.figure8.config)}, symmetry): ${r.violation ? `${r.violation.name} in ${r.violation.steps} steps` : r.status} after ${r.states.toLocaleString('en-US')} states, ${(r.elapsedMs / 1000).toFixed(1)} s (target < ${RAFT_TARGETS.figure8BfsSeconds} s: ${r.elapsedMs < RAFT_TARGETS.figure8BfsSeconds * 1000 ? 'met' : 'NOT met'})`,
     ),
+    ...port.map((r) => `port (issue 13), ${r.name}: schema-derived ${rate(r.derived.statesPerSecond)} states/s (${rate(r.derived.states)} states; unchecked ignores ${rate(r.trusted.statesPerSecond)}) vs hand-written baseline ${rate(r.baseline.statesPerSecond)} states/s (${rate(r.baseline.states)} states): ratio ${r.ratio.toFixed(2)} (unchecked ${r.ratioTrusted.toFixed(2)})`),
     ...random.map(
       (r) =>
         `random ${String(r['bug'])}: found ${String(r['found'])}/${String(r['seeds'])}, median ${r['medianMs'] === null ? '—' : `${String(r['medianMs'])} ms`} to the first violation (${Object.entries(r['checks'] as Record<string, number>)
@@ -98,7 +102,33 @@ export async function benchRaft(opts: { readonly reps?: number; readonly seeds?:
     exhaustive,
     figure8,
     random,
+    port,
     reference: { tlcRaftTlaStatesPerSecond: TLC_RAFT_STATES_PER_SECOND },
     targets: RAFT_TARGETS,
   };
+}
+
+/**
+ * The port's speed (issue 13): the schema-derived model against the hand-written baseline on one
+ * configuration, alternating runs (each in its own worker), medians. The derived model runs with
+ * its `ignores` declaration checked on every step (the default) and trusted (`checkIgnored=false`).
+ * The state counts differ where the baseline's cross-node pruning merged more states
+ * (see checks/protocols/raft.test.ts), so the ratio is of states per second.
+ */
+export function portSideBySide(name: string, params: Readonly<Record<string, ParamValue>>, reps: number) {
+  const jobs = {
+    baseline: { model: 'raftModel', module: BASELINE, params },
+    derived: { model: 'raftModel', module: MODULE, params },
+    trusted: { model: 'raftModel', module: MODULE, params: { ...params, checkIgnored: false } },
+  } as const;
+  const samples: Record<keyof typeof jobs, ExhaustiveSample[]> = { baseline: [], derived: [], trusted: [] };
+  for (let i = 0; i < reps; i++) for (const k of Object.keys(jobs) as (keyof typeof jobs)[]) samples[k].push(runExhaustive(jobs[k]));
+  const med = (xs: readonly ExhaustiveSample[]) => {
+    const elapsedMs = median(xs.map((x) => x.elapsedMs));
+    return { states: xs[0]!.states, elapsedMs, statesPerSecond: (xs[0]!.states / elapsedMs) * 1000 };
+  };
+  const baseline = med(samples.baseline);
+  const derived = med(samples.derived);
+  const trusted = med(samples.trusted);
+  return { name, baseline, derived, trusted, ratio: derived.statesPerSecond / baseline.statesPerSecond, ratioTrusted: trusted.statesPerSecond / baseline.statesPerSecond };
 }

@@ -10,9 +10,9 @@ import type { AnyMachine } from '../../impl/core/machine.ts';
 import { envMachine } from '../../impl/env/machine.ts';
 import { S } from '../../impl/env/schema.ts';
 import type { Protocol } from '../../impl/env/types.ts';
-import { raftProtocol } from '../../impl/raft/raft.ts';
-import type { RaftTypes } from '../../impl/raft/types.ts';
-import { raftChecks } from '../../specs/raft.ts';
+import { raftProtocol } from './baseline/raft/raft.ts';
+import type { RaftTypes } from './baseline/raft/types.ts';
+import { raftChecks } from './baseline/raft/spec.ts';
 import { median } from './harness.ts';
 
 /** Raft's data as a schema (what the port will declare). */

@@ -12,8 +12,8 @@ import { EXTRA_MODELS } from '../cli/testing.ts';
 const MODELS = await Promise.all(CATALOGUE.map((e) => loadModel(e.name)));
 import { sampleSymmetry, symmetryPlan, type RenamingMachine } from '../symmetric.ts';
 import { runCli } from '../cli/testing.ts';
-import { makeRaft } from '../../impl/raft/raft.ts';
-import type { RaftState } from '../../impl/raft/types.ts';
+import { makeRaft } from '../../specs/models/raft.ts';
+import type { RaftState } from '../../impl/raft/raft.ts';
 
 /** The example: an invariant that names a node. */
 const n3NeverLeads: Invariant<RaftState> = {
@@ -52,7 +52,7 @@ describe('a check that names a node switches symmetry off', () => {
 
   it('a witness that is not declared symmetric also switches it off; --no-symmetry gives no notice', () => {
     const m = makeRaft({ symmetry: true });
-    const withWitness = { ...m, sometimes: [...(m.sometimes ?? []), { name: 'n1-votes', check: (s: RaftState) => s.nodes[0]!.durable.votedFor !== 0 }] };
+    const withWitness = { ...m, sometimes: [...(m.sometimes ?? []), { name: 'n1-votes', check: (s: RaftState) => s.nodes[0]!.durable.votedFor !== null }] };
     const plan = symmetryPlan(withWitness, ['election-safety']);
     expect(plan).toMatchObject({ on: false, asymmetric: ['n1-votes'] });
     expect(symmetryPlan(withWitness, ['election-safety'], false)).toEqual({ on: false, asymmetric: [] });

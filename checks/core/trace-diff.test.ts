@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { diffViews, formatChange, formatTrace, toTraceFile } from '../../impl/core/trace.ts';
 import { stepsOf } from '../report/data.ts';
-import { makeRaft } from '../../impl/raft/raft.ts';
+import { makeRaft } from '../../specs/models/raft.ts';
 import { traceOf } from '../env/helpers.ts';
 import type { AnyMachine } from '../../impl/core/machine.ts';
 

@@ -15,7 +15,7 @@ import { explore } from '../exhaustive.ts';
 import { checkRandom, replayOptions, type RandomOptions } from '../random.ts';
 import { formatDiagram } from '../diagram.ts';
 import { formatTrace } from '../../impl/core/trace.ts';
-import { makeRaft, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug, type RaftConfig } from '../../impl/raft/raft.ts';
+import { makeRaft, RAFT_BUGS, RAFT_RANDOM_CONFIGS, RAFT_RANDOM_STEPS, type RaftBug, type RaftConfig } from '../../specs/models/raft.ts';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'raft-scenarios');
 const UPDATE = process.env['RAFT_GOLDEN'] === 'update';
@@ -27,11 +27,20 @@ function golden(file: string, actual: string): void {
   expect(actual).toBe(readFileSync(path, 'utf8').replace(/\n$/, ''));
 }
 
-/** Each check a bug breaks: its configuration (default: the bug's), shortest length, states explored, message. */
+/**
+ * Each check a bug breaks: its configuration (default: the bug's), shortest length, states explored, message.
+ *
+ * volatile-vote's counts fell with the port onto `ignores` (490 → 296, 5,898 → 2,352; lengths
+ * unchanged): the pre-port pruning switched off its AppendEntries and acknowledgement rules for
+ * every variant but none, figure8 and no-up-to-date-check, although volatile-vote changes
+ * neither logs nor commits. The variant now narrows only the RequestVote rule (a restart forgets
+ * the vote); the rest of the declaration is checked on every explored step of these runs, and
+ * raft.test.ts shows reduced and unreduced searches give the same verdict and shortest length.
+ */
 const BFS: readonly { bug: Exclude<RaftBug, 'none'>; check: string; cfg?: RaftConfig; length: number; states: number; message: RegExp }[] = [
-  { bug: 'volatile-vote', check: 'election-safety', length: 8, states: 490, message: /^two leaders in term 1: n1 and n3$/ },
+  { bug: 'volatile-vote', check: 'election-safety', length: 8, states: 296, message: /^two leaders in term 1: n1 and n3$/ },
   { bug: 'volatile-vote', check: 'durable-survives-crash', length: 3, states: 18, message: /^restart of n1 changed its durable state from \(term 1, votedFor n1, log \[\]\) to \(term 1, votedFor none, log \[\]\)$/ },
-  { bug: 'volatile-vote', check: 'log-matching', cfg: { maxTerm: 1, requests: 2, heartbeats: 0, crashes: 1 }, length: 10, states: 5_898, message: /both hold a term-1 entry at index 1 but differ at index 1: t1:v\d vs t1:v\d$/ },
+  { bug: 'volatile-vote', check: 'log-matching', cfg: { maxTerm: 1, requests: 2, heartbeats: 0, crashes: 1 }, length: 10, states: 2_352, message: /both hold a term-1 entry at index 1 but differ at index 1: t1:v\d vs t1:v\d$/ },
   { bug: 'no-up-to-date-check', check: 'leader-completeness', length: 9, states: 514, message: /leads term 2 without t1:v1 at index 1, committed in term 1/ },
   { bug: 'no-up-to-date-check', check: 'state-machine-safety', length: 11, states: 1_596, message: /has t2:v2 committed at index 1, where t1:v1 was committed in term 1/ },
   { bug: 'stale-append', check: 'leader-append-only', length: 9, states: 2_031, message: /^leader n\d of term 2 changed its log from \[t2:v2\] to \[t1:v1\]$/ },

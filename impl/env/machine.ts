@@ -701,7 +701,7 @@ export function envMachine<P extends ProtocolTypes>(
   };
   const isIgnored = (s: S, p: Packet<M>): boolean => {
     const slot = s.nodes[p.to - 1]!;
-    return ignores!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
+    return ignores!(ctxOf(p.to, slot.clock), slot, p.msg, p.from, s);
   };
   let keepScratch = new Uint8Array(16);
   const encode = (s: S, out: Encoder): void => {
@@ -818,6 +818,9 @@ export function envMachine<P extends ProtocolTypes>(
     const outDeg = new Array<number>(n).fill(0);
     const inDeg = new Array<number>(n).fill(0);
     for (const q of s.net) {
+      // Messages left out of the encoding are left out here too, so that states the encoding
+      // merges get the same signatures (and so the same canonical form).
+      if (reduceIgnored && isIgnored(s, q)) continue;
       outDeg[q.from - 1]! += q.count;
       inDeg[q.to - 1]! += q.count;
     }

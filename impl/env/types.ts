@@ -263,11 +263,12 @@ export interface ProtocolCore<P extends ProtocolTypes> {
    * once; traces keep every message. The declaration is checked, not trusted: unless the
    * configuration turns `checkIgnored` off, every explored step delivers each message declared
    * ignored and fails, naming the handler, if anything but the network changed, and fails if a
-   * message declared ignored stops being ignored.
+   * message declared ignored stops being ignored. `state` is the whole cluster, for declarations
+   * that depend on other nodes (a delivery whose only effect is a reply that its receiver ignores).
    */
   /** Timers that are failure-detector timeouts, and the nodes each waits for (see {@link DetectorDeclaration}). */
   readonly detector?: DetectorDeclaration<P>;
-  ignores?(ctx: Ctx<P>, node: { readonly durable: DurableOf<P>; readonly volatile: VolatileOf<P> | null }, msg: MsgOf<P>, from: NodeId): boolean;
+  ignores?(ctx: Ctx<P>, node: { readonly durable: DurableOf<P>; readonly volatile: VolatileOf<P> | null }, msg: MsgOf<P>, from: NodeId, state: EnvState<P>): boolean;
   /** Rebuild a node after a crash from its durable part (volatile state and timers are gone). */
   onRestart(ctx: Ctx<P>, durable: DurableOf<P>): Reaction<P>;
   /** A message `msg` from `from` is delivered to the running node `ctx.self`. */

@@ -3,158 +3,131 @@
  * Ongaro and John Ousterhout, "In Search of an Understandable Consensus Algorithm (Extended
  * Version)", 2014; §5.1–§5.4), written as a pure reducer on the shared environment.
  *
- * - Roles follower, candidate, leader (§5.1). Durable state (currentTerm, votedFor, log) is kept
- *   apart from volatile state (role, commitIndex, nextIndex, matchIndex, votes): a crash loses
- *   the latter and a restart starts a follower with commitIndex 0.
+ * - Servers n1..nN, interchangeable (one symmetric role). Durable state (currentTerm, votedFor,
+ *   log) is kept apart from volatile state (role, commitIndex, and per role: the candidate's
+ *   votes, the leader's nextIndex, matchIndex and heartbeat rounds): a crash loses the latter and
+ *   a restart starts a follower with commitIndex 0.
  * - RequestVote and AppendEntries with their replies are messages through the environment, so
  *   the scheduler delays, reorders, drops, duplicates and partitions them.
- * - The election timeout and the leader's heartbeat are timer actions: a follower or candidate
- *   may time out at any moment (there is no real time), a leader may send a heartbeat round.
- * - Client requests append an entry at the leader (the environment's `requests` budget).
+ * - The election timeout and the leader's heartbeat are timer actions; client requests append
+ *   an entry at the leader (the environment's `requests` budget).
  * - commitIndex advances only by the current-term rule (§5.4.2).
  *
- * The code is shaped like etcd-io/raft's `raft.go`: one `step` entry point applies the rules
- * for all servers (a later term turns a node into a follower of that term; a message from an
- * earlier term is dropped, as etcd does), then hands the message to `stepFollower`,
- * `stepCandidate` or `stepLeader`. Heartbeats are empty AppendEntries (Figure 2).
+ * Shaped like etcd-io/raft's `raft.go`: one `step` applies the rules for all servers (a later term
+ * makes the node a follower of that term; a message of an earlier term is dropped, as etcd does),
+ * then hands the message to `stepFollower`, `stepCandidate` or `stepLeader`. Heartbeats are empty
+ * AppendEntries. Model bounds (like a TLC state constraint): `maxTerm` (an election timer is
+ * armed only below it) and `heartbeats` (heartbeat rounds per leadership).
  *
- * Model bounds (like a TLC state constraint, they cut the state space and nothing else):
- * `maxTerm` (an election timer is armed only below it) and `heartbeats` (heartbeat rounds per
- * leadership). Every node starts as a follower in term 0 with an empty log.
- *
- * The known-bug variants flip one flag of the protocol or override one handler; see
- * {@link RAFT_BUGS}. The safety properties are in `specs/raft.ts`; the checker's view of a state
- * (messages that will be ignored left out, fast symmetry reduction) in `canonical.ts`.
+ * The data is declared once ({@link raftSchema}); the environment derives encodings, views,
+ * renaming and signatures. Indices are 1-based as in the paper: `log[0]` holds index 1, index 0
+ * is "before the log" with term 0. Known-bug variants override one rule ({@link RaftRules}) or
+ * one handler, in `bugs.ts`; the safety properties are in `specs/raft.ts`.
  */
-import { bool, defineModel, int } from '../core/machine.ts';
-import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { type EnvConfig } from '../env/config.ts';
-import { envParams } from '../env/params.ts';
-import {
-  defineProtocol,
-  type Ctx,
-  type Effect,
-  type NodeId,
-  type NodeView,
-  type Protocol,
-  type Reaction,
-  type Renamer,
-} from '../env/types.ts';
-import { raftChecks } from '../../specs/raft.ts';
-import { ignoredMessage, RaftView } from './canonical.ts';
-import {
-  encodeDurable,
-  encodeGhost,
-  encodeMessage,
-  encodeVolatile,
-  formatEntry,
-  formatMessage,
-  lastIndex,
-  lastTerm,
-  popcount,
-  termAt,
-  viewDurable,
-  viewGhost,
-  viewVolatile,
-  type Entry,
-  type RaftDurable,
-  type RaftGhost,
-  type RaftMsg,
-  type RaftState,
-  type RaftTypes,
-  type RaftVolatile,
-} from './types.ts';
+import { S } from '../env/schema.ts';
+import type { EnvConfig } from '../env/config.ts';
+import { addNode, hasNode, nodesIn, popcount } from '../env/nodeset.ts';
+import { nodeName } from '../env/partition.ts';
+import { defineProtocol, type Ctx, type Effect, type EnvState, type NodeId, type NodeView, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
 
-/**
- * The known-bug variants: what each does wrong, the checks it must break (the tests pin the
- * shortest trace breaking each one), and the configuration that shows it: the smallest one
- * under which a breadth-first search with every check (3 nodes, symmetry on, as the model's
- * defaults are) finds one of those checks broken. `dscheck check raft -p bug=NAME` runs with it.
- * figure8 needs four elections (`timeouts: 4`) and two client requests; the crash bugs one crash.
- */
-export const RAFT_BUGS = {
-  figure8: {
-    doc: 'a leader commits an entry of an earlier term by counting its replicas (no current-term check, §5.4.2 and Figure 8)',
-    breaks: ['state-machine-safety', 'leader-completeness'],
-    config: { maxTerm: 4, requests: 2, heartbeats: 0, timeouts: 4 },
-  },
-  'volatile-vote': {
-    doc: 'votedFor is not durable: a restarted node forgets its vote and votes again in the same term',
-    breaks: ['election-safety', 'durable-survives-crash', 'log-matching'],
-    config: { maxTerm: 1, requests: 0, heartbeats: 0, crashes: 1 },
-  },
-  'no-up-to-date-check': {
-    doc: 'a vote is granted without comparing logs (§5.4.1), so a leader may lack committed entries',
-    breaks: ['leader-completeness', 'state-machine-safety'],
-    config: { maxTerm: 2, requests: 2, heartbeats: 0 },
-  },
-  'stale-append': {
-    doc: 'AppendEntries from an older term is not refused: the receiver applies it to its log whatever its role',
-    breaks: ['leader-append-only', 'state-machine-safety'],
-    config: { maxTerm: 2, requests: 2, heartbeats: 0 },
-  },
-  'commit-beyond-append': {
-    doc: 'a follower advances commitIndex to min(leaderCommit, its last index) instead of the last new entry (atomix/copycat#265, scylladb#9965)',
-    breaks: ['state-machine-safety'],
-    config: { maxTerm: 2, requests: 2, heartbeats: 1 },
-  },
-  'volatile-term': {
-    doc: 'currentTerm is not persisted: a restarted node takes the term of its last log entry, forgetting later terms and its vote (cockroachdb/cockroach#1131)',
-    breaks: ['term-monotonic', 'durable-survives-crash', 'election-safety'],
-    config: { maxTerm: 1, requests: 0, heartbeats: 0, crashes: 1 },
-  },
-  'commit-regress': {
-    doc: 'a follower sets commitIndex from every AppendEntries, even a delayed one with a lower leaderCommit (ongardie/raft.tla#19)',
-    breaks: ['commit-monotonic'],
-    config: { maxTerm: 1, requests: 1, heartbeats: 1 },
-  },
-} as const;
-
-/** A known-bug variant's name, or none. */
-export type RaftBug = keyof typeof RAFT_BUGS | 'none';
-
-/**
- * The configuration of random runs for each bug: many terms, so that long runs go through many
- * elections. figure8 has no heartbeats and no crashes: its divergent logs need stale leaders
- * whose appends die on the way, which extra messages make rarer.
- */
-export const RAFT_RANDOM_CONFIGS: Readonly<Record<keyof typeof RAFT_BUGS, RaftConfig>> = {
-  figure8: { maxTerm: 30, requests: 6, heartbeats: 0 },
-  'volatile-vote': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
-  'no-up-to-date-check': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
-  'stale-append': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
-  'commit-beyond-append': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
-  'volatile-term': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
-  'commit-regress': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2 },
+/** Raft's data for a configuration: terms up to `maxTerm`, logs of at most `requests` entries (each request is one unique entry). */
+export const raftSchema = (cfg: Pick<EnvConfig, 'requests'>, maxTerm: number, heartbeats: number) => {
+  const R = Math.max(1, cfg.requests);
+  const T = S.int(0, maxTerm);
+  const I = S.int(0, R + 1); // indices; nextIndex may be lastIndex + 1
+  const Entry = S.record({ term: T, value: S.int(1, R) });
+  return {
+    /** Figure 2, "Persistent state on all servers". */
+    durable: S.record({ term: T, votedFor: S.optional(S.node()), log: S.list(Entry, R) }),
+    /** Figure 2, volatile state, per role (`lastApplied` is not modelled: entries apply as they commit). */
+    volatile: S.union('role', {
+      follower: { commitIndex: I },
+      candidate: { commitIndex: I, votes: S.nodeSet() },
+      leader: { commitIndex: I, nextIndex: S.perNode(I), matchIndex: S.perNode(I), beats: S.int(0, heartbeats) },
+    }),
+    /** The RPCs of Figure 2; the sender is the envelope's `from`. AppendEntriesResp's `index`: the match on success, the request's prevIndex on failure. */
+    msg: S.union('type', {
+      RequestVote: { term: T, lastLogIndex: I, lastLogTerm: T },
+      RequestVoteResp: { term: T, granted: S.bool() },
+      AppendEntries: { term: T, prevIndex: I, prevTerm: T, commit: I, entries: S.list(Entry, R) },
+      AppendEntriesResp: { term: T, success: S.bool(), index: I },
+    }),
+    /**
+     * The history the properties read; no server sees it. `leaders[t]`: who became leader of
+     * term t; `committed[i - 1]`: the entry first committed at index i and the committer's term;
+     * `overwritten`: some node deleted an entry nobody had committed (a witness).
+     */
+    ghost: S.record({ leaders: S.list(S.nodeSet(), maxTerm + 1), committed: S.list(S.record({ term: T, value: S.int(1, R), in: T }), R), overwritten: S.bool() }),
+  };
 };
 
-/** Steps per random run in the bug tests and the benchmark. */
-export const RAFT_RANDOM_STEPS = 400;
+/** Raft's types. */
+export interface RaftTypes extends SchemaTypes<ReturnType<typeof raftSchema>> {
+  readonly timer: 'election' | 'heartbeat';
+  /** A client command: append `value` to the replicated log. */
+  readonly request: { readonly value: number };
+}
+/** A Raft cluster's state in the environment. */
+export type RaftState = EnvState<RaftTypes>;
+/** One log entry: its term and its client command (a unique value). */
+export type Entry = RaftTypes['durable']['log'][number];
+type Durable = RaftTypes['durable'];
+type Volatile = RaftTypes['volatile'];
+type RaftMsg = RaftTypes['msg'];
+type Msg<T extends RaftMsg['type']> = Extract<RaftMsg, { readonly type: T }>;
+type Leader = Extract<Volatile, { role: 'leader' }>;
+type Node = NodeView<RaftTypes>;
+type R = Reaction<RaftTypes>;
+type C = Ctx<RaftTypes>;
+
+/** Term of the last entry (0 when empty). */
+export const lastTerm = (log: readonly Entry[]): number => (log.length === 0 ? 0 : log[log.length - 1]!.term);
+/** Term of the entry at index i (0 for index 0; -1 when there is none). */
+export const termAt = (log: readonly Entry[], i: number): number => (i === 0 ? 0 : (log[i - 1]?.term ?? -1));
+/** Whether two entries are the same entry. */
+export const sameEntry = (a: Entry, b: Entry): boolean => a.term === b.term && a.value === b.value;
+/** Whether `a` is a prefix of `b`. */
+export const isPrefix = (a: readonly Entry[], b: readonly Entry[]): boolean => a === b || (a.length <= b.length && a.every((e, i) => sameEntry(e, b[i]!)));
+/** An entry's label: `t2:v3` (term 2, value 3). */
+export const formatEntry = (e: Entry): string => `t${e.term}:v${e.value}`;
+/** A node set as names: `n1 and n3`. */
+export const namesOf = (set: number): string[] => nodesIn(set).map(nodeName);
+
+/** The rules a known-bug variant may change (`bugs.ts`); {@link RAFT_RULES} are the paper's. */
+export interface RaftRules {
+  /** §5.4.1: is a candidate whose last entry is (`index`, `term`) at least as up-to-date as `log`? */
+  upToDate(log: readonly Entry[], index: number, term: number): boolean;
+  /** §5.4.2: may a leader of `term` commit an entry of `entryTerm` by counting its replicas? */
+  countsReplicas(entryTerm: number, term: number): boolean;
+  /** Figure 2, AppendEntries step 5: a follower's commitIndex after a successful append. */
+  followerCommit(commitIndex: number, leaderCommit: number, lastNew: number, lastIndex: number): number;
+  /** AppendEntries step 1: is a request of an earlier term refused? */
+  refusesStale(m: RaftMsg): boolean;
+}
+
+/** The rules as the paper states them. */
+export const RAFT_RULES: RaftRules = {
+  upToDate: (log, index, term) => term > lastTerm(log) || (term === lastTerm(log) && index >= log.length),
+  // §5.4.2: only an entry of the leader's own term is committed by counting replicas (Figure 8).
+  countsReplicas: (entryTerm, term) => entryTerm === term,
+  // Only the entries this request checked are known to match the leader's log.
+  followerCommit: (commitIndex, leaderCommit, lastNew) => Math.max(commitIndex, Math.min(leaderCommit, lastNew)),
+  refusesStale: () => true,
+};
 
 /** The protocol's own parameters (the environment's are separate). */
 export interface RaftOptions {
+  /** Servers, n1..nN. */
+  readonly nodes: number;
   /** Largest term a node may reach: an election timer is armed only below it. */
   readonly maxTerm: number;
   /** Heartbeat rounds a leader may send per term (0: none; it still sends on requests and replies). */
   readonly heartbeats: number;
-  /** The known-bug variant (default none). */
-  readonly bug?: RaftBug;
+  /** Whether nodes may crash and restart (a restart resets commitIndex to 0). */
+  readonly restarts: boolean;
 }
 
-/** The parameter defaults of the `raft` model. */
-export const RAFT_DEFAULTS = { nodes: 3, maxTerm: 2, heartbeats: 1, requests: 1 } as const;
-
-type Node = NodeView<RaftTypes>;
-type R = Reaction<RaftTypes>;
-type C = Ctx<RaftTypes>;
-type Msg<T extends RaftMsg['type']> = Extract<RaftMsg, { readonly type: T }>;
-
-const NONE: readonly number[] = [];
-
-/** A follower's volatile state. */
-function follower(commitIndex: number): RaftVolatile {
-  return { role: 'follower', commitIndex, votes: 0, nextIndex: NONE, matchIndex: NONE, beats: 0 };
-}
+const follower = (commitIndex: number): Volatile => ({ role: 'follower', commitIndex });
 
 /** `r`, then `next` on the node `r` leaves, with both effect lists in order. */
 function then(r: R, next: (n: Node) => R): R {
@@ -164,46 +137,29 @@ function then(r: R, next: (n: Node) => R): R {
   return { durable: s.durable, volatile: s.volatile, effects: a.length === 0 ? b : b.length === 0 ? a : [...a, ...b] };
 }
 
-/**
- * The Raft protocol with the given bounds and, optionally, one known bug.
- */
-export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
+/** The Raft protocol with the given bounds and rules. */
+export function raftProtocol(opts: RaftOptions, rules: RaftRules = RAFT_RULES): Protocol<RaftTypes> {
   const { maxTerm, heartbeats } = opts;
-  const bug: RaftBug = opts.bug ?? 'none';
-  // The flags a bug flips (each is off in the correct protocol).
-  const commitOldTerms = bug === 'figure8';
-  const skipLogCheck = bug === 'no-up-to-date-check';
-  const acceptStaleAppend = bug === 'stale-append';
-  const commitToLastIndex = bug === 'commit-beyond-append';
-  const unguardedCommit = bug === 'commit-regress';
-
   /** Arm the election timer below maxTerm; disarm it at maxTerm (no more elections). */
   const electionTimer = (ctx: C, term: number): Effect<RaftTypes> => (term < maxTerm ? ctx.setTimer('election') : ctx.cancelTimer('election'));
 
   // ---- role changes (§5.2)
 
   /** Figure 2, rules for all servers: a term T > currentTerm makes the node a follower of T. */
-  const becomeFollower = (ctx: C, n: Node, term: number): R => {
-    const d = n.durable;
-    const wasLeader = n.volatile.role === 'leader';
-    return {
-      durable: term === d.term ? d : { term, votedFor: 0, log: d.log },
-      volatile: n.volatile.role === 'follower' ? n.volatile : follower(n.volatile.commitIndex),
-      effects: wasLeader ? [ctx.cancelTimer('heartbeat'), electionTimer(ctx, term)] : [electionTimer(ctx, term)],
-    };
-  };
+  const becomeFollower = (ctx: C, n: Node, term: number): R => ({
+    durable: term === n.durable.term ? n.durable : { term, votedFor: null, log: n.durable.log },
+    volatile: n.volatile.role === 'follower' ? n.volatile : follower(n.volatile.commitIndex),
+    effects: n.volatile.role === 'leader' ? [ctx.cancelTimer('heartbeat'), electionTimer(ctx, term)] : [electionTimer(ctx, term)],
+  });
 
   /** An election timeout: a new term, a vote for itself, RequestVote to every peer. */
   const campaign = (ctx: C, n: Node): R => {
-    const d = n.durable;
-    const term = d.term + 1;
+    const { log } = n.durable;
+    const term = n.durable.term + 1;
     const r: R = {
-      durable: { term, votedFor: ctx.self, log: d.log },
-      volatile: { role: 'candidate', commitIndex: n.volatile.commitIndex, votes: 1 << (ctx.self - 1), nextIndex: NONE, matchIndex: NONE, beats: 0 },
-      effects: [
-        electionTimer(ctx, term),
-        ctx.broadcast({ type: 'RequestVote', term, lastLogIndex: lastIndex(d.log), lastLogTerm: lastTerm(d.log) }),
-      ],
+      durable: { term, votedFor: ctx.self, log },
+      volatile: { role: 'candidate', commitIndex: n.volatile.commitIndex, votes: addNode(0, ctx.self) },
+      effects: [electionTimer(ctx, term), ctx.broadcast({ type: 'RequestVote', term, lastLogIndex: log.length, lastLogTerm: lastTerm(log) })],
     };
     return ctx.majority === 1 ? then(r, (c) => becomeLeader(ctx, c)) : r;
   };
@@ -211,17 +167,10 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
   /** A candidate with a majority of votes: Figure 2, "upon election: send initial empty AppendEntries". */
   const becomeLeader = (ctx: C, n: Node): R => {
     const d = n.durable;
-    const next = lastIndex(d.log) + 1;
+    const next = d.log.length + 1;
     return {
       durable: d,
-      volatile: {
-        role: 'leader',
-        commitIndex: n.volatile.commitIndex,
-        votes: 0,
-        nextIndex: ctx.nodes.map((id) => (id === ctx.self ? 0 : next)),
-        matchIndex: ctx.nodes.map(() => 0),
-        beats: 0,
-      },
+      volatile: { role: 'leader', commitIndex: n.volatile.commitIndex, nextIndex: ctx.nodes.map((id) => (id === ctx.self ? 0 : next)), matchIndex: ctx.nodes.map(() => 0), beats: 0 },
       effects: [
         ctx.cancelTimer('election'),
         ...(heartbeats > 0 ? [ctx.setTimer('heartbeat')] : []),
@@ -231,14 +180,15 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
     };
   };
 
-  // ---- the entry point
+  // ---- the entry point: the rules for all servers, then the role's handler
 
-  /** Every delivered message: the rules for all servers, then the role's handler. */
   const step = (ctx: C, n: Node, m: RaftMsg, from: NodeId): R => {
     const term = n.durable.term;
-    if (m.term < term) return stepStale(ctx, n, m, from);
-    const r: R = m.term > term ? becomeFollower(ctx, n, m.term) : n;
-    return then(r, (x) => {
+    // A message of an earlier term is dropped, as etcd-io/raft does (Figure 2 would answer a
+    // request with "false" and the current term, which the next message of this term tells the
+    // sender anyway).
+    if (m.term < term) return m.type === 'AppendEntries' && !rules.refusesStale(m) ? appendEntries(ctx, n, m, from) : n;
+    return then(m.term > term ? becomeFollower(ctx, n, m.term) : n, (x) => {
       switch (x.volatile.role) {
         case 'follower':
           return stepFollower(ctx, x, m, from);
@@ -250,38 +200,21 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
     });
   };
 
-  /**
-   * A message from an earlier term is dropped, as etcd-io/raft does (Figure 2 would answer a
-   * request with "false" and the current term; that only tells the sender about the newer
-   * term, which the next message of this term's leader or candidates tells it anyway).
-   */
-  const stepStale = (ctx: C, n: Node, m: RaftMsg, from: NodeId): R => {
-    // Bug stale-append: the "reply false if term < currentTerm" check of AppendEntries is
-    // missing, and the node applies the old leader's entries to its log, whatever its role.
-    if (acceptStaleAppend && m.type === 'AppendEntries') return appendEntries(ctx, n, m, from);
-    return n;
-  };
-
   const stepFollower = (ctx: C, n: Node, m: RaftMsg, from: NodeId): R => {
-    switch (m.type) {
-      case 'RequestVote':
-        return requestVote(ctx, n, m, from);
-      case 'AppendEntries':
-        return appendEntries(ctx, n, m, from);
-      case 'RequestVoteResp':
-      case 'AppendEntriesResp':
-        return n; // a late reply to a candidacy this node has given up
-    }
+    if (m.type === 'RequestVote') return requestVote(ctx, n, m, from);
+    if (m.type === 'AppendEntries') return appendEntries(ctx, n, m, from);
+    return n; // a late reply to a candidacy or leadership this node has given up
   };
 
   const stepCandidate = (ctx: C, n: Node, m: RaftMsg, from: NodeId): R => {
+    const v = n.volatile;
     switch (m.type) {
       case 'RequestVote':
         return requestVote(ctx, n, m, from); // refused: it voted for itself
       case 'RequestVoteResp': {
-        if (!m.granted) return n;
-        const votes = n.volatile.votes | (1 << (from - 1));
-        const x: Node = { durable: n.durable, volatile: { ...n.volatile, votes } };
+        if (!m.granted || v.role !== 'candidate') return n;
+        const votes = addNode(v.votes, from);
+        const x: Node = { durable: n.durable, volatile: { ...v, votes } };
         // Election safety rests here: each node grants one vote per term (votedFor is durable),
         // and two majorities intersect, so at most one candidate of a term gets a majority.
         return popcount(votes) >= ctx.majority ? becomeLeader(ctx, x) : x;
@@ -295,28 +228,19 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
   };
 
   const stepLeader = (ctx: C, n: Node, m: RaftMsg, from: NodeId): R => {
-    switch (m.type) {
-      case 'RequestVote':
-        return requestVote(ctx, n, m, from); // refused: it voted for itself
-      case 'AppendEntriesResp':
-        return appendEntriesResp(ctx, n, m, from);
-      case 'RequestVoteResp':
-        return n; // a vote that arrives after winning
-      case 'AppendEntries':
-        return n; // another leader of this term: impossible while election safety holds
-    }
+    if (m.type === 'RequestVote') return requestVote(ctx, n, m, from); // refused: it voted for itself
+    if (m.type === 'AppendEntriesResp') return appendEntriesResp(ctx, n, m, from);
+    return n; // a vote after winning; AppendEntries of another leader of this term is impossible
   };
 
   // ---- RequestVote (§5.2, §5.4.1)
 
   const requestVote = (ctx: C, n: Node, m: Msg<'RequestVote'>, from: NodeId): R => {
     const d = n.durable;
-    // §5.4.1: grant only to a candidate whose log is at least as up-to-date as ours (a later
-    // last term, or the same last term and at least as long). With election safety this gives
-    // leader completeness: a committed entry is on a majority, and a winner needs a vote from
-    // that majority, so the winner's log holds the entry.
-    const upToDate = m.lastLogTerm > lastTerm(d.log) || (m.lastLogTerm === lastTerm(d.log) && m.lastLogIndex >= lastIndex(d.log));
-    const granted = (d.votedFor === 0 || d.votedFor === from) && (upToDate || skipLogCheck);
+    // §5.4.1: grant only to a candidate whose log is at least as up-to-date as ours. With election
+    // safety this gives leader completeness: a committed entry is on a majority, and a winner
+    // needs a vote from that majority, so the winner's log holds the entry.
+    const granted = (d.votedFor === null || d.votedFor === from) && rules.upToDate(d.log, m.lastLogIndex, m.lastLogTerm);
     return {
       durable: granted && d.votedFor !== from ? { term: d.term, votedFor: from, log: d.log } : d,
       volatile: n.volatile,
@@ -330,9 +254,7 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
     const d = n.durable;
     const term = d.term;
     // 2. Reply false if the log has no entry at prevIndex whose term matches prevTerm.
-    if (termAt(d.log, m.prevIndex) !== m.prevTerm) {
-      return { ...n, effects: [ctx.send(from, { type: 'AppendEntriesResp', term, success: false, index: m.prevIndex })] };
-    }
+    if (termAt(d.log, m.prevIndex) !== m.prevTerm) return { ...n, effects: [ctx.send(from, { type: 'AppendEntriesResp', term, success: false, index: m.prevIndex })] };
     // 3. Delete an existing entry that conflicts with a new one, and all that follow it;
     // 4. append the new entries not already in the log.
     let log = d.log;
@@ -346,13 +268,10 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
       }
     }
     if (k < m.entries.length) log = [...log, ...m.entries.slice(k)];
-    // 5. If leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of the last new
-    // entry). Only the entries this request checked are known to match the leader's log: the
-    // follower's entries after them may come from an older leader.
+    // 5. If leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of last new entry).
     const lastNew = m.prevIndex + m.entries.length;
-    const target = Math.min(m.commit, commitToLastIndex ? log.length : lastNew);
     const v = n.volatile;
-    const commitIndex = unguardedCommit ? target : Math.max(v.commitIndex, target);
+    const commitIndex = rules.followerCommit(v.commitIndex, m.commit, lastNew, log.length);
     return {
       durable: log === d.log ? d : { term, votedFor: d.votedFor, log },
       volatile: commitIndex === v.commitIndex ? v : { ...v, commitIndex },
@@ -362,30 +281,16 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
 
   // ---- the leader's side of replication
 
-  /** AppendEntries to `to` with every entry from `next` on. */
-  const appendTo = (ctx: C, d: RaftDurable, commit: number, to: NodeId, next: number): Effect<RaftTypes> =>
-    ctx.send(to, { type: 'AppendEntries', term: d.term, prevIndex: next - 1, prevTerm: termAt(d.log, next - 1), entries: d.log.slice(next - 1), commit });
+  /** AppendEntries to `to` with every entry from `next` on (none for a heartbeat). */
+  const appendTo = (ctx: C, d: Durable, commit: number, to: NodeId, next: number, entries = true): Effect<RaftTypes> =>
+    ctx.send(to, { type: 'AppendEntries', term: d.term, prevIndex: next - 1, prevTerm: termAt(d.log, next - 1), entries: entries ? d.log.slice(next - 1) : [], commit });
 
-  /**
-   * A heartbeat: an AppendEntries with no entries (Figure 2), checking the log at nextIndex - 1
-   * and carrying leaderCommit, which may be beyond what the follower is known to hold (hence
-   * Figure 2's "min(leaderCommit, index of last new entry)").
-   */
-  const heartbeatTo = (ctx: C, d: RaftDurable, commit: number, to: NodeId, next: number): Effect<RaftTypes> =>
-    ctx.send(to, { type: 'AppendEntries', term: d.term, prevIndex: next - 1, prevTerm: termAt(d.log, next - 1), entries: [], commit });
-
-  /**
-   * Figure 2, rules for leaders: commit the largest N > commitIndex such that a majority has
-   * matchIndex ≥ N and log[N].term = currentTerm.
-   */
-  const advanceCommit = (ctx: C, d: RaftDurable, v: RaftVolatile): RaftVolatile => {
-    const log = d.log;
-    for (let N = log.length; N > v.commitIndex; N--) {
-      // §5.4.2: only an entry of the leader's own term is committed by counting replicas; the
-      // earlier entries then commit with it (Log Matching). An earlier-term entry stored on a
-      // majority can still be overwritten by a later leader that lacks it (Figure 8): counting
-      // it is bug figure8. Terms never decrease along a log, so no lower N qualifies either.
-      if (log[N - 1]!.term !== d.term && !commitOldTerms) break;
+  /** Figure 2, rules for leaders: commit the largest N > commitIndex with a majority matchIndex ≥ N and log[N].term = currentTerm. */
+  const advanceCommit = (ctx: C, d: Durable, v: Leader): Leader => {
+    for (let N = d.log.length; N > v.commitIndex; N--) {
+      // Terms never decrease along a log, so once an entry is of an earlier term no lower N
+      // qualifies either; the earlier entries commit with the current-term one (Log Matching).
+      if (!rules.countsReplicas(d.log[N - 1]!.term, d.term)) break;
       let count = 1; // the leader itself
       for (let j = 0; j < v.matchIndex.length; j++) if (j !== ctx.self - 1 && v.matchIndex[j]! >= N) count++;
       if (count >= ctx.majority) return { ...v, commitIndex: N };
@@ -396,15 +301,15 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
   const appendEntriesResp = (ctx: C, n: Node, m: Msg<'AppendEntriesResp'>, from: NodeId): R => {
     const d = n.durable;
     const v = n.volatile;
+    if (v.role !== 'leader') return n;
     const j = from - 1;
     if (m.success) {
       const match = Math.max(v.matchIndex[j]!, m.index);
       const next = Math.max(v.nextIndex[j]!, m.index + 1);
-      if (match === v.matchIndex[j] && next === v.nextIndex[j]) return n; // nothing new (a late or repeated reply)
+      if (match === v.matchIndex[j] && next === v.nextIndex[j]) return n; // a late or repeated reply
       const vol = advanceCommit(ctx, d, { ...v, nextIndex: replace(v.nextIndex, j, next), matchIndex: replace(v.matchIndex, j, match) });
-      // Figure 2: "if last log index ≥ nextIndex for a follower, send AppendEntries with the
-      // entries starting at nextIndex".
-      return { durable: d, volatile: vol, effects: next <= lastIndex(d.log) ? [appendTo(ctx, d, vol.commitIndex, from, next)] : [] };
+      // Figure 2: "if last log index ≥ nextIndex for a follower, send AppendEntries from nextIndex".
+      return { durable: d, volatile: vol, effects: next <= d.log.length ? [appendTo(ctx, d, vol.commitIndex, from, next)] : [] };
     }
     // Rejected: decrement nextIndex and retry (§5.3), unless this answers an older probe.
     if (m.index !== v.nextIndex[j]! - 1) return n;
@@ -412,24 +317,24 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
     return { durable: d, volatile: { ...v, nextIndex: replace(v.nextIndex, j, next) }, effects: [appendTo(ctx, d, v.commitIndex, from, next)] };
   };
 
-  // ---- the ghost record
+  /** A heartbeat round: an empty AppendEntries to each peer, plus a retry of pending entries (§5.3). */
+  const heartbeat = (ctx: C, d: Durable, v: Leader): R => {
+    const beats = v.beats + 1;
+    const sends = ctx.peers.flatMap((to) => {
+      const next = v.nextIndex[to - 1]!;
+      const hb = appendTo(ctx, d, v.commitIndex, to, next, false);
+      return next <= d.log.length ? [hb, appendTo(ctx, d, v.commitIndex, to, next)] : [hb];
+    });
+    return { durable: d, volatile: { ...v, beats }, effects: [...(beats < heartbeats ? [ctx.setTimer('heartbeat')] : []), ...sends] };
+  };
 
-  /**
-   * Record what the history properties need, from the node's state before and after a step:
-   * who became leader of which term, which entries were first committed, and whether an entry
-   * nobody had committed was overwritten. Observes states only; handlers never see the ghost.
-   */
+  // ---- the ghost record: observes states before and after a step; handlers never see it
+
   const observe = (ctx: C, before: Node, r: R): R => {
-    const bd = before.durable;
-    const bv = before.volatile;
-    const ad = r.durable;
-    const av = r.volatile;
+    const { durable: bd, volatile: bv } = before;
+    const { durable: ad, volatile: av } = r;
     const extra: Effect<RaftTypes>[] = [];
-    if (av.role === 'leader' && (bv.role !== 'leader' || bd.term !== ad.term)) {
-      const term = ad.term;
-      const bit = 1 << (ctx.self - 1);
-      extra.push(ctx.ghost((g) => recordLeader(g, term, bit)));
-    }
+    if (av.role === 'leader' && (bv.role !== 'leader' || bd.term !== ad.term)) extra.push(ctx.ghost((g) => recordLeader(g, ad.term, ctx.self)));
     if (ad.log !== bd.log) {
       const i = firstDifference(bd.log, ad.log);
       if (i <= bd.log.length) {
@@ -438,156 +343,120 @@ export function raftProtocol(opts: RaftOptions): Protocol<RaftTypes> {
       }
     }
     if (av.commitIndex > bv.commitIndex) {
-      const log = ad.log;
-      const upTo = av.commitIndex;
-      const term = ad.term;
-      extra.push(ctx.note(`commits ${log.slice(bv.commitIndex, upTo).map(formatEntry).join(' ')} (commitIndex ${upTo})`));
-      extra.push(ctx.ghost((g) => recordCommits(g, log, upTo, term)));
+      extra.push(ctx.note(`commits ${ad.log.slice(bv.commitIndex, av.commitIndex).map(formatEntry).join(' ')} (commitIndex ${av.commitIndex})`));
+      extra.push(ctx.ghost((g) => recordCommits(g, ad.log, av.commitIndex, ad.term)));
     }
-    if (extra.length === 0) return r;
-    return { durable: ad, volatile: av, effects: [...(r.effects ?? []), ...extra] };
+    return extra.length === 0 ? r : { durable: ad, volatile: av, effects: [...(r.effects ?? []), ...extra] };
   };
-
-  // ---- the protocol
 
   return defineProtocol<RaftTypes>({
     name: 'raft',
+    schema: (cfg) => raftSchema(cfg, maxTerm, heartbeats),
+    roles: { server: { count: opts.nodes, prefix: 'n' } }, // interchangeable: one symmetry class
+    symmetry: {},
     timers: ['election', 'heartbeat'],
     initGhost: { leaders: [], committed: [], overwritten: false },
-    init: (ctx) => ({ durable: { term: 0, votedFor: 0, log: [] }, volatile: follower(0), effects: [electionTimer(ctx, 0)] }),
+    init: (ctx) => ({ durable: { term: 0, votedFor: null, log: [] }, volatile: follower(0), effects: [electionTimer(ctx, 0)] }),
     // A restart keeps currentTerm, votedFor and the log; it is a follower with commitIndex 0.
-    onRestart(ctx, durable) {
-      switch (bug) {
-        case 'volatile-vote': {
-          // Bug volatile-vote: votedFor was only in memory, so the restarted node may vote again.
-          const d: RaftDurable = { term: durable.term, votedFor: 0, log: durable.log };
-          return { durable: d, volatile: follower(0), effects: [electionTimer(ctx, d.term)] };
-        }
-        case 'volatile-term': {
-          // Bug volatile-term: currentTerm was not persisted; the node recovers it from its log.
-          const d: RaftDurable = { term: lastTerm(durable.log), votedFor: 0, log: durable.log };
-          return { durable: d, volatile: follower(0), effects: [electionTimer(ctx, d.term)] };
-        }
-        default:
-          return { durable, volatile: follower(0), effects: [electionTimer(ctx, durable.term)] };
-      }
-    },
+    onRestart: (ctx, durable) => ({ durable, volatile: follower(0), effects: [electionTimer(ctx, durable.term)] }),
     onMessage: (ctx, node, msg, from) => observe(ctx, node, step(ctx, node, msg, from)),
     onTimer(ctx, node, timer) {
-      const role = node.volatile.role;
-      switch (timer) {
-        case 'election':
-          return role === 'leader' || node.durable.term >= maxTerm ? node : observe(ctx, node, campaign(ctx, node));
-        case 'heartbeat': {
-          if (role !== 'leader') return node;
-          const v = node.volatile;
-          const beats = v.beats + 1;
-          return {
-            durable: node.durable,
-            volatile: { ...v, beats },
-            effects: [
-              ...(beats < heartbeats ? [ctx.setTimer('heartbeat')] : []),
-              ...ctx.peers.flatMap((to) => {
-                const next = v.nextIndex[to - 1]!;
-                const hb = heartbeatTo(ctx, node.durable, v.commitIndex, to, next);
-                // With entries pending, the heartbeat round also retries them (§5.3: "the
-                // leader retries AppendEntries RPCs indefinitely"), which repairs lost appends.
-                return next <= lastIndex(node.durable.log) ? [hb, appendTo(ctx, node.durable, v.commitIndex, to, next)] : [hb];
-              }),
-            ],
-          };
-        }
-      }
+      const v = node.volatile;
+      if (timer === 'heartbeat') return v.role === 'leader' ? heartbeat(ctx, node.durable, v) : node;
+      return v.role === 'leader' || node.durable.term >= maxTerm ? node : observe(ctx, node, campaign(ctx, node));
     },
     requests: (seq) => [{ value: seq + 1 }],
     // Clients talk to the leader (a follower would redirect them).
     acceptsRequest: (_ctx, node) => node.volatile.role === 'leader',
     onClientRequest(ctx, node, req) {
       const d = node.durable;
-      const durable: RaftDurable = { term: d.term, votedFor: d.votedFor, log: [...d.log, { term: d.term, value: req.value }] };
+      if (node.volatile.role !== 'leader') return node;
+      const durable: Durable = { term: d.term, votedFor: d.votedFor, log: [...d.log, { term: d.term, value: req.value }] };
       const v = advanceCommit(ctx, durable, node.volatile); // a one-node cluster commits at once
-      const r: R = {
-        durable,
-        volatile: v,
-        effects: ctx.peers.map((to) => appendTo(ctx, durable, v.commitIndex, to, v.nextIndex[to - 1]!)),
-      };
-      return observe(ctx, node, r);
+      return observe(ctx, node, { durable, volatile: v, effects: ctx.peers.map((to) => appendTo(ctx, durable, v.commitIndex, to, v.nextIndex[to - 1]!)) });
     },
-    encodeDurable,
-    encodeVolatile,
-    encodeMessage,
-    encodeGhost,
+    /**
+     * Messages whose delivery changes nothing but the network and sends only messages ignored in
+     * turn, now and while they stay in flight (terms only grow; within a term a vote never
+     * changes, a follower never becomes a candidate or leader, a candidate's votes only grow, and
+     * a follower keeps the entries it shares with its leader):
+     * - a message of an earlier term (`step` drops it);
+     * - a RequestVote of the receiver's term when it voted for another node (its denial is
+     *   ignored), or for this candidate, which no longer needs the vote;
+     * - an AppendEntries of the receiver's term to a follower (or a down node, which restarts as
+     *   one) that holds all its entries and would commit nothing new (nor after a restart), when
+     *   its leader would ignore the acknowledgement;
+     * - a reply of the receiver's term its handler drops: a vote that is not a new granted vote
+     *   for a running candidate; an AppendEntriesResp to a follower (a follower of T never leads
+     *   T); an acknowledgement that tells its leader nothing new, while no rejection in flight
+     *   can lower that follower's nextIndex to it.
+     */
+    ignores(ctx, node, m, from, s) {
+      const d = node.durable;
+      if (m.term !== d.term) return m.term < d.term;
+      const v = node.volatile;
+      switch (m.type) {
+        case 'RequestVote':
+          return d.votedFor !== null && (d.votedFor !== from || replyIgnored(s, from, ctx.self, { type: 'RequestVoteResp', term: m.term, granted: true }));
+        case 'AppendEntries': {
+          if ((v !== null && v.role !== 'follower') || termAt(d.log, m.prevIndex) !== m.prevTerm) return false;
+          for (let k = 0; k < m.entries.length; k++) if (termAt(d.log, m.prevIndex + k + 1) !== m.entries[k]!.term) return false;
+          const lastNew = m.prevIndex + m.entries.length;
+          const c = v === null ? 0 : v.commitIndex;
+          if (rules.followerCommit(c, m.commit, lastNew, d.log.length) !== c) return false;
+          if (opts.restarts && rules.followerCommit(0, m.commit, lastNew, d.log.length) !== 0) return false;
+          return replyIgnored(s, from, ctx.self, { type: 'AppendEntriesResp', term: m.term, success: true, index: lastNew });
+        }
+        default:
+          return replyIgnored(s, ctx.self, from, m);
+      }
+    },
     formatMessage,
     formatRequest: (r) => `put v${r.value}`,
-    viewDurable,
-    viewVolatile,
-    viewGhost,
-    symmetry: {
-      renameDurable: (d, f) => (d.votedFor === 0 ? d : { term: d.term, votedFor: f(d.votedFor), log: d.log }),
-      renameVolatile: (v, f) =>
-        v.role === 'follower'
-          ? v
-          : {
-              role: v.role,
-              commitIndex: v.commitIndex,
-              votes: renameMask(v.votes, f),
-              nextIndex: renameSlots(v.nextIndex, f),
-              matchIndex: renameSlots(v.matchIndex, f),
-              beats: v.beats,
-            },
-      renameGhost: (g, f) => ({ leaders: g.leaders.map((m) => renameMask(m, f)), committed: g.committed, overwritten: g.overwritten }),
-      signature: nodeSignature,
-    },
   });
 }
 
-/**
- * A digest of a node's own data that renaming ids does not change (symmetry reduction only
- * permutes nodes with equal digests): term, role, whether it voted, commitIndex, the log's
- * entries, the candidate's vote count and the leader's match indices as a multiset.
- */
-function nodeSignature(node: { readonly up: boolean; readonly durable: RaftDurable; readonly volatile: RaftVolatile | null }): number {
-  const d = node.durable;
-  const v = node.volatile;
-  let h = 0x811c9dc5;
-  const mix = (x: number): void => {
-    h = Math.imul(h ^ x, 0x01000193);
-  };
-  mix(d.term);
-  mix(d.votedFor === 0 ? 0 : 1);
-  mix(d.log.length);
-  for (const e of d.log) mix((e.term << 16) | e.value);
-  if (v !== null) {
-    mix(v.role === 'follower' ? 1 : v.role === 'candidate' ? 2 : 3);
-    mix(v.commitIndex);
-    mix(popcount(v.votes));
-    let sum = 0;
-    let sq = 0;
-    for (const m of v.matchIndex) {
-      sum += m;
-      sq += m * m;
-    }
-    mix(sum);
-    mix(sq);
+/** A message's label, e.g. `AppendEntries(t3, prev=1/t1, [t3:v2], commit=1)`. */
+export function formatMessage(m: RaftMsg): string {
+  switch (m.type) {
+    case 'RequestVote':
+      return `RequestVote(t${m.term}, last=${m.lastLogIndex}/t${m.lastLogTerm})`;
+    case 'RequestVoteResp':
+      return `RequestVoteResp(t${m.term}, ${m.granted ? 'granted' : 'denied'})`;
+    case 'AppendEntries':
+      return `AppendEntries(t${m.term}, prev=${m.prevIndex}/t${m.prevTerm}, [${m.entries.map(formatEntry).join(' ')}], commit=${m.commit})`;
+    case 'AppendEntriesResp':
+      return m.success ? `AppendEntriesResp(t${m.term}, ok, match=${m.index})` : `AppendEntriesResp(t${m.term}, reject, prev=${m.index})`;
   }
-  return h | 0;
+}
+
+/** Whether node `to` (running or down) would ignore the reply `m` from `from`, and keep ignoring it (see `ignores`). */
+function replyIgnored(s: RaftState, to: NodeId, from: NodeId, m: Msg<'RequestVoteResp' | 'AppendEntriesResp'>): boolean {
+  const x = s.nodes[to - 1]!;
+  if (m.term !== x.durable.term) return m.term < x.durable.term;
+  const v = x.up ? x.volatile : null;
+  if (m.type === 'RequestVoteResp') return !(m.granted && v?.role === 'candidate' && !hasNode(v.votes, from));
+  if (v === null || v.role === 'follower') return true;
+  if (v.role === 'candidate' || !m.success || m.index > v.matchIndex[from - 1]! || m.index >= v.nextIndex[from - 1]!) return false;
+  // nextIndex falls only by rejections (§5.3); the follower sends none at or below an index it acknowledged in this term.
+  return !s.net.some((p) => p.from === from && p.to === to && p.msg.type === 'AppendEntriesResp' && !p.msg.success && p.msg.term === m.term && p.msg.index <= m.index);
 }
 
 /** The first 1-based index where two logs differ (length + 1 of the shorter when one is a prefix). */
 function firstDifference(a: readonly Entry[], b: readonly Entry[]): number {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i] && (a[i]!.term !== b[i]!.term || a[i]!.value !== b[i]!.value)) return i + 1;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i] && !sameEntry(a[i]!, b[i]!)) return i + 1;
   return n + 1;
 }
 
-function recordLeader(g: RaftGhost, term: number, bit: number): RaftGhost {
+function recordLeader(g: RaftTypes['ghost'], term: number, id: NodeId): RaftTypes['ghost'] {
   const leaders = g.leaders.slice();
   while (leaders.length <= term) leaders.push(0);
-  leaders[term] = leaders[term]! | bit;
+  leaders[term] = addNode(leaders[term]!, id);
   return { leaders, committed: g.committed, overwritten: g.overwritten };
 }
 
-function recordCommits(g: RaftGhost, log: readonly Entry[], upTo: number, term: number): RaftGhost {
+function recordCommits(g: RaftTypes['ghost'], log: readonly Entry[], upTo: number, term: number): RaftTypes['ghost'] {
   if (upTo <= g.committed.length) return g;
   const committed = g.committed.slice();
   for (let i = committed.length + 1; i <= upTo; i++) committed.push({ term: log[i - 1]!.term, value: log[i - 1]!.value, in: term });
@@ -600,74 +469,3 @@ function replace(a: readonly number[], i: number, x: number): readonly number[] 
   out[i] = x;
   return out;
 }
-
-function renameMask(mask: number, f: Renamer): number {
-  let out = 0;
-  for (let i = 0; 1 << i <= mask; i++) if ((mask >>> i) & 1) out |= 1 << (f(i + 1) - 1);
-  return out;
-}
-
-function renameSlots(a: readonly number[], f: Renamer): readonly number[] {
-  if (a.length === 0) return a;
-  const out = new Array<number>(a.length);
-  for (let i = 0; i < a.length; i++) out[f(i + 1) - 1] = a[i]!;
-  return out;
-}
-
-/** The environment and protocol parameters of a Raft machine. */
-export type RaftConfig = Partial<EnvConfig> & {
-  readonly maxTerm?: number;
-  readonly heartbeats?: number;
-  /** Merge states that differ only in messages their receiver will ignore (default true; see `ignoredMessage` in `canonical.ts`). */
-  readonly pruneIgnored?: boolean;
-};
-
-/**
- * A Raft cluster in the environment, with the safety properties of `specs/raft.ts`. Defaults:
- * {@link RAFT_DEFAULTS}, no faults.
- *
- * With `pruneIgnored` (the default), the checker's view of a state leaves out the messages in
- * flight that their receiver will ignore (`ignoredMessage`), as a TLC `VIEW` would: two
- * states that differ only in such messages are explored once. This is sound for the safety
- * checks because delivering one changes nothing but the network, dropping or duplicating one
- * only spends budget, and the node states and ghost record are compared in full. Traces and
- * random runs use the real states. On a FIFO network nothing is pruned: there an ignored message
- * at the head of a link holds back the messages behind it.
- */
-export function makeRaft(config: RaftConfig = {}, bug: RaftBug = 'none'): EnvMachine<RaftTypes> {
-  const nodes = config.nodes ?? RAFT_DEFAULTS.nodes;
-  const protocol = raftProtocol({ maxTerm: config.maxTerm ?? RAFT_DEFAULTS.maxTerm, heartbeats: config.heartbeats ?? RAFT_DEFAULTS.heartbeats, bug });
-  const m = envMachine(protocol, { requests: RAFT_DEFAULTS.requests, ...config, nodes }, { name: 'raft', ...raftChecks(nodes) });
-  // FIFO links: an ignored message at the head of a link still delays the ones behind it.
-  const prune = config.pruneIgnored !== false && m.config.delivery !== 'fifo';
-  const restarts = m.config.crashes > 0 && m.config.restarts;
-  if (!prune && !m.config.symmetry) return m;
-  const view = new RaftView(nodes, {
-    fifo: m.config.delivery === 'fifo',
-    clocks: m.config.maxClock > 0,
-    ignored: prune ? (s, p) => ignoredMessage(s, p, bug, restarts) : null,
-  });
-  return {
-    ...m,
-    encode: (s, out) => view.encode(s, out),
-    ...(m.config.symmetry ? { symmetry: (s: RaftState) => view.canonical(s) } : {}),
-  };
-}
-
-/** The `raft` registry entry. */
-export const raftModel = defineModel({
-  name: 'raft',
-  doc: 'Raft election and log replication (Ongaro & Ousterhout 2014, Figure 2) on the shared environment',
-  params: {
-    // Every Raft check is symmetric in the node ids, so symmetry reduction is on by default.
-    ...envParams(raftProtocol(RAFT_DEFAULTS), { nodes: RAFT_DEFAULTS.nodes, requests: RAFT_DEFAULTS.requests, symmetry: true }),
-    nodes: int(RAFT_DEFAULTS.nodes, 1, 5, 'number of servers (n1..nN)'),
-    maxTerm: int(RAFT_DEFAULTS.maxTerm, 1, 64, 'largest term a server may reach (bounds elections)'),
-    heartbeats: int(RAFT_DEFAULTS.heartbeats, 0, 4, 'heartbeat rounds a leader may send per term'),
-    pruneIgnored: bool(true, 'explore once the states that differ only in messages their receivers will ignore (multiset network)'),
-  },
-  bugs: RAFT_BUGS,
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { nodes: [2, 5], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], restarts: [true, false], drops: [0, 2], duplicates: [0, 2], partitions: [0, 1], requests: [1, 6], maxTerm: [2, 30], heartbeats: [0, 2] },
-  build: (p) => makeRaft(p, p.bug),
-});

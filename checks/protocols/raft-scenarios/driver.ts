@@ -33,8 +33,8 @@
  */
 import { InputError } from '../../../impl/core/machine.ts';
 import type { TraceEvent } from '../../../impl/core/machine.ts';
-import { makeRaft, type RaftBug, type RaftConfig } from '../../../impl/raft/raft.ts';
-import { formatEntry, type RaftState, type RaftTypes } from '../../../impl/raft/types.ts';
+import { makeRaft, type RaftBug, type RaftConfig } from '../../../specs/models/raft.ts';
+import { formatEntry, type RaftState, type RaftTypes } from '../../../impl/raft/raft.ts';
 import type { EnvAction } from '../../../impl/env/types.ts';
 import type { EnvMachine } from '../../../impl/env/machine.ts';
 import { nodeName } from '../../../impl/env/partition.ts';
@@ -192,7 +192,7 @@ export class RaftScenario {
     return this.s.nodes
       .map((slot, i) => {
         const d = slot.durable;
-        const head = `${nodeName(i + 1)}: ${slot.up ? slot.volatile!.role.padEnd(9) : 'down'.padEnd(9)} term=${d.term} vote=${d.votedFor === 0 ? '-' : nodeName(d.votedFor)}`;
+        const head = `${nodeName(i + 1)}: ${slot.up ? slot.volatile!.role.padEnd(9) : 'down'.padEnd(9)} term=${d.term} vote=${d.votedFor === null ? '-' : nodeName(d.votedFor)}`;
         const commit = slot.up ? ` commit=${slot.volatile!.commitIndex}` : '';
         return `${head}${commit} log=[${d.log.map(formatEntry).join(' ')}]`;
       })

@@ -10,10 +10,11 @@
  * armed timers, messages in and out, …) are permuted among themselves. The result is the same
  * kind of canonical form (the least encoding of a renamed state), built faster.
  */
-import type { Encoder } from '../core/encode.ts';
-import type { NodeId, Packet } from '../env/types.ts';
-import type { RaftBug } from './raft.ts';
-import { permutationsOf } from '../env/symmetry.ts';
+import type { Encoder } from '../../../../impl/core/encode.ts';
+import type { NodeId, Packet } from '../../../../impl/env/types.ts';
+/** A known-bug variant's name (kept local: no import cycle with raft.ts). */
+type RaftBug = string;
+import { permutationsOf } from '../../../../impl/env/symmetry.ts';
 import { encodeMessage, popcount, termAt, type RaftMsg, type RaftState } from './types.ts';
 
 /** Bugs under which the cross-node "ignored" rules below do not hold (two leaders of a term, stale appends applied, other commit rules). */

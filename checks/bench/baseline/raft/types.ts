@@ -7,9 +7,9 @@
  * Indices are 1-based as in the paper: `log[0]` holds index 1, index 0 is "before the log" with
  * term 0. Node ids are 1..n; `0` means "none" (`votedFor = 0`: no vote this term).
  */
-import type { Encoder } from '../core/encode.ts';
-import { nodeName } from '../env/partition.ts';
-import type { EnvState, NodeId } from '../env/types.ts';
+import type { Encoder } from '../../../../impl/core/encode.ts';
+import { nodeName } from '../../../../impl/env/partition.ts';
+import type { EnvState, NodeId } from '../../../../impl/env/types.ts';
 
 /** One log entry: the term it was created in, and the client command (a unique value). */
 export interface Entry {
