@@ -7,7 +7,7 @@ import { InputError } from '../impl/core/machine.ts';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Where runs write by default: the repository's `reports/` folder, or, when dscheck is an

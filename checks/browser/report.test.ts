@@ -191,7 +191,7 @@ describe('Echo double-send (lanes and arrows)', () => {
     await p.click('.gutter-row[data-step="1"]');
     expect(await inspectorTitle(p)).toBe('Step 1 of 3');
     expect(await p.textContent('#insp-action')).toBe('request n1 ping n2');
-    expect(await p.textContent('#insp-state')).toContain('"n2 #1"');
+    expect(await p.textContent('#insp-state')).toContain('waiting: to: "n2"seq: 1');
     expect(await p.$$eval('.msg.hl', (els) => els.length)).toBe(2);
     await p.click('.msg-deliver[data-step="2"] line', { force: true });
     expect(await inspectorTitle(p)).toBe('Step 2 of 3');

@@ -65,7 +65,7 @@ describe('dscheck check', () => {
 
   const bad: [string, string[], RegExp][] = [
     ['unknown model', ['check', 'nosuch'], /unknown model 'nosuch'; valid: .*twophase/],
-    ['unknown parameter', ['check', 'twophase', '-p', 'nodes=3'], /unknown parameter 'nodes'.*valid: rms, bug/],
+    ['unknown parameter', ['check', 'twophase', '-p', 'nodes=3'], /unknown parameter 'nodes'.*valid: rms, symmetry, bug/],
     ['out-of-range value', ['check', 'twophase', '-p', 'rms=99'], /rms must be an integer in 1..16/],
     ['malformed value', ['check', 'twophase', '-p', 'rms=three'], /rms must be an integer/],
     ['unknown bug', ['check', 'twophase', '-p', 'bug=nope'], /bug must be one of none, commit-unprepared/],

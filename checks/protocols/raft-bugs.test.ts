@@ -101,7 +101,7 @@ const F8_STATES = 480_693;
 
 /** Seeds with which random mode finds each bug quickly (swarm mixes, RAFT_RANDOM_STEPS steps a run). */
 const SEEDS: Readonly<Record<Exclude<RaftBug, 'none'>, number>> = {
-  figure8: 8,
+  figure8: 1,
   'volatile-vote': 1,
   'no-up-to-date-check': 6,
   'stale-append': 12,
@@ -110,12 +110,15 @@ const SEEDS: Readonly<Record<Exclude<RaftBug, 'none'>, number>> = {
   'commit-regress': 3,
 };
 /** Steps of each shrunk counterexample (fast-check's shrinking, then delta debugging). */
+// Re-recorded after the port to the schema (its message order changed, so the same seeds draw
+// other schedules; figure8's seed moved from 8 to 1). The shrinker stops at its 60 s budget on
+// figure8 and commit-beyond-append, so those two are longer than before (26 and 15).
 const SHRUNK: Readonly<Record<Exclude<RaftBug, 'none'>, number>> = {
-  figure8: 26,
+  figure8: 55,
   'volatile-vote': 3,
-  'no-up-to-date-check': 10,
-  'stale-append': 11,
-  'commit-beyond-append': 15,
+  'no-up-to-date-check': 16,
+  'stale-append': 12,
+  'commit-beyond-append': 59,
   'volatile-term': 3,
   'commit-regress': 9,
 };

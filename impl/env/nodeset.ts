@@ -2,7 +2,8 @@
  * Sets of node ids as bitmasks: bit `id - 1` is set for each member (ids 1..31). The one place
  * where bit tricks on node sets live; protocols call these instead of writing their own.
  */
-import type { NodeId } from './types.ts';
+/** A node id: 1..n (defined here, the leaf of the environment; `types.ts` re-exports it). */
+export type NodeId = number;
 
 /** A set of node ids as a bitmask (bit `id - 1` per member). */
 export type NodeSet = number;

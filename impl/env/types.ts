@@ -9,7 +9,8 @@ import type { EnvConfig } from './config.ts';
 import type { Infer, Schema } from './schema.ts';
 
 /** A node's id: 1..n. `0` is never a node, so protocols may use it for "none". */
-export type NodeId = number;
+export type { NodeId } from './nodeset.ts';
+import type { NodeId } from './nodeset.ts';
 
 /**
  * The types a protocol is made of, bundled so that every generic in the environment takes one

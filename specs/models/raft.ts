@@ -65,7 +65,7 @@ export function makeRaft(config: RaftConfig = {}, bug: RaftBug = 'none'): EnvMac
   const nodes = config.nodes ?? RAFT_DEFAULTS.nodes;
   const restarts = (config.crashes ?? 0) > 0 && config.restarts !== false;
   const protocol = raftVariant({ nodes, maxTerm: config.maxTerm ?? RAFT_DEFAULTS.maxTerm, heartbeats: config.heartbeats ?? RAFT_DEFAULTS.heartbeats, restarts }, bug);
-  const env = { requests: RAFT_DEFAULTS.requests, ...config, nodes, reduceIgnored: config.pruneIgnored ?? config.reduceIgnored ?? true };
+  const env = { requests: RAFT_DEFAULTS.requests, ...config, nodes, reduceIgnored: config.reduceIgnored ?? config.pruneIgnored ?? true };
   return envMachine(protocol, env, { name: 'raft', ...raftChecks(nodes) });
 }
 
