@@ -29,6 +29,7 @@ export const CATALOGUE: Catalogue = [
   { name: 'abd', load: async () => (await import('../../impl/quorum/abd.ts')).abdModel },
   { name: 'dynamo', load: async () => (await import('../../impl/quorum/dynamo.ts')).dynamoModel },
   { name: 'lease', load: async () => (await import('../../impl/lease/lease.ts')).leaseModel },
+  { name: 'gossip', load: async () => (await import('./gossip.ts')).gossipModel },
 ];
 
 /**
