@@ -30,6 +30,7 @@ export const CATALOGUE: Catalogue = [
   { name: 'dynamo', load: async () => (await import('../../impl/quorum/dynamo.ts')).dynamoModel },
   { name: 'lease', load: async () => (await import('../../impl/lease/lease.ts')).leaseModel },
   { name: 'gossip', load: async () => (await import('./gossip.ts')).gossipModel },
+  { name: 'erasure', load: async () => (await import('./erasure.ts')).erasureModel },
 ];
 
 /**
