@@ -31,6 +31,7 @@ export const CATALOGUE: Catalogue = [
   { name: 'lease', load: async () => (await import('../../impl/lease/lease.ts')).leaseModel },
   { name: 'gossip', load: async () => (await import('./gossip.ts')).gossipModel },
   { name: 'erasure', load: async () => (await import('./erasure.ts')).erasureModel },
+  { name: 'antientropy', load: async () => (await import('./antientropy.ts')).antientropyModel },
 ];
 
 /**
