@@ -17,6 +17,7 @@ import { benchLease } from './lease.ts';
 import { benchParallel } from './parallel.ts';
 import { benchPurity } from './purity.ts';
 import { benchSchema } from './schema.ts';
+import { benchAntientropy, benchErasure, benchGossip } from './gossip.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -34,6 +35,9 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   parallel: () => benchParallel(),
   purity: () => benchPurity(),
   schema: () => benchSchema(),
+  gossip: () => benchGossip(),
+  antientropy: () => benchAntientropy(),
+  erasure: () => benchErasure(),
 };
 
 async function runBench(): Promise<number> {
