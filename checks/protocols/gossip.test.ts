@@ -23,7 +23,7 @@ describe('gossip: the correct protocol holds exhaustively', () => {
     ['defaults (3 nodes, one joiner, every CRDT op, random peers)', {}, 30_363, ['converged-after-update', 'joiner-known']],
     ['lossy: one drop, counter ops', { ops: 'counter', drops: 1, joiners: 0 }, 9_140, ['converged-after-update']],
     ['membership: a false suspicion, refuted', { nodes: 2, ops: 'none', requests: 0, suspects: 1, beats: 1, joiners: 0 }, 2_537, ['death-refuted']],
-  ] as const)('%s: %d states', (_label, params, states, reached) => {
+  ] as const)('%s %o: %d states', (_label, params, states, reached) => {
     const r = explore(build(params), { exact: true });
     expect(r.status).toBe('exhausted');
     expect(r.stats.states).toBe(states);
@@ -75,6 +75,15 @@ describe('gossip: convergence as bounded liveness (faults and updates stop, netw
     const r = checkBoundedLiveness(build({ ops: 'counter', joiners: 0, peers: 'round-robin', drops: 1 }), gossipConvergence(21));
     expect(r.status).toBe('holds');
     expect(r.tightest).toBe(21);
+  });
+
+  it('with a joiner no bound holds either: without fairness, n1 and n2 gossip forever and the joiner n3 never acts', () => {
+    const m = build({ ops: 'counter', joiners: 1, peers: 'round-robin' });
+    const r = checkBoundedLiveness(m, gossipConvergence(40));
+    expect(r.status).toBe('violation');
+    const steps = r.violation!.continuation.map((s) => m.formatAction(s.action));
+    expect(steps.length).toBe(41);
+    expect(steps.some((a) => a.includes('n3'))).toBe(false);
   });
 
   it('random peers chosen by an adversarial scheduler: no bound holds (two nodes can gossip forever)', () => {
