@@ -13,6 +13,7 @@ import { checkRandom } from '../random.ts';
 import { instantiate, type ParamValue } from '../../impl/core/machine.ts';
 import { ERASURE_BUGS, erasureModel } from '../../specs/models/erasure.ts';
 import { loadModel } from '../../specs/models/catalogue.ts';
+import { runCli } from '../cli/testing.ts';
 
 const byte = fc.integer({ min: 0, max: 255 });
 const nonzero = fc.integer({ min: 1, max: 255 });
@@ -167,5 +168,17 @@ describe('erasure storage model', () => {
 
   it('is registered in the catalogue', async () => {
     expect(await loadModel('erasure')).toBe(erasureModel);
+  });
+});
+
+describe('bad shapes are one-line errors with exit code 2, before any search', () => {
+  it.each([
+    [['erasure', '-p', 'k=6', '-p', 'm=4'], 'dscheck: erasure: k + m must be at most 8 holders in the model, got 10'],
+    [['antientropy', '-p', 'keys=6'], 'dscheck: antientropy: keys and leaves must be powers of two with leaves ≤ keys, got keys=6, leaves=4'],
+    [['gossip', '-p', 'joiners=3'], 'dscheck: gossip: joiners must be fewer than nodes (the seed n1 is not a joiner), got joiners=3, nodes=3'],
+  ] as const)('check %j', async (args, line) => {
+    const r = await runCli('check', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(line);
   });
 });
