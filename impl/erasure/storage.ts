@@ -10,7 +10,7 @@
  */
 import { S } from '../env/schema.ts';
 import { defineProtocol, type Protocol, type SchemaTypes } from '../env/types.ts';
-import { encode, encodingMatrix, rebuildShard, xorParityMatrix, type CodeShape } from './rs.ts';
+import { encode, encodingMatrix, ErasureError, rebuildShard, xorParityMatrix, type CodeShape } from './rs.ts';
 import type { GfMatrix } from './gf256.ts';
 
 /** The code's shape. */
@@ -91,7 +91,14 @@ export function storageProtocol(sh: StorageShape, rules: StorageRules = correctS
       const got = [...v.got, { idx: msg.idx, word: msg.word }].sort((a, b) => a.idx - b.idx);
       if (got.length < sh.k) return { durable: node.durable, volatile: { ...v, got } };
       const row = rules.rowOf(ctx.self, n);
-      const bytes = rebuildShard(shape, got.map((g) => ({ index: g.idx, bytes: fromWord(g.word) })), row, { matrix: rules.matrix });
+      let bytes: Uint8Array;
+      try {
+        bytes = rebuildShard(shape, got.map((g) => ({ index: g.idx, bytes: fromWord(g.word) })), row, { matrix: rules.matrix });
+      } catch (e) {
+        // These k pieces do not determine the data (only a broken code gets here): keep waiting.
+        if (e instanceof ErasureError) return { durable: node.durable, volatile: { ...v, got } };
+        throw e;
+      }
       return {
         durable: node.durable,
         volatile: { shard: toWord(bytes), fetching: false, got: [] },
