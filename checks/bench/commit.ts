@@ -11,7 +11,7 @@
  *   crashing), 3PC with crash-stop failures, and 3PC's partition counterexample search.
  */
 import { repeatExhaustive, type ExhaustiveSample } from './harness.ts';
-import { checkBoundedLiveness } from '../../specs/commit/liveness.ts';
+import { checkBoundedLiveness } from '../../specs/liveness.ts';
 import { makeThreePC, threePCAllDecided, threePCIsFault } from '../../impl/commit/threepc.ts';
 import { makePaxosCommit, pcAllDecided, pcIsFault } from '../../impl/commit/paxoscommit.ts';
 
@@ -55,7 +55,7 @@ export async function benchCommit(opts: { readonly reps?: number } = {}): Promis
     `PaxosCommit.tla vs TLC (${fmt(TLC_PAXOS_COMMIT.states)} states, ${fmt(TLC_PAXOS_COMMIT.generated)} generated, ~${TLC_PAXOS_COMMIT.seconds} s): counts ${matches ? 'match' : 'DIFFER'}; ${(tla.elapsedMs / 1000).toFixed(1)} s here, ${(TLC_PAXOS_COMMIT.seconds / (tla.elapsedMs / 1000)).toFixed(1)}× faster`,
   );
 
-  // Bounded liveness (in this process): the explicit-graph analysis of specs/commit/liveness.ts.
+  // Bounded liveness (in this process): the explicit-graph analysis of specs/liveness.ts.
   const liveness = [
     {
       label: 'liveness: 3PC, 3 participants, 1 crash (crash-stop), every schedule',

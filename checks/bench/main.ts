@@ -20,6 +20,7 @@ import { benchSchema } from './schema.ts';
 import { benchPacelc } from './pacelc.ts';
 import { benchFailover } from './failover.ts';
 import { benchPort } from './port.ts';
+import { benchAntientropy, benchErasure, benchGossip } from './gossip.ts';
 
 type Section = () => Promise<Record<string, unknown>>;
 
@@ -40,6 +41,9 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   pacelc: () => benchPacelc(),
   failover: () => benchFailover(),
   port: () => benchPort(),
+  gossip: () => benchGossip(),
+  antientropy: () => benchAntientropy(),
+  erasure: () => benchErasure(),
 };
 
 async function runBench(): Promise<number> {

@@ -20,7 +20,7 @@ import {
   type TwoPCBug,
   type TwoPCState,
 } from '../../impl/commit/twopc.ts';
-import { checkBoundedLiveness, startingFrom } from '../../specs/commit/liveness.ts';
+import { checkBoundedLiveness, startingFrom } from '../../specs/liveness.ts';
 
 // Distinct states, transitions and diameters from this checker; exact keys and 64-bit
 // fingerprints agree on every row. "unreached" lists the witnesses a configuration cannot reach

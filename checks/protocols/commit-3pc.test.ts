@@ -11,7 +11,7 @@ import { checkRandom } from '../random.ts';
 import { instantiate } from '../../impl/core/machine.ts';
 import { lastState } from '../../impl/core/trace.ts';
 import { makeThreePC, threePCAllDecided, threePCIsFault, threePCModel, threePCParticipantState } from '../../impl/commit/threepc.ts';
-import { checkBoundedLiveness } from '../../specs/commit/liveness.ts';
+import { checkBoundedLiveness } from '../../specs/liveness.ts';
 
 // From this checker; exact keys and fingerprints agree on every row.
 // The crash-stop rows changed with issue 13 (before: 1,372 / 3,102 / 17; 4,284 / 9,362 / 20;

@@ -1,12 +1,12 @@
 /**
- * The bounded-liveness check of `specs/commit/liveness.ts` on toy machines whose answers are
+ * The bounded-liveness check of `specs/liveness.ts` on toy machines whose answers are
  * known by hand: it must pass where every (or some) fault-free schedule reaches the goal within
  * k steps, and fail, with the right evidence, where one does not.
  */
 import { describe, expect, it } from 'vitest';
 import type { Machine } from '../../impl/core/machine.ts';
 import { lastState } from '../../impl/core/trace.ts';
-import { checkBoundedLiveness, startingFrom } from '../../specs/commit/liveness.ts';
+import { checkBoundedLiveness, startingFrom } from '../../specs/liveness.ts';
 
 type Act = 'inc' | 'fault' | 'spin';
 interface Opts {

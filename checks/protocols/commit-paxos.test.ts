@@ -11,7 +11,7 @@ import { checkRandom } from '../random.ts';
 import { instantiate, InputError } from '../../impl/core/machine.ts';
 import { makePaxosCommitTla, paxosCommitTlaModel } from '../../impl/commit/paxoscommit-tla.ts';
 import { makePaxosCommit, paxosCommitModel, pcAllDecided, pcIsFault } from '../../impl/commit/paxoscommit.ts';
-import { checkBoundedLiveness } from '../../specs/commit/liveness.ts';
+import { checkBoundedLiveness } from '../../specs/liveness.ts';
 
 describe('PaxosCommit.tla, ported', () => {
   // From this checker, exact = fingerprints. (rms 2, acceptors 3, maxBallot 1 is TLC's own

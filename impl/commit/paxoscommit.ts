@@ -39,7 +39,7 @@
  * the only value any higher ballot can propose, because its phase 1 hears from a majority, which
  * intersects the choosing one (the `paxos-agreement` invariant reads the ghost record of every
  * acceptance). Liveness with the coordinator and a minority of acceptors crashed is checked with
- * `specs/commit/liveness.ts`.
+ * `specs/liveness.ts`.
  */
 import { assertNever, bool, defineModel, InputError, int, type Witness } from '../core/machine.ts';
 import type { Encoder } from '../core/encode.ts';

@@ -40,7 +40,7 @@
  * 2PC blocks: if the coordinator crashes after every participant voted yes and before any of
  * them learned the decision, no participant can commit or abort until the coordinator
  * recovers (the `coordinator-blocks` witness; `checks/protocols/commit-2pc.test.ts` shows it
- * with the bounded-liveness check of `specs/commit/liveness.ts`).
+ * with the bounded-liveness check of `specs/liveness.ts`).
  */
 import { assertNever, bool, defineModel, int, oneOf, type Witness } from '../core/machine.ts';
 import type { Encoder } from '../core/encode.ts';

@@ -38,6 +38,9 @@ export const CATALOGUE: Catalogue = [
   { name: 'outbox', load: async () => (await import('./delivery.ts')).outboxModel },
   { name: 'cdc', load: async () => (await import('./delivery.ts')).cdcModel },
   { name: 'saga', load: async () => (await import('./delivery.ts')).sagaModel },
+  { name: 'gossip', load: async () => (await import('./gossip.ts')).gossipModel },
+  { name: 'erasure', load: async () => (await import('./erasure.ts')).erasureModel },
+  { name: 'antientropy', load: async () => (await import('./antientropy.ts')).antientropyModel },
 ];
 
 /**

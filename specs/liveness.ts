@@ -26,10 +26,10 @@
  * This is an analysis of the explicit graph, so it suits small configurations (the whole graph's
  * edges are kept: about 8 bytes per fault-free transition, plus a key per state).
  */
-import type { Machine } from '../../impl/core/machine.ts';
-import { WordBuffer } from '../../impl/core/encode.ts';
-import type { BoundHit } from '../../impl/core/result.ts';
-import { lastState, traceFromIndices, type Trace, type TraceStep } from '../../impl/core/trace.ts';
+import type { Machine } from '../impl/core/machine.ts';
+import { WordBuffer } from '../impl/core/encode.ts';
+import type { BoundHit } from '../impl/core/result.ts';
+import { lastState, traceFromIndices, type Trace, type TraceStep } from '../impl/core/trace.ts';
 
 /** What to check: which actions are faults, what deciding means, and k. */
 export interface BoundedLivenessSpec<S, A> {
