@@ -77,7 +77,7 @@ export interface ExploreOptions {
   readonly frontier?: 'auto' | 'encoded' | 'objects';
   /** Bytes of encoded frontier held in memory before it spills to disk. Default 512 MiB. */
   readonly frontierMemoryBytes?: number;
-  /** Bytes of trace links (8 per state) held in memory before the oldest spill to disk. Default 16 MiB. */
+  /** Bytes of trace links (8 per state) held in memory before the oldest spill to disk. Default 4 MiB. */
   readonly linkMemoryBytes?: number;
   /** Folder for spill files. Default: the OS temp folder. */
   readonly spillDir?: string;
@@ -126,7 +126,7 @@ export interface ExploreStats extends RunStats {
 export const PURITY_FIRST_STATES = 2_000;
 
 /** Default memory budgets before the frontier and the trace links spill to disk. */
-export const DEFAULT_SPILL = { frontierMemoryBytes: 512 * 2 ** 20, linkMemoryBytes: 16 * 2 ** 20 } as const;
+export const DEFAULT_SPILL = { frontierMemoryBytes: 512 * 2 ** 20, linkMemoryBytes: 4 * 2 ** 20 } as const;
 
 /** The defaults of the mandatory bounds. */
 export const DEFAULT_BOUNDS = { maxDepth: 10_000, maxStates: 20_000_000, timeLimitMs: 600_000 } as const;

@@ -9,6 +9,7 @@
  * interleave single deliveries and have no notion of a round); it measures what "rounds" means
  * in Demers et al.'s analysis (push-pull spreads in log3 N + O(log log N) rounds).
  */
+import { mulberry32 } from './harness.ts';
 import { join } from 'node:path';
 import { REPORTS_DIR, writeFileAtomic } from '../output.ts';
 import { gcIncrement, gcMerge, gcValue, type GCounter } from '../../impl/gossip/crdt.ts';
@@ -16,21 +17,9 @@ import { depthOf, repairCost, type Entry, type TreeShape } from '../../impl/anti
 import { decode, encode } from '../../impl/erasure/rs.ts';
 import { chartPage, htmlTable, lineChartSvg } from '../report/chart.ts';
 
-/** A small seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Rounds until every node's counter has node 1's increment, with message loss `loss`. */
 export function gossipRounds(n: number, seed: number, loss = 0): number {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   let s: GCounter[] = Array.from({ length: n }, () => Array.from({ length: n }, () => 0));
   s[0] = gcIncrement(s[0]!, 1);
   for (let round = 1; round <= 1000; round++) {
@@ -81,7 +70,7 @@ export async function benchAntientropy(seeds = 20): Promise<Record<string, unkno
       const t: TreeShape = { keys, leaves: keys };
       let compared = 0;
       for (let s = 0; s < seeds; s++) {
-        const rnd = prng(keys * 31 + d * 7 + s);
+        const rnd = mulberry32(keys * 31 + d * 7 + s);
         const a: Entry[] = Array.from({ length: keys }, (_, key) => ({ key, ver: 1 }));
         const b = a.slice();
         const picked = new Set<number>();

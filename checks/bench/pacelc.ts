@@ -15,6 +15,7 @@
  *
  * These are counts, not timings: the machine's load does not change them.
  */
+import { mulberry32 } from './harness.ts';
 import { explore } from '../exhaustive.ts';
 import type { Invariant, Machine } from '../../impl/core/machine.ts';
 import type { NodeId } from '../../impl/env/types.ts';
@@ -104,18 +105,6 @@ export function classifyStore(mode: StoreMode, shape: StoreShape, partitions = 1
   return { mode, shape, partitions, states: r.stats.states, complete, levels, strongest, promised: MODE_LEVEL[mode] };
 }
 
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A mode's measured costs. */
 export interface StoreCosts {
   readonly mode: StoreMode;
@@ -140,7 +129,7 @@ export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, see
   const mp = makeStoreMachine(mode, shape, { partitions: 1 }, none);
   let invoked = 0;
   let answered = 0;
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const s0 = mp.init()[0]!;
   const splits = (mp.actions(s0)).filter((a) => a.type === 'partition');
   for (const split of splits) {

@@ -195,7 +195,7 @@ describe('Echo double-send (lanes and arrows)', () => {
     expect(await p.$$eval('.msg.hl', (els) => els.length)).toBe(2);
     await p.click('.msg-deliver[data-step="2"] line', { force: true });
     expect(await inspectorTitle(p)).toBe('Step 2 of 3');
-    expect(await p.textContent('#insp-changes')).toContain('ghost.delivered: + "n1→n2 #1"');
+    expect(await p.textContent('#insp-changes')).toContain('ghost.delivered: + {"from":"n1","to":"n2","seq":1}');
   });
 
   it('the keyboard moves through the steps', async () => {

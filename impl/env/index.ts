@@ -147,7 +147,8 @@
  * const makePing = (opts: { eagerRetry: boolean }) => defineProtocol<PingTypes>({ ... });
  * ```
  *
- * `impl/echo/echo.ts` is a complete example (model, invariants, witnesses, bugs, symmetry).
+ * `impl/echo/echo.ts` is a complete example: the protocol with its schema and bug overrides; its checks
+ * are in `specs/echo.ts` and its model (params, bugs, build) in `specs/models/echo.ts`.
  *
  * ## 5. The configuration ({@link EnvConfig}; `envParams(protocol, defaults)` gives the CLI schema)
  *

@@ -148,6 +148,8 @@ export function twoPhaseMachine(n: number, rules: TwoPhaseRules = TWOPHASE_RULES
       }
     },
     encode: codec.encode,
+    // The compiled decoder: BFS holds its frontier as encodings (a few words a state).
+    decode: (words: Int32Array) => codec.decode(words, { pos: 0 }),
     ...(opts.symmetry === true ? { symmetry: symmetryCanonicalizer<TwoPhaseState>({ n, classes, rename, encode: codec.encode }) } : {}),
     rename,
     symmetryClasses: () => classes,
