@@ -204,14 +204,15 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
   let spilledBytes = 0;
   /** BFS levels alive (the one being expanded and the one being filled), for cleanup. */
   const levels: (S[] | EncodedQueue)[] = [];
-  /** Remove spill files (counting what they held). */
+  /** Drop a level that has been expanded, removing its spill file (counting what it held). */
+  const release = (level: S[] | EncodedQueue): void => {
+    if (Array.isArray(level)) return;
+    spilledBytes += level.diskBytes();
+    level.dispose();
+  };
+  /** Remove every spill file. */
   const cleanup = (): void => {
-    for (const level of levels.splice(0)) {
-      if (!Array.isArray(level)) {
-        spilledBytes += level.diskBytes();
-        level.dispose();
-      }
-    }
+    for (const level of levels.splice(0)) release(level);
     if (links) {
       spilledBytes += links.diskBytes();
       links.dispose();
@@ -336,7 +337,6 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     if (mode === 'bfs') {
       // One BFS level: the states (or their encodings) in id order. A level's ids are consecutive:
       // states get their ids as they are discovered, and are queued in that order.
-      const m2 = m;
       const raw = useSymmetry ? new WordBuffer() : words;
       let checkedDecodes = 0;
       const checkDecodes = opts.purityStates ?? PURITY_FIRST_STATES;
@@ -348,15 +348,15 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
         }
         if (raw !== words) {
           raw.reset();
-          m2.encode!(t, raw);
+          m.encode!(t, raw);
         }
         level.push(raw.raw, raw.len);
         if (checkedDecodes < checkDecodes) {
           checkedDecodes++;
-          const back = m2.decode!(raw.raw.slice(0, raw.len));
+          const back = m.decode!(raw.raw.slice(0, raw.len));
           if (canonicalKey(back) !== canonicalKey(t)) {
             throw new InputError(
-              `model ${m2.name}: decode is not the inverse of encode on a reachable state (depth ${frontierDepth + 1}); run with frontier objects (--frontier objects) and fix decode`,
+              `model ${m.name}: decode is not the inverse of encode on a reachable state (depth ${frontierDepth + 1}); run with frontier objects (--frontier objects) and fix decode`,
             );
           }
         }
@@ -381,7 +381,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
           return;
         }
         for (let w = level.next(); w !== undefined; w = level.next()) {
-          const s = m2.decode!(w);
+          const s = m.decode!(w);
           if (guard !== undefined && expanded < freezeUntil) deepFreeze(s);
           yield s;
         }
@@ -427,11 +427,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
             links!.push(sid, ai);
           }
         }
-        if (!Array.isArray(current)) {
-          spilledBytes += current.diskBytes();
-          current.dispose();
-        }
-        levels.shift();
+        release(levels.shift()!);
         current = next;
         currentFirst = nextFirst;
         depth++;
