@@ -447,7 +447,6 @@ async function exhaustiveCheck(
   if (frontier !== 'auto' && frontier !== 'encoded' && frontier !== 'objects') throw new InputError(`--frontier takes auto, encoded or objects, got '${frontier}'`);
   if (frontier !== 'auto' && mode === 'dfs') throw new InputError('--frontier applies to --mode bfs (dfs keeps only its stack)');
   if (frontier === 'encoded' && !(machine.encode && machine.decode)) throw new InputError(`model ${model.name} cannot hold its frontier encoded: it has no ${machine.encode ? 'decode' : 'encode/decode'} (use --frontier objects)`);
-  if (frontier === 'encoded' && workers > 1) throw new InputError('--frontier encoded is single-threaded for now: use --workers 1 with it');
   const frontierMemoryBytes = posInt(args, 'frontier-memory', DEFAULT_SPILL.frontierMemoryBytes / 2 ** 20) * 2 ** 20;
   const spillDir = str(args, 'spill-dir');
   if (spillDir !== undefined) assertSpillDir(spillDir);

@@ -3,9 +3,13 @@
  *
  * - The visited set is shared: 64-bit fingerprints in a `SharedArrayBuffer`, inserted with
  *   `Atomics` compare-and-swap ({@link SharedFingerprintSet}); it grows stop-the-world.
- * - Each worker expands the states it discovered: states never cross threads (they hold
+ * - The workers start replicated: each expands the whole (small) frontier in the same order,
+ *   worker 0 alone counting and checking. Once a level's frontier holds at least
+ *   `partitionAt` states, it is dealt out (worker w takes positions ≡ w mod n) and from then on
+ *   each worker expands the states it discovered: states never cross threads (they hold
  *   functions and immutable collections that cannot be cloned cheaply). Which worker wins a state
- *   depends on timing; nothing reported depends on it.
+ *   depends on timing; nothing reported depends on it. (Without the replicated start, a model
+ *   with one initial state would leave every worker but one idle for the whole search.)
  * - The levels are barriers: level d+1 starts when every worker has expanded its part of level
  *   d. So the distinct count of every depth, the diameter, the witnesses' depths and the verdict
  *   of a complete search are the same for any number of workers.
@@ -18,7 +22,7 @@
  *   The price is a second, sequential search up to the violation's depth.
  */
 import { InputError, type AnyMachine } from '../../impl/core/machine.ts';
-import { DEFAULT_BOUNDS, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
+import { DEFAULT_BOUNDS, DEFAULT_SPILL, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
 import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, defaultWorkers, startWorkers, type WorkerHandle } from './pool.ts';
@@ -38,6 +42,8 @@ export interface ParallelExploreOptions extends ExploreOptions {
   readonly warmStart?: boolean;
   /** Initial slots of the shared table (default 65,536; tests use small tables to exercise growth). */
   readonly initialSlots?: number;
+  /** Partition the frontier once a level holds this many states (default 256 per worker). */
+  readonly partitionAt?: number;
 }
 
 /** Statistics of a parallel search. */
@@ -51,6 +57,8 @@ export interface ParallelExploreStats extends ExploreStats {
    * search that re-derived the canonical trace (whose counters these stats are).
    */
   readonly parallelMs?: number;
+  /** States each worker expanded (the work's split; absent when one thread searched). */
+  readonly expandedPerWorker?: readonly number[];
 }
 
 /** Peak RSS of this process so far, in bytes. */
@@ -96,7 +104,7 @@ export async function exploreParallel(
   );
   const signal = opts.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal;
   const startedAt = performance.now();
-  const { workers: _w, warmStart: _ws, initialSlots: _is, ...seqOpts } = opts;
+  const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, ...seqOpts } = opts;
   const first = await sequential(machine, { ...seqOpts, signal }, 1);
   const userAbort = opts.signal?.aborted ?? false;
   if (!(ready && first.bound?.kind === 'interrupted') || userAbort) {
@@ -115,6 +123,9 @@ function validate(machine: AnyMachine, opts: ExploreOptions): void {
     if (!Number.isFinite(v) || v < (k === 'maxDepth' ? 0 : 1)) throw new InputError(`bound ${k} must be a positive number, got ${v}`);
   }
   selectChecks(machine, opts.checks ?? []);
+  if (opts.frontier === 'encoded' && !(machine.encode && machine.decode)) {
+    throw new InputError(`model ${machine.name} cannot hold its frontier encoded: it has no ${machine.encode ? 'decode' : 'encode/decode'} (use frontier objects)`);
+  }
   if (machine.init().length === 0) throw new InputError(`model ${machine.name} has no initial state with these parameters`);
 }
 
@@ -135,8 +146,10 @@ async function parallelBfs(
   const maxStates = opts.maxStates ?? DEFAULT_BOUNDS.maxStates;
   const timeLimitMs = opts.timeLimitMs ?? DEFAULT_BOUNDS.timeLimitMs;
   const checks = opts.checks ?? [];
-  const initCount = machine.init().length;
   const useSymmetry = (opts.symmetry ?? true) && machine.symmetry !== undefined;
+  const frontierKind = opts.frontier ?? 'auto';
+  const encodedFrontier = frontierKind !== 'objects' && machine.encode !== undefined && machine.decode !== undefined;
+  const frontierMemoryBytes = Math.max(1, Math.floor((opts.frontierMemoryBytes ?? DEFAULT_SPILL.frontierMemoryBytes) / n));
 
   const start = startedAt ?? performance.now();
   const { ctrl, table } = SharedFingerprintSet.create(opts.initialSlots);
@@ -170,6 +183,10 @@ async function parallelBfs(
   const witnessNames = (machine.sometimes ?? []).map((w) => w.name);
   const witnessDepth = witnessNames.map(() => -1);
   const transitionsOf = new Array<number>(n).fill(0);
+  const expandedOf = new Array<number>(n).fill(0);
+  const spilledOf = new Array<number>(n).fill(0);
+  const partitionAt = opts.partitionAt ?? 256 * n;
+  let replicated = true;
   let violation = false;
   let bound: BoundHit | undefined;
   let peakFrontier = 0;
@@ -179,7 +196,10 @@ async function parallelBfs(
     rs.forEach((r, w) => {
       added += r.newStates;
       frontier += r.nextSize;
+      if (process.env['DSCHECK_PAR_DEBUG']) process.stderr.write(`level ${at} worker ${w}: +${r.newStates} next ${r.nextSize} expanded ${r.expanded}\n`);
       transitionsOf[w] = r.transitions;
+      expandedOf[w] = r.expanded;
+      spilledOf[w] = r.spilledBytes;
       if (r.violation) violation = true;
       r.witnessDepths.forEach((d, i) => {
         if (d >= 0 && (witnessDepth[i]! < 0 || d < witnessDepth[i]!)) witnessDepth[i] = d;
@@ -194,11 +214,26 @@ async function parallelBfs(
     pool = await booting;
     await Promise.all(
       pool.map((w, index) =>
-        w.request({ type: 'bfs-setup', options: { index, ctrl, table, live, checks, symmetry: useSymmetry, deadlock: opts.deadlock ?? false, maxStates } }),
+        w.request({ type: 'bfs-setup', options: {
+            index,
+            workers: n,
+            ctrl,
+            table,
+            live,
+            checks,
+            symmetry: useSymmetry,
+            deadlock: opts.deadlock ?? false,
+            maxStates,
+            encodedFrontier,
+            frontierMemoryBytes,
+            ...(opts.spillDir !== undefined ? { spillDir: opts.spillDir } : {}),
+            ...(opts.frontierChunkWords !== undefined ? { frontierChunkWords: opts.frontierChunkWords } : {}),
+          },
+        }),
       ),
     );
     const inits = await Promise.all(
-      pool.map(async (w, index) => asLevel(await w.request({ type: 'init', indices: Array.from({ length: initCount }, (_, i) => i).filter((i) => i % n === index) }))),
+      pool.map(async (w) => asLevel(await w.request({ type: 'init' }))),
     );
     let frontier = absorb(inits, 0);
     while (!violation && Atomics.load(ctrl, CTRL.stop) === STOP.none && frontier > 0) {
@@ -208,7 +243,9 @@ async function parallelBfs(
         else if (probes.some((p) => p.canExpand)) bound = { kind: 'depth', limit: maxDepth };
         break;
       }
-      let reports = await Promise.all(pool.map(async (w) => asLevel(await w.request({ type: 'level', depth, expand: true }))));
+      const partition = replicated && frontier >= partitionAt;
+      if (partition) replicated = false;
+      let reports = await Promise.all(pool.map(async (w) => asLevel(await w.request({ type: 'level', depth, expand: true, partition }))));
       // Stop-the-world growth: every worker has stopped; rehash, hand out the new table, resume.
       while (reports.some((r) => r.type === 'paused') && Atomics.load(ctrl, CTRL.stop) === STOP.none) {
         const grown = set.grown();
@@ -234,11 +271,12 @@ async function parallelBfs(
   const parallelMs = performance.now() - start;
   if (violation) {
     // The canonical counterexample: a single-threaded search to the violation's depth.
-    const { workers: _w, warmStart: _ws, initialSlots: _is, ...seq } = opts;
+    const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, ...seq } = opts;
     return sequential(machine, seq, n, { parallelMs, startedAt: start });
   }
   const why = Atomics.load(ctrl, CTRL.stop);
-  if (why === STOP.states) bound = { kind: 'states', limit: maxStates };
+  // (The workers stop at the insertion that crosses the bound; the count check is a second guard.)
+  if (why === STOP.states || set.size > maxStates) bound = { kind: 'states', limit: maxStates };
   else if (why === STOP.time) bound = { kind: 'time', limit: timeLimitMs };
   else if (why === STOP.interrupted) bound = { kind: 'interrupted', limit: parallelMs };
   const states = Math.min(set.size, maxStates);
@@ -257,11 +295,12 @@ async function parallelBfs(
     checkerBytes,
     bytesPerState: states > 0 ? checkerBytes / states : 0,
     peakFrontier,
-    frontier: 'objects',
-    spilledBytes: 0,
+    frontier: encodedFrontier ? 'encoded' : 'objects',
+    spilledBytes: spilledOf.reduce((a, b) => a + b, 0),
     collisionProbability: (states * Math.max(0, transitions - states)) / 2 ** 64,
     workers: n,
     peakRssBytes: peakRssBytes(),
+    expandedPerWorker: expandedOf,
   };
   const witnesses: WitnessResult[] = witnessNames.map((name, i) => ({ name, reached: witnessDepth[i]! >= 0, ...(witnessDepth[i]! >= 0 ? { depth: witnessDepth[i]! } : {}) }));
   if (bound) return { status: 'bounded', bound, stats, witnesses };

@@ -9,6 +9,8 @@ import type { ViolationKind } from '../../impl/core/trace.ts';
 export interface BfsWorkerOptions {
   /** This worker's index (0-based): which slot of `live` it writes. */
   readonly index: number;
+  /** How many workers search. */
+  readonly workers: number;
   readonly ctrl: Int32Array;
   readonly table: SharedArrayBuffer;
   /** Per worker live counters (Float64: transitions, frontier) for progress lines. */
@@ -17,6 +19,14 @@ export interface BfsWorkerOptions {
   readonly symmetry: boolean;
   readonly deadlock: boolean;
   readonly maxStates: number;
+  /** Hold the frontier as encodings (the machine has `encode` and `decode`), else as objects. */
+  readonly encodedFrontier: boolean;
+  /** This worker's memory budget for its encoded frontier before it spills to disk. */
+  readonly frontierMemoryBytes: number;
+  /** Folder for spill files (default: the OS temp folder). */
+  readonly spillDir?: string;
+  /** Words per frontier chunk (the unit that spills); smaller only in tests. */
+  readonly frontierChunkWords?: number;
 }
 
 /** One block of random runs: `runs` runs from `seed`. */
@@ -36,8 +46,18 @@ export interface RandomBlockJob {
 /** Coordinator → worker. */
 export type CoordinatorMessage =
   | { readonly type: 'bfs-setup'; readonly options: BfsWorkerOptions }
-  | { readonly type: 'init'; readonly indices: readonly number[] }
-  | { readonly type: 'level'; readonly depth: number; readonly expand: boolean }
+  | { readonly type: 'init' }
+  | {
+      readonly type: 'level';
+      readonly depth: number;
+      readonly expand: boolean;
+      /**
+       * End the replicated start: before expanding, each worker keeps the frontier states at
+       * positions `i` with `i % workers === index` (every worker holds the same frontier, in the
+       * same order, until then).
+       */
+      readonly partition?: boolean;
+    }
   | { readonly type: 'resume'; readonly table: SharedArrayBuffer; readonly continueLevel: boolean }
   | { readonly type: 'random'; readonly job: RandomBlockJob };
 
@@ -48,6 +68,10 @@ export interface LevelReport {
   readonly newStates: number;
   /** Transitions this worker generated since it started (cumulative). */
   readonly transitions: number;
+  /** States this worker expanded since it started (cumulative; its share of the work). */
+  readonly expanded: number;
+  /** Bytes of frontier this worker has spilled to disk so far. */
+  readonly spilledBytes: number;
   /** States this worker will expand at the next level. */
   readonly nextSize: number;
   /** Per witness: the smallest depth at which this worker saw it, or -1. */

@@ -9,11 +9,17 @@
  * stored as 1: this merges fingerprints that differ only there, a change to the collision
  * probability far below the 2⁻⁶⁴ per pair it already has.
  *
+ * Counting is batched: a thread adds its new fingerprints to the shared count every `batch`
+ * insertions (and when it reports), not one by one, so that the count's cache line does not
+ * bounce between cores on every new state. Near the states bound the batch drops to one, so the
+ * bound is still enforced at the insertion that crosses it (see {@link SharedFingerprintSet.add}).
+ *
  * Growth is stop-the-world: a thread whose insertion takes the load past {@link MAX_LOAD} raises
  * the `pause` flag; every worker stops at its next state boundary and reports; the coordinator
  * rehashes into a table twice as large and hands it to every worker before they resume. The
  * table never fills while workers run: between the flag and the stop, each worker adds at most
- * one state's successors.
+ * one state's successors, and the unflushed counts of all workers are at most a sixteenth of the
+ * free slots.
  */
 
 /**
@@ -42,17 +48,31 @@ export const MAX_LOAD = 0.75;
 
 /** A view of the shared table, held by each worker and by the coordinator. */
 export class SharedFingerprintSet {
-  private table: Uint32Array;
-  private mask: number;
-  private limit: number;
+  private table!: Uint32Array;
+  private mask = 0;
+  private limit = 0;
+  /** New fingerprints this thread has not yet added to the shared count. */
+  private pending = 0;
+  /** Flush the count after this many insertions. */
+  private batch = 1;
+  /** Count every insertion at once when the shared count is within reach of this (the states bound). */
+  private exactAbove = Infinity;
 
+  /** `workers`: how many threads insert (sizes the batch so the table cannot overfill). */
   constructor(
     readonly ctrl: Int32Array,
     tableBuffer: SharedArrayBuffer,
+    private readonly workers = 1,
   ) {
-    this.table = new Uint32Array(tableBuffer);
-    this.mask = this.table.length / 2 - 1;
-    this.limit = Math.floor((this.mask + 1) * MAX_LOAD);
+    this.use(tableBuffer);
+  }
+
+  /**
+   * Enforce a states bound: once the shared count may be within `workers × batch` of `bound`,
+   * every insertion is counted at once, so {@link add} returns the exact count from there on.
+   */
+  countExactlyAbove(bound: number): void {
+    this.exactAbove = bound;
   }
 
   /** A fresh control buffer and table of at least `slots` slots. */
@@ -69,9 +89,20 @@ export class SharedFingerprintSet {
     this.table = new Uint32Array(tableBuffer);
     this.mask = this.table.length / 2 - 1;
     this.limit = Math.floor((this.mask + 1) * MAX_LOAD);
+    this.batch = Math.max(1, Math.min(256, Math.floor((this.mask + 1 - this.limit) / (16 * this.workers))));
   }
 
-  /** Distinct fingerprints held (all threads). */
+  /** Add this thread's uncounted insertions to the shared count; returns the count after it. */
+  flush(): number {
+    const p = this.pending;
+    if (p === 0) return Atomics.load(this.ctrl, CTRL.count);
+    this.pending = 0;
+    const n = Atomics.add(this.ctrl, CTRL.count, p) + p;
+    if (n > this.limit) Atomics.store(this.ctrl, CTRL.pause, 1);
+    return n;
+  }
+
+  /** Distinct fingerprints counted so far (all threads; exact once every thread has flushed). */
   get size(): number {
     return Atomics.load(this.ctrl, CTRL.count);
   }
@@ -82,8 +113,10 @@ export class SharedFingerprintSet {
   }
 
   /**
-   * Add fingerprint (hi, lo). Returns 0 if it was there, else the number of distinct
-   * fingerprints after this insertion (so a caller can enforce a states bound exactly).
+   * Add fingerprint (hi, lo). Returns 0 if it was there; else a lower bound of the number of
+   * distinct fingerprints after this insertion, which is exact whenever the count may be near the
+   * bound given to {@link countExactlyAbove} (so a caller enforces a states bound at the
+   * insertion that crosses it).
    */
   add(hi: number, lo: number): number {
     const h = hi === 0 ? 1 : hi >>> 0;
@@ -99,9 +132,10 @@ export class SharedFingerprintSet {
         a = Atomics.compareExchange(t, 2 * i, 0, h);
         if (a === 0) {
           Atomics.store(t, 2 * i + 1, l);
-          const n = Atomics.add(this.ctrl, CTRL.count, 1) + 1;
-          if (n > this.limit) Atomics.store(this.ctrl, CTRL.pause, 1);
-          return n;
+          const p = ++this.pending;
+          const g = Atomics.load(this.ctrl, CTRL.count);
+          if (p >= this.batch || g + this.workers * this.batch >= this.exactAbove) return this.flush();
+          return g + p;
         }
       }
       if (a === h) {
