@@ -544,7 +544,7 @@ async function exhaustiveCheck(
       out(`  states ${num(s.states)} · transitions ${num(s.transitions)} · diameter ${s.diameter} · ${dur(s.elapsedMs)} · ${num(s.statesPerSecond)} states/s`);
       out(`  states per depth: ${s.statesPerDepth.join(' ')}`);
       out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)}${s.frontier === 'encoded' ? ' (encoded)' : ''} · peak RSS ${num(Math.round(s.peakRssBytes / 2 ** 20))} MiB${s.spilledBytes > 0 ? ` · ${num(Math.round(s.spilledBytes / 2 ** 20))} MiB spilled to disk` : ''}`);
-      if (s.workers > 1) out(`  workers: ${s.workers}${s.parallelMs !== undefined ? ` (violation found in ${dur(s.parallelMs)}; trace and counts from the single-threaded search to its depth)` : ''}`);
+      if (s.workers > 1) out(`  workers: ${s.workers}${s.parallelMs !== undefined ? ` (violation found in ${dur(s.parallelMs)}; trace and counts from the single-threaded search to its depth)` : s.expandedPerWorker ? ` · states expanded per worker: ${s.expandedPerWorker.map(num).join(' / ')}` : ''}`);
       if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
     },
     traceNote: () => '',

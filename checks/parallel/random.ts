@@ -3,7 +3,8 @@
  *
  * The runs are cut into blocks of {@link BLOCK_RUNS} (the last one shorter). Block `b` runs with
  * its own seed, {@link blockSeed}(seed, b) (block 0 uses `seed` itself), so a block's outcome is a
- * function of (seed, b) alone. Workers take blocks in order; the reported violation is the one of
+ * function of (seed, b) alone. Workers take blocks in order (with N workers, this thread is one
+ * of them and N − 1 threads are started: it runs blocks while they boot); the reported violation is the one of
  * the lowest failing block, and the runs counted are those of every block below it plus the
  * failing block's own, so the result (violation, seed, path, shrunk trace, runs, steps,
  * witnesses) is the same for any worker count, and for any split into shards once merged
@@ -248,19 +249,26 @@ export async function checkRandomParallel(ref: ModelRef, opts: ParallelRandomOpt
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } else {
+    // With N ≥ 2 workers this thread is one of them (unless `threads`): it runs blocks from the
+    // start, while the N − 1 threads boot, and a short run may end before they are up.
+    const threads = opts.threads ? workers : workers - 1;
     let pool: WorkerHandle[] = [];
+    let done = false;
     const onAbort = (): void => {
       cut = { kind: 'interrupted', limit: performance.now() - start };
       void Promise.all(pool.map((w) => w.stop()));
     };
     opts.signal?.addEventListener('abort', onAbort);
-    try {
-      const boot = startWorkers(ref, workers);
-      if (opts.signal?.aborted) await boot.cancel();
-      const cancelBoot = (): void => void boot.cancel();
-      opts.signal?.addEventListener('abort', cancelBoot);
+    const boot = startWorkers(ref, threads);
+    const cancelBoot = (): void => void boot.cancel();
+    opts.signal?.addEventListener('abort', cancelBoot);
+    if (opts.signal?.aborted) cancelBoot();
+    const onThreads = (async () => {
       try {
         pool = await boot.ready;
+      } catch (e) {
+        if (done || opts.signal?.aborted) return;
+        throw e;
       } finally {
         opts.signal?.removeEventListener('abort', cancelBoot);
       }
@@ -274,11 +282,28 @@ export async function checkRandomParallel(ref: ModelRef, opts: ParallelRandomOpt
           }
         }),
       );
+    })();
+    onThreads.catch(() => {}); // handled below, after this thread's own blocks
+    try {
+      if (!opts.threads) {
+        for (let b = take(); b !== undefined; b = take()) {
+          record(runRandomBlock(machine, job(b)));
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        // Every block is taken: threads still booting are not needed.
+        if (pool.length === 0) {
+          done = true;
+          await boot.cancel();
+        }
+      }
+      await onThreads;
     } catch (e) {
       if (!opts.signal?.aborted) throw e;
     } finally {
+      done = true;
       opts.signal?.removeEventListener('abort', onAbort);
       await Promise.all(pool.map((w) => w.stop()));
+      await onThreads.catch(() => {});
     }
   }
   if (opts.signal?.aborted && !cut) cut = { kind: 'interrupted', limit: performance.now() - start };
