@@ -31,8 +31,14 @@ interface AnyAction {
 }
 
 /** The store machine of any mode, seen through the common state type. */
-function makeStoreMachine(mode: StoreMode, shape: StoreShape, env: { partitions: number }, checks: StoreChecks): Machine<StoreState, AnyAction> {
+function makeStoreMachine(mode: StoreMode, shape: StoreShape, env: { partitions: number } & StoreClocks, checks: StoreChecks): Machine<StoreState, AnyAction> {
   return makeAnyStore(mode, shape, env, checks) as unknown as Machine<StoreState, AnyAction>;
+}
+
+/** The environment's physical clocks for a run (none by default). */
+export interface StoreClocks {
+  readonly maxClock?: number;
+  readonly maxSkew?: number;
 }
 
 /** One level's tally over a mode's reachable histories. */
@@ -62,7 +68,7 @@ export interface StoreClassification {
 }
 
 /** Explore a mode and classify it at every level (see the module comment). */
-export function classifyStore(mode: StoreMode, shape: StoreShape, partitions = 1, maxStates = 2_000_000): StoreClassification {
+export function classifyStore(mode: StoreMode, shape: StoreShape, partitions = 1, maxStates = 2_000_000, clocks: StoreClocks = {}): StoreClassification {
   const histories = new Map<string, readonly StoreEvent[]>();
   const rests = new Map<string, { events: readonly StoreEvent[]; probes: number[][] }>();
   const seen = new WeakSet<readonly StoreEvent[]>();
@@ -83,7 +89,7 @@ export function classifyStore(mode: StoreMode, shape: StoreShape, partitions = 1
       return true;
     },
   };
-  const m = makeStoreMachine(mode, shape, { partitions }, { invariants: [recorder], sometimes: [] });
+  const m = makeStoreMachine(mode, shape, { partitions, ...clocks }, { invariants: [recorder], sometimes: [] });
   const r = explore(m, { maxStates });
   const levels: LevelTally[] = STORE_LEVELS.map((level) => {
     let checked = 0;
@@ -108,9 +114,11 @@ export function classifyStore(mode: StoreMode, shape: StoreShape, partitions = 1
 /** A mode's measured costs. */
 export interface StoreCosts {
   readonly mode: StoreMode;
-  /** Operations answered / invoked, while a partition holds (never healed). */
+  /** Operations answered successfully / invoked, while a partition holds (never healed). A refusal (`unavailable`) is an answer, but not available. */
   readonly availability: number;
-  readonly partitionOps: { readonly invoked: number; readonly answered: number };
+  /** Operations answered at all (successfully, or refused as `unavailable`) / invoked, while a partition holds. */
+  readonly responded: number;
+  readonly partitionOps: { readonly invoked: number; readonly answered: number; readonly refused: number };
   /** Mean round trips per answered operation with no partition, the client's own included. */
   readonly roundTrips: number;
   /** The largest seen. */
@@ -122,6 +130,16 @@ export interface StoreCosts {
 
 const packetKey = (from: number, to: number, msg: unknown): string => JSON.stringify([from, to, msg]);
 
+/**
+ * The next action of a measured run: a timer fires only when nothing else can happen (the
+ * timeout is long next to the network's delays), otherwise a seeded uniform choice.
+ */
+function pick<A extends AnyAction>(acts: readonly A[], next: () => number): A {
+  const busy = acts.filter((a) => a.type !== 'timer');
+  const from = busy.length > 0 ? busy : acts;
+  return from[Math.floor(next() * from.length)]!;
+}
+
 /** Measure availability under partition and round trips without one (see the module comment). */
 export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, seed = 1): StoreCosts {
   const none = { invariants: [], sometimes: [] };
@@ -129,6 +147,7 @@ export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, see
   const mp = makeStoreMachine(mode, shape, { partitions: 1 }, none);
   let invoked = 0;
   let answered = 0;
+  let refused = 0;
   const next = mulberry32(seed);
   const s0 = mp.init()[0]!;
   const splits = (mp.actions(s0)).filter((a) => a.type === 'partition');
@@ -138,11 +157,12 @@ export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, see
       for (;;) {
         const acts = (mp.actions(s)).filter((a) => a.type !== 'heal' && a.type !== 'partition');
         if (acts.length === 0) break;
-        s = mp.step(s, acts[Math.floor(next() * acts.length)]!);
+        s = mp.step(s, pick(acts, next));
       }
       for (const e of s.ghost.events as readonly StoreEvent[]) {
         if (e.type === 'call') invoked++;
-        else answered++;
+        else if (e.type === 'ret') answered++;
+        else refused++;
       }
     }
   }
@@ -159,7 +179,7 @@ export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, see
     for (;;) {
       const acts = m.actions(s);
       if (acts.length === 0) break;
-      const a = acts[Math.floor(next() * acts.length)]!;
+      const a = pick(acts, next);
       const before = new Map(s.net.map((p) => [packetKey(p.from, p.to, p.msg), p.count]));
       const d = a.type === 'deliver' ? (depth.get(packetKey(a.from!, a.to!, a.msg)) ?? 0) : 0;
       const rets = (s.ghost.events as readonly StoreEvent[]).filter((e) => e.type === 'ret').length;
@@ -186,7 +206,8 @@ export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, see
   return {
     mode,
     availability: invoked === 0 ? 1 : answered / invoked,
-    partitionOps: { invoked, answered },
+    responded: invoked === 0 ? 1 : (answered + refused) / invoked,
+    partitionOps: { invoked, answered, refused },
     roundTrips: done === 0 ? 0 : trips / done,
     maxRoundTrips: maxTrips,
     messagesPerOp: ops === 0 ? 0 : sent / ops,

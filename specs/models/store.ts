@@ -51,10 +51,14 @@ export const storeModel = defineModel({
     replicas: int(3, 1, 5, 'replicas (r1..rR; r1 leads in cp)'),
     clients: int(2, 1, 4, 'client sessions (c1..cC), client i at replica ((i-1) mod R)+1'),
     ops: int(3, 1, 8, 'client operations in total; operation k reads, or writes the value k'),
+    stamps: oneOf(['hlc', 'physical'], 'hlc', "ap-lww: hlc stamps writes with the replica's hybrid logical clock; physical with its skewed physical clock (Cassandra's default; needs maxClock ≥ 1)"),
     sessions: oneOf(['sticky', 'roaming'], 'sticky', 'sticky: a client always uses its home replica; roaming (AP modes): any replica'),
     partitions: envParams({ partitions: 1 }).partitions,
     delivery: envParams({}).delivery,
-    maxClock: int(0, 0, 8, 'largest physical clock value (ap-lww HLC; 0: no clocks, the HLC is a logical counter)'),
+    timeouts: int(-1, -1, 100, "cp: replica timeouts that may fire in total (a timeout refuses its replica's waiting operations as unavailable; -1: unbounded)"),
+    detector: envParams({}).detector,
+    falseSuspicions: envParams({}).falseSuspicions,
+    maxClock: int(0, 0, 8, 'largest physical clock value (ap-lww stamps; 0: no clocks, the HLC is a logical counter)'),
     maxSkew: envParams({}).maxSkew,
   },
   bugs: STORE_BUGS,
@@ -62,8 +66,8 @@ export const storeModel = defineModel({
   build: (p) => {
     const bug = p.bug as StoreBug;
     if (bug !== 'none' && BUG_MODE[bug] !== p.mode) throw new InputError(`variant ${bug} is a ${BUG_MODE[bug]} variant; it does not apply to mode=${p.mode}`);
-    const shape: StoreShape = { replicas: p.replicas, clients: p.clients, ops: p.ops, roaming: p.sessions === 'roaming' };
+    const shape: StoreShape = { replicas: p.replicas, clients: p.clients, ops: p.ops, roaming: p.sessions === 'roaming', ...(p.stamps === 'physical' ? { stamps: 'physical' as const } : {}) };
     const level = p.level === 'own' ? MODE_LEVEL[p.mode] : p.level;
-    return makeStoreMachine(p.mode, shape, { partitions: p.partitions, delivery: p.delivery, maxClock: p.maxClock, maxSkew: p.maxSkew }, storeChecks(p.mode, p.replicas, level), bug);
+    return makeStoreMachine(p.mode, shape, { partitions: p.partitions, delivery: p.delivery, timeouts: p.timeouts, detector: p.detector, falseSuspicions: p.falseSuspicions, maxClock: p.maxClock, maxSkew: p.maxSkew }, storeChecks(p.mode, p.replicas, level), bug);
   },
 });
