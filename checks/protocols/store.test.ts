@@ -53,6 +53,24 @@ describe('last writer wins: the lost update, and the levels it does not keep', (
     const ev = eventsOf(lastState(r.violation!.trace));
     expect(ev.filter((e) => e.type === 'ret' && e.vals.length === 0).map((e) => e.op)).toEqual([1, 2]);
   });
+  it('ap-lww on physical clocks loses an update too (6 steps): a write stamped behind the value its replica holds loses at once', () => {
+    const r = explore(build({ mode: 'ap-lww', stamps: 'physical', maxClock: 1 }));
+    expect(r.status).toBe('violation');
+    expect(r.violation!.name).toBe('no-lost-update');
+    expect(r.violation!.trace.steps).toHaveLength(6);
+    expect(r.violation!.message).toMatch(/lost update: c2's write 2 was acknowledged, but at rest the replicas show 1/);
+  });
+  it('ap-lww on physical clocks is not causal (7 steps, no partition): c2 reads 1 stamped by r1 (clock 1), writes 3 at r2 (clock 0, so 3 loses), reads 1', () => {
+    const r = explore(build({ mode: 'ap-lww', stamps: 'physical', maxClock: 1, replicas: 2, ops: 4, partitions: 0, level: 'causal' }), { checks: ['causal'] });
+    expect(r.status).toBe('violation');
+    expect(r.violation!.trace.steps).toHaveLength(7);
+    expect(r.violation!.message).toBe('not causal (read-your-writes broken): c2 read 1 reads c1 write 1, but c2 write 3 overwrote it in its causal past');
+    const ev = eventsOf(lastState(r.violation!.trace)).filter((e) => e.c === 2 && e.type === 'ret');
+    expect(ev.map((e) => (e.type === 'ret' ? e.vals : []))).toEqual([[1], [], [1]]);
+    // The same configuration with HLC stamps holds causal consistency.
+    const hlc = explore(build({ mode: 'ap-lww', maxClock: 1, replicas: 2, ops: 4, partitions: 0, level: 'causal' }), { checks: ['causal'] });
+    expect(hlc.status).toBe('exhausted');
+  });
   it('ap-lww is not linearizable: a read across the partition misses an acknowledged write (2 steps)', () => {
     const r = explore(build({ mode: 'ap-lww', level: 'linearizable' }), { checks: ['linearizable'] });
     expect(r.status).toBe('violation');
@@ -175,6 +193,19 @@ describe('known-bug variants: found by BFS with their configuration, and by rand
       expect((JSON.parse(cli.out) as { violation: { name: string } }).violation.name).toBe(check);
     });
   }
+  it('impossible options exit 2 in one line: physical stamps without clocks or outside ap-lww, clocks outside ap-lww, false suspicions outside cp', async () => {
+    for (const [args, msg] of [
+      [['-p', 'mode=ap-lww', '-p', 'stamps=physical'], /stamps=physical reads the physical clocks: set maxClock ≥ 1/],
+      [['-p', 'stamps=physical', '-p', 'maxClock=1'], /stamps=physical is an ap-lww option; mode=cp stamps nothing/],
+      [['-p', 'maxClock=1'], /mode=cp reads no clock/],
+      [['-p', 'mode=ap-siblings', '-p', 'detector=unreliable', '-p', 'falseSuspicions=1'], /declares no failure detector/],
+    ] as const) {
+      const r = await runCli('check', 'store', ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.err).toMatch(msg);
+    }
+  });
   it('a variant run in the wrong mode is refused in one line', () => {
     expect(() => build({ mode: 'ap-lww', bug: 'stale-read' })).toThrow(/variant stale-read is a cp variant; it does not apply to mode=ap-lww/);
   });
