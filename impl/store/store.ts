@@ -14,9 +14,11 @@
  * - **cp**: r1 is the leader (fixed: no failover; electing one is Raft's business). A follower
  *   forwards its clients' operations to the leader. The leader applies a write to its copy with
  *   the next version number and answers once a majority (itself included) holds it; it answers
- *   a read with the highest version among a majority's copies. A replica cut off from a
- *   majority, or from the leader, never answers: the minority side refuses by not answering
- *   (the operation stays pending, and counts as unanswered).
+ *   a read with the highest version among a majority's copies. A replica that cannot complete
+ *   its clients' operations refuses them: its `timeout` (a failure-detector timeout) fires when
+ *   it suspects every node they still need, and it answers `unavailable`. A refused read is
+ *   failed (no effect); a refused write was already sent onward and may still take effect, so
+ *   it is indeterminate (see `onTimer`).
  * - **ap-lww**: every replica takes its clients' reads and writes at once, and stamps a write
  *   with its hybrid logical clock (Kulkarni et al., "Logical physical clocks", OPODIS 2014),
  *   ties broken by replica id; the larger stamp wins. Anti-entropy: a replica whose value changed

@@ -6,6 +6,11 @@
  *   default (cp: linearizable, ap-siblings: causal, ap-lww: eventual), or any level with
  *   `-p level=…` (`store -p mode=ap-lww -p level=linearizable` finds LWW's stale read);
  * - eventual convergence at rest, in every mode;
+ * - cp refuses on a timeout (`unavailable`): a refused write is indeterminate in the history,
+ *   a refused read failed; `-p detector=unreliable -p falseSuspicions=N` adds timeouts that
+ *   fire with nothing wrong;
+ * - ap-lww stamps with its HLC, or (`-p stamps=physical -p maxClock=1`) with the replica's
+ *   skewed physical clock, which loses causally later writes (not causal: store-levels.test.ts);
  * - `no-lost-update` in the AP modes. Last writer wins breaks it by design: `dscheck check store
  *   -p mode=ap-lww` finds the lost update (two concurrent writes across a partition, both
  *   acknowledged, one silently gone after the heal); `--invariant eventual` shows that the mode
@@ -44,7 +49,7 @@ export function storeChecks(mode: StoreMode, replicas: number, level: StoreLevel
 /** The store registry entry. */
 export const storeModel = defineModel({
   name: 'store',
-  doc: 'a replicated key-value register under partition: cp (leader + majority quorums, linearizable), ap-lww (last writer wins by HLC, eventual, loses updates), ap-siblings (version-vector siblings, causal)',
+  doc: 'a replicated key-value register under partition: cp (leader + majority quorums, a minority side answers unavailable; linearizable), ap-lww (last writer wins by HLC, or by skewed physical clocks with -p stamps=physical; eventual, loses updates), ap-siblings (version-vector siblings, causal)',
   params: {
     mode: oneOf(STORE_MODES, 'cp', 'cp: leader with majority quorums; ap-lww: last writer wins by HLC; ap-siblings: version-vector siblings'),
     level: oneOf(['own', ...STORE_LEVELS], 'own', "the level the client history is checked at while the model runs (own: the mode's promise)"),
