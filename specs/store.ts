@@ -62,29 +62,60 @@ export class InconclusiveStoreHistoryError extends Error {
 
 const SPEC = registerSpec(STORE_INITIAL);
 
-/** One event as text: `c1 write 3`, `c2 read → 1|2`. */
+/** One event as text: `c1 write 3`, `c2 read → 1|2`, `c1 write 3 refused (may take effect)`. */
 export function showStoreEvent(e: StoreEvent): string {
-  return e.type === 'call' ? `c${e.c} invokes ${e.f === 'write' ? `write ${e.op}` : 'read'}` : `c${e.c} ${e.vals.length === 0 ? `write ${e.op} done` : `read → ${e.vals.join('|')}`}`;
+  switch (e.type) {
+    case 'call':
+      return `c${e.c} invokes ${e.f === 'write' ? `write ${e.op}` : 'read'}`;
+    case 'ret':
+      return `c${e.c} ${e.vals.length === 0 ? `write ${e.op} done` : `read → ${e.vals.join('|')}`}`;
+    case 'refused':
+      return `c${e.c} op ${e.op} unavailable${e.effect === 'unknown' ? ' (may still take effect)' : ''}`;
+    default:
+      return assertNever(e);
+  }
 }
+
+/**
+ * The process an indeterminate operation of client `c` runs as: it leaves its session, as
+ * Jepsen retires the process of an `:info` operation (the client goes on, and the refused write
+ * may take effect after the client's later operations, so session order does not bind it).
+ */
+export const indeterminateProcess = (c: number, op: number): number => 100 * op + c;
 
 interface Op {
   readonly c: number;
+  /** The history process: `c`, or {@link indeterminateProcess} once refused with an unknown effect. */
+  proc: number;
   readonly op: number;
   readonly f: 'read' | 'write';
   readonly call: number;
   ret: number | null;
   vals: readonly number[];
+  /** Refused with no effect: left out of the history (a failed operation). */
+  failed: boolean;
 }
 
-/** The operations of an event list (times: event indices). */
+/**
+ * The operations of an event list (times: event indices). A refusal with no effect (a read)
+ * drops the operation, as a failed one; a refusal with an unknown effect (a write sent onward)
+ * leaves it pending forever, in a process of its own: the history engine's incomplete
+ * operation, which may or may not have taken effect. Never recorded as failed.
+ */
 function opsOf(events: readonly StoreEvent[]): Op[] {
   const ops: Op[] = [];
   const open = new Map<number, Op>();
   events.forEach((e, t) => {
     if (e.type === 'call') {
-      const o: Op = { c: e.c, op: e.op, f: e.f, call: t, ret: null, vals: [] };
+      const o: Op = { c: e.c, proc: e.c, op: e.op, f: e.f, call: t, ret: null, vals: [], failed: false };
       ops.push(o);
       open.set(e.op, o);
+    } else if (e.type === 'refused') {
+      const o = open.get(e.op);
+      if (o === undefined) throw new Error(`store history: op ${e.op} refused but never invoked`);
+      if (e.effect === 'none') o.failed = true;
+      else o.proc = indeterminateProcess(o.c, o.op);
+      open.delete(e.op);
     } else {
       const o = open.get(e.op);
       if (o === undefined) throw new Error(`store history: op ${e.op} answered but never invoked`);
@@ -93,17 +124,17 @@ function opsOf(events: readonly StoreEvent[]): Op[] {
       open.delete(e.op);
     }
   });
-  return ops;
+  return ops.filter((o) => !o.failed);
 }
 
 /** The register history, each read returning one value (`null` if a read returned several siblings). */
 export function registerHistoryOf(events: readonly StoreEvent[]): History<RegisterInput, RegisterOutput> | { readonly siblings: string } {
   const init: OperationInit<RegisterInput, RegisterOutput>[] = [];
   for (const o of opsOf(events)) {
-    if (o.f === 'write') init.push({ process: o.c, input: { f: 'write', value: o.op }, call: o.call, ret: o.ret });
-    else if (o.ret === null) init.push({ process: o.c, input: { f: 'read' }, call: o.call, ret: null });
+    if (o.f === 'write') init.push({ process: o.proc, input: { f: 'write', value: o.op }, call: o.call, ret: o.ret });
+    else if (o.ret === null) init.push({ process: o.proc, input: { f: 'read' }, call: o.call, ret: null });
     else if (o.vals.length !== 1) return { siblings: `c${o.c} read the siblings ${o.vals.join('|')}: a register returns one value, so no order of register operations explains it` };
-    else init.push({ process: o.c, input: { f: 'read' }, output: o.vals[0]!, call: o.call, ret: o.ret });
+    else init.push({ process: o.proc, input: { f: 'read' }, output: o.vals[0]!, call: o.call, ret: o.ret });
   }
   return makeHistory(init, 'store history');
 }
@@ -119,9 +150,9 @@ export function accessHistoryOf(events: readonly StoreEvent[], probes: readonly 
   for (const o of opsOf(events)) {
     const call = o.call * K;
     const ret = o.ret === null ? null : o.ret * K;
-    if (o.f === 'write') init.push({ process: o.c, input: { f: 'write', value: o.op }, call, ret });
-    else if (ret === null) init.push({ process: o.c, input: { f: 'read' }, call, ret: null });
-    else o.vals.forEach((v, i) => init.push({ process: o.c, input: { f: 'read' }, output: v, call: call + 2 * i, ret: Math.min(ret, call + 2 * i + 1) }));
+    if (o.f === 'write') init.push({ process: o.proc, input: { f: 'write', value: o.op }, call, ret });
+    else if (ret === null) init.push({ process: o.proc, input: { f: 'read' }, call, ret: null });
+    else o.vals.forEach((v, i) => init.push({ process: o.proc, input: { f: 'read' }, output: v, call: call + 2 * i, ret: Math.min(ret, call + 2 * i + 1) }));
   }
   const end = (events.length + 1) * K;
   probes.forEach((vals, r) => vals.forEach((v, i) => init.push({ process: `r${r + 1}`, node: `r${r + 1}`, input: { f: 'read' }, output: v, call: end + 2 * i, ret: end + 2 * i + 1 })));
@@ -226,6 +257,11 @@ export function causalPastOfWrites(events: readonly StoreEvent[]): Map<number, R
       if (e.f === 'write') past.set(e.op, new Set(s));
       continue;
     }
+    if (e.type === 'refused') {
+      // Refused: nothing joins the session (an indeterminate write leaves it, see opsOf).
+      pending.delete(e.op);
+      continue;
+    }
     if (pending.get(e.op) === 'write') s.add(e.op);
     for (const v of e.vals) {
       if (v === STORE_INITIAL) continue;
@@ -323,6 +359,20 @@ export function storeWitnesses(o: StoreObserver): Witness<StoreState>[] {
       },
     },
   ];
+  if (o.mode === 'cp') {
+    ws.push(
+      { name: 'refused', doc: 'a client operation is answered unavailable (its replica timed out)', check: (s) => (s.ghost.events as readonly StoreEvent[]).some((e) => e.type === 'refused') },
+      {
+        name: 'refused-write-read',
+        doc: 'a write refused as unavailable takes effect anyway: a client reads its value (why a refused write is indeterminate, not failed)',
+        check: (s) => {
+          const ev = s.ghost.events as readonly StoreEvent[];
+          const unknown = new Set(ev.flatMap((e) => (e.type === 'refused' && e.effect === 'unknown' ? [e.op] : [])));
+          return ev.some((e) => e.type === 'ret' && e.vals.some((v) => unknown.has(v)));
+        },
+      },
+    );
+  }
   if (o.mode === 'ap-siblings') ws.push({ name: 'siblings-read', doc: 'a read returns two concurrent writes as siblings', check: (s) => (s.ghost.events as readonly StoreEvent[]).some((e) => e.type === 'ret' && e.vals.length >= 2) });
   return ws;
 }

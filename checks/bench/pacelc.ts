@@ -6,8 +6,11 @@
  *   replica shows) is checked at every level, and the level reached is the strongest one that
  *   no reachable history violates;
  * - **availability during a partition**: for every way to split the replicas in two, seeded
- *   random runs that impose the split first and never heal it, until nothing else can happen;
- *   the fraction of the client operations invoked that were answered;
+ *   random runs that impose the split first and never heal it, until nothing else can happen
+ *   (a timeout fires only when nothing else can: timeouts are long next to the network's
+ *   delays); the fraction of the client operations invoked that were answered successfully.
+ *   A refusal (cp's `unavailable`) is an answer, but not an available one: both fractions are
+ *   reported (`availability`, `responded`);
  * - **round trips per operation with no partition**: seeded random runs without partitions;
  *   for each answered operation, the messages on its critical path (the chain of messages from
  *   the request to the answer), halved, plus the client's own round trip to its replica; and
@@ -31,8 +34,14 @@ interface AnyAction {
 }
 
 /** The store machine of any mode, seen through the common state type. */
-function makeStoreMachine(mode: StoreMode, shape: StoreShape, env: { partitions: number }, checks: StoreChecks): Machine<StoreState, AnyAction> {
+function makeStoreMachine(mode: StoreMode, shape: StoreShape, env: { partitions: number } & StoreClocks, checks: StoreChecks): Machine<StoreState, AnyAction> {
   return makeAnyStore(mode, shape, env, checks) as unknown as Machine<StoreState, AnyAction>;
+}
+
+/** The environment's physical clocks for a run (none by default). */
+export interface StoreClocks {
+  readonly maxClock?: number;
+  readonly maxSkew?: number;
 }
 
 /** One level's tally over a mode's reachable histories. */
@@ -62,7 +71,7 @@ export interface StoreClassification {
 }
 
 /** Explore a mode and classify it at every level (see the module comment). */
-export function classifyStore(mode: StoreMode, shape: StoreShape, partitions = 1, maxStates = 2_000_000): StoreClassification {
+export function classifyStore(mode: StoreMode, shape: StoreShape, partitions = 1, maxStates = 2_000_000, clocks: StoreClocks = {}): StoreClassification {
   const histories = new Map<string, readonly StoreEvent[]>();
   const rests = new Map<string, { events: readonly StoreEvent[]; probes: number[][] }>();
   const seen = new WeakSet<readonly StoreEvent[]>();
@@ -83,7 +92,7 @@ export function classifyStore(mode: StoreMode, shape: StoreShape, partitions = 1
       return true;
     },
   };
-  const m = makeStoreMachine(mode, shape, { partitions }, { invariants: [recorder], sometimes: [] });
+  const m = makeStoreMachine(mode, shape, { partitions, ...clocks }, { invariants: [recorder], sometimes: [] });
   const r = explore(m, { maxStates });
   const levels: LevelTally[] = STORE_LEVELS.map((level) => {
     let checked = 0;
@@ -108,9 +117,11 @@ export function classifyStore(mode: StoreMode, shape: StoreShape, partitions = 1
 /** A mode's measured costs. */
 export interface StoreCosts {
   readonly mode: StoreMode;
-  /** Operations answered / invoked, while a partition holds (never healed). */
+  /** Operations answered successfully / invoked, while a partition holds (never healed). A refusal (`unavailable`) is an answer, but not available. */
   readonly availability: number;
-  readonly partitionOps: { readonly invoked: number; readonly answered: number };
+  /** Operations answered at all (successfully, or refused as `unavailable`) / invoked, while a partition holds. */
+  readonly responded: number;
+  readonly partitionOps: { readonly invoked: number; readonly answered: number; readonly refused: number };
   /** Mean round trips per answered operation with no partition, the client's own included. */
   readonly roundTrips: number;
   /** The largest seen. */
@@ -122,13 +133,24 @@ export interface StoreCosts {
 
 const packetKey = (from: number, to: number, msg: unknown): string => JSON.stringify([from, to, msg]);
 
+/**
+ * The next action of a measured run: a timer fires only when nothing else can happen (the
+ * timeout is long next to the network's delays), otherwise a seeded uniform choice.
+ */
+function pick<A extends AnyAction>(acts: readonly A[], next: () => number): A {
+  const busy = acts.filter((a) => a.type !== 'timer');
+  const from = busy.length > 0 ? busy : acts;
+  return from[Math.floor(next() * from.length)]!;
+}
+
 /** Measure availability under partition and round trips without one (see the module comment). */
-export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, seed = 1): StoreCosts {
+export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, seed = 1, clocks: StoreClocks = {}): StoreCosts {
   const none = { invariants: [], sometimes: [] };
   // Availability: impose each split first, never heal.
-  const mp = makeStoreMachine(mode, shape, { partitions: 1 }, none);
+  const mp = makeStoreMachine(mode, shape, { partitions: 1, ...clocks }, none);
   let invoked = 0;
   let answered = 0;
+  let refused = 0;
   const next = mulberry32(seed);
   const s0 = mp.init()[0]!;
   const splits = (mp.actions(s0)).filter((a) => a.type === 'partition');
@@ -138,16 +160,17 @@ export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, see
       for (;;) {
         const acts = (mp.actions(s)).filter((a) => a.type !== 'heal' && a.type !== 'partition');
         if (acts.length === 0) break;
-        s = mp.step(s, acts[Math.floor(next() * acts.length)]!);
+        s = mp.step(s, pick(acts, next));
       }
       for (const e of s.ghost.events as readonly StoreEvent[]) {
         if (e.type === 'call') invoked++;
-        else answered++;
+        else if (e.type === 'ret') answered++;
+        else refused++;
       }
     }
   }
   // Round trips: no partition; the depth of each message on its operation's chain.
-  const m = makeStoreMachine(mode, shape, { partitions: 0 }, none);
+  const m = makeStoreMachine(mode, shape, { partitions: 0, ...clocks }, none);
   let trips = 0;
   let maxTrips = 0;
   let done = 0;
@@ -159,7 +182,7 @@ export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, see
     for (;;) {
       const acts = m.actions(s);
       if (acts.length === 0) break;
-      const a = acts[Math.floor(next() * acts.length)]!;
+      const a = pick(acts, next);
       const before = new Map(s.net.map((p) => [packetKey(p.from, p.to, p.msg), p.count]));
       const d = a.type === 'deliver' ? (depth.get(packetKey(a.from!, a.to!, a.msg)) ?? 0) : 0;
       const rets = (s.ghost.events as readonly StoreEvent[]).filter((e) => e.type === 'ret').length;
@@ -186,7 +209,8 @@ export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, see
   return {
     mode,
     availability: invoked === 0 ? 1 : answered / invoked,
-    partitionOps: { invoked, answered },
+    responded: invoked === 0 ? 1 : (answered + refused) / invoked,
+    partitionOps: { invoked, answered, refused },
     roundTrips: done === 0 ? 0 : trips / done,
     maxRoundTrips: maxTrips,
     messagesPerOp: ops === 0 ? 0 : sent / ops,
@@ -196,7 +220,7 @@ export function measureStore(mode: StoreMode, shape: StoreShape, runs = 200, see
 
 /** One row of the PACELC table. */
 export interface PacelcRow extends StoreCosts {
-  /** The row's label: the mode, and the sessions when they roam. */
+  /** The row's label: the mode, and the sessions when they roam, the stamps when physical. */
   readonly label: string;
   /** The level the checker classifies the mode at, with one partition allowed. */
   readonly level: StoreLevel | null;
@@ -205,32 +229,63 @@ export interface PacelcRow extends StoreCosts {
   readonly promised: StoreLevel;
   readonly states: number;
   readonly levels: readonly LevelTally[];
+  /** The configuration measured (most rows: {@link PACELC_SHAPE}). */
+  readonly shape: StoreShape;
+  /** The operations of the classification, when fewer than the measurement's (cp: see {@link PACELC_VARIANTS}). */
+  readonly classifiedOps?: number;
+  /** The physical clocks, when the row has them. */
+  readonly clocks?: StoreClocks;
 }
 
 /** The configuration the bench uses. */
 export const PACELC_SHAPE: StoreShape = { replicas: 3, clients: 2, ops: 3 };
 
-/** The rows: each mode with sticky sessions, then the AP modes with roaming sessions. */
-export const PACELC_VARIANTS: readonly { readonly mode: StoreMode; readonly roaming: boolean }[] = [
-  ...STORE_MODES.map((mode) => ({ mode, roaming: false })),
+/** One row's configuration. */
+export interface PacelcVariant {
+  readonly mode: StoreMode;
+  readonly roaming: boolean;
+  readonly label?: string;
+  /** Overrides of {@link PACELC_SHAPE} (stamps, a smaller or larger shape). */
+  readonly shape?: Partial<StoreShape>;
+  readonly clocks?: StoreClocks;
+  /** Classify over this many operations instead of the shape's (the measurement keeps the shape's). */
+  readonly classifyOps?: number;
+}
+
+/**
+ * The rows: each mode with sticky sessions, then LWW on skewed physical clocks, then the AP
+ * modes with roaming sessions. The physical-clock row needs a fourth operation (a client reads
+ * another's write, writes, and reads again: the skew loss takes four) and is measured on two
+ * replicas, which is enough for the loss and keeps the exploration small (3 replicas and 4
+ * operations: 3.4 million states). cp is classified over 2 operations: with its refusals (a
+ * refused client goes on, a refused write may still complete) 3 operations reach 6,382,896
+ * states, too many to keep every history in memory; its costs are measured with 3.
+ */
+export const PACELC_VARIANTS: readonly PacelcVariant[] = [
+  ...STORE_MODES.map((mode): PacelcVariant => (mode === 'cp' ? { mode, roaming: false, label: 'cp (levels over 2 ops)', classifyOps: 2 } : { mode, roaming: false })),
+  { mode: 'ap-lww', roaming: false, label: 'ap-lww, physical clocks (skew ≤ 1; 2 replicas, 4 ops)', shape: { stamps: 'physical', replicas: 2, ops: 4 }, clocks: { maxClock: 1, maxSkew: 1 } },
   { mode: 'ap-lww', roaming: true },
   { mode: 'ap-siblings', roaming: true },
 ];
 
 /** Classify and measure every mode. */
 export function pacelcRows(base: StoreShape = PACELC_SHAPE, runs = 200): PacelcRow[] {
-  return PACELC_VARIANTS.map(({ mode, roaming }) => {
-    const shape: StoreShape = { ...base, roaming };
-    const c = classifyStore(mode, shape, 1);
-    const c0 = classifyStore(mode, shape, 0);
+  return PACELC_VARIANTS.map(({ mode, roaming, label, shape: over, clocks = {}, classifyOps }) => {
+    const shape: StoreShape = { ...base, ...over, roaming };
+    const classified: StoreShape = classifyOps === undefined ? shape : { ...shape, ops: classifyOps };
+    const c = classifyStore(mode, classified, 1, 2_000_000, clocks);
+    const c0 = classifyStore(mode, classified, 0, 2_000_000, clocks);
     return {
-      ...measureStore(mode, shape, runs),
-      label: roaming ? `${mode} (roaming sessions)` : mode,
+      ...measureStore(mode, shape, runs, 1, clocks),
+      label: label ?? (roaming ? `${mode} (roaming sessions)` : mode),
       level: c.strongest,
       levelNoPartition: c0.strongest,
       promised: c.promised,
       states: c.states,
       levels: c.levels,
+      shape,
+      ...(classifyOps !== undefined ? { classifiedOps: classifyOps } : {}),
+      ...(clocks.maxClock !== undefined ? { clocks } : {}),
     };
   });
 }
@@ -239,11 +294,11 @@ export function pacelcRows(base: StoreShape = PACELC_SHAPE, runs = 200): PacelcR
 export function pacelcTable(rows: readonly PacelcRow[]): string {
   const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
   return [
-    '| mode | consistency reached, one partition (checker) | without partitions | promised | availability during a partition | round trips per op, no partition (mean / max) | replica messages per op |',
-    '|---|---|---|---|---|---|---|',
+    '| mode | consistency reached, one partition (checker) | without partitions | promised | available during a partition (answered successfully) | answered at all (refusals included) | round trips per op, no partition (mean / max) | replica messages per op |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.label} | ${r.level ?? 'none'} | ${r.levelNoPartition ?? 'none'} | ${r.promised} | ${pct(r.availability)} (${r.partitionOps.answered}/${r.partitionOps.invoked}) | ${r.roundTrips.toFixed(2)} / ${r.maxRoundTrips} | ${r.messagesPerOp.toFixed(2)} |`,
+        `| ${r.label} | ${r.level ?? 'none'} | ${r.levelNoPartition ?? 'none'} | ${r.promised} | ${pct(r.availability)} (${r.partitionOps.answered}/${r.partitionOps.invoked}) | ${pct(r.responded)} | ${r.roundTrips.toFixed(2)} / ${r.maxRoundTrips} | ${r.messagesPerOp.toFixed(2)} |`,
     ),
   ].join('\n');
 }

@@ -5,26 +5,34 @@
  * distinct histories and violations are pinned, so a semantic change shows.
  *
  * Expected from the issue: cp linearizable, ap-siblings causal, ap-lww eventual only. What the
- * checker finds for ap-lww is stronger: with sticky sessions on one register and HLC stamps,
- * every replica applies writes in stamp order and every session's operations have
- * non-decreasing stamps, so the stamp order is a sequential witness. LWW's defect is the lost
- * update (`no-lost-update`, in store.test.ts), which no register-history level forbids. With
- * roaming sessions (a client's request may reach any replica) both AP modes drop to eventual.
+ * checker finds for ap-lww depends on its stamps:
+ * - HLC stamps (the default), sticky sessions, one register: sequential. Every replica applies
+ *   writes in stamp order, and a session's stamps only grow: a write ticks past everything its
+ *   replica has seen, including every value its client read there (the HLC merges received
+ *   stamps), so the stamp order is a sequential witness. LWW's defect is then the lost update
+ *   (`no-lost-update`, store.test.ts), which no register-history level forbids.
+ * - Physical stamps (Cassandra's default: the replica's wall clock) on clocks skewed by 1:
+ *   eventual only. A client reads a value stamped by a replica whose clock is ahead, writes at
+ *   its own replica whose clock is behind, and its write loses at once: its next read returns
+ *   the value it overwrote (read-your-writes broken, so not causal either). No partition needed.
+ * With roaming sessions (a client's request may reach any replica) both AP modes drop to eventual.
  */
 import { describe, expect, it } from 'vitest';
 import { classifyStore, measureStore } from '../bench/pacelc.ts';
 import { renderPacelcPage } from '../report/pacelc.ts';
 
 describe('each mode classified by the checker, across all its reachable histories', () => {
-  it('cp (2 ops): linearizable — no history violates any level', () => {
+  it('cp (2 ops): linearizable — no history violates any level, refusals included', () => {
+    // Was 90 histories (45 at rest) before cp refused on a timeout: the refusals (a read
+    // failed, a write indeterminate) and the operations clients make after them add histories.
     const c = classifyStore('cp', { replicas: 3, clients: 2, ops: 2 });
     expect(c.complete).toBe(true);
     expect(c.strongest).toBe('linearizable');
     expect(c.levels.map((l) => [l.level, l.checked, l.violated])).toEqual([
-      ['linearizable', 90, 0],
-      ['sequential', 90, 0],
-      ['causal', 90, 0],
-      ['eventual', 45, 0],
+      ['linearizable', 230, 0],
+      ['sequential', 230, 0],
+      ['causal', 230, 0],
+      ['eventual', 163, 0],
     ]);
   });
   it('ap-siblings (3 ops): causal — stale reads break linearizability, sibling reads break sequential consistency', () => {
@@ -47,6 +55,36 @@ describe('each mode classified by the checker, across all its reachable historie
       ['causal', 110, 0],
       ['eventual', 120, 0],
     ]);
+  });
+  it('ap-lww on skewed physical clocks (2 replicas, 4 ops, skew ≤ 1, no partition): eventual only, and not causal — the same shape with HLC stamps stays sequential', () => {
+    const clocks = { maxClock: 1, maxSkew: 1 };
+    const shape = { replicas: 2, clients: 2, ops: 4 };
+    const physical = classifyStore('ap-lww', { ...shape, stamps: 'physical' }, 0, 2_000_000, clocks);
+    expect(physical.complete).toBe(true);
+    expect(physical.strongest).toBe('eventual');
+    expect(physical.levels.map((l) => [l.level, l.checked, l.violated])).toEqual([
+      ['linearizable', 567, 226],
+      ['sequential', 567, 2],
+      ['causal', 567, 2],
+      ['eventual', 727, 0],
+    ]);
+    // A reachable non-causal history: c2 reads c1's 1 (stamped by r1, clock ahead), writes 3 at
+    // r2 (clock behind: 3 loses at once), and reads 1 again.
+    expect(physical.levels[2]!.example).toBe('not causal (read-your-writes broken): c2 read 1 reads c1 write 1, but c2 write 3 overwrote it in its causal past');
+    const hlc = classifyStore('ap-lww', shape, 0, 2_000_000, clocks);
+    expect(hlc.complete).toBe(true);
+    expect(hlc.strongest).toBe('sequential');
+    expect(hlc.levels.map((l) => [l.level, l.checked, l.violated])).toEqual([
+      ['linearizable', 565, 224],
+      ['sequential', 565, 0],
+      ['causal', 565, 0],
+      ['eventual', 701, 0],
+    ]);
+  });
+  it('physical stamps are an ap-lww option that needs clocks; the other modes read no clock: refused in one line', () => {
+    expect(() => classifyStore('ap-lww', { replicas: 2, clients: 1, ops: 2, stamps: 'physical' }, 0)).toThrow(/stamps=physical reads the physical clocks: set maxClock ≥ 1/);
+    expect(() => classifyStore('cp', { replicas: 2, clients: 1, ops: 2, stamps: 'physical' }, 0, 100, { maxClock: 1 })).toThrow(/stamps=physical is an ap-lww option/);
+    expect(() => classifyStore('ap-siblings', { replicas: 2, clients: 1, ops: 2 }, 0, 100, { maxClock: 1 })).toThrow(/mode=ap-siblings reads no clock/);
   });
   it('roaming sessions (AP modes, 2 replicas, 1 client, 2 ops): both drop to eventual — a client reads at a replica that lacks its own write', () => {
     for (const mode of ['ap-lww', 'ap-siblings'] as const) {
@@ -76,6 +114,11 @@ describe('PACELC costs (counts from seeded runs)', () => {
     expect(sib.availability).toBe(1);
     expect(cp.availability).toBeLessThan(1);
     expect(cp.availability).toBeGreaterThan(0);
+    // cp's minority side refuses: every operation is answered, some as unavailable.
+    expect(cp.responded).toBe(1);
+    expect(cp.partitionOps.refused).toBeGreaterThan(0);
+    expect(cp.partitionOps.answered + cp.partitionOps.refused).toBe(cp.partitionOps.invoked);
+    expect(lww.partitionOps.refused).toBe(0);
     // AP answers at its replica (the client's own round trip); cp forwards and waits for a majority.
     expect(lww.roundTrips).toBe(1);
     expect(sib.maxRoundTrips).toBe(1);

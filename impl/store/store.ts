@@ -14,15 +14,20 @@
  * - **cp**: r1 is the leader (fixed: no failover; electing one is Raft's business). A follower
  *   forwards its clients' operations to the leader. The leader applies a write to its copy with
  *   the next version number and answers once a majority (itself included) holds it; it answers
- *   a read with the highest version among a majority's copies. A replica cut off from a
- *   majority, or from the leader, never answers: the minority side refuses by not answering
- *   (the operation stays pending, and counts as unanswered).
+ *   a read with the highest version among a majority's copies. A replica that cannot complete
+ *   its clients' operations refuses them: its `timeout` (a failure-detector timeout) fires when
+ *   it suspects every node they still need, and it answers `unavailable`. A refused read is
+ *   failed (no effect); a refused write was already sent onward and may still take effect, so
+ *   it is indeterminate (see `onTimer`).
  * - **ap-lww**: every replica takes its clients' reads and writes at once, and stamps a write
  *   with its hybrid logical clock (Kulkarni et al., "Logical physical clocks", OPODIS 2014),
  *   ties broken by replica id; the larger stamp wins. Anti-entropy: a replica whose value changed
  *   by a client write pushes its value to every peer (a local step, so several writes can be
  *   pushed as one); messages across a cut wait for the heal. Concurrent writes are settled
- *   silently: one of them is lost.
+ *   silently: one of them is lost. With `stamps: 'physical'` a write is stamped with the
+ *   replica's physical clock instead (Cassandra's default, ties broken by the larger value): the
+ *   environment's clocks drift apart by up to `maxSkew`, so a write that causally follows
+ *   another (its client read it) may carry a smaller stamp and lose, even at its own replica.
  * - **ap-siblings**: every replica takes reads and writes at once; versions carry version
  *   vectors (Dynamo, DeCandia et al., SOSP 2007, section 4.4). A read returns every sibling, and
  *   the session keeps their merged vector as its context; a write supersedes exactly its
@@ -41,7 +46,7 @@
 import { assertNever, InputError, type Invariant, type Witness } from '../core/machine.ts';
 import { envMachine, type EnvMachine } from '../env/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
-import { addNode, popcount } from '../env/nodeset.ts';
+import { addNode, hasNode, popcount } from '../env/nodeset.ts';
 import { S } from '../env/schema.ts';
 import { defineProtocol, type Ctx, type EnvState, type NodeId, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
 
@@ -61,6 +66,13 @@ export interface StoreShape {
    * only to its home. Its session context then stays behind at each replica it used.
    */
   readonly roaming?: boolean;
+  /**
+   * ap-lww only: what stamps a write. `hlc` (default): the replica's hybrid logical clock.
+   * `physical`: the replica's own physical clock (Cassandra's default: the coordinator's wall
+   * clock), ties broken by the larger value; the environment's clocks may be skewed by up to
+   * `maxSkew`, so a causally later write may carry a smaller stamp and lose.
+   */
+  readonly stamps?: 'hlc' | 'physical';
 }
 
 /** Client `c`'s home replica. */
@@ -82,6 +94,12 @@ const historySchema = (shape: StoreShape) => {
         call: { c: C, op: OP, f: S.enum('read', 'write') },
         /** Operation `op` of client `c` is answered: `vals` is empty for a write, the value(s) read for a read. */
         ret: { c: C, op: OP, vals: S.list(S.int(0, shape.ops), shape.ops + 1) },
+        /**
+         * cp: operation `op` of client `c` is refused (`unavailable`, its replica timed out).
+         * `effect`: `none` when it certainly has no effect (a read), `unknown` when it may still
+         * take effect (a write already sent onward: Jepsen's `:info`, indeterminate).
+         */
+        refused: { c: C, op: OP, effect: S.enum('none', 'unknown') },
       }),
       2 * shape.ops,
     ),
@@ -98,7 +116,8 @@ export interface StoreRequest {
 /** One event of the client history. */
 export type StoreEvent =
   | { readonly type: 'call'; readonly c: number; readonly op: number; readonly f: 'read' | 'write' }
-  | { readonly type: 'ret'; readonly c: number; readonly op: number; readonly vals: readonly number[] };
+  | { readonly type: 'ret'; readonly c: number; readonly op: number; readonly vals: readonly number[] }
+  | { readonly type: 'refused'; readonly c: number; readonly op: number; readonly effect: 'none' | 'unknown' };
 
 /** The ghost record of every mode. */
 export interface StoreGhost {
@@ -131,10 +150,13 @@ export const cpSchema = (shape: StoreShape) => {
     /** The replica's copy: version and value (the leader numbers versions). */
     durable: S.record({ ver: V, val: V }),
     volatile: S.record({
-      /** Clients of this replica with an operation pending. */
-      busy: S.set(C, shape.clients),
-      /** At the leader: the operations in progress. */
-      pending: S.list(S.record({ op: OP, c: C, home: S.node(), f: S.enum('read', 'write'), acks: S.nodeSet(), ver: V, val: V }), shape.clients),
+      /** This replica's clients with an operation pending, and the operation (by number). */
+      busy: S.list(S.record({ c: C, op: OP, f: S.enum('read', 'write') }), shape.clients),
+      /**
+       * At the leader: the operations in progress. An operation refused at its home replica may
+       * stay here (and still complete), so this holds up to every operation, not one per client.
+       */
+      pending: S.list(S.record({ op: OP, c: C, home: S.node(), f: S.enum('read', 'write'), acks: S.nodeSet(), ver: V, val: V }), shape.ops),
     }),
     msg: S.union('type', {
       /** Follower → leader: a client's operation. */
@@ -157,6 +179,8 @@ export const cpSchema = (shape: StoreShape) => {
 /** The cp mode's types. */
 export interface CpTypes extends SchemaTypes<ReturnType<typeof cpSchema>> {
   readonly request: StoreRequest;
+  /** Armed while the replica has a client operation waiting; firing it refuses them all. */
+  readonly timer: 'timeout';
 }
 type Cp = CpTypes;
 type CpNode = { readonly durable: Cp['durable']; readonly volatile: Cp['volatile'] };
@@ -171,17 +195,27 @@ interface CpRules {
 /** The cp store. */
 export function cpProtocol(shape: StoreShape, rules: CpRules = { followerReads: false }): Protocol<Cp> {
   const idle: Cp['volatile'] = { busy: [], pending: [] };
-  const without = (busy: readonly number[], c: number): number[] => busy.filter((x) => x !== c);
+
+  /**
+   * The home replica answers operation `op` of client `c` with `val`, if it is still waiting
+   * for it (an operation refused on a timeout may complete later: its answer is dropped).
+   */
+  const answer = (ctx: Ctx<Cp>, node: CpNode, c: number, op: number, val: number): Reaction<Cp> => {
+    const b = node.volatile.busy.find((x) => x.c === c && x.op === op);
+    if (b === undefined) return node;
+    const busy = node.volatile.busy.filter((x) => x !== b);
+    return {
+      durable: node.durable,
+      volatile: { ...node.volatile, busy },
+      effects: [ctx.ghost((g) => answered(g, c, op, b.f === 'read' ? [val] : [])), ...(busy.length === 0 ? [ctx.cancelTimer('timeout')] : [])],
+    };
+  };
 
   /** The client's answer: recorded at its home replica (`home`), directly or by a Done message. */
   const finish = (ctx: Ctx<Cp>, node: CpNode, p: CpPending, val: number): Reaction<Cp> => {
     const pending = node.volatile.pending.filter((x) => x.op !== p.op);
     if (p.home !== ctx.self) return { durable: node.durable, volatile: { ...node.volatile, pending }, effects: [ctx.send(p.home, { type: 'Done', op: p.op, c: p.c, val })] };
-    return {
-      durable: node.durable,
-      volatile: { busy: without(node.volatile.busy, p.c), pending },
-      effects: [ctx.ghost((g) => answered(g, p.c, p.op, p.f === 'read' ? [val] : []))],
-    };
+    return answer(ctx, { durable: node.durable, volatile: { ...node.volatile, pending } }, p.c, p.op, val);
   };
 
   /** The leader starts an operation: a write takes the next version; a read asks for copies. */
@@ -221,15 +255,51 @@ export function cpProtocol(shape: StoreShape, rules: CpRules = { followerReads: 
     init: () => ({ durable: { ver: 0, val: 0 }, volatile: idle }),
     onRestart: (_ctx, durable) => ({ durable, volatile: idle }),
     requests: requestsOf(shape),
-    acceptsRequest: (ctx, node, req) => homeOf(shape, req.c) === ctx.self && node.volatile !== null && !node.volatile.busy.includes(req.c),
+    acceptsRequest: (ctx, node, req) => homeOf(shape, req.c) === ctx.self && node.volatile !== null && !node.volatile.busy.some((b) => b.c === req.c),
     onClientRequest(ctx, node, req) {
       const call = ctx.ghost((g) => called(g, req));
-      const v = { ...node.volatile, busy: [...node.volatile.busy, req.c].sort((a, b) => a - b) };
-      if (ctx.self === LEADER) return start(ctx, { durable: node.durable, volatile: v }, req, ctx.self, [call]);
-      if (req.f === 'read' && rules.followerReads) {
+      if (req.f === 'read' && rules.followerReads && ctx.self !== LEADER) {
         return { durable: node.durable, volatile: node.volatile, effects: [call, ctx.ghost((g) => answered(g, req.c, req.op, [node.durable.val]))] };
       }
-      return { durable: node.durable, volatile: v, effects: [call, ctx.send(LEADER, { type: 'Fwd', op: req.op, c: req.c, f: req.f })] };
+      const v = { ...node.volatile, busy: [...node.volatile.busy, { c: req.c, op: req.op, f: req.f }].sort((a, b) => a.c - b.c) };
+      const wait = ctx.setTimer('timeout');
+      if (ctx.self === LEADER) return start(ctx, { durable: node.durable, volatile: v }, req, ctx.self, [call, wait]);
+      return { durable: node.durable, volatile: v, effects: [call, wait, ctx.send(LEADER, { type: 'Fwd', op: req.op, c: req.c, f: req.f })] };
+    },
+    timers: ['timeout'],
+    /**
+     * The timeout is a failure-detector timeout: it fires when the replica suspects every node
+     * its waiting operations still need. A follower needs the leader. The leader needs, for
+     * each of its own clients' operations, the peers that have not acked or reported yet; it
+     * suspects them all only when they are cut off, and then no majority can answer. (Exact for
+     * 3 replicas, where a minority side is one replica; with more, a follower on the leader's
+     * minority side waits for the heal: no answer, never a wrong one.) With the environment's
+     * `detector=unreliable` and `falseSuspicions`, it may also fire when nothing is wrong, as a
+     * real timeout does, racing with the completion.
+     */
+    detector: {
+      timeout: (ctx, node) => {
+        const v = node.volatile;
+        if (v.busy.length === 0) return [];
+        if (ctx.self !== LEADER) return [LEADER];
+        const waiting = v.pending.filter((p) => v.busy.some((b) => b.op === p.op));
+        return ctx.peers.filter((r) => waiting.some((p) => !hasNode(p.acks, r)));
+      },
+    },
+    /**
+     * The timeout fired: every operation still waiting here is answered `unavailable`. The
+     * history must stay sound: a refused read has no effect (failed); a refused write was
+     * already sent onward (to the followers by the leader, or to the leader by a follower) and
+     * may still take effect, so it is recorded as indeterminate, never as failed. Whatever the
+     * leader still holds for it stays, and a late answer for it is dropped (see `answer`).
+     */
+    onTimer(ctx, node) {
+      const refused = node.volatile.busy;
+      return {
+        durable: node.durable,
+        volatile: { ...node.volatile, busy: [] },
+        effects: refused.map((b) => ctx.ghost((g) => ({ events: [...g.events, { type: 'refused' as const, c: b.c, op: b.op, effect: b.f === 'read' ? ('none' as const) : ('unknown' as const) }] }))),
+      };
     },
     onMessage(ctx, node, msg, from) {
       const d = node.durable;
@@ -244,15 +314,8 @@ export function cpProtocol(shape: StoreShape, rules: CpRules = { followerReads: 
           return collect(ctx, node, msg.op, from, null);
         case 'Ra':
           return collect(ctx, node, msg.op, from, { ver: msg.ver, val: msg.val });
-        case 'Done': {
-          const f = node.volatile.busy.includes(msg.c) ? msg : null;
-          if (f === null) return node;
-          return {
-            durable: d,
-            volatile: { ...node.volatile, busy: without(node.volatile.busy, msg.c) },
-            effects: [ctx.ghost((g) => answered(g, msg.c, msg.op, opKind(g, msg.op) === 'read' ? [msg.val] : []))],
-          };
-        }
+        case 'Done':
+          return answer(ctx, node, msg.c, msg.op, msg.val);
         default:
           return assertNever(msg);
       }
@@ -274,12 +337,6 @@ export function cpProtocol(shape: StoreShape, rules: CpRules = { followerReads: 
       }
     },
   });
-}
-
-/** Whether operation `op` is a read or a write, from its call event. */
-function opKind(g: StoreGhost, op: number): 'read' | 'write' {
-  for (const e of g.events) if (e.type === 'call' && e.op === op) return e.f;
-  throw new Error(`store: op ${op} answered before it was invoked`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,9 +397,11 @@ type Lww = LwwTypes;
 
 /** The ap-lww store. */
 export function lwwProtocol(shape: StoreShape, maxClock: number): Protocol<Lww> {
+  const physical = shape.stamps === 'physical';
   return defineProtocol<Lww>({
     name: 'store',
     schema: lwwSchema(shape, maxClock),
+    clocks: true,
     roles: { replica: { count: shape.replicas, prefix: 'r', symmetric: false } },
     initGhost: { events: [] },
     init: () => ({ durable: { val: 0, l: 0, c: 0, n: 0, hl: 0, hc: 0, dirty: false }, volatile: {} }),
@@ -353,12 +412,20 @@ export function lwwProtocol(shape: StoreShape, maxClock: number): Protocol<Lww> 
       const d = node.durable;
       const call = ctx.ghost((g) => called(g, req));
       if (req.f === 'read') return { ...node, effects: [call, ctx.ghost((g) => answered(g, req.c, req.op, [d.val]))] };
+      const ack = ctx.ghost((g) => answered(g, req.c, req.op, []));
+      if (physical) {
+        // The replica's wall clock, ties broken by value (Cassandra). A clock behind the stamp
+        // already held makes the new write lose here at once: acknowledged, never visible.
+        const s: Stamp = { l: ctx.clock, c: req.op, n: ctx.self };
+        if (stampAfter(d, s)) return { ...node, effects: [call, ack] };
+        return { durable: { ...d, val: req.op, l: s.l, c: s.c, n: s.n, dirty: true }, volatile: node.volatile, effects: [call, ack] };
+      }
       // The new stamp is past everything this replica has seen, so the write wins here.
       const h = hlcTick({ l: d.hl, c: d.hc }, ctx.clock);
       return {
         durable: { val: req.op, l: h.l, c: h.c, n: ctx.self, hl: h.l, hc: h.c, dirty: true },
         volatile: node.volatile,
-        effects: [call, ctx.ghost((g) => answered(g, req.c, req.op, []))],
+        effects: [call, ack],
       };
     },
     localActions: (_ctx, node) => (node.durable.dirty ? ['push'] : []),
@@ -368,7 +435,8 @@ export function lwwProtocol(shape: StoreShape, maxClock: number): Protocol<Lww> 
     },
     onMessage(_ctx, node, msg) {
       const d = node.durable;
-      const h = hlcMerge({ l: d.hl, c: d.hc }, msg);
+      // Physical stamps: the clock is not a logical one, so a received stamp does not move it.
+      const h = physical ? { l: d.hl, c: d.hc } : hlcMerge({ l: d.hl, c: d.hc }, msg);
       // Last writer wins: the larger stamp; the other write is gone.
       const wins = stampAfter(msg, d);
       return { durable: { ...(wins ? { val: msg.val, l: msg.l, c: msg.c, n: msg.n } : { val: d.val, l: d.l, c: d.c, n: d.n }), hl: h.l, hc: h.c, dirty: d.dirty }, volatile: node.volatile };
@@ -532,11 +600,14 @@ export interface StoreChecks {
 /** Build the store machine of `mode` (bug: one of the variants, for its mode). */
 export function makeStoreMachine(mode: StoreMode, shape: StoreShape, env: Partial<EnvConfig>, checks: StoreChecks, bug: StoreBug = 'none'): StoreMachine {
   const config: Partial<EnvConfig> = { ...env, nodes: shape.replicas, requests: shape.ops };
+  if (mode !== 'ap-lww' && shape.stamps === 'physical') throw new InputError(`stamps=physical is an ap-lww option; mode=${mode} stamps nothing`);
+  if (mode !== 'ap-lww' && (env.maxClock ?? 0) > 0) throw new InputError(`mode=${mode} reads no clock; maxClock is for ap-lww's stamps`);
   switch (mode) {
     case 'cp':
       if (shape.roaming === true) throw new InputError('cp sessions stay at their home replica (it forwards to the leader); roaming is for the AP modes');
       return envMachine(cpProtocol(shape, { followerReads: bug === 'stale-read' }), config, checks);
     case 'ap-lww':
+      if (shape.stamps === 'physical' && (env.maxClock ?? 0) < 1) throw new InputError('stamps=physical reads the physical clocks: set maxClock ≥ 1 (with maxClock=0 there are no clocks)');
       return envMachine(lwwProtocol(shape, env.maxClock ?? 0), config, checks);
     case 'ap-siblings':
       return envMachine(siblingsProtocol(shape, bug === 'drop-sibling' ? dropSibling : keepSiblings), config, checks);

@@ -6,6 +6,11 @@
  *   default (cp: linearizable, ap-siblings: causal, ap-lww: eventual), or any level with
  *   `-p level=…` (`store -p mode=ap-lww -p level=linearizable` finds LWW's stale read);
  * - eventual convergence at rest, in every mode;
+ * - cp refuses on a timeout (`unavailable`): a refused write is indeterminate in the history,
+ *   a refused read failed; `-p detector=unreliable -p falseSuspicions=N` adds timeouts that
+ *   fire with nothing wrong;
+ * - ap-lww stamps with its HLC, or (`-p stamps=physical -p maxClock=1`) with the replica's
+ *   skewed physical clock, which loses causally later writes (not causal: store-levels.test.ts);
  * - `no-lost-update` in the AP modes. Last writer wins breaks it by design: `dscheck check store
  *   -p mode=ap-lww` finds the lost update (two concurrent writes across a partition, both
  *   acknowledged, one silently gone after the heal); `--invariant eventual` shows that the mode
@@ -44,17 +49,21 @@ export function storeChecks(mode: StoreMode, replicas: number, level: StoreLevel
 /** The store registry entry. */
 export const storeModel = defineModel({
   name: 'store',
-  doc: 'a replicated key-value register under partition: cp (leader + majority quorums, linearizable), ap-lww (last writer wins by HLC, eventual, loses updates), ap-siblings (version-vector siblings, causal)',
+  doc: 'a replicated key-value register under partition: cp (leader + majority quorums, a minority side answers unavailable; linearizable), ap-lww (last writer wins by HLC, or by skewed physical clocks with -p stamps=physical; eventual, loses updates), ap-siblings (version-vector siblings, causal)',
   params: {
     mode: oneOf(STORE_MODES, 'cp', 'cp: leader with majority quorums; ap-lww: last writer wins by HLC; ap-siblings: version-vector siblings'),
     level: oneOf(['own', ...STORE_LEVELS], 'own', "the level the client history is checked at while the model runs (own: the mode's promise)"),
     replicas: int(3, 1, 5, 'replicas (r1..rR; r1 leads in cp)'),
     clients: int(2, 1, 4, 'client sessions (c1..cC), client i at replica ((i-1) mod R)+1'),
     ops: int(3, 1, 8, 'client operations in total; operation k reads, or writes the value k'),
+    stamps: oneOf(['hlc', 'physical'], 'hlc', "ap-lww: hlc stamps writes with the replica's hybrid logical clock; physical with its skewed physical clock (Cassandra's default; needs maxClock ≥ 1)"),
     sessions: oneOf(['sticky', 'roaming'], 'sticky', 'sticky: a client always uses its home replica; roaming (AP modes): any replica'),
     partitions: envParams({ partitions: 1 }).partitions,
     delivery: envParams({}).delivery,
-    maxClock: int(0, 0, 8, 'largest physical clock value (ap-lww HLC; 0: no clocks, the HLC is a logical counter)'),
+    timeouts: int(-1, -1, 100, "cp: replica timeouts that may fire in total (a timeout refuses its replica's waiting operations as unavailable; -1: unbounded)"),
+    detector: envParams({}).detector,
+    falseSuspicions: envParams({}).falseSuspicions,
+    maxClock: int(0, 0, 8, 'largest physical clock value (ap-lww stamps; 0: no clocks, the HLC is a logical counter)'),
     maxSkew: envParams({}).maxSkew,
   },
   bugs: STORE_BUGS,
@@ -62,8 +71,8 @@ export const storeModel = defineModel({
   build: (p) => {
     const bug = p.bug as StoreBug;
     if (bug !== 'none' && BUG_MODE[bug] !== p.mode) throw new InputError(`variant ${bug} is a ${BUG_MODE[bug]} variant; it does not apply to mode=${p.mode}`);
-    const shape: StoreShape = { replicas: p.replicas, clients: p.clients, ops: p.ops, roaming: p.sessions === 'roaming' };
+    const shape: StoreShape = { replicas: p.replicas, clients: p.clients, ops: p.ops, roaming: p.sessions === 'roaming', ...(p.stamps === 'physical' ? { stamps: 'physical' as const } : {}) };
     const level = p.level === 'own' ? MODE_LEVEL[p.mode] : p.level;
-    return makeStoreMachine(p.mode, shape, { partitions: p.partitions, delivery: p.delivery, maxClock: p.maxClock, maxSkew: p.maxSkew }, storeChecks(p.mode, p.replicas, level), bug);
+    return makeStoreMachine(p.mode, shape, { partitions: p.partitions, delivery: p.delivery, timeouts: p.timeouts, detector: p.detector, falseSuspicions: p.falseSuspicions, maxClock: p.maxClock, maxSkew: p.maxSkew }, storeChecks(p.mode, p.replicas, level), bug);
   },
 });
