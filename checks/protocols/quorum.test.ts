@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
 import { formatTrace, lastState, toTraceFile, type Trace, type TraceFile } from '../../impl/core/trace.ts';
-import { runActions } from '../replay.ts';
+import { runActions } from '../engine/replay.ts';
 import { formatDiagram } from '../diagram.ts';
 import { instantiate, InputError, type AnyMachine } from '../../impl/core/machine.ts';
 import { ABD_BUGS, abdModel, makeAbd, type AbdBug, type AbdConfig } from '../../specs/models/abd.ts';
