@@ -20,6 +20,7 @@ import type { ClockAlgorithm } from './process.ts';
 export const hybridClock: ClockAlgorithm<Hlc> = {
   name: 'hlc',
   symbol: 'hlc',
+  physical: true,
   init: () => HLC_ZERO,
   local: (t, at) => hlcLocal(t, at.clock),
   send: (t, at) => hlcLocal(t, at.clock),

@@ -18,7 +18,7 @@
 import type { Encoder } from '../core/encode.ts';
 import { assertNever, int } from '../core/machine.ts';
 import { envMachine, type EnvChecks, type EnvMachine } from '../env/machine.ts';
-import { allEnvParams as envParams } from '../env/params.ts';
+import { envParam } from '../env/params.ts';
 import { envConfig, MAX_NODES, type Delivery, type EnvConfig } from '../env/config.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
@@ -41,6 +41,8 @@ export interface ClockAlgorithm<T> {
   readonly name: string;
   /** The timestamp's letter in labels: `L`, `V`, `hlc`. */
   readonly symbol: string;
+  /** Does the clock read the physical clock (`EventContext.clock`)? Then the model offers `maxClock` and `maxSkew`. */
+  readonly physical?: boolean;
   /** The clock before any event. */
   init(self: NodeId, n: number): T;
   /** A local event. */
@@ -95,6 +97,7 @@ export function clockProtocol<T>(alg: ClockAlgorithm<T>, n: number): Protocol<Cl
   const record = (node: ClockNode<T>, event: ClockEvent<T>): ClockNode<T> => ({ clock: event.stamp, events: node.events + 1 });
   return defineProtocol<ClockTypes<T>>({
     name: alg.name,
+    clocks: alg.physical === true,
     initGhost: emptyHistory<T>(n),
     init: (ctx) => ({ durable: { clock: alg.init(ctx.self, ctx.n), events: 0 }, volatile: null }),
     onRestart: (_ctx, durable) => ({ durable, volatile: null }),
@@ -201,13 +204,12 @@ export function historyOf<T>(s: ClockState<T>): ClockHistory<T> {
  * faults (reordering is the `multiset` delivery; `fifo` turns it off).
  */
 export function clockParams(defaults: { readonly nodes: number; readonly events: number }) {
-  const env = envParams({ nodes: defaults.nodes });
   return {
     nodes: int(defaults.nodes, 1, MAX_NODES, 'number of processes (n1..nN)'),
     events: int(defaults.events, 0, 100, 'event budget: local events and sends, in total (receives come from the network)'),
-    delivery: env.delivery,
-    drops: env.drops,
-    duplicates: env.duplicates,
+    delivery: envParam('delivery'),
+    drops: envParam('drops'),
+    duplicates: envParam('duplicates'),
   } as const;
 }
 

@@ -24,7 +24,7 @@
 import { int } from '../core/machine.ts';
 import type { Encoder } from '../core/encode.ts';
 import { MAX_NODES } from '../env/config.ts';
-import { allEnvParams as envParams } from '../env/params.ts';
+import { envParam } from '../env/params.ts';
 import { nodeName } from '../env/partition.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';
@@ -98,6 +98,8 @@ const EMPTY: LwwReplica = { value: { w: 0, ts: 0, node: 0 }, lastStamp: -1 };
 export function lwwProtocol(n: number): Protocol<LwwTypes> {
   return defineProtocol<LwwTypes>({
     name: 'lww-store',
+    // Stamps read the physical clock (`ctx.clock`): the model offers maxClock and maxSkew.
+    clocks: true,
     initGhost: emptyStoreHistory(n),
     init: () => ({ durable: EMPTY, volatile: null }),
     onRestart: (_ctx, durable) => ({ durable, volatile: null }),
@@ -223,12 +225,11 @@ export type VcStoreState = EnvState<VcStoreTypes>;
 
 /** The parameters both stores have: replicas, writes and the network's faults. */
 export function storeParams() {
-  const env = envParams({ nodes: 2 });
   return {
     nodes: int(2, 2, MAX_NODES, 'number of replicas (n1..nN)'),
     writes: int(2, 1, MAX_WRITES, 'client writes, in total'),
-    delivery: env.delivery,
-    drops: env.drops,
-    duplicates: env.duplicates,
+    delivery: envParam('delivery'),
+    drops: envParam('drops'),
+    duplicates: envParam('duplicates'),
   } as const;
 }

@@ -343,6 +343,8 @@ export function lwwProtocol(shape: StoreShape, maxClock: number): Protocol<Lww> 
   return defineProtocol<Lww>({
     name: 'store',
     schema: lwwSchema(shape, maxClock),
+    // The HLC reads the physical clock (`ctx.clock`): the model offers maxClock and maxSkew.
+    clocks: true,
     roles: { replica: { count: shape.replicas, prefix: 'r', symmetric: false } },
     initGhost: { events: [] },
     init: () => ({ durable: { val: 0, l: 0, c: 0, n: 0, hl: 0, hc: 0, dirty: false }, volatile: {} }),

@@ -12,7 +12,7 @@
  *   keeps its own promise.
  */
 import { defineModel, InputError, int, oneOf } from '../../impl/core/machine.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParam } from '../../impl/env/params.ts';
 import { makeStoreMachine, STORE_MODES, type StoreBug, type StoreMode, type StoreShape } from '../../impl/store/store.ts';
 import { levelInvariant, MODE_LEVEL, noLostUpdate, STORE_LEVELS, storeWitnesses, type StoreLevel } from '../store.ts';
 
@@ -52,10 +52,10 @@ export const storeModel = defineModel({
     clients: int(2, 1, 4, 'client sessions (c1..cC), client i at replica ((i-1) mod R)+1'),
     ops: int(3, 1, 8, 'client operations in total; operation k reads, or writes the value k'),
     sessions: oneOf(['sticky', 'roaming'], 'sticky', 'sticky: a client always uses its home replica; roaming (AP modes): any replica'),
-    partitions: envParams({ partitions: 1 }).partitions,
-    delivery: envParams({}).delivery,
+    partitions: envParam('partitions', { partitions: 1 }),
+    delivery: envParam('delivery'),
     maxClock: int(0, 0, 8, 'largest physical clock value (ap-lww HLC; 0: no clocks, the HLC is a logical counter)'),
-    maxSkew: envParams({}).maxSkew,
+    maxSkew: envParam('maxSkew'),
   },
   bugs: STORE_BUGS,
   draw: { replicas: [2, 3], clients: [2, 3], ops: [2, 4], partitions: [0, 1], delivery: ['multiset', 'fifo'] },
