@@ -48,7 +48,7 @@ describe('ABD (3 replicas, majority quorums)', () => {
     expect(exact.stats.states).toBe(29_433);
     // 124,264 before issue 13: stale answers and queries were deleted from the network inside
     // `step`, so their deliveries (and drops) were not actions. Now traces keep every message
-    // and a state's identity leaves them out (`ignores`, stale queries in impl/quorum/machine.ts):
+    // and a state's identity leaves them out (`ignores` in impl/quorum/quorum.ts, stale queries included):
     // the same 29,433 states, plus 39,724 transitions that deliver a message that changes
     // nothing and lead back to an already-visited state.
     expect(exact.stats.transitions).toBe(163_988);
