@@ -16,9 +16,9 @@ import { canonicalKey } from '../impl/core/encode.ts';
 import { traceFromIndices, type Trace, type Violation, type ViolationKind } from '../impl/core/trace.ts';
 import { explainError } from '../impl/core/culprit.ts';
 import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from '../impl/core/result.ts';
-import { deepFreeze, firstViolation, guardPurity, PurityError } from './purity.ts';
+import { deepFreeze, firstViolation, guardPurity, PurityError } from './engine/purity.ts';
 import { symmetryPlan } from './symmetric.ts';
-import { brokenInitProperty, brokenInvariant, brokenProperty, errorMessage, stateEncoder, WitnessTracker, type Broken } from './checking.ts';
+import { brokenInitProperty, brokenInvariant, brokenProperty, errorMessage, stateEncoder, WitnessTracker, type Broken } from './engine/checking.ts';
 
 /** Live progress, reported about once a second. */
 export interface ExploreProgress {
@@ -58,7 +58,7 @@ export interface ExploreOptions {
   /** Abort the run (Ctrl-C): the result is `bounded` with bound `interrupted`. */
   readonly signal?: AbortSignal;
   /**
-   * The purity guard (see `checks/purity.ts`): states are deep-frozen as they are handed out, so
+   * The purity guard (see `checks/engine/purity.ts`): states are deep-frozen as they are handed out, so
    * a `step`, `actions` or check that writes into one is a {@link PurityError}, never a
    * counterexample. `full`: every state. `first` (default): the first
    * {@link ExploreOptions.purityStates} distinct states, and every counterexample is confirmed by

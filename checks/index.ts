@@ -38,8 +38,8 @@ export type {
 export { WordBuffer, canonicalKey, canonicalEqual, hashWords } from '../impl/core/encode.ts';
 export type { Encoder } from '../impl/core/encode.ts';
 export { explore, exploreAsync, DEFAULT_BOUNDS, PURITY_FIRST_STATES } from './exhaustive.ts';
-export { PurityError, guardPurity, deepFreeze } from './purity.ts';
-export type { PurityGuard } from './purity.ts';
+export { PurityError, guardPurity, deepFreeze } from './engine/purity.ts';
+export type { PurityGuard } from './engine/purity.ts';
 export { symmetryPlan, sampleSymmetry } from './symmetric.ts';
 export type { SymmetryPlan, SymmetryBreak, RenamingMachine, SampleSymmetryOptions } from './symmetric.ts';
 export type { ExploreOptions, ExploreStats, ExploreProgress } from './exhaustive.ts';

@@ -22,6 +22,7 @@
  */
 import { defineModel, InputError, int, type Invariant, type Machine } from '../impl/core/machine.ts';
 import type { Encoder } from '../impl/core/encode.ts';
+import { valueName } from '../impl/paxos/history.ts';
 
 /** A value: a positive integer (`v1`, `v2`, …). Implementations use 0 for "no value". */
 export type ConsensusValue = number;
@@ -38,8 +39,8 @@ export interface ConsensusAction {
   readonly value: ConsensusValue;
 }
 
-/** A value's name in traces: `v1`; 0 (no value) is `nil`. */
-export const valueName = (v: ConsensusValue): string => (v === 0 ? 'nil' : `v${v}`);
+/** A value's name in traces: `v1`; 0 (no value) is `nil` (shared with the Paxos reducers, which name values in their labels). */
+export { valueName };
 
 /** The at-most-one-chosen invariant, for any state that has per-slot chosen sets. */
 export function atMostOneChosen<S>(chosenOf: (s: S) => readonly (readonly ConsensusValue[])[], name = 'chosen-at-most-one'): Invariant<S> {

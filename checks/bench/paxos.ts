@@ -10,16 +10,16 @@
  */
 import { checkRandom } from '../random.ts';
 import { explore } from '../exhaustive.ts';
-import { makePaxos, PAXOS_BUGS, type PaxosBug } from '../../impl/paxos/paxos.ts';
-import { makeMultiPaxos, MULTIPAXOS_BUGS } from '../../impl/paxos/multipaxos.ts';
+import { makePaxos, PAXOS_BUGS, type PaxosBug } from '../../specs/models/paxos.ts';
+import { makeMultiPaxos, MULTIPAXOS_BUGS } from '../../specs/models/multipaxos.ts';
 import { median, repeatExhaustive } from './harness.ts';
 import type { ParamValue } from '../../impl/core/machine.ts';
 
 /** TLC on PaxosCommit (2 RMs, 3 acceptors), one worker, this machine: the reference. */
 export const TLC_PAXOS_COMMIT = { states: 1_321_761, seconds: 117 };
 
-const SINGLE = { module: 'impl/paxos/paxos.ts', model: 'paxosModel' } as const;
-const MULTI = { module: 'impl/paxos/multipaxos.ts', model: 'multiPaxosModel' } as const;
+const SINGLE = { module: 'specs/models/paxos.ts', model: 'paxosModel' } as const;
+const MULTI = { module: 'specs/models/multipaxos.ts', model: 'multiPaxosModel' } as const;
 const BASE = { acceptors: 3, proposers: 2, ballots: 2 } as const;
 
 /** The check each bug's detection time is measured on (its headline property). */

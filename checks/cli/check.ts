@@ -8,14 +8,14 @@ import { moduleOf, modelRef, withModule, type ModelSource } from './models.ts';
 import { DEFAULT_BOUNDS, DEFAULT_SPILL } from '../exhaustive.ts';
 import { exploreParallel, type ParallelExploreStats } from '../parallel/explore.ts';
 import { blockedRandomCheck, portfolioCheck } from './parallel.ts';
+import { defaultTracePath, paramText, printVerdict, seedArg } from './verdict.ts';
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, drawKinds, drawnConfigText, drawRangesText, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
 import { modelDraw } from '../random/config.ts';
-import { checkNames, notReachedText, selectChecks, suspectWitnesses, witnessesInContext, type CheckResult } from '../../impl/core/result.ts';
+import { checkNames, selectChecks, witnessesInContext, type CheckResult } from '../../impl/core/result.ts';
 import { knownBugLine, knownBugOutcome, variantHeader, variantRun, type KnownBugOutcome, type VariantRun } from './variant.ts';
-import { formatDiagram } from '../diagram.ts';
-import { describeViolation, formatTrace, labelOf, toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
+import { describeViolation, labelOf, toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
-import { REPORTS_DIR, assertSpillDir, assertWritable, dur, num, slug, writeFileAtomic } from '../output.ts';
+import { REPORTS_DIR, assertSpillDir, assertWritable, dur, num, writeFileAtomic } from '../output.ts';
 import { ProgressLine } from './progress.ts';
 import { symmetryPlan } from '../symmetric.ts';
 import { coverageInContext, exhaustiveCoverageAsync, formatCoverage, randomCoverageAsync, type Coverage } from '../report/coverage.ts';
@@ -57,6 +57,8 @@ export const CHECK_FLAGS = {
   'shard-out': 'string',
 } as const;
 
+export { defaultTracePath, paramText, printVerdict, seedArg } from './verdict.ts';
+
 /** Flags that only one family of modes takes. */
 const EXHAUSTIVE_ONLY = ['max-depth', 'max-states', 'exact', 'no-symmetry', 'frontier', 'frontier-memory', 'spill-dir'] as const;
 const RANDOM_ONLY = ['runs', 'steps', 'seed', 'path', 'no-swarm', 'fixed-config'] as const;
@@ -72,61 +74,6 @@ export function parseParams(model: AnyModel, pairs: readonly string[]): Record<s
     out[key] = parseParamValue(model, key, pair.slice(eq + 1));
   }
   return out;
-}
-
-/** `k=v, k=v` for headers and file names. */
-export function paramText(params: Readonly<Record<string, ParamValue>>): string {
-  return Object.entries(params)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(', ');
-}
-
-/** Where a counterexample of this run is written by default: named by the parameters that differ from their defaults. */
-export function defaultTracePath(model: AnyModel, params: Readonly<Record<string, ParamValue>>, check: string): string {
-  const p = Object.entries(params)
-    .filter(([k, v]) => model.params[k]?.default !== v)
-    .map(([k, v]) => `${k}${String(v)}`)
-    .join('-');
-  return join(REPORTS_DIR, 'traces', `${slug(model.name)}${p ? `-${slug(p)}` : ''}-${slug(check)}.json`);
-}
-
-/**
- * Print the verdict lines common to every runner. `what.bounded`, when given, replaces the
- * sentence of a `bounded` result (the random runner says "no violation in N runs of up to M
- * steps (seed S)").
- */
-export function printVerdict(
-  out: (line: string) => void,
-  m: AnyMachine,
-  result: CheckResult,
-  what: { readonly statesWord: string; readonly detail: string; readonly bounded?: string },
-): void {
-  const v = result.violation;
-  if (result.status === 'violation' && v) {
-    const after = `after ${v.trace.steps.length} step${v.trace.steps.length === 1 ? '' : 's'}`;
-    if (v.kind === 'error') out(`✗ error in the model ${after}: ${describeViolation(v)}`);
-    else out(`✗ violation of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.name} ${after}:`);
-    out(formatTrace(m, v.trace, v));
-    if (m.nodes && m.events && v.trace.steps.length > 0) {
-      out('');
-      out('message-sequence diagram:');
-      out(formatDiagram(m, v.trace));
-    }
-  } else if (result.status === 'exhausted') {
-    out(`✓ holds: every check holds on all ${what.statesWord} (${what.detail})`);
-  } else if (what.bounded !== undefined) {
-    out(`■ ${what.bounded}`);
-  } else {
-    const b = result.bound!;
-    if (b.kind === 'interrupted') out(`■ interrupted: no violation in the ${what.statesWord} explored; nothing was proved beyond them`);
-    else out(`■ no violation within bounds: the ${b.kind} bound (${b.kind === 'time' ? dur(b.limit) : num(b.limit)}) cut the search after ${what.statesWord} (${what.detail})`);
-  }
-  for (const w of result.witnesses) {
-    if (w.reached) out(`  sometimes ${w.name}: reached${w.depth !== undefined ? ` at depth ${w.depth}` : ''}`);
-    else out(`  sometimes ${w.name}: ${notReachedText(w, result.status)}`);
-  }
-  const suspect = suspectWitnesses(result);
-  if (suspect.length > 0) out(`⚠ ${suspect.length === 1 ? 'a witness was' : `${suspect.length} witnesses were`} not reached although the run explored every reachable state and ${suspect.length === 1 ? 'its' : 'their'} needs are met: the checks held, but the model may not do what it should (${suspect.map((w) => w.name).join(', ')})`);
 }
 
 /**
@@ -549,16 +496,6 @@ async function exhaustiveCheck(
     },
     traceNote: () => '',
   });
-}
-
-/** Parse `--seed`: an integer (fast-check takes any 32-bit integer). */
-export function seedArg(args: ParsedArgs): number | undefined {
-  const v = str(args, 'seed');
-  if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Math.abs(Number(v)) > 0x7fffffff) {
-    throw new InputError(`--seed must be a 32-bit integer, got '${v}'`);
-  }
-  return Number(v);
 }
 
 /** `dscheck check --mode random`: fast-check schedules with swarm mixes, shrunk, replayable. */

@@ -20,7 +20,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InputError, type AnyModel, type Catalogue, type CatalogueEntry } from '../../impl/core/machine.ts';
 import type { TraceFile, TraceModule } from '../../impl/core/trace.ts';
-import { parseTraceFile, readTraceFile, type LoadedTrace } from '../replay.ts';
+import { parseTraceFile, readTraceFile, type LoadedTrace } from '../engine/replay.ts';
 
 export type { Catalogue, CatalogueEntry } from '../../impl/core/machine.ts';
 

@@ -14,7 +14,7 @@ import { defaultWorkers } from '../parallel/pool.ts';
 import { flag, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, dur, num, slug, writeFileAtomic } from '../output.ts';
 import { ProgressLine } from './progress.ts';
-import { defaultTracePath, paramText, printVerdict, seedArg } from './check.ts';
+import { defaultTracePath, paramText, printVerdict, seedArg } from './verdict.ts';
 import { freshSeed, discoverKinds } from '../random.ts';
 
 /** The default shard file: `reports/shards/<model>-seed<S>-shard<k>of<n>.json`. */

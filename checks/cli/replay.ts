@@ -7,7 +7,7 @@
  */
 import { match } from 'ts-pattern';
 import { InputError } from '../../impl/core/machine.ts';
-import { describeOrigin, replayLoaded, type LoadedTrace, type RecordedViolation, type ReplayResult } from '../replay.ts';
+import { describeOrigin, replayLoaded, type LoadedTrace, type RecordedViolation, type ReplayResult } from '../engine/replay.ts';
 import { describeViolation, formatTrace, type TraceOrigin } from '../../impl/core/trace.ts';
 import { flag, parseArgs } from './args.ts';
 import { paramText } from './check.ts';

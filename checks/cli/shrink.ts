@@ -7,8 +7,8 @@
  */
 import { InputError } from '../../impl/core/machine.ts';
 import { explainError } from '../../impl/core/culprit.ts';
-import { replayLoaded } from '../replay.ts';
-import { SHRINK_TIME_LIMIT_MS, shrinkActions } from '../shrink.ts';
+import { replayLoaded } from '../engine/replay.ts';
+import { SHRINK_TIME_LIMIT_MS, shrinkActions } from '../engine/shrink.ts';
 import { describeViolation, formatTrace, toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
 import { flag, parseArgs, seconds, str } from './args.ts';
 import { assertWritable, dur, writeFileAtomic } from '../output.ts';

@@ -9,7 +9,7 @@ import { List, Map as IMap, OrderedMap, OrderedSet, Record, Set as ISet, Stack }
 import { canonicalEqual, canonicalKey } from '../../impl/core/encode.ts';
 import { explore } from '../exhaustive.ts';
 import { instantiate, InputError, type AnyModel } from '../../impl/core/machine.ts';
-import { parseTraceFile, replayLoaded } from '../replay.ts';
+import { parseTraceFile, replayLoaded } from '../engine/replay.ts';
 import { diffViews, formatTrace, toPlain, toTraceFile, traceFromIndices } from '../../impl/core/trace.ts';
 import { toItfValue, traceToItf, validateItf } from '../report/itf.ts';
 import { reportFromRun } from '../report/data.ts';

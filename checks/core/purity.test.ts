@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
-import { deepClone, deepFreeze, differingPaths, guardPurity, PurityError } from '../purity.ts';
+import { deepClone, deepFreeze, differingPaths, guardPurity, PurityError } from '../engine/purity.ts';
 import { defineModel, int, type AnyModel, type Machine } from '../../impl/core/machine.ts';
 import { EXTRA_MODELS as MODELS } from '../cli/testing.ts';
 import { runCli } from '../cli/testing.ts';

@@ -16,7 +16,7 @@ import { blocks } from '../../impl/env/partition.ts';
 import { echoProtocol } from '../../impl/echo/echo.ts';
 import { makeEcho } from '../../specs/models/echo.ts';
 import { twoPCModel, twoPCProtocol } from '../../impl/commit/twopc.ts';
-import { paxosModel } from '../../impl/paxos/paxos.ts';
+import { paxosModel } from '../../specs/models/paxos.ts';
 import { runCli } from '../cli/testing.ts';
 import { enabledLabels, exploreBoth, traceOf } from './helpers.ts';
 

@@ -18,7 +18,7 @@ import {
   type MultiPaxosParams,
   type MultiPaxosState,
   type MultiPaxosTypes,
-} from '../../impl/paxos/multipaxos.ts';
+} from '../../specs/models/multipaxos.ts';
 import type { EnvAction } from '../../impl/env/types.ts';
 
 const BASE = { acceptors: 3, proposers: 2, ballots: 2, slots: 2, window: 1 } as const;

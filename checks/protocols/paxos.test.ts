@@ -24,7 +24,7 @@ import {
   type PaxosParams,
   type PaxosState,
   type PaxosTypes,
-} from '../../impl/paxos/paxos.ts';
+} from '../../specs/models/paxos.ts';
 import type { EnvAction } from '../../impl/env/types.ts';
 
 const BASE = { acceptors: 3, proposers: 2, ballots: 2 } as const;

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
 import { formatTrace, lastState, toTraceFile, type Trace, type TraceFile } from '../../impl/core/trace.ts';
-import { runActions } from '../replay.ts';
+import { runActions } from '../engine/replay.ts';
 import { formatDiagram } from '../diagram.ts';
 import { instantiate, InputError, type AnyMachine } from '../../impl/core/machine.ts';
 import { ABD_BUGS, abdModel, makeAbd, type AbdBug, type AbdConfig } from '../../specs/models/abd.ts';
@@ -48,7 +48,7 @@ describe('ABD (3 replicas, majority quorums)', () => {
     expect(exact.stats.states).toBe(29_433);
     // 124,264 before issue 13: stale answers and queries were deleted from the network inside
     // `step`, so their deliveries (and drops) were not actions. Now traces keep every message
-    // and a state's identity leaves them out (`ignores`, stale queries in impl/quorum/machine.ts):
+    // and a state's identity leaves them out (`ignores` in impl/quorum/quorum.ts, stale queries included):
     // the same 29,433 states, plus 39,724 transitions that deliver a message that changes
     // nothing and lead back to an already-visited state.
     expect(exact.stats.transitions).toBe(163_988);

@@ -9,7 +9,8 @@
  * ```
  */
 import { resolveParams, type AnyMachine, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
-import { checkRandom, checkRandomAsync, type ConfigDraw, type DrawAxis, type RandomOptions, type RandomResult } from '../random.ts';
+import { checkRandom, checkRandomAsync } from './check.ts';
+import type { ConfigDraw, DrawAxis, RandomOptions, RandomResult } from './types.ts';
 
 /**
  * The draw of a model with some parameters pinned: every parameter with a declared range that is

@@ -22,7 +22,7 @@ import {
   scheduleArbitrary,
   type RandomResult,
 } from '../random.ts';
-import { defaultActionKind } from '../shrink.ts';
+import { defaultActionKind } from '../engine/shrink.ts';
 import { isOneMinimal } from './helpers.ts';
 
 const BUGS = Object.keys(TWOPHASE_BUGS) as (keyof typeof TWOPHASE_BUGS)[];

@@ -8,8 +8,8 @@ import { InputError, type AnyModel, type Machine } from '../../impl/core/machine
 import { toTraceFile, TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceFile } from '../../impl/core/trace.ts';
 import { makeTwoPhase, type TwoPhaseAction, type TwoPhaseState } from '../../specs/models/twophase.ts';
 import { checkRandom, randomOrigin, type RandomResult } from '../random.ts';
-import { parseTraceFile, replayLoaded, replayTrace, runActions } from '../replay.ts';
-import { comparePayload, shrinkActions, shrinkTrace } from '../shrink.ts';
+import { parseTraceFile, replayLoaded, replayTrace, runActions } from '../engine/replay.ts';
+import { comparePayload, shrinkActions, shrinkTrace } from '../engine/shrink.ts';
 import { firstViolation, isOneMinimal, padTrace } from './helpers.ts';
 import { twoPhaseModel } from '../../specs/models/twophase.ts';
 

@@ -5,8 +5,8 @@
 import { InputError, type Machine } from '../../impl/core/machine.ts';
 import { selectChecks, type WitnessResult } from '../../impl/core/result.ts';
 import { traceFromIndices, type Violation, type ViolationKind } from '../../impl/core/trace.ts';
-import { defaultActionKind, type KindedMachine } from '../shrink.ts';
-import { brokenInitProperty, brokenInvariant, brokenProperty, errorMessage, WitnessTracker, type Broken } from '../checking.ts';
+import { defaultActionKind, type KindedMachine } from '../engine/shrink.ts';
+import { brokenInitProperty, brokenInvariant, brokenProperty, errorMessage, WitnessTracker, type Broken } from '../engine/checking.ts';
 import type { Schedule, SwarmMix } from './types.ts';
 
 /** What the property needs of a schedule executor (one machine, or one per drawn configuration). */

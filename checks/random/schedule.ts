@@ -5,8 +5,8 @@
 import * as fc from 'fast-check';
 import type { Machine } from '../../impl/core/machine.ts';
 import { WordBuffer } from '../../impl/core/encode.ts';
-import { actionKind, type KindedMachine } from '../shrink.ts';
-import { stateEncoder } from '../checking.ts';
+import { actionKind, type KindedMachine } from '../engine/shrink.ts';
+import { stateEncoder } from '../engine/checking.ts';
 import { RANDOM_DEFAULTS, type Schedule } from './types.ts';
 
 /** Length of one kind-discovery random walk. */

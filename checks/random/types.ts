@@ -114,7 +114,7 @@ export interface RandomOptions {
   /** Abort the run (Ctrl-C); honoured by {@link checkRandomAsync}. */
   readonly signal?: AbortSignal;
   /**
-   * The purity guard (`checks/purity.ts`): states are deep-frozen, and a write into one is a
+   * The purity guard (`checks/engine/purity.ts`): states are deep-frozen, and a write into one is a
    * `PurityError` (naming the action or check and the field), never a counterexample. `first`
    * (default): the first {@link PURITY_FIRST_STEPS} steps of the search, and every step from the
    * first failure on (so a counterexample is re-executed and shrunk fully guarded). `full`:

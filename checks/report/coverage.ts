@@ -23,7 +23,7 @@ import { WordBuffer } from '../../impl/core/encode.ts';
 import { explore, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
 import { checkRandom, checkRandomAsync, discoverKinds, type RandomOptions, type RandomResult } from '../random.ts';
 import { witnessesInContext, type BoundHit, type CheckResult, type WitnessResult } from '../../impl/core/result.ts';
-import { actionKind } from '../shrink.ts';
+import { actionKind } from '../engine/shrink.ts';
 
 /** Coverage of one refinement of a kind: a message type, a timer, a local action. */
 export interface DetailCoverage {

@@ -13,6 +13,7 @@
  * (`specs/clocks/clocks.ts`): `hlc-causality` (Theorem 1), `hlc-l-ge-pt` (Theorem 2),
  * `hlc-l-within-eps` (Corollary 1) and `hlc-counter-bound` (Corollary 2).
  */
+import { S } from '../env/schema.ts';
 import { formatHlc, HLC_ZERO, hlcLocal, hlcReceive, type Hlc } from './algebra.ts';
 import type { ClockAlgorithm } from './process.ts';
 
@@ -20,6 +21,7 @@ import type { ClockAlgorithm } from './process.ts';
 export const hybridClock: ClockAlgorithm<Hlc> = {
   name: 'hlc',
   symbol: 'hlc',
+  physical: true,
   init: () => HLC_ZERO,
   local: (t, at) => hlcLocal(t, at.clock),
   send: (t, at) => hlcLocal(t, at.clock),
@@ -27,10 +29,7 @@ export const hybridClock: ClockAlgorithm<Hlc> = {
   // process's physical clock had (Theorem 3), hence l − pt ≤ ε. When l does not move, c grows
   // past every counter that supplied l: that is what keeps a → b strict when clocks tie.
   receive: (t, m, at) => hlcReceive(t, m, at.clock),
-  encode(t, out) {
-    out.int(t.l);
-    out.int(t.c);
-  },
+  schema: S.record({ l: S.int(0, 0x7fffffff), c: S.int(0, 0x7fffffff) }),
   format: formatHlc,
 };
 

@@ -12,6 +12,7 @@
  * `lamport-clock-condition` (a → b ⇒ L(a) < L(b)) and `lamport-total-order`.
  */
 import { lamportReceive, lamportTick } from './algebra.ts';
+import { S } from '../env/schema.ts';
 import type { ClockAlgorithm } from './process.ts';
 
 /** The Lamport clock. */
@@ -25,7 +26,7 @@ export const lamportClock: ClockAlgorithm<number> = {
   // IR2: past both the own clock and the message's timestamp. This is what makes a → b imply
   // L(a) < L(b) across processes: the receipt is stamped above the send.
   receive: (l, m) => lamportReceive(l, m),
-  encode: (l, out) => out.int(l),
+  schema: S.int(0, 0x7fffffff),
   format: (l) => String(l),
 };
 

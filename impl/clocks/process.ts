@@ -15,12 +15,12 @@
  * algorithm never reads, the index of the send event, so that the record can link the receipt
  * to its send. Clocks are durable: a crash only pauses a process.
  */
-import type { Encoder } from '../core/encode.ts';
 import { assertNever, int } from '../core/machine.ts';
 import { envMachine, type EnvChecks, type EnvMachine } from '../env/machine.ts';
-import { allEnvParams as envParams } from '../env/params.ts';
+import { envParam } from '../env/params.ts';
 import { envConfig, MAX_NODES, type Delivery, type EnvConfig } from '../env/config.ts';
 import { nodeName } from '../env/partition.ts';
+import { S, type Schema } from '../env/schema.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import { appendEvent, emptyHistory, eventName, type ClockEvent, type ClockHistory } from './history.ts';
 
@@ -41,6 +41,8 @@ export interface ClockAlgorithm<T> {
   readonly name: string;
   /** The timestamp's letter in labels: `L`, `V`, `hlc`. */
   readonly symbol: string;
+  /** Does the clock read the physical clock (`EventContext.clock`)? Then the model offers `maxClock` and `maxSkew`. */
+  readonly physical?: boolean;
   /** The clock before any event. */
   init(self: NodeId, n: number): T;
   /** A local event. */
@@ -49,8 +51,8 @@ export interface ClockAlgorithm<T> {
   send(t: T, at: EventContext): T;
   /** The receipt of a message stamped `m`. */
   receive(t: T, m: T, at: EventContext): T;
-  /** A fast, self-delimiting canonical encoding. */
-  encode(t: T, out: Encoder): void;
+  /** The timestamp's data (the encoding, decoding and validation of stamps are derived from it). */
+  readonly schema: Schema<T>;
   /** `3`, `[1,0,2]`, `(4,1)`. */
   format(t: T): string;
 }
@@ -72,10 +74,13 @@ export interface StampMsg<T> {
 /** What a client asks a process to do: a local event, or a send to a peer. */
 export type ClockRequest = { readonly kind: 'local' } | { readonly kind: 'send'; readonly to: NodeId };
 
+/** A clock process has no volatile state: its clock is durable (a crash only pauses it). */
+export type NoVolatile = Readonly<Record<string, never>>;
+
 /** The protocol types of a clock process. */
 export interface ClockTypes<T> {
   readonly durable: ClockNode<T>;
-  readonly volatile: null;
+  readonly volatile: NoVolatile;
   readonly msg: StampMsg<T>;
   readonly request: ClockRequest;
   readonly ghost: ClockHistory<T>;
@@ -84,9 +89,22 @@ export interface ClockTypes<T> {
 /** A clock machine's state. */
 export type ClockState<T> = EnvState<ClockTypes<T>>;
 
-const LOCAL = 0;
-const SEND = 1;
-const RECV = 2;
+/** The largest clock value, event index or physical clock a record holds (a bound for the schema only). */
+const MAX = 0x7fffffff;
+const NONE: NoVolatile = {};
+
+/** A clock process's data, for a timestamp schema: encodings and validation are derived from it. */
+export function clockSchema<T>(stamp: Schema<T>) {
+  const pt = S.int(0, MAX);
+  return {
+    durable: S.record({ clock: stamp, events: S.int(0, MAX) }),
+    volatile: S.record({}),
+    msg: S.union('type', { Stamp: { ev: S.int(0, MAX), stamp } }),
+    ghost: S.record({
+      procs: S.perNode(S.list(S.union('kind', { local: { pt, stamp }, send: { to: S.node(), pt, stamp }, recv: { from: S.node(), send: S.int(0, MAX), pt, stamp } }))),
+    }),
+  };
+}
 
 /** The clock processes, `n` of them, with the clock `alg`. */
 export function clockProtocol<T>(alg: ClockAlgorithm<T>, n: number): Protocol<ClockTypes<T>> {
@@ -95,9 +113,11 @@ export function clockProtocol<T>(alg: ClockAlgorithm<T>, n: number): Protocol<Cl
   const record = (node: ClockNode<T>, event: ClockEvent<T>): ClockNode<T> => ({ clock: event.stamp, events: node.events + 1 });
   return defineProtocol<ClockTypes<T>>({
     name: alg.name,
+    schema: clockSchema(alg.schema),
+    clocks: alg.physical === true,
     initGhost: emptyHistory<T>(n),
-    init: (ctx) => ({ durable: { clock: alg.init(ctx.self, ctx.n), events: 0 }, volatile: null }),
-    onRestart: (_ctx, durable) => ({ durable, volatile: null }),
+    init: (ctx) => ({ durable: { clock: alg.init(ctx.self, ctx.n), events: 0 }, volatile: NONE }),
+    onRestart: (_ctx, durable) => ({ durable, volatile: NONE }),
     requests: menu,
     acceptsRequest: (ctx, _node, req) => req.kind === 'local' || req.to !== ctx.self,
     onClientRequest(ctx, node, req): Reaction<ClockTypes<T>> {
@@ -105,13 +125,13 @@ export function clockProtocol<T>(alg: ClockAlgorithm<T>, n: number): Protocol<Cl
       switch (req.kind) {
         case 'local': {
           const e: ClockEvent<T> = { kind: 'local', pt: ctx.clock, stamp: alg.local(d.clock, ctx) };
-          return { durable: record(d, e), volatile: null, effects: [ctx.ghost((g) => appendEvent(g, ctx.self, e))] };
+          return { durable: record(d, e), volatile: NONE, effects: [ctx.ghost((g) => appendEvent(g, ctx.self, e))] };
         }
         case 'send': {
           const e: ClockEvent<T> = { kind: 'send', to: req.to, pt: ctx.clock, stamp: alg.send(d.clock, ctx) };
           return {
             durable: record(d, e),
-            volatile: null,
+            volatile: NONE,
             effects: [ctx.send(req.to, { type: 'Stamp', ev: d.events, stamp: e.stamp }), ctx.ghost((g) => appendEvent(g, ctx.self, e))],
           };
         }
@@ -122,41 +142,7 @@ export function clockProtocol<T>(alg: ClockAlgorithm<T>, n: number): Protocol<Cl
     onMessage(ctx, node, msg, from): Reaction<ClockTypes<T>> {
       const d = node.durable;
       const e: ClockEvent<T> = { kind: 'recv', from, send: msg.ev, pt: ctx.clock, stamp: alg.receive(d.clock, msg.stamp, ctx) };
-      return { durable: record(d, e), volatile: null, effects: [ctx.ghost((g) => appendEvent(g, ctx.self, e))] };
-    },
-    encodeDurable(d, out) {
-      alg.encode(d.clock, out);
-      out.int(d.events);
-    },
-    encodeVolatile() {},
-    encodeMessage(m, out) {
-      out.int(m.ev);
-      alg.encode(m.stamp, out);
-    },
-    encodeGhost(g, out) {
-      for (const evs of g.procs) {
-        out.int(evs.length);
-        for (const e of evs) {
-          switch (e.kind) {
-            case 'local':
-              out.int(LOCAL);
-              break;
-            case 'send':
-              out.int(SEND);
-              out.int(e.to);
-              break;
-            case 'recv':
-              out.int(RECV);
-              out.int(e.from);
-              out.int(e.send);
-              break;
-            default:
-              assertNever(e);
-          }
-          out.int(e.pt);
-          alg.encode(e.stamp, out);
-        }
-      }
+      return { durable: record(d, e), volatile: NONE, effects: [ctx.ghost((g) => appendEvent(g, ctx.self, e))] };
     },
     formatMessage: (m) => `Stamp(${alg.symbol}=${alg.format(m.stamp)})`,
     formatRequest: (r) => (r.kind === 'local' ? 'local event' : `send to ${nodeName(r.to)}`),
@@ -201,13 +187,12 @@ export function historyOf<T>(s: ClockState<T>): ClockHistory<T> {
  * faults (reordering is the `multiset` delivery; `fifo` turns it off).
  */
 export function clockParams(defaults: { readonly nodes: number; readonly events: number }) {
-  const env = envParams({ nodes: defaults.nodes });
   return {
     nodes: int(defaults.nodes, 1, MAX_NODES, 'number of processes (n1..nN)'),
     events: int(defaults.events, 0, 100, 'event budget: local events and sends, in total (receives come from the network)'),
-    delivery: env.delivery,
-    drops: env.drops,
-    duplicates: env.duplicates,
+    delivery: envParam('delivery'),
+    drops: envParam('drops'),
+    duplicates: envParam('duplicates'),
   } as const;
 }
 

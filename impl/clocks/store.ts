@@ -22,12 +22,13 @@
  * writes, independent of either store's timestamps.
  */
 import { int } from '../core/machine.ts';
-import type { Encoder } from '../core/encode.ts';
 import { MAX_NODES } from '../env/config.ts';
-import { allEnvParams as envParams } from '../env/params.ts';
+import { envParam } from '../env/params.ts';
 import { nodeName } from '../env/partition.ts';
+import { S } from '../env/schema.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';
+import type { NoVolatile } from './process.ts';
 import { emptyStoreHistory, MAX_WRITES, recordReceive, recordWrite, type StoreHistory } from './history.ts';
 
 /** A client write: the write's number (w1, w2, ... in the order they are made). */
@@ -45,15 +46,14 @@ const writeRecordsView = (g: StoreHistory) => ({
   }),
   seen: Object.fromEntries(g.seen.map((set, i) => [nodeName(i + 1), g.writes.map((_, w) => w + 1).filter((w) => (set >>> (w - 1)) & 1).map((w) => `w${w}`)])),
 });
-const encodeHistory = (g: StoreHistory, out: Encoder): void => {
-  out.int(g.writes.length);
-  for (const x of g.writes) {
-    out.int(x.node);
-    out.int(x.pt);
-    out.int(x.past);
-  }
-  for (const s of g.seen) out.int(s);
-};
+/** The largest stamp or clock value the stores hold (a bound for the schema only). */
+const MAX = 0x7fffffff;
+const NONE: NoVolatile = {};
+/** The write record's data (`history.ts`): writes in order, and per replica the set of writes it has seen. */
+const storeHistorySchema = S.record({
+  writes: S.list(S.record({ node: S.node(), pt: S.int(0, MAX), past: S.int(0, MAX) }), MAX_WRITES),
+  seen: S.perNode(S.int(0, MAX)),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Last writer wins
@@ -80,7 +80,7 @@ export interface LwwReplica {
 /** The LWW store's types. */
 export interface LwwTypes {
   readonly durable: LwwReplica;
-  readonly volatile: null;
+  readonly volatile: NoVolatile;
   readonly msg: { readonly type: 'Put' } & LwwVersion;
   readonly request: PutRequest;
   readonly ghost: StoreHistory;
@@ -98,9 +98,17 @@ const EMPTY: LwwReplica = { value: { w: 0, ts: 0, node: 0 }, lastStamp: -1 };
 export function lwwProtocol(n: number): Protocol<LwwTypes> {
   return defineProtocol<LwwTypes>({
     name: 'lww-store',
+    schema: {
+      durable: S.record({ value: S.record({ w: S.int(0, MAX_WRITES), ts: S.int(0, MAX), node: S.int(0, MAX_NODES) }), lastStamp: S.int(-1, MAX) }),
+      volatile: S.record({}),
+      msg: S.union('type', { Put: { w: S.int(1, MAX_WRITES), ts: S.int(0, MAX), node: S.int(0, MAX_NODES) } }),
+      ghost: storeHistorySchema,
+    },
+    // Stamps read the physical clock (`ctx.clock`): the model offers maxClock and maxSkew.
+    clocks: true,
     initGhost: emptyStoreHistory(n),
-    init: () => ({ durable: EMPTY, volatile: null }),
-    onRestart: (_ctx, durable) => ({ durable, volatile: null }),
+    init: () => ({ durable: EMPTY, volatile: NONE }),
+    onRestart: (_ctx, durable) => ({ durable, volatile: NONE }),
     requests,
     onClientRequest(ctx, node, req): Reaction<LwwTypes> {
       const d = node.durable;
@@ -113,28 +121,15 @@ export function lwwProtocol(n: number): Protocol<LwwTypes> {
       const value = lwwNewer(mine, d.value) ? mine : d.value;
       return {
         durable: { value, lastStamp: ts },
-        volatile: null,
+        volatile: NONE,
         effects: [ctx.broadcast({ type: 'Put', ...mine }), ctx.ghost((g) => recordWrite(g, ctx.self, req.w, ctx.clock))],
       };
     },
     onMessage(ctx, node, msg): Reaction<LwwTypes> {
       const v: LwwVersion = { w: msg.w, ts: msg.ts, node: msg.node };
       const d = node.durable;
-      return { durable: lwwNewer(v, d.value) ? { value: v, lastStamp: d.lastStamp } : d, volatile: null, effects: [ctx.ghost((g) => recordReceive(g, ctx.self, msg.w))] };
+      return { durable: lwwNewer(v, d.value) ? { value: v, lastStamp: d.lastStamp } : d, volatile: NONE, effects: [ctx.ghost((g) => recordReceive(g, ctx.self, msg.w))] };
     },
-    encodeDurable(d, out) {
-      out.int(d.value.w);
-      out.int(d.value.ts);
-      out.int(d.value.node);
-      out.int(d.lastStamp);
-    },
-    encodeVolatile() {},
-    encodeMessage(m, out) {
-      out.int(m.w);
-      out.int(m.ts);
-      out.int(m.node);
-    },
-    encodeGhost: encodeHistory,
     formatMessage: (m) => `Put(w${m.w}, ts=${m.ts}, ${nodeName(m.node)})`,
     formatRequest,
     viewDurable: (d) => (d.value.w === 0 ? 'empty' : `w${d.value.w} (ts=${d.value.ts}, ${nodeName(d.value.node)})`),
@@ -158,7 +153,7 @@ export interface Sibling {
 /** The vector-clock store's types. */
 export interface VcStoreTypes {
   readonly durable: { readonly siblings: readonly Sibling[] };
-  readonly volatile: null;
+  readonly volatile: NoVolatile;
   readonly msg: { readonly type: 'Put'; readonly w: number; readonly vv: VectorClock };
   readonly request: PutRequest;
   readonly ghost: StoreHistory;
@@ -168,9 +163,15 @@ export interface VcStoreTypes {
 export function vcStoreProtocol(n: number): Protocol<VcStoreTypes> {
   return defineProtocol<VcStoreTypes>({
     name: 'vc-store',
+    schema: {
+      durable: S.record({ siblings: S.list(S.record({ w: S.int(1, MAX_WRITES), vv: S.perNode(S.int(0, MAX)) }), MAX_WRITES) }),
+      volatile: S.record({}),
+      msg: S.union('type', { Put: { w: S.int(1, MAX_WRITES), vv: S.perNode(S.int(0, MAX)) } }),
+      ghost: storeHistorySchema,
+    },
     initGhost: emptyStoreHistory(n),
-    init: () => ({ durable: { siblings: [] }, volatile: null }),
-    onRestart: (_ctx, durable) => ({ durable, volatile: null }),
+    init: () => ({ durable: { siblings: [] }, volatile: NONE }),
+    onRestart: (_ctx, durable) => ({ durable, volatile: NONE }),
     requests,
     onClientRequest(ctx, node, req): Reaction<VcStoreTypes> {
       // The client read every sibling, so its write supersedes all of them.
@@ -178,7 +179,7 @@ export function vcStoreProtocol(n: number): Protocol<VcStoreTypes> {
       const vv = vcIncrement(context, ctx.self);
       return {
         durable: { siblings: [{ w: req.w, vv }] },
-        volatile: null,
+        volatile: NONE,
         effects: [ctx.broadcast({ type: 'Put', w: req.w, vv }), ctx.ghost((g) => recordWrite(g, ctx.self, req.w, ctx.clock))],
       };
     },
@@ -192,21 +193,8 @@ export function vcStoreProtocol(n: number): Protocol<VcStoreTypes> {
       // "follows" must be exactly happens-before, or a later write is lost or a stale one kept.
       const kept = sibs.filter((s) => vcCompare(s.vv, msg.vv) !== 'before');
       const siblings = [...kept, { w: msg.w, vv: msg.vv }].sort((a, b) => a.w - b.w);
-      return { durable: { siblings }, volatile: null, effects };
+      return { durable: { siblings }, volatile: NONE, effects };
     },
-    encodeDurable(d, out) {
-      out.int(d.siblings.length);
-      for (const s of d.siblings) {
-        out.int(s.w);
-        for (const x of s.vv) out.int(x);
-      }
-    },
-    encodeVolatile() {},
-    encodeMessage(m, out) {
-      out.int(m.w);
-      for (const x of m.vv) out.int(x);
-    },
-    encodeGhost: encodeHistory,
     formatMessage: (m) => `Put(w${m.w}, ${formatVector(m.vv)})`,
     formatRequest,
     viewDurable: (d) => (d.siblings.length === 0 ? 'empty' : d.siblings.map((s) => `w${s.w} ${formatVector(s.vv)}`).join(' | ')),
@@ -223,12 +211,11 @@ export type VcStoreState = EnvState<VcStoreTypes>;
 
 /** The parameters both stores have: replicas, writes and the network's faults. */
 export function storeParams() {
-  const env = envParams({ nodes: 2 });
   return {
     nodes: int(2, 2, MAX_NODES, 'number of replicas (n1..nN)'),
     writes: int(2, 1, MAX_WRITES, 'client writes, in total'),
-    delivery: env.delivery,
-    drops: env.drops,
-    duplicates: env.duplicates,
+    delivery: envParam('delivery'),
+    drops: envParam('drops'),
+    duplicates: envParam('duplicates'),
   } as const;
 }

@@ -14,6 +14,7 @@
  * incomparable), both through the clock's own comparison, so a wrong comparison is caught too.
  */
 import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';
+import { S } from '../env/schema.ts';
 import type { ClockAlgorithm } from './process.ts';
 import type { VectorCompare } from './history.ts';
 
@@ -34,9 +35,7 @@ export const vectorClock: VectorClockImpl = {
   // grows through a chain of messages from that entry's process.
   receive: (v, m, at) => vcIncrement(vcMerge(v, m), at.self),
   compare: vcCompare,
-  encode(v, out) {
-    for (const x of v) out.int(x);
-  },
+  schema: S.perNode(S.int(0, 0x7fffffff)),
   format: formatVector,
 };
 

@@ -4,17 +4,17 @@
  */
 import { int } from '../core/machine.ts';
 import { type EnvConfig } from '../env/config.ts';
-import { allEnvParams as envParams } from '../env/params.ts';
-import type { EnvState, ProtocolTypes } from '../env/types.ts';
+import { envParams } from '../env/params.ts';
+import type { EnvState, Protocol, ProtocolTypes } from '../env/types.ts';
 
 /**
- * The environment parameters of the delivery models: no `nodes` (the roles fix it), no clocks,
- * no symmetry (every role has one node, or nodes that play different steps), and a bounded
- * retry budget (`timeouts` ≥ 0: every retry is a timer fire, and the bound keeps the state
- * space finite).
+ * The environment parameters of the delivery models, derived from `protocol`'s declaration: no
+ * `nodes` (the roles fix it), no clocks, no failure detector, no symmetry (every role has one
+ * node, or nodes that play different steps), and a bounded retry budget (`timeouts` ≥ 0: every
+ * retry is a timer fire, and the bound keeps the state space finite).
  */
-export function deliveryEnvParams(defaults: Partial<EnvConfig> & { readonly timeouts: number; readonly requests: number }) {
-  const { nodes: _n, maxClock: _c, maxSkew: _s, symmetry: _y, timeouts: _t, requests: _r, ...env } = envParams(defaults);
+export function deliveryEnvParams<P extends ProtocolTypes>(protocol: Protocol<P>, defaults: Partial<EnvConfig> & { readonly timeouts: number; readonly requests: number }) {
+  const env = envParams(protocol, defaults);
   return {
     ...env,
     requests: int(defaults.requests, 0, 4, 'client requests (payments, transactions, sagas) in total'),

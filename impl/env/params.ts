@@ -92,3 +92,14 @@ export function envParams<P extends ProtocolTypes>(protocol: Protocol<P>, defaul
   for (const k of applicableEnvParams(protocol)) out[k] = all[k];
   return out as DerivedEnvParams;
 }
+
+/**
+ * One environment parameter as a schema entry with the model's default, for a model whose own
+ * code reads that parameter: `envParams` types every entry as optional (which ones apply is
+ * known only from the protocol value), so such a model names the entry after the spread:
+ * `{ ...envParams(protocol, d), requests: envParam('requests', d) }`. The catalogue test checks
+ * that every listed parameter applies to the model's protocol.
+ */
+export function envParam<K extends keyof EnvParamSchema>(key: K, defaults: Partial<EnvConfig> = {}): EnvParamSchema[K] {
+  return allEnvParams(defaults)[key];
+}

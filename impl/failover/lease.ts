@@ -82,6 +82,8 @@ export function leaseProtocol(shape: LeaseShape, margin: number = 2 * shape.maxS
   return defineProtocol<P>({
     name: 'leader-lease',
     schema: leaseSchema(shape),
+    // Lease expiry reads the physical clock (`ctx.clock`): the model offers maxClock and maxSkew.
+    clocks: true,
     roles: { grantor: { count: 1, prefix: 'g', crashes: false }, candidate: { count: shape.candidates, prefix: 'n' } },
     symmetry: {},
     initGhost: { grants: 0, renewedAfterExpiry: false },

@@ -184,6 +184,8 @@ export function gossipProtocol(g: GossipShape, merge: DataMerge = mergeData): Pr
   return defineProtocol<P>({
     name: 'gossip',
     schema: gossipSchema(g),
+    // LWW writes read the physical clock (`ctx.clock`): the model offers maxClock and maxSkew.
+    clocks: true,
     timers: ['retry'],
     initGhost: { incs: Array.from({ length: g.nodes }, () => 0), observed: [] },
     init: (ctx) => {

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../core/machine.ts';
 import { type EnvConfig } from '../env/config.ts';
-import { PAXOS_LIMITS, type Ballot, type Value } from '../../specs/paxos.ts';
+import { PAXOS_LIMITS, type Ballot, type Value } from './history.ts';
 
 /** The size of a Paxos system: acceptors are nodes 1..acceptors, proposers the next ones. */
 export interface PaxosShape {

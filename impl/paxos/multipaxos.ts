@@ -28,34 +28,17 @@
  * (agreement per slot, validity, the refinement to a Consensus instance per slot).
  *
  * Known-bug variant: `skip-recovery`, a new leader that does not recover slot 1 (its recovery
- * loop starts one slot too late), so it proposes its own value where another may be chosen.
+ * loop starts one slot too late), so it proposes its own value where another may be chosen: one
+ * override of the recovery rule, at the end of the file. The model (parameters, checks, which
+ * checks the variant breaks) is `specs/models/multipaxos.ts`.
  */
-import { assertNever, defineModel, InputError, int } from '../core/machine.ts';
-import type { EnvConfig } from '../env/config.ts';
-import { envMachine, type EnvMachine } from '../env/machine.ts';
+import { assertNever } from '../core/machine.ts';
+import type { EnvMachine } from '../env/machine.ts';
 import { addNode, hasNode, popcount } from '../env/nodeset.ts';
 import { S, type AnySchema } from '../env/schema.ts';
 import { defineProtocol, type Ctx, type Effect, type EnvState, type NodeId, type NodeView, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
-import {
-  emptyHistory,
-  paxosHistorySchema,
-  paxosInvariants,
-  paxosProperties,
-  paxosWitnesses,
-  PAXOS_LIMITS,
-  recordInput,
-  recordPromise,
-  recordRestart,
-  recordVote,
-  refinesConsensus,
-  type Ballot,
-  type Learned,
-  type PaxosObserver,
-  type Value,
-} from '../../specs/paxos.ts';
-import { valueName } from '../../specs/consensus.ts';
-import { checkShape, majority, nextBallot, ownValue, paxosEnvConfig, type PaxosShape } from './common.ts';
-import { envParams } from '../env/params.ts';
+import { emptyHistory, paxosHistorySchema, recordInput, recordPromise, recordRestart, recordVote, valueName, type Ballot, type Value } from './history.ts';
+import { majority, nextBallot, ownValue, type PaxosShape } from './common.ts';
 
 /** Multi-Paxos's data, for a shape: per-slot arrays have one entry per log slot. */
 export const multiPaxosSchema = (shape: MultiPaxosShape) => {
@@ -112,16 +95,6 @@ export type MultiPaxosState = EnvState<MultiPaxosTypes>;
 /** Multi-Paxos's machine. */
 export type MultiPaxosMachine = EnvMachine<MultiPaxosTypes>;
 
-/** The known-bug variant, and the checks it must break. */
-export const MULTIPAXOS_BUGS = {
-  'skip-recovery': {
-    doc: 'a new leader does not recover slot 1 (its recovery loop starts one slot late) and may propose its own value there',
-    breaks: ['agreement', 'refines-consensus'],
-  },
-} as const;
-/** A known-bug variant's name, or none. */
-export type MultiPaxosBug = keyof typeof MULTIPAXOS_BUGS | 'none';
-
 /** The size of a Multi-Paxos system. */
 export interface MultiPaxosShape extends PaxosShape {
   /** Log length. */
@@ -140,16 +113,23 @@ const setAt = <T>(xs: readonly T[], i: number, x: T): T[] => {
   return out;
 };
 
-/** The Multi-Paxos protocol; `skipRecovery` is the skip-recovery bug's flag. */
-export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skipRecovery?: boolean } = {}): Protocol<P> {
+/** What the known-bug variant changes. */
+interface MultiPaxosRules {
+  /** Does a new leader recover `slot` from the 1b reports? Correct: every slot. */
+  recovers(slot: number): boolean;
+}
+
+/** Multi-Paxos's rules as the paper states them. */
+const CORRECT_RULES: MultiPaxosRules = { recovers: () => true };
+
+/** The Multi-Paxos protocol for `shape`. */
+export function multiPaxosProtocol(shape: MultiPaxosShape, rules: MultiPaxosRules = CORRECT_RULES): Protocol<P> {
   const acceptors = Array.from({ length: shape.acceptors }, (_, i) => i + 1);
   const quorum = majority(shape.acceptors);
   const slots = shape.slots;
   const window = shape.window;
   const zeros: readonly number[] = Array.from({ length: slots }, () => 0);
   const idle: LeaderVolatile = { role: 'leader', phase: 'idle', promises: 0, hbal: zeros, hval: zeros, proposed: zeros, votes: zeros, learned: zeros };
-  // The first slot recovery looks at: 0, or 1 in skip-recovery (slot 1 is never recovered).
-  const recoverFrom = opts.skipRecovery ? 1 : 0;
 
   /** An acceptor receives a message: the per-slot Phase1b and Phase2b of Paxos.tla. */
   const stepAcceptor = (ctx: Ctx<P>, node: NodeView<P>, msg: MultiPaxosMsg, from: NodeId): Reaction<P> => {
@@ -204,8 +184,8 @@ export function multiPaxosProtocol(shape: MultiPaxosShape, opts: { readonly skip
         // can have been chosen there below b.
         const effects: Effect<P>[] = [];
         const proposed = zeros.slice();
-        for (let s = recoverFrom; s < slots; s++) {
-          if (hbal[s]! === 0) continue;
+        for (let s = 0; s < slots; s++) {
+          if (hbal[s]! === 0 || !rules.recovers(s)) continue;
           proposed[s] = hval[s]!;
           effects.push(...propose(ctx, d.ballot, s, hval[s]!, promises));
         }
@@ -317,69 +297,24 @@ export function formatMultiPaxosMessage(m: MultiPaxosMsg): string {
   }
 }
 
-/** How `specs/paxos.ts` reads a Multi-Paxos state. */
-export function multiPaxosObserver(shape: MultiPaxosShape, name: (id: number) => string): PaxosObserver<MultiPaxosState> {
-  const leaders = Array.from({ length: shape.proposers }, (_, k) => shape.acceptors + k + 1);
-  return {
-    acceptors: shape.acceptors,
-    proposers: shape.proposers,
-    slots: shape.slots,
-    values: Array.from({ length: shape.proposers }, (_, k) => k + 1),
-    name,
-    history: (s) => s.ghost,
-    promise(s, a) {
-      const slot = s.nodes[a - 1]!;
-      return slot.up ? (slot.durable as MultiAcceptorDurable).promised : null;
-    },
-    learned(s) {
-      let out: Learned[] | undefined;
-      for (const id of leaders) {
-        const v = s.nodes[id - 1]!.volatile as LeaderVolatile | null;
-        if (v === null) continue;
-        v.learned.forEach((value, slot) => {
-          if (value !== 0) (out ??= []).push({ learner: id, slot, value });
-        });
-      }
-      return out ?? [];
-    },
-  };
+// ---------------------------------------------------------------------------------------------
+// The known-bug variant, one override of the recovery rule.
+
+/** What each known-bug variant does wrong. */
+export const MULTIPAXOS_VARIANTS = {
+  'skip-recovery': 'a new leader does not recover slot 1 (its recovery loop starts one slot late) and may propose its own value there',
+} as const;
+/** A known-bug variant's name, or none. */
+export type MultiPaxosBug = keyof typeof MULTIPAXOS_VARIANTS | 'none';
+
+/** The protocol, correct or with a known bug. */
+export function buggyMultiPaxos(shape: MultiPaxosShape, bug: MultiPaxosBug): Protocol<P> {
+  switch (bug) {
+    case 'none':
+      return multiPaxosProtocol(shape);
+    case 'skip-recovery':
+      return multiPaxosProtocol(shape, { recovers: (slot) => slot > 0 });
+    default:
+      return assertNever(bug);
+  }
 }
-
-/** The parameters of {@link makeMultiPaxos}: the shape and the environment's faults. */
-export type MultiPaxosParams = MultiPaxosShape & Partial<EnvConfig>;
-
-/** Multi-Paxos in the environment, with every check of `specs/paxos.ts`, per slot. */
-export function makeMultiPaxos(p: MultiPaxosParams, bug: MultiPaxosBug = 'none'): MultiPaxosMachine {
-  const shape: MultiPaxosShape = { acceptors: p.acceptors, proposers: p.proposers, ballots: p.ballots, slots: p.slots, window: p.window };
-  checkShape('multipaxos', shape, false);
-  if (shape.slots > PAXOS_LIMITS.slots) throw new InputError(`multipaxos: at most ${PAXOS_LIMITS.slots} slots`);
-  if (!Number.isInteger(shape.window) || shape.window < 1) throw new InputError(`multipaxos: window must be at least 1, got ${shape.window}`);
-  if (bug === 'skip-recovery' && shape.proposers < 2) throw new InputError('multipaxos: skip-recovery needs at least 2 proposers (a new leader must take over)');
-  const o = multiPaxosObserver(shape, (id) => m.nodes()[id - 1]!);
-  const m: MultiPaxosMachine = envMachine(multiPaxosProtocol(shape, { skipRecovery: bug === 'skip-recovery' }), paxosEnvConfig(p, shape), {
-    name: 'multipaxos',
-    invariants: paxosInvariants(o),
-    properties: [...paxosProperties(o), refinesConsensus(o)],
-    sometimes: paxosWitnesses(o),
-  });
-  return m;
-}
-
-/** The Multi-Paxos registry entry. */
-export const multiPaxosModel = defineModel({
-  name: 'multipaxos',
-  doc: 'Multi-Paxos with a stable leader (Paxos Made Simple, section 3): a bounded log, phase 1 per ballot, recovery; refines Consensus per slot',
-  params: {
-    acceptors: int(3, 1, 9, 'acceptors (a1..aA)'),
-    proposers: int(2, 1, 4, 'leaders (l1..lP); leader k proposes value vk'),
-    ballots: int(2, 1, 12, 'largest ballot number; leader k owns ballots k, k+P, …'),
-    slots: int(2, 1, 8, 'log length'),
-    window: int(1, 1, 8, 'pipelining: slots a leader may have proposed but not yet learned'),
-    // The parameters Multi-Paxos's declaration uses: roles fix the node count; no clients, timers or clocks.
-    ...envParams(multiPaxosProtocol({ acceptors: 3, proposers: 2, ballots: 2, slots: 2, window: 1 }), { crashes: 1, symmetry: true }),
-  },
-  bugs: MULTIPAXOS_BUGS,
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { acceptors: [2, 5], proposers: [2, 3], ballots: [3, 5], slots: [1, 3], window: [1, 2], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], drops: [0, 2], duplicates: [0, 2], partitions: [0, 1] },
-  build: (p) => makeMultiPaxos(p, p.bug),
-});

@@ -19,18 +19,17 @@
  *
  * An acceptor's promise and accepted (ballot, value) are durable. The ghost history records
  * every 2b vote, promise and proposed value, so `specs/paxos.ts` works out what is chosen from
- * outside. The known-bug variants are one-handler overrides, at the end of the file.
+ * outside. The known-bug variants are one-handler overrides, at the end of the file; the model
+ * (parameters, checks, which checks each variant breaks) is `specs/models/paxos.ts`.
  */
-import { assertNever, defineModel, int } from '../core/machine.ts';
-import { envMachine, type EnvMachine } from '../env/machine.ts';
-import type { EnvConfig } from '../env/config.ts';
+import { assertNever } from '../core/machine.ts';
+import type { EnvMachine } from '../env/machine.ts';
 import { addNode, popcount } from '../env/nodeset.ts';
 import { S } from '../env/schema.ts';
 import { defineProtocol, type Ctx, type EnvState, type NodeId, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
-import * as spec from '../../specs/paxos.ts';
-import { valueName } from '../../specs/consensus.ts';
-import { checkShape, majority, nextBallot, ownValue, paxosEnvConfig, type PaxosShape } from './common.ts';
-import { envParams } from '../env/params.ts';
+import * as history from './history.ts';
+import { valueName } from './history.ts';
+import { majority, nextBallot, ownValue, type PaxosShape } from './common.ts';
 
 /** Paxos's data, for a shape. */
 export const paxosSchema = (shape: PaxosShape) => {
@@ -55,7 +54,7 @@ export const paxosSchema = (shape: PaxosShape) => {
       },
     }),
     msg: S.union('type', { '1a': { bal: B }, '1b': { bal: B, vbal: B, vval: V }, '2a': { bal: B, val: V }, '2b': { bal: B, val: V } }),
-    ghost: spec.paxosHistorySchema(1, shape.ballots),
+    ghost: history.paxosHistorySchema(1, shape.ballots),
   };
 };
 
@@ -95,7 +94,7 @@ export function paxosProtocol(shape: PaxosShape, rules: Rules = correctRules(sha
         return {
           durable: { ...a, promised: msg.bal },
           volatile: ACCEPTOR,
-          effects: [ctx.send(from, { type: '1b', bal: msg.bal, vbal: a.vbal, vval: a.vval }), ctx.ghost((g) => spec.recordPromise(g, ctx.self, msg.bal))],
+          effects: [ctx.send(from, { type: '1b', bal: msg.bal, vbal: a.vbal, vval: a.vval }), ctx.ghost((g) => history.recordPromise(g, ctx.self, msg.bal))],
         };
       case '2a': {
         // Accept unless that breaks a promise to a higher ballot.
@@ -106,7 +105,7 @@ export function paxosProtocol(shape: PaxosShape, rules: Rules = correctRules(sha
           volatile: ACCEPTOR,
           effects: [
             ctx.send(from, { type: '2b', bal: msg.bal, val: msg.val }),
-            ctx.ghost((g) => spec.recordPromise(spec.recordVote(g, 0, msg.bal, msg.val, ctx.self), ctx.self, promised)),
+            ctx.ghost((g) => history.recordPromise(history.recordVote(g, 0, msg.bal, msg.val, ctx.self), ctx.self, promised)),
           ],
         };
       }
@@ -134,7 +133,7 @@ export function paxosProtocol(shape: PaxosShape, rules: Rules = correctRules(sha
         return {
           durable: d,
           volatile: { ...next, phase: 'accept', value },
-          effects: [...ctx.members('acceptor').map((acc) => ctx.send(acc, { type: '2a', bal: d.ballot, val: value })), ...(value === own ? [ctx.ghost((g) => spec.recordInput(g, own))] : [])],
+          effects: [...ctx.members('acceptor').map((acc) => ctx.send(acc, { type: '2a', bal: d.ballot, val: value })), ...(value === own ? [ctx.ghost((g) => history.recordInput(g, own))] : [])],
         };
       }
       case '2b': {
@@ -155,13 +154,13 @@ export function paxosProtocol(shape: PaxosShape, rules: Rules = correctRules(sha
     // Acceptors are interchangeable; proposers own different ballots and values.
     roles: { acceptor: { count: shape.acceptors, prefix: 'a' }, proposer: { count: shape.proposers, prefix: 'p', symmetric: false } },
     symmetry: {},
-    initGhost: spec.emptyHistory(shape.acceptors),
+    initGhost: history.emptyHistory(shape.acceptors),
     init: (ctx) =>
       ctx.role === 'acceptor' ? { durable: { role: 'acceptor', promised: 0, vbal: 0, vval: 0 }, volatile: ACCEPTOR } : { durable: { role: 'proposer', ballot: 0 }, volatile: IDLE },
     onRestart: (ctx, durable) =>
       durable.role === 'proposer'
         ? { durable, volatile: IDLE }
-        : { durable, volatile: ACCEPTOR, effects: [ctx.ghost((g) => spec.recordRestart(g, shape.acceptors, 1))] },
+        : { durable, volatile: ACCEPTOR, effects: [ctx.ghost((g) => history.recordRestart(g, shape.acceptors, 1))] },
     // One entry point, then per-role handlers; a message a handler ignores leaves the node as it was.
     onMessage(ctx, node, msg, from) {
       const d = node.durable;
@@ -199,28 +198,6 @@ export function formatPaxosMessage(m: P['msg']): string {
   }
 }
 
-/** How `specs/paxos.ts` reads a single-decree Paxos state. */
-export function paxosObserver(shape: PaxosShape, name: (id: number) => string): spec.PaxosObserver<PaxosState> {
-  const proposers = Array.from({ length: shape.proposers }, (_, k) => shape.acceptors + k + 1);
-  return {
-    acceptors: shape.acceptors,
-    proposers: shape.proposers,
-    slots: 1,
-    values: proposers.map((id) => ownValue(shape, id)),
-    name,
-    history: (s) => s.ghost,
-    promise: (s, a) => {
-      const slot = s.nodes[a - 1]!;
-      return slot.up && slot.durable.role === 'acceptor' ? slot.durable.promised : null;
-    },
-    learned: (s) =>
-      proposers.flatMap((id) => {
-        const v = s.nodes[id - 1]!.volatile;
-        return v !== null && v.role === 'proposer' && v.learned !== null ? [{ learner: id, slot: 0, value: v.learned }] : [];
-      }),
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // The correct rules and the known-bug variants, each one override.
 
@@ -229,25 +206,16 @@ export function correctRules(shape: PaxosShape): Rules {
   return { quorum: majority(shape.acceptors), adopts: (hbal) => hbal > 0, accepts: (bal, promised) => bal >= promised };
 }
 
-/** The known-bug variants, and the checks each must break. */
-export const PAXOS_BUGS = {
-  'forgetful-acceptor': {
-    doc: 'the promise is not persisted: a restarted acceptor has forgotten it and accepts an older ballot',
-    breaks: ['agreement', 'promise-monotonic', 'refines-consensus'],
-  },
-  'ignore-accepted': {
-    doc: 'in phase 2 the proposer proposes its own value, not the value of the highest ballot reported in phase 1b',
-    breaks: ['agreement', 'refines-consensus'],
-  },
-  'minority-quorum': { doc: 'quorums are floor(N/2) acceptors, so two quorums need not intersect', breaks: ['agreement', 'learned-chosen', 'refines-consensus'] },
-  'accept-below-promise': { doc: 'an acceptor accepts a 2a whose ballot is below its promise', breaks: ['agreement', 'accept-respects-promise', 'refines-consensus'] },
-  'null-value': {
-    doc: 'a 1b reporting nothing accepted reads as value nil accepted in ballot 0, and the proposer proposes nil, a value nobody proposed',
-    breaks: ['validity', 'refines-consensus'],
-  },
+/** What each known-bug variant does wrong. */
+export const PAXOS_VARIANTS = {
+  'forgetful-acceptor': 'the promise is not persisted: a restarted acceptor has forgotten it and accepts an older ballot',
+  'ignore-accepted': 'in phase 2 the proposer proposes its own value, not the value of the highest ballot reported in phase 1b',
+  'minority-quorum': 'quorums are floor(N/2) acceptors, so two quorums need not intersect',
+  'accept-below-promise': 'an acceptor accepts a 2a whose ballot is below its promise',
+  'null-value': 'a 1b reporting nothing accepted reads as value nil accepted in ballot 0, and the proposer proposes nil, a value nobody proposed',
 } as const;
 /** A known-bug variant's name, or none. */
-export type PaxosBug = keyof typeof PAXOS_BUGS | 'none';
+export type PaxosBug = keyof typeof PAXOS_VARIANTS | 'none';
 
 /** The protocol with a known bug. */
 export function buggyPaxos(shape: PaxosShape, bug: PaxosBug): Protocol<P> {
@@ -271,37 +239,3 @@ export function buggyPaxos(shape: PaxosShape, bug: PaxosBug): Protocol<P> {
       return assertNever(bug);
   }
 }
-
-/** The parameters of {@link makePaxos}: the shape and the environment's faults. */
-export type PaxosParams = PaxosShape & Partial<EnvConfig>;
-
-/** Single-decree Paxos in the environment, with every check of `specs/paxos.ts`. */
-export function makePaxos(p: PaxosParams, bug: PaxosBug = 'none'): PaxosMachine {
-  const shape: PaxosShape = { acceptors: p.acceptors, proposers: p.proposers, ballots: p.ballots };
-  checkShape('paxos', shape, bug === 'minority-quorum');
-  const o = paxosObserver(shape, (id) => m.nodes()[id - 1]!);
-  const m: PaxosMachine = envMachine(buggyPaxos(shape, bug), paxosEnvConfig(p, shape), {
-    name: 'paxos',
-    invariants: spec.paxosInvariants(o),
-    properties: [...spec.paxosProperties(o), spec.refinesConsensus(o)],
-    sometimes: spec.paxosWitnesses(o),
-  });
-  return m;
-}
-
-/** The single-decree Paxos registry entry. */
-export const paxosModel = defineModel({
-  name: 'paxos',
-  doc: 'single-decree Paxos (Paxos Made Simple; Paxos.tla) on the shared environment; refines Consensus',
-  params: {
-    acceptors: int(3, 1, 9, 'acceptors (a1..aA)'),
-    proposers: int(2, 1, 4, 'proposers (p1..pP); proposer k proposes value vk'),
-    ballots: int(2, 1, 12, 'largest ballot number; proposer k owns ballots k, k+P, …'),
-    // The parameters Paxos's declaration uses: roles fix the node count; no clients, timers or clocks.
-    ...envParams(paxosProtocol({ acceptors: 3, proposers: 2, ballots: 2 }), { crashes: 1, symmetry: true }),
-  },
-  bugs: PAXOS_BUGS,
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { acceptors: [2, 5], proposers: [1, 3], ballots: [3, 5], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], drops: [0, 2], duplicates: [0, 2], partitions: [0, 1] },
-  build: (p) => makePaxos(p, p.bug),
-});

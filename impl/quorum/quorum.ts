@@ -195,6 +195,16 @@ export function showVersion(name: (id: NodeId) => string, v: Version): string {
  * One entry point per input (`onMessage`, `onClientRequest`, `onLocal`) dispatches on the node's
  * role to the client or store handlers.
  */
+/**
+ * Is a Query for operation `op` stale, given its sending client's volatile state (null while the
+ * client is down)? It is once the client's query phase of `op` is over: operations and phases
+ * only move forward, so it stays stale while in flight.
+ */
+export function staleQuery(sender: QuorumTypes['volatile'] | null, op: number): boolean {
+  const q = sender !== null && sender.role === 'client' ? sender.pending : null;
+  return q === null || q.op !== op || q.phase !== 'query';
+}
+
 export function quorumProtocol(opts: QuorumOptions): Protocol<Q> {
   const { r: R, w: W } = opts;
   const replicaIds = range(1, opts.replicas);
@@ -435,9 +445,15 @@ export function quorumProtocol(opts: QuorumOptions): Protocol<Q> {
       throw new Error(`${ctx.name(ctx.self)}: a client without a client's volatile state`);
     },
     // Stale answers (see `stale`): the checker leaves them out of a state's identity, so each
-    // phase's leftover answers do not multiply the states; traces keep them.
-    ignores: (_ctx, node, msg, from) =>
-      (msg.type === 'QueryReply' || msg.type === 'StoreAck') && node.durable.role === 'client' && node.volatile?.role === 'client' && stale(node.durable, node.volatile.pending, msg, from),
+    // phase's leftover answers do not multiply the states; traces keep them. And stale queries:
+    // a Query whose client has finished that operation's query phase. The replica answers it,
+    // and its answer is stale at the client in turn, so the delivery changes nothing but the
+    // network (the replica cannot know the client moved on; the declaration reads the sender's
+    // state in `state`).
+    ignores: (_ctx, node, msg, from, state) => {
+      if (msg.type === 'Query') return node.durable.role === 'store' && staleQuery(state.nodes[from - 1]!.volatile, msg.op);
+      return (msg.type === 'QueryReply' || msg.type === 'StoreAck') && node.durable.role === 'client' && node.volatile?.role === 'client' && stale(node.durable, node.volatile.pending, msg, from);
+    },
     requests: (seq) => [{ f: 'write', value: seq + 1 }, { f: 'read' }],
     acceptsRequest: (_ctx, node) => node.volatile.role === 'client' && node.volatile.pending === null,
     onClientRequest: (ctx, node, req) => {

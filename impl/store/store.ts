@@ -401,6 +401,7 @@ export function lwwProtocol(shape: StoreShape, maxClock: number): Protocol<Lww> 
   return defineProtocol<Lww>({
     name: 'store',
     schema: lwwSchema(shape, maxClock),
+    // The HLC reads the physical clock (`ctx.clock`): the model offers maxClock and maxSkew.
     clocks: true,
     roles: { replica: { count: shape.replicas, prefix: 'r', symmetric: false } },
     initGhost: { events: [] },

@@ -62,7 +62,7 @@ export const abdModel = defineModel({
   params: {
     replicas: int(3, 1, 7, 'N: replicas (quorums are majorities)'),
     clients: int(2, 1, 4, 'clients issuing reads and writes concurrently'),
-    ...quorumEnvParams({ requests: 3, crashes: 0 }),
+    ...quorumEnvParams(abdProtocol(3, 2), { requests: 3, crashes: 0 }),
     linCheck: oneOf(['every-state', 'terminal'], 'every-state', 'check linearizability on every state (shortest traces) or only on terminal states'),
   },
   bugs: ABD_BUGS,

@@ -5,7 +5,7 @@
 import { defineModel, InputError, int } from '../../impl/core/machine.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { type EnvConfig } from '../../impl/env/config.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParam, envParams } from '../../impl/env/params.ts';
 import { checkTreeShape } from '../../impl/antientropy/merkle.ts';
 import { buggyRepair, REPAIR_BUG_RULES, type RepairBug, type RepairShape, type RepairTypes } from '../../impl/antientropy/repair.ts';
 import { repairInvariants, repairWitnesses } from '../antientropy.ts';
@@ -31,7 +31,8 @@ export function makeAntientropy(p: RepairShape & Partial<EnvConfig>, bug: Repair
   return envMachine(buggyRepair(p, bug), { ...p, nodes: 2 }, { name: 'antientropy', invariants: repairInvariants(p, order), sometimes: repairWitnesses() });
 }
 
-const { nodes: _nodes, ...env } = envParams({ requests: 2 });
+/** The parameters the repair's declaration uses: roles fix the two replicas; no timers, clocks, detector or symmetry. */
+const env = { ...envParams(buggyRepair({ keys: 8, leaves: 4, sessions: 2, requests: 2 }, 'none'), { requests: 2 }), requests: envParam('requests', { requests: 2 }) };
 
 /** The registry entry. */
 export const antientropyModel = defineModel({

@@ -11,10 +11,10 @@
 import { defineModel, int, oneOf } from '../../impl/core/machine.ts';
 import { deliveryEnvParams, settled } from '../../impl/delivery/common.ts';
 import type { EnvChecks } from '../../impl/env/machine.ts';
-import { makeQueue, type DeliveryMode, type QueueShape, type QueueTypes } from '../../impl/delivery/queue.ts';
-import { makeOutbox, OUTBOX_NODES, type OutboxState, type OutboxTypes } from '../../impl/delivery/outbox.ts';
-import { makeCdc, type CdcState, type CdcTypes } from '../../impl/delivery/cdc.ts';
-import { makeSaga, type SagaTypes } from '../../impl/delivery/saga.ts';
+import { makeQueue, queueShape, queueVariant, type DeliveryMode, type QueueShape, type QueueTypes } from '../../impl/delivery/queue.ts';
+import { makeOutbox, outboxProtocol, OUTBOX_NODES, type OutboxState, type OutboxTypes } from '../../impl/delivery/outbox.ts';
+import { cdcProtocol, makeCdc, type CdcState, type CdcTypes } from '../../impl/delivery/cdc.ts';
+import { makeSaga, sagaProtocol, type SagaTypes } from '../../impl/delivery/saga.ts';
 import type { StreamShape } from '../../impl/delivery/stream.ts';
 import {
   queueInvariants,
@@ -100,7 +100,7 @@ export const deliveryModel = defineModel({
   doc: 'producer → broker → consumer, at-most-once or at-least-once; an idempotent consumer makes the effect exactly once',
   params: {
     mode: oneOf<DeliveryMode>(['at-least-once', 'at-most-once'], 'at-least-once', 'delivery guarantee: at-least-once (retry until acked) or at-most-once (no retry)'),
-    ...deliveryEnvParams({ requests: 1, crashes: 1, timeouts: 2 }),
+    ...deliveryEnvParams(queueVariant(queueShape('at-least-once', { requests: 1, timeouts: 2, duplicates: 0 }), 'none'), { requests: 1, crashes: 1, timeouts: 2 }),
   },
   bugs: DELIVERY_BUGS,
   draw: { requests: [1, 2], crashes: [0, 2], drops: [0, 1], duplicates: [0, 1], timeouts: [1, 3], delivery: ['multiset', 'fifo'] },
@@ -132,7 +132,7 @@ export const outboxModel = defineModel({
   doc: 'transactional outbox: state change and outbox row in one local transaction, a relay publishing at least once, an idempotent consumer',
   params: {
     keys: int(1, 1, 3, 'keys the transactions write'),
-    ...deliveryEnvParams({ requests: 2, crashes: 1, timeouts: 1 }),
+    ...deliveryEnvParams(outboxProtocol({ keys: 1, txns: 2 }), { requests: 2, crashes: 1, timeouts: 1 }),
   },
   bugs: OUTBOX_BUGS,
   draw: { keys: [1, 2], requests: [1, 3], crashes: [0, 2], timeouts: [0, 2], duplicates: [0, 1], delivery: ['multiset', 'fifo'] },
@@ -154,7 +154,7 @@ export const cdcModel = defineModel({
   doc: 'change data capture: a reader tails the write-ahead log (commits and rollbacks), publishes committed changes and checkpoints its offset; an idempotent consumer',
   params: {
     keys: int(1, 1, 3, 'keys the transactions write'),
-    ...deliveryEnvParams({ requests: 2, crashes: 1, timeouts: 1 }),
+    ...deliveryEnvParams(cdcProtocol({ keys: 1, txns: 2 }), { requests: 2, crashes: 1, timeouts: 1 }),
   },
   bugs: CDC_BUGS,
   draw: { keys: [1, 2], requests: [1, 3], crashes: [0, 2], timeouts: [0, 2], duplicates: [0, 1], delivery: ['multiset', 'fifo'] },
@@ -179,7 +179,8 @@ export const sagaModel = defineModel({
   doc: 'an orchestrated saga: steps run one by one with retries; a failed step makes every completed step compensate',
   params: {
     steps: int(2, 1, 3, 'saga steps (services s1..sN)'),
-    ...(({ requests: _r, ...env }) => env)(deliveryEnvParams({ requests: 1, crashes: 1, timeouts: 1 })),
+    // One saga: the request budget is fixed at 1, not a parameter.
+    ...(({ requests: _r, ...env }) => env)(deliveryEnvParams(sagaProtocol(2), { requests: 1, crashes: 1, timeouts: 1 })),
   },
   bugs: SAGA_BUGS,
   draw: { steps: [2, 3], crashes: [0, 2], timeouts: [0, 2], duplicates: [0, 1], drops: [0, 1], delivery: ['multiset', 'fifo'] },

@@ -32,7 +32,7 @@ export const dynamoModel = defineModel({
     readRepair: bool(false, 'a read sends the newest value to the replicas that answered with an older one'),
     sloppy: bool(false, 'sloppy quorum: a request for a down or cut-off replica may go to a spare node, with a hint'),
     spares: int(1, 1, 4, 'spare nodes a sloppy quorum may use (ignored unless sloppy=true)'),
-    ...quorumEnvParams({ requests: 3, crashes: 0 }),
+    ...quorumEnvParams(quorumProtocol(dynamoOptions({})), { requests: 3, crashes: 0 }),
     linCheck: oneOf(['every-state', 'terminal'], 'every-state', 'check linearizability on every state (shortest traces) or only on terminal states'),
   },
   // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).

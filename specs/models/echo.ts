@@ -5,8 +5,8 @@
 import { bool, defineModel } from '../../impl/core/machine.ts';
 import { envMachine } from '../../impl/env/machine.ts';
 import { type EnvConfig } from '../../impl/env/config.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
-import { buggyEcho, type EchoBug, type EchoMachine } from '../../impl/echo/echo.ts';
+import { envParams } from '../../impl/env/params.ts';
+import { buggyEcho, echoProtocol, type EchoBug, type EchoMachine } from '../../impl/echo/echo.ts';
 import { echoInvariants, echoWitnesses } from '../echo.ts';
 
 /** The known-bug variants. */
@@ -34,7 +34,8 @@ export const echoModel = defineModel({
   name: 'echo',
   doc: 'ping/pong on the shared environment: shows its delivery, crash, partition and timer semantics',
   params: {
-    ...envParams({ nodes: 2, delivery: 'fifo', crashes: 1, requests: 2 }),
+    // The parameters echo's declaration uses (with retry, its timer: `timeouts`); no clocks, no detector.
+    ...envParams(echoProtocol({ retry: true }), { nodes: 2, delivery: 'fifo', crashes: 1, requests: 2 }),
     retry: bool(false, 'resend an unanswered ping once when its retry timer fires'),
   },
   bugs: ECHO_BUGS,

@@ -5,7 +5,7 @@
  * leader depends on the detector being right.
  */
 import { defineModel, int } from '../../impl/core/machine.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParams } from '../../impl/env/params.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { electionProtocol, type ElectionDesign, type ElectionShape, type ElectionTypes } from '../../impl/failover/election.ts';
 import { electionWitnesses, oneLeaderPerTerm } from '../failover/election.ts';
@@ -37,7 +37,8 @@ export const electionModel = defineModel({
     nodes: int(3, 2, 7, 'nodes n1..nN; nN leads term 1'),
     maxTerm: int(2, 1, 6, 'largest term'),
     k: int(2, 1, 4, 'missed heartbeat periods before suspecting the leader'),
-    ...(({ nodes: _n, ...rest }) => rest)(envParams({ partitions: 1, timeouts: 6 })),
+    // The parameters the election's declaration uses (roles fix the node count); no clients, clocks or detector.
+    ...envParams(electionProtocol({ nodes: 3, maxTerm: 2, k: 2 }, 'majority'), { partitions: 1, timeouts: 6 }),
   },
   draw: { k: [1, 2], maxTerm: [2, 3], partitions: [0, 1], crashes: [0, 1], drops: [0, 1] },
   bugs: ELECTION_BUGS,

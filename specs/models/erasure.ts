@@ -5,7 +5,7 @@
 import { defineModel, InputError, int } from '../../impl/core/machine.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { type EnvConfig } from '../../impl/env/config.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParams } from '../../impl/env/params.ts';
 import { encodingMatrix, xorParityMatrix } from '../../impl/erasure/rs.ts';
 import { buggyStorage, type StorageBug, type StorageShape, type StorageTypes } from '../../impl/erasure/storage.ts';
 import { storageInvariants, storageWitnesses } from '../erasure.ts';
@@ -30,7 +30,8 @@ export function makeErasure(p: StorageShape & Partial<EnvConfig>, bug: StorageBu
   return envMachine(buggyStorage(p, bug), { ...p, nodes: p.k + p.m }, { name: 'erasure', invariants: storageInvariants(p, matrix), sometimes: storageWitnesses() });
 }
 
-const { nodes: _nodes, ...env } = envParams({ crashes: 1, maxDown: 1 });
+/** The parameters the storage's declaration uses: roles fix the holders; no clients, timers, clocks, detector or symmetry. */
+const env = envParams(buggyStorage({ k: 2, m: 1 }, 'none'), { crashes: 1, maxDown: 1 });
 
 /** The registry entry. */
 export const erasureModel = defineModel({

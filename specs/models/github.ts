@@ -5,7 +5,7 @@
  * as the East primary seems unreachable.
  */
 import { defineModel, int } from '../../impl/core/machine.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParam, envParams } from '../../impl/env/params.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { githubProtocol, type GithubShape, type GithubTypes } from '../../impl/failover/github.ts';
 import { GITHUB_WITNESSES, noDivergentWrites } from '../failover/github.ts';
@@ -34,7 +34,9 @@ export const githubModel = defineModel({
   doc: 'GitHub 21 Oct 2018: orchestrator o1 (East), o2, o3 (West) elect a leader by majority; primary db1 and replica db2 in East, replica db3 in West; async replication; a partition',
   params: {
     k: int(1, 1, 3, 'unanswered probes before the primary seems unreachable'),
-    ...(({ nodes: _n, ...rest }) => rest)(envParams({ requests: 2, partitions: 0, timeouts: 4 })),
+    // The parameters the declaration uses: roles fix the nodes and none of them crashes; no clocks or detector.
+    ...envParams(githubProtocol({ k: 1, requests: 2 }, 'fence-first'), { requests: 2, partitions: 0, timeouts: 4 }),
+    requests: envParam('requests', { requests: 2 }),
   },
   draw: { partitions: [0, 1], drops: [0, 1] },
   bugs: GITHUB_BUGS,

@@ -4,7 +4,7 @@
  */
 import { defineModel, int, oneOf } from '../../impl/core/machine.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParam, envParams } from '../../impl/env/params.ts';
 import { InputError } from '../../impl/core/machine.ts';
 import { buggyGossip, type GossipBug, type GossipShape, type GossipTypes } from '../../impl/gossip/gossip.ts';
 import { gossipInvariants, gossipProperties, gossipWitnesses } from '../gossip.ts';
@@ -53,7 +53,11 @@ export const gossipModel = defineModel({
   name: 'gossip',
   doc: 'push-pull gossip (Demers et al. 1987) of a G-counter, OR-set and HLC-keyed LWW register, with a SWIM/Cassandra-style heartbeat membership list; joins, crashes, lossy network',
   params: {
-    ...envParams({ nodes: 3, requests: 1, timeouts: 0 }),
+    // The parameters gossip's declaration uses: no clocks, no detector (suspicion is the protocol's own), no symmetry.
+    ...envParams(buggyGossip({ nodes: 3, requests: 1, ops: 'all', beats: 0, suspects: 0, joiners: 1, peers: 'random', maxClock: 0 }, 'none'), { nodes: 3, requests: 1, timeouts: 0 }),
+    nodes: envParam('nodes', { nodes: 3 }),
+    requests: envParam('requests', { requests: 1 }),
+    maxClock: envParam('maxClock'),
     ops: oneOf(['all', 'counter', 'orset', 'lww', 'none'], 'all', 'which CRDT operations clients issue'),
     beats: int(0, 0, 4, 'heartbeats each node may bump'),
     suspects: int(0, 0, 3, 'failure-detector verdicts (declare a peer dead) each node may give'),

@@ -5,7 +5,7 @@
  * tokens.)
  */
 import { defineModel, int } from '../../impl/core/machine.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParams } from '../../impl/env/params.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { leaseProtocol, type LeaseShape, type LeaseTypes } from '../../impl/failover/lease.ts';
 import { LEASE_WITNESSES, oneValidLeaseholder } from '../failover/lease.ts';
@@ -36,7 +36,8 @@ export const leaderLeaseModel = defineModel({
     candidates: int(2, 1, 4, 'candidates n1..nC'),
     duration: int(4, 1, 20, 'lease duration D, in clock ticks'),
     acquires: int(2, 1, 4, 'how many times a candidate may ask for or renew the lease'),
-    ...(({ nodes: _n, maxClock: _c, maxSkew: _s, ...rest }) => rest)(envParams({})),
+    // The parameters the lease's declaration uses (roles, clocks; no clients, timers or detector).
+    ...envParams(leaseProtocol({ candidates: 2, duration: 4, acquires: 2, maxClock: 6, maxSkew: 1 })),
     maxClock: int(6, 1, 1000, 'largest physical clock value'),
     maxSkew: int(1, 0, 1000, 'ε: largest difference between two clocks'),
   },

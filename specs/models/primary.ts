@@ -4,7 +4,7 @@
  * checked against `specs/failover/primary.ts`.
  */
 import { defineModel, int, oneOf } from '../../impl/core/machine.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParam, envParams } from '../../impl/env/params.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { INACCURATE_SWITCH, NO_TOKEN_CHECK, SERVE_ON_SILENT_SWITCH, CORRECT_PRIMARY_RULES, primaryProtocol, type PrimaryGuard, type PrimaryTypes } from '../../impl/failover/primary.ts';
 import { primaryInvariants, primaryWitnesses } from '../failover/primary.ts';
@@ -46,7 +46,9 @@ export const primaryModel = defineModel({
   params: {
     guard: oneOf(['fencing', 'stonith'], 'fencing', 'what stops the deposed primary: fencing tokens at the storage, or STONITH through the power switch'),
     k: int(1, 1, 3, 'missed heartbeat periods before the standby takes over'),
-    ...(({ nodes: _n, ...rest }) => rest)(envParams({ requests: 2, partitions: 1, timeouts: 6 })),
+    // The parameters the declaration uses: roles fix the nodes and none of them crashes (the switch and the fencing do the failing); no clocks or detector.
+    ...envParams(primaryProtocol({ k: 1, requests: 2, guard: 'fencing' }), { requests: 2, partitions: 1, timeouts: 6 }),
+    requests: envParam('requests', { requests: 2 }),
   },
   draw: { guard: ['fencing', 'stonith'], partitions: [0, 1], drops: [0, 1] },
   bugs: PRIMARY_BUGS,

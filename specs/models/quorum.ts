@@ -5,7 +5,7 @@
  */
 import { bool, InputError, int, type Witness } from '../../impl/core/machine.ts';
 import { type EnvConfig } from '../../impl/env/config.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParams } from '../../impl/env/params.ts';
 import { envMachine } from '../../impl/env/machine.ts';
 import type { Protocol } from '../../impl/env/types.ts';
 import { quorumScheduling, type QuorumMachine, type QuorumState } from '../../impl/quorum/machine.ts';
@@ -94,11 +94,12 @@ export function makeQuorumMachine(o: QuorumMachineOptions): QuorumMachine {
 }
 
 /**
- * The environment parameters the quorum models expose: no `nodes` (it follows from the roles),
- * no timers or clocks (the protocol has neither).
+ * The environment parameters the quorum models expose, derived from `protocol`'s declaration: no
+ * `nodes` (it follows from the roles), no timers, clocks or failure detector (the protocol has
+ * none); the request budget and symmetry with the quorum models' own ranges and wording.
  */
-export function quorumEnvParams(defaults: { readonly requests: number; readonly crashes: number }) {
-  const { nodes: _nodes, timeouts: _timeouts, maxClock: _maxClock, maxSkew: _maxSkew, ...env } = envParams(defaults);
+export function quorumEnvParams(protocol: Protocol<QuorumTypes>, defaults: { readonly requests: number; readonly crashes: number }) {
+  const env = envParams(protocol, defaults);
   return {
     ...env,
     requests: int(defaults.requests, 0, 12, 'client operations in total (each a read or a write, at an idle client)'),

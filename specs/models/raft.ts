@@ -6,7 +6,7 @@
 import { bool, defineModel, int } from '../../impl/core/machine.ts';
 import { envMachine, type EnvMachine } from '../../impl/env/machine.ts';
 import { type EnvConfig } from '../../impl/env/config.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParams } from '../../impl/env/params.ts';
 import type { RaftTypes } from '../../impl/raft/raft.ts';
 import { raftVariant, RAFT_VARIANTS, type RaftBug } from '../../impl/raft/bugs.ts';
 import { raftChecks } from '../raft.ts';
@@ -74,8 +74,9 @@ export const raftModel = defineModel({
   name: 'raft',
   doc: 'Raft election and log replication (Ongaro & Ousterhout 2014, Figure 2) on the shared environment',
   params: {
-    // Every Raft check is symmetric in the node ids, so symmetry reduction is on by default.
-    ...envParams({ nodes: RAFT_DEFAULTS.nodes, requests: RAFT_DEFAULTS.requests, symmetry: true }),
+    // The parameters Raft's declaration uses (timers, client requests; no clocks, no failure
+    // detector). Every Raft check is symmetric in the node ids, so symmetry reduction is on by default.
+    ...envParams(raftVariant({ nodes: RAFT_DEFAULTS.nodes, maxTerm: RAFT_DEFAULTS.maxTerm, heartbeats: RAFT_DEFAULTS.heartbeats, restarts: true }, 'none'), { requests: RAFT_DEFAULTS.requests, symmetry: true }),
     nodes: int(RAFT_DEFAULTS.nodes, 1, 5, 'number of servers (n1..nN)'),
     maxTerm: int(RAFT_DEFAULTS.maxTerm, 1, 64, 'largest term a server may reach (bounds elections)'),
     heartbeats: int(RAFT_DEFAULTS.heartbeats, 0, 4, 'heartbeat rounds a leader may send per term'),

@@ -17,7 +17,7 @@
  *   keeps its own promise.
  */
 import { defineModel, InputError, int, oneOf } from '../../impl/core/machine.ts';
-import { allEnvParams as envParams } from '../../impl/env/params.ts';
+import { envParam } from '../../impl/env/params.ts';
 import { makeStoreMachine, STORE_MODES, type StoreBug, type StoreMode, type StoreShape } from '../../impl/store/store.ts';
 import { levelInvariant, MODE_LEVEL, noLostUpdate, STORE_LEVELS, storeWitnesses, type StoreLevel } from '../store.ts';
 
@@ -58,13 +58,13 @@ export const storeModel = defineModel({
     ops: int(3, 1, 8, 'client operations in total; operation k reads, or writes the value k'),
     stamps: oneOf(['hlc', 'physical'], 'hlc', "ap-lww: hlc stamps writes with the replica's hybrid logical clock; physical with its skewed physical clock (Cassandra's default; needs maxClock ≥ 1)"),
     sessions: oneOf(['sticky', 'roaming'], 'sticky', 'sticky: a client always uses its home replica; roaming (AP modes): any replica'),
-    partitions: envParams({ partitions: 1 }).partitions,
-    delivery: envParams({}).delivery,
+    partitions: envParam('partitions', { partitions: 1 }),
+    delivery: envParam('delivery'),
     timeouts: int(-1, -1, 100, "cp: replica timeouts that may fire in total (a timeout refuses its replica's waiting operations as unavailable; -1: unbounded)"),
-    detector: envParams({}).detector,
-    falseSuspicions: envParams({}).falseSuspicions,
+    detector: envParam('detector'),
+    falseSuspicions: envParam('falseSuspicions'),
     maxClock: int(0, 0, 8, 'largest physical clock value (ap-lww stamps; 0: no clocks, the HLC is a logical counter)'),
-    maxSkew: envParams({}).maxSkew,
+    maxSkew: envParam('maxSkew'),
   },
   bugs: STORE_BUGS,
   draw: { replicas: [2, 3], clients: [2, 3], ops: [2, 4], partitions: [0, 1], delivery: ['multiset', 'fifo'] },

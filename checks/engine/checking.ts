@@ -5,9 +5,9 @@
  * initial-state properties, record the `sometimes` witnesses reached, and word an exception
  * thrown by the model. Hot paths: nothing here allocates unless a check fails.
  */
-import type { Invariant, Machine, TransitionProperty } from '../impl/core/machine.ts';
-import type { Encoder } from '../impl/core/encode.ts';
-import type { WitnessResult } from '../impl/core/result.ts';
+import type { Invariant, Machine, TransitionProperty } from '../../impl/core/machine.ts';
+import type { Encoder } from '../../impl/core/encode.ts';
+import type { WitnessResult } from '../../impl/core/result.ts';
 
 /** A broken check: its name and its message ('' when the check returned `false`). */
 export interface Broken {

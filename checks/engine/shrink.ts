@@ -16,9 +16,9 @@
  * still fails. Each accepted replacement makes the trace strictly smaller in a well-founded order
  * (length, then the actions in payload order), so the loop ends.
  */
-import type { Machine } from '../impl/core/machine.ts';
+import type { Machine } from '../../impl/core/machine.ts';
 import { runActions, sameViolation, type RunActionsResult, type ViolationTarget } from './replay.ts';
-import { toPlain, type Trace, type Violation } from '../impl/core/trace.ts';
+import { toPlain, type Trace, type Violation } from '../../impl/core/trace.ts';
 
 /** A machine, read for its optional `actionKind` / `actionKinds` members. */
 export type KindedMachine<S, A> = Machine<S, A>;

@@ -14,10 +14,10 @@
  * parameters, an action that is not enabled at its step (with the enabled ones).
  */
 import { readFileSync } from 'node:fs';
-import { InputError, resolveParams, type AnyMachine, type AnyModel, type Machine, type ParamValue } from '../impl/core/machine.ts';
-import { canonicalKey } from '../impl/core/encode.ts';
-import { selectChecks } from '../impl/core/result.ts';
-import { explainError } from '../impl/core/culprit.ts';
+import { InputError, resolveParams, type AnyMachine, type AnyModel, type Machine, type ParamValue } from '../../impl/core/machine.ts';
+import { canonicalKey } from '../../impl/core/encode.ts';
+import { selectChecks } from '../../impl/core/result.ts';
+import { explainError } from '../../impl/core/culprit.ts';
 import {
   compact,
   labelOf,
@@ -30,7 +30,7 @@ import {
   type TraceStep,
   type Violation,
   type ViolationKind,
-} from '../impl/core/trace.ts';
+} from '../../impl/core/trace.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Matching recorded actions

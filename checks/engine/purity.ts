@@ -12,11 +12,11 @@
  * model froze itself (trusted to be frozen all the way down). `Map` and `Set` are guarded by
  * replacing their mutators on the instance. Immutable.js collections are persistent already.
  */
-import { WordBuffer } from '../impl/core/encode.ts';
+import { WordBuffer } from '../../impl/core/encode.ts';
 import { isImmutable } from 'immutable';
-import { InputError, type Invariant, type Machine, type TransitionProperty, type Verdict, type Witness } from '../impl/core/machine.ts';
-import { selectChecks } from '../impl/core/result.ts';
-import { labelOf, toPlain, type ViolationKind } from '../impl/core/trace.ts';
+import { InputError, type Invariant, type Machine, type TransitionProperty, type Verdict, type Witness } from '../../impl/core/machine.ts';
+import { selectChecks } from '../../impl/core/result.ts';
+import { labelOf, toPlain, type ViolationKind } from '../../impl/core/trace.ts';
 
 /**
  * A model broke the purity contract: a function wrote into a state it was given. An
