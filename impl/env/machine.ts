@@ -915,13 +915,23 @@ export function envMachine<P extends ProtocolTypes>(
     encodeDurable(durable, w);
     encodeVolatile(volatile, w);
   };
-  const HARMLESS_LIMIT = 1 << 18;
-  let harmlessCount = 0;
-  let harmlessByWords = new Map<string, { readonly words: string; readonly keys: Set<string> }>();
-  const harmlessOf = new WeakMap<NodeSlot<P>, { readonly words: string; readonly keys: Set<string> }>();
-  /** The memo entry of a receiver's slot: its words, and the packet keys known harmless for them. */
-  const harmlessFor = (slot: NodeSlot<P>, to: NodeId): { readonly words: string; readonly keys: Set<string> } => {
-    let entry = harmlessOf.get(slot);
+  /**
+   * What remains to check of a delivery once its handler ran: the effects whose verdict depends
+   * on the rest of the state (ghost updates, against the state's ghost; sends, against their
+   * receivers' `ignores`). `null`: nothing, the delivery is harmless in any state.
+   */
+  type Residual = { readonly ghosts: readonly ((g: GhostOf<P>) => GhostOf<P>)[]; readonly sends: readonly { readonly kind: string; readonly packets: readonly Packet<M>[] }[] } | null;
+  interface Memo {
+    readonly words: string;
+    readonly known: Map<string, Residual>;
+  }
+  const MEMO_LIMIT = 1 << 18;
+  let memoCount = 0;
+  let memoByWords = new Map<string, Memo>();
+  const memoOf = new WeakMap<NodeSlot<P>, Memo>();
+  /** The memo of a receiver's slot: its words, and the deliveries to it already run (by packet key). */
+  const memoFor = (slot: NodeSlot<P>, to: NodeId): Memo => {
+    let entry = memoOf.get(slot);
     if (entry === undefined) {
       let words: string;
       try {
@@ -930,23 +940,54 @@ export function envMachine<P extends ProtocolTypes>(
         if (e instanceof InvalidStateError && !e.located) throw new InvalidStateError(`${nameOf(to)} ${e.message}`, true);
         throw e;
       }
-      entry = harmlessByWords.get(words);
+      entry = memoByWords.get(words);
       if (entry === undefined) {
-        if (harmlessCount >= HARMLESS_LIMIT) {
+        if (memoCount >= MEMO_LIMIT) {
           // Forget the shared index (entries still held by live slots stay true facts).
-          harmlessByWords = new Map();
-          harmlessCount = 0;
+          memoByWords = new Map();
+          memoCount = 0;
         }
-        entry = { words, keys: new Set<string>() };
-        harmlessByWords.set(words, entry);
-        harmlessCount++;
+        entry = { words, known: new Map() };
+        memoByWords.set(words, entry);
+        memoCount++;
       }
-      harmlessOf.set(slot, entry);
+      memoOf.set(slot, entry);
     }
     return entry;
   };
+  const culpritOf = (q: Packet<M>): string =>
+    `${nameOf(q.to)}'s onMessage handler, given ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} (declared ignored by the protocol's ignores())`;
+  /** Deliver `q` to its receiver's `slot`: throws if that changes the slot or has an effect other than a no-op; returns what depends on the rest of the state. */
+  const residualOf = (slot: NodeSlot<P>, q: Packet<M>, memo: Memo): Residual => {
+    const r = proto.onMessage(ctxOf(q.to, slot.clock), viewOfSlot(slot), q.msg, q.from);
+    if (wordsOf((w) => writeReceiver(slot.timers, slot.clock, r.durable, r.volatile as P['volatile'], w)) !== memo.words) {
+      if (wordsOf((w) => encodeDurable(r.durable, w)) !== wordsOf((w) => encodeDurable(slot.durable, w))) throw new Error(`${culpritOf(q)}, changed its durable state`);
+      throw new Error(`${culpritOf(q)}, changed its volatile state`);
+    }
+    let ghosts: ((g: GhostOf<P>) => GhostOf<P>)[] | null = null;
+    let sends: { kind: string; packets: Packet<M>[] }[] | null = null;
+    for (const e of r.effects ?? []) {
+      if (e.kind === 'note') continue;
+      if (e.kind === 'set-timer' && (slot.timers & bitOf(e.timer, q.to)) !== 0) continue;
+      if (e.kind === 'cancel-timer' && (slot.timers & bitOf(e.timer, q.to)) === 0) continue;
+      if (e.kind === 'ghost') (ghosts ??= []).push(e.update);
+      else if (e.kind === 'send') (sends ??= []).push({ kind: e.kind, packets: [codec.packet(q.to, e.to, e.msg)] });
+      else if (e.kind === 'broadcast') (sends ??= []).push({ kind: e.kind, packets: peersOf[q.to]!.map((to) => codec.packet(q.to, to, e.msg)) });
+      else throw new Error(`${culpritOf(q)}, had an effect: ${e.kind}`);
+    }
+    return ghosts === null && sends === null ? null : { ghosts: ghosts ?? [], sends: sends ?? [] };
+  };
+  /** The part of a delivery's check that depends on the state `t` it is delivered in. */
+  const checkResidual = (res: NonNullable<Residual>, q: Packet<M>, t: S): void => {
+    for (const update of res.ghosts) {
+      if (wordsOf((w) => encodeGhost(update(t.ghost), w)) !== wordsOf((w) => encodeGhost(t.ghost, w))) throw new Error(`${culpritOf(q)}, had an effect: ghost`);
+    }
+    for (const sent of res.sends) {
+      // Replies are fine when their receivers ignore them in turn.
+      for (const p of sent.packets) if (!isIgnored(t, p)) throw new Error(`${culpritOf(q)}, had an effect: ${sent.kind} of a message its receiver does not ignore`);
+    }
+  };
   const verifyIgnored = (s: S, a: A, t: S): void => {
-    const label = (q: Packet<M>) => `${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)}`;
     if (s !== parent) {
       // A new parent: it is often the state checked last (a caller's own check steps on from it).
       parent = null;
@@ -982,36 +1023,20 @@ export function envMachine<P extends ProtocolTypes>(
           if (j < s.net.length && s.net[j]!.key === q.key) at = j;
         }
         if (at >= 0 && ignoredS[at] === 1) {
-          throw new Error(`protocol ${protocol.name}: ignores() declared ${label(q)} ignored, and after '${formatAction(a)}' it is not: a message declared ignored must stay ignored while it is in flight`);
+          throw new Error(`protocol ${protocol.name}: ignores() declared ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} ignored, and after '${formatAction(a)}' it is not: a message declared ignored must stay ignored while it is in flight`);
         }
         continue;
       }
       const slot = t.nodes[q.to - 1]!;
       if (!slot.up) continue;
-      const memo = harmlessFor(slot, q.to);
-      if (memo.keys.has(q.key)) continue;
-      // Deliver it: nothing but the network may change.
-      const r = proto.onMessage(ctxOf(q.to, slot.clock), viewOfSlot(slot), q.msg, q.from);
-      const culprit = `${nameOf(q.to)}'s onMessage handler, given ${label(q)} (declared ignored by the protocol's ignores())`;
-      if (wordsOf((w) => writeReceiver(slot.timers, slot.clock, r.durable, r.volatile as P['volatile'], w)) !== memo.words) {
-        if (wordsOf((w) => encodeDurable(r.durable, w)) !== wordsOf((w) => encodeDurable(slot.durable, w))) throw new Error(`${culprit}, changed its durable state`);
-        throw new Error(`${culprit}, changed its volatile state`);
+      const memo = memoFor(slot, q.to);
+      let res = memo.known.get(q.key);
+      if (res === undefined) {
+        res = residualOf(slot, q, memo);
+        memo.known.set(q.key, res);
+        memoCount++;
       }
-      let pure = true; // no effect that depends on the rest of the state
-      for (const e of r.effects ?? []) {
-        if (e.kind === 'note') continue;
-        if (e.kind === 'set-timer' && (slot.timers & bitOf(e.timer, q.to)) !== 0) continue;
-        if (e.kind === 'cancel-timer' && (slot.timers & bitOf(e.timer, q.to)) === 0) continue;
-        pure = false;
-        if (e.kind === 'ghost' && wordsOf((w) => encodeGhost(e.update(t.ghost), w)) === wordsOf((w) => encodeGhost(t.ghost, w))) continue;
-        const sent = e.kind === 'send' ? { to: [e.to], msg: e.msg } : e.kind === 'broadcast' ? { to: peersOf[q.to]!, msg: e.msg } : null;
-        if (sent !== null && sent.to.every((to) => isIgnored(t, codec.packet(q.to, to, sent.msg)))) continue; // replies ignored in turn
-        throw new Error(`${culprit}, had an effect: ${e.kind}${sent !== null ? ' of a message its receiver does not ignore' : ''}`);
-      }
-      if (pure) {
-        memo.keys.add(q.key);
-        harmlessCount++;
-      }
+      if (res !== null) checkResidual(res, q, t);
     }
   };
 
