@@ -166,6 +166,35 @@ describe('messages declared ignored', () => {
     expect(r.violation!.message).toMatch(/n\d's onMessage handler, given Pong\(seq=\d\) from n\d to n\d \(declared ignored by the protocol's ignores\(\)\), had an effect: ghost/);
   });
 
+  it('a delivery found harmless once is not trusted for the same message in a different receiver state', () => {
+    // The check remembers harmless deliveries by (receiver's slot, message). A stale Pong is
+    // harmless while its receiver waits for nobody, and (stale declaration) clears the wait
+    // once the receiver has moved on to a later Ping.
+    const changedLate: Protocol<PingTypes> = {
+      ...ignoring,
+      onMessage: (ctx, node, msg, from) =>
+        msg.type === 'Pong' && msg.seq < node.durable.seq && node.volatile.waiting !== null
+          ? { durable: node.durable, volatile: { waiting: null } }
+          : pingProtocol.onMessage(ctx, node, msg, from),
+    };
+    const m = envMachine(changedLate, cfg);
+    const stepBy = (s: EnvState<PingTypes>, label: string) => {
+      const a = m.actions(s).find((x) => m.formatAction(x) === label);
+      if (a === undefined) throw new Error(`no action ${label}`);
+      return m.step(s, a);
+    };
+    let s = m.init()[0]!;
+    for (const label of ['request n1 {"to":2}', 'deliver n1→n2 Ping(seq=1)', 'duplicate n2→n1 Pong(seq=1)', 'deliver n2→n1 Pong(seq=1)']) s = stepBy(s, label);
+    // The copy still in flight is stale, and its delivery was checked on that step: harmless
+    // (n1 waits for nobody), so it is remembered.
+    expect(m.view(s).network).toEqual(['n2→n1 Pong(seq=1)']);
+    // n1 moves on: the same message, to n1 in a new state, now changes n1's volatile state.
+    expect(() => stepBy(s, 'request n1 {"to":3}')).toThrow(/n1's onMessage handler, given Pong\(seq=1\) from n2 to n1 \(declared ignored by the protocol's ignores\(\)\), changed its volatile state/);
+    const r = explore(envMachine(changedLate, cfg));
+    expect(r.status).toBe('violation');
+    expect(r.violation!.message).toMatch(/onMessage handler, given Pong\(seq=1\) from n\d to n\d \(declared ignored by the protocol's ignores\(\)\), changed its volatile state/);
+  });
+
   it('a declaration that a variant stops keeping is an error of the model', () => {
     // The forgetful variant restarts its counter, so an old Pong becomes fresh again.
     const forgetfulIgnoring: Protocol<PingTypes> = { ...ignoring, onRestart: () => ({ durable: { seq: 0 }, volatile: { waiting: null } }) };

@@ -258,6 +258,49 @@ describe('views and packing', () => {
     expect(words(m.encode, { type: 'RequestVote', term: 5, lastLogIndex: 4, lastLogTerm: 5 })).toHaveLength(1);
   });
 
+  test('per-node maps of scalars pack into shared words, across the 32-bit boundary', () => {
+    // 8 + n×8 + 1 bits: n = 2 fits one word (25 bits); n = 3 fills the first word exactly (its
+    // last entry at bits 24..31, the sign bit) and the flag starts a second; n = 5 splits the
+    // entries across the two words.
+    const Packed = S.record({ a: S.int(0, 255), p: S.perNode(S.int(0, 255)), b: S.bool() });
+    for (const [k, expected] of [[2, 1], [3, 2], [5, 2]] as const) {
+      const c = compile(Packed, { n: k });
+      const value = { a: 200, p: Array.from({ length: k }, (_, i) => 255 - i), b: true };
+      const w = words(c.encode, value);
+      expect(w).toHaveLength(expected);
+      const at = { pos: 0 };
+      expect(c.decode(w, at)).toEqual(value);
+      expect(at.pos).toBe(w.length);
+      // Each entry is its own field: changing one changes the words, and only equal values agree.
+      fc.assert(
+        fc.property(arb(Packed as AnySchema, k), arb(Packed as AnySchema, k), (x, y) => {
+          const wx = words(c.encode, x);
+          expect(c.decode(wx, { pos: 0 })).toEqual(x);
+          expect(wx.join() === words(c.encode, y).join()).toBe(canonicalKey(x) === canonicalKey(y));
+        }),
+        { numRuns: 200 },
+      );
+    }
+    // A per-node map on its own (not inside a record), with entries of 0 bits and of 32 bits.
+    for (const of of [S.int(4, 4), S.int(-2_000_000_000, 2_000_000_000), S.optional(S.node()), S.enum('x', 'y', 'z')] as AnySchema[]) {
+      const c = compile(S.perNode(of), { n: 5 });
+      fc.assert(
+        fc.property(arb(S.perNode(of) as AnySchema, 5), arb(S.perNode(of) as AnySchema, 5), (x, y) => {
+          const wx = words(c.encode, x);
+          const at = { pos: 0 };
+          expect(c.decode(wx, at)).toEqual(x);
+          expect(at.pos).toBe(wx.length);
+          expect(wx.join() === words(c.encode, y).join()).toBe(canonicalKey(x) === canonicalKey(y));
+        }),
+        { numRuns: 100 },
+      );
+    }
+    // A wrong entry is still named, and a missing one refused.
+    const c = compile(Packed, { n: 3 });
+    expect(() => c.encode({ a: 1, p: [1, 256, 3], b: false }, new WordBuffer())).toThrow(/p\[\]: 256, expected an integer in 0..255/);
+    expect(() => c.encode({ a: 1, p: [1, 2], b: false }, new WordBuffer())).toThrow(/one entry per node \(3\)/);
+  });
+
   test('schemas without node ids rename to the same object', () => {
     const c = compile(Entry, { n: 3 });
     const e = { term: 1, value: 2 };

@@ -704,6 +704,8 @@ export function envMachine<P extends ProtocolTypes>(
     return ignores!(ctxOf(p.to, slot.clock), slot, p.msg, p.from, s);
   };
   let keepScratch = new Uint8Array(16);
+  /** The ignored-message flags of a state, when the check mode computed them (else undefined). */
+  let cachedFlags = (_s: S): Uint8Array | undefined => undefined;
   const encode = (s: S, out: Encoder): void => {
     for (let i = 0; i < s.nodes.length; i++) {
       const slot = s.nodes[i]!;
@@ -721,10 +723,12 @@ export function envMachine<P extends ProtocolTypes>(
     const net = s.net;
     if (reduceIgnored) {
       // Each declaration is asked once per message: the count goes first, so remember the answers.
+      // (The check mode has them already for the states it checked.)
       if (keepScratch.length < net.length) keepScratch = new Uint8Array(2 * net.length);
+      const flags = cachedFlags(s);
       let kept = 0;
       for (let i = 0; i < net.length; i++) {
-        const keep = isIgnored(s, net[i]!) ? 0 : 1;
+        const keep = (flags !== undefined ? flags[i] === 1 : isIgnored(s, net[i]!)) ? 0 : 1;
         keepScratch[i] = keep;
         kept += keep;
       }
@@ -871,41 +875,168 @@ export function envMachine<P extends ProtocolTypes>(
     return s.ghost === undefined ? v : { ...v, ghost: viewGhost(s.ghost) };
   };
 
-  // ---- checking the `ignores` declaration (checkIgnored): on every explored step
+  // ---- checking the `ignores` declaration (checkIgnored): on every explored step, every message
+  // declared ignored in the new state must have been ignored before (if it was in flight), and
+  // delivering it must change nothing but the network.
+  //
+  // Both are memoised, soundly:
+  // - Which messages a state's `ignores` declares ignored is computed once per parent (its flags
+  //   serve all its successors) and once per new state (shared with `encode`).
+  // - A delivery is a pure function of (receiver, clock, durable, volatile, timers, sender,
+  //   message): the handler gets only `ctx` (the receiver's, at its clock), the receiver's slot,
+  //   the message and its sender. When such a delivery returns the same durable and volatile
+  //   state and no effect but notes and no-op timer changes, that verdict holds in every state
+  //   where the receiver's slot has the same encoding and the same message arrives, whatever the
+  //   rest of the state: it is remembered (exactly, by the encodings' words, not by a hash) and
+  //   not re-run. A delivery with a ghost update or a send depends on the rest of the state
+  //   (the ghost, the receivers' `ignores`) and is checked every time. The memo is bounded.
   const checkWords = new WordBuffer();
   const wordsOf = (write: (w: Encoder) => void): string => {
     checkWords.reset();
     write(checkWords);
     return checkWords.key();
   };
+  // Two one-state caches, no allocation: the parent being expanded (the same for all its
+  // successors) and the last state checked (which `encode` is asked for next).
+  let parent: S | null = null;
+  let parentFlags: Uint8Array = new Uint8Array(16);
+  let child: S | null = null;
+  let childFlags: Uint8Array = new Uint8Array(16);
+  const fill = (s: S, into: Uint8Array): Uint8Array => {
+    const out = into.length >= s.net.length ? into : new Uint8Array(2 * s.net.length);
+    for (let i = 0; i < s.net.length; i++) out[i] = isIgnored(s, s.net[i]!) ? 1 : 0;
+    return out;
+  };
+  cachedFlags = (s) => (s === child ? childFlags : s === parent ? parentFlags : undefined);
+  /** The words of a receiver's slot as its handler sees it (clock and timers always included). */
+  const writeReceiver = (timers: number, clock: number, durable: P['durable'], volatile: P['volatile'], w: Encoder): void => {
+    w.int(timers);
+    w.int(clock);
+    encodeDurable(durable, w);
+    encodeVolatile(volatile, w);
+  };
+  /**
+   * What remains to check of a delivery once its handler ran: the effects whose verdict depends
+   * on the rest of the state (ghost updates, against the state's ghost; sends, against their
+   * receivers' `ignores`). `null`: nothing, the delivery is harmless in any state.
+   */
+  type Residual = { readonly ghosts: readonly ((g: GhostOf<P>) => GhostOf<P>)[]; readonly sends: readonly { readonly kind: string; readonly packets: readonly Packet<M>[] }[] } | null;
+  interface Memo {
+    readonly words: string;
+    readonly known: Map<string, Residual>;
+  }
+  const MEMO_LIMIT = 1 << 18;
+  let memoCount = 0;
+  let memoByWords = new Map<string, Memo>();
+  const memoOf = new WeakMap<NodeSlot<P>, Memo>();
+  /** The memo of a receiver's slot: its words, and the deliveries to it already run (by packet key). */
+  const memoFor = (slot: NodeSlot<P>, to: NodeId): Memo => {
+    let entry = memoOf.get(slot);
+    if (entry === undefined) {
+      let words: string;
+      try {
+        words = wordsOf((w) => writeReceiver(slot.timers, slot.clock, slot.durable, slot.volatile as P['volatile'], w));
+      } catch (e) {
+        if (e instanceof InvalidStateError && !e.located) throw new InvalidStateError(`${nameOf(to)} ${e.message}`, true);
+        throw e;
+      }
+      entry = memoByWords.get(words);
+      if (entry === undefined) {
+        if (memoCount >= MEMO_LIMIT) {
+          // Forget the shared index (entries still held by live slots stay true facts).
+          memoByWords = new Map();
+          memoCount = 0;
+        }
+        entry = { words, known: new Map() };
+        memoByWords.set(words, entry);
+        memoCount++;
+      }
+      memoOf.set(slot, entry);
+    }
+    return entry;
+  };
+  const culpritOf = (q: Packet<M>): string =>
+    `${nameOf(q.to)}'s onMessage handler, given ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} (declared ignored by the protocol's ignores())`;
+  /** Deliver `q` to its receiver's `slot`: throws if that changes the slot or has an effect other than a no-op; returns what depends on the rest of the state. */
+  const residualOf = (slot: NodeSlot<P>, q: Packet<M>, memo: Memo): Residual => {
+    const r = proto.onMessage(ctxOf(q.to, slot.clock), viewOfSlot(slot), q.msg, q.from);
+    if (wordsOf((w) => writeReceiver(slot.timers, slot.clock, r.durable, r.volatile as P['volatile'], w)) !== memo.words) {
+      if (wordsOf((w) => encodeDurable(r.durable, w)) !== wordsOf((w) => encodeDurable(slot.durable, w))) throw new Error(`${culpritOf(q)}, changed its durable state`);
+      throw new Error(`${culpritOf(q)}, changed its volatile state`);
+    }
+    let ghosts: ((g: GhostOf<P>) => GhostOf<P>)[] | null = null;
+    let sends: { kind: string; packets: Packet<M>[] }[] | null = null;
+    for (const e of r.effects ?? []) {
+      if (e.kind === 'note') continue;
+      if (e.kind === 'set-timer' && (slot.timers & bitOf(e.timer, q.to)) !== 0) continue;
+      if (e.kind === 'cancel-timer' && (slot.timers & bitOf(e.timer, q.to)) === 0) continue;
+      if (e.kind === 'ghost') (ghosts ??= []).push(e.update);
+      else if (e.kind === 'send') (sends ??= []).push({ kind: e.kind, packets: [codec.packet(q.to, e.to, e.msg)] });
+      else if (e.kind === 'broadcast') (sends ??= []).push({ kind: e.kind, packets: peersOf[q.to]!.map((to) => codec.packet(q.to, to, e.msg)) });
+      else throw new Error(`${culpritOf(q)}, had an effect: ${e.kind}`);
+    }
+    return ghosts === null && sends === null ? null : { ghosts: ghosts ?? [], sends: sends ?? [] };
+  };
+  /** The part of a delivery's check that depends on the state `t` it is delivered in. */
+  const checkResidual = (res: NonNullable<Residual>, q: Packet<M>, t: S): void => {
+    for (const update of res.ghosts) {
+      if (wordsOf((w) => encodeGhost(update(t.ghost), w)) !== wordsOf((w) => encodeGhost(t.ghost, w))) throw new Error(`${culpritOf(q)}, had an effect: ghost`);
+    }
+    for (const sent of res.sends) {
+      // Replies are fine when their receivers ignore them in turn.
+      for (const p of sent.packets) if (!isIgnored(t, p)) throw new Error(`${culpritOf(q)}, had an effect: ${sent.kind} of a message its receiver does not ignore`);
+    }
+  };
   const verifyIgnored = (s: S, a: A, t: S): void => {
-    const label = (q: Packet<M>) => `${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)}`;
-    const before = new Map<string, Packet<M>>();
-    for (const q of s.net) before.set(q.key, q);
-    for (const q of t.net) {
-      const ignoredNow = isIgnored(t, q);
-      const old = before.get(q.key);
-      if (old !== undefined && !ignoredNow && isIgnored(s, old)) {
-        throw new Error(`protocol ${protocol.name}: ignores() declared ${label(q)} ignored, and after '${formatAction(a)}' it is not: a message declared ignored must stay ignored while it is in flight`);
+    if (s !== parent) {
+      // A new parent: it is often the state checked last (a caller's own check steps on from it).
+      parent = null;
+      if (s === child) {
+        const spare = parentFlags;
+        parentFlags = childFlags;
+        childFlags = spare;
+      } else parentFlags = fill(s, parentFlags);
+      parent = s;
+    }
+    child = null;
+    childFlags = fill(t, childFlags);
+    child = t;
+    const ignoredT = childFlags;
+    let ignoredS: Uint8Array | null = null;
+    let before: Map<string, number> | null = null;
+    let j = 0; // multiset networks are sorted by key: walk both at once
+    for (let i = 0; i < t.net.length; i++) {
+      const q = t.net[i]!;
+      const ignoredNow = ignoredT[i] === 1;
+      if (!ignoredNow) {
+        // Was it in flight, and declared ignored, before the step?
+        ignoredS ??= parentFlags;
+        let at = -1;
+        if (fifo) {
+          if (before === null) {
+            before = new Map();
+            for (let k = s.net.length - 1; k >= 0; k--) before.set(s.net[k]!.key, k);
+          }
+          at = before.get(q.key) ?? -1;
+        } else {
+          while (j < s.net.length && s.net[j]!.key < q.key) j++;
+          if (j < s.net.length && s.net[j]!.key === q.key) at = j;
+        }
+        if (at >= 0 && ignoredS[at] === 1) {
+          throw new Error(`protocol ${protocol.name}: ignores() declared ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} ignored, and after '${formatAction(a)}' it is not: a message declared ignored must stay ignored while it is in flight`);
+        }
+        continue;
       }
       const slot = t.nodes[q.to - 1]!;
-      if (!ignoredNow || !slot.up) continue;
-      // Deliver it: nothing but the network may change.
-      const r = proto.onMessage(ctxOf(q.to, slot.clock), viewOfSlot(slot), q.msg, q.from);
-      const culprit = `${nameOf(q.to)}'s onMessage handler, given ${label(q)} (declared ignored by the protocol's ignores())`;
-      if (wordsOf((w) => encodeDurable(r.durable, w)) !== wordsOf((w) => encodeDurable(slot.durable, w))) throw new Error(`${culprit}, changed its durable state`);
-      if (wordsOf((w) => encodeVolatile(r.volatile as P['volatile'], w)) !== wordsOf((w) => encodeVolatile(slot.volatile as P['volatile'], w))) {
-        throw new Error(`${culprit}, changed its volatile state`);
+      if (!slot.up) continue;
+      const memo = memoFor(slot, q.to);
+      let res = memo.known.get(q.key);
+      if (res === undefined) {
+        res = residualOf(slot, q, memo);
+        memo.known.set(q.key, res);
+        memoCount++;
       }
-      for (const e of r.effects ?? []) {
-        if (e.kind === 'note') continue;
-        if (e.kind === 'set-timer' && (slot.timers & bitOf(e.timer, q.to)) !== 0) continue;
-        if (e.kind === 'cancel-timer' && (slot.timers & bitOf(e.timer, q.to)) === 0) continue;
-        if (e.kind === 'ghost' && wordsOf((w) => encodeGhost(e.update(t.ghost), w)) === wordsOf((w) => encodeGhost(t.ghost, w))) continue;
-        const sent = e.kind === 'send' ? { to: [e.to], msg: e.msg } : e.kind === 'broadcast' ? { to: peersOf[q.to]!, msg: e.msg } : null;
-        if (sent !== null && sent.to.every((to) => isIgnored(t, codec.packet(q.to, to, sent.msg)))) continue; // replies ignored in turn
-        throw new Error(`${culprit}, had an effect: ${e.kind}${sent !== null ? ' of a message its receiver does not ignore' : ''}`);
-      }
+      if (res !== null) checkResidual(res, q, t);
     }
   };
 

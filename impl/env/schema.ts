@@ -317,6 +317,11 @@ class Generator {
     return total <= 32 && total > 0 ? total : -1;
   }
 
+  /** Whether `s` is a per-node map of scalars: its entries pack into shared words, like a record's scalar fields. */
+  packsPerNode(s: AnySchema): boolean {
+    return s.kind === 'perNode' && scalarWidth(s.of, this.n) >= 0;
+  }
+
   /** Code that checks the scalar in `x` and evaluates to its code (0..2^width − 1). */
   scalarCode(s: AnySchema, x: string, path: string, out: string[]): string {
     const p = JSON.stringify(path);
@@ -391,7 +396,23 @@ class Generator {
       group = [];
       used = 0;
     };
+    const expanded: (readonly [AnySchema, string, string])[] = [];
     for (const [s, x, path] of items) {
+      // A per-node map of scalars packs its entries into the shared words, like fields.
+      if (!this.packsPerNode(s)) {
+        expanded.push([s, x, path]);
+        continue;
+      }
+      const pn = s as PerNodeSchema<unknown>;
+      const k = this.ids(pn.role).length;
+      out.push(`if (!Array.isArray(${x}) || ${x}.length !== ${k}) F(${JSON.stringify(path)}, ${x}, 'one entry per ${pn.role ?? 'node'} (${k})');`);
+      for (let i = 0; i < k; i++) {
+        const e = this.v('x');
+        out.push(`const ${e} = ${x}[${i}];`);
+        expanded.push([pn.of as AnySchema, e, `${path}[]`]);
+      }
+    }
+    for (const [s, x, path] of expanded) {
       const w = scalarWidth(s, this.n);
       if (w < 0) {
         flush();
@@ -415,18 +436,8 @@ class Generator {
     const exprs: string[] = [];
     let word = '';
     let used = 0;
-    for (const s of items) {
-      const w = scalarWidth(s, this.n);
-      if (w < 0) {
-        used = 0;
-        word = '';
-        exprs.push(this.decode(s, out));
-        continue;
-      }
-      if (w === 0) {
-        exprs.push(this.scalarFromCode(s, '0'));
-        continue;
-      }
+    const scalar = (s: AnySchema, w: number): string => {
+      if (w === 0) return this.scalarFromCode(s, '0');
       if (word === '' || used + w > 32) {
         word = this.v('w');
         out.push(`const ${word} = W[A.pos++] | 0;`);
@@ -435,8 +446,29 @@ class Generator {
       const c = this.v('c');
       const mask = w >= 32 ? '' : ` & ${2 ** w - 1}`;
       out.push(`const ${c} = (${word} >>> ${used})${mask};`);
-      exprs.push(this.scalarFromCode(s, c));
       used += w;
+      return this.scalarFromCode(s, c);
+    };
+    for (const s of items) {
+      if (this.packsPerNode(s)) {
+        const pn = s as PerNodeSchema<unknown>;
+        const of = pn.of as AnySchema;
+        const w = scalarWidth(of, this.n);
+        const parts: string[] = [];
+        for (let i = 0; i < this.ids(pn.role).length; i++) parts.push(scalar(of, w));
+        const a = this.v('a');
+        out.push(`const ${a} = [${parts.join(', ')}];`);
+        exprs.push(a);
+        continue;
+      }
+      const w = scalarWidth(s, this.n);
+      if (w < 0) {
+        used = 0;
+        word = '';
+        exprs.push(this.decode(s, out));
+        continue;
+      }
+      exprs.push(scalar(s, w));
     }
     return exprs;
   }
@@ -471,6 +503,10 @@ class Generator {
         return;
       }
       case 'perNode': {
+        if (this.packsPerNode(s)) {
+          this.encodeSeq([[s, x, path]], out);
+          return;
+        }
         const i = this.v('i');
         const e = this.v('x');
         const k = this.ids(s.role).length;
@@ -635,6 +671,7 @@ class Generator {
       case 'list':
       case 'set':
       case 'perNode': {
+        if (this.packsPerNode(s)) return this.decodeSeq([s], out)[0]!;
         const len = this.v('n');
         const arr = this.v('a');
         const i = this.v('i');
