@@ -26,7 +26,7 @@ import { makeTwoPhase } from '../../specs/models/twophase.ts';
 import { makeRaft as oldRaft } from './baseline/raft/raft.ts';
 import { makeRaft } from '../../specs/models/raft.ts';
 import { makePaxos as oldPaxos } from './baseline/paxos/paxos.ts';
-import { makePaxos } from '../../impl/paxos/paxos.ts';
+import { makePaxos } from '../../specs/models/paxos.ts';
 
 interface Job {
   readonly label: string;
