@@ -13,6 +13,8 @@ import { makeAbd as oldAbd } from './baseline/quorum-abd.ts';
 import { makeTwoPhase as oldTwoPhase } from './baseline/twophase.ts';
 import { makeAbd } from '../../specs/models/abd.ts';
 import { makeTwoPhase } from '../../specs/models/twophase.ts';
+import { makeTwoPC as oldTwoPC } from './baseline/commit/twopc.ts';
+import { makeTwoPC } from '../../specs/models/twopc.ts';
 
 interface Job {
   readonly label: string;
@@ -33,6 +35,10 @@ export async function benchPort(opts: { readonly reps?: number; readonly rms?: n
     { label: 'ABD 2 ops, checkIgnored=false', old: () => oldAbd({ requests: 2 }) as unknown as AnyMachine, now: () => makeAbd({ requests: 2, checkIgnored: false }) as unknown as AnyMachine },
     { label: 'ABD 2 ops, 1 crash, checkIgnored=false', old: () => oldAbd({ requests: 2, crashes: 1 }) as unknown as AnyMachine, now: () => makeAbd({ requests: 2, crashes: 1, checkIgnored: false }) as unknown as AnyMachine },
     { label: `TwoPhase ${rms} RMs, TLC invariants`, old: () => oldTwoPhase(rms) as unknown as AnyMachine, now: () => makeTwoPhase(rms) as unknown as AnyMachine, checks: ['type-ok', 'tc-consistent'] },
+    // The commit protocols of impl/commit (baselines: checks/bench/baseline/commit/), the
+    // configurations of the commit benchmark.
+    { label: '2PC 3 participants, 1 coordinator crash', old: () => oldTwoPC(3, { crashes: 1 }, { crashTargets: 'coordinator' }) as unknown as AnyMachine, now: () => makeTwoPC(3, { crashes: 1 }, { crashTargets: 'coordinator' }) as unknown as AnyMachine },
+    { label: '2PC 3 participants, 1 crash (any node)', old: () => oldTwoPC(3, { crashes: 1 }) as unknown as AnyMachine, now: () => makeTwoPC(3, { crashes: 1 }) as unknown as AnyMachine },
   ];
   const rows = [];
   const summary: string[] = [];

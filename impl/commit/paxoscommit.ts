@@ -50,13 +50,11 @@ import { rmName, type RMState } from '../../specs/tcommit.ts';
 import {
   atomicity,
   commitWitnesses,
-  NO_HISTORY,
-  recordHistory,
   refinesTCommit,
   validity,
   type CommitHistory,
 } from '../../specs/commit/properties.ts';
-import { commitEnvConfig, commitEnvParams, renameBits, RM_CODE } from './common.ts';
+import { commitEnvConfig, commitEnvParams, NO_HISTORY, recordHistory, renameBits, RM_CODE } from './common.ts';
 
 /** A vote value. */
 export type PCVal = 'prepared' | 'aborted';

@@ -50,13 +50,11 @@ import type { RMState } from '../../specs/tcommit.ts';
 import {
   atomicity,
   commitWitnesses,
-  NO_HISTORY,
-  recordHistory,
   refinesTCommit,
   validity,
   type CommitHistory,
 } from '../../specs/commit/properties.ts';
-import { commitEnvConfig, commitEnvParams, OUTCOME_CODE, type Outcome } from './common.ts';
+import { commitEnvConfig, commitEnvParams, NO_HISTORY, recordHistory, OUTCOME_CODE, type Outcome } from './common.ts';
 
 /** A participant's log state. */
 export type ThreePCLogState = 'working' | 'prepared' | 'precommitted' | 'committed' | 'aborted';
