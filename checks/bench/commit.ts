@@ -12,7 +12,7 @@
  */
 import { repeatExhaustive, type ExhaustiveSample } from './harness.ts';
 import { checkBoundedLiveness } from '../../specs/liveness.ts';
-import { makeThreePC, threePCAllDecided, threePCIsFault } from '../../impl/commit/threepc.ts';
+import { makeThreePC, threePCAllDecided, threePCIsFault } from '../../specs/models/threepc.ts';
 import { makePaxosCommit, pcAllDecided, pcIsFault } from '../../impl/commit/paxoscommit.ts';
 
 /** TLC on PaxosCommit.tla (2 RMs, 3 acceptors, ballots {0,1}), one worker, this machine. */
@@ -32,8 +32,8 @@ const JOBS: readonly Job[] = [
   { label: '2PC, 3 participants, 1 crash (any node)', model: 'twoPCModel', module: 'specs/models/twopc.ts', params: { participants: 3, crashes: 1 }, reps: 1 },
   { label: 'PaxosCommit.tla, 2 RMs, 3 acceptors, ballots 0..1', model: 'paxosCommitTlaModel', module: 'impl/commit/paxoscommit-tla.ts', params: { rms: 2, acceptors: 3, maxBallot: 1 }, reps: 3 },
   { label: 'Paxos Commit (env), 2 RMs, 3 acceptors, coordinator + 1 acceptor crash', model: 'paxosCommitModel', module: 'impl/commit/paxoscommit.ts', params: { rms: 2, acceptors: 3, crashes: 2, maxDown: 2, restarts: false, symmetry: true, initiallyDown: 0 }, reps: 1 },
-  { label: '3PC, 3 participants, 1 crash (crash-stop)', model: 'threePCModel', module: 'impl/commit/threepc.ts', params: { participants: 3, crashes: 1, restarts: false }, reps: 1 },
-  { label: '3PC, 3 participants, 1 partition (finds the violation)', model: 'threePCModel', module: 'impl/commit/threepc.ts', params: { participants: 3, crashes: 0, partitions: 1 }, checks: ['atomicity'], reps: 1 },
+  { label: '3PC, 3 participants, 1 crash (crash-stop)', model: 'threePCModel', module: 'specs/models/threepc.ts', params: { participants: 3, crashes: 1, restarts: false }, reps: 1 },
+  { label: '3PC, 3 participants, 1 partition (finds the violation)', model: 'threePCModel', module: 'specs/models/threepc.ts', params: { participants: 3, crashes: 0, partitions: 1 }, checks: ['atomicity'], reps: 1 },
 ];
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');

@@ -15,6 +15,8 @@ import { makeAbd } from '../../specs/models/abd.ts';
 import { makeTwoPhase } from '../../specs/models/twophase.ts';
 import { makeTwoPC as oldTwoPC } from './baseline/commit/twopc.ts';
 import { makeTwoPC } from '../../specs/models/twopc.ts';
+import { makeThreePC as oldThreePC } from './baseline/commit/threepc.ts';
+import { makeThreePC } from '../../specs/models/threepc.ts';
 
 interface Job {
   readonly label: string;
@@ -38,6 +40,7 @@ export async function benchPort(opts: { readonly reps?: number; readonly rms?: n
     // The commit protocols of impl/commit (baselines: checks/bench/baseline/commit/), the
     // configurations of the commit benchmark.
     { label: '2PC 3 participants, 1 coordinator crash', old: () => oldTwoPC(3, { crashes: 1 }, { crashTargets: 'coordinator' }) as unknown as AnyMachine, now: () => makeTwoPC(3, { crashes: 1 }, { crashTargets: 'coordinator' }) as unknown as AnyMachine },
+    { label: '3PC 3 participants, 1 crash (crash-stop)', old: () => oldThreePC(3, { crashes: 1, restarts: false }) as unknown as AnyMachine, now: () => makeThreePC(3, { crashes: 1, restarts: false }) as unknown as AnyMachine },
     { label: '2PC 3 participants, 1 crash (any node)', old: () => oldTwoPC(3, { crashes: 1 }) as unknown as AnyMachine, now: () => makeTwoPC(3, { crashes: 1 }) as unknown as AnyMachine },
   ];
   const rows = [];
