@@ -17,6 +17,8 @@ import { makeTwoPC as oldTwoPC } from './baseline/commit/twopc.ts';
 import { makeTwoPC } from '../../specs/models/twopc.ts';
 import { makeThreePC as oldThreePC } from './baseline/commit/threepc.ts';
 import { makeThreePC } from '../../specs/models/threepc.ts';
+import { makePaxosCommit as oldPaxosCommit } from './baseline/commit/paxoscommit.ts';
+import { makePaxosCommit } from '../../specs/models/paxoscommit.ts';
 
 interface Job {
   readonly label: string;
@@ -41,6 +43,7 @@ export async function benchPort(opts: { readonly reps?: number; readonly rms?: n
     // configurations of the commit benchmark.
     { label: '2PC 3 participants, 1 coordinator crash', old: () => oldTwoPC(3, { crashes: 1 }, { crashTargets: 'coordinator' }) as unknown as AnyMachine, now: () => makeTwoPC(3, { crashes: 1 }, { crashTargets: 'coordinator' }) as unknown as AnyMachine },
     { label: '3PC 3 participants, 1 crash (crash-stop)', old: () => oldThreePC(3, { crashes: 1, restarts: false }) as unknown as AnyMachine, now: () => makeThreePC(3, { crashes: 1, restarts: false }) as unknown as AnyMachine },
+    { label: 'Paxos Commit 2 RMs, 3 acceptors, 1 crash', old: () => oldPaxosCommit(2, 3, { crashes: 1, restarts: false }) as unknown as AnyMachine, now: () => makePaxosCommit(2, 3, { crashes: 1, restarts: false }) as unknown as AnyMachine },
     { label: '2PC 3 participants, 1 crash (any node)', old: () => oldTwoPC(3, { crashes: 1 }) as unknown as AnyMachine, now: () => makeTwoPC(3, { crashes: 1 }) as unknown as AnyMachine },
   ];
   const rows = [];
