@@ -6,9 +6,8 @@
  * `specs/`.
  */
 import type { EnvConfig } from '../env/config.ts';
-import { envParams, type DerivedEnvParams } from '../env/params.ts';
 import { S, type Infer } from '../env/schema.ts';
-import type { NodeId, Protocol, ProtocolTypes } from '../env/types.ts';
+import type { NodeId } from '../env/types.ts';
 
 /** A decision, or none yet (schema). */
 export const OUTCOME = S.enum('none', 'commit', 'abort');
@@ -46,28 +45,7 @@ export function recordHistory(h: CommitHistory, field: keyof CommitHistory, i: N
   }
 }
 
-/**
- * The environment part of a commit model's schema, with the model's own defaults: the
- * parameters its protocol's declaration uses (`envParams`); the node count follows from its roles.
- */
-export function commitEnvParams<P extends ProtocolTypes>(protocol: Protocol<P>, defaults: Partial<EnvConfig>): DerivedEnvParams {
-  return envParams(protocol, defaults);
-}
-
 /** The environment configuration of a model's parameter object, with its node count. */
 export function commitEnvConfig(p: Partial<EnvConfig>, nodes: number): Partial<EnvConfig> {
   return { ...p, nodes, requests: 0, maxClock: 0 };
 }
-
-/** Rename the bits of a bitset whose bit `i` stands for node `i + offset`. */
-export function renameBits(bits: number, offset: number, f: (id: number) => number): number {
-  let out = 0;
-  for (let b = bits, i = 0; b !== 0; b >>>= 1, i++) if (b & 1) out |= 1 << (f(i + offset) - offset);
-  return out;
-}
-
-/** The code of an outcome in hand-written encodings (paxoscommit; goes with its port). */
-export const OUTCOME_CODE: Readonly<Record<Outcome, number>> = { none: 0, commit: 1, abort: 2 };
-
-/** The code of a TCommit RM state in hand-written encodings (paxoscommit; goes with its port). */
-export const RM_CODE: Readonly<Record<RMState, number>> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
