@@ -27,6 +27,12 @@ import { makeRaft as oldRaft } from './baseline/raft/raft.ts';
 import { makeRaft } from '../../specs/models/raft.ts';
 import { makePaxos as oldPaxos } from './baseline/paxos/paxos.ts';
 import { makePaxos } from '../../specs/models/paxos.ts';
+import { makeTwoPC as oldTwoPC } from './baseline/commit/twopc.ts';
+import { makeTwoPC } from '../../specs/models/twopc.ts';
+import { makeThreePC as oldThreePC } from './baseline/commit/threepc.ts';
+import { makeThreePC } from '../../specs/models/threepc.ts';
+import { makePaxosCommit as oldPaxosCommit } from './baseline/commit/paxoscommit.ts';
+import { makePaxosCommit } from '../../specs/models/paxoscommit.ts';
 
 interface Job {
   readonly label: string;
@@ -78,6 +84,12 @@ export async function benchPort(opts: { readonly reps?: number; readonly rms?: n
     { label: 'ABD 2 ops, checkIgnored=false', old: () => oldAbd({ requests: 2 }) as unknown as AnyMachine, now: () => makeAbd({ requests: 2, checkIgnored: false }) as unknown as AnyMachine },
     { label: 'ABD 2 ops, 1 crash, checkIgnored=false', old: () => oldAbd({ requests: 2, crashes: 1 }) as unknown as AnyMachine, now: () => makeAbd({ requests: 2, crashes: 1, checkIgnored: false }) as unknown as AnyMachine },
     { label: `TwoPhase ${rms} RMs, TLC invariants`, old: () => oldTwoPhase(rms) as unknown as AnyMachine, now: () => makeTwoPhase(rms) as unknown as AnyMachine, checks: ['type-ok', 'tc-consistent'] },
+    // The commit protocols of impl/commit (baselines: checks/bench/baseline/commit/), the
+    // configurations of the commit benchmark.
+    { label: '2PC 3 participants, 1 coordinator crash', old: () => oldTwoPC(3, { crashes: 1 }, { crashTargets: 'coordinator' }) as unknown as AnyMachine, now: () => makeTwoPC(3, { crashes: 1 }, { crashTargets: 'coordinator' }) as unknown as AnyMachine },
+    { label: '3PC 3 participants, 1 crash (crash-stop)', old: () => oldThreePC(3, { crashes: 1, restarts: false }) as unknown as AnyMachine, now: () => makeThreePC(3, { crashes: 1, restarts: false }) as unknown as AnyMachine },
+    { label: 'Paxos Commit 2 RMs, 3 acceptors, 1 crash', old: () => oldPaxosCommit(2, 3, { crashes: 1, restarts: false }) as unknown as AnyMachine, now: () => makePaxosCommit(2, 3, { crashes: 1, restarts: false }) as unknown as AnyMachine },
+    { label: '2PC 3 participants, 1 crash (any node)', old: () => oldTwoPC(3, { crashes: 1 }) as unknown as AnyMachine, now: () => makeTwoPC(3, { crashes: 1 }) as unknown as AnyMachine },
   ];
   jobs.unshift(...consensusJobs());
   const rows = [];

@@ -19,7 +19,7 @@ import {
   twoPCModel,
   type TwoPCBug,
   type TwoPCState,
-} from '../../impl/commit/twopc.ts';
+} from '../../specs/models/twopc.ts';
 import { checkBoundedLiveness, startingFrom } from '../../specs/liveness.ts';
 
 // Distinct states, transitions and diameters from this checker; exact keys and 64-bit

@@ -10,7 +10,7 @@ import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
 import { instantiate } from '../../impl/core/machine.ts';
 import { lastState } from '../../impl/core/trace.ts';
-import { makeThreePC, threePCAllDecided, threePCIsFault, threePCModel, threePCParticipantState } from '../../impl/commit/threepc.ts';
+import { makeThreePC, threePCAllDecided, threePCIsFault, threePCModel, threePCParticipantState } from '../../specs/models/threepc.ts';
 import { checkBoundedLiveness } from '../../specs/liveness.ts';
 
 // From this checker; exact keys and fingerprints agree on every row.

@@ -10,7 +10,7 @@ import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
 import { instantiate, InputError } from '../../impl/core/machine.ts';
 import { makePaxosCommitTla, paxosCommitTlaModel } from '../../impl/commit/paxoscommit-tla.ts';
-import { makePaxosCommit, paxosCommitModel, pcAllDecided, pcIsFault } from '../../impl/commit/paxoscommit.ts';
+import { makePaxosCommit, paxosCommitModel, pcAllDecided, pcIsFault } from '../../specs/models/paxoscommit.ts';
 import { checkBoundedLiveness } from '../../specs/liveness.ts';
 
 describe('PaxosCommit.tla, ported', () => {

@@ -1,37 +1,51 @@
 /**
- * Pieces shared by the commit protocols of `impl/commit/`: the environment parameters they
- * expose, the decision values, and small encoding helpers.
+ * The vocabulary shared by the commit protocols of `impl/commit/`: decision values, TCommit's
+ * resource-manager states, the ghost record of a transaction's history (declared as a schema, so
+ * its renaming under node permutations is derived), and the environment configuration.
+ * `specs/tcommit.ts` and `specs/commit/properties.ts` read this vocabulary; nothing here reads
+ * `specs/`.
  */
 import type { EnvConfig } from '../env/config.ts';
-import { envParams, type DerivedEnvParams } from '../env/params.ts';
-import type { Protocol, ProtocolTypes } from '../env/types.ts';
-import type { RMState } from '../../specs/tcommit.ts';
+import { S, type Infer } from '../env/schema.ts';
+import type { NodeId } from '../env/types.ts';
 
+/** A decision, or none yet (schema). */
+export const OUTCOME = S.enum('none', 'commit', 'abort');
 /** A decision, or none yet. */
-export type Outcome = 'none' | 'commit' | 'abort';
+export type Outcome = Infer<typeof OUTCOME>;
 
-/** The code of an outcome in encodings. */
-export const OUTCOME_CODE: Readonly<Record<Outcome, number>> = { none: 0, commit: 1, abort: 2 };
-
-/** The code of a TCommit RM state in encodings. */
-export const RM_CODE: Readonly<Record<RMState, number>> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
+/** The state of one resource manager in TCommit (schema, in TCommit's encoding order). */
+export const RM_STATE = S.enum('working', 'prepared', 'committed', 'aborted');
+/** The state of one resource manager in TCommit. */
+export type RMState = Infer<typeof RM_STATE>;
 
 /**
- * The environment part of a commit model's schema, with the model's own defaults: the
- * parameters its protocol's declaration uses (`envParams`); the node count follows from its roles.
+ * The history of one transaction, as node sets (bit `id - 1` for node `id`): which participants
+ * ever voted yes, ever committed, ever aborted. A ghost record: the machines write it with ghost
+ * effects and never read it; atomicity and validity (`specs/commit/properties.ts`) read it.
  */
-export function commitEnvParams<P extends ProtocolTypes>(protocol: Protocol<P>, defaults: Partial<EnvConfig>): DerivedEnvParams {
-  return envParams(protocol, defaults);
+export const COMMIT_HISTORY = S.record({ yes: S.nodeSet(), commits: S.nodeSet(), aborts: S.nodeSet() });
+/** The history of one transaction (see {@link COMMIT_HISTORY}). */
+export type CommitHistory = Infer<typeof COMMIT_HISTORY>;
+
+/** The empty history. */
+export const NO_HISTORY: CommitHistory = { yes: 0, commits: 0, aborts: 0 };
+
+/** The history with bit `i - 1` (node `i`, or participant `i` for bitsets over participants) recorded in `field`. */
+export function recordHistory(h: CommitHistory, field: keyof CommitHistory, i: NodeId): CommitHistory {
+  const bit = 1 << (i - 1);
+  if ((h[field] & bit) !== 0) return h;
+  switch (field) {
+    case 'yes':
+      return { yes: h.yes | bit, commits: h.commits, aborts: h.aborts };
+    case 'commits':
+      return { yes: h.yes, commits: h.commits | bit, aborts: h.aborts };
+    case 'aborts':
+      return { yes: h.yes, commits: h.commits, aborts: h.aborts | bit };
+  }
 }
 
 /** The environment configuration of a model's parameter object, with its node count. */
 export function commitEnvConfig(p: Partial<EnvConfig>, nodes: number): Partial<EnvConfig> {
   return { ...p, nodes, requests: 0, maxClock: 0 };
-}
-
-/** Rename the bits of a bitset whose bit `i` stands for node `i + offset`. */
-export function renameBits(bits: number, offset: number, f: (id: number) => number): number {
-  let out = 0;
-  for (let b = bits, i = 0; b !== 0; b >>>= 1, i++) if (b & 1) out |= 1 << (f(i + offset) - offset);
-  return out;
 }

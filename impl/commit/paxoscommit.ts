@@ -40,93 +40,96 @@
  * intersects the choosing one (the `paxos-agreement` invariant reads the ghost record of every
  * acceptance). Liveness with the coordinator and a minority of acceptors crashed is checked with
  * `specs/liveness.ts`.
+ *
+ * The data is declared once (`paxosCommitSchema`): encodings, views, renaming under permutations
+ * of the acceptors and signatures are derived. The checks and the model (parameters, known-bug
+ * variant) are in `specs/models/paxoscommit.ts`.
  */
-import { assertNever, bool, defineModel, InputError, int, type Witness } from '../core/machine.ts';
-import type { Encoder } from '../core/encode.ts';
-import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
-import type { EnvConfig } from '../env/config.ts';
-import { rmName, type RMState } from '../../specs/tcommit.ts';
-import {
-  atomicity,
-  commitWitnesses,
-  NO_HISTORY,
-  recordHistory,
-  refinesTCommit,
-  validity,
-  type CommitHistory,
-} from '../../specs/commit/properties.ts';
-import { commitEnvConfig, commitEnvParams, renameBits, RM_CODE } from './common.ts';
+import { assertNever } from '../core/machine.ts';
+import { addNode, popcount } from '../env/nodeset.ts';
+import { S, type Infer } from '../env/schema.ts';
+import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
+import { COMMIT_HISTORY, NO_HISTORY, recordHistory, RM_STATE, type RMState } from './common.ts';
 
+/** A vote value (schema). */
+export const PC_VAL = S.enum('prepared', 'aborted');
 /** A vote value. */
-export type PCVal = 'prepared' | 'aborted';
-/** An acceptor's vote in one instance: `bal = -1` (and `val = none`) when it has none. */
-export interface PCVote {
-  readonly bal: number;
-  readonly val: PCVal | 'none';
-}
-
-/** What a node logs. */
-export type PCDurable =
-  | { readonly role: 'coordinator' }
-  | { readonly role: 'rm'; readonly state: RMState; readonly led: boolean }
-  | { readonly role: 'acceptor'; readonly mbal: number; readonly votes: readonly PCVote[] };
+export type PCVal = Infer<typeof PC_VAL>;
 
 /**
- * What a crash loses. The coordinator: per instance, the acceptors whose `Phase2b0` it holds
- * for `prepared` and for `aborted`. An RM leading its ballot: its phase, the acceptors that
- * answered this phase, and per instance the highest-ballot vote reported so far.
+ * Paxos Commit's data for R RMs (one Paxos instance each, ballots 0..R: ballot k > 0 is RM k's).
+ *
+ * - Durable: an RM's TCommit state and whether it led its ballot; an acceptor's promise (`mbal`)
+ *   and its vote per instance (`bal = -1`, `val = none` when it has none).
+ * - Volatile: the coordinator's, per instance, acceptors whose `Phase2b0` it holds for `prepared`
+ *   and for `aborted`; an RM leading its ballot: its phase, the acceptors that answered this
+ *   phase, and per instance the highest-ballot vote reported so far.
+ * - Messages: ballot-0 messages carry one instance; a leader's carry them all.
+ * - Ghost: the commit history, and every acceptance ever made:
+ *   `accepted[((ins - 1) * (R + 1) + bal) * 2 + (val === 'aborted' ? 1 : 0)]` is the set of
+ *   acceptors that accepted `val` in ballot `bal` of instance `ins`.
  */
-export type PCVolatile =
-  | { readonly role: 'coordinator'; readonly prepared: readonly number[]; readonly aborted: readonly number[]; readonly done: boolean }
-  | { readonly role: 'rm'; readonly phase: 'idle' | 'p1' | 'p2' | 'done'; readonly got: number; readonly best: readonly PCVote[] }
-  | { readonly role: 'acceptor' };
-
-/** Paxos Commit's messages. Ballot-0 messages carry one instance; a leader's carry them all. */
-export type PCMsg =
-  | { readonly type: 'Phase2a0'; readonly ins: number; readonly val: PCVal }
-  | { readonly type: 'Phase2b0'; readonly ins: number; readonly val: PCVal }
-  | { readonly type: 'Phase1a'; readonly bal: number }
-  | { readonly type: 'Phase1b'; readonly bal: number; readonly votes: readonly PCVote[] }
-  | { readonly type: 'Phase2a'; readonly bal: number; readonly vals: readonly PCVal[] }
-  | { readonly type: 'Phase2b'; readonly bal: number }
-  | { readonly type: 'Commit' }
-  | { readonly type: 'Abort' };
-
-/**
- * The ghost record: the commit history, and every acceptance ever made:
- * `accepted[((ins - 1) * (R + 1) + bal) * 2 + (val === 'aborted' ? 1 : 0)]` is the set of
- * acceptors (bit j-1: acceptor j) that accepted `val` in ballot `bal` of instance `ins`.
- */
-export interface PCGhost {
-  readonly history: CommitHistory;
-  readonly accepted: readonly number[];
+export function paxosCommitSchema(R: number) {
+  // Per-instance arrays are lists of R entries, not `S.perRole('rm', …)`: the RMs (who own the
+  // instances) are not interchangeable (`symmetric: false`), so nothing permutes them, and a list
+  // is not copied on every renaming (the acceptor symmetry renames every state; in one loaded
+  // side-by-side run the perRole version was at 0.72-0.9 of the hand-written one's states/s, the
+  // list version at 0.9-1.16). Making RMs symmetric would need perRole.
+  const vote = S.record({ bal: S.int(-1, R), val: S.enum('none', 'prepared', 'aborted') });
+  const bal = S.int(1, R);
+  return {
+    durable: S.union('role', {
+      coordinator: {},
+      rm: { state: RM_STATE, led: S.bool() },
+      acceptor: { mbal: S.int(0, R), votes: S.list(vote, R) },
+    }),
+    volatile: S.union('role', {
+      coordinator: { prepared: S.list(S.nodeSet(), R), aborted: S.list(S.nodeSet(), R), done: S.bool() },
+      rm: { phase: S.enum('idle', 'p1', 'p2', 'done'), got: S.nodeSet(), best: S.list(vote, R) },
+      acceptor: {},
+    }),
+    msg: S.union('type', {
+      Phase2a0: { ins: S.int(1, R), val: PC_VAL },
+      Phase2b0: { ins: S.int(1, R), val: PC_VAL },
+      Phase1a: { bal },
+      Phase1b: { bal, votes: S.list(vote, R) },
+      Phase2a: { bal, vals: S.list(PC_VAL, R) },
+      Phase2b: { bal },
+      Commit: {},
+      Abort: {},
+    }),
+    ghost: S.record({ history: COMMIT_HISTORY, accepted: S.list(S.nodeSet(), R * (R + 1) * 2) }),
+  };
 }
 
 /** Paxos Commit's types, for the environment. */
-export interface PCTypes {
-  readonly durable: PCDurable;
-  readonly volatile: PCVolatile;
-  readonly msg: PCMsg;
+export interface PCTypes extends SchemaTypes<ReturnType<typeof paxosCommitSchema>> {
   readonly timer: 'takeover';
   readonly local: 'prepare' | 'abort';
-  readonly ghost: PCGhost;
 }
+
+/** What a node logs. */
+export type PCDurable = PCTypes['durable'];
+/** What a crash loses. */
+export type PCVolatile = PCTypes['volatile'];
+/** Paxos Commit's messages. */
+export type PCMsg = PCTypes['msg'];
+/** The ghost record. */
+export type PCGhost = PCTypes['ghost'];
+/** An acceptor's vote in one instance: `bal = -1` (and `val = none`) when it has none. */
+export type PCVote = Extract<PCDurable, { role: 'acceptor' }>['votes'][number];
 
 /** Paxos Commit's state in the environment. */
 export type PCEnvState = EnvState<PCTypes>;
 /** Paxos Commit's actions in the environment. */
 export type PCEnvAction = EnvAction<PCTypes>;
 
-/** The known-bug variants. */
-export const PAXOSCOMMIT_BUGS = {
-  'skip-phase1': {
-    doc: 'a recovering leader skips phase 1 and proposes aborted for every instance, ignoring values that may already be chosen',
-    breaks: ['paxos-agreement', 'atomicity', 'refines-tcommit'],
-  },
+/** The known-bug variants, with what each does (their checks: `specs/models/paxoscommit.ts`). */
+export const PAXOSCOMMIT_VARIANTS = {
+  'skip-phase1': 'a recovering leader skips phase 1 and proposes aborted for every instance, ignoring values that may already be chosen',
 } as const;
 /** A known-bug variant's name, or none. */
-export type PCBug = keyof typeof PAXOSCOMMIT_BUGS | 'none';
+export type PCBug = keyof typeof PAXOSCOMMIT_VARIANTS | 'none';
 
 /** The coordinator's node id. */
 export const PC_COORDINATOR: NodeId = 1;
@@ -136,20 +139,15 @@ export interface PCLayout {
   readonly rms: number;
   readonly acceptors: number;
 }
-const rmNode = (k: number): NodeId => k + 1;
+/** RM k's node id (k is 1-based). */
+export const rmNode = (k: number): NodeId => k + 1;
 const rmIndex = (id: NodeId): number => id - 1;
 const accNode = (L: PCLayout, j: number): NodeId => L.rms + 1 + j;
-const accIndex = (L: PCLayout, id: NodeId): number => id - L.rms - 1;
 const NO_VOTE: PCVote = { bal: -1, val: 'none' };
-const VAL_CODE = { none: 0, prepared: 1, aborted: 2 } as const;
-const voteCode = (v: PCVote): number => (v.bal + 1) * 4 + VAL_CODE[v.val];
-const MSG_CODE: Readonly<Record<PCMsg['type'], number>> = { Phase2a0: 0, Phase2b0: 1, Phase1a: 2, Phase1b: 3, Phase2a: 4, Phase2b: 5, Commit: 6, Abort: 7 };
-const popcount = (x: number): number => {
-  let c = 0;
-  for (; x !== 0; x &= x - 1) c++;
-  return c;
-};
-const acceptedIndex = (R: number, ins: number, bal: number, val: PCVal): number => ((ins - 1) * (R + 1) + bal) * 2 + (val === 'aborted' ? 1 : 0);
+/** The index in the ghost's `accepted` of (instance, ballot, value). */
+export const acceptedIndex = (R: number, ins: number, bal: number, val: PCVal): number => ((ins - 1) * (R + 1) + bal) * 2 + (val === 'aborted' ? 1 : 0);
+/** RM k's name (the `rm` role's prefix). */
+const rmName = (k: number): string => `r${k}`;
 
 type R_ = Reaction<PCTypes>;
 type C = Ctx<PCTypes>;
@@ -209,7 +207,7 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
     return {
       durable: { role: 'rm', state: target, led: d.led },
       volatile: node.volatile,
-      effects: [ctx.cancelTimer('takeover'), ctx.ghost((g) => ({ history: recordHistory(g.history, outcome === 'commit' ? 'commits' : 'aborts', rmIndex(ctx.self)), accepted: g.accepted }))],
+      effects: [ctx.cancelTimer('takeover'), ctx.ghost((g) => ({ history: recordHistory(g.history, outcome === 'commit' ? 'commits' : 'aborts', ctx.self), accepted: g.accepted }))],
     };
   };
 
@@ -218,10 +216,9 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
   const stepCoordinator = (ctx: C, node: Node, msg: PCMsg, from: NodeId): R_ => {
     const v = node.volatile as Extract<PCVolatile, { role: 'coordinator' }>;
     if (msg.type !== 'Phase2b0' || v.done) return node;
-    const b = 1 << (accIndex(L, from) - 1);
-    const i = msg.ins - 1;
-    const prepared = msg.val === 'prepared' ? v.prepared.map((x, k) => (k === i ? x | b : x)) : v.prepared;
-    const aborted = msg.val === 'aborted' ? v.aborted.map((x, k) => (k === i ? x | b : x)) : v.aborted;
+        const i = msg.ins - 1;
+    const prepared = msg.val === 'prepared' ? v.prepared.map((x, k) => (k === i ? addNode(x, from) : x)) : v.prepared;
+    const aborted = msg.val === 'aborted' ? v.aborted.map((x, k) => (k === i ? addNode(x, from) : x)) : v.aborted;
     const next: Node = { durable: node.durable, volatile: { role: 'coordinator', prepared, aborted, done: false } };
     // An instance's value is chosen once a majority accepted it in ballot 0. Commit needs every
     // instance chosen `prepared`; one instance chosen `aborted` settles abort.
@@ -234,11 +231,10 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
 
   const stepAcceptor = (ctx: C, node: Node, msg: PCMsg, from: NodeId): R_ => {
     const d = node.durable as Extract<PCDurable, { role: 'acceptor' }>;
-    const me = accIndex(L, ctx.self);
     const accept = (g: PCGhost, ins: number, bal: number, val: PCVal): PCGhost => {
       const k = acceptedIndex(R, ins, bal, val);
       const accepted = g.accepted.slice();
-      accepted[k] = accepted[k]! | (1 << (me - 1));
+      accepted[k] = addNode(accepted[k]!, ctx.self);
       return { history: g.history, accepted };
     };
     switch (msg.type) {
@@ -287,7 +283,7 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
         return learn(ctx, node, 'abort');
       case 'Phase1b': {
         if (v.phase !== 'p1' || msg.bal !== bal) return node;
-        const got = v.got | (1 << (accIndex(L, from) - 1));
+        const got = addNode(v.got, from);
         const best = v.best.map((x, k) => (msg.votes[k]!.bal > x.bal ? msg.votes[k]! : x));
         if (popcount(got) < quorum) return { durable: node.durable, volatile: { role: 'rm', phase: 'p1', got, best } };
         // Phase 2: a majority has promised. Per instance, propose the value of the highest
@@ -298,7 +294,7 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
       }
       case 'Phase2b': {
         if (v.phase !== 'p2' || msg.bal !== bal) return node;
-        const got = v.got | (1 << (accIndex(L, from) - 1));
+        const got = addNode(v.got, from);
         if (popcount(got) < quorum) return { durable: node.durable, volatile: { role: 'rm', phase: 'p2', got, best: v.best } };
         // Every instance's proposal is chosen in this ballot.
         const vals = v.best.map((x): PCVal => (x.val === 'none' ? 'aborted' : x.val));
@@ -341,15 +337,9 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
       volatile: node.volatile,
       effects: [
         ...accs.map((id) => ctx.send(id, { type: 'Phase2a0', ins: k, val })),
-        ctx.ghost((g) => ({ history: recordHistory(g.history, field, k), accepted: g.accepted })),
+        ctx.ghost((g) => ({ history: recordHistory(g.history, field, ctx.self), accepted: g.accepted })),
       ],
     };
-  };
-
-  const encodeVotes = (votes: readonly PCVote[], out: Encoder): void => {
-    let w = 0;
-    for (let k = 0; k < votes.length; k++) w |= voteCode(votes[k]!) << (5 * k);
-    out.int(w);
   };
 
   return defineProtocol<PCTypes>({
@@ -362,6 +352,10 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
     timers: ['takeover'],
     // A backup RM's takeover timer: the failure detector suspects the coordinator.
     ...(opts.spuriousTimeouts ? {} : { detector: { takeover: () => WATCH_COORDINATOR } }),
+    schema: paxosCommitSchema(R),
+    // Acceptors are interchangeable (RMs are not: each owns its instance and its ballot); the
+    // renaming is derived from the schema.
+    symmetry: {},
     initGhost: { history: NO_HISTORY, accepted: Array.from({ length: R * (R + 1) * 2 }, () => 0) },
     init(ctx) {
       if (ctx.self === PC_COORDINATOR) return { durable: { role: 'coordinator' }, volatile: COORD_IDLE };
@@ -398,73 +392,6 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
     onTimer: (ctx, node) => takeOver(ctx, node),
     localActions: (_ctx, node) => (node.durable.role === 'rm' && node.durable.state === 'working' ? ['prepare', 'abort'] : []),
     onLocal: (ctx, node, action) => vote(ctx, node, action === 'prepare' ? 'prepared' : 'aborted'),
-    encodeDurable(d, out) {
-      switch (d.role) {
-        case 'coordinator':
-          out.int(0);
-          return;
-        case 'rm':
-          out.int(1 + RM_CODE[d.state] * 2 + (d.led ? 1 : 0));
-          return;
-        case 'acceptor':
-          out.int(16 + d.mbal);
-          encodeVotes(d.votes, out);
-          return;
-        default:
-          assertNever(d);
-      }
-    },
-    encodeVolatile(v, out) {
-      switch (v.role) {
-        case 'coordinator':
-          out.int(v.done ? 1 : 0);
-          for (let k = 0; k < v.prepared.length; k++) out.int((v.prepared[k]! << 8) | v.aborted[k]!);
-          return;
-        case 'rm':
-          out.int({ idle: 0, p1: 1, p2: 2, done: 3 }[v.phase] | (v.got << 2));
-          encodeVotes(v.best, out);
-          return;
-        case 'acceptor':
-          out.int(0);
-          return;
-        default:
-          assertNever(v);
-      }
-    },
-    encodeMessage(m, out) {
-      switch (m.type) {
-        case 'Phase2a0':
-        case 'Phase2b0':
-          out.int(MSG_CODE[m.type] | (m.ins << 4) | (VAL_CODE[m.val] << 12));
-          return;
-        case 'Phase1a':
-        case 'Phase2b':
-          out.int(MSG_CODE[m.type] | (m.bal << 4));
-          return;
-        case 'Phase1b':
-          out.int(MSG_CODE[m.type] | (m.bal << 4));
-          encodeVotes(m.votes, out);
-          return;
-        case 'Phase2a': {
-          let w = MSG_CODE[m.type] | (m.bal << 4);
-          m.vals.forEach((val, k) => (w |= VAL_CODE[val] << (12 + 2 * k)));
-          out.int(w);
-          return;
-        }
-        case 'Commit':
-        case 'Abort':
-          out.int(MSG_CODE[m.type]);
-          return;
-        default:
-          assertNever(m);
-      }
-    },
-    encodeGhost(g, out) {
-      out.int(g.history.yes);
-      out.int(g.history.commits);
-      out.int(g.history.aborts);
-      for (const x of g.accepted) out.int(x);
-    },
     formatMessage(m) {
       const show = (v: PCVote) => (v.bal < 0 ? '-' : `${v.bal}:${v.val}`);
       switch (m.type) {
@@ -485,40 +412,6 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
           return assertNever(m);
       }
     },
-    viewDurable(d) {
-      switch (d.role) {
-        case 'coordinator':
-          return { role: 'coordinator' };
-        case 'rm':
-          return { state: d.state, ...(d.led ? { led: true } : {}) };
-        case 'acceptor':
-          return { mbal: d.mbal, votes: Object.fromEntries(d.votes.map((v, k) => [rmName(k + 1), v.bal < 0 ? 'none' : `${v.val}@${v.bal}`])) };
-        default:
-          return assertNever(d);
-      }
-    },
-    viewGhost: (g) => ({
-      yes: g.history.yes,
-      commits: g.history.commits,
-      aborts: g.history.aborts,
-    }),
-    // Acceptors are interchangeable (RMs are not: each owns its instance and its ballot).
-    symmetry: {
-      renameVolatile: (v, f) => {
-        switch (v.role) {
-          case 'coordinator':
-            return { role: 'coordinator', prepared: v.prepared.map((x) => renameBits(x, R + 2, f)), aborted: v.aborted.map((x) => renameBits(x, R + 2, f)), done: v.done };
-          case 'rm':
-            return v.got === 0 ? v : { role: 'rm', phase: v.phase, got: renameBits(v.got, R + 2, f), best: v.best };
-          case 'acceptor':
-            return v;
-          default:
-            return assertNever(v);
-        }
-      },
-      renameGhost: (g, f) => ({ history: g.history, accepted: g.accepted.map((x) => renameBits(x, R + 2, f)) }),
-      signature: (node) => (node.durable.role === 'acceptor' ? node.durable.mbal * 1024 + node.durable.votes.reduce((w, x, k) => w | (voteCode(x) << (5 * k)), 0) : 0),
-    },
   });
 }
 
@@ -533,151 +426,3 @@ export function buggyPaxosCommit(L: PCLayout, bug: PCBug, opts: PCOptions = {}):
       return assertNever(bug);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Observations, checks and the machine
-
-/** RM k's state (k is 1-based: node k+1). */
-export function pcRmState(s: PCEnvState, k: number): RMState {
-  const d = s.nodes[rmNode(k) - 1]!.durable;
-  return d.role === 'rm' ? d.state : 'working';
-}
-
-/** Every RM's state, as TCommit's `rmState`. */
-export function pcRmStates(s: PCEnvState, R: number): RMState[] {
-  return Array.from({ length: R }, (_, i) => pcRmState(s, i + 1));
-}
-
-/** Every running RM has decided: the goal of the bounded-liveness check. */
-export function pcAllDecided(s: PCEnvState, R: number): boolean {
-  for (let k = 1; k <= R; k++) {
-    if (!s.nodes[rmNode(k) - 1]!.up) continue;
-    const x = pcRmState(s, k);
-    if (x !== 'committed' && x !== 'aborted') return false;
-  }
-  return true;
-}
-
-/** The values chosen in instance `ins` (accepted by a majority in some ballot), as a set. */
-export function chosenValues(s: PCEnvState, L: PCLayout, ins: number): PCVal[] {
-  const quorum = Math.floor(L.acceptors / 2) + 1;
-  const out = new Set<PCVal>();
-  for (let bal = 0; bal <= L.rms; bal++) {
-    for (const val of ['prepared', 'aborted'] as const) if (popcount(s.ghost.accepted[acceptedIndex(L.rms, ins, bal, val)]!) >= quorum) out.add(val);
-  }
-  return [...out];
-}
-
-/** The fault actions, for the bounded-liveness check. */
-export function pcIsFault(a: PCEnvAction): boolean {
-  return a.type === 'crash' || a.type === 'restart' || a.type === 'drop' || a.type === 'duplicate' || a.type === 'partition';
-}
-
-/** Options of {@link makePaxosCommit}. */
-export interface MakePaxosCommitOptions {
-  readonly bug?: PCBug;
-  /** How many acceptors may be down at once (default 1); any of them may crash. */
-  readonly faultyAcceptors?: number;
-  /** The coordinator may crash (default true). */
-  readonly coordinatorCrashes?: boolean;
-  /** RMs may crash (default false). */
-  readonly rmCrashes?: boolean;
-  /** An RM's takeover timer may fire while the coordinator is up and reachable (default false). */
-  readonly spuriousTimeouts?: boolean;
-  /** How many RMs (the first ones) may lead a ballot when the coordinator fails (default 1). */
-  readonly backups?: number;
-  /**
-   * How many acceptors are already down in the initial state (default: the configuration's
-   * `initiallyDown`, else 0; the environment takes the last acceptors).
-   * Each counts against the crash budget and against `faultyAcceptors`.
-   */
-  readonly initiallyDown?: number;
-}
-
-/** The Paxos Commit machine for `rms` RMs and `acceptors` acceptors in an environment configuration. */
-export function makePaxosCommit(rms: number, acceptors: number, config: Partial<EnvConfig> = {}, opts: MakePaxosCommitOptions = {}): EnvMachine<PCTypes> {
-  const L: PCLayout = { rms, acceptors };
-  const faulty = opts.faultyAcceptors ?? 1;
-  if (faulty > acceptors) throw new InputError(`faultyAcceptors (${faulty}) cannot exceed acceptors (${acceptors})`);
-  const backups = opts.backups ?? 1;
-  if (backups > rms) throw new InputError(`backups (${backups}) cannot exceed rms (${rms})`);
-  const initiallyDown = opts.initiallyDown ?? config.initiallyDown ?? 0;
-  if (initiallyDown > faulty) throw new InputError(`initiallyDown (${initiallyDown}) cannot exceed faultyAcceptors (${faulty})`);
-  if (initiallyDown > (config.crashes ?? 0) || initiallyDown > (config.maxDown ?? 1)) throw new InputError(`initiallyDown (${initiallyDown}) needs a crash budget and maxDown of at least ${initiallyDown}`);
-  const name = rmName;
-  const history = (s: PCEnvState) => s.ghost.history;
-  const witnesses: Witness<PCEnvState>[] = [
-    ...commitWitnesses(history, rms),
-    {
-      name: 'decided-without-coordinator',
-      symmetric: true,
-      doc: 'the coordinator is down and every running RM has decided: another leader finished the transaction',
-      check: (s) => !s.nodes[0]!.up && pcAllDecided(s, rms) && s.ghost.history.yes !== 0,
-    },
-    {
-      name: 'higher-ballot-chosen',
-      symmetric: true,
-      doc: 'a value is chosen in a ballot above 0',
-      check: (s) => s.ghost.accepted.some((x, i) => Math.floor(i / 2) % (rms + 1) !== 0 && popcount(x) >= Math.floor(acceptors / 2) + 1),
-    },
-  ];
-  const protocol = buggyPaxosCommit(L, opts.bug ?? 'none', {
-    backups,
-    faultyAcceptors: faulty,
-    coordinatorCrashes: opts.coordinatorCrashes ?? true,
-    rmCrashes: opts.rmCrashes ?? false,
-    spuriousTimeouts: opts.spuriousTimeouts ?? false,
-  });
-  // Initially-down acceptors are the environment's: the last nodes that may crash are acceptors.
-  return envMachine(protocol, { ...commitEnvConfig(config, 1 + rms + acceptors), initiallyDown }, {
-    name: 'paxoscommit',
-    invariants: [
-      atomicity(history, rms, name),
-      validity(history, rms, name),
-      {
-        name: 'paxos-agreement',
-        symmetric: true,
-        doc: 'in every instance, at most one value is ever chosen (accepted by a majority in some ballot)',
-        check(s) {
-          for (let ins = 1; ins <= rms; ins++) {
-            const vs = chosenValues(s, L, ins);
-            if (vs.length > 1) return `instance ${rmName(ins)} chose both ${vs.join(' and ')}`;
-          }
-          return true;
-        },
-      },
-    ],
-    properties: [refinesTCommit<PCEnvState, PCEnvAction>(rms, (s) => pcRmStates(s, rms))],
-    sometimes: witnesses,
-    isTerminal: (s) => pcAllDecided(s, rms),
-  });
-}
-
-/** The Paxos Commit registry entry. */
-export const paxosCommitModel = defineModel({
-  name: 'paxoscommit',
-  doc: 'Paxos Commit (Gray & Lamport 2006) with crashes: per-RM Paxos instances over acceptors, RMs take over when the coordinator fails; refines TCommit',
-  params: {
-    rms: int(2, 1, 3, 'number of resource managers (nodes n2..); the coordinator is n1'),
-    acceptors: int(3, 1, 5, 'number of acceptors (the nodes after the RMs)'),
-    faultyAcceptors: int(1, 0, 5, 'how many acceptors may be down at once (any of them may crash)'),
-    coordinatorCrashes: bool(true, 'the coordinator may crash'),
-    rmCrashes: bool(false, 'resource managers may crash'),
-    backups: int(1, 1, 3, 'how many RMs (the first ones) may lead a ballot when the coordinator fails'),
-    spuriousTimeouts: bool(false, 'the takeover timer is a plain timer that may fire any time (false: a failure-detector timeout on the coordinator, see detector)'),
-    // initiallyDown (default 1) is the environment's: acceptors down from the start, each a crash spent.
-    ...commitEnvParams(paxosCommitProtocol({ rms: 2, acceptors: 3 }), { crashes: 2, maxDown: 2, restarts: false, symmetry: true, initiallyDown: 1 }),
-  },
-  bugs: PAXOSCOMMIT_BUGS,
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { rms: [2, 3], acceptors: [3, 5], coordinatorCrashes: [true, false], rmCrashes: [false, true], spuriousTimeouts: [false, true], delivery: ['multiset', 'fifo'], crashes: [1, 3], maxDown: [1, 2], drops: [0, 2], duplicates: [0, 1] },
-  build: (p) =>
-    makePaxosCommit(p.rms, p.acceptors, p, {
-      bug: p.bug,
-      faultyAcceptors: p.faultyAcceptors,
-      coordinatorCrashes: p.coordinatorCrashes,
-      rmCrashes: p.rmCrashes,
-      spuriousTimeouts: p.spuriousTimeouts,
-      backups: p.backups,
-    }),
-});

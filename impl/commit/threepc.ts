@@ -41,92 +41,65 @@
  * With restarts, a recovering coordinator with no logged decision stays passive (presuming
  * abort would be unsafe once pre-commits are out), and a recovering participant answers with
  * its logged state; the non-blocking claim is only made for crash-stop.
+ *
+ * The data is declared once (`threePCSchema`): encodings, views and labels are derived. The
+ * checks and the model (parameters, known-bug variant) are in `specs/models/threepc.ts`.
  */
-import { assertNever, defineModel, int, type Witness } from '../core/machine.ts';
-import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
-import type { EnvConfig } from '../env/config.ts';
-import type { RMState } from '../../specs/tcommit.ts';
-import {
-  atomicity,
-  commitWitnesses,
-  NO_HISTORY,
-  recordHistory,
-  refinesTCommit,
-  validity,
-  type CommitHistory,
-} from '../../specs/commit/properties.ts';
-import { commitEnvConfig, commitEnvParams, OUTCOME_CODE, type Outcome } from './common.ts';
+import { assertNever } from '../core/machine.ts';
+import { addNode, hasNode } from '../env/nodeset.ts';
+import { S, type Infer } from '../env/schema.ts';
+import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
+import { COMMIT_HISTORY, NO_HISTORY, OUTCOME, recordHistory } from './common.ts';
 
-/** A participant's log state. */
-export type ThreePCLogState = 'working' | 'prepared' | 'precommitted' | 'committed' | 'aborted';
-
-/** What a node logs. */
-export type ThreePCDurable =
-  | { readonly role: 'coordinator'; readonly decision: Outcome }
-  | { readonly role: 'participant'; readonly state: ThreePCLogState };
+/** A participant's log state, in the order of the `seen` bits. */
+export const THREEPC_LOG_STATE = S.enum('working', 'prepared', 'precommitted', 'committed', 'aborted');
 
 /**
- * What a crash loses. `phase`: what the node is doing as a leader (`follow`: not leading;
- * `vote`: the coordinator collects votes; `collect`: a backup collects states; `precommit`:
- * a leader waits for acks; `done`). `leader`: whom a participant follows (the coordinator is
- * its own). `got`: votes, states or acks received (bit i-1: participant i). `seen`: the states
- * reported to a backup (bit k: the k-th state of {@link STATES}).
+ * 3PC's data. Durable: the coordinator's decision, a participant's log state. Volatile (a crash
+ * loses it): `phase`, what the node is doing as a leader (`follow`: not leading; `vote`: the
+ * coordinator collects votes; `collect`: a backup collects states; `precommit`: a leader waits
+ * for acks; `done`); `leader`, whom a participant follows (the coordinator is its own); `got`,
+ * the participants whose votes, states or acks it received; `seen`, the states reported to a
+ * backup (bit k: the k-th value of {@link THREEPC_LOG_STATE}).
  */
-export interface ThreePCVolatile {
-  readonly phase: 'follow' | 'vote' | 'collect' | 'precommit' | 'done';
-  readonly leader: NodeId;
-  readonly got: number;
-  readonly seen: number;
-}
-
-/** 3PC's messages. */
-export type ThreePCMsg =
-  | { readonly type: 'Yes' }
-  | { readonly type: 'No' }
-  | { readonly type: 'PreCommit' }
-  | { readonly type: 'Ack' }
-  | { readonly type: 'Commit' }
-  | { readonly type: 'Abort' }
-  | { readonly type: 'StateReq' }
-  | { readonly type: 'StateRep'; readonly state: ThreePCLogState };
+export const threePCSchema = {
+  durable: S.union('role', { coordinator: { decision: OUTCOME }, participant: { state: THREEPC_LOG_STATE } }),
+  volatile: S.record({ phase: S.enum('follow', 'vote', 'collect', 'precommit', 'done'), leader: S.node(), got: S.nodeSet(), seen: S.int(0, 31) }),
+  msg: S.union('type', { Yes: {}, No: {}, PreCommit: {}, Ack: {}, Commit: {}, Abort: {}, StateReq: {}, StateRep: { state: THREEPC_LOG_STATE } }),
+  ghost: COMMIT_HISTORY,
+};
 
 /** 3PC's types, for the environment. */
-export interface ThreePCTypes {
-  readonly durable: ThreePCDurable;
-  readonly volatile: ThreePCVolatile;
-  readonly msg: ThreePCMsg;
+export interface ThreePCTypes extends SchemaTypes<typeof threePCSchema> {
   readonly timer: 'vote-timeout' | 'ack-timeout' | 'leader-timeout' | 'collect-timeout';
   readonly local: 'vote-yes' | 'abort';
-  readonly ghost: CommitHistory;
 }
 
+/** A participant's log state. */
+export type ThreePCLogState = Infer<typeof THREEPC_LOG_STATE>;
+/** What a node logs. */
+export type ThreePCDurable = ThreePCTypes['durable'];
+/** What a crash loses. */
+export type ThreePCVolatile = ThreePCTypes['volatile'];
+/** 3PC's messages. */
+export type ThreePCMsg = ThreePCTypes['msg'];
 /** 3PC's state in the environment. */
 export type ThreePCState = EnvState<ThreePCTypes>;
 /** 3PC's actions in the environment. */
 export type ThreePCAction = EnvAction<ThreePCTypes>;
 
-/** The known-bug variants. */
-export const THREEPC_BUGS = {
-  'skip-precommit': {
-    doc: 'the coordinator commits as soon as every vote is yes (two-phase commit inside 3PC\'s termination protocol)',
-    breaks: ['atomicity', 'refines-tcommit'],
-  },
+/** The known-bug variants, with what each does (their checks: `specs/models/threepc.ts`). */
+export const THREEPC_VARIANTS = {
+  'skip-precommit': "the coordinator commits as soon as every vote is yes (two-phase commit inside 3PC's termination protocol)",
 } as const;
 /** A known-bug variant's name, or none. */
-export type ThreePCBug = keyof typeof THREEPC_BUGS | 'none';
+export type ThreePCBug = keyof typeof THREEPC_VARIANTS | 'none';
 
 /** The coordinator's node id. */
 export const COORDINATOR: NodeId = 1;
 
-/** The participant states, in the order of the `seen` bits. */
-const STATES: readonly ThreePCLogState[] = ['working', 'prepared', 'precommitted', 'committed', 'aborted'];
-const STATE_CODE: Readonly<Record<ThreePCLogState, number>> = { working: 0, prepared: 1, precommitted: 2, committed: 3, aborted: 4 };
-const PHASE_CODE: Readonly<Record<ThreePCVolatile['phase'], number>> = { follow: 0, vote: 1, collect: 2, precommit: 3, done: 4 };
-const MSG_CODE: Readonly<Record<ThreePCMsg['type'], number>> = { Yes: 0, No: 1, PreCommit: 2, Ack: 3, Commit: 4, Abort: 5, StateReq: 6, StateRep: 7 };
-const seenBit = (x: ThreePCLogState): number => 1 << STATE_CODE[x];
-const bit = (id: NodeId): number => 1 << (id - 2);
-const participantOf = (id: NodeId): number => id - 1;
+const SEEN_BIT: Readonly<Record<ThreePCLogState, number>> = { working: 1, prepared: 2, precommitted: 4, committed: 8, aborted: 16 };
+const seenBit = (x: ThreePCLogState): number => SEEN_BIT[x];
 
 type Node = { readonly durable: ThreePCDurable; readonly volatile: ThreePCVolatile };
 type R = Reaction<ThreePCTypes>;
@@ -137,7 +110,7 @@ const uncertain = (x: ThreePCLogState): boolean => x === 'prepared' || x === 'pr
 /** The participants other than `self` (ids 2..n). */
 const others = (ctx: C): NodeId[] => ctx.nodes.filter((id) => id !== COORDINATOR && id !== ctx.self);
 /** Every participant but `self` as a bitset. */
-const othersBits = (ctx: C): number => others(ctx).reduce((b, id) => b | bit(id), 0);
+const othersBits = (ctx: C): number => others(ctx).reduce(addNode, 0);
 const vol = (v: ThreePCVolatile, patch: Partial<ThreePCVolatile>): ThreePCVolatile => ({ ...v, ...patch });
 /** A reaction with more effects after its own. */
 const withEffects = (r: R, ...more: NonNullable<R['effects']>): R => ({ durable: r.durable, volatile: r.volatile, effects: [...(r.effects ?? []), ...more] });
@@ -148,18 +121,18 @@ export interface ThreePCOptions {
   readonly precommit?: boolean;
 }
 
-/** A node's name: the coordinator is `c1`, participant i (node i+1) is `pi`. */
-const nameOf = (id: NodeId): string => (id === COORDINATOR ? 'c1' : `p${id - 1}`);
-
 /**
  * The nodes a collect or ack timer waits for: every participant that still owes this leader an
  * answer. Synchronous timeouts: it fires only when the detector suspects all of them.
  */
-const owing = (ctx: C, node: Node): readonly NodeId[] => others(ctx).filter((id) => (node.volatile.got & bit(id)) === 0);
+const owing = (ctx: C, node: Node): readonly NodeId[] => others(ctx).filter((id) => !hasNode(node.volatile.got, id));
 
 /** The correct 3PC protocol for `participants` participants, with its termination protocol. */
 export function threePCProtocol(participants: number, opts: ThreePCOptions = {}): Protocol<ThreePCTypes> {
   const precommitPhase = opts.precommit ?? true;
+  /** Every participant (nodes 2..N+1), as a node set. */
+  let everyone = 0;
+  for (let i = 0; i < participants; i++) everyone = addNode(everyone, COORDINATOR + 1 + i);
 
   /** Log a final state (participant or coordinator), send it to `to`, and stop leading. */
   const finish = (ctx: C, node: Node, o: 'commit' | 'abort', to: readonly NodeId[]): R => {
@@ -184,7 +157,7 @@ export function threePCProtocol(participants: number, opts: ThreePCOptions = {})
     return {
       durable: { role: 'participant', state: target },
       volatile: v,
-      effects: [ctx.ghost((g) => recordHistory(g, o === 'commit' ? 'commits' : 'aborts', participantOf(ctx.self)))],
+      effects: [ctx.ghost((g) => recordHistory(g, o === 'commit' ? 'commits' : 'aborts', ctx.self))],
     };
   };
 
@@ -203,7 +176,7 @@ export function threePCProtocol(participants: number, opts: ThreePCOptions = {})
 
   /** Everyone to be pre-committed has acked (or the rest are down): commit. */
   const acksComplete = (ctx: C, node: Node, got: number): boolean =>
-    node.durable.role === 'coordinator' ? got === (1 << (ctx.n - 1)) - 1 : got === othersBits(ctx);
+    node.durable.role === 'coordinator' ? got === everyone : got === othersBits(ctx);
 
   // ---- the coordinator
 
@@ -212,8 +185,8 @@ export function threePCProtocol(participants: number, opts: ThreePCOptions = {})
     switch (msg.type) {
       case 'Yes': {
         if (v.phase !== 'vote') return node;
-        const got = v.got | bit(from);
-        if (got !== (1 << (ctx.n - 1)) - 1) return { durable: node.durable, volatile: vol(v, { got }) };
+        const got = addNode(v.got, from);
+        if (got !== everyone) return { durable: node.durable, volatile: vol(v, { got }) };
         // Every vote is yes. Nobody may commit yet: first make sure everyone knows the outcome
         // will be commit (pre-commit), so that a backup that sees any pre-committed state can
         // commit, and one that sees none can abort.
@@ -224,7 +197,7 @@ export function threePCProtocol(participants: number, opts: ThreePCOptions = {})
         return v.phase === 'vote' ? finish(ctx, node, 'abort', ctx.peers) : node;
       case 'Ack': {
         if (v.phase !== 'precommit') return node;
-        const got = v.got | bit(from);
+        const got = addNode(v.got, from);
         // Commit point: every participant is pre-committed.
         return acksComplete(ctx, node, got) ? finish(ctx, node, 'commit', ctx.peers) : { durable: node.durable, volatile: vol(v, { got }) };
       }
@@ -285,12 +258,12 @@ export function threePCProtocol(participants: number, opts: ThreePCOptions = {})
       }
       case 'StateRep': {
         if (v.phase !== 'collect') return node;
-        const next = { durable: node.durable, volatile: vol(v, { got: v.got | bit(from), seen: v.seen | seenBit(msg.state) }) };
+        const next = { durable: node.durable, volatile: vol(v, { got: addNode(v.got, from), seen: v.seen | seenBit(msg.state) }) };
         return next.volatile.got === othersBits(ctx) ? withEffects(terminate(ctx, next), ctx.cancelTimer('collect-timeout')) : next;
       }
       case 'Ack': {
         if (v.phase !== 'precommit') return node;
-        const got = v.got | bit(from);
+        const got = addNode(v.got, from);
         return acksComplete(ctx, node, got) ? finish(ctx, node, 'commit', others(ctx)) : { durable: node.durable, volatile: vol(v, { got }) };
       }
       case 'Yes':
@@ -312,6 +285,7 @@ export function threePCProtocol(participants: number, opts: ThreePCOptions = {})
       'collect-timeout': owing,
       'ack-timeout': owing,
     },
+    schema: threePCSchema,
     initGhost: NO_HISTORY,
     init(ctx) {
       if (ctx.self === COORDINATOR) {
@@ -359,7 +333,7 @@ export function threePCProtocol(participants: number, opts: ThreePCOptions = {})
           return {
             durable: { role: 'participant', state: 'prepared' },
             volatile: node.volatile,
-            effects: [ctx.send(COORDINATOR, { type: 'Yes' }), ctx.ghost((g) => recordHistory(g, 'yes', participantOf(ctx.self)))],
+            effects: [ctx.send(COORDINATOR, { type: 'Yes' }), ctx.ghost((g) => recordHistory(g, 'yes', ctx.self))],
           };
         case 'abort':
           return withEffects(settle(ctx, node, 'abort'), ctx.send(COORDINATOR, { type: 'No' }));
@@ -367,32 +341,7 @@ export function threePCProtocol(participants: number, opts: ThreePCOptions = {})
           return assertNever(action);
       }
     },
-    encodeDurable: (d, out) => out.int(d.role === 'coordinator' ? OUTCOME_CODE[d.decision] : 4 + STATE_CODE[d.state]),
-    encodeVolatile: (v, out) => {
-      out.int(PHASE_CODE[v.phase] | (v.leader << 3) | (v.seen << 8));
-      out.int(v.got);
-    },
-    encodeMessage: (m, out) => out.int(m.type === 'StateRep' ? 8 + STATE_CODE[m.state] : MSG_CODE[m.type]),
-    encodeGhost: (g, out) => {
-      out.int(g.yes);
-      out.int(g.commits);
-      out.int(g.aborts);
-    },
-    viewDurable: (d) => (d.role === 'coordinator' ? { decision: d.decision } : { state: d.state }),
-    viewVolatile: (v) => ({
-      phase: v.phase,
-      leader: nameOf(v.leader),
-      ...(v.got !== 0 ? { got: bitsView(v.got) } : {}),
-      ...(v.seen !== 0 ? { seen: STATES.filter((x) => v.seen & seenBit(x)) } : {}),
-    }),
-    viewGhost: (g) => ({ yes: bitsView(g.yes), commits: bitsView(g.commits), aborts: bitsView(g.aborts) }),
   });
-}
-
-function bitsView(bits: number): string[] {
-  const out: string[] = [];
-  for (let b = bits, i = 0; b !== 0; b >>>= 1, i++) if (b & 1) out.push(nameOf(i + 2));
-  return out;
 }
 
 /** 3PC with a known bug. */
@@ -406,98 +355,3 @@ export function buggyThreePC(participants: number, bug: ThreePCBug): Protocol<Th
       return assertNever(bug);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Observations, checks and the machine
-
-/** Participant i's log state (1-based: node i+1). */
-export function threePCParticipantState(s: ThreePCState, i: number): ThreePCLogState {
-  const d = s.nodes[i]!.durable;
-  return d.role === 'participant' ? d.state : 'working';
-}
-
-const TC: Readonly<Record<ThreePCLogState, RMState>> = {
-  working: 'working',
-  prepared: 'prepared',
-  precommitted: 'prepared',
-  committed: 'committed',
-  aborted: 'aborted',
-};
-
-/** TCommit's view: pre-committed is still `prepared` (undecided). */
-export function threePCRmState(s: ThreePCState): RMState[] {
-  const out: RMState[] = [];
-  for (let i = 1; i < s.nodes.length; i++) out.push(TC[threePCParticipantState(s, i)]);
-  return out;
-}
-
-const isDecided = (x: ThreePCLogState): boolean => x === 'committed' || x === 'aborted';
-
-/** Every running participant has decided: the goal of the bounded-liveness check. */
-export function threePCAllDecided(s: ThreePCState): boolean {
-  for (let i = 1; i < s.nodes.length; i++) if (s.nodes[i]!.up && !isDecided(threePCParticipantState(s, i))) return false;
-  return true;
-}
-
-/** The `sometimes` witnesses of 3PC. */
-export function threePCWitnesses(n: number): Witness<ThreePCState>[] {
-  const coordinatorUndecidedDown = (s: ThreePCState) => {
-    const c = s.nodes[COORDINATOR - 1]!;
-    return !c.up && c.durable.role === 'coordinator' && c.durable.decision === 'none';
-  };
-  return [
-    ...commitWitnesses((s: ThreePCState) => s.ghost, n),
-    {
-      name: 'backup-commits',
-      doc: 'the coordinator crashed undecided and the termination protocol commits',
-      check: (s) => coordinatorUndecidedDown(s) && s.ghost.commits !== 0 && threePCAllDecided(s),
-    },
-    {
-      name: 'backup-aborts',
-      doc: 'the coordinator crashed undecided after every participant voted yes, and the termination protocol aborts',
-      check: (s) => coordinatorUndecidedDown(s) && s.ghost.yes === (1 << n) - 1 && s.ghost.aborts !== 0 && threePCAllDecided(s),
-    },
-  ];
-}
-
-/** The fault actions, for the bounded-liveness check. */
-export function threePCIsFault(a: ThreePCAction): boolean {
-  return a.type === 'crash' || a.type === 'restart' || a.type === 'drop' || a.type === 'duplicate' || a.type === 'partition';
-}
-
-/** Options of {@link makeThreePC}. */
-export interface MakeThreePCOptions {
-  readonly bug?: ThreePCBug;
-}
-
-/**
- * The 3PC machine: `participants` participants in an environment configuration. The leader,
- * collect and ack timers are failure-detector timeouts: with `detector=perfect` (the default)
- * they fire only when the node awaited is down or cut off.
- */
-export function makeThreePC(participants: number, config: Partial<EnvConfig> = {}, opts: MakeThreePCOptions = {}): EnvMachine<ThreePCTypes> {
-  const n = participants;
-  const name = (i: number) => `p${i}`;
-  const history = (s: ThreePCState) => s.ghost;
-  return envMachine(buggyThreePC(n, opts.bug ?? 'none'), commitEnvConfig(config, n + 1), {
-    name: 'threepc',
-    invariants: [atomicity(history, n, name), validity(history, n, name)],
-    properties: [refinesTCommit<ThreePCState, ThreePCAction>(n, threePCRmState)],
-    sometimes: threePCWitnesses(n),
-    isTerminal: (s) => threePCAllDecided(s),
-  });
-}
-
-/** The 3PC registry entry. */
-export const threePCModel = defineModel({
-  name: 'threepc',
-  doc: 'Three-Phase Commit with the backup-coordinator termination protocol (Skeen 1981; Bernstein et al. 1987, 7.5); accurate timeouts; refines TCommit',
-  params: {
-    participants: int(3, 1, 6, 'number of participants (p1..pN); the coordinator is c1'),
-    ...commitEnvParams(threePCProtocol(3), { crashes: 1, restarts: false }),
-  },
-  bugs: THREEPC_BUGS,
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { participants: [2, 3], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], duplicates: [0, 1] },
-  build: (p) => makeThreePC(p.participants, p, { bug: p.bug }),
-});

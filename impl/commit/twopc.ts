@@ -41,95 +41,65 @@
  * them learned the decision, no participant can commit or abort until the coordinator
  * recovers (the `coordinator-blocks` witness; `checks/protocols/commit-2pc.test.ts` shows it
  * with the bounded-liveness check of `specs/liveness.ts`).
+ *
+ * The data is declared once (`twoPCSchema`): encodings, views, renaming under permutations of
+ * the participants and signatures are derived. The checks and the model (parameters, known-bug
+ * variants) are in `specs/models/twopc.ts`.
  */
-import { assertNever, bool, defineModel, int, oneOf, type Witness } from '../core/machine.ts';
-import type { Encoder } from '../core/encode.ts';
-import { envMachine, type EnvMachine } from '../env/machine.ts';
-import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
-import type { EnvConfig } from '../env/config.ts';
-import type { RMState } from '../../specs/tcommit.ts';
-import {
-  atomicity,
-  commitWitnesses,
-  NO_HISTORY,
-  recordHistory,
-  refinesTCommit,
-  validity,
-  type CommitHistory,
-} from '../../specs/commit/properties.ts';
-import { commitEnvConfig, commitEnvParams, OUTCOME_CODE, renameBits, RM_CODE, type Outcome } from './common.ts';
-
-/** What a node keeps in its log (survives a crash). A participant's log is its TCommit state. */
-export type TwoPCDurable =
-  | { readonly role: 'coordinator'; readonly decision: Outcome }
-  | { readonly role: 'participant'; readonly state: RMState };
+import { assertNever } from '../core/machine.ts';
+import { addNode } from '../env/nodeset.ts';
+import { S } from '../env/schema.ts';
+import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
+import { COMMIT_HISTORY, NO_HISTORY, OUTCOME, recordHistory, RM_STATE } from './common.ts';
 
 /**
- * What a crash loses. The coordinator's `Yes` votes received (bit i-1: participant i), and a
- * decision announced but not yet logged (only the `announce-before-log` bug has one).
+ * 2PC's data. Durable (survives a crash): the coordinator's logged decision; a participant's log,
+ * its TCommit state. Volatile (a crash loses it): the coordinator's `Yes` votes received, and a
+ * decision announced but not yet logged (only the `announce-before-log` bug has one). The ghost
+ * record is the transaction's history (`CommitHistory`).
  */
-export interface TwoPCVolatile {
-  readonly votes: number;
-  readonly unlogged: Outcome;
-}
-
-/** 2PC's messages. */
-export type TwoPCMsg =
-  | { readonly type: 'Yes' }
-  | { readonly type: 'No' }
-  | { readonly type: 'Commit' }
-  | { readonly type: 'Abort' }
-  | { readonly type: 'DecisionReq' };
+export const twoPCSchema = {
+  durable: S.union('role', { coordinator: { decision: OUTCOME }, participant: { state: RM_STATE } }),
+  volatile: S.record({ votes: S.nodeSet(), unlogged: OUTCOME }),
+  msg: S.union('type', { Yes: {}, No: {}, Commit: {}, Abort: {}, DecisionReq: {} }),
+  ghost: COMMIT_HISTORY,
+};
 
 /** Spontaneous steps: a participant votes or aborts; the buggy coordinator forces its log. */
 export type TwoPCLocal = 'vote-yes' | 'abort' | 'force-log';
 
 /** 2PC's types, for the environment. */
-export interface TwoPCTypes {
-  readonly durable: TwoPCDurable;
-  readonly volatile: TwoPCVolatile;
-  readonly msg: TwoPCMsg;
+export interface TwoPCTypes extends SchemaTypes<typeof twoPCSchema> {
   readonly timer: 'vote-timeout' | 'decision-timeout';
   readonly local: TwoPCLocal;
-  readonly ghost: CommitHistory;
 }
 
+/** What a node keeps in its log. */
+export type TwoPCDurable = TwoPCTypes['durable'];
+/** What a crash loses. */
+export type TwoPCVolatile = TwoPCTypes['volatile'];
+/** 2PC's messages. */
+export type TwoPCMsg = TwoPCTypes['msg'];
 /** 2PC's state in the environment. */
 export type TwoPCState = EnvState<TwoPCTypes>;
 /** 2PC's actions in the environment. */
 export type TwoPCAction = EnvAction<TwoPCTypes>;
 
-/** The known-bug variants. */
-export const TWOPC_BUGS = {
-  'abort-after-yes': {
-    doc: 'a participant aborts unilaterally after voting yes',
-    breaks: ['atomicity', 'refines-tcommit'],
-  },
-  'commit-on-timeout': {
-    doc: 'the coordinator decides commit (not abort) when its vote timer fires',
-    breaks: ['atomicity', 'validity', 'refines-tcommit'],
-  },
-  'announce-before-log': {
-    doc: 'the coordinator announces its decision before logging it; after a crash it recovers with no decision and aborts',
-    breaks: ['atomicity', 'refines-tcommit'],
-  },
-  'forget-vote': {
-    doc: 'a participant recovering from a crash forgets its yes vote (it is working again, free to abort)',
-    breaks: ['atomicity', 'refines-tcommit'],
-  },
+/** The known-bug variants, with what each does (their checks and configurations: `specs/models/twopc.ts`). */
+export const TWOPC_VARIANTS = {
+  'abort-after-yes': 'a participant aborts unilaterally after voting yes',
+  'commit-on-timeout': 'the coordinator decides commit (not abort) when its vote timer fires',
+  'announce-before-log': 'the coordinator announces its decision before logging it; after a crash it recovers with no decision and aborts',
+  'forget-vote': 'a participant recovering from a crash forgets its yes vote (it is working again, free to abort)',
 } as const;
 /** A known-bug variant's name, or none. */
-export type TwoPCBug = keyof typeof TWOPC_BUGS | 'none';
+export type TwoPCBug = keyof typeof TWOPC_VARIANTS | 'none';
 
 /** The coordinator's node id. */
 export const COORDINATOR: NodeId = 1;
 
 const IDLE: TwoPCVolatile = { votes: 0, unlogged: 'none' };
-const MSG_CODE: Readonly<Record<TwoPCMsg['type'], number>> = { Yes: 0, No: 1, Commit: 2, Abort: 3, DecisionReq: 4 };
 const decisionMsg = (o: 'commit' | 'abort'): TwoPCMsg => (o === 'commit' ? { type: 'Commit' } : { type: 'Abort' });
-/** Participant `id`'s bit in bitsets (participant i is node i+1, bit i-1). */
-const bit = (id: NodeId): number => 1 << (id - 2);
-const participantOf = (id: NodeId): number => id - 1;
 
 type Node = { readonly durable: TwoPCDurable; readonly volatile: TwoPCVolatile };
 type Coord = { readonly durable: Extract<TwoPCDurable, { role: 'coordinator' }>; readonly volatile: TwoPCVolatile };
@@ -153,6 +123,9 @@ const WATCH_COORDINATOR: readonly NodeId[] = [1];
 export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Protocol<TwoPCTypes> {
   const logFirst = opts.logBeforeAnnounce ?? true;
   const targets = opts.crashTargets ?? 'any';
+  /** Every participant (nodes 2..N+1), as a node set: the votes that make the commit point. */
+  let allVotes = 0;
+  for (let i = 0; i < participants; i++) allVotes = addNode(allVotes, COORDINATOR + 1 + i);
 
   // ---- the coordinator
 
@@ -169,11 +142,11 @@ export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Pr
     switch (msg.type) {
       case 'Yes': {
         if (!undecided(node)) return node;
-        const votes = node.volatile.votes | bit(from);
+        const votes = addNode(node.volatile.votes, from);
         // Commit point. Safety: every participant has logged a yes vote before sending it, so
         // none can abort on its own any more; and the decision is logged before anyone hears
         // it, so a crash cannot make this coordinator decide otherwise later.
-        if (votes === (1 << (ctx.n - 1)) - 1) return decide(ctx, { durable: node.durable, volatile: { votes, unlogged: 'none' } }, 'commit');
+        if (votes === allVotes) return decide(ctx, { durable: node.durable, volatile: { votes, unlogged: 'none' } }, 'commit');
         return { durable: node.durable, volatile: { votes, unlogged: 'none' } };
       }
       case 'No':
@@ -197,7 +170,7 @@ export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Pr
     volatile: node.volatile,
     effects: [
       ctx.cancelTimer('decision-timeout'),
-      ctx.ghost((g) => recordHistory(g, o === 'commit' ? 'commits' : 'aborts', participantOf(ctx.self))),
+      ctx.ghost((g) => recordHistory(g, o === 'commit' ? 'commits' : 'aborts', ctx.self)),
       ...(extra ?? []),
     ],
   });
@@ -244,6 +217,9 @@ export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Pr
     timers: ['vote-timeout', 'decision-timeout'],
     // An uncertain participant's decision timer: the failure detector suspects the coordinator.
     ...(opts.spuriousTimeouts ? {} : { detector: { 'decision-timeout': () => WATCH_COORDINATOR } }),
+    schema: twoPCSchema,
+    // The participants are interchangeable (the role is one symmetry class); renaming is derived.
+    symmetry: {},
     initGhost: NO_HISTORY,
     init(ctx) {
       if (ctx.self === COORDINATOR) return { durable: { role: 'coordinator', decision: 'none' }, volatile: IDLE, effects: [ctx.setTimer('vote-timeout')] };
@@ -292,7 +268,7 @@ export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Pr
             effects: [
               ctx.send(COORDINATOR, { type: 'Yes' }),
               ctx.setTimer('decision-timeout'),
-              ctx.ghost((g) => recordHistory(g, 'yes', participantOf(ctx.self))),
+              ctx.ghost((g) => recordHistory(g, 'yes', ctx.self)),
             ],
           };
         case 'abort':
@@ -305,30 +281,7 @@ export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Pr
           return assertNever(action);
       }
     },
-    encodeDurable: (d, out) => out.int(d.role === 'coordinator' ? OUTCOME_CODE[d.decision] : 4 + RM_CODE[d.state]),
-    encodeVolatile: (v, out) => out.int(v.votes * 4 + OUTCOME_CODE[v.unlogged]),
-    encodeMessage: (m, out) => out.int(MSG_CODE[m.type]),
-    encodeGhost: (g, out) => {
-      out.int(g.yes);
-      out.int(g.commits);
-      out.int(g.aborts);
-    },
-    viewDurable: (d) => (d.role === 'coordinator' ? { decision: d.decision } : { state: d.state }),
-    viewVolatile: (v) => ({ votes: bitsView(v.votes), ...(v.unlogged !== 'none' ? { unlogged: v.unlogged } : {}) }),
-    viewGhost: (g) => ({ yes: bitsView(g.yes), commits: bitsView(g.commits), aborts: bitsView(g.aborts) }),
-    symmetry: {
-      renameVolatile: (v, f) => (v.votes === 0 ? v : { votes: renameBits(v.votes, 2, f), unlogged: v.unlogged }),
-      renameGhost: (g, f) => ({ yes: renameBits(g.yes, 2, f), commits: renameBits(g.commits, 2, f), aborts: renameBits(g.aborts, 2, f) }),
-      signature: (node) => (node.durable.role === 'coordinator' ? 100 + OUTCOME_CODE[node.durable.decision] : RM_CODE[node.durable.state]),
-    },
   });
-}
-
-/** Node names of the participants in a bitset (bit i-1: participant i, node i+1). */
-function bitsView(bits: number): string[] {
-  const out: string[] = [];
-  for (let b = bits, i = 0; b !== 0; b >>>= 1, i++) if (b & 1) out.push(`p${i + 1}`);
-  return out;
 }
 
 /** 2PC with a known bug: each variant overrides one handler, or flips one flag, of the correct protocol. */
@@ -352,7 +305,7 @@ export function buggyTwoPC(participants: number, bug: TwoPCBug, opts: TwoPCOptio
                 volatile: node.volatile,
                 effects: [
                   ctx.cancelTimer('decision-timeout'),
-                  ctx.ghost((g) => recordHistory(g, 'aborts', participantOf(ctx.self))),
+                  ctx.ghost((g) => recordHistory(g, 'aborts', ctx.self)),
                   ctx.send(COORDINATOR, { type: 'No' }),
                 ],
               }
@@ -389,111 +342,3 @@ export function buggyTwoPC(participants: number, bug: TwoPCBug, opts: TwoPCOptio
       return assertNever(bug);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Observations, checks and the machine
-
-/** Participant i's log state (i is 1-based: node i+1). */
-export function participantState(s: TwoPCState, i: number): RMState {
-  const d = s.nodes[i]!.durable;
-  return d.role === 'participant' ? d.state : 'working';
-}
-
-/** Every participant's log state, as TCommit's `rmState`. */
-export function twoPCRmState(s: TwoPCState): RMState[] {
-  const out: RMState[] = [];
-  for (let i = 1; i < s.nodes.length; i++) out.push(participantState(s, i));
-  return out;
-}
-
-const decided = (x: RMState): boolean => x === 'committed' || x === 'aborted';
-
-/** True when a `Commit` or `Abort` is in flight to participant `to` (any sender). */
-function decisionInFlight(s: TwoPCState, to?: NodeId): boolean {
-  return s.net.some((p) => (p.msg.type === 'Commit' || p.msg.type === 'Abort') && (to === undefined || p.to === to));
-}
-
-/**
- * Every running participant has decided: the goal of the bounded-liveness check.
- */
-export function twoPCAllDecided(s: TwoPCState): boolean {
-  for (let i = 1; i < s.nodes.length; i++) if (s.nodes[i]!.up && !decided(participantState(s, i))) return false;
-  return true;
-}
-
-/** The blocking state of 2PC: coordinator down, every participant uncertain, no decision in flight. */
-export function twoPCBlocked(s: TwoPCState): boolean {
-  if (s.nodes[COORDINATOR - 1]!.up) return false;
-  for (let i = 1; i < s.nodes.length; i++) if (participantState(s, i) !== 'prepared') return false;
-  return !decisionInFlight(s);
-}
-
-/** The `sometimes` witnesses of 2PC. */
-export function twoPCWitnesses(n: number): Witness<TwoPCState>[] {
-  return [
-    ...commitWitnesses((s: TwoPCState) => s.ghost, n),
-    {
-      name: 'coordinator-blocks',
-      symmetric: true,
-      doc: 'the coordinator is down after every participant voted yes, and no decision is in flight: every participant is stuck uncertain',
-      check: twoPCBlocked,
-    },
-    {
-      name: 'peer-answers',
-      symmetric: true,
-      doc: 'the cooperative termination protocol works: a participant tells another the outcome',
-      check: (s) => s.net.some((p) => p.from !== COORDINATOR && (p.msg.type === 'Commit' || p.msg.type === 'Abort')),
-    },
-  ];
-}
-
-/** The fault actions, for the bounded-liveness check: restarts count when `restarts` is false. */
-export function isFault(restarts: boolean): (a: TwoPCAction) => boolean {
-  return (a) => a.type === 'crash' || a.type === 'drop' || a.type === 'duplicate' || a.type === 'partition' || (!restarts && a.type === 'restart');
-}
-
-/** Options of {@link makeTwoPC}. */
-export interface MakeTwoPCOptions {
-  readonly bug?: TwoPCBug;
-  /**
-   * Let a participant's decision timer fire at any point (true), not only while the
-   * coordinator is down or cut off from it (false, the default). 2PC is safe either way; the
-   * default keeps the state space small, since a spurious timeout only adds harmless requests.
-   */
-  readonly spuriousTimeouts?: boolean;
-  /** Which nodes may crash: any (default), only the coordinator, or only participants. */
-  readonly crashTargets?: 'any' | 'coordinator' | 'participants';
-}
-
-/** The 2PC machine: `participants` participants in an environment configuration. */
-export function makeTwoPC(participants: number, config: Partial<EnvConfig> = {}, opts: MakeTwoPCOptions = {}): EnvMachine<TwoPCTypes> {
-  const n = participants;
-  const name = (i: number) => `p${i}`;
-  const history = (s: TwoPCState) => s.ghost;
-  const protocol = buggyTwoPC(n, opts.bug ?? 'none', { crashTargets: opts.crashTargets ?? 'any', spuriousTimeouts: opts.spuriousTimeouts ?? false });
-  return envMachine(protocol, commitEnvConfig(config, n + 1), {
-    name: 'twopc',
-    invariants: [atomicity(history, n, name), validity(history, n, name)],
-    properties: [refinesTCommit<TwoPCState, TwoPCAction>(n, twoPCRmState)],
-    sometimes: twoPCWitnesses(n),
-    // A proper end: every running participant decided. With crash-stop failures, a state with
-    // nothing enabled and a running participant undecided is a deadlock: 2PC blocking.
-    isTerminal: twoPCAllDecided,
-  });
-}
-
-/** The 2PC registry entry. */
-export const twoPCModel = defineModel({
-  name: 'twopc',
-  doc: 'Two-Phase Commit with crashes, timeouts, log recovery and cooperative termination (Gray 1978; Bernstein et al. 1987, ch. 7); refines TCommit',
-  params: {
-    participants: int(2, 1, 8, 'number of participants (p1..pN); the coordinator is c1'),
-    ...commitEnvParams(twoPCProtocol(2), { crashes: 1 }),
-    spuriousTimeouts: bool(false, 'the decision timer is a plain timer that may fire any time (false: a failure-detector timeout on the coordinator, see detector)'),
-    crashTargets: oneOf(['any', 'coordinator', 'participants'], 'any', 'which nodes may crash'),
-  },
-  bugs: TWOPC_BUGS,
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { participants: [1, 4], delivery: ['multiset', 'fifo'], crashes: [0, 3], maxDown: [1, 2], restarts: [true, false], drops: [0, 2], duplicates: [0, 2], partitions: [0, 1] },
-  build: (p) => makeTwoPC(p.participants, p, { bug: p.bug, spuriousTimeouts: p.spuriousTimeouts, crashTargets: p.crashTargets }),
-});

@@ -12,39 +12,25 @@
  * - **validity** (AC3/AC4): a participant commits only if every participant voted yes;
  * - **refinement**: every step maps to a step (or a stutter) of TCommit, from `specs/tcommit.ts`.
  *
- * Atomicity and validity read a {@link CommitHistory}, a ghost record of everything that ever
- * happened (votes, commits, aborts), so a participant that commits, crashes and forgets still
- * counts. Each machine keeps that record with ghost effects and never reads it.
+ * Atomicity and validity read a `CommitHistory` (`impl/commit/common.ts`), a ghost record of
+ * everything that ever happened (votes, commits, aborts), so a participant that commits, crashes
+ * and forgets still counts. Each machine keeps that record with ghost effects and never reads it.
+ * Its bitsets are node sets: participant `i` (1-based) is node `first + i - 1`, bit
+ * `first + i - 2`; `first` is 1 for bitsets over the participants themselves.
  */
 import type { Invariant, TransitionProperty, Witness } from '../../impl/core/machine.ts';
+import type { NodeId } from '../../impl/env/types.ts';
 import { refines } from '../../impl/core/refinement.ts';
 import { makeTCommit, type RMState, type TCState } from '../tcommit.ts';
 
 /**
- * The history of one transaction, as bitsets over the participants (bit `i` is participant
- * `i + 1`): who ever voted yes, who ever committed, who ever aborted.
+ * The history of one transaction, as bitsets (see above): who ever voted yes, who ever committed,
+ * who ever aborted. The machines declare and write it (`COMMIT_HISTORY` in `impl/commit/common.ts`).
  */
 export interface CommitHistory {
   readonly yes: number;
   readonly commits: number;
   readonly aborts: number;
-}
-
-/** The empty history. */
-export const NO_HISTORY: CommitHistory = { yes: 0, commits: 0, aborts: 0 };
-
-/** The history with participant `i` (1-based) recorded in `field`. */
-export function recordHistory(h: CommitHistory, field: keyof CommitHistory, i: number): CommitHistory {
-  const bit = 1 << (i - 1);
-  if ((h[field] & bit) !== 0) return h;
-  switch (field) {
-    case 'yes':
-      return { yes: h.yes | bit, commits: h.commits, aborts: h.aborts };
-    case 'commits':
-      return { yes: h.yes, commits: h.commits | bit, aborts: h.aborts };
-    case 'aborts':
-      return { yes: h.yes, commits: h.commits, aborts: h.aborts | bit };
-  }
 }
 
 /** The participants (1-based) whose bit is set. */
@@ -56,9 +42,11 @@ export function members(bits: number, n: number): number[] {
 
 /**
  * Atomicity over the whole history: no participant commits while another (or the same one)
- * aborts. `name(i)` names participant `i` (1-based) in the explanation.
+ * aborts. `name(i)` names participant `i` (1-based) in the explanation; participant `i` is node
+ * `first + i - 1` of the history's node sets.
  */
-export function atomicity<S>(history: (s: S) => CommitHistory, n: number, name: (i: number) => string): Invariant<S> {
+export function atomicity<S>(history: (s: S) => CommitHistory, n: number, name: (i: number) => string, first: NodeId = 1): Invariant<S> {
+  const shift = first - 1;
   return {
     name: 'atomicity',
     symmetric: true,
@@ -66,16 +54,17 @@ export function atomicity<S>(history: (s: S) => CommitHistory, n: number, name: 
     check(s) {
       const h = history(s);
       if (h.commits === 0 || h.aborts === 0) return true;
-      const c = members(h.commits, n)[0]!;
-      const a = members(h.aborts, n)[0]!;
+      const c = members(h.commits >>> shift, n)[0]!;
+      const a = members(h.aborts >>> shift, n)[0]!;
       return c === a ? `${name(c)} both committed and aborted` : `${name(c)} committed while ${name(a)} aborted`;
     },
   };
 }
 
 /** Validity: a participant commits only if every participant voted yes. */
-export function validity<S>(history: (s: S) => CommitHistory, n: number, name: (i: number) => string): Invariant<S> {
-  const all = (1 << n) - 1;
+export function validity<S>(history: (s: S) => CommitHistory, n: number, name: (i: number) => string, first: NodeId = 1): Invariant<S> {
+  const shift = first - 1;
+  const all = ((1 << n) - 1) << shift;
   return {
     name: 'validity',
     symmetric: true,
@@ -83,8 +72,8 @@ export function validity<S>(history: (s: S) => CommitHistory, n: number, name: (
     check(s) {
       const h = history(s);
       if (h.commits === 0 || h.yes === all) return true;
-      const c = members(h.commits, n)[0]!;
-      const missing = members(all & ~h.yes, n).map(name).join(', ');
+      const c = members(h.commits >>> shift, n)[0]!;
+      const missing = members((all & ~h.yes) >>> shift, n).map(name).join(', ');
       return `${name(c)} committed but ${missing} never voted yes`;
     },
   };
@@ -100,8 +89,8 @@ export function refinesTCommit<S, A>(n: number, rmState: (s: S) => readonly RMSt
 }
 
 /** The `sometimes` witnesses that go with atomicity and validity: both outcomes happen. */
-export function commitWitnesses<S>(history: (s: S) => CommitHistory, n: number): Witness<S>[] {
-  const all = (1 << n) - 1;
+export function commitWitnesses<S>(history: (s: S) => CommitHistory, n: number, first: NodeId = 1): Witness<S>[] {
+  const all = ((1 << n) - 1) << (first - 1);
   return [
     { name: 'all-committed', symmetric: true, doc: 'every participant commits', check: (s) => history(s).commits === all },
     { name: 'some-aborted', symmetric: true, doc: 'a participant aborts', check: (s) => history(s).aborts !== 0 },

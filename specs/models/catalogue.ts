@@ -12,9 +12,9 @@ import type { AnyModel, Catalogue } from '../../impl/core/machine.ts';
 export const CATALOGUE: Catalogue = [
   { name: 'tcommit', load: async () => (await import('../tcommit.ts')).tcommitModel },
   { name: 'twophase', load: async () => (await import('./twophase.ts')).twoPhaseModel },
-  { name: 'twopc', load: async () => (await import('../../impl/commit/twopc.ts')).twoPCModel },
-  { name: 'threepc', load: async () => (await import('../../impl/commit/threepc.ts')).threePCModel },
-  { name: 'paxoscommit', load: async () => (await import('../../impl/commit/paxoscommit.ts')).paxosCommitModel },
+  { name: 'twopc', load: async () => (await import('./twopc.ts')).twoPCModel },
+  { name: 'threepc', load: async () => (await import('./threepc.ts')).threePCModel },
+  { name: 'paxoscommit', load: async () => (await import('./paxoscommit.ts')).paxosCommitModel },
   { name: 'paxoscommit-tla', load: async () => (await import('../../impl/commit/paxoscommit-tla.ts')).paxosCommitTlaModel },
   { name: 'echo', load: async () => (await import('./echo.ts')).echoModel },
   { name: 'raft', load: async () => (await import('./raft.ts')).raftModel },

@@ -1,0 +1,110 @@
+// Bench-only baseline: the code before the commit protocols' issue-13 port (commit b84bd5c), kept to measure the port side by side (`npm run bench -- port`). Not used by any model.
+/**
+ * What "correct" means for atomic commit, shared by the Two-Phase Commit, Three-Phase Commit and
+ * Paxos Commit machines in `impl/commit/`.
+ *
+ * The properties are the ones Gray and Lamport state for transaction commit ("Consensus on
+ * Transaction Commit", 2006, section 2; TCommit.tla) and the textbook ones of Bernstein,
+ * Hadzilacos and Goodman ("Concurrency Control and Recovery in Database Systems", 1987,
+ * section 7.2, conditions AC1–AC5):
+ *
+ * - **atomicity** (AC1, TCConsistent over the whole history): no participant ever commits while
+ *   another, or the same one, ever aborts;
+ * - **validity** (AC3/AC4): a participant commits only if every participant voted yes;
+ * - **refinement**: every step maps to a step (or a stutter) of TCommit, from `specs/tcommit.ts`.
+ *
+ * Atomicity and validity read a {@link CommitHistory}, a ghost record of everything that ever
+ * happened (votes, commits, aborts), so a participant that commits, crashes and forgets still
+ * counts. Each machine keeps that record with ghost effects and never reads it.
+ */
+import type { Invariant, TransitionProperty, Witness } from '../../../../impl/core/machine.ts';
+import { refines } from '../../../../impl/core/refinement.ts';
+import { makeTCommit, type RMState, type TCState } from '../../../../specs/tcommit.ts';
+
+/**
+ * The history of one transaction, as bitsets over the participants (bit `i` is participant
+ * `i + 1`): who ever voted yes, who ever committed, who ever aborted.
+ */
+export interface CommitHistory {
+  readonly yes: number;
+  readonly commits: number;
+  readonly aborts: number;
+}
+
+/** The empty history. */
+export const NO_HISTORY: CommitHistory = { yes: 0, commits: 0, aborts: 0 };
+
+/** The history with participant `i` (1-based) recorded in `field`. */
+export function recordHistory(h: CommitHistory, field: keyof CommitHistory, i: number): CommitHistory {
+  const bit = 1 << (i - 1);
+  if ((h[field] & bit) !== 0) return h;
+  switch (field) {
+    case 'yes':
+      return { yes: h.yes | bit, commits: h.commits, aborts: h.aborts };
+    case 'commits':
+      return { yes: h.yes, commits: h.commits | bit, aborts: h.aborts };
+    case 'aborts':
+      return { yes: h.yes, commits: h.commits, aborts: h.aborts | bit };
+  }
+}
+
+/** The participants (1-based) whose bit is set. */
+export function members(bits: number, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 1; i <= n; i++) if ((bits >>> (i - 1)) & 1) out.push(i);
+  return out;
+}
+
+/**
+ * Atomicity over the whole history: no participant commits while another (or the same one)
+ * aborts. `name(i)` names participant `i` (1-based) in the explanation.
+ */
+export function atomicity<S>(history: (s: S) => CommitHistory, n: number, name: (i: number) => string): Invariant<S> {
+  return {
+    name: 'atomicity',
+    symmetric: true,
+    doc: 'no participant ever commits while another ever aborts (TCConsistent over the whole history)',
+    check(s) {
+      const h = history(s);
+      if (h.commits === 0 || h.aborts === 0) return true;
+      const c = members(h.commits, n)[0]!;
+      const a = members(h.aborts, n)[0]!;
+      return c === a ? `${name(c)} both committed and aborted` : `${name(c)} committed while ${name(a)} aborted`;
+    },
+  };
+}
+
+/** Validity: a participant commits only if every participant voted yes. */
+export function validity<S>(history: (s: S) => CommitHistory, n: number, name: (i: number) => string): Invariant<S> {
+  const all = (1 << n) - 1;
+  return {
+    name: 'validity',
+    symmetric: true,
+    doc: 'a participant commits only if every participant voted yes',
+    check(s) {
+      const h = history(s);
+      if (h.commits === 0 || h.yes === all) return true;
+      const c = members(h.commits, n)[0]!;
+      const missing = members(all & ~h.yes, n).map(name).join(', ');
+      return `${name(c)} committed but ${missing} never voted yes`;
+    },
+  };
+}
+
+/**
+ * The refinement to TCommit (`refines-tcommit`): `rmState(s)` maps a concrete state to TCommit's
+ * `rmState` (participant `i` is TCommit's RM `r<i>`).
+ */
+export function refinesTCommit<S, A>(n: number, rmState: (s: S) => readonly RMState[]): TransitionProperty<S, A> {
+  // Symmetric: renaming participants renames TCommit's RMs, and TCommit's steps are the same for every RM.
+  return { ...refines<S, A, TCState, unknown>(makeTCommit(n), (s) => ({ rmState: rmState(s) }), { name: 'refines-tcommit' }), symmetric: true };
+}
+
+/** The `sometimes` witnesses that go with atomicity and validity: both outcomes happen. */
+export function commitWitnesses<S>(history: (s: S) => CommitHistory, n: number): Witness<S>[] {
+  const all = (1 << n) - 1;
+  return [
+    { name: 'all-committed', symmetric: true, doc: 'every participant commits', check: (s) => history(s).commits === all },
+    { name: 'some-aborted', symmetric: true, doc: 'a participant aborts', check: (s) => history(s).aborts !== 0 },
+  ];
+}

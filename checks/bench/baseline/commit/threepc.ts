@@ -1,0 +1,504 @@
+// Bench-only baseline: the code before the commit protocols' issue-13 port (commit b84bd5c), kept to measure the port side by side (`npm run bench -- port`). Not used by any model.
+/**
+ * Three-Phase Commit (Skeen) with its termination protocol, over the shared environment.
+ *
+ * Sources: D. Skeen, "Nonblocking Commit Protocols" (SIGMOD 1981), sections 3–5, and D. Skeen
+ * and M. Stonebraker, "A Formal Model of Crash Recovery in a Distributed System" (1983); the
+ * presentation follows P. Bernstein, V. Hadzilacos and N. Goodman, "Concurrency Control and
+ * Recovery in Database Systems" (1987), section 7.5 (3PC, its timeout actions and the
+ * termination protocol with a backup coordinator).
+ *
+ * Roles: the coordinator is n1; participants are n2..n(N+1). A participant's log state is
+ * `working` (q, not voted), `prepared` (w, voted yes: uncertain), `precommitted` (p),
+ * `committed` (c) or `aborted` (a).
+ *
+ * 1. Votes: a participant logs its yes vote and sends `Yes`, or aborts unilaterally and sends
+ *    `No`. The coordinator aborts on a `No` or when its vote timer fires.
+ * 2. Pre-commit: with every `Yes` in, the coordinator sends `PreCommit`; a participant moves to
+ *    `precommitted` and answers `Ack`.
+ * 3. Commit: with every `Ack` in, or when the ack timer says a participant is down, the
+ *    coordinator commits and sends `Commit`.
+ *
+ * **Termination protocol** (BHG 7.5): a participant that suspects its leader (first the
+ * coordinator) moves on to the next candidate in id order (n2, n3, ...); the candidate that
+ * reaches itself becomes the **backup coordinator**. It asks every other participant for its
+ * state (`StateReq`; a participant that has not voted aborts first) and, with its own, decides:
+ * - some participant aborted → abort; some committed → commit;
+ * - some participant pre-committed → send `PreCommit` to the others, wait for the `Ack`s, then
+ *   commit (so that a backup failing midway leaves pre-committed states for the next one);
+ * - everyone uncertain → abort (no one can have committed: a commit needs every participant
+ *   pre-committed first).
+ * A participant follows the most recent backup that asked it and ignores `PreCommit` from
+ * older leaders.
+ *
+ * **The synchrony assumption.** 3PC is non-blocking only in a synchronous system with crash-stop
+ * failures: a timeout must mean the awaited node is down. Here the leader, collect and ack
+ * timers are failure-detector timeouts (the environment's `detector`); with the default
+ * `perfect` detector they fire only when the node waited for is down or cut off by a partition
+ * (`eventually-perfect` and `unreliable` detectors add false suspicions, which break it too). With crash-stop failures (`restarts=false`) the protocol is atomic
+ * and never blocks; a **partition** makes a live coordinator look dead to the other side, and
+ * the checker finds the known atomicity violation (one side commits, the other aborts).
+ *
+ * With restarts, a recovering coordinator with no logged decision stays passive (presuming
+ * abort would be unsafe once pre-commits are out), and a recovering participant answers with
+ * its logged state; the non-blocking claim is only made for crash-stop.
+ */
+import { assertNever, defineModel, int, type Witness } from '../../../../impl/core/machine.ts';
+import { envMachine, type EnvMachine } from '../../../../impl/env/machine.ts';
+import { defineProtocol, type Ctx, type EnvAction, type EnvState, type NodeId, type Protocol, type Reaction } from '../../../../impl/env/types.ts';
+import type { EnvConfig } from '../../../../impl/env/config.ts';
+import type { RMState } from '../../../../specs/tcommit.ts';
+import {
+  atomicity,
+  commitWitnesses,
+  NO_HISTORY,
+  recordHistory,
+  refinesTCommit,
+  validity,
+  type CommitHistory,
+} from './properties.ts';
+import { commitEnvConfig, commitEnvParams, OUTCOME_CODE, type Outcome } from './common.ts';
+
+/** A participant's log state. */
+export type ThreePCLogState = 'working' | 'prepared' | 'precommitted' | 'committed' | 'aborted';
+
+/** What a node logs. */
+export type ThreePCDurable =
+  | { readonly role: 'coordinator'; readonly decision: Outcome }
+  | { readonly role: 'participant'; readonly state: ThreePCLogState };
+
+/**
+ * What a crash loses. `phase`: what the node is doing as a leader (`follow`: not leading;
+ * `vote`: the coordinator collects votes; `collect`: a backup collects states; `precommit`:
+ * a leader waits for acks; `done`). `leader`: whom a participant follows (the coordinator is
+ * its own). `got`: votes, states or acks received (bit i-1: participant i). `seen`: the states
+ * reported to a backup (bit k: the k-th state of {@link STATES}).
+ */
+export interface ThreePCVolatile {
+  readonly phase: 'follow' | 'vote' | 'collect' | 'precommit' | 'done';
+  readonly leader: NodeId;
+  readonly got: number;
+  readonly seen: number;
+}
+
+/** 3PC's messages. */
+export type ThreePCMsg =
+  | { readonly type: 'Yes' }
+  | { readonly type: 'No' }
+  | { readonly type: 'PreCommit' }
+  | { readonly type: 'Ack' }
+  | { readonly type: 'Commit' }
+  | { readonly type: 'Abort' }
+  | { readonly type: 'StateReq' }
+  | { readonly type: 'StateRep'; readonly state: ThreePCLogState };
+
+/** 3PC's types, for the environment. */
+export interface ThreePCTypes {
+  readonly durable: ThreePCDurable;
+  readonly volatile: ThreePCVolatile;
+  readonly msg: ThreePCMsg;
+  readonly timer: 'vote-timeout' | 'ack-timeout' | 'leader-timeout' | 'collect-timeout';
+  readonly local: 'vote-yes' | 'abort';
+  readonly ghost: CommitHistory;
+}
+
+/** 3PC's state in the environment. */
+export type ThreePCState = EnvState<ThreePCTypes>;
+/** 3PC's actions in the environment. */
+export type ThreePCAction = EnvAction<ThreePCTypes>;
+
+/** The known-bug variants. */
+export const THREEPC_BUGS = {
+  'skip-precommit': {
+    doc: 'the coordinator commits as soon as every vote is yes (two-phase commit inside 3PC\'s termination protocol)',
+    breaks: ['atomicity', 'refines-tcommit'],
+  },
+} as const;
+/** A known-bug variant's name, or none. */
+export type ThreePCBug = keyof typeof THREEPC_BUGS | 'none';
+
+/** The coordinator's node id. */
+export const COORDINATOR: NodeId = 1;
+
+/** The participant states, in the order of the `seen` bits. */
+const STATES: readonly ThreePCLogState[] = ['working', 'prepared', 'precommitted', 'committed', 'aborted'];
+const STATE_CODE: Readonly<Record<ThreePCLogState, number>> = { working: 0, prepared: 1, precommitted: 2, committed: 3, aborted: 4 };
+const PHASE_CODE: Readonly<Record<ThreePCVolatile['phase'], number>> = { follow: 0, vote: 1, collect: 2, precommit: 3, done: 4 };
+const MSG_CODE: Readonly<Record<ThreePCMsg['type'], number>> = { Yes: 0, No: 1, PreCommit: 2, Ack: 3, Commit: 4, Abort: 5, StateReq: 6, StateRep: 7 };
+const seenBit = (x: ThreePCLogState): number => 1 << STATE_CODE[x];
+const bit = (id: NodeId): number => 1 << (id - 2);
+const participantOf = (id: NodeId): number => id - 1;
+
+type Node = { readonly durable: ThreePCDurable; readonly volatile: ThreePCVolatile };
+type R = Reaction<ThreePCTypes>;
+type C = Ctx<ThreePCTypes>;
+
+const stateOf = (node: Node): ThreePCLogState => (node.durable.role === 'participant' ? node.durable.state : 'working');
+const uncertain = (x: ThreePCLogState): boolean => x === 'prepared' || x === 'precommitted';
+/** The participants other than `self` (ids 2..n). */
+const others = (ctx: C): NodeId[] => ctx.nodes.filter((id) => id !== COORDINATOR && id !== ctx.self);
+/** Every participant but `self` as a bitset. */
+const othersBits = (ctx: C): number => others(ctx).reduce((b, id) => b | bit(id), 0);
+const vol = (v: ThreePCVolatile, patch: Partial<ThreePCVolatile>): ThreePCVolatile => ({ ...v, ...patch });
+/** A reaction with more effects after its own. */
+const withEffects = (r: R, ...more: NonNullable<R['effects']>): R => ({ durable: r.durable, volatile: r.volatile, effects: [...(r.effects ?? []), ...more] });
+
+/** Options of the protocol factory: the flag a known bug flips. */
+export interface ThreePCOptions {
+  /** Send PreCommit and wait for acks before committing (default true; false is `skip-precommit`). */
+  readonly precommit?: boolean;
+}
+
+/** A node's name: the coordinator is `c1`, participant i (node i+1) is `pi`. */
+const nameOf = (id: NodeId): string => (id === COORDINATOR ? 'c1' : `p${id - 1}`);
+
+/**
+ * The nodes a collect or ack timer waits for: every participant that still owes this leader an
+ * answer. Synchronous timeouts: it fires only when the detector suspects all of them.
+ */
+const owing = (ctx: C, node: Node): readonly NodeId[] => others(ctx).filter((id) => (node.volatile.got & bit(id)) === 0);
+
+/** The correct 3PC protocol for `participants` participants, with its termination protocol. */
+export function threePCProtocol(participants: number, opts: ThreePCOptions = {}): Protocol<ThreePCTypes> {
+  const precommitPhase = opts.precommit ?? true;
+
+  /** Log a final state (participant or coordinator), send it to `to`, and stop leading. */
+  const finish = (ctx: C, node: Node, o: 'commit' | 'abort', to: readonly NodeId[]): R => {
+    const msg: ThreePCMsg = o === 'commit' ? { type: 'Commit' } : { type: 'Abort' };
+    const sends = to.map((id) => ctx.send(id, msg));
+    if (node.durable.role === 'coordinator') {
+      return {
+        durable: { role: 'coordinator', decision: o },
+        volatile: vol(node.volatile, { phase: 'done' }),
+        effects: [...sends, ctx.cancelTimer('vote-timeout'), ctx.cancelTimer('ack-timeout'), ctx.note(`decides ${o}`)],
+      };
+    }
+    return withEffects(settle(ctx, { durable: node.durable, volatile: vol(node.volatile, { phase: 'done' }) }, o), ...sends, ctx.cancelTimer('collect-timeout'), ctx.cancelTimer('ack-timeout'), ctx.note(`backup decides ${o}`));
+  };
+
+  /** A participant applies a decision to its own log (idempotent). */
+  const settle = (ctx: C, node: Node, o: 'commit' | 'abort'): R => {
+    const st = stateOf(node);
+    const target: ThreePCLogState = o === 'commit' ? 'committed' : 'aborted';
+    const v = node.volatile;
+    if (st === target) return { durable: node.durable, volatile: v };
+    return {
+      durable: { role: 'participant', state: target },
+      volatile: v,
+      effects: [ctx.ghost((g) => recordHistory(g, o === 'commit' ? 'commits' : 'aborts', participantOf(ctx.self)))],
+    };
+  };
+
+  /** A leader (coordinator or backup) starts phase 3's first half: pre-commit everyone else. */
+  const startPrecommit = (ctx: C, node: Node): R => {
+    const to = others(ctx);
+    const durable: ThreePCDurable = node.durable.role === 'participant' && node.durable.state === 'prepared' ? { role: 'participant', state: 'precommitted' } : node.durable;
+    const targets = node.durable.role === 'coordinator' ? ctx.peers : to;
+    if (targets.length === 0) return finish(ctx, { durable, volatile: node.volatile }, 'commit', []);
+    return {
+      durable,
+      volatile: vol(node.volatile, { phase: 'precommit', got: 0 }),
+      effects: [...targets.map((id) => ctx.send(id, { type: 'PreCommit' })), ctx.setTimer('ack-timeout')],
+    };
+  };
+
+  /** Everyone to be pre-committed has acked (or the rest are down): commit. */
+  const acksComplete = (ctx: C, node: Node, got: number): boolean =>
+    node.durable.role === 'coordinator' ? got === (1 << (ctx.n - 1)) - 1 : got === othersBits(ctx);
+
+  // ---- the coordinator
+
+  const stepCoordinator = (ctx: C, node: Node, msg: ThreePCMsg, from: NodeId): R => {
+    const v = node.volatile;
+    switch (msg.type) {
+      case 'Yes': {
+        if (v.phase !== 'vote') return node;
+        const got = v.got | bit(from);
+        if (got !== (1 << (ctx.n - 1)) - 1) return { durable: node.durable, volatile: vol(v, { got }) };
+        // Every vote is yes. Nobody may commit yet: first make sure everyone knows the outcome
+        // will be commit (pre-commit), so that a backup that sees any pre-committed state can
+        // commit, and one that sees none can abort.
+        if (!precommitPhase) return finish(ctx, node, 'commit', ctx.peers);
+        return withEffects(startPrecommit(ctx, { durable: node.durable, volatile: vol(v, { got }) }), ctx.cancelTimer('vote-timeout'));
+      }
+      case 'No':
+        return v.phase === 'vote' ? finish(ctx, node, 'abort', ctx.peers) : node;
+      case 'Ack': {
+        if (v.phase !== 'precommit') return node;
+        const got = v.got | bit(from);
+        // Commit point: every participant is pre-committed.
+        return acksComplete(ctx, node, got) ? finish(ctx, node, 'commit', ctx.peers) : { durable: node.durable, volatile: vol(v, { got }) };
+      }
+      case 'PreCommit':
+      case 'Commit':
+      case 'Abort':
+      case 'StateReq':
+      case 'StateRep':
+        return node;
+      default:
+        return assertNever(msg);
+    }
+  };
+
+  // ---- a participant (follower, or backup coordinator)
+
+  /** Become the backup coordinator: collect every other participant's state. */
+  const becomeBackup = (ctx: C, node: Node): R => {
+    const st = stateOf(node);
+    const v: ThreePCVolatile = { phase: 'collect', leader: ctx.self, got: 0, seen: seenBit(st) };
+    if (st === 'committed' || st === 'aborted') return finish(ctx, { durable: node.durable, volatile: v }, st === 'committed' ? 'commit' : 'abort', others(ctx));
+    const to = others(ctx);
+    if (to.length === 0) return terminate(ctx, { durable: node.durable, volatile: v });
+    return { durable: node.durable, volatile: v, effects: [...to.map((id) => ctx.send(id, { type: 'StateReq' })), ctx.setTimer('collect-timeout'), ctx.note('backup coordinator')] };
+  };
+
+  /** The termination rule, applied to the states collected. */
+  const terminate = (ctx: C, node: Node): R => {
+    // The backup's own state counts as it is now (a decision may have reached it meanwhile).
+    const seen = node.volatile.seen | seenBit(stateOf(node));
+    if (seen & seenBit('aborted')) return finish(ctx, node, 'abort', others(ctx));
+    if (seen & seenBit('committed')) return finish(ctx, node, 'commit', others(ctx));
+    // Some participant is pre-committed, so the coordinator may have committed: the outcome
+    // must be commit. Otherwise every participant is uncertain and nobody can have committed
+    // (a commit needs everyone pre-committed first): abort is safe.
+    if (seen & seenBit('precommitted')) return startPrecommit(ctx, node);
+    return finish(ctx, node, 'abort', others(ctx));
+  };
+
+  const stepParticipant = (ctx: C, node: Node, msg: ThreePCMsg, from: NodeId): R => {
+    const v = node.volatile;
+    const st = stateOf(node);
+    switch (msg.type) {
+      case 'PreCommit':
+        if (from !== v.leader || !(st === 'prepared' || st === 'precommitted')) return node;
+        return { durable: { role: 'participant', state: 'precommitted' }, volatile: v, effects: [ctx.send(from, { type: 'Ack' })] };
+      case 'Commit':
+        return uncertain(st) ? settle(ctx, node, 'commit') : node;
+      case 'Abort':
+        return st === 'working' || uncertain(st) ? settle(ctx, node, 'abort') : node;
+      case 'StateReq': {
+        if (from < v.leader) return node;
+        // Follow the new backup; one that has not voted aborts first (it may, unilaterally).
+        const follow: ThreePCVolatile = { phase: 'follow', leader: from, got: 0, seen: 0 };
+        const timers = [ctx.cancelTimer('collect-timeout'), ctx.cancelTimer('ack-timeout'), ctx.setTimer('leader-timeout')];
+        if (st === 'working') return withEffects(settle(ctx, { durable: node.durable, volatile: follow }, 'abort'), ctx.send(from, { type: 'StateRep', state: 'aborted' }), ...timers);
+        return { durable: node.durable, volatile: follow, effects: [ctx.send(from, { type: 'StateRep', state: st }), ...timers] };
+      }
+      case 'StateRep': {
+        if (v.phase !== 'collect') return node;
+        const next = { durable: node.durable, volatile: vol(v, { got: v.got | bit(from), seen: v.seen | seenBit(msg.state) }) };
+        return next.volatile.got === othersBits(ctx) ? withEffects(terminate(ctx, next), ctx.cancelTimer('collect-timeout')) : next;
+      }
+      case 'Ack': {
+        if (v.phase !== 'precommit') return node;
+        const got = v.got | bit(from);
+        return acksComplete(ctx, node, got) ? finish(ctx, node, 'commit', others(ctx)) : { durable: node.durable, volatile: vol(v, { got }) };
+      }
+      case 'Yes':
+      case 'No':
+        return node;
+      default:
+        return assertNever(msg);
+    }
+  };
+
+  return defineProtocol<ThreePCTypes>({
+    name: 'threepc',
+    roles: { coordinator: { count: 1, prefix: 'c' }, participant: { count: participants, prefix: 'p' } },
+    timers: ['vote-timeout', 'ack-timeout', 'leader-timeout', 'collect-timeout'],
+    // 3PC assumes a synchronous system: its leader, collect and ack timeouts are the failure
+    // detector's suspicions (the vote timeout is an ordinary timer: aborting is always safe then).
+    detector: {
+      'leader-timeout': (_ctx, node) => [node.volatile.leader],
+      'collect-timeout': owing,
+      'ack-timeout': owing,
+    },
+    initGhost: NO_HISTORY,
+    init(ctx) {
+      if (ctx.self === COORDINATOR) {
+        return { durable: { role: 'coordinator', decision: 'none' }, volatile: { phase: 'vote', leader: COORDINATOR, got: 0, seen: 0 }, effects: [ctx.setTimer('vote-timeout')] };
+      }
+      // Every participant watches its leader from the start, voted or not, decided or not: a
+      // backup candidate must step up even if it has nothing to learn itself.
+      return { durable: { role: 'participant', state: 'working' }, volatile: { phase: 'follow', leader: COORDINATOR, got: 0, seen: 0 }, effects: [ctx.setTimer('leader-timeout')] };
+    },
+    onRestart(ctx, durable) {
+      // A recovering coordinator takes no further part; a participant follows the coordinator
+      // again and watches it (its logged state answers any backup).
+      if (durable.role === 'coordinator') return { durable, volatile: { phase: 'done', leader: COORDINATOR, got: 0, seen: 0 } };
+      return { durable, volatile: { phase: 'follow', leader: COORDINATOR, got: 0, seen: 0 }, effects: [ctx.setTimer('leader-timeout')] };
+    },
+    onMessage(ctx, node, msg, from) {
+      return node.durable.role === 'coordinator' ? stepCoordinator(ctx, node, msg, from) : stepParticipant(ctx, node, msg, from);
+    },
+    onTimer(ctx, node, timer) {
+      const v = node.volatile;
+      switch (timer) {
+        case 'vote-timeout':
+          // Not every vote in time: abort (safe: no one is pre-committed yet).
+          return v.phase === 'vote' ? finish(ctx, node, 'abort', ctx.peers) : node;
+        case 'ack-timeout':
+          // A participant that has not acked is down: it will learn commit when it recovers.
+          return v.phase === 'precommit' ? finish(ctx, node, 'commit', node.durable.role === 'coordinator' ? ctx.peers : others(ctx)) : node;
+        case 'collect-timeout':
+          // The participants that have not answered are down: decide with the states at hand.
+          return v.phase === 'collect' ? terminate(ctx, node) : node;
+        case 'leader-timeout': {
+          // The leader is down: the next candidate in id order leads (possibly this node).
+          const leader = v.leader + 1;
+          if (leader === ctx.self) return becomeBackup(ctx, node);
+          return { durable: node.durable, volatile: vol(v, { leader }), effects: [ctx.setTimer('leader-timeout')] };
+        }
+        default:
+          return assertNever(timer);
+      }
+    },
+    localActions: (_ctx, node) => (node.durable.role === 'participant' && node.durable.state === 'working' && node.volatile.leader === COORDINATOR ? ['vote-yes', 'abort'] : []),
+    onLocal(ctx, node, action) {
+      switch (action) {
+        case 'vote-yes':
+          return {
+            durable: { role: 'participant', state: 'prepared' },
+            volatile: node.volatile,
+            effects: [ctx.send(COORDINATOR, { type: 'Yes' }), ctx.ghost((g) => recordHistory(g, 'yes', participantOf(ctx.self)))],
+          };
+        case 'abort':
+          return withEffects(settle(ctx, node, 'abort'), ctx.send(COORDINATOR, { type: 'No' }));
+        default:
+          return assertNever(action);
+      }
+    },
+    encodeDurable: (d, out) => out.int(d.role === 'coordinator' ? OUTCOME_CODE[d.decision] : 4 + STATE_CODE[d.state]),
+    encodeVolatile: (v, out) => {
+      out.int(PHASE_CODE[v.phase] | (v.leader << 3) | (v.seen << 8));
+      out.int(v.got);
+    },
+    encodeMessage: (m, out) => out.int(m.type === 'StateRep' ? 8 + STATE_CODE[m.state] : MSG_CODE[m.type]),
+    encodeGhost: (g, out) => {
+      out.int(g.yes);
+      out.int(g.commits);
+      out.int(g.aborts);
+    },
+    viewDurable: (d) => (d.role === 'coordinator' ? { decision: d.decision } : { state: d.state }),
+    viewVolatile: (v) => ({
+      phase: v.phase,
+      leader: nameOf(v.leader),
+      ...(v.got !== 0 ? { got: bitsView(v.got) } : {}),
+      ...(v.seen !== 0 ? { seen: STATES.filter((x) => v.seen & seenBit(x)) } : {}),
+    }),
+    viewGhost: (g) => ({ yes: bitsView(g.yes), commits: bitsView(g.commits), aborts: bitsView(g.aborts) }),
+  });
+}
+
+function bitsView(bits: number): string[] {
+  const out: string[] = [];
+  for (let b = bits, i = 0; b !== 0; b >>>= 1, i++) if (b & 1) out.push(nameOf(i + 2));
+  return out;
+}
+
+/** 3PC with a known bug. */
+export function buggyThreePC(participants: number, bug: ThreePCBug): Protocol<ThreePCTypes> {
+  switch (bug) {
+    case 'none':
+      return threePCProtocol(participants);
+    case 'skip-precommit':
+      return threePCProtocol(participants, { precommit: false });
+    default:
+      return assertNever(bug);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observations, checks and the machine
+
+/** Participant i's log state (1-based: node i+1). */
+export function threePCParticipantState(s: ThreePCState, i: number): ThreePCLogState {
+  const d = s.nodes[i]!.durable;
+  return d.role === 'participant' ? d.state : 'working';
+}
+
+const TC: Readonly<Record<ThreePCLogState, RMState>> = {
+  working: 'working',
+  prepared: 'prepared',
+  precommitted: 'prepared',
+  committed: 'committed',
+  aborted: 'aborted',
+};
+
+/** TCommit's view: pre-committed is still `prepared` (undecided). */
+export function threePCRmState(s: ThreePCState): RMState[] {
+  const out: RMState[] = [];
+  for (let i = 1; i < s.nodes.length; i++) out.push(TC[threePCParticipantState(s, i)]);
+  return out;
+}
+
+const isDecided = (x: ThreePCLogState): boolean => x === 'committed' || x === 'aborted';
+
+/** Every running participant has decided: the goal of the bounded-liveness check. */
+export function threePCAllDecided(s: ThreePCState): boolean {
+  for (let i = 1; i < s.nodes.length; i++) if (s.nodes[i]!.up && !isDecided(threePCParticipantState(s, i))) return false;
+  return true;
+}
+
+/** The `sometimes` witnesses of 3PC. */
+export function threePCWitnesses(n: number): Witness<ThreePCState>[] {
+  const coordinatorUndecidedDown = (s: ThreePCState) => {
+    const c = s.nodes[COORDINATOR - 1]!;
+    return !c.up && c.durable.role === 'coordinator' && c.durable.decision === 'none';
+  };
+  return [
+    ...commitWitnesses((s: ThreePCState) => s.ghost, n),
+    {
+      name: 'backup-commits',
+      doc: 'the coordinator crashed undecided and the termination protocol commits',
+      check: (s) => coordinatorUndecidedDown(s) && s.ghost.commits !== 0 && threePCAllDecided(s),
+    },
+    {
+      name: 'backup-aborts',
+      doc: 'the coordinator crashed undecided after every participant voted yes, and the termination protocol aborts',
+      check: (s) => coordinatorUndecidedDown(s) && s.ghost.yes === (1 << n) - 1 && s.ghost.aborts !== 0 && threePCAllDecided(s),
+    },
+  ];
+}
+
+/** The fault actions, for the bounded-liveness check. */
+export function threePCIsFault(a: ThreePCAction): boolean {
+  return a.type === 'crash' || a.type === 'restart' || a.type === 'drop' || a.type === 'duplicate' || a.type === 'partition';
+}
+
+/** Options of {@link makeThreePC}. */
+export interface MakeThreePCOptions {
+  readonly bug?: ThreePCBug;
+}
+
+/**
+ * The 3PC machine: `participants` participants in an environment configuration. The leader,
+ * collect and ack timers are failure-detector timeouts: with `detector=perfect` (the default)
+ * they fire only when the node awaited is down or cut off.
+ */
+export function makeThreePC(participants: number, config: Partial<EnvConfig> = {}, opts: MakeThreePCOptions = {}): EnvMachine<ThreePCTypes> {
+  const n = participants;
+  const name = (i: number) => `p${i}`;
+  const history = (s: ThreePCState) => s.ghost;
+  return envMachine(buggyThreePC(n, opts.bug ?? 'none'), commitEnvConfig(config, n + 1), {
+    name: 'threepc',
+    invariants: [atomicity(history, n, name), validity(history, n, name)],
+    properties: [refinesTCommit<ThreePCState, ThreePCAction>(n, threePCRmState)],
+    sometimes: threePCWitnesses(n),
+    isTerminal: (s) => threePCAllDecided(s),
+  });
+}
+
+/** The 3PC registry entry. */
+export const threePCModel = defineModel({
+  name: 'threepc',
+  doc: 'Three-Phase Commit with the backup-coordinator termination protocol (Skeen 1981; Bernstein et al. 1987, 7.5); accurate timeouts; refines TCommit',
+  params: {
+    participants: int(3, 1, 6, 'number of participants (p1..pN); the coordinator is c1'),
+    ...commitEnvParams(threePCProtocol(3), { crashes: 1, restarts: false }),
+  },
+  bugs: THREEPC_BUGS,
+  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
+  draw: { participants: [2, 3], delivery: ['multiset', 'fifo'], crashes: [0, 2], maxDown: [1, 2], duplicates: [0, 1] },
+  build: (p) => makeThreePC(p.participants, p, { bug: p.bug }),
+});
