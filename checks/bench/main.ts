@@ -22,7 +22,12 @@ import { benchFailover } from './failover.ts';
 import { benchPort } from './port.ts';
 import { benchAntientropy, benchErasure, benchGossip } from './gossip.ts';
 
-type Section = () => Promise<Record<string, unknown>>;
+/** Options every section may take (`--reps N`: repetitions, where a section repeats its timings). */
+interface SectionOptions {
+  readonly reps?: number;
+}
+
+type Section = (o: SectionOptions) => Promise<Record<string, unknown>>;
 
 const SECTIONS: Readonly<Record<string, Section>> = {
   twophase: () => benchTwoPhase(),
@@ -35,19 +40,31 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   commit: () => benchCommit(),
   raft: () => benchRaft(),
   lease: () => benchLease(),
-  parallel: () => benchParallel(),
+  parallel: (o) => benchParallel(o),
   purity: () => benchPurity(),
   schema: () => benchSchema(),
   pacelc: () => benchPacelc(),
   failover: () => benchFailover(),
-  port: () => benchPort(),
+  port: (o) => benchPort(o),
   gossip: () => benchGossip(),
   antientropy: () => benchAntientropy(),
   erasure: () => benchErasure(),
 };
 
 async function runBench(): Promise<number> {
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--reps');
+  let opts: SectionOptions = {};
+  if (at >= 0) {
+    const reps = Number(args[at + 1]);
+    if (!Number.isSafeInteger(reps) || reps < 1) {
+      process.stderr.write(`bench: --reps takes an integer ≥ 1, got '${args[at + 1] ?? ''}'\n`);
+      return 2;
+    }
+    opts = { reps };
+    args.splice(at, 2);
+  }
+  const wanted = args;
   for (const w of wanted) {
     if (!(w in SECTIONS)) {
       process.stderr.write(`bench: unknown section '${w}'; valid: ${Object.keys(SECTIONS).join(', ')}\n`);
@@ -59,7 +76,7 @@ async function runBench(): Promise<number> {
   for (const name of names) {
     process.stdout.write(`== ${name}\n`);
     const started = performance.now();
-    const result = await SECTIONS[name]!();
+    const result = await SECTIONS[name]!(opts);
     const file = join(REPORTS_DIR, 'bench', `${name}.json`);
     writeFileAtomic(file, `${JSON.stringify({ ...meta, section: name, wallMs: performance.now() - started, ...result }, null, 2)}\n`);
     const summary = Array.isArray(result['summary']) ? (result['summary'] as unknown[]).map(String) : [JSON.stringify(result).slice(0, 2000)];
