@@ -54,6 +54,8 @@ export const gossipModel = defineModel({
   doc: 'push-pull gossip (Demers et al. 1987) of a G-counter, OR-set and HLC-keyed LWW register, with a SWIM/Cassandra-style heartbeat membership list; joins, crashes, lossy network',
   params: {
     ...envParams({ nodes: 3, requests: 1, timeouts: 0 }),
+    // Up to 64 nodes (no node sets in gossip's schema), for random mode at scale (the rounds bench).
+    nodes: int(3, 1, 64, 'number of nodes (n1..nN); above 31, no partitions'),
     ops: oneOf(['all', 'counter', 'orset', 'lww', 'none'], 'all', 'which CRDT operations clients issue'),
     beats: int(0, 0, 4, 'heartbeats each node may bump'),
     suspects: int(0, 0, 3, 'failure-detector verdicts (declare a peer dead) each node may give'),
