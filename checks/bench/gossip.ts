@@ -30,6 +30,7 @@ import { depthOf, repairCost, type Entry, type TreeShape } from '../../impl/anti
 import { decode, encode } from '../../impl/erasure/rs.ts';
 import { makeGossip } from '../../specs/models/gossip.ts';
 import { observeRandom } from '../random/observe.ts';
+import { libEncode, libReconstruct, rsLibrary, RS_LIBRARY } from '../protocols/erasure-lib.ts';
 
 /** How the random-mode gossip rounds are defined (written into the bench JSON). */
 export const ROUND_DEFINITION =
@@ -184,13 +185,22 @@ export async function benchAntientropy(seeds = 20): Promise<Record<string, unkno
   return { seeds, rows, summary: rows.map((r) => `keys=${r.keys} diffs=${r.diffs}: ${r.compared.toFixed(1)} hash pairs compared (bound ${r.bound})`) };
 }
 
-/** Section `erasure`: encode and decode (m data shards lost) throughput, MB/s, median of `reps`. */
+/**
+ * Section `erasure`: encode and decode (m data shards lost) throughput, MB/s, median of `reps`,
+ * ours and the npm library's (`checks/protocols/erasure-lib.ts`) on the same payload and shapes.
+ * The library gets a fresh WebAssembly instance per call (a reused one corrupts its heap),
+ * created outside the timed region; its times include copying the shards into and out of the
+ * WebAssembly memory, which its API requires.
+ */
 export async function benchErasure(mib = 4, reps = 3): Promise<Record<string, unknown>> {
   const data = Uint8Array.from({ length: mib * 1024 * 1024 }, (_, i) => (i * 2654435761) >>> 24);
   const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
   const rows = ([[4, 2], [6, 3], [10, 4]] as const).map(([k, m]) => {
     const enc: number[] = [];
     const dec: number[] = [];
+    const libEnc: number[] = [];
+    const libDec: number[] = [];
     for (let r = 0; r < reps; r++) {
       let t = performance.now();
       const e = encode(data, k, m);
@@ -199,9 +209,30 @@ export async function benchErasure(mib = 4, reps = 3): Promise<Record<string, un
       t = performance.now();
       const back = decode(e, kept);
       dec.push(mib / ((performance.now() - t) / 1000));
-      if (back.length !== data.length || back[back.length - 1] !== data[data.length - 1]) throw new Error('bench: decode mismatch');
+      if (!same(back, data)) throw new Error('bench: decode mismatch');
+
+      const dataShards = e.shards.slice(0, k).map((s) => s.bytes);
+      let rs = rsLibrary();
+      t = performance.now();
+      const parity = libEncode(dataShards, m, rs);
+      libEnc.push(mib / ((performance.now() - t) / 1000));
+      if (!parity.every((p, i) => same(p, e.shards[k + i]!.bytes))) throw new Error(`bench: ${RS_LIBRARY} parity differs from ours`);
+      rs = rsLibrary();
+      t = performance.now();
+      const rebuilt = libReconstruct([...dataShards, ...parity].map((b, i) => (i < m ? null : b)), k, m, dataShards[0]!.length, rs);
+      libDec.push(mib / ((performance.now() - t) / 1000));
+      if (!rebuilt.every((b, i) => same(b, dataShards[i]!))) throw new Error(`bench: ${RS_LIBRARY} decode mismatch`);
     }
-    return { k, m, encodeMBps: med(enc), decodeMBps: med(dec) };
+    return { k, m, encodeMBps: med(enc), decodeMBps: med(dec), library: { encodeMBps: med(libEnc), decodeMBps: med(libDec) } };
   });
-  return { mib, reps, rows, summary: rows.map((r) => `RS(${r.k},${r.m}): encode ${r.encodeMBps.toFixed(1)} MB/s, decode with ${r.m} data shards lost ${r.decodeMBps.toFixed(1)} MB/s`) };
+  return {
+    mib,
+    reps,
+    library: RS_LIBRARY,
+    rows,
+    summary: rows.map(
+      (r) =>
+        `RS(${r.k},${r.m}): ours encode ${r.encodeMBps.toFixed(1)} MB/s, decode with ${r.m} data shards lost ${r.decodeMBps.toFixed(1)} MB/s; ${RS_LIBRARY}: encode ${r.library.encodeMBps.toFixed(1)} MB/s, decode ${r.library.decodeMBps.toFixed(1)} MB/s`,
+    ),
+  };
 }
