@@ -1,7 +1,7 @@
 /**
- * Line charts as standalone SVG, and a minimal HTML page that holds them: the plots of the
- * benchmark sections (`npm run bench -- gossip antientropy`), written next to their JSON under
- * `reports/bench/`.
+ * The benchmark report's charts, as static SVG (no script): line charts (gossip rounds against
+ * N, Merkle hash pairs against keys) and horizontal bar charts (the PACELC halves, erasure
+ * MB/s), and HTML tables. Drawn into `reports/bench/index.html` by `bench.ts`.
  */
 import { esc } from './svg.ts';
 
@@ -57,9 +57,43 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" role="img" aria-label="${esc(o.title)}">${parts.join('')}</svg>`;
 }
 
-/** A self-contained HTML page: a title, then charts and tables as given (already HTML). */
-export function chartPage(title: string, blocks: readonly string[]): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>body{font-family:sans-serif;margin:24px;max-width:900px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head><body><h1>${esc(title)}</h1>${blocks.join('\n')}</body></html>\n`;
+/** One bar: its label and value. */
+export interface Bar {
+  readonly label: string;
+  readonly value: number;
+}
+
+/** Bar chart options. */
+export interface BarOptions {
+  readonly title: string;
+  /** The value of a full-width bar (default: the largest value, at least 1e-9). */
+  readonly max?: number;
+  /** How a value is written beside its bar (default: 3 significant digits). */
+  readonly format?: (v: number) => string;
+  readonly width?: number;
+}
+
+const BAR_COLORS = ['#7ea0e8', '#e8a87e', '#8ed19a', '#c99be0', '#e8d27e', '#8fd3d6'];
+
+/** A horizontal bar chart: one `<rect class="bar">` per bar, scaled to `max`, labels escaped. */
+export function barChartSvg(bars: readonly Bar[], o: BarOptions): string {
+  const w = o.width ?? 520;
+  const rowH = 28;
+  const left = 190;
+  const h = 30 + bars.length * rowH;
+  const inner = w - left - 70;
+  const max = o.max ?? Math.max(1e-9, ...bars.map((b) => b.value));
+  const fmt = o.format ?? ((v: number) => String(Number(v.toPrecision(3))));
+  const parts = bars.map((b, i) => {
+    const y = 24 + i * rowH;
+    const bw = max === 0 ? 0 : (inner * b.value) / max;
+    return (
+      `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${esc(b.label)}</text>` +
+      `<rect class="bar" x="${left}" y="${y + 2}" width="${bw.toFixed(1)}" height="${rowH - 8}" fill="${BAR_COLORS[i % BAR_COLORS.length]}"><title>${esc(`${b.label}: ${fmt(b.value)}`)}</title></rect>` +
+      `<text x="${(left + bw + 6).toFixed(1)}" y="${y + 15}">${esc(fmt(b.value))}</text>`
+    );
+  });
+  return `<svg class="bar-chart" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12" role="img" aria-label="${esc(o.title)}"><text x="4" y="14" font-weight="bold">${esc(o.title)}</text>${parts.join('')}</svg>`;
 }
 
 /** An HTML table from rows of cells (the first row is the header). */
