@@ -76,11 +76,11 @@ function gossipCharts(s: SectionJson): string[] {
   const n = (r: Obj) => r['n'];
   const chart = lineChartSvg(
     [
-      series('random mode: mean rounds', rows, n, (r) => sub(r, 'random')['mean']),
-      series('random mode: p99 rounds', rows, n, (r) => sub(r, 'random')['p99']),
-      series('random mode: slowest node', rows, n, (r) => sub(sub(r, 'random'), 'slowest')['mean']),
-      series('random mode, drops: mean', rows, n, (r) => sub(r, 'randomDrops')['mean']),
-      series('synchronous sim: mean', rows, n, (r) => sub(r, 'sync')['mean']),
+      series('random: mean', rows, n, (r) => sub(r, 'random')['mean']),
+      series('random: p99', rows, n, (r) => sub(r, 'random')['p99']),
+      series('random: slowest node', rows, n, (r) => sub(sub(r, 'random'), 'slowest')['mean']),
+      series('random, drops: mean', rows, n, (r) => sub(r, 'randomDrops')['mean']),
+      series('synchronous: mean', rows, n, (r) => sub(r, 'sync')['mean']),
       series('log2 N', rows, n, (r) => (num(r['n']) ? Math.log2(r['n']) : null), true),
       series('log3 N', rows, n, (r) => (num(r['n']) ? Math.log(r['n']) / Math.log(3) : null), true),
     ].filter((x) => x.points.length > 0),
@@ -130,7 +130,7 @@ function erasureCharts(s: SectionJson): string[] {
     rows.flatMap((r) => {
       const shape = `RS(${r['k'] as number},${r['m'] as number})`;
       const theirs = sub(r, 'library')[key];
-      return [{ label: `${shape} ours`, value: r[key] as number }, ...(num(theirs) ? [{ label: `${shape} ${lib.split(' ')[0]!.split('/').at(-1)!}`, value: theirs }] : [])];
+      return [{ label: `${shape} ours`, value: r[key] as number }, ...(num(theirs) ? [{ label: `${shape} library`, value: theirs }] : [])];
     });
   const fmt = (v: number) => `${v.toFixed(1)} MB/s`;
   return [barChartSvg(bars('encodeMBps'), { title: 'Reed-Solomon encode, MB/s', format: fmt }), barChartSvg(bars('decodeMBps'), { title: 'decode with m data shards lost, MB/s', format: fmt }), `<p class="note">library: ${esc(lib)}</p>`];

@@ -41,7 +41,7 @@ describe('barChartSvg', () => {
     expect(svg).toContain('>4 MB/s<');
     const fixed = barChartSvg([{ label: 'half', value: 0.5 }], { title: 'B', max: 1 });
     const w = Number(/width="([\d.]+)" height/.exec(fixed.slice(fixed.indexOf('<rect')))![1]);
-    expect(w).toBeCloseTo((520 - 190 - 70) / 2, 1);
+    expect(w).toBeCloseTo((330 - 70) / 2, 1);
   });
 
   it('table', () => {

@@ -20,6 +20,7 @@ export interface ChartOptions {
   readonly yLabel: string;
   /** Plot x on a log2 scale. */
   readonly logX?: boolean;
+  /** Width of the plot area and axes (the legend's width, fitted to its labels, comes on top). */
   readonly width?: number;
   readonly height?: number;
 }
@@ -28,9 +29,10 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'
 
 /** An SVG line chart with axes, ticks at the data's x values, and a legend. */
 export function lineChartSvg(series: readonly Series[], o: ChartOptions): string {
-  const w = o.width ?? 560;
+  const legend = Math.round(Math.max(150, 40 + 6.5 * Math.max(0, ...series.map((s) => s.label.length))));
+  const w = (o.width ?? 410) + legend;
   const h = o.height ?? 320;
-  const pad = { l: 56, r: 150, t: 28, b: 44 };
+  const pad = { l: 56, r: legend, t: 28, b: 44 };
   const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
   const fx = (x: number) => (o.logX ? Math.log2(x) : x);
   const [x0, x1] = [fx(xs[0] ?? 0), fx(xs.at(-1) ?? 1)];
@@ -38,7 +40,7 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
   const px = (x: number) => pad.l + ((fx(x) - x0) / (x1 - x0 || 1)) * (w - pad.l - pad.r);
   const py = (y: number) => h - pad.b - (y / yMax) * (h - pad.t - pad.b);
   const parts: string[] = [];
-  parts.push(`<text x="${w / 2 - pad.r / 2}" y="16" text-anchor="middle" font-weight="bold">${esc(o.title)}</text>`);
+  parts.push(`<text x="4" y="16" font-weight="bold">${esc(o.title)}</text>`);
   parts.push(`<line x1="${pad.l}" y1="${h - pad.b}" x2="${w - pad.r}" y2="${h - pad.b}" stroke="#333"/><line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${h - pad.b}" stroke="#333"/>`);
   for (const x of xs) parts.push(`<text x="${px(x).toFixed(1)}" y="${h - pad.b + 14}" text-anchor="middle" font-size="10">${x}</text>`);
   for (let i = 0; i <= 4; i++) {
@@ -70,6 +72,7 @@ export interface BarOptions {
   readonly max?: number;
   /** How a value is written beside its bar (default: 3 significant digits). */
   readonly format?: (v: number) => string;
+  /** Width right of the labels (bars and values); the labels' column is fitted to them. */
   readonly width?: number;
 }
 
@@ -77,9 +80,9 @@ const BAR_COLORS = ['#7ea0e8', '#e8a87e', '#8ed19a', '#c99be0', '#e8d27e', '#8fd
 
 /** A horizontal bar chart: one `<rect class="bar">` per bar, scaled to `max`, labels escaped. */
 export function barChartSvg(bars: readonly Bar[], o: BarOptions): string {
-  const w = o.width ?? 520;
+  const left = Math.round(Math.min(360, Math.max(120, 16 + 6.8 * Math.max(0, ...bars.map((b) => b.label.length)))));
+  const w = (o.width ?? 330) + left;
   const rowH = 28;
-  const left = 190;
   const h = 30 + bars.length * rowH;
   const inner = w - left - 70;
   const max = o.max ?? Math.max(1e-9, ...bars.map((b) => b.value));
