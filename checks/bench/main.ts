@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- section …]`: runs the benchmarks, prints a summary and writes
- * `reports/bench/<section>.json`. Speed targets are checked here, never in unit tests.
+ * `reports/bench/<section>.json`, then rewrites the HTML report `reports/bench/index.html` from
+ * every section JSON present. Speed targets are checked here, never in unit tests.
  */
 import { join } from 'node:path';
 import { REPORTS_DIR, writeFileAtomic } from '../output.ts';
@@ -21,6 +22,7 @@ import { benchPacelc } from './pacelc.ts';
 import { benchFailover } from './failover.ts';
 import { benchPort } from './port.ts';
 import { benchAntientropy, benchErasure, benchGossip } from './gossip.ts';
+import { writeBenchIndex } from '../report/bench.ts';
 
 /** Options every section may take (`--reps N`: repetitions, where a section repeats its timings). */
 interface SectionOptions {
@@ -81,6 +83,7 @@ async function runBench(): Promise<number> {
     writeFileAtomic(file, `${JSON.stringify({ ...meta, section: name, wallMs: performance.now() - started, ...result }, null, 2)}\n`);
     const summary = Array.isArray(result['summary']) ? (result['summary'] as unknown[]).map(String) : [JSON.stringify(result).slice(0, 2000)];
     process.stdout.write(`${summary.join('\n')}\n→ ${file}\n`);
+    process.stdout.write(`→ ${writeBenchIndex()}\n`);
   }
   return 0;
 }

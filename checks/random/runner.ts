@@ -56,6 +56,14 @@ export class ScheduleRunner<S, A> implements Runner<S, A> {
   failure: Failure | undefined;
   /** A model error (such as a write into a state) met by a run: it ends the search and is thrown. */
   fatal: InputError | undefined;
+  /**
+   * Optional observer (see `observe.ts`): called on every state of a run, in order, with its step
+   * number (0 for the initial state) and the action that led to it. The first state for which it
+   * returns true ends the run (as a pass) and is kept in {@link matched}.
+   */
+  until: ((s: S, step: number, a: A | undefined) => boolean) | undefined;
+  /** The last run's first state where {@link until} held, if any. */
+  matched: { readonly step: number; readonly state: S } | undefined;
 
   constructor(
     readonly m: Machine<S, A>,
@@ -103,6 +111,8 @@ export class ScheduleRunner<S, A> implements Runner<S, A> {
     this.initIndex = initIndex;
     this.len = 0;
     this.failure = undefined;
+    this.matched = undefined;
+    const until = this.until;
     let phase: 'invariant' | 'property' | 'actions' | 'step' = 'invariant';
     let failedIndex = -1;
     let s: S = inits[initIndex]!;
@@ -114,6 +124,10 @@ export class ScheduleRunner<S, A> implements Runner<S, A> {
       const badInit = brokenInitProperty(this.initProperties, s);
       if (badInit) return this.fail('property', badInit);
       if (witnessed.pending > 0) witnessed.observe(s, 0);
+      if (until !== undefined && until(s, 0, undefined)) {
+        this.matched = { step: 0, state: s };
+        return true;
+      }
       const choices = sch.choices;
       const L = choices.length;
       for (let i = 0; i < L; i++) {
@@ -168,6 +182,10 @@ export class ScheduleRunner<S, A> implements Runner<S, A> {
         if (bad) return this.fail('invariant', bad);
         if (witnessed.pending > 0) witnessed.observe(t, i + 1);
         s = t;
+        if (until !== undefined && until(t, i + 1, a)) {
+          this.matched = { step: i + 1, state: t };
+          return true;
+        }
       }
     } catch (e) {
       if (e instanceof InputError) {

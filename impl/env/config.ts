@@ -106,8 +106,13 @@ export const ENV_DEFAULTS: EnvConfig = {
   checkIgnored: true,
 };
 
-/** The largest node count. */
+/** The largest node count a model's `nodes` parameter offers (exhaustive search stops far below). */
 export const MAX_NODES = 16;
+/**
+ * The largest node count the environment runs (for random mode and benchmarks at scale, such as
+ * gossip at 64 nodes). Partitions and `S.nodeSet()` are 32-bit masks: they need at most 31 nodes.
+ */
+export const MAX_ENV_NODES = 64;
 
 /**
  * A complete, validated configuration: `ENV_DEFAULTS` overridden by the env keys of `p` (other
@@ -139,7 +144,7 @@ export function envConfig(p: Partial<EnvConfig> = {}): EnvConfig {
   const nat = (k: keyof EnvConfig, v: number, min = 0, max = 1_000_000) => {
     if (!Number.isInteger(v) || v < min || v > max) throw new InputError(`env parameter ${k} must be an integer in ${min}..${max}, got ${v}`);
   };
-  nat('nodes', c.nodes, 1, MAX_NODES);
+  nat('nodes', c.nodes, 1, MAX_ENV_NODES);
   nat('crashes', c.crashes);
   nat('maxDown', c.maxDown, 0, c.nodes);
   nat('drops', c.drops);
@@ -151,6 +156,7 @@ export function envConfig(p: Partial<EnvConfig> = {}): EnvConfig {
   if (c.detector === 'perfect' && c.falseSuspicions > 0) throw new InputError(`env parameter falseSuspicions needs detector=eventually-perfect or unreliable (a perfect detector never suspects falsely)`);
   nat('duplicates', c.duplicates);
   nat('partitions', c.partitions);
+  if (c.partitions > 0 && c.nodes > 31) throw new InputError(`env parameter partitions needs nodes <= 31 (partitions are 32-bit masks), got nodes=${c.nodes}`);
   nat('requests', c.requests);
   nat('timeouts', c.timeouts, -1);
   nat('maxClock', c.maxClock);

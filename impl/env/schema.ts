@@ -26,6 +26,7 @@
  * ```
  */
 import type { Encoder } from '../core/encode.ts';
+import { InputError } from '../core/machine.ts';
 import { popcount } from './nodeset.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ export interface Codec<T> {
 
 /** How to compile: the node count, and how a node id is shown. */
 export interface CompileOptions {
-  /** Number of nodes: node ids are 1..n (at most 31). */
+  /** Number of nodes: node ids are 1..n (at most 64; at most 31 with a node set). */
   readonly n: number;
   /** A node's name in views (default `n1`, `n2`, …). */
   readonly name?: (id: number) => string;
@@ -276,6 +277,24 @@ function containsIds(s: AnySchema): boolean {
       return Object.values(s.fields).some(containsIds);
     case 'union':
       return Object.values(s.variants).some((f) => Object.values(f).some(containsIds));
+    default:
+      return false;
+  }
+}
+
+function containsNodeSet(s: AnySchema): boolean {
+  switch (s.kind) {
+    case 'nodeSet':
+      return true;
+    case 'perNode':
+    case 'list':
+    case 'set':
+    case 'optional':
+      return containsNodeSet(s.of);
+    case 'record':
+      return Object.values(s.fields).some(containsNodeSet);
+    case 'union':
+      return Object.values(s.variants).some((f) => Object.values(f).some(containsNodeSet));
     default:
       return false;
   }
@@ -928,13 +947,16 @@ function validatorOf(s: AnySchema, n: number, ids: Ids): (v: unknown, path: stri
   }
 }
 
-/** The largest node count a schema compiles for (node sets are 32-bit masks). */
-export const MAX_SCHEMA_NODES = 31;
+/** The largest node count a schema compiles for; a schema with a node set needs at most {@link MAX_NODESET_NODES}. */
+export const MAX_SCHEMA_NODES = 64;
+/** The largest node count of a schema with `S.nodeSet()` (node sets are 32-bit masks). */
+export const MAX_NODESET_NODES = 31;
 
 /** Derive the codec of `schema` for a cluster of `opts.n` nodes. */
 export function compile<T>(schema: Schema<T>, opts: CompileOptions): Codec<T> {
   const n = opts.n;
   if (!Number.isInteger(n) || n < 1 || n > MAX_SCHEMA_NODES) throw new RangeError(`compile: node count ${n} outside 1..${MAX_SCHEMA_NODES}`);
+  if (n > MAX_NODESET_NODES && containsNodeSet(schema as AnySchema)) throw new InputError(`a schema with a node set (S.nodeSet(), a 32-bit mask) needs at most ${MAX_NODESET_NODES} nodes, got ${n}`);
   const name = opts.name ?? ((id: number) => `n${id}`);
   const s = schema as AnySchema;
   const all = Array.from({ length: n }, (_, i) => i + 1);

@@ -55,7 +55,8 @@ export const gossipModel = defineModel({
   params: {
     // The parameters gossip's declaration uses: no clocks, no detector (suspicion is the protocol's own), no symmetry.
     ...envParams(buggyGossip({ nodes: 3, requests: 1, ops: 'all', beats: 0, suspects: 0, joiners: 1, peers: 'random', maxClock: 0 }, 'none'), { nodes: 3, requests: 1, timeouts: 0 }),
-    nodes: envParam('nodes', { nodes: 3 }),
+    // Up to 64 nodes (no node sets in gossip's schema), for random mode at scale (the rounds bench).
+    nodes: int(3, 1, 64, 'number of nodes (n1..nN); above 31, no partitions'),
     requests: envParam('requests', { requests: 1 }),
     maxClock: envParam('maxClock'),
     ops: oneOf(['all', 'counter', 'orset', 'lww', 'none'], 'all', 'which CRDT operations clients issue'),
