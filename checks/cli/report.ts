@@ -23,6 +23,7 @@ import { reportPathForTrace, writeItf, writeOtlp, writeReport } from '../report/
 import { flag, parseArgs, str } from './args.ts';
 import { REPORTS_DIR, assertWritable, writeFileAtomic } from '../output.ts';
 import { parseTraceFileWith, type ModelSource } from './models.ts';
+import { readTraceText } from '../engine/replay.ts';
 
 /** Flags of `dscheck report`. */
 export const REPORT_FLAGS = { out: 'string', 'out-itf': 'string', 'out-otlp': 'string', json: 'bool', index: 'bool', dir: 'string' } as const;
@@ -36,13 +37,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Read a trace file's JSON and check its shape (format, version, steps); one-line errors. */
 export function readTraceJson(path: string): TraceFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new InputError(`cannot read trace file ${path}${code ? ` (${code})` : ''}`);
-  }
+  const text = readTraceText(path);
   let json: unknown;
   try {
     json = JSON.parse(text);

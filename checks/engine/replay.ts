@@ -376,16 +376,19 @@ export function parseTraceFile(text: string, source: string, lookup: (model: str
   };
 }
 
-/** Read and validate a trace file ({@link parseTraceFile}); an unreadable file is an {@link InputError}. */
-export function readTraceFile(path: string, lookup: (model: string) => AnyModel): LoadedTrace {
-  let text: string;
+/** A trace file's text; an unreadable file is an {@link InputError} (one line, with the OS code). */
+export function readTraceText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as { code?: string }).code;
     throw new InputError(`cannot read trace file ${path}${code ? ` (${code})` : ''}`);
   }
-  return parseTraceFile(text, path, lookup);
+}
+
+/** Read and validate a trace file ({@link parseTraceFile}); an unreadable file is an {@link InputError}. */
+export function readTraceFile(path: string, lookup: (model: string) => AnyModel): LoadedTrace {
+  return parseTraceFile(readTraceText(path), path, lookup);
 }
 
 // ---------------------------------------------------------------------------------------------
