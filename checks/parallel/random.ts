@@ -243,11 +243,15 @@ export async function checkRandomParallel(ref: ModelRef, opts: ParallelRandomOpt
     next++;
     return b;
   };
-  if (workers === 1 && !opts.threads) {
+  /** Run blocks in this thread until none is left, yielding between blocks. */
+  const runHere = async (): Promise<void> => {
     for (let b = take(); b !== undefined; b = take()) {
       record(runRandomBlock(machine, job(b)));
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  };
+  if (workers === 1 && !opts.threads) {
+    await runHere();
   } else {
     // With N ≥ 2 workers this thread is one of them (unless `threads`): it runs blocks from the
     // start, while the N − 1 threads boot, and a short run may end before they are up.
@@ -286,10 +290,7 @@ export async function checkRandomParallel(ref: ModelRef, opts: ParallelRandomOpt
     onThreads.catch(() => {}); // handled below, after this thread's own blocks
     try {
       if (!opts.threads) {
-        for (let b = take(); b !== undefined; b = take()) {
-          record(runRandomBlock(machine, job(b)));
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+        await runHere();
         // Every block is taken: threads still booting are not needed.
         if (pool.length === 0) {
           done = true;

@@ -38,7 +38,8 @@ try {
 /** States waiting to be expanded, read once, in order. */
 interface Frontier {
   readonly length: number;
-  push(s: unknown): void;
+  /** Queue `s`; `encoded`, when given, already holds `s`'s own encoding (not a representative's). */
+  push(s: unknown, encoded?: WordBuffer): void;
   /** The next state, or undefined at the end (the first call ends writing). */
   take(): unknown;
   /** Bytes written to disk. */
@@ -86,14 +87,18 @@ class EncodedFrontier implements Frontier {
   get length(): number {
     return this.q.length;
   }
-  push(s: unknown): void {
+  push(s: unknown, encoded?: WordBuffer): void {
     // The state itself (not its symmetric representative), as the single-threaded search keeps it.
-    this.raw.reset();
-    this.m.encode!(s, this.raw);
-    this.q.push(this.raw.raw, this.raw.len);
+    let w = encoded;
+    if (w === undefined) {
+      w = this.raw;
+      w.reset();
+      this.m.encode!(s, w);
+    }
+    this.q.push(w.raw, w.len);
     if (EncodedFrontier.checked < CHECKED_DECODES) {
       EncodedFrontier.checked++;
-      if (canonicalKey(this.m.decode!(this.raw.raw.slice(0, this.raw.len))) !== canonicalKey(s)) {
+      if (canonicalKey(this.m.decode!(w.raw.slice(0, w.len))) !== canonicalKey(s)) {
         throw new Error(`model ${this.m.name}: decode is not the inverse of encode on a reachable state; run with --frontier objects and fix decode`);
       }
     }
@@ -186,6 +191,11 @@ class BfsWorker {
     this.partitioning = false;
   }
 
+  /** `words` after {@link discover}, when it holds the state's own encoding (no symmetry, `encode`). */
+  private ownWords(): WordBuffer | undefined {
+    return this.sym === undefined && machine.encode !== undefined ? this.words : undefined;
+  }
+
   useTable(table: SharedArrayBuffer): void {
     this.set.use(table);
   }
@@ -253,7 +263,7 @@ class BfsWorker {
     this.newStates = 0;
     try {
       for (const s of machine.init()) {
-        if (this.discover(s, 0)) this.next.push(s);
+        if (this.discover(s, 0)) this.next.push(s, this.ownWords());
         if (this.violation) break;
       }
     } catch {
@@ -324,7 +334,7 @@ class BfsWorker {
               return this.report('stopped');
             }
           }
-          if (this.discover(t, this.depth + 1)) this.next.push(t);
+          if (this.discover(t, this.depth + 1)) this.next.push(t, this.ownWords());
           else if (this.violation) return this.report('stopped');
         }
         if ((this.expanded & 63) === 0) {
