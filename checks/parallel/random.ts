@@ -276,16 +276,17 @@ export async function checkRandomParallel(ref: ModelRef, opts: ParallelRandomOpt
       } finally {
         opts.signal?.removeEventListener('abort', cancelBoot);
       }
-      await Promise.all(
-        pool.map(async (w) => {
-          for (let b = take(); b !== undefined; b = take()) {
-            const r = await w.request({ type: 'random', job: job(b) });
-            if (r.type !== 'random-done') throw new Error(`unexpected worker reply ${r.type}`);
-            const { type: _t, ...o } = r;
-            record(o);
-          }
-        }),
-      );
+      // Two requests in flight per thread: a thread finds its next block queued when it finishes
+      // one, instead of idling until this thread, busy with a block of its own, hands it one.
+      const feed = async (w: WorkerHandle): Promise<void> => {
+        for (let b = take(); b !== undefined; b = take()) {
+          const r = await w.request({ type: 'random', job: job(b) });
+          if (r.type !== 'random-done') throw new Error(`unexpected worker reply ${r.type}`);
+          const { type: _t, ...o } = r;
+          record(o);
+        }
+      };
+      await Promise.all(pool.flatMap((w) => [feed(w), feed(w)]));
     })();
     onThreads.catch(() => {}); // handled below, after this thread's own blocks
     try {

@@ -352,10 +352,15 @@ class Generator {
         out.push(`if (typeof ${x} !== 'boolean') F(${p}, ${x}, 'a boolean');`);
         return `(${x} ? 1 : 0)`;
       case 'enum': {
-        const table = this.konst(new Map(s.values.map((v, i) => [v, i])));
         const c = this.v('e');
-        out.push(`const ${c} = ${table}.get(${x});`);
-        out.push(`if (${c} === undefined) F(${p}, ${x}, ${JSON.stringify(`one of ${s.values.join(', ')}`)});`);
+        // A few values: compare with the literals (interned strings: pointer compares), which
+        // is several times faster than a Map lookup; many values: a Map.
+        const lookup =
+          s.values.length <= 12
+            ? `${s.values.map((v, i) => `${x} === ${JSON.stringify(v)} ? ${i} : `).join('')}-1`
+            : `${this.konst(new Map(s.values.map((v, i) => [v, i])))}.get(${x}) ?? -1`;
+        out.push(`const ${c} = ${lookup};`);
+        out.push(`if (${c} < 0) F(${p}, ${x}, ${JSON.stringify(`one of ${s.values.join(', ')}`)});`);
         return c;
       }
       case 'node': {
