@@ -8,6 +8,7 @@ import { moduleOf, modelRef, withModule, type ModelSource } from './models.ts';
 import { DEFAULT_BOUNDS, DEFAULT_SPILL } from '../exhaustive.ts';
 import { exploreParallel, type ParallelExploreStats } from '../parallel/explore.ts';
 import { blockedRandomCheck, portfolioCheck } from './parallel.ts';
+import { defaultWorkers } from '../parallel/pool.ts';
 import { defaultTracePath, paramText, printVerdict, seedArg } from './verdict.ts';
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, drawKinds, drawnConfigText, drawRangesText, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
 import { modelDraw } from '../random/config.ts';
@@ -384,8 +385,9 @@ async function exhaustiveCheck(
   const timeLimitMs = seconds(args, 'time-limit', DEFAULT_BOUNDS.timeLimitMs);
   const exact = flag(args, 'exact');
   const symmetry = !flag(args, 'no-symmetry');
-  // Parallel BFS is opt-in: the single-threaded search is the reference (every report path, the purity and error guards) and the 2-worker speed-up is not yet measured.
-  const workers = posInt(args, 'workers', 1);
+  // BFS uses every core by default (the result does not depend on the worker count); dfs and
+  // exact keys are single-threaded. A run shorter than the workers' start never starts them.
+  const workers = posInt(args, 'workers', mode === 'bfs' && !exact ? defaultWorkers() : 1);
   if (workers > 1 && mode === 'dfs') throw new InputError('--mode dfs is single-threaded: use --workers 1 (or --mode bfs)');
   if (workers > 1 && exact) throw new InputError('--exact keeps full keys in one thread: use --workers 1 with it');
   if (args.flags.has('shard')) throw new InputError('--shard splits random or portfolio runs; an exhaustive search is not sharded');
@@ -491,7 +493,7 @@ async function exhaustiveCheck(
       out(`  states ${num(s.states)} · transitions ${num(s.transitions)} · diameter ${s.diameter} · ${dur(s.elapsedMs)} · ${num(s.statesPerSecond)} states/s`);
       out(`  states per depth: ${s.statesPerDepth.join(' ')}`);
       out(`  memory: ${(s.bytesPerState).toFixed(1)} bytes per state in the visited set and trace links · peak frontier ${num(s.peakFrontier)}${s.frontier === 'encoded' ? ' (encoded)' : ''} · peak RSS ${num(Math.round(s.peakRssBytes / 2 ** 20))} MiB${s.spilledBytes > 0 ? ` · ${num(Math.round(s.spilledBytes / 2 ** 20))} MiB spilled to disk` : ''}`);
-      if (s.workers > 1) out(`  workers: ${s.workers}${s.parallelMs !== undefined ? ` (violation found in ${dur(s.parallelMs)}; trace and counts from the single-threaded search to its depth)` : s.expandedPerWorker ? ` · states expanded per worker: ${s.expandedPerWorker.map(num).join(' / ')}` : ''}`);
+      if (s.workers > 1) out(`  workers: ${s.workers}${s.parallelMs !== undefined ? ` (the model threw in a worker after ${dur(s.parallelMs)}; trace and counts from the single-threaded search to its depth)` : s.expandedPerWorker ? ` · states expanded per worker: ${s.expandedPerWorker.map(num).join(' / ')}` : ''}`);
       if (s.collisionProbability !== null) out(`  fingerprint collision probability (optimistic, as TLC computes it): ${s.collisionProbability.toExponential(1)}`);
     },
     traceNote: () => '',

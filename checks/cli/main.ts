@@ -93,7 +93,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
       opt('--frontier-memory MB', 'bfs: encoded frontier held in memory before it spills to disk (default 512)'),
       opt('--spill-dir DIR', 'bfs: folder for spill files of the frontier and trace links (default: the OS temp folder)'),
       opt('--check-purity', 'guard every state against handlers and checks that mutate their input (default: the first states of every run)'),
-      opt('--workers N', 'threads for bfs (default 1; the result does not depend on N); with random: runs spread over N threads'),
+      opt('--workers N', 'threads for bfs (default: the number of cores; the result does not depend on N); with random: runs spread over N threads'),
       'options of --mode random:',
       opt('--runs N', 'number of random runs (default 1,000)'),
       opt('--steps M', 'steps per run, at most (default 200); part of the schedule encoding'),

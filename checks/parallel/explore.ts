@@ -5,29 +5,41 @@
  *   `Atomics` compare-and-swap ({@link SharedFingerprintSet}); it grows stop-the-world.
  * - The workers start replicated: each expands the whole (small) frontier in the same order,
  *   worker 0 alone counting and checking. Once a level's frontier holds at least
- *   `partitionAt` states, it is dealt out (worker w takes positions ≡ w mod n) and from then on
- *   each worker expands the states it discovered: states never cross threads (they hold
- *   functions and immutable collections that cannot be cloned cheaply). Which worker wins a state
- *   depends on timing; nothing reported depends on it. (Without the replicated start, a model
+ *   `partitionAt` states, it is dealt out (worker w takes ranks ≡ w mod n) and from then on
+ *   each worker expands the states whose canonical discovery it made: states never cross
+ *   threads (they hold functions and immutable collections that cannot be cloned cheaply). (Without the replicated start, a model
  *   with one initial state would leave every worker but one idle for the whole search.)
  * - The levels are barriers: level d+1 starts when every worker has expanded its part of level
  *   d. So the distinct count of every depth, the diameter, the witnesses' depths and the verdict
  *   of a complete search are the same for any number of workers.
- * - Counterexamples: the first violation stops every worker, and the coordinator re-derives the
- *   trace with a single-threaded breadth-first search of the same model and options (the search
- *   stops at the first violation, so it runs only to the violation's depth). Its trace is the
- *   lexicographically least shortest one in (initial state, action index, …) order, the one
- *   `explore()` reports, whoever owned which state in the parallel run; so workers keep no parent
- *   links at all (a checker cost of 8 bytes per slot of the table, nothing else).
- *   The price is a second, sequential search up to the violation's depth.
+ * - Parent links and the canonical order. Every level is kept as its states' *links*,
+ *   `parentRank × 65,536 + actionIndex`, sorted: a state's rank in its level is its link's index,
+ *   which is exactly the order in which the single-threaded search discovers the level. A state
+ *   first reached in the level being expanded is offered by every discovery (its parent's rank,
+ *   an atomic minimum in the table's claim word); the least offer wins, and the winner's copy is
+ *   the one expanded next (the copy the single-threaded search keeps, which matters when the key
+ *   merges states: symmetry, ignored messages). At the level's end each worker keeps its winners
+ *   and settles their slots, sends their links sorted, and the coordinator merges them into the
+ *   level's sorted links, from which the workers read their states' ranks.
+ * - Counterexamples: a violation is recorded where the single-threaded search would meet it,
+ *   (parent rank, action index, what is checked first); from then on, parents ranked above it
+ *   are passed over, the level is finished, and the least violation of all workers is the one
+ *   reported. Its trace follows the links back to an initial state and is replayed: the same
+ *   trace as `explore()` for any worker count, with no second search. (A model that throws is
+ *   the exception: a single-threaded search to that depth reports the throw, with its phase.)
+ *   Checker memory: 12 bytes per slot of the table, and 8 per state for the links.
  */
 import { InputError, type AnyMachine } from '../../impl/core/machine.ts';
-import { DEFAULT_BOUNDS, DEFAULT_SPILL, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
+import { DEFAULT_BOUNDS, DEFAULT_SPILL, PURITY_FIRST_STATES, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
 import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, defaultWorkers, startWorkers, type WorkerHandle } from './pool.ts';
 import { CTRL, STOP, SharedFingerprintSet } from './shared-set.ts';
-import type { LevelReport, WorkerMessage } from './protocol.ts';
+import { LINK_BASE, eventOrder, type BfsEvent, type LevelReport, type SettledReport, type WorkerMessage } from './protocol.ts';
+import { traceFromIndices, type Violation } from '../../impl/core/trace.ts';
+import { explainError } from '../../impl/core/culprit.ts';
+import { brokenInitProperty, brokenInvariant, brokenProperty, type Broken } from '../engine/checking.ts';
+import { PurityError } from '../engine/purity.ts';
 
 /** Options of a parallel search: {@link ExploreOptions} plus the worker count. */
 export interface ParallelExploreOptions extends ExploreOptions {
@@ -44,7 +56,12 @@ export interface ParallelExploreOptions extends ExploreOptions {
   readonly initialSlots?: number;
   /** Partition the frontier once a level holds this many states (default 256 per worker). */
   readonly partitionAt?: number;
+  /** With the warm start: start the workers only if the search in this thread runs longer than this (default {@link SPAWN_AFTER_MS}). */
+  readonly spawnAfterMs?: number;
 }
+
+/** How long a search runs in this thread before the workers are started (a small model is done by then). */
+export const SPAWN_AFTER_MS = 200;
 
 /** Statistics of a parallel search. */
 export interface ParallelExploreStats extends ExploreStats {
@@ -53,8 +70,8 @@ export interface ParallelExploreStats extends ExploreStats {
   /** Peak resident set size of the process (all threads), in bytes. */
   readonly peakRssBytes: number;
   /**
-   * With a violation: the time of the parallel search that found it, before the sequential
-   * search that re-derived the canonical trace (whose counters these stats are).
+   * When the model threw in a worker: the time of the parallel search, before the
+   * single-threaded search that re-derived the throw (whose counters these stats are).
    */
   readonly parallelMs?: number;
   /** States each worker expanded (the work's split; absent when one thread searched). */
@@ -64,6 +81,66 @@ export interface ParallelExploreStats extends ExploreStats {
 /** Peak RSS of this process so far, in bytes. */
 export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
+}
+
+function asSettled(m: WorkerMessage): SettledReport {
+  if (m.type === 'settled') return m;
+  throw new Error(`unexpected worker reply ${m.type}`);
+}
+
+/** Merge sorted arrays into one sorted array in shared memory (the workers read ranks from it). */
+export function mergeSorted(parts: readonly Float64Array[]): Float64Array {
+  const total = parts.reduce((a, p) => a + p.length, 0);
+  const out = new Float64Array(new SharedArrayBuffer(Math.max(8, total * 8)), 0, total);
+  const at = parts.map(() => 0);
+  for (let k = 0; k < total; k++) {
+    let best = -1;
+    for (let p = 0; p < parts.length; p++) {
+      if (at[p]! < parts[p]!.length && (best < 0 || parts[p]![at[p]!]! < parts[best]![at[best]!]!)) best = p;
+    }
+    out[k] = parts[best]![at[best]!++]!;
+  }
+  return out;
+}
+
+/**
+ * The action-index path to the event: from its parent (rank `e.rank` at `depth`) back through
+ * every level's links to an initial state, then the event's own action (none for a deadlock).
+ */
+function pathTo(links: readonly Float64Array[], depth: number, e: BfsEvent): { readonly initIndex: number; readonly indices: number[] } {
+  if (depth < 0) return { initIndex: e.ai, indices: [] };
+  const indices: number[] = [];
+  let r = e.rank;
+  for (let d = depth; d >= 1; d--) {
+    const link = links[d]![r]!;
+    indices.push(link % LINK_BASE);
+    r = Math.floor(link / LINK_BASE);
+  }
+  const initIndex = links[0]![r]! % LINK_BASE;
+  indices.reverse();
+  if (e.kind !== 'deadlock') indices.push(e.ai);
+  return { initIndex, indices };
+}
+
+/** The violation at the end of a path, with its trace and message, as the single-threaded search reports it. */
+function violationOf(m: AnyMachine, checks: readonly string[], e: BfsEvent, path: { readonly initIndex: number; readonly indices: readonly number[] }): Violation<unknown, unknown> {
+  const trace = traceFromIndices(m, path.initIndex, path.indices);
+  const { invariants, properties } = selectChecks(m, checks);
+  const steps = trace.steps;
+  const last = steps.length > 0 ? steps[steps.length - 1]!.state : trace.init;
+  let broken: Broken | undefined;
+  if (e.kind === 'invariant') broken = brokenInvariant(invariants, last);
+  else if (e.kind === 'property' && e.sub === 2) broken = brokenInitProperty(properties, trace.init);
+  else if (e.kind === 'property') broken = brokenProperty(properties, steps.length > 1 ? steps[steps.length - 2]!.state : trace.init, steps[steps.length - 1]!.action, last);
+  if (e.kind !== 'deadlock' && broken?.name !== e.name) {
+    throw new PurityError(
+      `model error in ${m.name}: ${e.kind} ${e.name} broke in a worker but not when its path was replayed: the model is not deterministic, or it wrote into a state it was given (rerun with --workers 1 --check-purity to find where)`,
+      'replay',
+      e.name,
+      [],
+    );
+  }
+  return explainError(m, { kind: e.kind, name: e.name, message: broken?.message ?? '', trace }, checks);
 }
 
 function asLevel(m: WorkerMessage): LevelReport {
@@ -87,31 +164,36 @@ export async function exploreParallel(
   const mode = opts.mode ?? 'bfs';
   if (workers > 1 && mode === 'dfs') throw new InputError('--mode dfs is single-threaded: use --workers 1 (or --mode bfs)');
   if (workers > 1 && opts.exact) throw new InputError('--exact keeps full keys in one thread: use --workers 1 with it');
-  if (workers === 1) return sequential(machine, opts, 1);
+  // One thread, or the purity check on every state (a diagnosis mode of the single-threaded search).
+  if (workers === 1 || opts.purity === 'full') return sequential(machine, opts, 1);
   validate(machine, opts);
-  const start = startWorkers(ref, workers);
-  const booting = start.ready;
-  if (opts.warmStart === false) return parallelBfs(booting, machine, opts, workers);
-  // Warm start: a single-threaded search races the workers' start-up.
+  if (opts.warmStart === false) return parallelBfs(startWorkers(ref, workers).ready, machine, opts, workers);
+  // Warm start: search in this thread; if it is still running after `spawnAfterMs`, start the
+  // workers, and hand over to them once they are up (a small model never starts a thread).
   const cut = new AbortController();
+  let start: ReturnType<typeof startWorkers> | undefined;
   let ready = false;
-  booting.then(
-    () => {
-      ready = true;
-      cut.abort();
-    },
-    () => {},
-  );
+  const spawn = setTimeout(() => {
+    start = startWorkers(ref, workers);
+    start.ready.then(
+      () => {
+        ready = true;
+        cut.abort();
+      },
+      () => {},
+    );
+  }, opts.spawnAfterMs ?? SPAWN_AFTER_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal;
   const startedAt = performance.now();
-  const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, ...seqOpts } = opts;
+  const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, ...seqOpts } = opts;
   const first = await sequential(machine, { ...seqOpts, signal }, 1);
+  clearTimeout(spawn);
   const userAbort = opts.signal?.aborted ?? false;
-  if (!(ready && first.bound?.kind === 'interrupted') || userAbort) {
-    await start.cancel();
+  if (start === undefined || !(ready && first.bound?.kind === 'interrupted') || userAbort) {
+    await start?.cancel();
     return first;
   }
-  return parallelBfs(booting, machine, opts, workers, startedAt);
+  return parallelBfs(start.ready, machine, opts, workers, startedAt);
 }
 
 /** The input errors a search reports before any work: bounds, check names, no initial state. */
@@ -153,6 +235,7 @@ async function parallelBfs(
 
   const start = startedAt ?? performance.now();
   const { ctrl, table } = SharedFingerprintSet.create(opts.initialSlots);
+  Atomics.store(ctrl, CTRL.bound, 0x7fffffff);
   const set = new SharedFingerprintSet(ctrl, table);
   const live = new SharedArrayBuffer(n * 2 * 8);
   const liveView = new Float64Array(live);
@@ -187,27 +270,42 @@ async function parallelBfs(
   const spilledOf = new Array<number>(n).fill(0);
   const partitionAt = opts.partitionAt ?? 256 * n;
   let replicated = true;
-  let violation = false;
+  let error = false;
   let bound: BoundHit | undefined;
   let peakFrontier = 0;
-  const absorb = (rs: readonly LevelReport[], at: number): number => {
+  /** Per depth, the sorted links of its states: rank r's parent and action are in `links[d][r]`. */
+  const links: Float64Array[] = [];
+  /** The least check violation, and the depth whose expansion met it (-1: the initial states). */
+  let found: { readonly event: BfsEvent; readonly depth: number } | undefined;
+  const witnessAt = (ds: readonly number[]): void =>
+    ds.forEach((d, i) => {
+      if (d >= 0 && (witnessDepth[i]! < 0 || d < witnessDepth[i]!)) witnessDepth[i] = d;
+    });
+  const absorb = (rs: readonly LevelReport[], at: number): void => {
     let added = 0;
-    let frontier = 0;
     rs.forEach((r, w) => {
       added += r.newStates;
-      frontier += r.nextSize;
       if (process.env['DSCHECK_PAR_DEBUG']) process.stderr.write(`level ${at} worker ${w}: +${r.newStates} next ${r.nextSize} expanded ${r.expanded}\n`);
       transitionsOf[w] = r.transitions;
       expandedOf[w] = r.expanded;
       spilledOf[w] = r.spilledBytes;
-      if (r.violation) violation = true;
-      r.witnessDepths.forEach((d, i) => {
-        if (d >= 0 && (witnessDepth[i]! < 0 || d < witnessDepth[i]!)) witnessDepth[i] = d;
-      });
+      if (r.error) error = true;
+      witnessAt(r.witnessDepths);
     });
     if (added > 0) statesPerDepth[at] = added;
-    if (frontier > peakFrontier) peakFrontier = frontier;
-    return frontier;
+  };
+  /** End a level: the winners' links become the next level's ranks; returns its size. */
+  const settle = async (from: number): Promise<number> => {
+    const rs = await Promise.all(pool.map(async (w) => asSettled(await w.request({ type: 'settle' }))));
+    let size = 0;
+    for (const r of rs) {
+      size += r.links.length;
+      witnessAt(r.witnessDepths);
+      if (r.event && (!found || eventOrder(r.event) < eventOrder(found.event))) found = { event: r.event, depth: from };
+    }
+    links.push(mergeSorted(rs.map((r) => r.links)));
+    if (size > peakFrontier) peakFrontier = size;
+    return size;
   };
 
   try {
@@ -224,6 +322,7 @@ async function parallelBfs(
             symmetry: useSymmetry,
             deadlock: opts.deadlock ?? false,
             maxStates,
+            purityStates: opts.purity === 'off' ? 0 : (opts.purityStates ?? PURITY_FIRST_STATES),
             encodedFrontier,
             frontierMemoryBytes,
             ...(opts.spillDir !== undefined ? { spillDir: opts.spillDir } : {}),
@@ -232,20 +331,20 @@ async function parallelBfs(
         }),
       ),
     );
-    const inits = await Promise.all(
-      pool.map(async (w) => asLevel(await w.request({ type: 'init' }))),
-    );
-    let frontier = absorb(inits, 0);
-    while (!violation && Atomics.load(ctrl, CTRL.stop) === STOP.none && frontier > 0) {
+    const inits = await Promise.all(pool.map(async (w) => asLevel(await w.request({ type: 'init' }))));
+    absorb(inits, 0);
+    let frontier = error || inits.some((r) => r.type !== 'done') ? 0 : await settle(-1);
+    while (!error && !found && Atomics.load(ctrl, CTRL.stop) === STOP.none && frontier > 0) {
+      const ranks = links[depth]!.buffer as SharedArrayBuffer;
       if (depth >= maxDepth) {
         const probes = await Promise.all(pool.map(async (w) => asLevel(await w.request({ type: 'level', depth, expand: false }))));
-        if (probes.some((p) => p.violation)) violation = true;
+        if (probes.some((p) => p.error)) error = true;
         else if (probes.some((p) => p.canExpand)) bound = { kind: 'depth', limit: maxDepth };
         break;
       }
       const partition = replicated && frontier >= partitionAt;
       if (partition) replicated = false;
-      let reports = await Promise.all(pool.map(async (w) => asLevel(await w.request({ type: 'level', depth, expand: true, partition }))));
+      let reports = await Promise.all(pool.map(async (w) => asLevel(await w.request({ type: 'level', depth, expand: true, partition, ranks, replicated }))));
       // Stop-the-world growth: every worker has stopped; rehash, hand out the new table, resume.
       while (reports.some((r) => r.type === 'paused') && Atomics.load(ctrl, CTRL.stop) === STOP.none) {
         const grown = set.grown();
@@ -258,8 +357,9 @@ async function parallelBfs(
           }),
         );
       }
-      frontier = absorb(reports, depth + 1);
+      absorb(reports, depth + 1);
       if (reports.some((r) => r.type !== 'done')) break;
+      frontier = await settle(depth);
       depth++;
     }
   } finally {
@@ -269,9 +369,9 @@ async function parallelBfs(
     await Promise.all(pool.map((w) => w.stop()));
   }
   const parallelMs = performance.now() - start;
-  if (violation) {
-    // The canonical counterexample: a single-threaded search to the violation's depth.
-    const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, ...seq } = opts;
+  if (error) {
+    // The model threw: a single-threaded search to that depth reports it, with its phase and trace.
+    const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, ...seq } = opts;
     return sequential(machine, seq, n, { parallelMs, startedAt: start });
   }
   const why = Atomics.load(ctrl, CTRL.stop);
@@ -281,7 +381,7 @@ async function parallelBfs(
   else if (why === STOP.interrupted) bound = { kind: 'interrupted', limit: parallelMs };
   const states = Math.min(set.size, maxStates);
   const transitions = transitionsOf.reduce((a, b) => a + b, 0);
-  const checkerBytes = set.bytes();
+  const checkerBytes = set.bytes() + links.reduce((a, l) => a + l.byteLength, 0);
   const stats: ParallelExploreStats = {
     mode: 'bfs',
     dedup: 'fingerprint64',
@@ -303,6 +403,7 @@ async function parallelBfs(
     expandedPerWorker: expandedOf,
   };
   const witnesses: WitnessResult[] = witnessNames.map((name, i) => ({ name, reached: witnessDepth[i]! >= 0, ...(witnessDepth[i]! >= 0 ? { depth: witnessDepth[i]! } : {}) }));
+  if (found) return { status: 'violation', violation: violationOf(machine, checks, found.event, pathTo(links, found.depth, found.event)), stats, witnesses };
   if (bound) return { status: 'bounded', bound, stats, witnesses };
   return { status: 'exhausted', stats, witnesses };
 }

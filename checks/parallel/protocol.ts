@@ -19,6 +19,8 @@ export interface BfsWorkerOptions {
   readonly symmetry: boolean;
   readonly deadlock: boolean;
   readonly maxStates: number;
+  /** Deep-freeze the first this many distinct states (the purity guard; a write then throws, and the search is re-run in one thread, which names the field). */
+  readonly purityStates: number;
   /** Hold the frontier as encodings (the machine has `encode` and `decode`), else as objects. */
   readonly encodedFrontier: boolean;
   /** This worker's memory budget for its encoded frontier before it spills to disk. */
@@ -27,6 +29,32 @@ export interface BfsWorkerOptions {
   readonly spillDir?: string;
   /** Words per frontier chunk (the unit that spills); smaller only in tests. */
   readonly frontierChunkWords?: number;
+}
+
+/**
+ * Links order a level: `parentRank × LINK_BASE + actionIndex` (initial states: their index).
+ * Exact in a float64 for parent ranks below 2³⁷; a state with LINK_BASE or more enabled actions
+ * is refused by the parallel search.
+ */
+export const LINK_BASE = 65_536;
+
+/**
+ * A check violation met by a worker: where a single-threaded search would meet it, as (rank of
+ * the parent being expanded, action index, sub-order), `sub` ordering what happens at one
+ * action: 0 the transition property (or, with `ai` = -1, the deadlock), 1 an invariant of the
+ * state reached, 2 an initial-state property. (Initial states: rank 0, `ai` their index.)
+ */
+export interface BfsEvent {
+  readonly rank: number;
+  readonly ai: number;
+  readonly sub: 0 | 1 | 2;
+  readonly kind: 'invariant' | 'property' | 'deadlock';
+  readonly name: string;
+}
+
+/** A number ordering events as a single-threaded search meets them. */
+export function eventOrder(e: BfsEvent): number {
+  return (e.rank * (LINK_BASE + 1) + (e.ai + 1)) * 4 + e.sub;
 }
 
 /** One block of random runs: `runs` runs from `seed`. */
@@ -57,7 +85,12 @@ export type CoordinatorMessage =
        * same order, until then).
        */
       readonly partition?: boolean;
+      /** The level's links, every worker's, sorted (a float64 array): an entry's rank is its link's index. */
+      readonly ranks?: SharedArrayBuffer;
+      /** The level is expanded replicated: worker 0 alone inserts, in the canonical order. */
+      readonly replicated?: boolean;
     }
+  | { readonly type: 'settle' }
   | { readonly type: 'resume'; readonly table: SharedArrayBuffer; readonly continueLevel: boolean }
   | { readonly type: 'random'; readonly job: RandomBlockJob };
 
@@ -76,10 +109,23 @@ export interface LevelReport {
   readonly nextSize: number;
   /** Per witness: the smallest depth at which this worker saw it, or -1. */
   readonly witnessDepths: readonly number[];
-  /** Whether this worker met a violation (any kind, exceptions included). */
-  readonly violation: boolean;
+  /** Whether the model threw in this worker (the coordinator then re-derives the run in one thread). */
+  readonly error: boolean;
+  /** The least check violation this worker met in this level so far. */
+  readonly event?: BfsEvent;
   /** For a depth-bound probe: whether some frontier state has an enabled action. */
   readonly canExpand: boolean;
+}
+
+/** A worker's account of a level's end ({@link CoordinatorMessage} `settle`). */
+export interface SettledReport {
+  readonly type: 'settled';
+  /** The links of the states this worker owns in the new level, sorted (a replica: none). */
+  readonly links: Float64Array;
+  readonly nextSize: number;
+  /** The least check violation this worker met in the level (invariants of states it won included). */
+  readonly event?: BfsEvent;
+  readonly witnessDepths: readonly number[];
 }
 
 /** What a worker reports for one random block. */
@@ -105,4 +151,5 @@ export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'error'; readonly message: string }
   | LevelReport
+  | SettledReport
   | RandomBlockReport;

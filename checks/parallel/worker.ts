@@ -6,9 +6,10 @@
  *   the same deterministic order as every other worker, worker 0 deduplicating through the
  *   shared fingerprint table and counting, the others through a private set and counting
  *   nothing. When the frontier is large enough the coordinator partitions it (worker w keeps the
- *   states at positions ≡ w mod n); from then on each worker expands the states *it* discovered
- *   (states never cross threads), deduplicating through the shared table. Between states it
- *   obeys the shared `pause` and `stop` words;
+ *   states of rank ≡ w mod n); from then on each worker expands the states whose canonical
+ *   discovery (least parent rank) it made, deduplicating and claiming through the shared table
+ *   (states never cross threads). At a level's end (`settle`) it keeps its winners and sends
+ *   their links, sorted. Between states it obeys the shared `pause`, `stop` and `bound` words;
  * - random blocks: it runs {@link checkRandom} on a block of runs with the block's own seed and
  *   reports the summary (the coordinator replays a failing block to rebuild its trace).
  */
@@ -17,11 +18,12 @@ import type { AnyMachine } from '../../impl/core/machine.ts';
 import { WordBuffer } from '../../impl/core/encode.ts';
 import { selectChecks } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
-import { CTRL, STOP, SharedFingerprintSet } from './shared-set.ts';
+import { CTRL, SETTLED, STOP, SharedFingerprintSet } from './shared-set.ts';
 import { FingerprintSet } from '../visited.ts';
 import { EncodedQueue } from '../spill.ts';
+import { deepFreeze } from '../engine/purity.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
-import type { BfsWorkerOptions, CoordinatorMessage, LevelReport, RandomBlockJob, RandomBlockReport, WorkerMessage } from './protocol.ts';
+import { LINK_BASE, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 
 const port = parentPort!;
 const { ref } = workerData as { readonly ref: ModelRef };
@@ -42,6 +44,8 @@ interface Frontier {
   push(s: unknown, encoded?: WordBuffer): void;
   /** The next state, or undefined at the end (the first call ends writing). */
   take(): unknown;
+  /** Pass over the next state without building it; false at the end. */
+  skip(): boolean;
   /** Bytes written to disk. */
   spilled(): number;
   dispose(): void;
@@ -61,6 +65,11 @@ class ObjectFrontier implements Frontier {
     const s = this.items[this.pos];
     this.items[this.pos++] = undefined; // expanded: let it go
     return s;
+  }
+  skip(): boolean {
+    if (this.pos >= this.items.length) return false;
+    this.items[this.pos++] = undefined;
+    return true;
   }
   spilled(): number {
     return 0;
@@ -107,12 +116,44 @@ class EncodedFrontier implements Frontier {
     const w = this.q.next();
     return w === undefined ? undefined : this.m.decode!(w);
   }
+  skip(): boolean {
+    return this.q.next() !== undefined;
+  }
   spilled(): number {
     return this.q.diskBytes();
   }
   dispose(): void {
     this.q.dispose();
   }
+}
+
+/**
+ * One level of this worker's states: the states (objects or encodings) in the order they were
+ * discovered, each with its *link*: `parentRank × LINK_BASE + action index` (initial states:
+ * their index), which orders a level exactly as a single-threaded search discovers it. In a
+ * partitioned level some entries lose their state to another worker's smaller link: their link
+ * becomes -1 and they are passed over.
+ */
+class Level {
+  readonly states: Frontier;
+  links: number[] = [];
+  /** The shared-table slot of each entry (partitioned levels only). */
+  slots: number[] = [];
+  constructor(states: Frontier) {
+    this.states = states;
+  }
+}
+
+/** The least index `i` with `keys[i] >= key` (the rank of `key` when it is present). */
+function rankIn(keys: Float64Array, key: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The breadth-first part of this worker: created by `bfs-setup`. */
@@ -127,11 +168,13 @@ class BfsWorker {
   private pendingWitnesses: number;
   private readonly sym: ((s: unknown) => unknown) | undefined;
   private readonly encodeInto: (s: unknown) => void;
-  private current: Frontier;
-  private next: Frontier;
-  /** Position in `current` (states taken, including those another worker owns at a partition). */
+  private current: Level;
+  private next: Level;
+  /** The sorted links of the level being expanded (all workers'): an entry's rank is its link's index. */
+  private ranks: Float64Array = new Float64Array(0);
+  /** Position in `current`. */
   private pos = 0;
-  /** Keep only positions ≡ index mod workers of `current` (the level that partitions). */
+  /** Keep only ranks ≡ index mod workers of `current` (the level that partitions). */
   private partitioning = false;
   private depth = 0;
   private newStates = 0;
@@ -144,9 +187,16 @@ class BfsWorker {
    * nothing: worker 0 alone inserts into the shared table, checks and counts.
    */
   private local: FingerprintSet | undefined;
-  private violation = false;
+  /** An exception in the model: the search stops and the coordinator re-derives it in one thread. */
+  private error = false;
+  /** The least check violation this worker met in this level (see {@link eventOrder}). */
+  private event: BfsEvent | undefined;
+  /** Entries of `next` (by index) whose state broke an invariant: an event if they win their state. */
+  private brokenNext: { readonly entry: number; readonly name: string }[] = [];
   /** Per worker live counters for progress: [transitions, frontier left + next]. */
   private readonly live: Float64Array;
+  /** Whether this is worker 0 in a replicated level (the initial states are too). */
+  private replicatedLevel: boolean;
 
   constructor(private readonly o: BfsWorkerOptions) {
     this.ctrl = o.ctrl;
@@ -159,8 +209,9 @@ class BfsWorker {
     this.witnesses = (machine.sometimes ?? []).map((w) => ({ check: (s: unknown) => w.check(s), depth: -1 }));
     this.pendingWitnesses = this.witnesses.length;
     if (o.index !== 0) this.local = new FingerprintSet();
-    this.current = this.newFrontier();
-    this.next = this.newFrontier();
+    this.replicatedLevel = o.index === 0;
+    this.current = this.newLevel();
+    this.next = this.newLevel();
     this.sym = o.symmetry && machine.symmetry ? machine.symmetry.bind(machine) : undefined;
     const m = machine;
     const words = this.words;
@@ -176,17 +227,17 @@ class BfsWorker {
         };
   }
 
-  private newFrontier(): Frontier {
+  private newLevel(): Level {
     const o = this.o;
-    return o.encodedFrontier ? new EncodedFrontier(machine, o.frontierMemoryBytes, o.spillDir, o.frontierChunkWords) : new ObjectFrontier();
+    return new Level(o.encodedFrontier ? new EncodedFrontier(machine, o.frontierMemoryBytes, o.spillDir, o.frontierChunkWords) : new ObjectFrontier());
   }
 
-  /** The level just expanded becomes the one to expand. */
+  /** The level just settled becomes the one to expand. */
   private advance(): void {
-    this.spilledBytes += this.current.spilled();
-    this.current.dispose();
+    this.spilledBytes += this.current.states.spilled();
+    this.current.states.dispose();
     this.current = this.next;
-    this.next = this.newFrontier();
+    this.next = this.newLevel();
     this.pos = 0;
     this.partitioning = false;
   }
@@ -197,30 +248,66 @@ class BfsWorker {
   }
 
   useTable(table: SharedArrayBuffer): void {
+    const old = this.set.words();
     this.set.use(table);
+    // The slots of the entries waiting to be settled moved with the growth.
+    const slots = this.next.slots;
+    for (let i = 0; i < slots.length; i++) slots[i] = this.set.relocate(old, slots[i]!);
   }
 
-  private flagViolation(): void {
-    this.violation = true;
+  private flagError(): void {
+    this.error = true;
     Atomics.compareExchange(this.ctrl, CTRL.stop, STOP.none, STOP.violation);
   }
 
-  /** Insert, bound-check and check a reached state; true when it is new and must be expanded. */
-  private discover(t: unknown, depth: number): boolean {
+  /** Record a check violation met at (parent rank, action index, sub-order); keep the least. */
+  private noteEvent(e: BfsEvent): void {
+    if (this.event === undefined || eventOrder(e) < eventOrder(this.event)) this.event = e;
+    // Parents ranked above it cannot produce an earlier event: every worker passes over them.
+    for (let cur = Atomics.load(this.ctrl, CTRL.bound); e.rank < cur; cur = Atomics.load(this.ctrl, CTRL.bound)) {
+      if (Atomics.compareExchange(this.ctrl, CTRL.bound, cur, e.rank) === cur) break;
+    }
+  }
+
+  /**
+   * A state reached from the parent of rank `rank` by action `ai` (initial states: rank 0, `ai`
+   * = their index). Inserts it, checks the states bound, and queues it in `next` when this
+   * discovery is (for now) its canonical one; checks invariants and witnesses on what it queues.
+   */
+  private discover(t: unknown, depth: number, rank: number, ai: number): void {
+    if (ai >= LINK_BASE) throw new Error(`a state with more than ${LINK_BASE} enabled actions: too many for the parallel search (use --workers 1)`);
     this.encodeInto(t);
-    if (this.local) return this.local.add(this.words);
+    if (this.local) {
+      if (!this.local.add(this.words)) return;
+      this.next.links.push(rank * LINK_BASE + ai);
+      this.next.states.push(t, this.ownWords());
+      return;
+    }
     this.words.fingerprint(this.fp);
-    const n = this.set.add(this.fp[0]!, this.fp[1]!);
-    if (n === 0) return false;
+    const n = this.set.add(this.fp[0]!, this.fp[1]!, this.settledInserts ? SETTLED : 0);
     if (n > this.o.maxStates) {
       Atomics.compareExchange(this.ctrl, CTRL.stop, STOP.none, STOP.states);
-      return false;
+      return;
     }
-    this.newStates++;
+    if (n > 0) {
+      this.newStates++;
+      if (n <= this.o.purityStates) deepFreeze(t);
+    }
+    if (this.settledInserts) {
+      // Worker 0 while replicated: it meets states in the canonical order, first is canonical.
+      if (n === 0) return;
+    } else if (!this.set.claim(this.set.slot, rank + 1)) {
+      return;
+    }
+    const entry = this.next.links.length;
+    this.next.links.push(rank * LINK_BASE + ai);
+    if (!this.settledInserts) this.next.slots.push(this.set.slot);
+    this.next.states.push(t, this.ownWords());
     for (const inv of this.invariants) {
       if (inv.check(t) !== true) {
-        this.flagViolation();
-        return false;
+        if (this.settledInserts) this.noteEvent({ rank, ai, sub: 1, kind: 'invariant', name: inv.name });
+        else this.brokenNext.push({ entry, name: inv.name });
+        return;
       }
     }
     if (this.pendingWitnesses > 0) {
@@ -234,12 +321,19 @@ class BfsWorker {
     if (depth === 0) {
       for (const p of this.properties) {
         if (p.checkInit && p.checkInit(t) !== true) {
-          this.flagViolation();
-          return false;
+          this.noteEvent({ rank, ai, sub: 2, kind: 'property', name: p.name });
+          return;
         }
       }
     }
-    return true;
+  }
+
+  /**
+   * Worker 0 in a replicated level: the only inserter, meeting states in the canonical order, so
+   * the first discovery of a state is its canonical one and its slot is settled at once.
+   */
+  private get settledInserts(): boolean {
+    return this.replicatedLevel;
   }
 
   private report(kind: 'done' | 'paused' | 'stopped'): LevelReport {
@@ -251,10 +345,11 @@ class BfsWorker {
       newStates: this.newStates,
       transitions: replica ? 0 : this.transitions,
       expanded: replica ? 0 : this.expanded,
-      spilledBytes: this.spilledBytes + this.current.spilled() + this.next.spilled(),
-      nextSize: replica ? 0 : this.next.length,
+      spilledBytes: this.spilledBytes + this.current.states.spilled() + this.next.states.spilled(),
+      nextSize: replica ? 0 : this.next.states.length,
       witnessDepths: this.witnesses.map((w) => w.depth),
-      violation: this.violation,
+      error: this.error,
+      ...(this.event ? { event: this.event } : {}),
       canExpand: false,
     };
   }
@@ -262,43 +357,84 @@ class BfsWorker {
   init(): LevelReport {
     this.newStates = 0;
     try {
-      for (const s of machine.init()) {
-        if (this.discover(s, 0)) this.next.push(s, this.ownWords());
-        if (this.violation) break;
-      }
+      const inits = machine.init();
+      for (let i = 0; i < inits.length; i++) this.discover(inits[i], 0, 0, i);
     } catch {
-      this.flagViolation();
+      this.flagError();
     }
-    const r = this.report('done');
+    return this.report('done');
+  }
+
+  /**
+   * End a level: keep the entries of `next` that won their state (in a partitioned level), mark
+   * their slots settled, turn winners' invariant breaks into events, and hand back the winners'
+   * links, sorted (a replica hands back none: worker 0's are the level's).
+   */
+  settle(): SettledReport {
+    const next = this.next;
+    const replica = this.local !== undefined;
+    // A replicated level's entries are canonical as they stand (worker 0 met them in order).
+    if (!this.replicatedLevel && !replica) {
+      const broken = new Map(this.brokenNext.map((b) => [b.entry, b.name]));
+      for (let i = 0; i < next.links.length; i++) {
+        const link = next.links[i]!;
+        const offer = Math.floor(link / LINK_BASE) + 1;
+        const slot = next.slots[i]!;
+        if (this.set.claimOf(slot) !== offer) {
+          next.links[i] = -1;
+          continue;
+        }
+        this.set.settle(slot);
+        const bad = broken.get(i);
+        if (bad !== undefined) this.noteEvent({ rank: offer - 1, ai: link % LINK_BASE, sub: 1, kind: 'invariant', name: bad });
+      }
+      next.slots = [];
+    }
+    this.brokenNext = [];
+    const links = replica ? new Float64Array(0) : Float64Array.from(next.links.filter((l) => l >= 0)).sort();
+    const event = this.event;
+    this.event = undefined;
     this.advance();
-    return r;
+    return { type: 'settled', links, nextSize: links.length, ...(event ? { event } : {}), witnessDepths: this.witnesses.map((w) => w.depth) };
   }
 
   /** Whether any frontier state has an enabled action (for the depth bound). */
   probe(): LevelReport {
     let canExpand = false;
     try {
-      for (let s = this.current.take(); s !== undefined; s = this.current.take()) {
-        if (machine.actions(s).length > 0) {
+      const links = this.current.links;
+      for (let i = 0; i < links.length; i++) {
+        if (links[i]! < 0) {
+          this.current.states.skip();
+          continue;
+        }
+        const s = this.current.states.take();
+        if (s !== undefined && machine.actions(s).length > 0) {
           canExpand = true;
           break;
         }
       }
     } catch {
-      this.flagViolation();
+      this.flagError();
     }
     return { ...this.report('done'), canExpand };
   }
 
-  /** Expand the frontier of `depth` from where it stopped; returns when done, paused or stopped. */
-  level(depth: number, fresh: boolean, partition = false): LevelReport {
+  /**
+   * Expand the frontier of `depth` from where it stopped; returns when done, paused or stopped.
+   * `ranks`: every worker's links of this level, sorted (an entry's rank is its link's index).
+   */
+  level(depth: number, fresh: boolean, partition = false, ranks?: SharedArrayBuffer, replicated = false): LevelReport {
     if (fresh) {
       this.depth = depth;
       this.pos = 0;
       this.newStates = 0;
+      this.ranks = new Float64Array(ranks!);
+      this.replicatedLevel = replicated && this.o.index === 0;
     }
     if (partition) {
       this.partitioning = true;
+      this.replicatedLevel = false;
       if (this.local) {
         // A replica's work so far repeated worker 0's (which counted it).
         this.expanded = 0;
@@ -310,45 +446,59 @@ class BfsWorker {
     const props = this.properties;
     const deadlock = this.o.deadlock;
     const live = this.live;
+    const links = this.current.links;
+    const states = this.current.states;
     try {
       const { index, workers } = this.o;
       for (;;) {
         if (Atomics.load(ctrl, CTRL.stop) !== STOP.none) return this.report('stopped');
         if (Atomics.load(ctrl, CTRL.pause) !== 0) return this.report('paused');
-        const s = this.current.take();
-        if (s === undefined) break;
-        if (this.partitioning && this.pos++ % workers !== index) continue;
+        if (this.pos >= links.length) break;
+        const link = links[this.pos++]!;
+        if (link < 0) {
+          states.skip();
+          continue;
+        }
+        const rank = rankIn(this.ranks, link);
+        if ((this.partitioning && rank % workers !== index) || rank > Atomics.load(ctrl, CTRL.bound)) {
+          states.skip();
+          continue;
+        }
+        const s = states.take();
         this.expanded++;
         const acts = machine.actions(s);
         if (acts.length === 0 && deadlock && !(machine.isTerminal?.(s) ?? false)) {
-          this.flagViolation();
-          return this.report('stopped');
+          if (this.local === undefined) this.noteEvent({ rank, ai: -1, sub: 0, kind: 'deadlock', name: 'deadlock' });
+          continue;
         }
         for (let ai = 0; ai < acts.length; ai++) {
           const a = acts[ai];
           const t = machine.step(s, a);
           this.transitions++;
-          for (const p of props) {
-            if (p.check(s, a, t) !== true) {
-              this.flagViolation();
-              return this.report('stopped');
+          let broke = false;
+          if (this.local === undefined) {
+            for (const p of props) {
+              if (p.check(s, a, t) !== true) {
+                this.noteEvent({ rank, ai, sub: 0, kind: 'property', name: p.name });
+                broke = true;
+                break;
+              }
             }
           }
-          if (this.discover(t, this.depth + 1)) this.next.push(t, this.ownWords());
-          else if (this.violation) return this.report('stopped');
+          if (broke) break;
+          this.discover(t, this.depth + 1, rank, ai);
         }
         if ((this.expanded & 63) === 0) {
           live[0] = this.transitions;
-          live[1] = this.local ? 0 : this.next.length;
+          live[1] = this.local ? 0 : this.next.states.length;
         }
       }
     } catch {
-      this.flagViolation();
+      this.flagError();
       return this.report('stopped');
     }
     const r = this.report('done');
-    this.advance();
-    live[1] = this.local ? 0 : this.current.length;
+    live[1] = this.local ? 0 : this.next.states.length;
     return r;
   }
 }
@@ -374,8 +524,13 @@ port.on('message', (m: CoordinatorMessage) => {
       post(bfs!.init());
       return;
     case 'level':
-      post(m.expand ? bfs!.level(m.depth, true, m.partition ?? false) : bfs!.probe());
+      post(m.expand ? bfs!.level(m.depth, true, m.partition ?? false, m.ranks, m.replicated) : bfs!.probe());
       return;
+    case 'settle': {
+      const r = bfs!.settle();
+      port.postMessage(r, [r.links.buffer as ArrayBuffer]);
+      return;
+    }
     case 'resume':
       bfs!.useTable(m.table);
       post(m.continueLevel ? bfs!.level(0, false) : { type: 'ready' });
