@@ -32,7 +32,8 @@
  * `specs/models/paxoscommit-tla.ts`.
  */
 import { assertNever, InputError, type Machine } from '../core/machine.ts';
-import { compile, S, type Infer } from '../env/schema.ts';
+import { WordBuffer } from '../core/encode.ts';
+import { compile, S, SchemaError, type Infer } from '../env/schema.ts';
 import { RM_STATE, type RMState } from './common.ts';
 
 /** An acceptor's value: a vote, or none yet (schema). */
@@ -127,6 +128,8 @@ export interface PaxosCommitTlaExtras {
 export function paxosCommitTlaMachine(p: PaxosCommitTlaParams): Machine<PCState, PCAction> & PaxosCommitTlaExtras {
   const { rms: R, acceptors: A, maxBallot: B } = p;
   if (!(R >= 1 && A >= 1 && B >= 1)) throw new InputError('paxoscommit-tla needs at least 1 RM, 1 acceptor and maxBallot ≥ 1');
+  // The enabling conditions keep the phase 2a messages sent in one 32-bit word.
+  if (R * (B + 1) * 2 > 32) throw new InputError(`paxoscommit-tla: rms × (maxBallot + 1) must be at most 16, got ${R} × ${B + 1}`);
   const rmList = Array.from({ length: R }, (_, i) => i + 1);
   const accList = Array.from({ length: A }, (_, i) => i + 1);
   /** Acceptor `acc`'s node id. */
@@ -134,6 +137,7 @@ export function paxosCommitTlaMachine(p: PaxosCommitTlaParams): Machine<PCState,
   const name = (id: number): string => (id <= R ? `r${id}` : `a${id - R}`);
   const schema = paxosCommitTlaSchema(B);
   const codec = compile(schema, { n: R + A, name, members: (role) => (role === 'rm' ? rmList : accList.map(accId)) });
+  const scratch = new WordBuffer();
   const quorum = Math.floor(A / 2) + 1;
   const majorities = subsetsOfSize(A, quorum);
   const accsOf = (ms: number): number[] => accList.filter((acc) => (ms >>> (acc - 1)) & 1);
@@ -164,14 +168,6 @@ export function paxosCommitTlaMachine(p: PaxosCommitTlaParams): Machine<PCState,
 
   // ---- the message set
 
-  const has1a = (m: PCMsgs, ins: number, bal: number): boolean => {
-    for (const x of m.phase1a) if (x.ins === ins && x.bal === bal) return true;
-    return false;
-  };
-  const has2a = (m: PCMsgs, ins: number, bal: number, val: PCVote): boolean => {
-    for (const x of m.phase2a) if (x.ins === ins && x.bal === bal && x.val === val) return true;
-    return false;
-  };
   /** The acceptors (bit acc-1) whose phase 2b message (ins, bal, val) is in msgs. */
   const accepted = (m: PCMsgs, ins: number, bal: number, val: PCVote): number => {
     let accs = 0;
@@ -184,15 +180,28 @@ export function paxosCommitTlaMachine(p: PaxosCommitTlaParams): Machine<PCState,
    * the state decoded from an encoding (`--frontier encoded`) equals the state; BFS checks that
    * on its first states. `cmp` compares two messages in that order.
    */
-  const send = <K extends 'phase1a' | 'phase1b' | 'phase2a' | 'phase2b'>(m: PCMsgs, kind: K, x: PCMsgs[K][number], cmp: (a: PCMsgs[K][number], b: PCMsgs[K][number]) => number): PCMsgs => {
-    const set = m[kind] as readonly PCMsgs[K][number][];
+  const send = <K extends 'phase1a' | 'phase1b' | 'phase2a' | 'phase2b'>(m: PCMsgs, kind: K, x: Msg<K>, cmp: (a: Msg<K>, b: Msg<K>) => number): PCMsgs => {
+    const set = m[kind] as readonly Msg<K>[];
     let i = 0;
     for (; i < set.length; i++) {
       const c = cmp(set[i]!, x);
       if (c === 0) return m;
       if (c > 0) break;
     }
-    return { ...m, [kind]: [...set.slice(0, i), x, ...set.slice(i)] };
+    const to = set.slice(0, i);
+    to.push(x);
+    for (; i < set.length; i++) to.push(set[i]!);
+    const { phase1a, phase1b, phase2a, phase2b, commit, abort } = m;
+    switch (kind) {
+      case 'phase1a':
+        return { phase1a: to as PCMsgs['phase1a'], phase1b, phase2a, phase2b, commit, abort };
+      case 'phase1b':
+        return { phase1a, phase1b: to as PCMsgs['phase1b'], phase2a, phase2b, commit, abort };
+      case 'phase2a':
+        return { phase1a, phase1b, phase2a: to as PCMsgs['phase2a'], phase2b, commit, abort };
+      default:
+        return { phase1a, phase1b, phase2a, phase2b: to as PCMsgs['phase2b'], commit, abort };
+    }
   };
 
   /** The (ballot, majority) pairs showing that instance `rm` chose `val`: Decided(rm, v)'s witnesses. */
@@ -257,6 +266,11 @@ export function paxosCommitTlaMachine(p: PaxosCommitTlaParams): Machine<PCState,
     actions(s) {
       const out: PCAction[] = [];
       const { msgs } = s;
+      // The phase 1a and 2a messages sent, as bitsets (one pass over each set).
+      let sent1a = 0; // bit (ins - 1) * B + bal - 1
+      for (const x of msgs.phase1a) sent1a |= 1 << ((x.ins - 1) * B + x.bal - 1);
+      let sent2a = 0; // bit ((ins - 1) * (B + 1) + bal) * 2 + (0 prepared, 1 aborted): at most 4 × 4 × 2 bits
+      for (const x of msgs.phase2a) sent2a |= 1 << (((x.ins - 1) * (B + 1) + x.bal) * 2 + (x.val === 'prepared' ? 0 : 1));
       for (let i = 0; i < R; i++) {
         if (s.rmState[i] === 'working') out.push(prepareA[i]!, chooseAbortA[i]!);
         if (msgs.commit) out.push(rcvCommitA[i]!);
@@ -265,7 +279,7 @@ export function paxosCommitTlaMachine(p: PaxosCommitTlaParams): Machine<PCState,
       for (let bal = 1; bal <= B; bal++) {
         for (const rm of rmList) {
           out.push(phase1aA[bal]![rm - 1]!);
-          if (has2a(msgs, rm, bal, 'prepared') || has2a(msgs, rm, bal, 'aborted')) continue;
+          if ((sent2a >>> (((rm - 1) * (B + 1) + bal) * 2)) & 3) continue;
           majorities.forEach((ms, mi) => {
             if (phase2aValue(msgs, bal, rm, ms) !== null) out.push(phase2aA[bal]![rm - 1]![mi]!);
           });
@@ -293,13 +307,14 @@ export function paxosCommitTlaMachine(p: PaxosCommitTlaParams): Machine<PCState,
         // at least the acceptor's ballot.
         for (const ins of rmList) {
           const mbal = s.aState[ins - 1]![acc - 1]!.mbal;
-          for (let bal = mbal + 1; bal <= B; bal++) if (has1a(msgs, ins, bal)) out.push(phase1bA[acc - 1]![ins - 1]![bal]!);
+          for (let bal = mbal + 1; bal <= B; bal++) if ((sent1a >>> ((ins - 1) * B + bal - 1)) & 1) out.push(phase1bA[acc - 1]![ins - 1]![bal]!);
         }
         for (const ins of rmList) {
           const mbal = s.aState[ins - 1]![acc - 1]!.mbal;
           for (let bal = mbal; bal <= B; bal++) {
-            if (has2a(msgs, ins, bal, 'prepared')) out.push(phase2bA[acc - 1]![ins - 1]![bal]![0]!);
-            if (has2a(msgs, ins, bal, 'aborted')) out.push(phase2bA[acc - 1]![ins - 1]![bal]![1]!);
+            const both = (sent2a >>> (((ins - 1) * (B + 1) + bal) * 2)) & 3;
+            if (both & 1) out.push(phase2bA[acc - 1]![ins - 1]![bal]![0]!);
+            if (both & 2) out.push(phase2bA[acc - 1]![ins - 1]![bal]![1]!);
           }
         }
       }
@@ -368,8 +383,15 @@ export function paxosCommitTlaMachine(p: PaxosCommitTlaParams): Machine<PCState,
     },
     isTerminal: () => false,
     typeOk(s) {
-      const e = codec.validate(s);
-      return e === null || e.message;
+      // The compiled encoder checks every field's declared range and type as it writes.
+      scratch.reset();
+      try {
+        codec.encode(s, scratch);
+      } catch (e) {
+        if (e instanceof SchemaError) return e.message;
+        throw e;
+      }
+      return true;
     },
     chosenIn: (s, ins, bal, val) => {
       let c = 0;
