@@ -41,8 +41,8 @@ describe('PaxosCommit.tla, ported', () => {
     const s0 = m.init()[0]!;
     expect(typeOk.check(s0)).toBe(true);
     // PCTypeOK is the schema's check: a ballot above maxBallot, or a message for no RM, fails it.
-    expect(typeOk.check({ ...s0, aState: s0.aState.map((row) => row.map((x) => ({ ...x, mbal: 2 }))) })).toMatch(/aState\[0\]\[0\]\.mbal: 2, expected an integer in 0\.\.1/);
-    expect(typeOk.check({ ...s0, msgs: { ...s0.msgs, phase2a: [{ ins: 3, bal: 0, val: 'prepared' }] } })).toMatch(/msgs\.phase2a\[0\]\.ins: 3/);
+    expect(typeOk.check({ ...s0, aState: s0.aState.map((row) => row.map((x) => ({ ...x, mbal: 2 }))) })).toMatch(/aState\[\]\[\]\.mbal: 2, expected an integer in 0\.\.1/);
+    expect(typeOk.check({ ...s0, msgs: { ...s0.msgs, phase2a: [{ ins: 3, bal: 0, val: 'prepared' }] } })).toMatch(/msgs\.phase2a\[\]\.ins: 3, expected a rm node/);
   });
 
   it('the registry entry has the TLC configuration as its default', () => {
