@@ -11,12 +11,11 @@
  */
 import { defineModel, int, type Invariant, type Machine } from '../impl/core/machine.ts';
 import type { Encoder } from '../impl/core/encode.ts';
+import { RM_STATE, type RMState } from '../impl/commit/common.ts';
 
-/** The state of one resource manager. */
-export type RMState = 'working' | 'prepared' | 'committed' | 'aborted';
-/** The values an RM state can take, in the encoding order. */
-export const RM_STATES: readonly RMState[] = ['working', 'prepared', 'committed', 'aborted'];
-const RM_CODE: Readonly<Record<RMState, number>> = { working: 0, prepared: 1, committed: 2, aborted: 3 };
+export type { RMState };
+/** The values an RM state can take, in the encoding order (TCommit's vocabulary: `impl/commit/common.ts`). */
+export const RM_STATES: readonly RMState[] = RM_STATE.values;
 
 /** TCommit's state: `rmState[r - 1]` is RM r's state. */
 export interface TCState {
@@ -60,7 +59,7 @@ export function tcConsistent<S>(rmStateOf: (s: S) => readonly RMState[]): Invari
 export function rmStateTypeOk(rmState: readonly RMState[], n: number): true | string {
   if (rmState.length !== n) return `rmState has ${rmState.length} entries, expected ${n}`;
   for (let i = 0; i < n; i++) {
-    if (!(rmState[i]! in RM_CODE)) return `rmState[${rmName(i + 1)}] = ${JSON.stringify(rmState[i])}`;
+    if (!RM_STATES.includes(rmState[i]!)) return `rmState[${rmName(i + 1)}] = ${JSON.stringify(rmState[i])}`;
   }
   return true;
 }

@@ -30,7 +30,7 @@ interface Job {
 const JOBS: readonly Job[] = [
   { label: '2PC, 3 participants, 1 coordinator crash', model: 'twoPCModel', module: 'specs/models/twopc.ts', params: { participants: 3, crashes: 1, crashTargets: 'coordinator' }, reps: 3 },
   { label: '2PC, 3 participants, 1 crash (any node)', model: 'twoPCModel', module: 'specs/models/twopc.ts', params: { participants: 3, crashes: 1 }, reps: 1 },
-  { label: 'PaxosCommit.tla, 2 RMs, 3 acceptors, ballots 0..1', model: 'paxosCommitTlaModel', module: 'impl/commit/paxoscommit-tla.ts', params: { rms: 2, acceptors: 3, maxBallot: 1 }, reps: 3 },
+  { label: 'PaxosCommit.tla, 2 RMs, 3 acceptors, ballots 0..1', model: 'paxosCommitTlaModel', module: 'specs/models/paxoscommit-tla.ts', params: { rms: 2, acceptors: 3, maxBallot: 1 }, reps: 3 },
   { label: 'Paxos Commit (env), 2 RMs, 3 acceptors, coordinator + 1 acceptor crash', model: 'paxosCommitModel', module: 'specs/models/paxoscommit.ts', params: { rms: 2, acceptors: 3, crashes: 2, maxDown: 2, restarts: false, symmetry: true, initiallyDown: 0 }, reps: 1 },
   { label: '3PC, 3 participants, 1 crash (crash-stop)', model: 'threePCModel', module: 'specs/models/threepc.ts', params: { participants: 3, crashes: 1, restarts: false }, reps: 1 },
   { label: '3PC, 3 participants, 1 partition (finds the violation)', model: 'threePCModel', module: 'specs/models/threepc.ts', params: { participants: 3, crashes: 0, partitions: 1 }, checks: ['atomicity'], reps: 1 },

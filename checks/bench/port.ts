@@ -33,6 +33,11 @@ import { makeThreePC as oldThreePC } from './baseline/commit/threepc.ts';
 import { makeThreePC } from '../../specs/models/threepc.ts';
 import { makePaxosCommit as oldPaxosCommit } from './baseline/commit/paxoscommit.ts';
 import { makePaxosCommit } from '../../specs/models/paxoscommit.ts';
+import { makePaxosCommitTla as oldPaxosCommitTla } from './baseline/commit/paxoscommit-tla.ts';
+import { makePaxosCommitTla } from '../../specs/models/paxoscommit-tla.ts';
+
+/** PaxosCommit.cfg: the configuration TLC checks. */
+const TLC_CONFIG = { rms: 2, acceptors: 3, maxBallot: 1 } as const;
 
 interface Job {
   readonly label: string;
@@ -90,6 +95,9 @@ export async function benchPort(opts: { readonly reps?: number; readonly rms?: n
     { label: '3PC 3 participants, 1 crash (crash-stop)', old: () => oldThreePC(3, { crashes: 1, restarts: false }) as unknown as AnyMachine, now: () => makeThreePC(3, { crashes: 1, restarts: false }) as unknown as AnyMachine },
     { label: 'Paxos Commit 2 RMs, 3 acceptors, 1 crash', old: () => oldPaxosCommit(2, 3, { crashes: 1, restarts: false }) as unknown as AnyMachine, now: () => makePaxosCommit(2, 3, { crashes: 1, restarts: false }) as unknown as AnyMachine },
     { label: '2PC 3 participants, 1 crash (any node)', old: () => oldTwoPC(3, { crashes: 1 }) as unknown as AnyMachine, now: () => makeTwoPC(3, { crashes: 1 }) as unknown as AnyMachine },
+    // PaxosCommit.tla in TLC's configuration (1,321,761 states): hand-written bitset encoder
+    // before (baseline/commit/paxoscommit-tla.ts), schema-derived message sets after.
+    { label: 'PaxosCommit.tla 2 RMs, 3 acc, ballots 0..1', old: () => oldPaxosCommitTla(TLC_CONFIG) as unknown as AnyMachine, now: () => makePaxosCommitTla(TLC_CONFIG) as unknown as AnyMachine },
   ];
   jobs.unshift(...consensusJobs());
   const rows = [];

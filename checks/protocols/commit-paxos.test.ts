@@ -1,5 +1,5 @@
 /**
- * Paxos Commit: the TLA+ port (`impl/commit/paxoscommit-tla.ts`, pinned against TLC's numbers
+ * Paxos Commit: the TLA+ port (`impl/commit/paxoscommit-tla.ts`, model `specs/models/paxoscommit-tla.ts`, pinned against TLC's numbers
  * on small configurations; the 2-RM, 3-acceptor one is in the benchmark), and the machine over
  * the environment (`impl/commit/paxoscommit.ts`): safe, non-blocking when the coordinator and
  * a minority of acceptors crash, blocking when a majority is gone, and the `skip-phase1` bug
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
 import { instantiate, InputError } from '../../impl/core/machine.ts';
-import { makePaxosCommitTla, paxosCommitTlaModel } from '../../impl/commit/paxoscommit-tla.ts';
+import { makePaxosCommitTla, paxosCommitTlaModel } from '../../specs/models/paxoscommit-tla.ts';
 import { makePaxosCommit, paxosCommitModel, pcAllDecided, pcIsFault } from '../../specs/models/paxoscommit.ts';
 import { checkBoundedLiveness } from '../../specs/liveness.ts';
 
@@ -40,7 +40,9 @@ describe('PaxosCommit.tla, ported', () => {
     const typeOk = m.invariants![0]!;
     const s0 = m.init()[0]!;
     expect(typeOk.check(s0)).toBe(true);
-    expect(typeOk.check({ ...s0, aState: s0.aState.map(() => 3) })).toMatch(/out of range/);
+    // PCTypeOK is the schema's check: a ballot above maxBallot, or a message for no RM, fails it.
+    expect(typeOk.check({ ...s0, aState: s0.aState.map((row) => row.map((x) => ({ ...x, mbal: 2 }))) })).toMatch(/aState\[\]\[\]\.mbal: 2, expected an integer in 0\.\.1/);
+    expect(typeOk.check({ ...s0, msgs: { ...s0.msgs, phase2a: [{ ins: 3, bal: 0, val: 'prepared' }] } })).toMatch(/msgs\.phase2a\[\]\.ins: 3, expected a rm node/);
   });
 
   it('the registry entry has the TLC configuration as its default', () => {

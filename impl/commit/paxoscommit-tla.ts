@@ -7,8 +7,9 @@
  * state space can be compared with TLC's (2 RMs, 3 acceptors, ballots {0, 1}: 1,321,761 distinct
  * states). `impl/commit/paxoscommit.ts` is the same algorithm run over the shared environment,
  * with crashes. As in the TLA+ module:
- * - `msgs` is the set of every message ever sent (a bitset over the finite message universe);
- *   receiving is "the message is in msgs", so loss and duplication need no modelling;
+ * - `msgs` is the set of every message ever sent, one set per message type (`phase1a`,
+ *   `phase1b`, `phase2a`, `phase2b`; `commit` and `abort` say whether Commit and Abort were
+ *   sent); receiving is "the message is in msgs", so loss and duplication need no modelling;
  * - `rmState[r]`: working | prepared | committed | aborted; `aState[ins][acc]`: an acceptor's
  *   (mbal, bal, val) for instance `ins` (one Paxos instance per RM: its vote);
  * - leader selection is not modelled: any process may act as the leader of any ballot > 0
@@ -17,31 +18,62 @@
  * - `Majority` is the set of minimal majorities (every set of ⌊A/2⌋ + 1 acceptors), as in the
  *   distributed PaxosCommit.cfg for 3 acceptors.
  *
+ * The data is declared once, as a schema ({@link paxosCommitTlaSchema}); its encoding, decoder,
+ * view and validity check are derived. RMs are nodes `r1..rR` (ids 1..R) and acceptors nodes
+ * `a1..aA` (ids R+1..R+A), so traces name them.
+ *
  * Actions are enabled exactly as the TLA+ disjuncts are, including steps that change nothing
  * (a Phase1a already sent, an RM receiving Commit twice), and each existential choice TLC
  * enumerates is a separate action (the message a Phase1b/Phase2b answers, the majority a Phase2a
  * uses, the ballot and majority that witness Decided(rm, v) in Decide), so the generated-
  * transition count is TLC's too: for 2 RMs, 3 acceptors and ballots {0, 1}, 16,959,158
  * transitions, which with the initial state are TLC's 16,959,159 "states generated".
+ * The checks (PCTypeOK, TCConsistent, the refinement of TCommit) and the model are in
+ * `specs/models/paxoscommit-tla.ts`.
  */
-import { assertNever, defineModel, InputError, int, type Machine } from '../core/machine.ts';
-import type { Encoder } from '../core/encode.ts';
-import { packRmState, rmName, rmStateTypeOk, tcConsistent, type RMState } from '../../specs/tcommit.ts';
-import { refinesTCommit } from '../../specs/commit/properties.ts';
+import { assertNever, InputError, type Machine } from '../core/machine.ts';
+import { WordBuffer } from '../core/encode.ts';
+import { compile, S, SchemaError, type Infer } from '../env/schema.ts';
+import { RM_STATE, type RMState } from './common.ts';
 
+/** An acceptor's value: a vote, or none yet (schema). */
+export const PC_VALUE = S.enum('none', 'prepared', 'aborted');
+/** A vote (schema). */
+export const PC_VOTE = S.enum('prepared', 'aborted');
 /** An acceptor's value: a vote, or none yet. */
-export type PCValue = 'prepared' | 'aborted' | 'none';
+export type PCValue = Infer<typeof PC_VALUE>;
+/** A vote. */
+export type PCVote = Infer<typeof PC_VOTE>;
 
-/** PaxosCommit's state. `aState[(ins - 1) * A + (acc - 1)]` packs (mbal, bal, val). */
-export interface PCState {
-  readonly rmState: readonly RMState[];
-  /** Per instance and acceptor: `mbal * 16 + (bal + 1) * 4 + valCode` (val: none 0, prepared 1, aborted 2). */
-  readonly aState: readonly number[];
-  /** The set of messages ever sent: bit k of word k >> 5 is message number k. */
-  readonly msgs: Int32Array;
+/** PaxosCommit's data for ballots `0..maxBallot`: the three TLA+ variables. */
+export function paxosCommitTlaSchema(maxBallot: number) {
+  const B = maxBallot;
+  return S.record({
+    rmState: S.perRole('rm', RM_STATE),
+    aState: S.perRole('rm', S.perRole('acceptor', S.record({ mbal: S.int(0, B), bal: S.int(-1, B), val: PC_VALUE }))),
+    msgs: S.record({
+      phase1a: S.set(S.record({ ins: S.node('rm'), bal: S.int(1, B) })),
+      phase1b: S.set(S.record({ ins: S.node('rm'), mbal: S.int(1, B), bal: S.int(-1, B), val: PC_VALUE, acc: S.node('acceptor') })),
+      phase2a: S.set(S.record({ ins: S.node('rm'), bal: S.int(0, B), val: PC_VOTE })),
+      phase2b: S.set(S.record({ acc: S.node('acceptor'), ins: S.node('rm'), bal: S.int(0, B), val: PC_VOTE })),
+      commit: S.bool(),
+      abort: S.bool(),
+    }),
+  });
 }
 
-/** PaxosCommit's actions, as in PCNext (with TLC's existential choices made explicit). */
+/** PaxosCommit's state (`aState[ins - 1][k]` is acceptor `a(k+1)`'s state for instance `ins`). */
+export type PCState = Infer<ReturnType<typeof paxosCommitTlaSchema>>;
+/** The set of messages ever sent. */
+export type PCMsgs = PCState['msgs'];
+/** A phase 1b message. */
+export type PC1b = PCMsgs['phase1b'][number];
+
+/**
+ * PaxosCommit's actions, as in PCNext (with TLC's existential choices made explicit). RMs and
+ * instances are numbered 1..R, acceptors 1..A (node `a<acc>`); `majority` indexes the minimal
+ * majorities in lexicographic order.
+ */
 export type PCAction =
   | { readonly type: 'RMPrepare'; readonly rm: number }
   | { readonly type: 'RMChooseToAbort'; readonly rm: number }
@@ -51,114 +83,17 @@ export type PCAction =
   | { readonly type: 'Phase2a'; readonly bal: number; readonly rm: number; readonly majority: number }
   | { readonly type: 'DecideCommit'; readonly witness: number }
   | { readonly type: 'DecideAbort'; readonly rm: number; readonly bal: number; readonly majority: number }
-  | { readonly type: 'Phase1b'; readonly acc: number; readonly msg: number }
-  | { readonly type: 'Phase2b'; readonly acc: number; readonly msg: number };
+  | { readonly type: 'Phase1b'; readonly acc: number; readonly ins: number; readonly bal: number }
+  | { readonly type: 'Phase2b'; readonly acc: number; readonly ins: number; readonly bal: number; readonly val: PCVote };
 
-/** A decoded message of the universe. */
-export type PCMessage =
-  | { readonly type: 'phase1a'; readonly ins: number; readonly bal: number }
-  | { readonly type: 'phase1b'; readonly ins: number; readonly mbal: number; readonly bal: number; readonly val: PCValue; readonly acc: number }
-  | { readonly type: 'phase2a'; readonly ins: number; readonly bal: number; readonly val: Exclude<PCValue, 'none'> }
-  | { readonly type: 'phase2b'; readonly acc: number; readonly ins: number; readonly bal: number; readonly val: Exclude<PCValue, 'none'> }
-  | { readonly type: 'Commit' }
-  | { readonly type: 'Abort' };
-
-const VALS: readonly PCValue[] = ['none', 'prepared', 'aborted'];
-
-/** The message universe of a configuration: message number ↔ message. */
-class Universe {
-  readonly size: number;
-  readonly words: number;
-  private readonly p1a: number;
-  private readonly p1b: number;
-  private readonly p2a: number;
-  private readonly p2b: number;
-  readonly commit: number;
-  readonly abort: number;
-  readonly all: readonly PCMessage[];
-
-  constructor(
-    readonly R: number,
-    readonly A: number,
-    readonly B: number,
-  ) {
-    // Ballot = 0..B. phase1a: ins × (1..B); phase1b: ins × mbal (1..B) × bal (-1..B) × val × acc;
-    // phase2a: ins × (0..B) × {prepared, aborted}; phase2b: acc × ins × (0..B) × val.
-    this.p1a = 0;
-    this.p1b = this.p1a + R * B;
-    this.p2a = this.p1b + R * B * (B + 2) * 3 * A;
-    this.p2b = this.p2a + R * (B + 1) * 2;
-    this.commit = this.p2b + A * R * (B + 1) * 2;
-    this.abort = this.commit + 1;
-    this.size = this.abort + 1;
-    this.words = (this.size + 31) >>> 5;
-    const all: PCMessage[] = [];
-    for (let k = 0; k < this.size; k++) all.push(this.decode(k));
-    this.all = all;
-  }
-
-  phase1a(ins: number, bal: number): number {
-    return this.p1a + (ins - 1) * this.B + (bal - 1);
-  }
-  /** `val`: 0 none, 1 prepared, 2 aborted. */
-  phase1b(ins: number, mbal: number, bal: number, val: number, acc: number): number {
-    const { B, A } = this;
-    return this.p1b + ((((ins - 1) * B + (mbal - 1)) * (B + 2) + (bal + 1)) * 3 + val) * A + (acc - 1);
-  }
-  /** `val`: 1 prepared, 2 aborted. */
-  phase2a(ins: number, bal: number, val: number): number {
-    return this.p2a + ((ins - 1) * (this.B + 1) + bal) * 2 + (val - 1);
-  }
-  phase2b(acc: number, ins: number, bal: number, val: number): number {
-    return this.p2b + (((acc - 1) * this.R + (ins - 1)) * (this.B + 1) + bal) * 2 + (val - 1);
-  }
-
-  private decode(k: number): PCMessage {
-    const { R, A, B } = this;
-    if (k === this.commit) return { type: 'Commit' };
-    if (k === this.abort) return { type: 'Abort' };
-    if (k >= this.p2b) {
-      let x = k - this.p2b;
-      const val = (x % 2) + 1;
-      x = (x - (val - 1)) / 2;
-      const bal = x % (B + 1);
-      x = (x - bal) / (B + 1);
-      const ins = (x % R) + 1;
-      const acc = (x - (ins - 1)) / R + 1;
-      return { type: 'phase2b', acc, ins, bal, val: VALS[val] as Exclude<PCValue, 'none'> };
-    }
-    if (k >= this.p2a) {
-      let x = k - this.p2a;
-      const val = (x % 2) + 1;
-      x = (x - (val - 1)) / 2;
-      const bal = x % (B + 1);
-      const ins = (x - bal) / (B + 1) + 1;
-      return { type: 'phase2a', ins, bal, val: VALS[val] as Exclude<PCValue, 'none'> };
-    }
-    if (k >= this.p1b) {
-      let x = k - this.p1b;
-      const acc = (x % A) + 1;
-      x = (x - (acc - 1)) / A;
-      const val = x % 3;
-      x = (x - val) / 3;
-      const bal = (x % (B + 2)) - 1;
-      x = (x - (bal + 1)) / (B + 2);
-      const mbal = (x % B) + 1;
-      const ins = (x - (mbal - 1)) / B + 1;
-      return { type: 'phase1b', ins, mbal, bal, val: VALS[val]!, acc };
-    }
-    const bal = (k % B) + 1;
-    return { type: 'phase1a', ins: (k - (bal - 1)) / B + 1, bal };
-  }
-}
-
-const has = (msgs: Int32Array, k: number): boolean => ((msgs[k >>> 5]! >>> (k & 31)) & 1) === 1;
-const withMsg = (msgs: Int32Array, k: number): Int32Array => {
-  if (has(msgs, k)) return msgs;
-  const out = msgs.slice();
-  out[k >>> 5]! |= 1 << (k & 31);
-  return out;
-};
+/** A value's code (its rank in {@link PC_VALUE}; votes keep their relative order in {@link PC_VOTE}). */
+const valCode = (v: PCValue): number => (v === 'none' ? 0 : v === 'prepared' ? 1 : 2);
+type Msg<K extends 'phase1a' | 'phase1b' | 'phase2a' | 'phase2b'> = PCMsgs[K][number];
+// The order of each set's encoding: by the last declared field first (see `send`).
+const by1a = (x: Msg<'phase1a'>, y: Msg<'phase1a'>): number => x.bal - y.bal || x.ins - y.ins;
+const by1b = (x: PC1b, y: PC1b): number => x.acc - y.acc || valCode(x.val) - valCode(y.val) || x.bal - y.bal || x.mbal - y.mbal || x.ins - y.ins;
+const by2a = (x: Msg<'phase2a'>, y: Msg<'phase2a'>): number => valCode(x.val) - valCode(y.val) || x.bal - y.bal || x.ins - y.ins;
+const by2b = (x: Msg<'phase2b'>, y: Msg<'phase2b'>): number => valCode(x.val) - valCode(y.val) || x.bal - y.bal || x.ins - y.ins || x.acc - y.acc;
 
 /** Every subset of `1..A` with `size` members, as bitsets (bit i-1: acceptor i), in lexicographic order. */
 function subsetsOfSize(A: number, size: number): number[] {
@@ -181,30 +116,34 @@ export interface PaxosCommitTlaParams {
   readonly maxBallot: number;
 }
 
-/** The PaxosCommit machine of PaxosCommit.tla. */
-export function makePaxosCommitTla(p: PaxosCommitTlaParams): Machine<PCState, PCAction> {
+/** What the model's checks read besides the state. */
+export interface PaxosCommitTlaExtras {
+  /** PCTypeOK: true, or the first variable outside its declared type (the schema's check). */
+  typeOk(s: PCState): true | string;
+  /** Did a majority of acceptors accept `val` for instance `ins` in ballot `bal` (a phase 2b quorum)? */
+  chosenIn(s: PCState, ins: number, bal: number, val: PCVote): boolean;
+}
+
+/** The PaxosCommit machine of PaxosCommit.tla, without checks (the model adds them). */
+export function paxosCommitTlaMachine(p: PaxosCommitTlaParams): Machine<PCState, PCAction> & PaxosCommitTlaExtras {
   const { rms: R, acceptors: A, maxBallot: B } = p;
-  if (R < 1 || A < 1 || B < 1) throw new InputError('paxoscommit-tla needs at least 1 RM, 1 acceptor and maxBallot ≥ 1');
-  const U = new Universe(R, A, B);
-  if (U.size > 30 * 32) throw new InputError(`paxoscommit-tla: ${U.size} possible messages is too many; use fewer RMs, acceptors or ballots`);
-  const quorum = Math.floor(A / 2) + 1;
-  const majorities = subsetsOfSize(A, quorum);
+  if (!(R >= 1 && A >= 1 && B >= 1)) throw new InputError('paxoscommit-tla needs at least 1 RM, 1 acceptor and maxBallot ≥ 1');
+  // The enabling conditions keep the phase 2a messages sent in one 32-bit word.
+  if (R * (B + 1) * 2 > 32) throw new InputError(`paxoscommit-tla: rms × (maxBallot + 1) must be at most 16, got ${R} × ${B + 1}`);
   const rmList = Array.from({ length: R }, (_, i) => i + 1);
   const accList = Array.from({ length: A }, (_, i) => i + 1);
-  const slot = (ins: number, acc: number) => (ins - 1) * A + (acc - 1);
-  const mbalOf = (x: number) => x >>> 4;
-  const balOf = (x: number) => ((x >>> 2) & 3) - 1;
-  const valOf = (x: number) => x & 3;
-  const pack = (mbal: number, bal: number, val: number) => mbal * 16 + (bal + 1) * 4 + val;
-  const popcount = (x: number) => {
-    let c = 0;
-    for (; x !== 0; x &= x - 1) c++;
-    return c;
-  };
+  /** Acceptor `acc`'s node id. */
+  const accId = (acc: number): number => R + acc;
+  const name = (id: number): string => (id <= R ? `r${id}` : `a${id - R}`);
+  const schema = paxosCommitTlaSchema(B);
+  const codec = compile(schema, { n: R + A, name, members: (role) => (role === 'rm' ? rmList : accList.map(accId)) });
+  const scratch = new WordBuffer();
+  const quorum = Math.floor(A / 2) + 1;
+  const majorities = subsetsOfSize(A, quorum);
+  const accsOf = (ms: number): number[] => accList.filter((acc) => (ms >>> (acc - 1)) & 1);
 
   // Action objects, built once.
-  const per = <T extends 'RMPrepare' | 'RMChooseToAbort' | 'RMRcvCommitMsg' | 'RMRcvAbortMsg'>(type: T) =>
-    rmList.map((rm) => ({ type, rm }) as PCAction);
+  const per = <T extends 'RMPrepare' | 'RMChooseToAbort' | 'RMRcvCommitMsg' | 'RMRcvAbortMsg'>(type: T) => rmList.map((rm) => ({ type, rm }) as PCAction);
   const prepareA = per('RMPrepare');
   const chooseAbortA = per('RMChooseToAbort');
   const rcvCommitA = per('RMRcvCommitMsg');
@@ -221,30 +160,56 @@ export function makePaxosCommitTla(p: PaxosCommitTlaParams): Machine<PCState, PC
     phase1aA[bal] = rmList.map((rm): PCAction => ({ type: 'Phase1a', bal, rm }));
     phase2aA[bal] = rmList.map((rm) => majorities.map((_, mi): PCAction => ({ type: 'Phase2a', bal, rm, majority: mi })));
   }
-  const phase1bA = new Map<number, PCAction>();
-  const phase2bA = new Map<number, PCAction>();
-  const actOn = (cache: Map<number, PCAction>, type: 'Phase1b' | 'Phase2b', acc: number, msg: number): PCAction => {
-    const key = msg * 64 + acc;
-    const old = cache.get(key);
-    if (old !== undefined) return old;
-    const a: PCAction = { type, acc, msg };
-    cache.set(key, a);
-    return a;
+  // Phase1b/Phase2b: per acceptor, the message answered, in TLC's order (instance, ballot, value).
+  const phase1bA = accList.map((acc) => rmList.map((ins) => Array.from({ length: B + 1 }, (_, bal): PCAction => ({ type: 'Phase1b', acc, ins, bal }))));
+  const phase2bA = accList.map((acc) =>
+    rmList.map((ins) => Array.from({ length: B + 1 }, (_, bal) => (['prepared', 'aborted'] as const).map((val): PCAction => ({ type: 'Phase2b', acc, ins, bal, val })))),
+  );
+
+  // ---- the message set
+
+  /** The acceptors (bit acc-1) whose phase 2b message (ins, bal, val) is in msgs. */
+  const accepted = (m: PCMsgs, ins: number, bal: number, val: PCVote): number => {
+    let accs = 0;
+    for (const x of m.phase2b) if (x.ins === ins && x.bal === bal && x.val === val) accs |= 1 << (x.acc - R - 1);
+    return accs;
   };
-  // The phase 1a and 2a messages, for Phase1b/Phase2b's "∃ m ∈ msgs".
-  const p1aMsgs: { k: number; ins: number; bal: number }[] = [];
-  for (const rm of rmList) for (let bal = 1; bal <= B; bal++) p1aMsgs.push({ k: U.phase1a(rm, bal), ins: rm, bal });
-  p1aMsgs.sort((x, y) => x.k - y.k);
-  const p2aMsgs: { k: number; ins: number; bal: number; val: number }[] = [];
-  for (const rm of rmList) for (let bal = 0; bal <= B; bal++) for (const val of [1, 2]) p2aMsgs.push({ k: U.phase2a(rm, bal, val), ins: rm, bal, val });
-  p2aMsgs.sort((x, y) => x.k - y.k);
+  /**
+   * `msgs ∪ {x}`, sharing what is unchanged. Each set is kept in the order of its encoding (the
+   * schema writes a set's packed words sorted, and the last field is the most significant), so
+   * the state decoded from an encoding (`--frontier encoded`) equals the state; BFS checks that
+   * on its first states. `cmp` compares two messages in that order.
+   */
+  const send = <K extends 'phase1a' | 'phase1b' | 'phase2a' | 'phase2b'>(m: PCMsgs, kind: K, x: Msg<K>, cmp: (a: Msg<K>, b: Msg<K>) => number): PCMsgs => {
+    const set = m[kind] as readonly Msg<K>[];
+    let i = 0;
+    for (; i < set.length; i++) {
+      const c = cmp(set[i]!, x);
+      if (c === 0) return m;
+      if (c > 0) break;
+    }
+    const to = set.slice(0, i);
+    to.push(x);
+    for (; i < set.length; i++) to.push(set[i]!);
+    const { phase1a, phase1b, phase2a, phase2b, commit, abort } = m;
+    switch (kind) {
+      case 'phase1a':
+        return { phase1a: to as PCMsgs['phase1a'], phase1b, phase2a, phase2b, commit, abort };
+      case 'phase1b':
+        return { phase1a, phase1b: to as PCMsgs['phase1b'], phase2a, phase2b, commit, abort };
+      case 'phase2a':
+        return { phase1a, phase1b, phase2a: to as PCMsgs['phase2a'], phase2b, commit, abort };
+      default:
+        return { phase1a, phase1b, phase2a, phase2b: to as PCMsgs['phase2b'], commit, abort };
+    }
+  };
 
   /** The (ballot, majority) pairs showing that instance `rm` chose `val`: Decided(rm, v)'s witnesses. */
-  const decidedBy = (msgs: Int32Array, rm: number, val: number): number[] => {
+  const decidedBy = (m: PCMsgs, rm: number, val: PCVote): number[] => {
     const out: number[] = [];
     for (let bal = 0; bal <= B; bal++) {
-      let accs = 0;
-      for (const acc of accList) if (has(msgs, U.phase2b(acc, rm, bal, val))) accs |= 1 << (acc - 1);
+      const accs = accepted(m, rm, bal, val);
+      if (accs === 0) continue;
       majorities.forEach((ms, mi) => {
         if ((accs & ms) === ms) out.push(bal * majorities.length + mi);
       });
@@ -252,26 +217,24 @@ export function makePaxosCommitTla(p: PaxosCommitTlaParams): Machine<PCState, PC
     return out;
   };
 
-  /** Phase2a's value for (bal, rm) with majority `ms`, or -1 when a member sent no phase 1b. */
-  const phase2aValue = (msgs: Int32Array, bal: number, rm: number, ms: number): number => {
-    let maxbal = -1;
-    let val = 2;
-    for (const acc of accList) {
+  /**
+   * Phase2a's value for (bal, rm) with majority `ms`, or null when a member sent no phase 1b for
+   * it: the value of the highest-ballot report (the first such report in acceptor, then value
+   * order, as TLC's CHOOSE picks it here), or `aborted` if no member accepted anything.
+   */
+  const phase2aValue = (m: PCMsgs, bal: number, rm: number, ms: number): PCVote | null => {
+    let found = 0;
+    let best: PC1b | null = null;
+    for (const x of m.phase1b) {
+      if (x.ins !== rm || x.mbal !== bal) continue;
+      const acc = x.acc - R;
       if (!((ms >>> (acc - 1)) & 1)) continue;
-      let found = false;
-      for (let b = -1; b <= B; b++) {
-        for (let v = 0; v < 3; v++) {
-          if (!has(msgs, U.phase1b(rm, bal, b, v, acc))) continue;
-          found = true;
-          if (b > maxbal) {
-            maxbal = b;
-            val = v;
-          }
-        }
-      }
-      if (!found) return -1;
+      found |= 1 << (acc - 1);
+      if (x.bal === -1) continue;
+      if (best === null || x.bal > best.bal || (x.bal === best.bal && (x.acc < best.acc || (x.acc === best.acc && PC_VALUE.values.indexOf(x.val) < PC_VALUE.values.indexOf(best.val))))) best = x;
     }
-    return maxbal === -1 ? 2 : val;
+    if (found !== ms) return null;
+    return best === null ? 'aborted' : (best.val as PCVote);
   };
 
   const withRm = (s: PCState, rm: number, x: RMState, msgs = s.msgs): PCState => {
@@ -279,34 +242,53 @@ export function makePaxosCommitTla(p: PaxosCommitTlaParams): Machine<PCState, PC
     rmState[rm - 1] = x;
     return { rmState, aState: s.aState, msgs };
   };
+  const withAcc = (s: PCState, ins: number, acc: number, x: PCState['aState'][number][number], msgs: PCMsgs): PCState => {
+    const aState = s.aState.slice();
+    const row = aState[ins - 1]!.slice();
+    row[acc - 1] = x;
+    aState[ins - 1] = row;
+    return { rmState: s.rmState, aState, msgs };
+  };
+  const withMsgs = (s: PCState, msgs: PCMsgs): PCState => (msgs === s.msgs ? s : { rmState: s.rmState, aState: s.aState, msgs });
+  const send2a = (m: PCMsgs, ins: number, bal: number, val: PCVote): PCMsgs => send(m, 'phase2a', { ins, bal, val }, by2a);
+  const rmName = (rm: number): string => name(rm);
+  const accName = (acc: number): string => name(accId(acc));
 
   return {
     name: 'paxoscommit-tla',
-    init: () => [{ rmState: rmList.map((): RMState => 'working'), aState: Array.from({ length: R * A }, () => pack(0, -1, 0)), msgs: new Int32Array(U.words) }],
+    init: () => [
+      {
+        rmState: rmList.map((): RMState => 'working'),
+        aState: rmList.map(() => accList.map(() => ({ mbal: 0, bal: -1, val: 'none' as PCValue }))),
+        msgs: { phase1a: [], phase1b: [], phase2a: [], phase2b: [], commit: false, abort: false },
+      },
+    ],
     actions(s) {
       const out: PCAction[] = [];
       const { msgs } = s;
-      const commitSent = has(msgs, U.commit);
-      const abortSent = has(msgs, U.abort);
+      // The phase 1a and 2a messages sent, as bitsets (one pass over each set).
+      let sent1a = 0; // bit (ins - 1) * B + bal - 1
+      for (const x of msgs.phase1a) sent1a |= 1 << ((x.ins - 1) * B + x.bal - 1);
+      let sent2a = 0; // bit ((ins - 1) * (B + 1) + bal) * 2 + (0 prepared, 1 aborted): at most 4 × 4 × 2 bits
+      for (const x of msgs.phase2a) sent2a |= 1 << (((x.ins - 1) * (B + 1) + x.bal) * 2 + (x.val === 'prepared' ? 0 : 1));
       for (let i = 0; i < R; i++) {
-        const working = s.rmState[i] === 'working';
-        if (working) out.push(prepareA[i]!, chooseAbortA[i]!);
-        if (commitSent) out.push(rcvCommitA[i]!);
-        if (abortSent) out.push(rcvAbortA[i]!);
+        if (s.rmState[i] === 'working') out.push(prepareA[i]!, chooseAbortA[i]!);
+        if (msgs.commit) out.push(rcvCommitA[i]!);
+        if (msgs.abort) out.push(rcvAbortA[i]!);
       }
       for (let bal = 1; bal <= B; bal++) {
         for (const rm of rmList) {
           out.push(phase1aA[bal]![rm - 1]!);
-          if (has(msgs, U.phase2a(rm, bal, 1)) || has(msgs, U.phase2a(rm, bal, 2))) continue;
+          if ((sent2a >>> (((rm - 1) * (B + 1) + bal) * 2)) & 3) continue;
           majorities.forEach((ms, mi) => {
-            if (phase2aValue(msgs, bal, rm, ms) >= 0) out.push(phase2aA[bal]![rm - 1]![mi]!);
+            if (phase2aValue(msgs, bal, rm, ms) !== null) out.push(phase2aA[bal]![rm - 1]![mi]!);
           });
         }
       }
-      const commitBy = rmList.map((rm) => decidedBy(msgs, rm, 1));
+      const commitBy = rmList.map((rm) => decidedBy(msgs, rm, 'prepared'));
       if (commitBy.every((w) => w.length > 0)) {
         // Every combination of one witness per instance (mixed radix over the witness lists).
-        const total = commitBy.reduce((p, w) => p * w.length, 1);
+        const total = commitBy.reduce((n, w) => n * w.length, 1);
         for (let c = 0; c < total; c++) {
           let witness = 0;
           let rest = c;
@@ -318,14 +300,22 @@ export function makePaxosCommitTla(p: PaxosCommitTlaParams): Machine<PCState, PC
         }
       }
       for (const rm of rmList) {
-        for (const w of decidedBy(msgs, rm, 2)) out.push(decideAbortA[rm - 1]![Math.floor(w / majorities.length)]![w % majorities.length]!);
+        for (const w of decidedBy(msgs, rm, 'aborted')) out.push(decideAbortA[rm - 1]![Math.floor(w / majorities.length)]![w % majorities.length]!);
       }
       for (const acc of accList) {
-        for (const m of p1aMsgs) {
-          if (has(msgs, m.k) && mbalOf(s.aState[slot(m.ins, acc)]!) < m.bal) out.push(actOn(phase1bA, 'Phase1b', acc, m.k));
+        // Phase1b answers a phase 1a message of a higher ballot; Phase2b a phase 2a message of
+        // at least the acceptor's ballot.
+        for (const ins of rmList) {
+          const mbal = s.aState[ins - 1]![acc - 1]!.mbal;
+          for (let bal = mbal + 1; bal <= B; bal++) if ((sent1a >>> ((ins - 1) * B + bal - 1)) & 1) out.push(phase1bA[acc - 1]![ins - 1]![bal]!);
         }
-        for (const m of p2aMsgs) {
-          if (has(msgs, m.k) && mbalOf(s.aState[slot(m.ins, acc)]!) <= m.bal) out.push(actOn(phase2bA, 'Phase2b', acc, m.k));
+        for (const ins of rmList) {
+          const mbal = s.aState[ins - 1]![acc - 1]!.mbal;
+          for (let bal = mbal; bal <= B; bal++) {
+            const both = (sent2a >>> (((ins - 1) * (B + 1) + bal) * 2)) & 3;
+            if (both & 1) out.push(phase2bA[acc - 1]![ins - 1]![bal]![0]!);
+            if (both & 2) out.push(phase2bA[acc - 1]![ins - 1]![bal]![1]!);
+          }
         }
       }
       return out;
@@ -333,84 +323,41 @@ export function makePaxosCommitTla(p: PaxosCommitTlaParams): Machine<PCState, PC
     step(s, a) {
       switch (a.type) {
         case 'RMPrepare':
-          return withRm(s, a.rm, 'prepared', withMsg(s.msgs, U.phase2a(a.rm, 0, 1)));
+          return withRm(s, a.rm, 'prepared', send2a(s.msgs, a.rm, 0, 'prepared'));
         case 'RMChooseToAbort':
-          return withRm(s, a.rm, 'aborted', withMsg(s.msgs, U.phase2a(a.rm, 0, 2)));
+          return withRm(s, a.rm, 'aborted', send2a(s.msgs, a.rm, 0, 'aborted'));
         case 'RMRcvCommitMsg':
           return withRm(s, a.rm, 'committed');
         case 'RMRcvAbortMsg':
           return withRm(s, a.rm, 'aborted');
         case 'Phase1a':
-          return { rmState: s.rmState, aState: s.aState, msgs: withMsg(s.msgs, U.phase1a(a.rm, a.bal)) };
+          return withMsgs(s, send(s.msgs, 'phase1a', { ins: a.rm, bal: a.bal }, by1a));
         case 'Phase2a': {
           const val = phase2aValue(s.msgs, a.bal, a.rm, majorities[a.majority]!);
-          return { rmState: s.rmState, aState: s.aState, msgs: withMsg(s.msgs, U.phase2a(a.rm, a.bal, val)) };
+          if (val === null) throw new Error(`Phase2a(${a.bal}, ${rmName(a.rm)}) is not enabled`);
+          return withMsgs(s, send2a(s.msgs, a.rm, a.bal, val));
         }
         case 'DecideCommit':
-          return { rmState: s.rmState, aState: s.aState, msgs: withMsg(s.msgs, U.commit) };
+          return s.msgs.commit ? s : withMsgs(s, { ...s.msgs, commit: true });
         case 'DecideAbort':
-          return { rmState: s.rmState, aState: s.aState, msgs: withMsg(s.msgs, U.abort) };
+          return s.msgs.abort ? s : withMsgs(s, { ...s.msgs, abort: true });
         case 'Phase1b': {
-          const m = U.all[a.msg] as Extract<PCMessage, { type: 'phase1a' }>;
-          const i = slot(m.ins, a.acc);
-          const x = s.aState[i]!;
-          const aState = s.aState.slice();
-          aState[i] = pack(m.bal, balOf(x), valOf(x));
-          return { rmState: s.rmState, aState, msgs: withMsg(s.msgs, U.phase1b(m.ins, m.bal, balOf(x), valOf(x), a.acc)) };
+          const x = s.aState[a.ins - 1]![a.acc - 1]!;
+          const m: PC1b = { ins: a.ins, mbal: a.bal, bal: x.bal, val: x.val, acc: accId(a.acc) };
+          return withAcc(s, a.ins, a.acc, { mbal: a.bal, bal: x.bal, val: x.val }, send(s.msgs, 'phase1b', m, by1b));
         }
         case 'Phase2b': {
-          const m = U.all[a.msg] as Extract<PCMessage, { type: 'phase2a' }>;
-          const i = slot(m.ins, a.acc);
-          const val = m.val === 'prepared' ? 1 : 2;
-          const aState = s.aState.slice();
-          aState[i] = pack(m.bal, m.bal, val);
-          return { rmState: s.rmState, aState, msgs: withMsg(s.msgs, U.phase2b(a.acc, m.ins, m.bal, val)) };
+          const msgs = send(s.msgs, 'phase2b', { acc: accId(a.acc), ins: a.ins, bal: a.bal, val: a.val }, by2b);
+          return withAcc(s, a.ins, a.acc, { mbal: a.bal, bal: a.bal, val: a.val }, msgs);
         }
         default:
           return assertNever(a);
       }
     },
-    invariants: [
-      {
-        name: 'type-ok',
-        doc: 'PCTypeOK: every variable has its declared type',
-        check(s) {
-          const rm = rmStateTypeOk(s.rmState, R);
-          if (rm !== true) return rm;
-          for (let i = 0; i < R * A; i++) {
-            const x = s.aState[i]!;
-            if (mbalOf(x) > B || balOf(x) > B || valOf(x) > 2) return `aState[${rmName(Math.floor(i / A) + 1)}][a${(i % A) + 1}] is out of range`;
-          }
-          return true;
-        },
-      },
-      tcConsistent((s: PCState) => s.rmState),
-    ],
-    properties: [refinesTCommit<PCState, PCAction>(R, (s) => s.rmState)],
-    sometimes: [
-      { name: 'all-committed', doc: 'every RM commits', check: (s) => s.rmState.every((x) => x === 'committed') },
-      { name: 'some-aborted', doc: 'an RM aborts', check: (s) => s.rmState.includes('aborted') },
-      {
-        name: 'higher-ballot-decides',
-        doc: 'a ballot above 0 gets a value chosen (a leader other than the RM decided an instance)',
-        check: (s) => rmList.some((rm) => [1, 2].some((v) => accList.filter((acc) => has(s.msgs, U.phase2b(acc, rm, B, v))).length >= quorum)),
-      },
-    ],
-    encode(s: PCState, out: Encoder) {
-      out.int(packRmState(s.rmState));
-      let w = 0;
-      let k = 0;
-      for (const x of s.aState) {
-        w |= x << (6 * k);
-        if (++k === 5) {
-          out.int(w);
-          w = 0;
-          k = 0;
-        }
-      }
-      if (k > 0) out.int(w);
-      for (let i = 0; i < s.msgs.length; i++) out.int(s.msgs[i]!);
-    },
+    encode: codec.encode,
+    // The compiled decoder: BFS may hold its frontier as encodings (`--frontier encoded`).
+    decode: (words: Int32Array) => codec.decode(words, { pos: 0 }),
+    view: codec.view,
     formatAction(a) {
       switch (a.type) {
         case 'RMPrepare':
@@ -421,64 +368,35 @@ export function makePaxosCommitTla(p: PaxosCommitTlaParams): Machine<PCState, PC
         case 'Phase1a':
           return `Phase1a(${a.bal}, ${rmName(a.rm)})`;
         case 'Phase2a':
-          return `Phase2a(${a.bal}, ${rmName(a.rm)}) with {${accList.filter((acc) => (majorities[a.majority]! >>> (acc - 1)) & 1).map((x) => `a${x}`).join(',')}}`;
+          return `Phase2a(${a.bal}, ${rmName(a.rm)}) with {${accsOf(majorities[a.majority]!).map(accName).join(',')}}`;
         case 'DecideCommit':
           return 'Decide(commit)';
         case 'DecideAbort':
           return `Decide(abort: ${rmName(a.rm)} aborted in ballot ${a.bal})`;
         case 'Phase1b':
+          return `Phase1b(${accName(a.acc)}) on 1a(${rmName(a.ins)}, bal ${a.bal})`;
         case 'Phase2b':
-          return `${a.type}(a${a.acc}) on ${formatMsg(U.all[a.msg]!)}`;
+          return `Phase2b(${accName(a.acc)}) on 2a(${rmName(a.ins)}, bal ${a.bal}, ${a.val})`;
         default:
           return assertNever(a);
       }
     },
-    view(s) {
-      const aState: Record<string, Record<string, { mbal: number; bal: number; val: PCValue }>> = {};
-      for (const rm of rmList) {
-        const row: Record<string, { mbal: number; bal: number; val: PCValue }> = {};
-        for (const acc of accList) {
-          const x = s.aState[slot(rm, acc)]!;
-          row[`a${acc}`] = { mbal: mbalOf(x), bal: balOf(x), val: VALS[valOf(x)]! };
-        }
-        aState[rmName(rm)] = row;
-      }
-      const msgs: string[] = [];
-      for (let k = 0; k < U.size; k++) if (has(s.msgs, k)) msgs.push(formatMsg(U.all[k]!));
-      return { rmState: Object.fromEntries(s.rmState.map((x, i) => [rmName(i + 1), x])), aState, msgs };
-    },
     isTerminal: () => false,
+    typeOk(s) {
+      // The compiled encoder checks every field's declared range and type as it writes.
+      scratch.reset();
+      try {
+        codec.encode(s, scratch);
+      } catch (e) {
+        if (e instanceof SchemaError) return e.message;
+        throw e;
+      }
+      return true;
+    },
+    chosenIn: (s, ins, bal, val) => {
+      let c = 0;
+      for (let x = accepted(s.msgs, ins, bal, val); x !== 0; x &= x - 1) c++;
+      return c >= quorum;
+    },
   };
 }
-
-function formatMsg(m: PCMessage): string {
-  switch (m.type) {
-    case 'phase1a':
-      return `1a(${rmName(m.ins)}, bal ${m.bal})`;
-    case 'phase1b':
-      return `1b(${rmName(m.ins)}, mbal ${m.mbal}, bal ${m.bal}, ${m.val}, a${m.acc})`;
-    case 'phase2a':
-      return `2a(${rmName(m.ins)}, bal ${m.bal}, ${m.val})`;
-    case 'phase2b':
-      return `2b(${rmName(m.ins)}, bal ${m.bal}, ${m.val}, a${m.acc})`;
-    case 'Commit':
-    case 'Abort':
-      return m.type;
-    default:
-      return assertNever(m);
-  }
-}
-
-/** The PaxosCommit (TLA+ port) registry entry. */
-export const paxosCommitTlaModel = defineModel({
-  name: 'paxoscommit-tla',
-  doc: 'Paxos Commit as in Gray & Lamport\'s PaxosCommit.tla (message set, no failures); refines TCommit; TLC: 1,321,761 states for 2 RMs, 3 acceptors, ballots {0,1}',
-  params: {
-    rms: int(2, 1, 4, 'number of resource managers (one Paxos instance each)'),
-    acceptors: int(3, 1, 5, 'number of acceptors'),
-    maxBallot: int(1, 1, 3, 'largest ballot number (Ballot = 0..maxBallot)'),
-  },
-  // Random mode draws each run's configuration from these ranges (--fixed-config: the parameters as given).
-  draw: { rms: [1, 3], acceptors: [1, 4], maxBallot: [1, 2] },
-  build: (p) => makePaxosCommitTla(p),
-});

@@ -115,51 +115,49 @@ const vol = (v: ThreePCVolatile, patch: Partial<ThreePCVolatile>): ThreePCVolati
 /** A reaction with more effects after its own. */
 const withEffects = (r: R, ...more: NonNullable<R['effects']>): R => ({ durable: r.durable, volatile: r.volatile, effects: [...(r.effects ?? []), ...more] });
 
-/** Options of the protocol factory: the flag a known bug flips. */
-export interface ThreePCOptions {
-  /** Send PreCommit and wait for acks before committing (default true; false is `skip-precommit`). */
-  readonly precommit?: boolean;
-}
-
 /**
  * The nodes a collect or ack timer waits for: every participant that still owes this leader an
  * answer. Synchronous timeouts: it fires only when the detector suspects all of them.
  */
 const owing = (ctx: C, node: Node): readonly NodeId[] => others(ctx).filter((id) => !hasNode(node.volatile.got, id));
 
-/** The correct 3PC protocol for `participants` participants, with its termination protocol. */
-export function threePCProtocol(participants: number, opts: ThreePCOptions = {}): Protocol<ThreePCTypes> {
-  const precommitPhase = opts.precommit ?? true;
-  /** Every participant (nodes 2..N+1), as a node set. */
+/** Log a final state (participant or coordinator), send it to `to`, and stop leading. */
+function finish(ctx: C, node: Node, o: 'commit' | 'abort', to: readonly NodeId[]): R {
+  const msg: ThreePCMsg = o === 'commit' ? { type: 'Commit' } : { type: 'Abort' };
+  const sends = to.map((id) => ctx.send(id, msg));
+  if (node.durable.role === 'coordinator') {
+    return {
+      durable: { role: 'coordinator', decision: o },
+      volatile: vol(node.volatile, { phase: 'done' }),
+      effects: [...sends, ctx.cancelTimer('vote-timeout'), ctx.cancelTimer('ack-timeout'), ctx.note(`decides ${o}`)],
+    };
+  }
+  return withEffects(settle(ctx, { durable: node.durable, volatile: vol(node.volatile, { phase: 'done' }) }, o), ...sends, ctx.cancelTimer('collect-timeout'), ctx.cancelTimer('ack-timeout'), ctx.note(`backup decides ${o}`));
+}
+
+/** A participant applies a decision to its own log (idempotent). */
+function settle(ctx: C, node: Node, o: 'commit' | 'abort'): R {
+  const st = stateOf(node);
+  const target: ThreePCLogState = o === 'commit' ? 'committed' : 'aborted';
+  const v = node.volatile;
+  if (st === target) return { durable: node.durable, volatile: v };
+  return {
+    durable: { role: 'participant', state: target },
+    volatile: v,
+    effects: [ctx.ghost((g) => recordHistory(g, o === 'commit' ? 'commits' : 'aborts', ctx.self))],
+  };
+}
+
+/** Every participant (nodes 2..N+1), as a node set. */
+function participantSet(participants: number): number {
   let everyone = 0;
   for (let i = 0; i < participants; i++) everyone = addNode(everyone, COORDINATOR + 1 + i);
+  return everyone;
+}
 
-  /** Log a final state (participant or coordinator), send it to `to`, and stop leading. */
-  const finish = (ctx: C, node: Node, o: 'commit' | 'abort', to: readonly NodeId[]): R => {
-    const msg: ThreePCMsg = o === 'commit' ? { type: 'Commit' } : { type: 'Abort' };
-    const sends = to.map((id) => ctx.send(id, msg));
-    if (node.durable.role === 'coordinator') {
-      return {
-        durable: { role: 'coordinator', decision: o },
-        volatile: vol(node.volatile, { phase: 'done' }),
-        effects: [...sends, ctx.cancelTimer('vote-timeout'), ctx.cancelTimer('ack-timeout'), ctx.note(`decides ${o}`)],
-      };
-    }
-    return withEffects(settle(ctx, { durable: node.durable, volatile: vol(node.volatile, { phase: 'done' }) }, o), ...sends, ctx.cancelTimer('collect-timeout'), ctx.cancelTimer('ack-timeout'), ctx.note(`backup decides ${o}`));
-  };
-
-  /** A participant applies a decision to its own log (idempotent). */
-  const settle = (ctx: C, node: Node, o: 'commit' | 'abort'): R => {
-    const st = stateOf(node);
-    const target: ThreePCLogState = o === 'commit' ? 'committed' : 'aborted';
-    const v = node.volatile;
-    if (st === target) return { durable: node.durable, volatile: v };
-    return {
-      durable: { role: 'participant', state: target },
-      volatile: v,
-      effects: [ctx.ghost((g) => recordHistory(g, o === 'commit' ? 'commits' : 'aborts', ctx.self))],
-    };
-  };
+/** The correct 3PC protocol for `participants` participants, with its termination protocol. */
+export function threePCProtocol(participants: number): Protocol<ThreePCTypes> {
+  const everyone = participantSet(participants);
 
   /** A leader (coordinator or backup) starts phase 3's first half: pre-commit everyone else. */
   const startPrecommit = (ctx: C, node: Node): R => {
@@ -190,7 +188,6 @@ export function threePCProtocol(participants: number, opts: ThreePCOptions = {})
         // Every vote is yes. Nobody may commit yet: first make sure everyone knows the outcome
         // will be commit (pre-commit), so that a backup that sees any pre-committed state can
         // commit, and one that sees none can abort.
-        if (!precommitPhase) return finish(ctx, node, 'commit', ctx.peers);
         return withEffects(startPrecommit(ctx, { durable: node.durable, volatile: vol(v, { got }) }), ctx.cancelTimer('vote-timeout'));
       }
       case 'No':
@@ -344,13 +341,26 @@ export function threePCProtocol(participants: number, opts: ThreePCOptions = {})
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// The known-bug variant, one override of the coordinator's message handler.
+
 /** 3PC with a known bug. */
 export function buggyThreePC(participants: number, bug: ThreePCBug): Protocol<ThreePCTypes> {
   switch (bug) {
     case 'none':
       return threePCProtocol(participants);
-    case 'skip-precommit':
-      return threePCProtocol(participants, { precommit: false });
+    case 'skip-precommit': {
+      // The last Yes vote commits at once, as in 2PC: no pre-commit round.
+      const base = threePCProtocol(participants);
+      const everyone = participantSet(participants);
+      return {
+        ...base,
+        onMessage: (ctx, node, msg, from) =>
+          node.durable.role === 'coordinator' && msg.type === 'Yes' && node.volatile.phase === 'vote' && addNode(node.volatile.got, from) === everyone
+            ? finish(ctx, node, 'commit', ctx.peers)
+            : base.onMessage(ctx, node, msg, from),
+      };
+    }
     default:
       return assertNever(bug);
   }

@@ -102,26 +102,36 @@ const IDLE: TwoPCVolatile = { votes: 0, unlogged: 'none' };
 const decisionMsg = (o: 'commit' | 'abort'): TwoPCMsg => (o === 'commit' ? { type: 'Commit' } : { type: 'Abort' });
 
 type Node = { readonly durable: TwoPCDurable; readonly volatile: TwoPCVolatile };
-type Coord = { readonly durable: Extract<TwoPCDurable, { role: 'coordinator' }>; readonly volatile: TwoPCVolatile };
+/** The coordinator's node (durable and volatile state). */
+export type TwoPCCoordinator = { readonly durable: Extract<TwoPCDurable, { role: 'coordinator' }>; readonly volatile: TwoPCVolatile };
+type Coord = TwoPCCoordinator;
 type Part = { readonly durable: Extract<TwoPCDurable, { role: 'participant' }>; readonly volatile: TwoPCVolatile };
 type R = Reaction<TwoPCTypes>;
 type C = Ctx<TwoPCTypes>;
 
-/** Options of the protocol factory: the flags a known bug flips, and the environment's shape. */
+/** Options of the protocol factory: the environment's shape. */
 export interface TwoPCOptions {
-  /** Log the decision before announcing it (default true; false is `announce-before-log`). */
-  readonly logBeforeAnnounce?: boolean;
   /** Which roles may crash: any (default), only the coordinator, or only participants. */
   readonly crashTargets?: 'any' | 'coordinator' | 'participants';
   /** The decision timer is a plain timer, not a failure-detector timeout on the coordinator (default false). */
   readonly spuriousTimeouts?: boolean;
 }
 
+/** The rule the `announce-before-log` variant changes. */
+export interface TwoPCRules {
+  /** The coordinator once it has decided `o`, before it announces `o`: correct, `o` is in its log. */
+  decided(node: TwoPCCoordinator, o: 'commit' | 'abort'): TwoPCCoordinator;
+}
+
+/** The rules as Gray and BHG state them: the decision is logged before anyone hears it. */
+export const TWOPC_RULES: TwoPCRules = {
+  decided: (node, o) => ({ durable: { role: 'coordinator', decision: o }, volatile: { votes: node.volatile.votes, unlogged: 'none' } }),
+};
+
 const WATCH_COORDINATOR: readonly NodeId[] = [1];
 
-/** The correct 2PC protocol for `participants` participants (with `logBeforeAnnounce: false`, the `announce-before-log` bug). */
-export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Protocol<TwoPCTypes> {
-  const logFirst = opts.logBeforeAnnounce ?? true;
+/** The 2PC protocol for `participants` participants: correct with the default `rules`. */
+export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}, rules: TwoPCRules = TWOPC_RULES): Protocol<TwoPCTypes> {
   const targets = opts.crashTargets ?? 'any';
   /** Every participant (nodes 2..N+1), as a node set: the votes that make the commit point. */
   let allVotes = 0;
@@ -131,11 +141,10 @@ export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Pr
 
   /** Decide `o`: log it (durable), then announce it to every participant. */
   const decide = (ctx: C, node: Coord, o: 'commit' | 'abort'): R => {
-    const effects = [ctx.broadcast(decisionMsg(o)), ctx.cancelTimer('vote-timeout'), ctx.note(`decides ${o}`)];
-    if (logFirst) return { durable: { role: 'coordinator', decision: o }, volatile: { votes: node.volatile.votes, unlogged: 'none' }, effects };
-    // announce-before-log: the decision is only in volatile memory until `force-log`.
-    return { durable: node.durable, volatile: { votes: node.volatile.votes, unlogged: o }, effects };
+    const { durable, volatile } = rules.decided(node, o);
+    return { durable, volatile, effects: [ctx.broadcast(decisionMsg(o)), ctx.cancelTimer('vote-timeout'), ctx.note(`decides ${o}`)] };
   };
+  /** No decision yet, logged or announced. */
   const undecided = (node: Coord): boolean => node.durable.decision === 'none' && node.volatile.unlogged === 'none';
 
   const stepCoordinator = (ctx: C, node: Coord, msg: TwoPCMsg, from: NodeId): R => {
@@ -254,10 +263,7 @@ export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Pr
           return assertNever(timer);
       }
     },
-    localActions(_ctx, node) {
-      if (node.durable.role === 'coordinator') return node.volatile.unlogged !== 'none' ? ['force-log'] : [];
-      return node.durable.state === 'working' ? ['vote-yes', 'abort'] : [];
-    },
+    localActions: (_ctx, node) => (node.durable.role === 'participant' && node.durable.state === 'working' ? ['vote-yes', 'abort'] : []),
     onLocal(ctx, node, action) {
       switch (action) {
         case 'vote-yes':
@@ -273,10 +279,8 @@ export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Pr
           };
         case 'abort':
           return decideLocally(ctx, node as Part, 'abort', [ctx.send(COORDINATOR, { type: 'No' })]);
-        case 'force-log': {
-          const o = node.volatile.unlogged;
-          return o === 'none' ? node : { durable: { role: 'coordinator', decision: o }, volatile: { votes: node.volatile.votes, unlogged: 'none' } };
-        }
+        case 'force-log': // the correct coordinator logs as it decides: never offered
+          return node;
         default:
           return assertNever(action);
       }
@@ -284,13 +288,27 @@ export function twoPCProtocol(participants: number, opts: TwoPCOptions = {}): Pr
   });
 }
 
-/** 2PC with a known bug: each variant overrides one handler, or flips one flag, of the correct protocol. */
+// ---------------------------------------------------------------------------------------------
+// Known-bug variants: each overrides one rule or one handler of the correct protocol.
+
+/** 2PC with a known bug: each variant overrides one rule or one handler of the correct protocol. */
 export function buggyTwoPC(participants: number, bug: TwoPCBug, opts: TwoPCOptions = {}): Protocol<TwoPCTypes> {
   switch (bug) {
     case 'none':
       return twoPCProtocol(participants, opts);
-    case 'announce-before-log':
-      return twoPCProtocol(participants, { ...opts, logBeforeAnnounce: false });
+    case 'announce-before-log': {
+      // The decision stays in volatile memory (`unlogged`) until the coordinator forces its log
+      // (`force-log`, a separate step): a crash in between loses it.
+      const base = twoPCProtocol(participants, opts, { decided: (node, o) => ({ durable: node.durable, volatile: { votes: node.volatile.votes, unlogged: o } }) });
+      return {
+        ...base,
+        localActions: (ctx, node) => (node.durable.role === 'coordinator' && node.volatile.unlogged !== 'none' ? ['force-log'] : base.localActions(ctx, node)),
+        onLocal: (ctx, node, action) => {
+          const o = node.volatile.unlogged;
+          return action === 'force-log' && o !== 'none' ? { durable: { role: 'coordinator', decision: o }, volatile: { votes: node.volatile.votes, unlogged: 'none' } } : base.onLocal(ctx, node, action);
+        },
+      };
+    }
     case 'abort-after-yes': {
       // A prepared participant may also abort on its own.
       const base = twoPCProtocol(participants, opts);

@@ -26,9 +26,10 @@ import type { Machine } from '../core/machine.ts';
 import { compile, S, type Infer } from '../env/schema.ts';
 import { popcount } from '../env/nodeset.ts';
 import { symmetryCanonicalizer } from '../env/symmetry.ts';
+import { RM_STATE } from '../commit/common.ts';
 
-/** The RM states, in TLA+ order. */
-export const RM_STATE = S.enum('working', 'prepared', 'committed', 'aborted');
+/** The RM states, in TLA+ order (TCommit's vocabulary, `impl/commit/common.ts`). */
+export { RM_STATE };
 /** The TM states. */
 export const TM_STATE = S.enum('init', 'committed', 'aborted');
 

@@ -21,17 +21,10 @@
 import type { Invariant, TransitionProperty, Witness } from '../../impl/core/machine.ts';
 import type { NodeId } from '../../impl/env/types.ts';
 import { refines } from '../../impl/core/refinement.ts';
-import { makeTCommit, type RMState, type TCState } from '../tcommit.ts';
+import type { CommitHistory, RMState } from '../../impl/commit/common.ts';
+import { makeTCommit, type TCState } from '../tcommit.ts';
 
-/**
- * The history of one transaction, as bitsets (see above): who ever voted yes, who ever committed,
- * who ever aborted. The machines declare and write it (`COMMIT_HISTORY` in `impl/commit/common.ts`).
- */
-export interface CommitHistory {
-  readonly yes: number;
-  readonly commits: number;
-  readonly aborts: number;
-}
+export type { CommitHistory };
 
 /** The participants (1-based) whose bit is set. */
 export function members(bits: number, n: number): number[] {
