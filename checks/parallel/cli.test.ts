@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../cli/testing.ts';
 
@@ -32,6 +32,21 @@ describe('dscheck check --workers', () => {
     expect(one.stats['workers']).toBe(1);
     expect(one.stats['peakRssBytes']).toBeGreaterThan(10 * 2 ** 20);
   }, 120_000);
+
+  test('default: every core for BFS (workers started once the search outlasts 200 ms); dfs and exact keys default to one thread', async () => {
+    const cores = availableParallelism();
+    const def = JSON.parse((await runCli('check', 'twophase', '-p', 'rms=7', '--json')).out) as { status: string; stats: Record<string, unknown> };
+    const one = JSON.parse((await runCli('check', 'twophase', '-p', 'rms=7', '--workers', '1', '--json')).out) as { status: string; stats: Record<string, unknown> };
+    expect(def.status).toBe('exhausted');
+    // TwoPhase-7 (296,448 states) takes seconds in one thread, longer than the workers' start: they take over.
+    expect(def.stats['workers']).toBe(cores);
+    for (const k of ['states', 'transitions', 'statesPerDepth', 'diameter']) expect(def.stats[k]).toEqual(one.stats[k]);
+    for (const flags of [['--exact'], ['--mode', 'dfs']]) {
+      const r = JSON.parse((await runCli('check', 'twophase', '-p', 'rms=3', ...flags, '--json')).out) as { status: string; stats: Record<string, unknown> };
+      expect(r.status).toBe('exhausted');
+      expect(r.stats['workers']).toBe(1);
+    }
+  }, 180_000);
 
   test.each([
     [['--workers', '0'], /--workers must be an integer ≥ 1, got '0'/],
