@@ -203,7 +203,7 @@ describe('the shared fingerprint table', () => {
     expect(Atomics.load(ctrl, CTRL.pause)).toBe(1); // past 3/4: growth asked
     const grown = a.grown();
     b.use(grown);
-    expect(a.bytes()).toBe(2048 * 12); // three words a slot: hi, lo, claim
+    expect(a.bytes()).toBe(4096 * 12); // four times the slots; three words a slot: hi, lo, claim
     for (const [hi, lo] of fps) expect(b.add(hi, lo)).toBe(0);
     expect(a.size).toBe(801);
   });

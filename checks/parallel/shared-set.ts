@@ -23,7 +23,8 @@
  *
  * Growth is stop-the-world: a thread whose insertion takes the load past {@link MAX_LOAD} raises
  * the `pause` flag; every worker stops at its next state boundary and reports; the coordinator
- * rehashes into a table twice as large and hands it to every worker before they resume. The
+ * rehashes into a table four times as large (twice, past 2²⁴ slots: the rehash runs in one thread
+ * while the workers wait, so it should happen rarely) and hands it to every worker before they resume. The
  * table never fills while workers run: between the flag and the stop, each worker adds at most
  * one state's successors, and the unflushed counts of all workers are at most a sixteenth of the
  * free slots.
@@ -61,6 +62,9 @@ export const SETTLED = 0xffffffff;
 /** Words per slot: `hi`, `lo`, `claim`. */
 const W = 3;
 
+/** Tables smaller than this grow four times over, larger ones twice. */
+export const QUADRUPLE_BELOW = 1 << 24;
+
 /** Largest load before growing. */
 export const MAX_LOAD = 0.75;
 
@@ -96,7 +100,7 @@ export class SharedFingerprintSet {
   }
 
   /** A fresh control buffer and table of at least `slots` slots. */
-  static create(slots = 1 << 16): { ctrl: Int32Array; table: SharedArrayBuffer } {
+  static create(slots = 1 << 18): { ctrl: Int32Array; table: SharedArrayBuffer } {
     let n = 1 << 10;
     while (n < slots) n *= 2;
     const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.size * 4));
@@ -228,12 +232,12 @@ export class SharedFingerprintSet {
   }
 
   /**
-   * A table twice as large holding the same fingerprints. Only the coordinator calls this, while
+   * A table four times as large (twice past {@link QUADRUPLE_BELOW} slots) holding the same fingerprints. Only the coordinator calls this, while
    * every worker is stopped.
    */
   grown(): SharedArrayBuffer {
     const old = this.table;
-    const slots = (this.mask + 1) * 2;
+    const slots = (this.mask + 1) * (this.mask + 1 < QUADRUPLE_BELOW ? 4 : 2);
     const buf = new SharedArrayBuffer(slots * W * 4);
     const t = new Uint32Array(buf);
     const mask = slots - 1;
