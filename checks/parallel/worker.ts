@@ -22,6 +22,7 @@ import { FingerprintSet } from '../visited.ts';
 import { EncodedQueue } from '../spill.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
 import type { BfsWorkerOptions, CoordinatorMessage, LevelReport, RandomBlockJob, RandomBlockReport, WorkerMessage } from './protocol.ts';
+import { symmetryKeyOf } from '../engine/checking.ts';
 
 const port = parentPort!;
 const { ref } = workerData as { readonly ref: ModelRef };
@@ -165,7 +166,13 @@ class BfsWorker {
     const m = machine;
     const words = this.words;
     const sym = this.sym;
-    this.encodeInto = m.encode
+    const key = sym ? symmetryKeyOf(m) : undefined;
+    this.encodeInto = key
+      ? (s) => {
+          words.reset();
+          key(s, words);
+        }
+      : m.encode
       ? (s) => {
           words.reset();
           m.encode!(sym ? sym(s) : s, words);

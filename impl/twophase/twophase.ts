@@ -25,7 +25,7 @@
 import type { Machine } from '../core/machine.ts';
 import { compile, S, type Infer } from '../env/schema.ts';
 import { popcount } from '../env/nodeset.ts';
-import { symmetryCanonicalizer } from '../env/symmetry.ts';
+import { symmetryCanonicalizer, symmetryKeyWriter } from '../env/symmetry.ts';
 
 /** The RM states, in TLA+ order. */
 export const RM_STATE = S.enum('working', 'prepared', 'committed', 'aborted');
@@ -109,6 +109,7 @@ export function twoPhaseMachine(n: number, rules: TwoPhaseRules = TWOPHASE_RULES
   };
   const rename = (s: TwoPhaseState, perm: readonly number[]): TwoPhaseState => codec.rename(s, (id) => perm[id]!);
   const classes = [rms];
+  const symmetry = opts.symmetry === true ? symmetryCanonicalizer<TwoPhaseState>({ n, classes, rename, encode: codec.encode }) : undefined;
 
   return {
     name: 'twophase',
@@ -150,7 +151,7 @@ export function twoPhaseMachine(n: number, rules: TwoPhaseRules = TWOPHASE_RULES
     encode: codec.encode,
     // The compiled decoder: BFS holds its frontier as encodings (a few words a state).
     decode: (words: Int32Array) => codec.decode(words, { pos: 0 }),
-    ...(opts.symmetry === true ? { symmetry: symmetryCanonicalizer<TwoPhaseState>({ n, classes, rename, encode: codec.encode }) } : {}),
+    ...(symmetry ? { symmetry, symmetryKey: { symmetry, encode: codec.encode, write: symmetryKeyWriter<TwoPhaseState>({ n, classes, encodeRenamed: codec.encodeRenamed }) } } : {}),
     rename,
     symmetryClasses: () => classes,
     formatAction: (a) => ('rm' in a ? `${a.type}(${rmName(a.rm)})` : a.type),
