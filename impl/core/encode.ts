@@ -65,8 +65,8 @@ export class WordBuffer implements Encoder {
     this.len = 0;
   }
 
-  /** Append the first `len` words of `words` (as `int` would, one by one). */
-  append(words: Int32Array, len: number): void {
+  /** Append `len` words of `words` from index `from` (as `int` would, one by one). */
+  append(words: Int32Array, len: number, from = 0): void {
     if (this.len + len > this.buf.length) {
       let size = this.buf.length * 2;
       while (size < this.len + len) size *= 2;
@@ -74,7 +74,7 @@ export class WordBuffer implements Encoder {
       next.set(this.buf.subarray(0, this.len));
       this.buf = next;
     }
-    this.buf.set(words.subarray(0, len), this.len);
+    this.buf.set(words.subarray(from, from + len), this.len);
     this.len += len;
   }
 

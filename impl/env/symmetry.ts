@@ -158,6 +158,8 @@ export interface SymmetryKeyOptions<S> {
   encodeRenamed(s: S, perm: Int32Array, inv: Int32Array, out: WordBuffer): void;
   /** As for {@link symmetryCanonicalizer}: per node, a number that renaming does not change. */
   signature?(s: S): ArrayLike<number>;
+  /** Called once per state before its candidates (to compute what renaming does not change). */
+  prepare?(s: S): void;
 }
 
 /**
@@ -198,6 +200,7 @@ export function symmetryKeyWriter<S>(opts: SymmetryKeyOptions<S>): (s: S, out: E
   for (let k = 0; k <= MAX_SYMMETRIC_NODES; k++) permsBySize.push(k <= Math.max(0, ...classes.map((c) => c.length)) ? permutationsOf(k) : []);
   const signature = opts.signature?.bind(opts);
   const encodeRenamed = opts.encodeRenamed.bind(opts);
+  const prepare = opts.prepare?.bind(opts);
   // Scratch, reused from call to call: the members of all classes in pre-sort order, the runs
   // of equal signature (start in `members`, length), and per run the permutation in use.
   const total = classes.reduce((k, c) => k + c.length, 0);
@@ -217,6 +220,7 @@ export function symmetryKeyWriter<S>(opts: SymmetryKeyOptions<S>): (s: S, out: E
 
   return (s: S, out: Encoder): void => {
     const sig = signature ? signature(s) : undefined;
+    if (prepare) prepare(s);
     // Within each class, members sorted by (signature, id) (insertion sort: classes are small);
     // a run of equal signatures may take the run's positions (the class's ids, in order).
     let at = 0;
