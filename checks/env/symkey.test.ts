@@ -78,7 +78,7 @@ function permutationArb(n: number, classes: readonly (readonly number[])[]): fc.
 /** The state reached by a random walk: each choice picks one enabled action (mod their number). */
 function walk(m: Renaming, choices: readonly number[]): unknown {
   const inits = m.init();
-  let s = inits[choices.length % inits.length]!;
+  let s: unknown = inits[choices.length % inits.length];
   for (const c of choices) {
     const as = m.actions(s);
     if (as.length === 0) break;
@@ -129,13 +129,18 @@ describe('direct symmetry key (impl/env/symkey.ts, symmetry.ts symmetryKeyWriter
   });
 
   it('BFS with the direct key and with the old path: the same states, diameter and verdict', () => {
-    for (const make of [() => makeTwoPC(3, { crashes: 0, symmetry: true }), () => makeAbd({ requests: 1, symmetry: true }), () => twoPhaseMachine(5, TWOPHASE_RULES, { symmetry: true })]) {
+    const makers: readonly (() => Renaming)[] = [
+      () => as(makeTwoPC(3, { crashes: 0, symmetry: true })),
+      () => as(makeAbd({ requests: 1, symmetry: true })),
+      () => as(twoPhaseMachine(5, TWOPHASE_RULES, { symmetry: true })),
+    ];
+    for (const make of makers) {
       const fast = make();
-      const slow = { ...make(), symmetryKey: undefined };
+      const slow: Renaming = { ...make(), symmetryKey: undefined };
       expect(symmetryKeyOf(fast)).toBeDefined();
       expect(symmetryKeyOf(slow)).toBeUndefined();
-      const a = explore(fast as Machine<unknown, unknown>);
-      const b = explore(slow as Machine<unknown, unknown>);
+      const a = explore(fast);
+      const b = explore(slow);
       expect(a.stats.symmetry).toBe(true);
       expect([a.status, a.stats.states, a.stats.diameter]).toEqual([b.status, b.stats.states, b.stats.diameter]);
     }
