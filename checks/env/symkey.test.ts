@@ -20,6 +20,8 @@ import { makeEcho } from '../../specs/models/echo.ts';
 import { symmetryKeyOf } from '../engine/checking.ts';
 import { explore } from '../exhaustive.ts';
 import { reachable } from './helpers.ts';
+import { CATALOGUE } from '../../specs/models/catalogue.ts';
+import { instantiate } from '../../impl/core/machine.ts';
 
 /** A symmetric machine with the renaming the tests apply (`perm[old] = new`). */
 interface Case {
@@ -120,6 +122,23 @@ describe('direct symmetry key (impl/env/symkey.ts, symmetry.ts symmetryKeyWriter
       });
     });
   }
+
+  it('every catalogue model with symmetry has the direct key, and it writes encode(symmetry(s)) on its first 400 BFS states', async () => {
+    const covered: string[] = [];
+    for (const entry of CATALOGUE) {
+      const model = await entry.load();
+      if (!('symmetry' in model.params)) continue;
+      const m = as(instantiate(model, { symmetry: true }).machine);
+      if (m.symmetry === undefined) continue;
+      expect(symmetryKeyOf(m), entry.name).toBeDefined();
+      let mismatches = 0;
+      for (const s of reachable(m, 400)) if (newKey(m, s) !== oldKey(m, s)) mismatches++;
+      expect(mismatches, entry.name).toBe(0);
+      covered.push(entry.name);
+    }
+    // The symmetric models of the catalogue today (a new one is covered by this loop as it is added).
+    expect(covered).toEqual(expect.arrayContaining(['twophase', 'twopc', 'paxoscommit', 'echo', 'raft', 'paxos', 'multipaxos', 'abd', 'dynamo', 'leader-lease']));
+  });
 
   it('a machine that replaces symmetry or encode (spreading the original) falls back to encode(symmetry(s))', () => {
     const m = makeTwoPC(3, { symmetry: true });
