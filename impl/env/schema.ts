@@ -228,6 +228,11 @@ export interface Codec<T> {
   rename(v: T, f: (id: number) => number): T;
   /** A 32-bit digest that renaming does not change. */
   signature(v: T): number;
+  /**
+   * Per node (index id − 1), a digest that renaming moves with the node (see
+   * `nodeSignatureOf`): a symmetry pre-sort signature. All zeros when the schema has none.
+   */
+  nodeSignatures(v: T): number[];
   /** Plain JSON for traces. */
   view(v: T): unknown;
   /** The first problem with `v` (wrong type, out of range, missing or undeclared field), or null. */
@@ -777,6 +782,46 @@ export function mix(h: number, x: number): number {
   return (h ^ (h >>> 15)) | 0;
 }
 
+/**
+ * Per-node digests of a value that renaming carries along with the nodes: for a renamed value,
+ * node `perm[id]` gets the digest node `id` had. Read through records only (from the top):
+ * per-node and per-role maps give each node its entry's digest, node sets each node its
+ * membership, node fields each node whether it is the one named. Every other field adds
+ * nothing. Mixed into `out[id - 1]`; undefined when the schema gives no node anything.
+ */
+function nodeSignatureOf(s: AnySchema, n: number, ids: Ids): ((v: unknown, out: number[]) => void) | undefined {
+  switch (s.kind) {
+    case 'perNode': {
+      const inner = signatureOf(s.of);
+      const members = ids(s.role);
+      return (v, out) => {
+        const a = v as readonly unknown[];
+        for (let k = 0; k < members.length; k++) out[members[k]! - 1] = mix(out[members[k]! - 1]!, inner(a[k]));
+      };
+    }
+    case 'nodeSet':
+      return (v, out) => {
+        for (let i = 0; i < n; i++) out[i] = mix(out[i]!, (((v as number) >>> i) & 1) + 1);
+      };
+    case 'node':
+      return (v, out) => {
+        for (let i = 0; i < n; i++) out[i] = mix(out[i]!, v === i + 1 ? 2 : 1);
+      };
+    case 'record': {
+      const parts = Object.entries(s.fields).flatMap(([k, f]) => {
+        const g = nodeSignatureOf(f, n, ids);
+        return g ? [[k, g] as const] : [];
+      });
+      if (parts.length === 0) return undefined;
+      return (v, out) => {
+        for (const [k, g] of parts) g((v as Record<string, unknown>)[k], out);
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** A digest that renaming does not change: node ids count as "some node", node sets by size, per-node arrays as multisets. */
 function signatureOf(s: AnySchema): (v: unknown) => number {
   switch (s.kind) {
@@ -1035,6 +1080,7 @@ export function compile<T>(schema: Schema<T>, opts: CompileOptions): Codec<T> {
       ) => void)
     : (v: T, _perm: ArrayLike<number>, _inv: ArrayLike<number>, o: Encoder) => encode(v, o);
   const sig = signatureOf(s);
+  const nodeSig = nodeSignatureOf(s, n, ids);
   const view = viewOf(s, name, n, ids);
   const validator = validatorOf(s, n, ids);
   return {
@@ -1045,6 +1091,11 @@ export function compile<T>(schema: Schema<T>, opts: CompileOptions): Codec<T> {
     decode,
     rename: renamer ? (v, f) => renamer(v, f) as T : (v) => v,
     signature: (v) => sig(v) | 0,
+    nodeSignatures: (v) => {
+      const out = new Array<number>(n).fill(0);
+      if (nodeSig) nodeSig(v, out);
+      return out;
+    },
     view,
     validate: (v) => validator(v, ''),
   };
