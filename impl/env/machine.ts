@@ -819,14 +819,28 @@ export function envMachine<P extends ProtocolTypes>(
       ghost: renameGhost ? renameGhost(s.ghost, f) : s.ghost,
     };
   };
+  // The ignored-message flags of the last state asked (signature and direct key share them).
+  let flagsState: S | null = null;
+  let flagsScratch = new Uint8Array(16);
+  const ignoredFlagsOf = (s: S): Uint8Array => {
+    const cached = cachedFlags(s);
+    if (cached !== undefined) return cached;
+    if (s === flagsState) return flagsScratch;
+    if (flagsScratch.length < s.net.length) flagsScratch = new Uint8Array(2 * s.net.length);
+    for (let i = 0; i < s.net.length; i++) flagsScratch[i] = isIgnored(s, s.net[i]!) ? 1 : 0;
+    flagsState = s;
+    return flagsScratch;
+  };
   const signature = (s: S): number[] => {
     const sig = new Array<number>(n).fill(0);
     const outDeg = new Array<number>(n).fill(0);
     const inDeg = new Array<number>(n).fill(0);
-    for (const q of s.net) {
+    const flags = reduceIgnored ? ignoredFlagsOf(s) : undefined;
+    for (let i = 0; i < s.net.length; i++) {
+      const q = s.net[i]!;
       // Messages left out of the encoding are left out here too, so that states the encoding
       // merges get the same signatures (and so the same canonical form).
-      if (reduceIgnored && isIgnored(s, q)) continue;
+      if (flags !== undefined && flags[i] === 1) continue;
       outDeg[q.from - 1]! += q.count;
       inDeg[q.to - 1]! += q.count;
     }
@@ -869,8 +883,8 @@ export function envMachine<P extends ProtocolTypes>(
         ...(reduceIgnored
           ? {
               ignoredFlags: (s: S, into: Uint8Array): void => {
-                const flags = cachedFlags(s);
-                for (let i = 0; i < s.net.length; i++) into[i] = (flags !== undefined ? flags[i] === 1 : isIgnored(s, s.net[i]!)) ? 1 : 0;
+                const flags = ignoredFlagsOf(s);
+                for (let i = 0; i < s.net.length; i++) into[i] = flags[i]!;
               },
             }
           : {}),

@@ -59,6 +59,7 @@ export interface EnvRenamedEncoder<P extends ProtocolTypes> {
 export function envRenamedEncoder<P extends ProtocolTypes>(parts: EnvKeyParts<P>, scratch: () => WordBuffer): EnvRenamedEncoder<P> {
   const { n, clocks, fifo, hasDetector, durable, volatile, msg, ghost } = parts;
   const ignoredFlags = parts.ignoredFlags;
+  const msgIds = msg.hasNodeIds;
   // Per state: the kept packets' indices (into s.net).
   let kept = new Int32Array(16);
   let keptCount = 0;
@@ -125,7 +126,12 @@ export function envRenamedEncoder<P extends ProtocolTypes>(parts: EnvKeyParts<P>
       start[k] = arena.len;
       arena.int(from);
       arena.int(to);
-      msg.encodeRenamed(p.msg, perm, inv, arena);
+      if (msgIds) msg.encodeRenamed(p.msg, perm, inv, arena);
+      else {
+        // No node ids in the message: its words are the packet key's, after (from, to).
+        const key = p.key;
+        for (let i = 4; i < key.length; i += 2) arena.int(key.charCodeAt(i) | (key.charCodeAt(i + 1) << 16));
+      }
       len[k] = arena.len - start[k]!;
       linkOf[k] = from * 32 + to;
       // Insertion sort (stable; networks are small): the renamed packets in renamed-key order.
