@@ -20,6 +20,8 @@ import { makeTwoPC } from '../../specs/models/twopc.ts';
 import { makeEcho } from '../../specs/models/echo.ts';
 import { symmetryKeyOf } from '../engine/checking.ts';
 import { explore } from '../exhaustive.ts';
+import { exploreParallel } from '../parallel/explore.ts';
+import { loadMachine } from '../parallel/model-ref.ts';
 import { reachable } from './helpers.ts';
 import { CATALOGUE } from '../../specs/models/catalogue.ts';
 import { instantiate } from '../../impl/core/machine.ts';
@@ -156,6 +158,20 @@ describe('direct symmetry key (impl/env/symkey.ts, symmetry.ts symmetryKeyWriter
     expect(r.stats.symmetry).toBe(true);
     expect(r.stats.states).toBe(orbits);
   });
+
+  it('parallel BFS (2 workers, direct key in each worker) visits the same symmetric states as the old path in one thread', async () => {
+    for (const [model, params] of [
+      ['twophase', { rms: 5, symmetry: true }],
+      ['abd', { requests: 1, symmetry: true }],
+    ] as const) {
+      const { machine } = await loadMachine({ model, params });
+      expect(symmetryKeyOf(machine), model).toBeDefined();
+      const old = explore({ ...machine, symmetryKey: undefined });
+      const par = await exploreParallel({ model, params }, { workers: 2, warmStart: false, initialSlots: 1024, partitionAt: 4 });
+      expect(old.stats.symmetry).toBe(true);
+      expect([par.status, par.stats.states, par.stats['diameter']], model).toEqual([old.status, old.stats.states, old.stats['diameter']]);
+    }
+  }, 240_000);
 
   it('a machine that replaces symmetry or encode (spreading the original) falls back to encode(symmetry(s))', () => {
     const m = makeTwoPC(3, { symmetry: true });
