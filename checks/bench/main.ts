@@ -21,6 +21,7 @@ import { benchSchema } from './schema.ts';
 import { benchPacelc } from './pacelc.ts';
 import { benchFailover } from './failover.ts';
 import { benchPort } from './port.ts';
+import { benchSymmetry } from './symmetry.ts';
 import { benchAntientropy, benchErasure, benchGossip } from './gossip.ts';
 import { writeBenchIndex } from '../report/bench.ts';
 
@@ -48,6 +49,7 @@ const SECTIONS: Readonly<Record<string, Section>> = {
   pacelc: () => benchPacelc(),
   failover: () => benchFailover(),
   port: (o) => benchPort(o),
+  symmetry: (o) => benchSymmetry(o),
   gossip: () => benchGossip(),
   antientropy: () => benchAntientropy(),
   erasure: () => benchErasure(),

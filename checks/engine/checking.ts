@@ -56,10 +56,25 @@ export function errorMessage(e: unknown): string {
 }
 
 /**
+ * The machine's direct symmetry key writer ({@link Machine.symmetryKey}), when it still agrees
+ * with the machine's `symmetry` and `encode` (a machine spread from another that replaced either
+ * gets undefined, and keys states by `encode(symmetry(s))`).
+ */
+export function symmetryKeyOf<S, A>(m: Machine<S, A>): ((s: S, out: Encoder) => void) | undefined {
+  const k = m.symmetryKey;
+  if (k === undefined || m.symmetry === undefined || k.symmetry !== m.symmetry || k.encode !== m.encode) return undefined;
+  return k.write.bind(k);
+}
+
+/**
  * Encode a state into `out` (reset first) with the machine's own encoder, or the generic one;
- * through `canon` (a symmetry canonicalizer) when given. The branch is taken once, here.
+ * through `canon` (a symmetry canonicalizer) when given: then with the machine's direct key
+ * writer when it has one ({@link symmetryKeyOf}), which writes the same words without building
+ * the representative. The branch is taken once, here.
  */
 export function stateEncoder<S, A>(m: Machine<S, A>, out: Encoder & { reset(): void }, canon?: (s: S) => S): (s: S) => void {
+  const key = canon ? symmetryKeyOf(m) : undefined;
+  if (key) return (s) => (out.reset(), key(s, out));
   if (m.encode) {
     const enc = m.encode.bind(m);
     return canon ? (s) => (out.reset(), enc(canon(s), out)) : (s) => (out.reset(), enc(s, out));

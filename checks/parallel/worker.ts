@@ -24,6 +24,7 @@ import { EncodedQueue } from '../spill.ts';
 import { deepFreeze } from '../engine/purity.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
 import { LINK_BASE, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
+import { symmetryKeyOf } from '../engine/checking.ts';
 
 const port = parentPort!;
 const { ref } = workerData as { readonly ref: ModelRef };
@@ -216,7 +217,13 @@ class BfsWorker {
     const m = machine;
     const words = this.words;
     const sym = this.sym;
-    this.encodeInto = m.encode
+    const key = sym ? symmetryKeyOf(m) : undefined;
+    this.encodeInto = key
+      ? (s) => {
+          words.reset();
+          key(s, words);
+        }
+      : m.encode
       ? (s) => {
           words.reset();
           m.encode!(sym ? sym(s) : s, words);

@@ -65,6 +65,19 @@ export class WordBuffer implements Encoder {
     this.len = 0;
   }
 
+  /** Append `len` words of `words` from index `from` (as `int` would, one by one). */
+  append(words: Int32Array, len: number, from = 0): void {
+    if (this.len + len > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < this.len + len) size *= 2;
+      const next = new Int32Array(size);
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    this.buf.set(words.subarray(from, from + len), this.len);
+    this.len += len;
+  }
+
   private push(w: number): void {
     if (this.len === this.buf.length) {
       const next = new Int32Array(this.buf.length * 2);

@@ -103,6 +103,19 @@ export type TraceEvent =
   | { readonly kind: 'local'; readonly node: string; readonly label: string };
 
 /**
+ * Writes a state's canonical key under symmetry directly (see {@link Machine.symmetryKey}):
+ * the same words as `encode(symmetry(s), out)`, for the `symmetry` and `encode` named here.
+ */
+export interface SymmetryKey<S> {
+  /** The canonicalizer this key agrees with (compared by identity with the machine's). */
+  symmetry(s: S): S;
+  /** The encoder this key agrees with (absent: the generic `Encoder.value`). */
+  encode?(s: S, out: Encoder): void;
+  /** Write `encode(symmetry(s))` into `out`. */
+  write(s: S, out: Encoder): void;
+}
+
+/**
  * A protocol as a pure state machine, instantiated with its parameters.
  *
  * Contract:
@@ -148,6 +161,13 @@ export interface Machine<S, A> {
    * `symmetric: true`; otherwise the run explores without it (see `checks/symmetric.ts`).
    */
   symmetry?(s: S): S;
+  /**
+   * A fast way to write `encode(symmetry(s))`: {@link SymmetryKey.write} writes exactly those
+   * words without building the representative. Runners use it only while `symmetry` and
+   * `encode` are still the functions it was made for (a machine built by spreading this one and
+   * replacing either falls back to `encode(symmetry(s))`).
+   */
+  readonly symmetryKey?: SymmetryKey<S>;
   /** A short human label for an action: "RMPrepare(r2)". Default: compact JSON. */
   formatAction?(a: A): string;
   /** A JSON view of a state for traces and diffs. Default: the state converted to plain JSON. */

@@ -9,6 +9,7 @@ import {
   InputError,
   type Invariant,
   type Machine,
+  type SymmetryKey,
   type TraceEvent,
   type TransitionProperty,
   type Witness,
@@ -20,7 +21,8 @@ import { broadcast, cancelTimer, ghost, note, send, setTimer } from './effects.t
 import { formatMessageDefault, formatValue } from './format.ts';
 import { duplicateOne, findPacket, insertPacket, isHead, PacketCodec, packetId, removeOne, sortNetwork } from './network.ts';
 import { blocks, formatPartition, makePartition, partitionShapes, renamePartition } from './partition.ts';
-import { symmetryCanonicalizer } from './symmetry.ts';
+import { symmetryCanonicalizer, symmetryKeyWriter } from './symmetry.ts';
+import { envRenamedEncoder } from './symkey.ts';
 import { compile, mix, SchemaError, type Codec } from './schema.ts';
 import { popcount } from './nodeset.ts';
 import { roleLayout, roleNodeCount } from './roles.ts';
@@ -817,14 +819,28 @@ export function envMachine<P extends ProtocolTypes>(
       ghost: renameGhost ? renameGhost(s.ghost, f) : s.ghost,
     };
   };
+  // The ignored-message flags of the last state asked (signature and direct key share them).
+  let flagsState: S | null = null;
+  let flagsScratch = new Uint8Array(16);
+  const ignoredFlagsOf = (s: S): Uint8Array => {
+    const cached = cachedFlags(s);
+    if (cached !== undefined) return cached;
+    if (s === flagsState) return flagsScratch;
+    if (flagsScratch.length < s.net.length) flagsScratch = new Uint8Array(2 * s.net.length);
+    for (let i = 0; i < s.net.length; i++) flagsScratch[i] = isIgnored(s, s.net[i]!) ? 1 : 0;
+    flagsState = s;
+    return flagsScratch;
+  };
   const signature = (s: S): number[] => {
     const sig = new Array<number>(n).fill(0);
     const outDeg = new Array<number>(n).fill(0);
     const inDeg = new Array<number>(n).fill(0);
-    for (const q of s.net) {
+    const flags = reduceIgnored ? ignoredFlagsOf(s) : undefined;
+    for (let i = 0; i < s.net.length; i++) {
+      const q = s.net[i]!;
       // Messages left out of the encoding are left out here too, so that states the encoding
       // merges get the same signatures (and so the same canonical form).
-      if (reduceIgnored && isIgnored(s, q)) continue;
+      if (flags !== undefined && flags[i] === 1) continue;
       outDeg[q.from - 1]! += q.count;
       inDeg[q.to - 1]! += q.count;
     }
@@ -843,6 +859,53 @@ export function envMachine<P extends ProtocolTypes>(
     cfg.symmetry && sym
       ? symmetryCanonicalizer<S>({ n, classes: sym.classes?.(n) ?? layout.classes, rename, encode, signature })
       : undefined;
+  const symmetryKey = canonical ? envSymmetryKey(canonical) : undefined;
+  /**
+   * The direct symmetry key (impl/env/symkey.ts): `encode(canonical(s))` written without renamed
+   * copies, when every part of the state is declared by schema (no hand-written encoder or
+   * renamer, no `renameTimer`); otherwise undefined, and the runners use `encode(canonical(s))`.
+   */
+  function envSymmetryKey(canon: (s: S) => S): SymmetryKey<S> | undefined {
+    if (!derived || !sym) return undefined;
+    if (proto.encodeDurable || proto.encodeVolatile || proto.encodeMessage || proto.encodeGhost) return undefined;
+    if (sym.renameDurable || sym.renameVolatile || sym.renameMessage || sym.renameGhost || sym.renameTimer) return undefined;
+    const parts = envRenamedEncoder<P>(
+      {
+        n,
+        clocks,
+        fifo,
+        hasDetector,
+        durable: derived.durable,
+        volatile: derived.volatile,
+        msg: derived.msg,
+        ghost: derived.ghost,
+        encodeGhost: encodeGhostCached,
+        ...(reduceIgnored
+          ? {
+              ignoredFlags: (s: S, into: Uint8Array): void => {
+                const flags = ignoredFlagsOf(s);
+                for (let i = 0; i < s.net.length; i++) into[i] = flags[i]!;
+              },
+            }
+          : {}),
+      },
+      () => new WordBuffer(),
+    );
+    const write = symmetryKeyWriter<S>({ n, classes: sym.classes?.(n) ?? layout.classes, signature, prepare: parts.prepare, encodeRenamed: parts.encodeRenamed });
+    return {
+      symmetry: canon,
+      encode,
+      write(s: S, out: Encoder): void {
+        try {
+          write(s, out);
+        } catch (e) {
+          // A value outside the schema: the encoder of the representative names where it is.
+          if (!(e instanceof SchemaError)) throw e;
+          encode(canon(s), out);
+        }
+      },
+    };
+  }
 
   // ---- view
   const budgetKeys = (['crashes', 'drops', 'duplicates', 'partitions', 'requests', 'timeouts', 'falseSuspicions'] as const).filter((k) =>
@@ -1141,6 +1204,7 @@ export function envMachine<P extends ProtocolTypes>(
     rename,
     symmetryClasses: () => sym?.classes?.(n) ?? layout.classes,
     ...(canonical ? { symmetry: canonical } : {}),
+    ...(symmetryKey ? { symmetryKey } : {}),
     ...(checks.invariants ? { invariants: checks.invariants } : {}),
     ...(checks.properties ? { properties: checks.properties } : {}),
     ...(checks.sometimes ? { sometimes: checks.sometimes } : {}),

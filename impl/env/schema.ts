@@ -215,12 +215,24 @@ export interface Codec<T> {
   readonly hasNodeIds: boolean;
   /** Write the canonical encoding; throws {@link SchemaError} on a value outside the schema. */
   encode(v: T, out: Encoder): void;
+  /**
+   * Write exactly the words `encode(rename(v, id => perm[id]), out)` writes, without building
+   * the renamed value: `perm[old] = new` and `inv[new] = old` (index 0 unused), a permutation of
+   * 1..n that maps each role onto itself. Node ids are mapped through `perm`, node sets' bits
+   * permuted, per-node maps read in `inv` order, sets re-sorted.
+   */
+  encodeRenamed(v: T, perm: ArrayLike<number>, inv: ArrayLike<number>, out: Encoder): void;
   /** Read a value back from `words`, starting at `at.pos` (advanced past it). */
   decode(words: ArrayLike<number>, at: { pos: number }): T;
   /** The value with node ids renamed by `f` and per-node arrays permuted (`f(old) = new`). */
   rename(v: T, f: (id: number) => number): T;
   /** A 32-bit digest that renaming does not change. */
   signature(v: T): number;
+  /**
+   * Per node (index id − 1), a digest that renaming moves with the node (see
+   * `nodeSignatureOf`): a symmetry pre-sort signature. All zeros when the schema has none.
+   */
+  nodeSignatures(v: T): number[];
   /** Plain JSON for traces. */
   view(v: T): unknown;
   /** The first problem with `v` (wrong type, out of range, missing or undeclared field), or null. */
@@ -307,6 +319,11 @@ class Generator {
   private vars = 0;
   /** Constants the generated code reads (enum tables), passed in as `K`. */
   readonly consts: unknown[] = [];
+  /**
+   * Generate the permuted encoder (see {@link Codec.encodeRenamed}): node ids read through `P`
+   * (old → new), node sets through `B(mask, P)`, per-node entries through `Q` (new → old).
+   */
+  renaming = false;
 
   constructor(
     private readonly n: number,
@@ -370,11 +387,11 @@ class Generator {
           const members = this.konst(new Set(this.ids(s.role)));
           out.push(`if (!${members}.has(${x})) F(${p}, ${x}, ${JSON.stringify(`a ${s.role} node`)});`);
         }
-        return x;
+        return this.renaming ? `P[${x}]` : x;
       }
       case 'nodeSet':
         out.push(`if (typeof ${x} !== 'number' || (${x} >>> 0) !== ${x} || ${x} >= ${2 ** this.n}) F(${p}, ${x}, 'a set of nodes 1..${this.n}');`);
-        return `(${x} | 0)`;
+        return this.renaming ? `B(${x}, P)` : `(${x} | 0)`;
       case 'optional': {
         const inner: string[] = [];
         const code = this.scalarCode(s.of, x, path, inner);
@@ -432,7 +449,7 @@ class Generator {
       out.push(`if (!Array.isArray(${x}) || ${x}.length !== ${k}) F(${JSON.stringify(path)}, ${x}, 'one entry per ${pn.role ?? 'node'} (${k})');`);
       for (let i = 0; i < k; i++) {
         const e = this.v('x');
-        out.push(`const ${e} = ${x}[${i}];`);
+        out.push(`const ${e} = ${x}[${this.entryIndex(pn, String(i))}];`);
         expanded.push([pn.of as AnySchema, e, `${path}[]`]);
       }
     }
@@ -497,6 +514,20 @@ class Generator {
     return exprs;
   }
 
+  /**
+   * The index of the per-node entry written at position `i` (an expression): `i` itself, or,
+   * in the permuted encoder, the rank of the node that the permutation maps onto the i-th id.
+   */
+  entryIndex(s: PerNodeSchema<unknown>, i: string): string {
+    if (!this.renaming) return i;
+    const ids = this.ids(s.role);
+    const rank = new Int32Array(this.n + 1).fill(-1);
+    ids.forEach((id, k) => (rank[id] = k));
+    // The identity role (all nodes) needs no tables: rank(id) = id - 1.
+    if (s.role === undefined) return `(Q[${/^\d+$/.test(i) ? Number(i) + 1 : `${i} + 1`}] - 1)`;
+    return `${this.konst(rank)}[Q[${this.konst(Int32Array.from(ids))}[${i}]]]`;
+  }
+
   encode(s: AnySchema, x: string, path: string, out: string[]): void {
     const p = JSON.stringify(path);
     switch (s.kind) {
@@ -535,7 +566,7 @@ class Generator {
         const e = this.v('x');
         const k = this.ids(s.role).length;
         out.push(`if (!Array.isArray(${x}) || ${x}.length !== ${k}) F(${p}, ${x}, 'one entry per ${s.role ?? 'node'} (${k})');`);
-        out.push(`for (let ${i} = 0; ${i} < ${k}; ${i}++) {`, `const ${e} = ${x}[${i}];`);
+        out.push(`for (let ${i} = 0; ${i} < ${k}; ${i}++) {`, `const ${e} = ${x}[${this.entryIndex(s, i)}];`);
         this.encode(s.of, e, `${path}[]`, out);
         out.push('}');
         return;
@@ -756,6 +787,46 @@ export function mix(h: number, x: number): number {
   return (h ^ (h >>> 15)) | 0;
 }
 
+/**
+ * Per-node digests of a value that renaming carries along with the nodes: for a renamed value,
+ * node `perm[id]` gets the digest node `id` had. Read through records only (from the top):
+ * per-node and per-role maps give each node its entry's digest, node sets each node its
+ * membership, node fields each node whether it is the one named. Every other field adds
+ * nothing. Mixed into `out[id - 1]`; undefined when the schema gives no node anything.
+ */
+function nodeSignatureOf(s: AnySchema, n: number, ids: Ids): ((v: unknown, out: number[]) => void) | undefined {
+  switch (s.kind) {
+    case 'perNode': {
+      const inner = signatureOf(s.of);
+      const members = ids(s.role);
+      return (v, out) => {
+        const a = v as readonly unknown[];
+        for (let k = 0; k < members.length; k++) out[members[k]! - 1] = mix(out[members[k]! - 1]!, inner(a[k]));
+      };
+    }
+    case 'nodeSet':
+      return (v, out) => {
+        for (let i = 0; i < n; i++) out[i] = mix(out[i]!, (((v as number) >>> i) & 1) + 1);
+      };
+    case 'node':
+      return (v, out) => {
+        for (let i = 0; i < n; i++) out[i] = mix(out[i]!, v === i + 1 ? 2 : 1);
+      };
+    case 'record': {
+      const parts = Object.entries(s.fields).flatMap(([k, f]) => {
+        const g = nodeSignatureOf(f, n, ids);
+        return g ? [[k, g] as const] : [];
+      });
+      if (parts.length === 0) return undefined;
+      return (v, out) => {
+        for (const [k, g] of parts) g((v as Record<string, unknown>)[k], out);
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** A digest that renaming does not change: node ids count as "some node", node sets by size, per-node arrays as multisets. */
 function signatureOf(s: AnySchema): (v: unknown) => number {
   switch (s.kind) {
@@ -952,6 +1023,18 @@ function validatorOf(s: AnySchema, n: number, ids: Ids): (v: unknown, path: stri
   }
 }
 
+/** The node set `mask` with each id renamed by `perm` (`perm[old] = new`), as a signed 32-bit word. */
+export function permuteBits(mask: number, perm: ArrayLike<number>): number {
+  let r = 0;
+  let m = mask >>> 0;
+  while (m !== 0) {
+    const low = m & -m;
+    r |= 1 << (perm[32 - Math.clz32(low)]! - 1);
+    m = (m ^ low) >>> 0;
+  }
+  return r | 0;
+}
+
 /** The largest node count a schema compiles for; a schema with a node set needs at most {@link MAX_NODESET_NODES}. */
 export const MAX_SCHEMA_NODES = 64;
 /** The largest node count of a schema with `S.nodeSet()` (node sets are 32-bit masks). */
@@ -973,6 +1056,10 @@ export function compile<T>(schema: Schema<T>, opts: CompileOptions): Codec<T> {
   const gen = new Generator(n, ids);
   const encBody: string[] = [];
   gen.encode(s, 'v', '', encBody);
+  const renBodyEnc: string[] = [];
+  gen.renaming = true;
+  gen.encode(s, 'v', '', renBodyEnc);
+  gen.renaming = false;
   const decBody: string[] = [];
   const result = gen.decode(s, decBody);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -988,16 +1075,32 @@ export function compile<T>(schema: Schema<T>, opts: CompileOptions): Codec<T> {
   const renamer = containsIds(s)
     ? (new Function('K', `"use strict"; return function rename(v, F) {\n${renBody.join('\n')}\nreturn ${renamed};\n};`)(gen.consts) as (v: unknown, f: (id: number) => number) => unknown)
     : null;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const encodeRenamed = containsIds(s)
+    ? (new Function('K', 'F', 'B', `"use strict"; return function encodeRenamed(v, P, Q, o) {\n${renBodyEnc.join('\n')}\n};`)(gen.consts, fail, permuteBits) as (
+        v: T,
+        perm: ArrayLike<number>,
+        inv: ArrayLike<number>,
+        o: Encoder,
+      ) => void)
+    : (v: T, _perm: ArrayLike<number>, _inv: ArrayLike<number>, o: Encoder) => encode(v, o);
   const sig = signatureOf(s);
+  const nodeSig = nodeSignatureOf(s, n, ids);
   const view = viewOf(s, name, n, ids);
   const validator = validatorOf(s, n, ids);
   return {
     schema,
     hasNodeIds: containsIds(s),
     encode,
+    encodeRenamed,
     decode,
     rename: renamer ? (v, f) => renamer(v, f) as T : (v) => v,
     signature: (v) => sig(v) | 0,
+    nodeSignatures: (v) => {
+      const out = new Array<number>(n).fill(0);
+      if (nodeSig) nodeSig(v, out);
+      return out;
+    },
     view,
     validate: (v) => validator(v, ''),
   };

@@ -25,7 +25,7 @@
 import type { Machine } from '../core/machine.ts';
 import { compile, S, type Infer } from '../env/schema.ts';
 import { popcount } from '../env/nodeset.ts';
-import { symmetryCanonicalizer } from '../env/symmetry.ts';
+import { symmetryCanonicalizer, symmetryKeyWriter } from '../env/symmetry.ts';
 import { RM_STATE } from '../commit/common.ts';
 
 /** The RM states, in TLA+ order (TCommit's vocabulary, `impl/commit/common.ts`). */
@@ -110,6 +110,9 @@ export function twoPhaseMachine(n: number, rules: TwoPhaseRules = TWOPHASE_RULES
   };
   const rename = (s: TwoPhaseState, perm: readonly number[]): TwoPhaseState => codec.rename(s, (id) => perm[id]!);
   const classes = [rms];
+  // The pre-sort: an RM's state and whether it is in tmPrepared and msgs.prepared (derived).
+  const signature = (s: TwoPhaseState): number[] => codec.nodeSignatures(s);
+  const symmetry = opts.symmetry === true ? symmetryCanonicalizer<TwoPhaseState>({ n, classes, rename, encode: codec.encode, signature }) : undefined;
 
   return {
     name: 'twophase',
@@ -151,7 +154,7 @@ export function twoPhaseMachine(n: number, rules: TwoPhaseRules = TWOPHASE_RULES
     encode: codec.encode,
     // The compiled decoder: BFS holds its frontier as encodings (a few words a state).
     decode: (words: Int32Array) => codec.decode(words, { pos: 0 }),
-    ...(opts.symmetry === true ? { symmetry: symmetryCanonicalizer<TwoPhaseState>({ n, classes, rename, encode: codec.encode }) } : {}),
+    ...(symmetry ? { symmetry, symmetryKey: { symmetry, encode: codec.encode, write: symmetryKeyWriter<TwoPhaseState>({ n, classes, signature, encodeRenamed: codec.encodeRenamed }) } } : {}),
     rename,
     symmetryClasses: () => classes,
     formatAction: (a) => ('rm' in a ? `${a.type}(${rmName(a.rm)})` : a.type),
