@@ -9,6 +9,13 @@
  * removed is skipped, and execution stops at the first violation, so every accepted candidate is
  * replaced by the steps that actually ran.
  *
+ * Delta debugging with exact matching cannot remove a step that shifts what every later step
+ * names (one election timeout fewer, and every later message carries a term one lower): the later
+ * steps are no longer enabled and are skipped. So once plain delta debugging and simplification
+ * are done, delta debugging runs again with each step that is no longer enabled carried over to
+ * its nearest enabled action ({@link nearestAction}); what runs is what is kept, and the loop
+ * starts over until neither finds anything. The result is 1-minimal for both.
+ *
  * Payload simplification is generic and deterministic: a step is replaced by another action
  * enabled at the same point, of the same kind (the tag field, see {@link actionKind}), whose
  * plain-JSON payload is smaller under {@link comparePayload} (smaller numbers, shorter strings and
