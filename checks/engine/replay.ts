@@ -83,6 +83,11 @@ export interface RunActionsOptions {
   readonly checks?: readonly string[];
   /** Report a state with no enabled action (and not `isTerminal`) as a violation. Default false. */
   readonly deadlock?: boolean;
+  /**
+   * Skip mode only: where a recorded action is not enabled, the index of an enabled action to run
+   * in its place (-1: skip it). The shrinker uses this to carry a trace over a removed step.
+   */
+  readonly substitute?: (enabled: readonly unknown[], recorded: unknown) => number;
 }
 
 /** A recorded action that is not enabled at its step (strict mode). */
@@ -157,7 +162,8 @@ export function runActions<S, A>(m: Machine<S, A>, initIndex: number, actions: r
           violation = { kind: 'deadlock', name: 'deadlock', message: '', trace: trace() };
           break run;
         }
-        const j = findAction(acts, actions[k]);
+        let j = findAction(acts, actions[k]);
+        if (j < 0 && !strict && opts.substitute) j = opts.substitute(acts, actions[k]);
         if (j < 0) {
           if (strict) {
             notEnabled = { step: steps.length + 1, action: actions[k], enabled: acts };

@@ -9,6 +9,13 @@
  * removed is skipped, and execution stops at the first violation, so every accepted candidate is
  * replaced by the steps that actually ran.
  *
+ * Delta debugging with exact matching cannot remove a step that shifts what every later step
+ * names (one election timeout fewer, and every later message carries a term one lower): the later
+ * steps are no longer enabled and are skipped. So once plain delta debugging and simplification
+ * are done, delta debugging runs again with each step that is no longer enabled carried over to
+ * its nearest enabled action ({@link nearestAction}); what runs is what is kept, and the loop
+ * starts over until neither finds anything. The result is 1-minimal for both.
+ *
  * Payload simplification is generic and deterministic: a step is replaced by another action
  * enabled at the same point, of the same kind (the tag field, see {@link actionKind}), whose
  * plain-JSON payload is smaller under {@link comparePayload} (smaller numbers, shorter strings and
@@ -110,6 +117,11 @@ export interface ShrinkOptions {
   /** Simplify action payloads after delta debugging. Default true. */
   readonly simplify?: boolean;
   /**
+   * After plain delta debugging, remove steps again while carrying the later steps over to their
+   * nearest enabled action (see {@link nearestAction}). Default true.
+   */
+  readonly carry?: boolean;
+  /**
    * Stop shrinking after this many milliseconds (default 60,000): the result is then the
    * smallest failing trace found so far, and `complete` is false.
    */
@@ -202,15 +214,31 @@ export function shrinkActions<S, A>(
     return sameViolation(r.violation, goal) ? r.executed.slice() : undefined;
   };
 
+  /** Run a candidate, carrying each step that is no longer enabled over to its nearest enabled action. */
+  const carryOpts = { ...runOpts, substitute: (enabled: readonly unknown[], recorded: unknown) => nearestAction(km, enabled as readonly A[], recorded as A) };
+  const testCarried = (cand: readonly A[]): A[] | undefined => {
+    if (performance.now() > deadline) throw new OutOfTime();
+    tests++;
+    const r: RunActionsResult<S, A> = runActions(m, initIndex, cand, carryOpts);
+    return sameViolation(r.violation, goal) ? r.executed.slice() : undefined;
+  };
+
   let cur: A[] = first.executed.slice();
   let complete = true;
   try {
     for (;;) {
       cur = ddmin(cur, test);
-      if (opts.simplify === false) break;
-      const next = simplifyOnce(km, initIndex, cur, test);
-      if (next === undefined) break;
-      cur = next;
+      if (opts.simplify !== false) {
+        const next = simplifyOnce(km, initIndex, cur, test);
+        if (next !== undefined) {
+          cur = next;
+          continue;
+        }
+      }
+      if (opts.carry === false) break;
+      const carried = ddmin(cur, testCarried);
+      if (carried.length >= cur.length) break;
+      cur = carried;
     }
   } catch (e) {
     if (!(e instanceof OutOfTime)) throw e;
@@ -307,4 +335,94 @@ function simplifyOnce<S, A>(m: KindedMachine<S, A>, initIndex: number, cur: read
     }
   }
   return undefined;
+}
+
+const plainCache = new WeakMap<object, unknown>();
+
+function plainOf(a: unknown): unknown {
+  if (typeof a !== 'object' || a === null) return toPlain(a);
+  let p = plainCache.get(a);
+  if (p === undefined) {
+    p = toPlain(a);
+    plainCache.set(a, p);
+  }
+  return p;
+}
+
+/** The leaves of a plain-JSON value (a primitive is one leaf). */
+function leaves(v: unknown): number {
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + leaves(x), 0);
+  if (typeof v === 'object' && v !== null) return Object.values(v).reduce((n: number, x) => n + leaves(x), 0);
+  return 1;
+}
+
+/** How far apart two plain-JSON values are: differing leaves, then the sum of numeric gaps. */
+export interface PayloadDistance {
+  /** Leaves that differ (a leaf missing on one side, or of another type, counts as all the leaves of the larger side). */
+  leaves: number;
+  /** The sum of |x - y| over the differing numeric leaves: the closer number wins a tie. */
+  gap: number;
+}
+
+/** {@link PayloadDistance} of two plain-JSON values. */
+export function payloadDistance(x: unknown, y: unknown, acc: PayloadDistance = { leaves: 0, gap: 0 }): PayloadDistance {
+  if (x === y) return acc;
+  const ax = Array.isArray(x);
+  const ay = Array.isArray(y);
+  if (ax && ay) {
+    const a = x as readonly unknown[];
+    const b = y as readonly unknown[];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (i < a.length && i < b.length) payloadDistance(a[i], b[i], acc);
+      else acc.leaves += leaves(i < a.length ? a[i] : b[i]);
+    }
+    return acc;
+  }
+  const ox = !ax && typeof x === 'object' && x !== null;
+  const oy = !ay && typeof y === 'object' && y !== null;
+  if (ox && oy) {
+    const a = x as Record<string, unknown>;
+    const b = y as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (k in a && k in b) payloadDistance(a[k], b[k], acc);
+      else acc.leaves += leaves(k in a ? a[k] : b[k]);
+    }
+    return acc;
+  }
+  if (ax || ay || ox || oy) {
+    acc.leaves += Math.max(leaves(x), leaves(y));
+    return acc;
+  }
+  acc.leaves++;
+  if (typeof x === 'number' && typeof y === 'number') acc.gap += Math.abs(x - y);
+  return acc;
+}
+
+/**
+ * Where a recorded step is no longer enabled (an earlier step was removed), the enabled action
+ * that best stands in for it: of the same kind ({@link actionKind}), with the fewest differing
+ * payload leaves, then the closest numbers ({@link payloadDistance}), first in enabled order among equals; at most half
+ * of the recorded payload may differ. -1 when none qualifies.
+ *
+ * Removing one step often shifts what every later step names: one election timeout fewer, and
+ * every later message carries a term one lower. Matched exactly, all of them are skipped and the
+ * violation goes away, so plain delta debugging keeps such a step; carried over, the run goes on
+ * with the shifted messages.
+ */
+export function nearestAction<S, A>(m: KindedMachine<S, A>, enabled: readonly A[], recorded: A): number {
+  const kind = actionKind(m, recorded);
+  const p = plainOf(recorded);
+  const limit = Math.floor(leaves(p) / 2);
+  let best = -1;
+  let bestD: PayloadDistance = { leaves: limit + 1, gap: 0 };
+  for (let j = 0; j < enabled.length; j++) {
+    const b = enabled[j]!;
+    if (actionKind(m, b) !== kind) continue;
+    const d = payloadDistance(plainOf(b), p);
+    if (d.leaves < bestD.leaves || (d.leaves === bestD.leaves && d.gap < bestD.gap)) {
+      best = j;
+      bestD = d;
+    }
+  }
+  return best;
 }

@@ -130,16 +130,24 @@ describe('roles', () => {
   });
 });
 
-describe('messages declared ignored', () => {
-  // A Pong is stale once the node has moved past it: its seq is below the node's, or equal while
-  // the node no longer waits for that peer. The counter only grows, so this stays true.
-  const ignoring: Protocol<PingTypes> = {
-    ...pingProtocol,
-    ignores: (_ctx, node, msg, from) =>
-      msg.type === 'Pong' && (msg.seq < node.durable.seq || (msg.seq === node.durable.seq && (node.volatile === null || node.volatile.waiting !== from))),
-  };
-  const cfg = { nodes: 3, crashes: 1, requests: 2, duplicates: 1 } as const;
+// A Pong is stale once the node has moved past it: its seq is below the node's, or equal while
+// the node no longer waits for that peer. The counter only grows, so this stays true. It reads
+// the receiver alone, so it can be declared in either form: the whole-state `ignores` (asked in
+// every state) or the receiver-only `ignoresAtReceiver` (remembered by the receiver's words and
+// the packet). Every test below runs on both.
+const stalePong = (node: { readonly durable: PingTypes['durable']; readonly volatile: PingTypes['volatile'] | null }, msg: PingTypes['msg'], from: number): boolean =>
+  msg.type === 'Pong' && (msg.seq < node.durable.seq || (msg.seq === node.durable.seq && (node.volatile === null || node.volatile.waiting !== from)));
+const FORMS = [
+  { form: 'ignores', declare: (p: Protocol<PingTypes>): Protocol<PingTypes> => ({ ...p, ignores: (_ctx, node, msg, from) => stalePong(node, msg, from) }) },
+  { form: 'ignoresAtReceiver', declare: (p: Protocol<PingTypes>): Protocol<PingTypes> => ({ ...p, ignoresAtReceiver: (_ctx, node, msg, from) => stalePong(node, msg, from) }) },
+] as const;
 
+describe.each(FORMS)('messages declared ignored by $form', ({ form, declare }) => {
+  const ignoring: Protocol<PingTypes> = declare(pingProtocol);
+  const cfg = { nodes: 3, crashes: 1, requests: 2, duplicates: 1 } as const;
+  /** How the error names the declaration, as a pattern. */
+  const declared = `${form}\\(\\)`;
+  const re = (pattern: string): RegExp => new RegExp(pattern.replace('DECL', declared));
   it('are left out of the state identity, and the declaration holds on every explored step', () => {
     const plain = explore(envMachine(ignoring, { ...cfg, reduceIgnored: false, checkIgnored: false }));
     const reduced = explore(envMachine(ignoring, cfg));
@@ -163,7 +171,7 @@ describe('messages declared ignored', () => {
     };
     const r = explore(envMachine(changed, cfg));
     expect(r.status).toBe('violation');
-    expect(r.violation!.message).toMatch(/n\d's onMessage handler, given Pong\(seq=\d\) from n\d to n\d \(declared ignored by the protocol's ignores\(\)\), had an effect: ghost/);
+    expect(r.violation!.message).toMatch(re(String.raw`n\d's onMessage handler, given Pong\(seq=\d\) from n\d to n\d \(declared ignored by the protocol's DECL\), had an effect: ghost`));
   });
 
   it('a delivery found harmless once is not trusted for the same message in a different receiver state', () => {
@@ -189,10 +197,10 @@ describe('messages declared ignored', () => {
     // (n1 waits for nobody), so it is remembered.
     expect(m.view(s).network).toEqual(['n2→n1 Pong(seq=1)']);
     // n1 moves on: the same message, to n1 in a new state, now changes n1's volatile state.
-    expect(() => stepBy(s, 'request n1 {"to":3}')).toThrow(/n1's onMessage handler, given Pong\(seq=1\) from n2 to n1 \(declared ignored by the protocol's ignores\(\)\), changed its volatile state/);
+    expect(() => stepBy(s, 'request n1 {"to":3}')).toThrow(re(String.raw`n1's onMessage handler, given Pong\(seq=1\) from n2 to n1 \(declared ignored by the protocol's DECL\), changed its volatile state`));
     const r = explore(envMachine(changedLate, cfg));
     expect(r.status).toBe('violation');
-    expect(r.violation!.message).toMatch(/onMessage handler, given Pong\(seq=1\) from n\d to n\d \(declared ignored by the protocol's ignores\(\)\), changed its volatile state/);
+    expect(r.violation!.message).toMatch(re(String.raw`onMessage handler, given Pong\(seq=1\) from n\d to n\d \(declared ignored by the protocol's DECL\), changed its volatile state`));
   });
 
   it('a declaration that a variant stops keeping is an error of the model', () => {
@@ -200,6 +208,17 @@ describe('messages declared ignored', () => {
     const forgetfulIgnoring: Protocol<PingTypes> = { ...ignoring, onRestart: () => ({ durable: { seq: 0 }, volatile: { waiting: null } }) };
     const checked = explore(envMachine(forgetfulIgnoring, cfg));
     expect(checked.status).toBe('violation');
-    expect(checked.violation!.message).toMatch(/ignores\(\) declared Pong\(seq=1\) from n\d to n\d ignored, and after 'restart n\d' it is not/);
+    expect(checked.violation!.message).toMatch(re(String.raw`: DECL declared Pong\(seq=1\) from n\d to n\d ignored, and after 'restart n\d' it is not`));
+  });
+});
+
+describe('the receiver-only form', () => {
+  it('explores exactly what the whole-state form explores: its answers are remembered per receiver state, not per packet', () => {
+    const cfg = { nodes: 3, crashes: 1, requests: 2, duplicates: 1 } as const;
+    const [whole, receiver] = FORMS.map(({ declare }) => explore(envMachine(declare(pingProtocol), cfg)));
+    expect(whole!.status).toBe('exhausted');
+    expect(receiver!.status).toBe('exhausted');
+    expect(receiver!.stats.states).toBe(whole!.stats.states);
+    expect(receiver!.stats.transitions).toBe(whole!.stats.transitions);
   });
 });

@@ -51,12 +51,12 @@ describe('reduced and unreduced searches agree (ignored messages)', () => {
     expect(explore(reduced).stats.states).toBeLessThan(explore(plain).stats.states);
   });
 
-  it('every catalogue model that declares ignores(): every known-bug variant, same verdict both ways', async () => {
+  it('every catalogue model that declares ignores() or ignoresAtReceiver(): every known-bug variant, same verdict both ways', async () => {
     const users: string[] = [];
     for (const entry of CATALOGUE) {
       const model: AnyModel = await entry.load();
       const first = envOf(instantiate(model).machine);
-      if (first === undefined || first.protocol.ignores === undefined) continue;
+      if (first === undefined || (first.protocol.ignores === undefined && first.protocol.ignoresAtReceiver === undefined)) continue;
       users.push(model.name);
       for (const bug of ['none', ...Object.keys(model.bugs)]) {
         const { overrides } = variantOverrides(model, { bug });

@@ -191,14 +191,26 @@ describe("the checker's view of a Raft state", () => {
   it('walks with every variant keep the ignores declaration (checked on every step), and ignore messages', () => {
     for (const bug of VARIANTS) {
       const m = makeRaft(FAULTY, bug);
-      const ignores = m.protocol.ignores;
+      const { ignores, ignoresAtReceiver } = m.protocol;
       if (bug === 'volatile-term') {
-        expect(ignores).toBeUndefined(); // a restart may lower the term: nothing is ignored for good
+        // a restart may lower the term: nothing is ignored for good
+        expect(ignores).toBeUndefined();
+        expect(ignoresAtReceiver).toBeUndefined();
         continue;
       }
       let ignored = 0;
-      for (const s of sampleStates(m, 40, 120, 7)) for (const p of s.net) if (ignores!.call(m.protocol, { self: p.to } as never, s.nodes[p.to - 1]!, p.msg, p.from, s)) ignored++;
+      let atReceiver = 0;
+      for (const s of sampleStates(m, 40, 120, 7)) {
+        for (const p of s.net) {
+          const ctx = { self: p.to } as never;
+          const mine = ignoresAtReceiver!.call(m.protocol, ctx, s.nodes[p.to - 1]!, p.msg, p.from);
+          if (mine) atReceiver++;
+          if (mine || ignores!.call(m.protocol, ctx, s.nodes[p.to - 1]!, p.msg, p.from, s)) ignored++;
+        }
+      }
       expect(ignored, bug).toBeGreaterThan(100);
+      // Most of them the receiver decides alone (a message of an earlier term, mostly).
+      expect(atReceiver, bug).toBeGreaterThan(ignored / 2);
     }
   });
 
@@ -208,6 +220,14 @@ describe("the checker's view of a Raft state", () => {
     const r = explore(envMachine(wrong, { nodes: 3, requests: 1 }, { name: 'raft', ...raftChecks(3) }));
     expect(r.status).toBe('violation');
     expect(r.violation!.message).toMatch(/onMessage handler, given AppendEntries\(t\d.*\(declared ignored by the protocol's ignores\(\)\)/);
+  });
+
+  it('a receiver-only declaration the handlers do not keep fails loudly too, naming the handler', () => {
+    const base = raftVariant({ nodes: 3, maxTerm: 2, heartbeats: 1, restarts: false }, 'none');
+    const wrong = { ...base, ignoresAtReceiver: (...a: Parameters<NonNullable<typeof base.ignoresAtReceiver>>) => a[2].type === 'AppendEntries' || base.ignoresAtReceiver!(...a) };
+    const r = explore(envMachine(wrong, { nodes: 3, requests: 1 }, { name: 'raft', ...raftChecks(3) }));
+    expect(r.status).toBe('violation');
+    expect(r.violation!.message).toMatch(/onMessage handler, given AppendEntries\(t\d.*\(declared ignored by the protocol's ignoresAtReceiver\(\)\)/);
   });
 
   it('reduced and unreduced searches give the same verdict and shortest trace for every known-bug variant', { timeout: 600_000 }, () => {

@@ -250,9 +250,12 @@ export function envMachine<P extends ProtocolTypes>(
   const formatLocal = (l: LocalOf<P>): string => (proto.formatLocal ? proto.formatLocal(l) : formatValue(l));
   const codec = new PacketCodec<M>(encodeMessage);
   // Messages the protocol declares ignored: left out of a state's identity (multiset only).
+  // The receiver-only form is asked once per (receiver's words, packet); the whole-state form in every state.
   const ignores = proto.ignores ? proto.ignores.bind(proto) : undefined;
-  const reduceIgnored = ignores !== undefined && cfg.reduceIgnored && !fifo;
-  const checkIgnored = ignores !== undefined && cfg.checkIgnored;
+  const ignoresAtReceiver = proto.ignoresAtReceiver ? proto.ignoresAtReceiver.bind(proto) : undefined;
+  const declaresIgnored = ignores !== undefined || ignoresAtReceiver !== undefined;
+  const reduceIgnored = declaresIgnored && cfg.reduceIgnored && !fifo;
+  const checkIgnored = declaresIgnored && cfg.checkIgnored;
 
   // ---- contexts: one per (node, clock value), built on first use
   const ctxs: Ctx<P>[][] = ids.map(() => []);
@@ -703,7 +706,8 @@ export function envMachine<P extends ProtocolTypes>(
   };
   const isIgnored = (s: S, p: Packet<M>): boolean => {
     const slot = s.nodes[p.to - 1]!;
-    return ignores!(ctxOf(p.to, slot.clock), slot, p.msg, p.from, s);
+    if (ignoresAtReceiver !== undefined && ignoredAtReceiver(slot, p)) return true;
+    return ignores !== undefined && ignores(ctxOf(p.to, slot.clock), slot, p.msg, p.from, s);
   };
   let keepScratch = new Uint8Array(16);
   /** The ignored-message flags of a state, when the check mode computed them (else undefined). */
@@ -986,7 +990,10 @@ export function envMachine<P extends ProtocolTypes>(
   type Residual = { readonly ghosts: readonly ((g: GhostOf<P>) => GhostOf<P>)[]; readonly sends: readonly { readonly kind: string; readonly packets: readonly Packet<M>[] }[] } | null;
   interface Memo {
     readonly words: string;
+    /** Deliveries to this receiver state already run, by packet key. */
     readonly known: Map<string, Residual>;
+    /** The receiver-only declaration's answers for this receiver state, by packet key. */
+    readonly ignored: Map<string, boolean>;
   }
   const MEMO_LIMIT = 1 << 18;
   let memoCount = 0;
@@ -1010,7 +1017,7 @@ export function envMachine<P extends ProtocolTypes>(
           memoByWords = new Map();
           memoCount = 0;
         }
-        entry = { words, known: new Map() };
+        entry = { words, known: new Map(), ignored: new Map() };
         memoByWords.set(words, entry);
         memoCount++;
       }
@@ -1018,14 +1025,30 @@ export function envMachine<P extends ProtocolTypes>(
     }
     return entry;
   };
-  const culpritOf = (q: Packet<M>): string =>
-    `${nameOf(q.to)}'s onMessage handler, given ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} (declared ignored by the protocol's ignores())`;
+  /**
+   * The receiver-only declaration for `p` delivered to `slot`, remembered by the receiver's words
+   * and the packet (exact: a pure function of the receiver's context, durable and volatile state
+   * and the packet). A down receiver is asked directly.
+   */
+  function ignoredAtReceiver(slot: NodeSlot<P>, p: Packet<M>): boolean {
+    if (!slot.up) return ignoresAtReceiver!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
+    const memo = memoFor(slot, p.to);
+    let v = memo.ignored.get(p.key);
+    if (v === undefined) {
+      v = ignoresAtReceiver!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
+      memo.ignored.set(p.key, v);
+      memoCount++;
+    }
+    return v;
+  }
+  const culpritOf = (q: Packet<M>, slot: NodeSlot<P>): string =>
+    `${nameOf(q.to)}'s onMessage handler, given ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} (declared ignored by the protocol's ${ignoresAtReceiver !== undefined && ignoredAtReceiver(slot, q) ? 'ignoresAtReceiver()' : 'ignores()'})`;
   /** Deliver `q` to its receiver's `slot`: throws if that changes the slot or has an effect other than a no-op; returns what depends on the rest of the state. */
   const residualOf = (slot: NodeSlot<P>, q: Packet<M>, memo: Memo): Residual => {
     const r = proto.onMessage(ctxOf(q.to, slot.clock), viewOfSlot(slot), q.msg, q.from);
     if (wordsOf((w) => writeReceiver(slot.timers, slot.clock, r.durable, r.volatile as P['volatile'], w)) !== memo.words) {
-      if (wordsOf((w) => encodeDurable(r.durable, w)) !== wordsOf((w) => encodeDurable(slot.durable, w))) throw new Error(`${culpritOf(q)}, changed its durable state`);
-      throw new Error(`${culpritOf(q)}, changed its volatile state`);
+      if (wordsOf((w) => encodeDurable(r.durable, w)) !== wordsOf((w) => encodeDurable(slot.durable, w))) throw new Error(`${culpritOf(q, slot)}, changed its durable state`);
+      throw new Error(`${culpritOf(q, slot)}, changed its volatile state`);
     }
     let ghosts: ((g: GhostOf<P>) => GhostOf<P>)[] | null = null;
     let sends: { kind: string; packets: Packet<M>[] }[] | null = null;
@@ -1036,18 +1059,18 @@ export function envMachine<P extends ProtocolTypes>(
       if (e.kind === 'ghost') (ghosts ??= []).push(e.update);
       else if (e.kind === 'send') (sends ??= []).push({ kind: e.kind, packets: [codec.packet(q.to, e.to, e.msg)] });
       else if (e.kind === 'broadcast') (sends ??= []).push({ kind: e.kind, packets: peersOf[q.to]!.map((to) => codec.packet(q.to, to, e.msg)) });
-      else throw new Error(`${culpritOf(q)}, had an effect: ${e.kind}`);
+      else throw new Error(`${culpritOf(q, slot)}, had an effect: ${e.kind}`);
     }
     return ghosts === null && sends === null ? null : { ghosts: ghosts ?? [], sends: sends ?? [] };
   };
   /** The part of a delivery's check that depends on the state `t` it is delivered in. */
   const checkResidual = (res: NonNullable<Residual>, q: Packet<M>, t: S): void => {
     for (const update of res.ghosts) {
-      if (wordsOf((w) => encodeGhost(update(t.ghost), w)) !== wordsOf((w) => encodeGhost(t.ghost, w))) throw new Error(`${culpritOf(q)}, had an effect: ghost`);
+      if (wordsOf((w) => encodeGhost(update(t.ghost), w)) !== wordsOf((w) => encodeGhost(t.ghost, w))) throw new Error(`${culpritOf(q, t.nodes[q.to - 1]!)}, had an effect: ghost`);
     }
     for (const sent of res.sends) {
       // Replies are fine when their receivers ignore them in turn.
-      for (const p of sent.packets) if (!isIgnored(t, p)) throw new Error(`${culpritOf(q)}, had an effect: ${sent.kind} of a message its receiver does not ignore`);
+      for (const p of sent.packets) if (!isIgnored(t, p)) throw new Error(`${culpritOf(q, t.nodes[q.to - 1]!)}, had an effect: ${sent.kind} of a message its receiver does not ignore`);
     }
   };
   const verifyIgnored = (s: S, a: A, t: S): void => {
@@ -1086,7 +1109,7 @@ export function envMachine<P extends ProtocolTypes>(
           if (j < s.net.length && s.net[j]!.key === q.key) at = j;
         }
         if (at >= 0 && ignoredS[at] === 1) {
-          throw new Error(`protocol ${protocol.name}: ignores() declared ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} ignored, and after '${formatAction(a)}' it is not: a message declared ignored must stay ignored while it is in flight`);
+          throw new Error(`protocol ${protocol.name}: ${ignoresAtReceiver !== undefined && ignoredAtReceiver(s.nodes[q.to - 1]!, q) ? 'ignoresAtReceiver()' : 'ignores()'} declared ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} ignored, and after '${formatAction(a)}' it is not: a message declared ignored must stay ignored while it is in flight`);
         }
         continue;
       }

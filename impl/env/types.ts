@@ -270,6 +270,16 @@ export interface ProtocolCore<P extends ProtocolTypes> {
   /** Timers that are failure-detector timeouts, and the nodes each waits for (see {@link DetectorDeclaration}). */
   readonly detector?: DetectorDeclaration<P>;
   ignores?(ctx: Ctx<P>, node: { readonly durable: DurableOf<P>; readonly volatile: VolatileOf<P> | null }, msg: MsgOf<P>, from: NodeId, state: EnvState<P>): boolean;
+  /**
+   * The receiver-only form of {@link ProtocolCore.ignores}: the same promise, decided from the
+   * receiving node alone (its context, durable and volatile state) and the message. Its answers
+   * are remembered by the receiver's encoded words and the packet, so a message is classified
+   * once per receiver state, not once per explored state; prefer it to `ignores`, which is asked
+   * again in every state. A protocol may declare both: a message is ignored when either says so
+   * (`ignores` then holds what depends on other nodes or the network). It is checked like
+   * `ignores`: it must not read anything but its arguments.
+   */
+  ignoresAtReceiver?(ctx: Ctx<P>, node: { readonly durable: DurableOf<P>; readonly volatile: VolatileOf<P> | null }, msg: MsgOf<P>, from: NodeId): boolean;
   /** Rebuild a node after a crash from its durable part (volatile state and timers are gone). */
   onRestart(ctx: Ctx<P>, durable: DurableOf<P>): Reaction<P>;
   /** A message `msg` from `from` is delivered to the running node `ctx.self`. */

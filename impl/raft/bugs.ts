@@ -39,26 +39,37 @@ export function raftVariant(opts: RaftOptions, bug: RaftBug): Protocol<RaftTypes
       return leaderHearsAcks(raftProtocol(opts, { ...RAFT_RULES, followerCommit: (_c, leaderCommit, lastNew) => Math.min(leaderCommit, lastNew) }));
     case 'stale-append': {
       // The old leader's entries are applied: a stale AppendEntries is no longer ignored.
-      const base = leaderHearsAcks(raftProtocol(opts, { ...RAFT_RULES, refusesStale: (m) => m.type !== 'AppendEntries' }));
-      return { ...base, ignores: (ctx, node, m, from, s) => m.type !== 'AppendEntries' && base.ignores!(ctx, node, m, from, s) };
+      return override(leaderHearsAcks(raftProtocol(opts, { ...RAFT_RULES, refusesStale: (m) => m.type !== 'AppendEntries' })), (_node, m) => (m.type === 'AppendEntries' ? false : undefined));
     }
     case 'volatile-vote': {
       // A restart forgets the vote: a RequestVote of the voter's term may count again.
-      const base = raftProtocol(opts);
-      return {
-        ...base,
-        onRestart: (ctx, d) => base.onRestart(ctx, { ...d, votedFor: null }),
-        ignores: (ctx, node, m, from, s) => (m.type === 'RequestVote' ? m.term < node.durable.term : base.ignores!(ctx, node, m, from, s)),
-      };
+      const base = override(raftProtocol(opts), (node, m) => (m.type === 'RequestVote' ? m.term < node.durable.term : undefined));
+      return { ...base, onRestart: (ctx, d) => base.onRestart(ctx, { ...d, votedFor: null }) };
     }
     case 'volatile-term': {
       // A restart may lower the term, so no message is ignored for good.
-      const { ignores: _, ...base } = raftProtocol(opts);
+      const { ignores: _, ignoresAtReceiver: __, ...base } = raftProtocol(opts);
       return { ...base, onRestart: (ctx, d) => base.onRestart(ctx, { term: lastTerm(d.log), votedFor: null, log: d.log }) };
     }
     default:
       return assertNever(bug);
   }
+}
+
+/** The receiver's part of a declaration's arguments (what an override may read). */
+type Receiver = Parameters<NonNullable<Protocol<RaftTypes>['ignoresAtReceiver']>>[1];
+type RaftMessage = RaftTypes['msg'];
+
+/**
+ * The protocol with its `ignores` declaration (both forms) overridden where `verdict` returns a
+ * boolean: that answer, from the receiver alone, replaces both forms'; `undefined` keeps them.
+ */
+function override(p: Protocol<RaftTypes>, verdict: (node: Receiver, m: RaftMessage) => boolean | undefined): Protocol<RaftTypes> {
+  return {
+    ...p,
+    ignoresAtReceiver: (ctx, node, m, from) => verdict(node, m) ?? p.ignoresAtReceiver!(ctx, node, m, from),
+    ignores: (ctx, node, m, from, s) => verdict(node, m) === undefined && p.ignores!(ctx, node, m, from, s),
+  };
 }
 
 /**
@@ -68,9 +79,5 @@ export function raftVariant(opts: RaftOptions, bug: RaftBug): Protocol<RaftTypes
  * followers append or commit.
  */
 function leaderHearsAcks(p: Protocol<RaftTypes>): Protocol<RaftTypes> {
-  return {
-    ...p,
-    ignores: (ctx, node, m, from, s) =>
-      !(m.term === node.durable.term && (m.type === 'AppendEntries' || (m.type === 'AppendEntriesResp' && node.volatile?.role === 'leader'))) && p.ignores!(ctx, node, m, from, s),
-  };
+  return override(p, (node, m) => (m.term === node.durable.term && (m.type === 'AppendEntries' || (m.type === 'AppendEntriesResp' && node.volatile?.role === 'leader')) ? false : undefined));
 }

@@ -379,25 +379,44 @@ export function raftProtocol(opts: RaftOptions, rules: RaftRules = RAFT_RULES): 
      * Messages whose delivery changes nothing but the network and sends only messages ignored in
      * turn, now and while they stay in flight (terms only grow; within a term a vote never
      * changes, a follower never becomes a candidate or leader, a candidate's votes only grow, and
-     * a follower keeps the entries it shares with its leader):
+     * a follower keeps the entries it shares with its leader). What the receiver alone decides:
      * - a message of an earlier term (`step` drops it);
      * - a RequestVote of the receiver's term when it voted for another node (its denial is
-     *   ignored), or for this candidate, which no longer needs the vote;
-     * - an AppendEntries of the receiver's term to a follower (or a down node, which restarts as
-     *   one) that holds all its entries and would commit nothing new (nor after a restart), when
-     *   its leader would ignore the acknowledgement;
+     *   ignored: a reply is never of a later term than its receiver's);
      * - a reply of the receiver's term its handler drops: a vote that is not a new granted vote
-     *   for a running candidate; an AppendEntriesResp to a follower (a follower of T never leads
-     *   T); an acknowledgement that tells its leader nothing new, while no rejection in flight
-     *   can lower that follower's nextIndex to it.
+     *   for a running candidate; an AppendEntriesResp to a follower (a follower of T never leads T).
      */
-    ignores(ctx, node, m, from, s) {
+    ignoresAtReceiver(_ctx, node, m, from) {
       const d = node.durable;
       if (m.term !== d.term) return m.term < d.term;
       const v = node.volatile;
       switch (m.type) {
         case 'RequestVote':
-          return d.votedFor !== null && (d.votedFor !== from || replyIgnored(s, from, ctx.self, { type: 'RequestVoteResp', term: m.term, granted: true }));
+          return d.votedFor !== null && d.votedFor !== from;
+        case 'AppendEntries':
+          return false;
+        case 'RequestVoteResp':
+          return !(m.granted && v?.role === 'candidate' && !hasNode(v.votes, from));
+        case 'AppendEntriesResp':
+          return v === null || v.role === 'follower';
+      }
+    },
+    /**
+     * What depends on another node or the network (see `ignoresAtReceiver` for the rest):
+     * - a RequestVote of the receiver's term from the candidate it voted for, which no longer needs the vote;
+     * - an AppendEntries of the receiver's term to a follower (or a down node, which restarts as
+     *   one) that holds all its entries and would commit nothing new (nor after a restart), when
+     *   its leader would ignore the acknowledgement;
+     * - an acknowledgement that tells its leader nothing new, while no rejection in flight can
+     *   lower that follower's nextIndex to it.
+     */
+    ignores(ctx, node, m, from, s) {
+      const d = node.durable;
+      if (m.term !== d.term) return false;
+      const v = node.volatile;
+      switch (m.type) {
+        case 'RequestVote':
+          return d.votedFor === from && replyIgnored(s, from, ctx.self, { type: 'RequestVoteResp', term: m.term, granted: true });
         case 'AppendEntries': {
           if ((v !== null && v.role !== 'follower') || termAt(d.log, m.prevIndex) !== m.prevTerm) return false;
           for (let k = 0; k < m.entries.length; k++) if (termAt(d.log, m.prevIndex + k + 1) !== m.entries[k]!.term) return false;
@@ -407,8 +426,10 @@ export function raftProtocol(opts: RaftOptions, rules: RaftRules = RAFT_RULES): 
           if (opts.restarts && rules.followerCommit(0, m.commit, lastNew, d.log.length) !== 0) return false;
           return replyIgnored(s, from, ctx.self, { type: 'AppendEntriesResp', term: m.term, success: true, index: lastNew });
         }
-        default:
-          return replyIgnored(s, ctx.self, from, m);
+        case 'RequestVoteResp':
+          return false;
+        case 'AppendEntriesResp':
+          return v !== null && v.role === 'leader' && replyIgnored(s, ctx.self, from, m);
       }
     },
     formatMessage,
