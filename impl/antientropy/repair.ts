@@ -29,7 +29,8 @@ export interface RepairShape extends TreeShape {
 
 /** The repair model's data. */
 export const repairSchema = (r: RepairShape) => {
-  const E = S.record({ key: S.int(0, r.keys - 1), ver: S.int(1, Math.max(1, r.requests)) });
+  // An entry: key and version, `k0v1` in traces (as in the message labels).
+  const E = S.labelled(S.record({ key: S.int(0, r.keys - 1), ver: S.int(1, Math.max(1, r.requests)) }), (e) => `k${e.key}v${e.ver}`);
   const store = S.list(E, r.keys);
   const Idx = S.int(1, 2 * r.leaves - 1);
   /** Every message carries the initiator's session number: a reply from an abandoned session (r1 crashed) is ignored. */

@@ -14,6 +14,7 @@
  *
  * Node ids are 1..n, as in the environment; a vector clock's entry for node `i` is `v[i - 1]`.
  */
+import { S } from '../env/schema.ts';
 import type { NodeId } from '../env/types.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -134,3 +135,18 @@ export function hlcCompare(a: Hlc, b: Hlc): number {
 export function formatHlc(t: Hlc): string {
   return `(${t.l},${t.c})`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Timestamps as data: the schemas the clock models declare, each with its trace label
+
+/** The largest timestamp entry a schema admits (a bound for the schema only). */
+const MAX_STAMP = 0x7fffffff;
+
+/** A Lamport timestamp; labelled `L=3` in traces. */
+export const lamportStamp = S.labelled(S.int(0, MAX_STAMP), (l) => `L=${l}`);
+
+/** A vector clock, one entry per node; labelled `V=[1,0,2]` in traces. */
+export const vectorStamp = S.labelled(S.perNode(S.int(0, MAX_STAMP)), (v) => `V=${formatVector(v)}`);
+
+/** An HLC timestamp; labelled `hlc=(4,1)` in traces. */
+export const hlcStamp = S.labelled(S.record({ l: S.int(0, MAX_STAMP), c: S.int(0, MAX_STAMP) }), (t) => `hlc=${formatHlc(t)}`);

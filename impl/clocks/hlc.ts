@@ -13,14 +13,12 @@
  * (`specs/clocks/clocks.ts`): `hlc-causality` (Theorem 1), `hlc-l-ge-pt` (Theorem 2),
  * `hlc-l-within-eps` (Corollary 1) and `hlc-counter-bound` (Corollary 2).
  */
-import { S } from '../env/schema.ts';
-import { formatHlc, HLC_ZERO, hlcLocal, hlcReceive, type Hlc } from './algebra.ts';
+import { HLC_ZERO, hlcLocal, hlcReceive, hlcStamp, type Hlc } from './algebra.ts';
 import type { ClockAlgorithm } from './process.ts';
 
 /** The hybrid logical clock of Figure 5. */
 export const hybridClock: ClockAlgorithm<Hlc> = {
   name: 'hlc',
-  symbol: 'hlc',
   physical: true,
   init: () => HLC_ZERO,
   local: (t, at) => hlcLocal(t, at.clock),
@@ -29,8 +27,7 @@ export const hybridClock: ClockAlgorithm<Hlc> = {
   // process's physical clock had (Theorem 3), hence l − pt ≤ ε. When l does not move, c grows
   // past every counter that supplied l: that is what keeps a → b strict when clocks tie.
   receive: (t, m, at) => hlcReceive(t, m, at.clock),
-  schema: S.record({ l: S.int(0, 0x7fffffff), c: S.int(0, 0x7fffffff) }),
-  format: formatHlc,
+  schema: hlcStamp,
 };
 
 /** A known-bug variant, or none. */

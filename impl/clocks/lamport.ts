@@ -11,14 +11,12 @@
  * Checked against the ghost record's true happens-before (`specs/clocks/clocks.ts`):
  * `lamport-clock-condition` (a → b ⇒ L(a) < L(b)) and `lamport-total-order`.
  */
-import { lamportReceive, lamportTick } from './algebra.ts';
-import { S } from '../env/schema.ts';
+import { lamportReceive, lamportStamp, lamportTick } from './algebra.ts';
 import type { ClockAlgorithm } from './process.ts';
 
 /** The Lamport clock. */
 export const lamportClock: ClockAlgorithm<number> = {
   name: 'lamport',
-  symbol: 'L',
   init: () => 0,
   // IR1: every local event and send takes the next value.
   local: (l) => lamportTick(l),
@@ -26,8 +24,7 @@ export const lamportClock: ClockAlgorithm<number> = {
   // IR2: past both the own clock and the message's timestamp. This is what makes a → b imply
   // L(a) < L(b) across processes: the receipt is stamped above the send.
   receive: (l, m) => lamportReceive(l, m),
-  schema: S.int(0, 0x7fffffff),
-  format: (l) => String(l),
+  schema: lamportStamp,
 };
 
 /** A known-bug variant, or none. */

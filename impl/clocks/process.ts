@@ -19,10 +19,9 @@ import { assertNever, int } from '../core/machine.ts';
 import { envMachine, type EnvChecks, type EnvMachine } from '../env/machine.ts';
 import { envParam } from '../env/params.ts';
 import { envConfig, MAX_NODES, type Delivery, type EnvConfig } from '../env/config.ts';
-import { nodeName } from '../env/partition.ts';
 import { S, type Schema } from '../env/schema.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
-import { appendEvent, emptyHistory, eventName, type ClockEvent, type ClockHistory } from './history.ts';
+import { appendEvent, emptyHistory, type ClockEvent, type ClockHistory } from './history.ts';
 
 /** Where an event happens: the process, the number of processes and its physical clock. */
 export interface EventContext {
@@ -39,8 +38,6 @@ export interface EventContext {
 export interface ClockAlgorithm<T> {
   /** Model name: `lamport`, `vector-clock`, `hlc`. */
   readonly name: string;
-  /** The timestamp's letter in labels: `L`, `V`, `hlc`. */
-  readonly symbol: string;
   /** Does the clock read the physical clock (`EventContext.clock`)? Then the model offers `maxClock` and `maxSkew`. */
   readonly physical?: boolean;
   /** The clock before any event. */
@@ -51,10 +48,12 @@ export interface ClockAlgorithm<T> {
   send(t: T, at: EventContext): T;
   /** The receipt of a message stamped `m`. */
   receive(t: T, m: T, at: EventContext): T;
-  /** The timestamp's data (the encoding, decoding and validation of stamps are derived from it). */
+  /**
+   * The timestamp's data, with its trace label (`L=3`, `V=[1,0,2]`, `hlc=(4,1)`: see
+   * `algebra.ts`): the encoding, decoding, validation and every trace view of stamps are derived
+   * from it.
+   */
   readonly schema: Schema<T>;
-  /** `3`, `[1,0,2]`, `(4,1)`. */
-  format(t: T): string;
 }
 
 /** A process's durable state: its clock and how many events it has had. */
@@ -93,16 +92,24 @@ export type ClockState<T> = EnvState<ClockTypes<T>>;
 const MAX = 0x7fffffff;
 const NONE: NoVolatile = {};
 
-/** A clock process's data, for a timestamp schema: encodings and validation are derived from it. */
+/**
+ * A clock process's data, for a timestamp schema: encodings, validation and trace views are
+ * derived from it. The labels show the stamp by its own label: a node as `L=3`, a message as
+ * `Stamp(L=3)` (the send's index is ghost data, left out), the record as one line per event,
+ * `n2.1 recv n1.1 L=1 pt=2`, under the process's name; requests as `local event`, `send to n2`.
+ */
 export function clockSchema<T>(stamp: Schema<T>) {
   const pt = S.int(0, MAX);
+  const event = S.labelled(
+    S.union('kind', { local: { pt, stamp }, send: { to: S.node(), pt, stamp }, recv: { from: S.node(), send: S.int(0, MAX), pt, stamp } }),
+    (e, at) => `${at.node !== undefined && at.index !== undefined ? `${at.name(at.node)}.${at.index + 1} ` : ''}${describeEvent(e, at.name)} ${at.show(stamp, e.stamp)}${e.pt > 0 ? ` pt=${e.pt}` : ''}`,
+  );
   return {
-    durable: S.record({ clock: stamp, events: S.int(0, MAX) }),
+    durable: S.labelled(S.record({ clock: stamp, events: S.int(0, MAX) }), (d, at) => at.show(stamp, d.clock)),
     volatile: S.record({}),
-    msg: S.union('type', { Stamp: { ev: S.int(0, MAX), stamp } }),
-    ghost: S.record({
-      procs: S.perNode(S.list(S.union('kind', { local: { pt, stamp }, send: { to: S.node(), pt, stamp }, recv: { from: S.node(), send: S.int(0, MAX), pt, stamp } }))),
-    }),
+    msg: S.labelled(S.union('type', { Stamp: { ev: S.int(0, MAX), stamp } }), (m, at) => `Stamp(${at.show(stamp, m.stamp)})`),
+    ghost: S.record({ procs: S.inline(S.perNode(S.list(event))) }),
+    request: S.labelled(S.union('kind', { local: {}, send: { to: S.node() } }), (r, at) => (r.kind === 'local' ? 'local event' : `send to ${at.name(r.to)}`)),
   };
 }
 
@@ -144,29 +151,18 @@ export function clockProtocol<T>(alg: ClockAlgorithm<T>, n: number): Protocol<Cl
       const e: ClockEvent<T> = { kind: 'recv', from, send: msg.ev, pt: ctx.clock, stamp: alg.receive(d.clock, msg.stamp, ctx) };
       return { durable: record(d, e), volatile: NONE, effects: [ctx.ghost((g) => appendEvent(g, ctx.self, e))] };
     },
-    formatMessage: (m) => `Stamp(${alg.symbol}=${alg.format(m.stamp)})`,
-    formatRequest: (r) => (r.kind === 'local' ? 'local event' : `send to ${nodeName(r.to)}`),
-    viewDurable: (d) => `${alg.symbol}=${alg.format(d.clock)}`,
-    viewVolatile: () => null,
-    viewGhost: (g) => {
-      const out: Record<string, string[]> = {};
-      g.procs.forEach((evs, i) => {
-        out[nodeName(i + 1)] = evs.map((e, k) => `${eventName(i + 1, k)} ${describeEvent(e)} ${alg.symbol}=${alg.format(e.stamp)}${e.pt > 0 ? ` pt=${e.pt}` : ''}`);
-      });
-      return out;
-    },
   });
 }
 
-/** `local`, `send→n2`, `recv n1.2`. */
-export function describeEvent(e: ClockEvent<unknown>): string {
+/** `local`, `send→n2`, `recv n1.2`, with nodes named by `name`. */
+export function describeEvent(e: ClockEvent<unknown>, name: (id: NodeId) => string): string {
   switch (e.kind) {
     case 'local':
       return 'local';
     case 'send':
-      return `send→${nodeName(e.to)}`;
+      return `send→${name(e.to)}`;
     case 'recv':
-      return `recv ${eventName(e.from, e.send)}`;
+      return `recv ${name(e.from)}.${e.send + 1}`;
     default:
       return assertNever(e);
   }

@@ -24,7 +24,6 @@
 import { int } from '../core/machine.ts';
 import { MAX_NODES } from '../env/config.ts';
 import { envParam } from '../env/params.ts';
-import { nodeName } from '../env/partition.ts';
 import { S } from '../env/schema.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction } from '../env/types.ts';
 import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';
@@ -37,22 +36,30 @@ export interface PutRequest {
 }
 
 const requests = (seq: number): readonly PutRequest[] => [{ w: seq + 1 }];
-const formatRequest = (r: PutRequest): string => `put w${r.w}`;
-const writeRecordsView = (g: StoreHistory) => ({
-  writes: g.writes.map((x, i) => {
-    const past: number[] = [];
-    for (let w = 1; w <= g.writes.length; w++) if ((x.past >>> (w - 1)) & 1) past.push(w);
-    return `w${i + 1} at ${nodeName(x.node)} pt=${x.pt}${past.length > 0 ? ` after ${past.map((w) => `w${w}`).join(',')}` : ''}`;
-  }),
-  seen: Object.fromEntries(g.seen.map((set, i) => [nodeName(i + 1), g.writes.map((_, w) => w + 1).filter((w) => (set >>> (w - 1)) & 1).map((w) => `w${w}`)])),
-});
 /** The largest stamp or clock value the stores hold (a bound for the schema only). */
 const MAX = 0x7fffffff;
 const NONE: NoVolatile = {};
-/** The write record's data (`history.ts`): writes in order, and per replica the set of writes it has seen. */
+/** The writes in a bitmask (bit w − 1 for write w), as `w1,w3`. */
+const writesIn = (set: number): string => {
+  const out: string[] = [];
+  for (let w = 1; w <= MAX_WRITES; w++) if ((set >>> (w - 1)) & 1) out.push(`w${w}`);
+  return out.join(',');
+};
+/** A client write, labelled `put w1`. */
+const putRequest = S.labelled(S.record({ w: S.int(1, MAX_WRITES) }), (r) => `put w${r.w}`);
+/**
+ * The write record's data (`history.ts`): writes in order, labelled `w2 at n1 pt=0 after w1`, and
+ * per replica the set of writes it has seen, labelled `{w1,w2}`.
+ */
 const storeHistorySchema = S.record({
-  writes: S.list(S.record({ node: S.node(), pt: S.int(0, MAX), past: S.int(0, MAX) }), MAX_WRITES),
-  seen: S.perNode(S.int(0, MAX)),
+  writes: S.list(
+    S.labelled(S.record({ node: S.node(), pt: S.int(0, MAX), past: S.int(0, MAX) }), (x, at) => {
+      const past = writesIn(x.past);
+      return `w${at.index! + 1} at ${at.name(x.node)} pt=${x.pt}${past === '' ? '' : ` after ${past}`}`;
+    }),
+    MAX_WRITES,
+  ),
+  seen: S.perNode(S.labelled(S.int(0, MAX), (set) => `{${writesIn(set)}}`)),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -99,10 +106,14 @@ export function lwwProtocol(n: number): Protocol<LwwTypes> {
   return defineProtocol<LwwTypes>({
     name: 'lww-store',
     schema: {
-      durable: S.record({ value: S.record({ w: S.int(0, MAX_WRITES), ts: S.int(0, MAX), node: S.int(0, MAX_NODES) }), lastStamp: S.int(-1, MAX) }),
+      // `node` is 0 in the empty version, so a plain integer; the labels name it (`at.name`).
+      durable: S.labelled(S.record({ value: S.record({ w: S.int(0, MAX_WRITES), ts: S.int(0, MAX), node: S.int(0, MAX_NODES) }), lastStamp: S.int(-1, MAX) }), (d, at) =>
+        d.value.w === 0 ? 'empty' : `w${d.value.w} (ts=${d.value.ts}, ${at.name(d.value.node)})`,
+      ),
       volatile: S.record({}),
-      msg: S.union('type', { Put: { w: S.int(1, MAX_WRITES), ts: S.int(0, MAX), node: S.int(0, MAX_NODES) } }),
+      msg: S.labelled(S.union('type', { Put: { w: S.int(1, MAX_WRITES), ts: S.int(0, MAX), node: S.int(0, MAX_NODES) } }), (m, at) => `Put(w${m.w}, ts=${m.ts}, ${at.name(m.node)})`),
       ghost: storeHistorySchema,
+      request: putRequest,
     },
     // Stamps read the physical clock (`ctx.clock`): the model offers maxClock and maxSkew.
     clocks: true,
@@ -130,11 +141,6 @@ export function lwwProtocol(n: number): Protocol<LwwTypes> {
       const d = node.durable;
       return { durable: lwwNewer(v, d.value) ? { value: v, lastStamp: d.lastStamp } : d, volatile: NONE, effects: [ctx.ghost((g) => recordReceive(g, ctx.self, msg.w))] };
     },
-    formatMessage: (m) => `Put(w${m.w}, ts=${m.ts}, ${nodeName(m.node)})`,
-    formatRequest,
-    viewDurable: (d) => (d.value.w === 0 ? 'empty' : `w${d.value.w} (ts=${d.value.ts}, ${nodeName(d.value.node)})`),
-    viewVolatile: () => null,
-    viewGhost: writeRecordsView,
   });
 }
 
@@ -159,15 +165,19 @@ export interface VcStoreTypes {
   readonly ghost: StoreHistory;
 }
 
+/** A sibling's data, labelled `w1 [1,0]`. */
+const sibling = S.labelled(S.record({ w: S.int(1, MAX_WRITES), vv: S.perNode(S.int(0, MAX)) }), (x) => `w${x.w} ${formatVector(x.vv)}`);
+
 /** The register that keeps siblings, on `n` replicas. */
 export function vcStoreProtocol(n: number): Protocol<VcStoreTypes> {
   return defineProtocol<VcStoreTypes>({
     name: 'vc-store',
     schema: {
-      durable: S.record({ siblings: S.list(S.record({ w: S.int(1, MAX_WRITES), vv: S.perNode(S.int(0, MAX)) }), MAX_WRITES) }),
+      durable: S.labelled(S.record({ siblings: S.list(sibling, MAX_WRITES) }), (d, at) => (d.siblings.length === 0 ? 'empty' : d.siblings.map((x) => at.show(sibling, x)).join(' | '))),
       volatile: S.record({}),
-      msg: S.union('type', { Put: { w: S.int(1, MAX_WRITES), vv: S.perNode(S.int(0, MAX)) } }),
+      msg: S.labelled(S.union('type', { Put: { w: S.int(1, MAX_WRITES), vv: S.perNode(S.int(0, MAX)) } }), (m) => `Put(w${m.w}, ${formatVector(m.vv)})`),
       ghost: storeHistorySchema,
+      request: putRequest,
     },
     initGhost: emptyStoreHistory(n),
     init: () => ({ durable: { siblings: [] }, volatile: NONE }),
@@ -195,11 +205,6 @@ export function vcStoreProtocol(n: number): Protocol<VcStoreTypes> {
       const siblings = [...kept, { w: msg.w, vv: msg.vv }].sort((a, b) => a.w - b.w);
       return { durable: { siblings }, volatile: NONE, effects };
     },
-    formatMessage: (m) => `Put(w${m.w}, ${formatVector(m.vv)})`,
-    formatRequest,
-    viewDurable: (d) => (d.siblings.length === 0 ? 'empty' : d.siblings.map((s) => `w${s.w} ${formatVector(s.vv)}`).join(' | ')),
-    viewVolatile: () => null,
-    viewGhost: writeRecordsView,
   });
 }
 

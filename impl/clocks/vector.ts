@@ -13,8 +13,7 @@
  * `vc-strong-clock` (a → b ⇔ V(a) < V(b)) and `vc-concurrency` (a ∥ b ⇔ V(a), V(b)
  * incomparable), both through the clock's own comparison, so a wrong comparison is caught too.
  */
-import { formatVector, vcCompare, vcIncrement, vcMerge, vcZero, type VectorClock } from './algebra.ts';
-import { S } from '../env/schema.ts';
+import { vcCompare, vcIncrement, vcMerge, vcZero, vectorStamp, type VectorClock } from './algebra.ts';
 import type { ClockAlgorithm } from './process.ts';
 import type { VectorCompare } from './history.ts';
 
@@ -26,7 +25,6 @@ export interface VectorClockImpl extends ClockAlgorithm<VectorClock> {
 /** The vector clock. */
 export const vectorClock: VectorClockImpl = {
   name: 'vector-clock',
-  symbol: 'V',
   init: (_self, n) => vcZero(n),
   local: (v, at) => vcIncrement(v, at.self),
   send: (v, at) => vcIncrement(v, at.self),
@@ -35,8 +33,7 @@ export const vectorClock: VectorClockImpl = {
   // grows through a chain of messages from that entry's process.
   receive: (v, m, at) => vcIncrement(vcMerge(v, m), at.self),
   compare: vcCompare,
-  schema: S.perNode(S.int(0, 0x7fffffff)),
-  format: formatVector,
+  schema: vectorStamp,
 };
 
 /** A known-bug variant, or none. */

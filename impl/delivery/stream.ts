@@ -47,13 +47,16 @@ export interface ConsumerData {
 }
 
 /** The history the checks read: commits in order, and every application of a change downstream. */
-export const streamHistorySchema = (shape: StreamShape) =>
-  S.record({
+export const streamHistorySchema = (shape: StreamShape) => {
+  // A transaction's change: `txn 1, key 2` in traces (as in the message labels).
+  const change = S.labelled(S.record({ id: S.int(1, shape.txns), key: S.int(1, shape.keys) }), (c) => `txn ${c.id}, key ${c.key}`);
+  return S.record({
     /** Committed transactions, in commit order. */
-    committed: S.list(S.record({ id: S.int(1, shape.txns), key: S.int(1, shape.keys) }), shape.txns),
+    committed: S.list(change, shape.txns),
     /** Every change the consumer applied, in the order applied (a repeat is a double effect). */
-    effects: S.list(S.record({ id: S.int(1, shape.txns), key: S.int(1, shape.keys) }), 4 * shape.txns),
+    effects: S.list(change, 4 * shape.txns),
   });
+};
 /** The change streams' history. */
 export type StreamHistory = Infer<ReturnType<typeof streamHistorySchema>>;
 /** The empty history. */

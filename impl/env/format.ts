@@ -16,3 +16,12 @@ export function formatMessageDefault(m: { readonly type: string }): string {
   for (const [k, v] of Object.entries(m)) if (k !== 'type') parts.push(`${k}=${formatValue(v)}`);
   return parts.length === 0 ? m.type : `${m.type}(${parts.join(', ')})`;
 }
+
+/**
+ * A message's label from its derived view: the view itself when the message's schema labels it
+ * (`S.labelled`: the view is a string), else {@link formatMessageDefault} of the view (whose
+ * labelled fields are strings already, shown bare).
+ */
+export function formatMessageView(view: unknown): string {
+  return typeof view === 'string' ? view : formatMessageDefault(view as { readonly type: string });
+}

@@ -70,10 +70,30 @@
  * made so far (use it for unique values: `write(seq + 1)`). Each payload is offered to every
  * running node for which `acceptsRequest` (default: always) holds.
  *
- Labels can be nicer than the default `Type(field=value, …)`: `formatMessage`, `formatRequest`,
- * `formatLocal`. Hand-written `encode*`, `view*` and `symmetry` renamers still work, as an escape
- * hatch where a benchmark shows the derived ones are too slow; without a schema the encoding
- * falls back to the generic (slower) `out.value(x)`.
+ * **Short labels** come from the schema too. By default a node's state views as JSON with node
+ * names, and a message as `Type(field=value, …)`. `S.labelled(schema, (v, at) => string)` gives a
+ * value a short label that every derived view uses instead: node views, the ghost view, the
+ * network, message labels, diagrams. `at.name(id)` names node ids, so role names and renamings
+ * apply. `at.show(part, x)` shows a part by its own label. `at.node` and `at.index` say where
+ * the value sits (its per-node entry, its position in a list). A label that returns `undefined`
+ * falls back to the plain view.
+ *
+ * ```ts
+ * const Ballot = S.labelled(S.record({ round: S.int(0, 3), node: S.node() }), (b, at) => `${b.round}.${at.name(b.node)}`);
+ * msg: S.union('type', { Prepare: { b: Ballot } }),            // deliver n1→n2 Prepare(b=2.n1)
+ * msg: S.labelled(S.union('type', { Stamp: { ev: S.int(0, 9), stamp } }), (m, at) => `Stamp(${at.show(stamp, m.stamp)})`),
+ * request: S.labelled(S.record({ w: S.int(1, 9) }), (r) => `put w${r.w}`),   // request n1 put w1
+ * ghost: S.record({ procs: S.inline(S.perNode(…)) }),          // views as { n1: …, n2: … }
+ * ```
+ *
+ * The optional `request` schema is only used for the request labels. `S.inline(field)` spreads a
+ * record field's view into the record's view. Labels change nothing else: the encoding,
+ * renaming, signatures and validation stay the unlabelled schema's. `impl/clocks/` declares all
+ * its trace text this way (`L=3`, `Stamp(V=[1,0])`, `n2.1 recv n1.1 L=1`). Hand-written
+ * `formatMessage`, `formatRequest` and `formatLocal` still override the derived labels.
+ * Hand-written `encode*`, `view*` and `symmetry` renamers still work too, as an escape hatch
+ * where a benchmark shows the derived ones are too slow. Without a schema, the encoding falls
+ * back to the generic (slower) `out.value(x)`.
  *
  * ```ts
  * const ping = defineProtocol<PingTypes>({

@@ -18,7 +18,7 @@ import { toPlain } from '../core/trace.ts';
 import { userLocation } from '../core/culprit.ts';
 import { envConfig, type EnvConfig } from './config.ts';
 import { broadcast, cancelTimer, ghost, note, send, setTimer } from './effects.ts';
-import { formatMessageDefault, formatValue } from './format.ts';
+import { formatMessageDefault, formatMessageView, formatValue } from './format.ts';
 import { duplicateOne, findPacket, insertPacket, isHead, PacketCodec, packetId, removeOne, sortNetwork } from './network.ts';
 import { blocks, formatPartition, makePartition, partitionShapes, renamePartition } from './partition.ts';
 import { symmetryCanonicalizer, symmetryKeyWriter } from './symmetry.ts';
@@ -218,6 +218,7 @@ export function envMachine<P extends ProtocolTypes>(
         volatile: compile(schema.volatile, { n, name: nameOf, members: membersOf }),
         msg: compile(schema.msg, { n, name: nameOf, members: membersOf }),
         ghost: schema.ghost ? compile(schema.ghost, { n, name: nameOf, members: membersOf }) : undefined,
+        request: schema.request ? compile(schema.request, { n, name: nameOf, members: membersOf }) : undefined,
       }
     : undefined;
   if (schema && proto.initGhost !== undefined && !schema.ghost) throw new InputError(`protocol ${protocol.name}: its schema must declare the ghost record`);
@@ -245,8 +246,8 @@ export function envMachine<P extends ProtocolTypes>(
   const viewVolatile = proto.viewVolatile ?? derived?.volatile.view ?? toPlain;
   const viewGhost = proto.viewGhost ?? derived?.ghost?.view ?? toPlain;
   const formatMessage = (m: M): string =>
-    proto.formatMessage ? proto.formatMessage(m) : formatMessageDefault(derived ? (derived.msg.view(m) as M) : m);
-  const formatRequest = (r: RequestOf<P>): string => (proto.formatRequest ? proto.formatRequest(r) : formatValue(r));
+    proto.formatMessage ? proto.formatMessage(m) : derived ? formatMessageView(derived.msg.view(m)) : formatMessageDefault(m);
+  const formatRequest = (r: RequestOf<P>): string => (proto.formatRequest ? proto.formatRequest(r) : formatValue(derived?.request ? derived.request.view(r) : r));
   const formatLocal = (l: LocalOf<P>): string => (proto.formatLocal ? proto.formatLocal(l) : formatValue(l));
   const codec = new PacketCodec<M>(encodeMessage);
   // Messages the protocol declares ignored: left out of a state's identity (multiset only).

@@ -28,6 +28,7 @@
 import type { Encoder } from '../core/encode.ts';
 import { InputError } from '../core/machine.ts';
 import { popcount } from './nodeset.ts';
+import { formatValue } from './format.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -36,6 +37,28 @@ import { popcount } from './nodeset.ts';
 interface Typed<T> {
   /** Phantom: the type of the values this schema describes. */
   readonly __type?: T;
+  /**
+   * The value's short label in views and message labels (set by {@link S.labelled}); `undefined`
+   * from it means "no label for this value: show the plain view".
+   */
+  label?(v: T, at: LabelContext): string | undefined;
+  /** Spread this field's view into the enclosing record's view (set by {@link S.inline}). */
+  readonly inline?: boolean;
+}
+
+/**
+ * What a label function ({@link S.labelled}) is told besides the value: how nodes are named, how
+ * to show a part of the value, and where the value sits.
+ */
+export interface LabelContext {
+  /** A node id's name in this cluster (`n2`, or its role's name `r1`): labels show node ids through it, so a renamed value shows the renamed name. */
+  name(id: number): string;
+  /** A part of the value, shown as its own schema says: its label if it has one, else compact JSON of its view (numbers, strings bare). */
+  show<T>(schema: Schema<T>, v: T): string;
+  /** The node whose per-node entry holds the value (innermost), if any. */
+  readonly node: number | undefined;
+  /** The value's position (from 0) in the list or set that holds it (innermost), if any. */
+  readonly index: number | undefined;
 }
 
 /** An integer in `min..max` (both inclusive, within 32-bit signed integers). */
@@ -195,6 +218,33 @@ export const S = {
   /** A record with these fields. */
   record<const F extends Fields>(fields: F): RecordSchema<RecordOf<F>> {
     return { kind: 'record', fields };
+  },
+  /**
+   * `schema` with a short label for traces: its derived view (and so the default message label
+   * `Type(field=value, …)`, the node views, the ghost view and the diagram) shows
+   * `label(v, at)` instead of the value's plain JSON. Nothing else changes: the encoding,
+   * renaming, signature and validation are the schema's. The label shows node ids through
+   * `at.name` (never a fixed `n${id}`), so it follows role names and renamings; `at.show(part, x)`
+   * shows a part by its own schema (and label), `at.node` / `at.index` say where the value sits
+   * (the node of the enclosing per-node entry, the position in the enclosing list). Return
+   * `undefined` to fall back to the plain view for some values (e.g. one variant of a union).
+   *
+   * ```ts
+   * const Ballot = S.labelled(S.record({ round: S.int(0, 3), node: S.node() }), (b, at) => `${b.round}.${at.name(b.node)}`);
+   * const Lamport = S.labelled(S.int(0, 9), (l) => `L=${l}`);     // Stamp(stamp=L=3), durable "L=3"
+   * ```
+   */
+  labelled<T extends AnySchema>(schema: T, label: (v: Infer<T>, at: LabelContext) => string | undefined): T {
+    return { ...schema, label } as T;
+  },
+  /**
+   * A record field whose view is spread into the record's view instead of nested under its name:
+   * `S.record({ procs: S.inline(S.perNode(…)) })` views as `{ n1: …, n2: … }`, not
+   * `{ procs: { n1: …, n2: … } }`. Only the view changes; a field whose view is not a plain
+   * object (a list, a label) stays under its name.
+   */
+  inline<T extends AnySchema>(schema: T): T {
+    return { ...schema, inline: true } as T;
   },
   /** A tagged union on field `tag`: `S.union('type', { Ping: { seq: S.int(0, 3) }, Pong: {} })`. */
   union<const Tag extends string, const V extends Readonly<Record<string, Fields>>>(tag: Tag, variants: V): UnionSchema<VariantsOf<Tag, V>> {
@@ -892,61 +942,122 @@ function signatureOf(s: AnySchema): (v: unknown) => number {
   }
 }
 
-function viewOf(s: AnySchema, name: (id: number) => string, n: number, ids: Ids): (v: unknown) => unknown {
-  switch (s.kind) {
-    case 'int':
-    case 'bool':
-    case 'enum':
-      return (v) => v;
-    case 'node':
-      return (v) => name(v as number);
-    case 'nodeSet':
-      return (v) => {
-        const out: string[] = [];
-        for (let i = 0; i < n; i++) if (((v as number) >>> i) & 1) out.push(name(i + 1));
-        return out;
-      };
-    case 'optional': {
-      const inner = viewOf(s.of, name, n, ids);
-      return (v) => (v === null ? null : inner(v));
+// ---------------------------------------------------------------------------------------------
+// Views and labels (the `label` and `inline` hooks)
+
+/** Where a value sits, for its label: the node of the enclosing per-node entry, the position in the enclosing list. */
+interface Where {
+  readonly node: number | undefined;
+  readonly index: number | undefined;
+}
+const NOWHERE: Where = { node: undefined, index: undefined };
+type Viewer = (v: unknown, at: Where) => unknown;
+
+/** The derived views of one compiled cluster: one viewer per schema node, built on first use (also for `at.show`). */
+class Views {
+  private readonly cache = new WeakMap<AnySchema, Viewer>();
+
+  constructor(
+    private readonly name: (id: number) => string,
+    private readonly n: number,
+    private readonly ids: Ids,
+  ) {}
+
+  of(s: AnySchema): Viewer {
+    let v = this.cache.get(s);
+    if (v === undefined) {
+      v = this.build(s);
+      this.cache.set(s, v);
     }
-    case 'list': {
-      const inner = viewOf(s.of, name, n, ids);
-      return (v) => (v as readonly unknown[]).map(inner);
-    }
-    case 'perNode': {
-      const inner = viewOf(s.of, name, n, ids);
-      const members = ids(s.role);
-      return (v) => {
-        const out: Record<string, unknown> = {};
-        (v as readonly unknown[]).forEach((x, i) => {
-          out[name(members[i]!)] = inner(x);
-        });
-        return out;
-      };
-    }
-    case 'set': {
-      const inner = viewOf(s.of, name, n, ids);
-      return (v) => (v as readonly unknown[]).map(inner);
-    }
-    case 'record': {
-      const parts = Object.entries(s.fields).map(([k, f]) => [k, viewOf(f, name, n, ids)] as const);
-      return (v) => {
-        const out: Record<string, unknown> = {};
-        for (const [k, view] of parts) out[k] = view((v as Record<string, unknown>)[k]);
-        return out;
-      };
-    }
-    case 'union': {
-      const byTag = new Map(Object.entries(s.variants).map(([t, fields]) => [t, Object.entries(fields).map(([k, f]) => [k, viewOf(f, name, n, ids)] as const)] as const));
-      return (v) => {
-        const o = v as Record<string, unknown>;
-        const out: Record<string, unknown> = { [s.tag]: o[s.tag] };
-        for (const [k, view] of byTag.get(o[s.tag] as string) ?? []) out[k] = view(o[k]);
-        return out;
-      };
+    return v;
+  }
+
+  /** A value shown as a string: its label, or its view (strings and numbers bare, anything else compact JSON). */
+  show(s: AnySchema, v: unknown, at: Where): string {
+    return formatValue(this.of(s)(v, at));
+  }
+
+  private build(s: AnySchema): Viewer {
+    const plain = this.plain(s);
+    const label = s.label as ((v: unknown, at: LabelContext) => string | undefined) | undefined;
+    if (label === undefined) return plain;
+    const name = this.name;
+    return (v, where) => {
+      const at: LabelContext = { name, show: (part, x) => this.show(part as AnySchema, x, where), node: where.node, index: where.index };
+      const l = label(v, at);
+      return l === undefined ? plain(v, where) : l;
+    };
+  }
+
+  private plain(s: AnySchema): Viewer {
+    const { name, n, ids } = this;
+    switch (s.kind) {
+      case 'int':
+      case 'bool':
+      case 'enum':
+        return (v) => v;
+      case 'node':
+        return (v) => name(v as number);
+      case 'nodeSet':
+        return (v) => {
+          const out: string[] = [];
+          for (let i = 0; i < n; i++) if (((v as number) >>> i) & 1) out.push(name(i + 1));
+          return out;
+        };
+      case 'optional': {
+        const inner = this.of(s.of);
+        return (v, at) => (v === null ? null : inner(v, at));
+      }
+      case 'list':
+      case 'set': {
+        const inner = this.of(s.of);
+        return (v, at) => (v as readonly unknown[]).map((x, index) => inner(x, { node: at.node, index }));
+      }
+      case 'perNode': {
+        const inner = this.of(s.of);
+        const members = ids(s.role);
+        return (v, at) => {
+          const out: Record<string, unknown> = {};
+          (v as readonly unknown[]).forEach((x, i) => {
+            out[name(members[i]!)] = inner(x, { node: members[i]!, index: at.index });
+          });
+          return out;
+        };
+      }
+      case 'record': {
+        const fields = this.fields(s.fields);
+        return (v, at) => fields(v as Record<string, unknown>, {}, at);
+      }
+      case 'union': {
+        const byTag = new Map(Object.entries(s.variants).map(([t, f]) => [t, this.fields(f)] as const));
+        return (v, at) => {
+          const o = v as Record<string, unknown>;
+          const fields = byTag.get(o[s.tag] as string);
+          const out: Record<string, unknown> = { [s.tag]: o[s.tag] };
+          return fields ? fields(o, out, at) : out;
+        };
+      }
     }
   }
+
+  /** The view of a record's (or a variant's) fields, written into `out`; an inlined field's object view is spread into it. */
+  private fields(fields: Fields): (o: Record<string, unknown>, out: Record<string, unknown>, at: Where) => Record<string, unknown> {
+    const parts = Object.entries(fields).map(([k, f]) => [k, this.of(f), f.inline === true] as const);
+    return (o, out, at) => {
+      for (const [k, view, inline] of parts) {
+        const x = view(o[k], at);
+        if (inline && typeof x === 'object' && x !== null && !Array.isArray(x)) Object.assign(out, x);
+        else out[k] = x;
+      }
+      return out;
+    };
+  }
+}
+
+/** The derived view of `s`: plain JSON with node names, labels where the schema declares them. */
+function viewOf(s: AnySchema, name: (id: number) => string, n: number, ids: Ids): (v: unknown) => unknown {
+  const view = new Views(name, n, ids).of(s);
+  return (v) => view(v, NOWHERE);
 }
 
 function validatorOf(s: AnySchema, n: number, ids: Ids): (v: unknown, path: string) => SchemaError | null {

@@ -195,6 +195,8 @@ export interface ProtocolSchema<P extends ProtocolTypes> {
   readonly msg: Schema<MsgOf<P>>;
   /** Required when the protocol has a ghost record. */
   readonly ghost?: Schema<GhostOf<P>>;
+  /** Optional: the client requests' data; only their trace labels are derived from it (`request n1 <label>`). */
+  readonly request?: Schema<RequestOf<P>>;
 }
 
 /** One role of a protocol's nodes (coordinator, participant, acceptor, replica, client, …). */

@@ -75,7 +75,8 @@ export const primarySchema = (shape: PrimaryShape) => {
       PoweredOff: {},
     }),
     ghost: S.record({
-      accepted: S.list(S.record({ client: S.node('db'), token: TOKEN }), Math.max(1, shape.requests)),
+      // `db2 token 2` in traces.
+      accepted: S.list(S.labelled(S.record({ client: S.node('db'), token: TOKEN }), (w, at) => `${at.name(w.client)} token ${w.token}`), Math.max(1, shape.requests)),
       rejected: S.int(0, Math.max(1, shape.requests)),
     }),
   };

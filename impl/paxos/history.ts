@@ -25,7 +25,12 @@ export const paxosHistorySchema = (slots: number, ballots: number) => {
     /** Every 2b vote cast: acceptor voted for value in ballot of slot (from 0). */
     // (Fields declared least significant first: the packed words then sort like voteKey, the
     // order recordVote keeps, and the encoder needs no sort.)
-    votes: S.set(S.record({ acceptor: S.node('acceptor'), value: S.int(0, PAXOS_LIMITS.value), ballot: B, slot: S.int(0, slots - 1) })),
+    // Labelled `a1 voted v1 in b2` (`… in b2 slot 1` with several slots) in traces.
+    votes: S.set(
+      S.labelled(S.record({ acceptor: S.node('acceptor'), value: S.int(0, PAXOS_LIMITS.value), ballot: B, slot: S.int(0, slots - 1) }), (v, at) =>
+        `${at.name(v.acceptor)} voted ${valueName(v.value)} in b${v.ballot}${slots > 1 ? ` slot ${v.slot + 1}` : ''}`,
+      ),
+    ),
     /** The values proposers put forward as their own (bit v for value v). */
     inputs: S.int(0, 0x7fffffff),
     /** Per acceptor: the highest ballot it has promised, by a 1b or by accepting. */
