@@ -29,9 +29,6 @@ export function nextBallot(shape: PaxosShape, id: number, last: Ballot): Ballot 
   return b <= shape.ballots ? b : 0;
 }
 
-/** A majority of the acceptors. */
-export const majority = (acceptors: number): number => Math.floor(acceptors / 2) + 1;
-
 /**
  * Validate the shape; throws {@link InputError} with one line on an impossible combination.
  * `minority` is the minority-quorum variant, which needs at least two acceptors.

@@ -28,8 +28,8 @@ import { addNode, popcount } from '../env/nodeset.ts';
 import { S } from '../env/schema.ts';
 import { defineProtocol, type Ctx, type EnvState, type NodeId, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
 import * as history from './history.ts';
-import { valueName } from './history.ts';
-import { majority, nextBallot, ownValue, type PaxosShape } from './common.ts';
+import { majority, valueName } from './history.ts';
+import { nextBallot, ownValue, type PaxosShape } from './common.ts';
 
 /** Paxos's data, for a shape. */
 export const paxosSchema = (shape: PaxosShape) => {
