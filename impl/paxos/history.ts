@@ -106,8 +106,7 @@ export function analyse(g: PaxosHistory, acceptors: number, slots: number): Paxo
   let vs = g.votes;
   for (let i = 1; i < vs.length; i++) if (voteKey(vs[i - 1]!) > voteKey(vs[i]!)) vs = [...vs].sort((a, b) => voteKey(a) - voteKey(b));
   const quorums: ChosenQuorum[] = [];
-  const chosen: Value[][] = [];
-  for (let i = 0; i < slots; i++) chosen.push([]);
+  const chosen: Value[][] = Array.from({ length: slots }, () => []);
   for (let i = 0; i < vs.length; ) {
     const v = vs[i]!;
     const who: number[] = [];
