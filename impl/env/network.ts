@@ -111,9 +111,14 @@ export function isHead<M>(net: readonly Packet<M>[], i: number, fifo: boolean): 
 /** The network without one copy of `net[i]`. */
 export function removeOne<M>(net: readonly Packet<M>[], i: number): Packet<M>[] {
   const p = net[i]!;
-  const out = net.slice();
-  if (p.count > 1) out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count - 1, key: p.key };
-  else out.splice(i, 1);
+  if (p.count > 1) {
+    const out = net.slice();
+    out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count - 1, key: p.key };
+    return out;
+  }
+  // One pass, no splice (this runs on every delivery).
+  const out: Packet<M>[] = [];
+  for (let k = 0; k < net.length; k++) if (k !== i) out.push(net[k]!);
   return out;
 }
 
