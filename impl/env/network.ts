@@ -138,6 +138,10 @@ export function sortNetwork<M>(net: Packet<M>[], fifo: boolean): void {
     net.sort((a, b) => link(a.from, a.to) - link(b.from, b.to));
     return;
   }
+  // Often a renaming keeps the order: then there is nothing to sort or merge.
+  let i = 1;
+  while (i < net.length && net[i - 1]!.key < net[i]!.key) i++;
+  if (i >= net.length) return;
   net.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // Renaming can make two packets equal only if it is not a permutation; merge just in case.
   for (let i = net.length - 1; i > 0; i--) {
