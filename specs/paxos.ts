@@ -25,15 +25,8 @@ import { refines } from '../impl/core/refinement.ts';
 import { analyse, voteKey, type Ballot, type ChosenQuorum, type PaxosHistory, type Value } from '../impl/paxos/history.ts';
 import { makeConsensus, valueName, type ConsensusState } from './consensus.ts';
 
-/** The ghost history and its analysis live with the reducers, which record it. */
-export { analyse, type Ballot, type PaxosHistory, type Value } from '../impl/paxos/history.ts';
-
 /** What one learner learned in one slot. */
-export interface Learned {
-  readonly learner: number;
-  readonly slot: number;
-  readonly value: Value;
-}
+export type Learned = { readonly learner: number; readonly slot: number; readonly value: Value };
 
 /** How the checks read a Paxos machine's state: its history, the promises, what was learned. */
 export interface PaxosObserver<S> {
@@ -150,7 +143,7 @@ export function refinesConsensus<S, A>(o: PaxosObserver<S>): TransitionProperty<
 export function paxosWitnesses<S>(o: PaxosObserver<S>): Witness<S>[] {
   const owner = (b: Ballot) => (b - 1) % o.proposers;
   const quorums = (s: S) => analyse(o.history(s), o.acceptors, o.slots).quorums;
-  const out: Witness<S>[] = [
+  return [
     { name: 'value-chosen', symmetric: true, doc: 'a majority of acceptors votes for one value in one ballot', check: (s) => quorums(s).length > 0 },
     {
       name: 'competing-proposers-agree',
@@ -164,14 +157,8 @@ export function paxosWitnesses<S>(o: PaxosObserver<S>): Witness<S>[] {
       doc: 'an acceptor crashes and restarts, and then a value is chosen',
       check: (s) => o.history(s).restartedUnchosen && quorums(s).length > 0,
     },
+    ...(o.slots === 1
+      ? []
+      : [{ name: 'log-filled', symmetric: true, doc: 'a value is chosen in every slot of the log', check: (s: S) => analyse(o.history(s), o.acceptors, o.slots).chosen.every((c) => c.length > 0) }]),
   ];
-  if (o.slots > 1) {
-    out.push({
-      name: 'log-filled',
-      symmetric: true,
-      doc: 'a value is chosen in every slot of the log',
-      check: (s) => analyse(o.history(s), o.acceptors, o.slots).chosen.every((c) => c.length > 0),
-    });
-  }
-  return out;
 }

@@ -9,7 +9,8 @@ import { explore } from '../exhaustive.ts';
 import { checkRandom } from '../random.ts';
 import { InputError, instantiate } from '../../impl/core/machine.ts';
 import { lastState, type Trace } from '../../impl/core/trace.ts';
-import { analyse, refinesConsensus } from '../../specs/paxos.ts';
+import { analyse } from '../../impl/paxos/history.ts';
+import { refinesConsensus } from '../../specs/paxos.ts';
 import {
   makeMultiPaxos,
   MULTIPAXOS_BUGS,

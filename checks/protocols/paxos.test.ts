@@ -14,7 +14,8 @@ import { formatDiagram } from '../diagram.ts';
 import { InputError, instantiate } from '../../impl/core/machine.ts';
 import { lastState, type Trace } from '../../impl/core/trace.ts';
 import { makeConsensus } from '../../specs/consensus.ts';
-import { analyse, refinesConsensus } from '../../specs/paxos.ts';
+import { analyse } from '../../impl/paxos/history.ts';
+import { refinesConsensus } from '../../specs/paxos.ts';
 import {
   makePaxos,
   PAXOS_BUGS,

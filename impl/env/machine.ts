@@ -357,7 +357,10 @@ export function envMachine<P extends ProtocolTypes>(
   };
   const deadLetterEvent = (p: Packet<M>): TraceEvent => ({ kind: 'drop', ...packetEvent(p), label: `${formatMessage(p.msg)} (dead letter: ${nameOf(p.to)} is down for good)` });
 
-  /** The state after node `id` reacted with `r`, starting from timers `timers0`. */
+  /**
+   * The state after node `id` reacted with `r`, starting from timers `timers0`. `owned`: `net0`
+   * is a fresh array no state holds yet (a delivery's), so sends go into it without a copy.
+   */
   const apply = (
     s: S,
     id: NodeId,
@@ -368,11 +371,12 @@ export function envMachine<P extends ProtocolTypes>(
     partition: S['partition'],
     used: Usage,
     log: TraceEvent[] | null,
+    owned = false,
   ): S => {
     if (typeof r !== 'object' || r === null) throw new Error(`${nameOf(id)}: a handler returned ${String(r)} instead of { durable, volatile, effects }`);
     let timers = timers0;
     let net = net0;
-    let copied: Packet<M>[] | null = null;
+    let copied: Packet<M>[] | null = owned ? (net0 as Packet<M>[]) : null;
     let g = s.ghost;
     const effects = r.effects;
     if (effects !== undefined) {
@@ -502,7 +506,7 @@ export function envMachine<P extends ProtocolTypes>(
         if (blocks(s.partition, p.from, p.to)) throw notEnabled(a, 'the partition blocks it');
         if (log) log.push({ kind: 'deliver', ...packetEvent(p) });
         const r = proto.onMessage(ctxOf(p.to, slot.clock), viewOfSlot(slot), p.msg, p.from);
-        return apply(s, p.to, r, slot.timers, slot.clock, removeOne(s.net, i), s.partition, s.used, log);
+        return apply(s, p.to, r, slot.timers, slot.clock, removeOne(s.net, i), s.partition, s.used, log, true);
       }
       case 'timer': {
         const slot = s.nodes[a.node - 1];

@@ -111,9 +111,14 @@ export function isHead<M>(net: readonly Packet<M>[], i: number, fifo: boolean): 
 /** The network without one copy of `net[i]`. */
 export function removeOne<M>(net: readonly Packet<M>[], i: number): Packet<M>[] {
   const p = net[i]!;
-  const out = net.slice();
-  if (p.count > 1) out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count - 1, key: p.key };
-  else out.splice(i, 1);
+  if (p.count > 1) {
+    const out = net.slice();
+    out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count - 1, key: p.key };
+    return out;
+  }
+  // One pass, no splice (this runs on every delivery).
+  const out: Packet<M>[] = [];
+  for (let k = 0; k < net.length; k++) if (k !== i) out.push(net[k]!);
   return out;
 }
 
@@ -133,6 +138,10 @@ export function sortNetwork<M>(net: Packet<M>[], fifo: boolean): void {
     net.sort((a, b) => link(a.from, a.to) - link(b.from, b.to));
     return;
   }
+  // Often a renaming keeps the order: then there is nothing to sort or merge.
+  let i = 1;
+  while (i < net.length && net[i - 1]!.key < net[i]!.key) i++;
+  if (i >= net.length) return;
   net.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // Renaming can make two packets equal only if it is not a permutation; merge just in case.
   for (let i = net.length - 1; i > 0; i--) {

@@ -15,9 +15,7 @@ export interface PaxosShape {
   readonly ballots: number;
 }
 
-/** Proposer index (1-based) of node `id`. */
-export const proposerIndex = (shape: PaxosShape, id: number): number => id - shape.acceptors;
-/** The value proposer node `id` proposes as its own: its proposer index (v1, v2, …). */
+/** The value proposer node `id` proposes as its own: its proposer index, 1-based (v1, v2, …). */
 export const ownValue = (shape: PaxosShape, id: number): Value => id - shape.acceptors;
 
 /**
@@ -25,12 +23,9 @@ export const ownValue = (shape: PaxosShape, id: number): Value => id - shape.acc
  * when its ballots are used up. Ballots of different proposers never collide.
  */
 export function nextBallot(shape: PaxosShape, id: number, last: Ballot): Ballot {
-  const b = last === 0 ? proposerIndex(shape, id) : last + shape.proposers;
+  const b = last === 0 ? ownValue(shape, id) : last + shape.proposers;
   return b <= shape.ballots ? b : 0;
 }
-
-/** A majority of the acceptors. */
-export const majority = (acceptors: number): number => Math.floor(acceptors / 2) + 1;
 
 /**
  * Validate the shape; throws {@link InputError} with one line on an impossible combination.
@@ -41,27 +36,9 @@ export function checkShape(model: string, shape: PaxosShape, minority: boolean):
   if (acceptors + proposers > 16) throw new InputError(`${model}: acceptors + proposers must be at most 16 nodes, got ${acceptors} + ${proposers}`);
   if (acceptors > PAXOS_LIMITS.acceptors) throw new InputError(`${model}: at most ${PAXOS_LIMITS.acceptors} acceptors`);
   if (ballots > PAXOS_LIMITS.ballot) throw new InputError(`${model}: ballots must be at most ${PAXOS_LIMITS.ballot}`);
-  if (ballots < proposers) {
-    throw new InputError(`${model}: ballots (${ballots}) must be at least proposers (${proposers}): proposer k owns ballots k, k+${proposers}, …`);
-  }
+  if (ballots < proposers) throw new InputError(`${model}: ballots (${ballots}) must be at least proposers (${proposers}): proposer k owns ballots k, k+${proposers}, …`);
   if (minority && acceptors < 2) throw new InputError(`${model}: minority-quorum needs at least 2 acceptors (a minority of 1 is empty)`);
 }
 
-/** The environment configuration of a Paxos model's parameters. */
-export function paxosEnvConfig(p: Partial<EnvConfig>, shape: PaxosShape): Partial<EnvConfig> {
-  return {
-    ...(p.delivery !== undefined ? { delivery: p.delivery } : {}),
-    ...(p.crashes !== undefined ? { crashes: p.crashes } : {}),
-    ...(p.maxDown !== undefined ? { maxDown: p.maxDown } : {}),
-    ...(p.restarts !== undefined ? { restarts: p.restarts } : {}),
-    ...(p.initiallyDown !== undefined ? { initiallyDown: p.initiallyDown } : {}),
-    ...(p.drops !== undefined ? { drops: p.drops } : {}),
-    ...(p.duplicates !== undefined ? { duplicates: p.duplicates } : {}),
-    ...(p.partitions !== undefined ? { partitions: p.partitions } : {}),
-    ...(p.partitionGroups !== undefined ? { partitionGroups: p.partitionGroups } : {}),
-    ...(p.oneWay !== undefined ? { oneWay: p.oneWay } : {}),
-    ...(p.symmetry !== undefined ? { symmetry: p.symmetry } : {}),
-    nodes: shape.acceptors + shape.proposers,
-  };
-}
-
+/** The environment configuration of a Paxos model's parameters (other keys are not the environment's: `envConfig` ignores them). */
+export const paxosEnvConfig = (p: Partial<EnvConfig>, shape: PaxosShape): Partial<EnvConfig> => ({ ...p, nodes: shape.acceptors + shape.proposers });

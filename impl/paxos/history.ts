@@ -15,6 +15,9 @@ export type Ballot = number;
 /** A value: proposer k's own value is k (`v1`, `v2`, …); 0 means "no value" (`nil`). */
 export type Value = number;
 
+/** A majority of the acceptors. */
+export const majority = (acceptors: number): number => Math.floor(acceptors / 2) + 1;
+
 /** The largest slot count, ballot number and value a history holds. */
 export const PAXOS_LIMITS = { slots: 8, ballot: 63, value: 31, acceptors: 16 } as const;
 
@@ -97,31 +100,29 @@ export interface PaxosAnalysis {
   readonly quorums: readonly ChosenQuorum[];
 }
 
-const analyses = new WeakMap<readonly Vote[], PaxosAnalysis>();
+/** The last two analyses: the checks of a step ask about the state before and after it, several times. */
+const memo: { votes: readonly Vote[]; acceptors: number; r: PaxosAnalysis }[] = [];
 
-/** What was chosen, per slot. Cached by the identity of the vote list (histories share it). */
+/** What was chosen, per slot. */
 export function analyse(g: PaxosHistory, acceptors: number, slots: number): PaxosAnalysis {
-  const cached = analyses.get(g.votes);
-  if (cached !== undefined && cached.chosen.length === slots) return cached;
-  const majority = Math.floor(acceptors / 2) + 1;
-  const groups = new Map<number, { readonly v: Vote; readonly acceptors: number[] }>();
-  for (const v of g.votes) {
-    const k = voteKey(v) >>> 5;
-    const e = groups.get(k);
-    if (e) e.acceptors.push(v.acceptor);
-    else groups.set(k, { v, acceptors: [v.acceptor] });
-  }
+  for (const e of memo) if (e.votes === g.votes && e.acceptors === acceptors && e.r.chosen.length === slots) return e.r;
+  // Votes are kept in voteKey order, so the votes of one (slot, ballot, value) are adjacent; a
+  // list out of that order (recordVote and the decoder never build one) is sorted first.
+  let vs = g.votes;
+  for (let i = 1; i < vs.length; i++) if (voteKey(vs[i - 1]!) > voteKey(vs[i]!)) vs = [...vs].sort((a, b) => voteKey(a) - voteKey(b));
   const quorums: ChosenQuorum[] = [];
   const chosen: Value[][] = Array.from({ length: slots }, () => []);
-  for (const [, { v, acceptors: who }] of [...groups].sort((a, b) => a[0] - b[0])) {
-    if (who.length < majority) continue;
+  for (let i = 0; i < vs.length; ) {
+    const v = vs[i]!;
+    const who: number[] = [];
+    for (const k = voteKey(v) >>> 5; i < vs.length && voteKey(vs[i]!) >>> 5 === k; i++) who.push(vs[i]!.acceptor);
+    if (who.length < majority(acceptors)) continue;
     quorums.push({ slot: v.slot, ballot: v.ballot, value: v.value, acceptors: who });
     const c = chosen[v.slot]!;
     if (!c.includes(v.value)) c.push(v.value);
     c.sort((a, b) => a - b);
   }
   const r = { chosen, quorums };
-  analyses.set(g.votes, r);
+  if (memo.unshift({ votes: g.votes, acceptors, r }) > 2) memo.pop();
   return r;
 }
-

@@ -37,8 +37,8 @@ import type { EnvMachine } from '../env/machine.ts';
 import { addNode, hasNode, popcount } from '../env/nodeset.ts';
 import { S, type AnySchema } from '../env/schema.ts';
 import { defineProtocol, type Ctx, type Effect, type EnvState, type NodeId, type NodeView, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
-import { emptyHistory, paxosHistorySchema, recordInput, recordPromise, recordRestart, recordVote, valueName, type Ballot, type Value } from './history.ts';
-import { majority, nextBallot, ownValue, type PaxosShape } from './common.ts';
+import { emptyHistory, majority, paxosHistorySchema, recordInput, recordPromise, recordRestart, recordVote, valueName, type Ballot, type Value } from './history.ts';
+import { nextBallot, ownValue, type PaxosShape } from './common.ts';
 
 /** Multi-Paxos's data, for a shape: per-slot arrays have one entry per log slot. */
 export const multiPaxosSchema = (shape: MultiPaxosShape) => {

@@ -28,8 +28,7 @@ import { addNode, popcount } from '../env/nodeset.ts';
 import { S } from '../env/schema.ts';
 import { defineProtocol, type Ctx, type EnvState, type NodeId, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
 import * as history from './history.ts';
-import { valueName } from './history.ts';
-import { majority, nextBallot, ownValue, type PaxosShape } from './common.ts';
+import { nextBallot, ownValue, type PaxosShape } from './common.ts';
 
 /** Paxos's data, for a shape. */
 export const paxosSchema = (shape: PaxosShape) => {
@@ -88,64 +87,53 @@ interface Rules {
 export function paxosProtocol(shape: PaxosShape, rules: Rules = correctRules(shape)): Protocol<P> {
   /** An acceptor receives 1a or 2a (Phase1b and Phase2b of Paxos.tla). */
   const stepAcceptor = (ctx: Ctx<P>, a: Acceptor, msg: P['msg'], from: NodeId): Reaction<P> | null => {
-    switch (msg.type) {
-      case '1a': // promise only to a ballot above every ballot promised before
-        if (msg.bal <= a.promised) return null;
-        return {
-          durable: { ...a, promised: msg.bal },
-          volatile: ACCEPTOR,
-          effects: [ctx.send(from, { type: '1b', bal: msg.bal, vbal: a.vbal, vval: a.vval }), ctx.ghost((g) => history.recordPromise(g, ctx.self, msg.bal))],
-        };
-      case '2a': {
-        // Accept unless that breaks a promise to a higher ballot.
-        if (!rules.accepts(msg.bal, a.promised)) return null;
-        const promised = Math.max(a.promised, msg.bal);
-        return {
-          durable: { role: 'acceptor', promised, vbal: msg.bal, vval: msg.val },
-          volatile: ACCEPTOR,
-          effects: [
-            ctx.send(from, { type: '2b', bal: msg.bal, val: msg.val }),
-            ctx.ghost((g) => history.recordPromise(history.recordVote(g, 0, msg.bal, msg.val, ctx.self), ctx.self, promised)),
-          ],
-        };
-      }
-      default:
-        return null; // proposers' messages
+    if (msg.type === '1a') {
+      if (msg.bal <= a.promised) return null; // promise only to a ballot above every ballot promised before
+      return {
+        durable: { ...a, promised: msg.bal },
+        volatile: ACCEPTOR,
+        effects: [ctx.send(from, { type: '1b', bal: msg.bal, vbal: a.vbal, vval: a.vval }), ctx.ghost((g) => history.recordPromise(g, ctx.self, msg.bal))],
+      };
     }
+    // 2a: accept unless that breaks a promise to a higher ballot.
+    if (msg.type !== '2a' || !rules.accepts(msg.bal, a.promised)) return null; // (1b and 2b are proposers' messages)
+    const promised = Math.max(a.promised, msg.bal);
+    return {
+      durable: { role: 'acceptor', promised, vbal: msg.bal, vval: msg.val },
+      volatile: ACCEPTOR,
+      effects: [
+        ctx.send(from, { type: '2b', bal: msg.bal, val: msg.val }),
+        ctx.ghost((g) => history.recordPromise(history.recordVote(g, 0, msg.bal, msg.val, ctx.self), ctx.self, promised)),
+      ],
+    };
   };
 
   /** A proposer (and learner) receives 1b or 2b. */
   const stepProposer = (ctx: Ctx<P>, { durable: d, volatile: v }: Proposer, msg: P['msg'], from: NodeId): Reaction<P> | null => {
-    switch (msg.type) {
-      case '1b': {
-        if (v.phase !== 'prepare' || msg.bal !== d.ballot) return null; // a late or stale reply
-        const promises = addNode(v.promises, from);
-        const higher = msg.vbal > v.hbal;
-        const next = { ...v, promises, hbal: higher ? msg.vbal : v.hbal, hval: higher ? msg.vval : v.hval };
-        if (popcount(promises) < rules.quorum) return { durable: d, volatile: next };
-        // Phase 2a, where agreement is won (P2c). If w is chosen, or can still be, in a ballot
-        // c < b, a majority voted for w in c, and it shares an acceptor with this quorum, which
-        // promised b after voting: it reported a ballot ≥ c. By induction on ballots, every
-        // proposal between c and b carried w, so the highest report carries w. With no report,
-        // nothing can be chosen below b, and the proposer is free to propose its own value.
-        const own = ownValue(shape, ctx.self);
-        const value = rules.adopts(next.hbal) ? next.hval : own;
-        return {
-          durable: d,
-          volatile: { ...next, phase: 'accept', value },
-          effects: [...ctx.members('acceptor').map((acc) => ctx.send(acc, { type: '2a', bal: d.ballot, val: value })), ...(value === own ? [ctx.ghost((g) => history.recordInput(g, own))] : [])],
-        };
-      }
-      case '2b': {
-        if (v.phase !== 'accept' || msg.bal !== d.ballot || v.learned !== null) return null;
-        const votes = addNode(v.votes, from);
-        // Learning: a quorum accepted (ballot, value), so the value is chosen.
-        if (popcount(votes) < rules.quorum) return { durable: d, volatile: { ...v, votes } };
-        return { durable: d, volatile: { ...v, votes, learned: msg.val }, effects: [ctx.note(`learns ${valueName(msg.val)}`)] };
-      }
-      default:
-        return null; // acceptors' messages
+    if (msg.type === '1b') {
+      if (v.phase !== 'prepare' || msg.bal !== d.ballot) return null; // a late or stale reply
+      const promises = addNode(v.promises, from);
+      const higher = msg.vbal > v.hbal;
+      const next = { ...v, promises, hbal: higher ? msg.vbal : v.hbal, hval: higher ? msg.vval : v.hval };
+      if (popcount(promises) < rules.quorum) return { durable: d, volatile: next };
+      // Phase 2a, where agreement is won (P2c). If w is chosen, or can still be, in a ballot
+      // c < b, a majority voted for w in c, and it shares an acceptor with this quorum, which
+      // promised b after voting: it reported a ballot ≥ c. By induction on ballots, every
+      // proposal between c and b carried w, so the highest report carries w. With no report,
+      // nothing can be chosen below b, and the proposer is free to propose its own value.
+      const own = ownValue(shape, ctx.self);
+      const value = rules.adopts(next.hbal) ? next.hval : own;
+      return {
+        durable: d,
+        volatile: { ...next, phase: 'accept', value },
+        effects: [...ctx.members('acceptor').map((acc) => ctx.send(acc, { type: '2a', bal: d.ballot, val: value })), ...(value === own ? [ctx.ghost((g) => history.recordInput(g, own))] : [])],
+      };
     }
+    if (msg.type !== '2b' || v.phase !== 'accept' || msg.bal !== d.ballot || v.learned !== null) return null; // (1a and 2a are acceptors' messages)
+    const votes = addNode(v.votes, from);
+    // Learning: a quorum accepted (ballot, value), so the value is chosen.
+    if (popcount(votes) < rules.quorum) return { durable: d, volatile: { ...v, votes } };
+    return { durable: d, volatile: { ...v, votes, learned: msg.val }, effects: [ctx.note(`learns ${history.valueName(msg.val)}`)] };
   };
 
   return defineProtocol<P>({
@@ -188,14 +176,9 @@ export function paxosProtocol(shape: PaxosShape, rules: Rules = correctRules(sha
 
 /** A message's label: `1a(b1)`, `1b(b2, accepted b1 v1)`, `2a(b1, v1)`, `2b(b1, v1)`. */
 export function formatPaxosMessage(m: P['msg']): string {
-  switch (m.type) {
-    case '1a':
-      return `1a(b${m.bal})`;
-    case '1b':
-      return `1b(b${m.bal}, ${m.vbal === 0 ? 'none accepted' : `accepted b${m.vbal} ${valueName(m.vval)}`})`;
-    default:
-      return `${m.type}(b${m.bal}, ${valueName(m.val)})`;
-  }
+  if (m.type === '1a') return `1a(b${m.bal})`;
+  if (m.type === '1b') return `1b(b${m.bal}, ${m.vbal === 0 ? 'none accepted' : `accepted b${m.vbal} ${history.valueName(m.vval)}`})`;
+  return `${m.type}(b${m.bal}, ${history.valueName(m.val)})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,7 +186,7 @@ export function formatPaxosMessage(m: P['msg']): string {
 
 /** Paxos's rules as the paper states them. */
 export function correctRules(shape: PaxosShape): Rules {
-  return { quorum: majority(shape.acceptors), adopts: (hbal) => hbal > 0, accepts: (bal, promised) => bal >= promised };
+  return { quorum: history.majority(shape.acceptors), adopts: (hbal) => hbal > 0, accepts: (bal, promised) => bal >= promised };
 }
 
 /** What each known-bug variant does wrong. */
@@ -217,25 +200,19 @@ export const PAXOS_VARIANTS = {
 /** A known-bug variant's name, or none. */
 export type PaxosBug = keyof typeof PAXOS_VARIANTS | 'none';
 
-/** The protocol with a known bug. */
+/** The protocol with a known bug: a changed rule, or (`forgetful-acceptor`) the restart handler overridden. */
 export function buggyPaxos(shape: PaxosShape, bug: PaxosBug): Protocol<P> {
   const rules = correctRules(shape);
-  switch (bug) {
-    case 'none':
-      return paxosProtocol(shape, rules);
-    case 'forgetful-acceptor': {
-      const base = paxosProtocol(shape, rules);
-      return { ...base, onRestart: (ctx, d) => (d.role === 'acceptor' ? base.onRestart(ctx, { ...d, promised: 0 }) : base.onRestart(ctx, d)) };
-    }
-    case 'ignore-accepted':
-      return paxosProtocol(shape, { ...rules, adopts: () => false });
-    case 'minority-quorum':
-      return paxosProtocol(shape, { ...rules, quorum: Math.floor(shape.acceptors / 2) });
-    case 'accept-below-promise':
-      return paxosProtocol(shape, { ...rules, accepts: () => true });
-    case 'null-value':
-      return paxosProtocol(shape, { ...rules, adopts: (hbal) => hbal >= 0 });
-    default:
-      return assertNever(bug);
+  if (bug === 'forgetful-acceptor') {
+    const base = paxosProtocol(shape, rules);
+    return { ...base, onRestart: (ctx, d) => base.onRestart(ctx, d.role === 'acceptor' ? { ...d, promised: 0 } : d) };
   }
+  const changed: { readonly [B in Exclude<PaxosBug, 'forgetful-acceptor'>]: Partial<Rules> } = {
+    none: {},
+    'ignore-accepted': { adopts: () => false },
+    'minority-quorum': { quorum: Math.floor(shape.acceptors / 2) },
+    'accept-below-promise': { accepts: () => true },
+    'null-value': { adopts: (hbal) => hbal >= 0 },
+  };
+  return paxosProtocol(shape, { ...rules, ...changed[bug] });
 }

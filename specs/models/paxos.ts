@@ -9,7 +9,7 @@ import type { EnvConfig } from '../../impl/env/config.ts';
 import { envParams } from '../../impl/env/params.ts';
 import { checkShape, ownValue, paxosEnvConfig, type PaxosShape } from '../../impl/paxos/common.ts';
 import { buggyPaxos, paxosProtocol, PAXOS_VARIANTS, type PaxosBug, type PaxosMachine, type PaxosState } from '../../impl/paxos/paxos.ts';
-import { paxosInvariants, paxosProperties, paxosWitnesses, refinesConsensus, type PaxosObserver } from '../paxos.ts';
+import { paxosInvariants, paxosProperties, paxosWitnesses, refinesConsensus, type Learned, type PaxosObserver } from '../paxos.ts';
 
 export type { PaxosBug, PaxosState, PaxosTypes } from '../../impl/paxos/paxos.ts';
 
@@ -36,11 +36,15 @@ export function paxosObserver(shape: PaxosShape, name: (id: number) => string): 
       const slot = s.nodes[a - 1]!;
       return slot.up && slot.durable.role === 'acceptor' ? slot.durable.promised : null;
     },
-    learned: (s) =>
-      proposers.flatMap((id) => {
+    learned: (s) => {
+      // A loop, not flatMap: this runs on every state.
+      const out: Learned[] = [];
+      for (const id of proposers) {
         const v = s.nodes[id - 1]!.volatile;
-        return v !== null && v.role === 'proposer' && v.learned !== null ? [{ learner: id, slot: 0, value: v.learned }] : [];
-      }),
+        if (v !== null && v.role === 'proposer' && v.learned !== null) out.push({ learner: id, slot: 0, value: v.learned });
+      }
+      return out;
+    },
   };
 }
 
