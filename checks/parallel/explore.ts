@@ -30,7 +30,7 @@
  *   Checker memory: 12 bytes per slot of the table, and 8 per state for the links.
  */
 import { InputError, type AnyMachine } from '../../impl/core/machine.ts';
-import { DEFAULT_BOUNDS, DEFAULT_SPILL, PURITY_FIRST_STATES, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
+import { DEFAULT_BOUNDS, DEFAULT_SPILL, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
 import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, defaultWorkers, startWorkers, type WorkerHandle } from './pool.ts';
@@ -322,7 +322,6 @@ async function parallelBfs(
             symmetry: useSymmetry,
             deadlock: opts.deadlock ?? false,
             maxStates,
-            purityStates: opts.purity === 'off' ? 0 : (opts.purityStates ?? PURITY_FIRST_STATES),
             encodedFrontier,
             frontierMemoryBytes,
             ...(opts.spillDir !== undefined ? { spillDir: opts.spillDir } : {}),

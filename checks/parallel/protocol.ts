@@ -19,8 +19,6 @@ export interface BfsWorkerOptions {
   readonly symmetry: boolean;
   readonly deadlock: boolean;
   readonly maxStates: number;
-  /** Deep-freeze the first this many distinct states (the purity guard; a write then throws, and the search is re-run in one thread, which names the field). */
-  readonly purityStates: number;
   /** Hold the frontier as encodings (the machine has `encode` and `decode`), else as objects. */
   readonly encodedFrontier: boolean;
   /** This worker's memory budget for its encoded frontier before it spills to disk. */

@@ -21,7 +21,6 @@ import { loadMachine, type ModelRef } from './model-ref.ts';
 import { CTRL, SETTLED, STOP, SharedFingerprintSet } from './shared-set.ts';
 import { FingerprintSet } from '../visited.ts';
 import { EncodedQueue } from '../spill.ts';
-import { deepFreeze } from '../engine/purity.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
 import { LINK_BASE, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 import { symmetryKeyOf } from '../engine/checking.ts';
@@ -296,10 +295,7 @@ class BfsWorker {
       Atomics.compareExchange(this.ctrl, CTRL.stop, STOP.none, STOP.states);
       return;
     }
-    if (n > 0) {
-      this.newStates++;
-      if (n <= this.o.purityStates) deepFreeze(t);
-    }
+    if (n > 0) this.newStates++;
     if (this.settledInserts) {
       // Worker 0 while replicated: it meets states in the canonical order, first is canonical.
       if (n === 0) return;
