@@ -58,12 +58,11 @@ export interface ExploreOptions {
   /** Abort the run (Ctrl-C): the result is `bounded` with bound `interrupted`. */
   readonly signal?: AbortSignal;
   /**
-   * The purity guard (see `checks/engine/purity.ts`): a `step`, `actions` or check that writes
-   * into a state it was given is a {@link PurityError}, never a counterexample. `full`: every
-   * state is deep-frozen as it is handed out. `first` (default): the first
-   * {@link ExploreOptions.purityStates} distinct states, in a short search of their own before
-   * the real one, by snapshots (frozen only to locate a write one of them showed), and every
-   * counterexample is confirmed by a fully guarded replay before it is reported. `off`: no guard.
+   * The purity guard (see `checks/engine/purity.ts`): states are deep-frozen as they are handed out, so
+   * a `step`, `actions` or check that writes into one is a {@link PurityError}, never a
+   * counterexample. `full`: every state. `first` (default): the first
+   * {@link ExploreOptions.purityStates} distinct states, and every counterexample is confirmed by
+   * a fully guarded replay before it is reported. `off`: no guard.
    */
   readonly purity?: 'full' | 'first' | 'off';
   /** With `purity: 'first'`, how many distinct states are guarded. Default {@link PURITY_FIRST_STATES}. */
@@ -165,48 +164,11 @@ export async function exploreAsync<S, A>(m: Machine<S, A>, opts: ExploreOptions 
 }
 
 /** The search itself, as a generator that yields when the caller may serve the event loop. */
-function* exploreSteps<S, A>(
-  m0: Machine<S, A>,
-  opts: ExploreOptions,
-  pass: 'whole' | 'snapshots' | 'frozen' | 'main' = 'whole',
-  snapshots?: [S, string][],
-): Generator<void, CheckResult<S, A, ExploreStats>, void> {
+function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator<void, CheckResult<S, A, ExploreStats>, void> {
   const purity = opts.purity ?? 'first';
-  const firstStates = purity === 'first' ? (opts.purityStates ?? PURITY_FIRST_STATES) : 0;
-  if (pass === 'whole' && firstStates > 0) {
-    // The first states are guarded in a short search of their own, whose states are then
-    // dropped, and without freezing anything: code that has once read a frozen object keeps
-    // slower (polymorphic) property reads for the rest of the process, which made all of
-    // TwoPhase-8 about 40% slower after freezing even its one initial state. The short search
-    // keeps a snapshot (canonical key) of every state it meets and compares them all at its end:
-    // a write into any of them changes one. Only then is the same short search run again with
-    // every state frozen, which throws where the write happens and names the field (a
-    // PurityError). Anything else the short search meets, the real one meets again.
-    const maxStates = Math.min(firstStates, opts.maxStates ?? DEFAULT_BOUNDS.maxStates);
-    const { onProgress: _p, ...rest } = opts;
-    const short = { ...rest, maxStates, frontier: 'objects' as const, purityStates: firstStates };
-    const snaps: [S, string][] = [];
-    let changed = false;
-    try {
-      const run = exploreSteps(m0, short, 'snapshots', snaps);
-      while (!run.next().done) yield;
-      changed = snaps.some(([s, key]) => canonicalKey(s) !== key);
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      changed = true; // the model threw outside the search's own error handling: look closer
-    }
-    if (changed) {
-      const run = exploreSteps(m0, short, 'frozen');
-      while (!run.next().done) yield;
-      if (snaps.some(([s, key]) => canonicalKey(s) !== key)) {
-        throw new PurityError(`model error in ${m0.name}: a state was written into after the checker handed it out (found by comparing snapshots of the first ${firstStates.toLocaleString("en-US")} states; rerun with --check-purity to find where)`, 'snapshot', '', []);
-      }
-    }
-    pass = 'main';
-  }
   const guard = purity === 'off' ? undefined : guardPurity(m0);
   const m = guard?.machine ?? m0;
-  const freezeUntil = purity === 'full' ? Infinity : pass === 'frozen' || pass === 'whole' ? firstStates : 0;
+  const freezeUntil = purity === 'full' ? Infinity : purity === 'first' ? (opts.purityStates ?? PURITY_FIRST_STATES) : 0;
   const mode = opts.mode ?? 'bfs';
   const maxDepth = opts.maxDepth ?? DEFAULT_BOUNDS.maxDepth;
   const maxStates = opts.maxStates ?? DEFAULT_BOUNDS.maxStates;
@@ -343,7 +305,6 @@ function* exploreSteps<S, A>(
       deepFreeze(t);
       if (visited.size === freezeUntil) guard.freezing = false;
     }
-    if (snapshots !== undefined) snapshots.push([t, canonicalKey(t)]);
     if (visited.size > maxStates) {
       overflow = 1;
       throw new Stop({ kind: 'states', limit: maxStates });
