@@ -22,7 +22,7 @@ import { formatMessageDefault, formatMessageView, formatValue } from './format.t
 import { duplicateOne, findPacket, insertPacket, isHead, PacketCodec, packetId, removeOne, sortNetwork } from './network.ts';
 import { blocks, formatPartition, makePartition, partitionShapes, renamePartition } from './partition.ts';
 import { symmetryCanonicalizer, symmetryKeyWriter } from './symmetry.ts';
-import { envRenamedEncoder } from './symkey.ts';
+import { encodeUsage, envRenamedEncoder } from './symkey.ts';
 import { compile, mix, SchemaError, type Codec } from './schema.ts';
 import { popcount } from './nodeset.ts';
 import { roleLayout, roleNodeCount } from './roles.ts';
@@ -762,14 +762,7 @@ export function envMachine<P extends ProtocolTypes>(
       out.int(1);
       for (const c of part.cut) out.int(c);
     }
-    const u = s.used;
-    out.int(u.crashes);
-    out.int(u.drops);
-    out.int(u.duplicates);
-    out.int(u.partitions);
-    out.int(u.requests);
-    out.int(u.timeouts);
-    if (hasDetector) out.int(u.falseSuspicions);
+    encodeUsage(s.used, hasDetector, out);
     encodeGhostCached(s.ghost, out);
   };
 

@@ -25,7 +25,18 @@
 import type { WordBuffer } from '../core/encode.ts';
 import type { Codec } from './schema.ts';
 import { permuteBits } from './schema.ts';
-import type { EnvState, ProtocolTypes } from './types.ts';
+import type { EnvState, ProtocolTypes, Usage } from './types.ts';
+
+/** The budgets used so far, as the environment's encoding writes them (renaming leaves them as they are). */
+export function encodeUsage(u: Usage, hasDetector: boolean, out: { int(x: number): void }): void {
+  out.int(u.crashes);
+  out.int(u.drops);
+  out.int(u.duplicates);
+  out.int(u.partitions);
+  out.int(u.requests);
+  out.int(u.timeouts);
+  if (hasDetector) out.int(u.falseSuspicions);
+}
 
 /** What {@link envRenamedEncoder} needs: the machine's configuration and derived codecs. */
 export interface EnvKeyParts<P extends ProtocolTypes> {
@@ -161,14 +172,7 @@ export function envRenamedEncoder<P extends ProtocolTypes>(parts: EnvKeyParts<P>
         out.int(c === 0 ? 0 : permuteBits(c, perm));
       }
     }
-    const u = s.used;
-    out.int(u.crashes);
-    out.int(u.drops);
-    out.int(u.duplicates);
-    out.int(u.partitions);
-    out.int(u.requests);
-    out.int(u.timeouts);
-    if (hasDetector) out.int(u.falseSuspicions);
+    encodeUsage(s.used, hasDetector, out);
     if (ghost) ghost.encodeRenamed(s.ghost, perm, inv, out);
     else parts.encodeGhost(s.ghost, out);
   };

@@ -65,12 +65,11 @@ export function permutationsOf(k: number): number[][] {
 }
 
 /**
- * A function returning the canonical representative of a state under the permutations of
- * interchangeable ids. Use it as `Machine.symmetry`.
+ * The classes of interchangeable ids (each sorted; default one class of all n), checked, and the
+ * permutations of every size up to the largest class, in lexicographic order.
  */
-export function symmetryCanonicalizer<S>(opts: SymmetryOptions<S>): (s: S) => S {
-  const n = opts.n;
-  const classes = (opts.classes ?? [Array.from({ length: n }, (_, i) => i + 1)]).map((c) => [...c].sort((a, b) => a - b));
+function symmetryClasses(n: number, given: readonly (readonly number[])[] | undefined): { readonly classes: number[][]; readonly permsBySize: number[][][] } {
+  const classes = (given ?? [Array.from({ length: n }, (_, i) => i + 1)]).map((c) => [...c].sort((a, b) => a - b));
   const seen = new Set<number>();
   for (const c of classes) {
     if (c.length > MAX_SYMMETRIC_NODES) throw new InputError(`symmetry: at most ${MAX_SYMMETRIC_NODES} interchangeable nodes, got ${c.length}`);
@@ -81,6 +80,16 @@ export function symmetryCanonicalizer<S>(opts: SymmetryOptions<S>): (s: S) => S 
   }
   const permsBySize: number[][][] = [];
   for (let k = 0; k <= MAX_SYMMETRIC_NODES; k++) permsBySize.push(k <= Math.max(0, ...classes.map((c) => c.length)) ? permutationsOf(k) : []);
+  return { classes, permsBySize };
+}
+
+/**
+ * A function returning the canonical representative of a state under the permutations of
+ * interchangeable ids. Use it as `Machine.symmetry`.
+ */
+export function symmetryCanonicalizer<S>(opts: SymmetryOptions<S>): (s: S) => S {
+  const n = opts.n;
+  const { classes, permsBySize } = symmetryClasses(n, opts.classes);
   const words = new WordBuffer();
   const keyOf = (s: S): string => {
     words.reset();
@@ -187,17 +196,7 @@ export function keyLess(a: Int32Array, alen: number, b: Int32Array, blen: number
  */
 export function symmetryKeyWriter<S>(opts: SymmetryKeyOptions<S>): (s: S, out: Encoder) => void {
   const n = opts.n;
-  const classes = (opts.classes ?? [Array.from({ length: n }, (_, i) => i + 1)]).map((c) => [...c].sort((a, b) => a - b));
-  const seen = new Set<number>();
-  for (const c of classes) {
-    if (c.length > MAX_SYMMETRIC_NODES) throw new InputError(`symmetry: at most ${MAX_SYMMETRIC_NODES} interchangeable nodes, got ${c.length}`);
-    for (const id of c) {
-      if (!Number.isInteger(id) || id < 1 || id > n || seen.has(id)) throw new InputError(`symmetry: bad or repeated node id ${id} in classes`);
-      seen.add(id);
-    }
-  }
-  const permsBySize: number[][][] = [];
-  for (let k = 0; k <= MAX_SYMMETRIC_NODES; k++) permsBySize.push(k <= Math.max(0, ...classes.map((c) => c.length)) ? permutationsOf(k) : []);
+  const { classes, permsBySize } = symmetryClasses(n, opts.classes);
   const signature = opts.signature?.bind(opts);
   const encodeRenamed = opts.encodeRenamed.bind(opts);
   const prepare = opts.prepare?.bind(opts);
