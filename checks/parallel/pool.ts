@@ -11,6 +11,9 @@ import type { CoordinatorMessage, WorkerMessage } from './protocol.ts';
 const BOOT = new URL('./boot.mjs', import.meta.url);
 const ENTRY = new URL('./worker.ts', import.meta.url).href;
 
+/** How long {@link WorkerHandle.stop} waits for a thread to end. */
+export const STOP_WAIT_MS = 2_000;
+
 /** The default worker count: the number of cores. */
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
@@ -60,11 +63,25 @@ export class WorkerHandle {
     return r;
   }
 
-  /** Stop the thread; a request still waiting for its reply is rejected. */
+  /**
+   * Stop the thread; a request still waiting for its reply is rejected. Waits at most
+   * {@link STOP_WAIT_MS} for the thread to end: terminating a thread while it is still loading
+   * (registering the TypeScript loader's hooks) can leave `terminate()` pending, so the thread
+   * is also unref'd and never holds the process open.
+   */
   async stop(): Promise<void> {
     this.worker.removeAllListeners('exit');
     this.worker.on('error', () => {});
-    await this.worker.terminate();
+    this.worker.unref();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.worker.terminate().catch(() => 0),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, STOP_WAIT_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
     this.failure = new Error('worker stopped');
     for (const w of this.waiting.splice(0)) w.reject(this.failure);
   }
