@@ -144,6 +144,11 @@ class Level {
   }
 }
 
+/** Links hold action indices below LINK_BASE: more enabled actions (or initial states) is an error of this search. */
+function checkLinkable(count: number): void {
+  if (count > LINK_BASE) throw new Error(`a state with more than ${LINK_BASE} enabled actions: too many for the parallel search (use --workers 1)`);
+}
+
 /** The least index `i` with `keys[i] >= key` (the rank of `key` when it is present). */
 function rankIn(keys: Float64Array, key: number): number {
   let lo = 0;
@@ -195,7 +200,11 @@ class BfsWorker {
   private brokenNext: { readonly entry: number; readonly name: string }[] = [];
   /** Per worker live counters for progress: [transitions, frontier left + next]. */
   private readonly live: Float64Array;
-  /** Whether this is worker 0 in a replicated level (the initial states are too). */
+  /**
+   * Whether this is worker 0 in a replicated level (the initial states are too): the only
+   * inserter, meeting states in the canonical order, so the first discovery of a state is its
+   * canonical one and its slot is settled at once.
+   */
   private replicatedLevel: boolean;
 
   constructor(private readonly o: BfsWorkerOptions) {
@@ -281,7 +290,6 @@ class BfsWorker {
    * discovery is (for now) its canonical one; checks invariants and witnesses on what it queues.
    */
   private discover(t: unknown, depth: number, rank: number, ai: number): void {
-    if (ai >= LINK_BASE) throw new Error(`a state with more than ${LINK_BASE} enabled actions: too many for the parallel search (use --workers 1)`);
     this.encodeInto(t);
     if (this.local) {
       if (!this.local.add(this.words)) return;
@@ -290,13 +298,13 @@ class BfsWorker {
       return;
     }
     this.words.fingerprint(this.fp);
-    const n = this.set.add(this.fp[0]!, this.fp[1]!, this.settledInserts ? SETTLED : 0);
+    const n = this.set.add(this.fp[0]!, this.fp[1]!, this.replicatedLevel ? SETTLED : 0);
     if (n > this.o.maxStates) {
       Atomics.compareExchange(this.ctrl, CTRL.stop, STOP.none, STOP.states);
       return;
     }
     if (n > 0) this.newStates++;
-    if (this.settledInserts) {
+    if (this.replicatedLevel) {
       // Worker 0 while replicated: it meets states in the canonical order, first is canonical.
       if (n === 0) return;
     } else if (!this.set.claim(this.set.slot, rank + 1)) {
@@ -304,11 +312,11 @@ class BfsWorker {
     }
     const entry = this.next.links.length;
     this.next.links.push(rank * LINK_BASE + ai);
-    if (!this.settledInserts) this.next.slots.push(this.set.slot);
+    if (!this.replicatedLevel) this.next.slots.push(this.set.slot);
     this.next.states.push(t, this.ownWords());
     for (const inv of this.invariants) {
       if (inv.check(t) !== true) {
-        if (this.settledInserts) this.noteEvent({ rank, ai, sub: 1, kind: 'invariant', name: inv.name });
+        if (this.replicatedLevel) this.noteEvent({ rank, ai, sub: 1, kind: 'invariant', name: inv.name });
         else this.brokenNext.push({ entry, name: inv.name });
         return;
       }
@@ -329,14 +337,6 @@ class BfsWorker {
         }
       }
     }
-  }
-
-  /**
-   * Worker 0 in a replicated level: the only inserter, meeting states in the canonical order, so
-   * the first discovery of a state is its canonical one and its slot is settled at once.
-   */
-  private get settledInserts(): boolean {
-    return this.replicatedLevel;
   }
 
   private report(kind: 'done' | 'paused' | 'stopped'): LevelReport {
@@ -361,6 +361,7 @@ class BfsWorker {
     this.newStates = 0;
     try {
       const inits = machine.init();
+      checkLinkable(inits.length);
       for (let i = 0; i < inits.length; i++) this.discover(inits[i], 0, 0, i);
     } catch {
       this.flagError();
@@ -470,6 +471,7 @@ class BfsWorker {
         const s = states.take();
         this.expanded++;
         const acts = machine.actions(s);
+        checkLinkable(acts.length);
         if (acts.length === 0 && deadlock && !(machine.isTerminal?.(s) ?? false)) {
           if (this.local === undefined) this.noteEvent({ rank, ai: -1, sub: 0, kind: 'deadlock', name: 'deadlock' });
           continue;
