@@ -127,3 +127,22 @@ describe('labels in an environment machine', () => {
     expect(m2.formatMessage({ type: 'Ack', b: { round: 2, node: 2 }, from: 1 })).toBe('Ack(b=2.n2, from=n1)');
   });
 });
+
+describe('the local schema', () => {
+  const local = S.labelled(S.record({ round: S.int(1, 7) }), (a) => `bump to round ${a.round}`);
+  type LocalTypes = LabelTypes & { readonly local: { readonly round: number } };
+  const withLocal = (lschema: typeof local | undefined) =>
+    defineProtocol<LocalTypes>({
+      ...(proto as unknown as Parameters<typeof defineProtocol<LocalTypes>>[0]),
+      schema: lschema ? { ...schema, local: lschema } : schema,
+      localActions: (_ctx, node) => (node.durable.promised.round < 2 ? [{ round: 2 }] : []),
+      onLocal: (ctx, _node, a) => ({ durable: { promised: { round: a.round, node: ctx.self } }, volatile: {} }),
+    });
+
+  it('derives the local step label from the local schema, and falls back to plain JSON without one', () => {
+    const m = envMachine(withLocal(local), { nodes: 2, requests: 0 });
+    expect(traceOf(m, ['local n1 bump to round 2']).steps).toHaveLength(1);
+    const plain = envMachine(withLocal(undefined), { nodes: 2, requests: 0 });
+    expect(traceOf(plain, ['local n1 {"round":2}']).steps).toHaveLength(1);
+  });
+});

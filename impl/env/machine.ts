@@ -219,6 +219,7 @@ export function envMachine<P extends ProtocolTypes>(
         msg: compile(schema.msg, { n, name: nameOf, members: membersOf }),
         ghost: schema.ghost ? compile(schema.ghost, { n, name: nameOf, members: membersOf }) : undefined,
         request: schema.request ? compile(schema.request, { n, name: nameOf, members: membersOf }) : undefined,
+        local: schema.local ? compile(schema.local, { n, name: nameOf, members: membersOf }) : undefined,
       }
     : undefined;
   if (schema && proto.initGhost !== undefined && !schema.ghost) throw new InputError(`protocol ${protocol.name}: its schema must declare the ghost record`);
@@ -248,7 +249,7 @@ export function envMachine<P extends ProtocolTypes>(
   const formatMessage = (m: M): string =>
     proto.formatMessage ? proto.formatMessage(m) : derived ? formatMessageView(derived.msg.view(m)) : formatMessageDefault(m);
   const formatRequest = (r: RequestOf<P>): string => (proto.formatRequest ? proto.formatRequest(r) : formatValue(derived?.request ? derived.request.view(r) : r));
-  const formatLocal = (l: LocalOf<P>): string => (proto.formatLocal ? proto.formatLocal(l) : formatValue(l));
+  const formatLocal = (l: LocalOf<P>): string => (proto.formatLocal ? proto.formatLocal(l) : formatValue(derived?.local ? derived.local.view(l) : l));
   const codec = new PacketCodec<M>(encodeMessage);
   // Messages the protocol declares ignored: left out of a state's identity (multiset only).
   // The receiver-only form is asked once per (receiver's words, packet); the whole-state form in every state.

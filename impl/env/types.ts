@@ -197,6 +197,8 @@ export interface ProtocolSchema<P extends ProtocolTypes> {
   readonly ghost?: Schema<GhostOf<P>>;
   /** Optional: the client requests' data; only their trace labels are derived from it (`request n1 <label>`). */
   readonly request?: Schema<RequestOf<P>>;
+  /** Optional: the local steps' data; only their trace labels are derived from it (`local n1 <label>`). */
+  readonly local?: Schema<LocalOf<P>>;
 }
 
 /** One role of a protocol's nodes (coordinator, participant, acceptor, replica, client, …). */
