@@ -172,6 +172,13 @@ describe.each(FORMS)('messages declared ignored by $form', ({ form, declare }) =
     const r = explore(envMachine(changed, cfg));
     expect(r.status).toBe('violation');
     expect(r.violation!.message).toMatch(re(String.raw`n\d's onMessage handler, given Pong\(seq=\d\) from n\d to n\d \(declared ignored by the protocol's DECL\), had an effect: ghost`));
+    // Without the reduction nothing is merged on the declaration's word: the check, which guards
+    // the reduction, stays off, and the search is the plain one (every Pong delivered and counted).
+    const unreduced = explore(envMachine(changed, { ...cfg, reduceIgnored: false }));
+    const plain = explore(envMachine({ ...changed, ignores: undefined, ignoresAtReceiver: undefined }, { ...cfg, reduceIgnored: false }));
+    expect(unreduced.status).toBe('exhausted');
+    expect(unreduced.stats.states).toBe(plain.stats.states);
+    expect(unreduced.stats.transitions).toBe(plain.stats.transitions);
   });
 
   it('a delivery found harmless once is not trusted for the same message in a different receiver state', () => {

@@ -77,7 +77,9 @@ export interface EnvConfig {
   /**
    * Check every `ignores` declaration on every explored step (a declaration that a changed
    * handler no longer keeps is an error, never a silent merge). Default true; turning it off
-   * trusts the declaration.
+   * trusts the declaration. It guards `reduceIgnored`, so it runs only where that reduction does
+   * (on a multiset network with `reduceIgnored` on): elsewhere no state is merged on the
+   * declaration's word, and a stale one cannot hide anything.
    */
   readonly checkIgnored: boolean;
 }

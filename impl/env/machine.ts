@@ -257,7 +257,9 @@ export function envMachine<P extends ProtocolTypes>(
   const ignoresAtReceiver = proto.ignoresAtReceiver ? proto.ignoresAtReceiver.bind(proto) : undefined;
   const declaresIgnored = ignores !== undefined || ignoresAtReceiver !== undefined;
   const reduceIgnored = declaresIgnored && cfg.reduceIgnored && !fifo;
-  const checkIgnored = declaresIgnored && cfg.checkIgnored;
+  // The check guards the reduction: without it (reduceIgnored off, or a FIFO network) the
+  // declaration changes nothing the search does, so there is nothing a stale one could hide.
+  const checkIgnored = reduceIgnored && cfg.checkIgnored;
 
   // ---- contexts: one per (node, clock value), built on first use
   const ctxs: Ctx<P>[][] = ids.map(() => []);
@@ -715,6 +717,33 @@ export function envMachine<P extends ProtocolTypes>(
     if (ignoresAtReceiver !== undefined && ignoredAtReceiver(slot, p)) return true;
     return ignores !== undefined && ignores(ctxOf(p.to, slot.clock), slot, p.msg, p.from, s);
   };
+  /** Per receiver, its memo in the state being flagged (one lookup per receiver, not per packet). */
+  const receiverMemos: (Memo | undefined)[] = new Array<Memo | undefined>(n + 1);
+  /** The ignored-message flags of `s` (1: declared ignored) into `out[0 .. net.length)`. */
+  const ignoredFlagsInto = (s: S, out: Uint8Array): void => {
+    const net = s.net;
+    if (ignoresAtReceiver !== undefined) receiverMemos.fill(undefined);
+    for (let i = 0; i < net.length; i++) {
+      const p = net[i]!;
+      const slot = s.nodes[p.to - 1]!;
+      let ignored = false;
+      if (ignoresAtReceiver !== undefined) {
+        if (!slot.up) ignored = ignoresAtReceiver(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
+        else {
+          const memo = (receiverMemos[p.to] ??= memoFor(slot, p.to));
+          let v = memo.ignored.get(p.key);
+          if (v === undefined) {
+            v = ignoresAtReceiver(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
+            memo.ignored.set(p.key, v);
+            memoCount++;
+          }
+          ignored = v;
+        }
+      }
+      if (!ignored && ignores !== undefined) ignored = ignores(ctxOf(p.to, slot.clock), slot, p.msg, p.from, s);
+      out[i] = ignored ? 1 : 0;
+    }
+  };
   let keepScratch = new Uint8Array(16);
   /** The ignored-message flags of a state, when the check mode computed them (else undefined). */
   let cachedFlags = (_s: S): Uint8Array | undefined => undefined;
@@ -738,9 +767,11 @@ export function envMachine<P extends ProtocolTypes>(
       // (The check mode has them already for the states it checked.)
       if (keepScratch.length < net.length) keepScratch = new Uint8Array(2 * net.length);
       const flags = cachedFlags(s);
+      if (flags === undefined) ignoredFlagsInto(s, keepScratch);
+      else keepScratch.set(flags.subarray(0, net.length));
       let kept = 0;
       for (let i = 0; i < net.length; i++) {
-        const keep = (flags !== undefined ? flags[i] === 1 : isIgnored(s, net[i]!)) ? 0 : 1;
+        const keep = keepScratch[i] === 1 ? 0 : 1;
         keepScratch[i] = keep;
         kept += keep;
       }
@@ -810,7 +841,7 @@ export function envMachine<P extends ProtocolTypes>(
         net[i] = { from, to, msg, count: q.count, key: codec.key(from, to, msg) };
       } else {
         // The key is the words of (from, to, msg): only the first two words change.
-        net[i] = { from, to, msg: q.msg, count: q.count, key: String.fromCharCode(from, 0, to, 0) + q.key.slice(4) };
+        net[i] = { from, to, msg: q.msg, count: q.count, key: codec.intern(String.fromCharCode(from, 0, to, 0) + q.key.slice(4)) };
       }
     }
     sortNetwork(net, fifo);
@@ -830,7 +861,7 @@ export function envMachine<P extends ProtocolTypes>(
     if (cached !== undefined) return cached;
     if (s === flagsState) return flagsScratch;
     if (flagsScratch.length < s.net.length) flagsScratch = new Uint8Array(2 * s.net.length);
-    for (let i = 0; i < s.net.length; i++) flagsScratch[i] = isIgnored(s, s.net[i]!) ? 1 : 0;
+    ignoredFlagsInto(s, flagsScratch);
     flagsState = s;
     return flagsScratch;
   };
@@ -970,7 +1001,7 @@ export function envMachine<P extends ProtocolTypes>(
   let childFlags: Uint8Array = new Uint8Array(16);
   const fill = (s: S, into: Uint8Array): Uint8Array => {
     const out = into.length >= s.net.length ? into : new Uint8Array(2 * s.net.length);
-    for (let i = 0; i < s.net.length; i++) out[i] = isIgnored(s, s.net[i]!) ? 1 : 0;
+    ignoredFlagsInto(s, out);
     return out;
   };
   cachedFlags = (s) => (s === child ? childFlags : s === parent ? parentFlags : undefined);
@@ -997,31 +1028,40 @@ export function envMachine<P extends ProtocolTypes>(
   const MEMO_LIMIT = 1 << 18;
   let memoCount = 0;
   let memoByWords = new Map<string, Memo>();
-  const memoOf = new WeakMap<NodeSlot<P>, Memo>();
+  // By slot object, per node: the last few slots asked (a state's successors share all but one
+  // or two of its slots, so the parent's slots are asked again and again); a miss is looked up
+  // by the slot's words. (A WeakMap by slot cost more, in its insertions and in the collector's
+  // ephemeron work, than it saved.)
+  const WAYS = 4;
+  const recentSlots: (NodeSlot<P> | null)[] = new Array<NodeSlot<P> | null>((n + 1) * WAYS).fill(null);
+  const recentMemos: (Memo | null)[] = new Array<Memo | null>((n + 1) * WAYS).fill(null);
+  const recentNext = new Uint8Array(n + 1);
   /** The memo of a receiver's slot: its words, and the deliveries to it already run (by packet key). */
   const memoFor = (slot: NodeSlot<P>, to: NodeId): Memo => {
-    let entry = memoOf.get(slot);
-    if (entry === undefined) {
-      let words: string;
-      try {
-        words = wordsOf((w) => writeReceiver(slot.timers, slot.clock, slot.durable, slot.volatile as P['volatile'], w));
-      } catch (e) {
-        if (e instanceof InvalidStateError && !e.located) throw new InvalidStateError(`${nameOf(to)} ${e.message}`, true);
-        throw e;
-      }
-      entry = memoByWords.get(words);
-      if (entry === undefined) {
-        if (memoCount >= MEMO_LIMIT) {
-          // Forget the shared index (entries still held by live slots stay true facts).
-          memoByWords = new Map();
-          memoCount = 0;
-        }
-        entry = { words, known: new Map(), ignored: new Map() };
-        memoByWords.set(words, entry);
-        memoCount++;
-      }
-      memoOf.set(slot, entry);
+    const base = to * WAYS;
+    for (let k = base; k < base + WAYS; k++) if (recentSlots[k] === slot) return recentMemos[k]!;
+    let words: string;
+    try {
+      words = wordsOf((w) => writeReceiver(slot.timers, slot.clock, slot.durable, slot.volatile as P['volatile'], w));
+    } catch (e) {
+      if (e instanceof InvalidStateError && !e.located) throw new InvalidStateError(`${nameOf(to)} ${e.message}`, true);
+      throw e;
     }
+    let entry = memoByWords.get(words);
+    if (entry === undefined) {
+      if (memoCount >= MEMO_LIMIT) {
+        // Forget the shared index (entries still held by live slots stay true facts).
+        memoByWords = new Map();
+        memoCount = 0;
+      }
+      entry = { words, known: new Map(), ignored: new Map() };
+      memoByWords.set(words, entry);
+      memoCount++;
+    }
+    const at = base + recentNext[to]!;
+    recentNext[to] = (recentNext[to]! + 1) % WAYS;
+    recentSlots[at] = slot;
+    recentMemos[at] = entry;
     return entry;
   };
   /**
@@ -1072,6 +1112,8 @@ export function envMachine<P extends ProtocolTypes>(
       for (const p of sent.packets) if (!isIgnored(t, p)) throw new Error(`${culpritOf(q, t.nodes[q.to - 1]!)}, had an effect: ${sent.kind} of a message its receiver does not ignore`);
     }
   };
+  /** The keys of the messages declared ignored in `parent`. */
+  const parentIgnored = new Set<string>();
   const verifyIgnored = (s: S, a: A, t: S): void => {
     if (s !== parent) {
       // A new parent: it is often the state checked last (a caller's own check steps on from it).
@@ -1082,32 +1124,18 @@ export function envMachine<P extends ProtocolTypes>(
         childFlags = spare;
       } else parentFlags = fill(s, parentFlags);
       parent = s;
+      parentIgnored.clear();
+      for (let k = 0; k < s.net.length; k++) if (parentFlags[k] === 1) parentIgnored.add(s.net[k]!.key);
     }
     child = null;
     childFlags = fill(t, childFlags);
     child = t;
     const ignoredT = childFlags;
-    let ignoredS: Uint8Array | null = null;
-    let before: Map<string, number> | null = null;
-    let j = 0; // multiset networks are sorted by key: walk both at once
     for (let i = 0; i < t.net.length; i++) {
       const q = t.net[i]!;
-      const ignoredNow = ignoredT[i] === 1;
-      if (!ignoredNow) {
-        // Was it in flight, and declared ignored, before the step?
-        ignoredS ??= parentFlags;
-        let at = -1;
-        if (fifo) {
-          if (before === null) {
-            before = new Map();
-            for (let k = s.net.length - 1; k >= 0; k--) before.set(s.net[k]!.key, k);
-          }
-          at = before.get(q.key) ?? -1;
-        } else {
-          while (j < s.net.length && s.net[j]!.key < q.key) j++;
-          if (j < s.net.length && s.net[j]!.key === q.key) at = j;
-        }
-        if (at >= 0 && ignoredS[at] === 1) {
+      if (ignoredT[i] !== 1) {
+        // Was it in flight, and declared ignored, before the step? (Equal packets get equal answers.)
+        if (parentIgnored.size > 0 && parentIgnored.has(q.key)) {
           throw new Error(`protocol ${protocol.name}: ${ignoresAtReceiver !== undefined && ignoredAtReceiver(s.nodes[q.to - 1]!, q) ? 'ignoresAtReceiver()' : 'ignores()'} declared ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} ignored, and after '${formatAction(a)}' it is not: a message declared ignored must stay ignored while it is in flight`);
         }
         continue;

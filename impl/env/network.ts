@@ -17,6 +17,9 @@ export class PacketCodec<M> {
   private readonly words = new WordBuffer();
   constructor(private readonly encodeMessage: (m: M, out: Encoder) => void) {}
 
+  /** The keys made so far, each kept once (see {@link intern}). */
+  private interned = new Map<string, string>();
+
   /** The canonical key of (from, to, msg): its encoding words as a string. */
   key(from: NodeId, to: NodeId, msg: M): string {
     const w = this.words;
@@ -24,7 +27,20 @@ export class PacketCodec<M> {
     w.int(from);
     w.int(to);
     this.encodeMessage(msg, w);
-    return w.key();
+    return this.intern(w.key());
+  }
+
+  /**
+   * The one copy kept of a key equal to `k`. Packets with equal keys then share one string, so
+   * the maps and comparisons keyed by packet keys (in every state's network) find it by identity
+   * instead of comparing the characters. Forgotten past 2²⁰ keys (equal keys are still equal).
+   */
+  intern(k: string): string {
+    const known = this.interned.get(k);
+    if (known !== undefined) return known;
+    if (this.interned.size >= 1 << 20) this.interned = new Map();
+    this.interned.set(k, k);
+    return k;
   }
 
   /** A new packet with one copy. */

@@ -265,9 +265,9 @@ export interface ProtocolCore<P extends ProtocolTypes> {
    * (running, or down: `node.volatile` is null) would change nothing but the network, now and
    * for as long as the message stays in flight. On a multiset network the checker then leaves
    * such messages out of a state's identity, so states that differ only in them are explored
-   * once; traces keep every message. The declaration is checked, not trusted: unless the
-   * configuration turns `checkIgnored` off, every explored step delivers each message declared
-   * ignored and fails, naming the handler, if anything but the network changed, and fails if a
+   * once; traces keep every message. The declaration is checked, not trusted: wherever the
+   * reduction applies, and unless the configuration turns `checkIgnored` off, every explored
+   * step delivers each message declared ignored and fails, naming the handler, if anything but the network changed, and fails if a
    * message declared ignored stops being ignored. `state` is the whole cluster, for declarations
    * that depend on other nodes (a delivery whose only effect is a reply that its receiver ignores).
    */
