@@ -12,11 +12,13 @@ import type { ExhaustiveJob } from './worker.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /**
- * Runs of the random job: about 15 s on one thread, so that the workers' start-up (a second or
- * two: each thread loads TypeScript, the model and fast-check) is a small part of the wall time,
- * as in any random run worth spreading over cores.
+ * Runs of the random job: about 15–20 s on one thread of an idle machine (14.1M steps), so that
+ * the workers' start-up (about half a second: each thread loads TypeScript, the model and
+ * fast-check) is a small part of the wall time, as in any random run worth spreading over cores.
+ * (It was 40,000 runs, sized when a step cost four times what it costs now: by last session that
+ * job took about 5 s on one thread, and the start-up alone held the ratio near 1.5.)
  */
-const RANDOM_RUNS = 40_000;
+const RANDOM_RUNS = 160_000;
 
 interface RandomSample {
   readonly status: string;
