@@ -107,3 +107,17 @@ describe('visited sets', () => {
     expect(a.bytes()).toBe(3 * 65_536 * 4);
   });
 });
+
+describe('WordBuffer.key', () => {
+  it('is two UTF-16 units per word, low half first, for every length (short keys and flat long ones alike)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 40 }), (words) => {
+        const w = new WordBuffer();
+        for (const x of words) w.int(x);
+        const expected = words.map((x) => String.fromCharCode(x & 0xffff, (x >>> 16) & 0xffff)).join('');
+        expect(w.key()).toBe(expected);
+        expect(w.key().length).toBe(2 * words.length);
+      }),
+    );
+  });
+});

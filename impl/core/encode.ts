@@ -250,8 +250,13 @@ export class WordBuffer implements Encoder {
 
   /** The words written, as a string: an exact, canonical key. */
   key(): string {
-    let s = '';
     const buf = this.buf;
+    if (LITTLE_ENDIAN && this.len > 6 && this.len <= 8192) {
+      // One flat string (each word's low half first, as below): concatenation would build a
+      // rope that every hash and comparison must flatten first.
+      return String.fromCharCode.apply(null, new Uint16Array(buf.buffer, buf.byteOffset, 2 * this.len) as unknown as number[]);
+    }
+    let s = '';
     for (let i = 0; i < this.len; i++) {
       const w = buf[i]!;
       s += String.fromCharCode(w & 0xffff, (w >>> 16) & 0xffff);
@@ -259,6 +264,9 @@ export class WordBuffer implements Encoder {
     return s;
   }
 }
+
+/** Whether 16-bit views read a word's low half first (every platform Node runs on but s390x). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function compareWords(a: Int32Array, b: Int32Array): number {
   const n = Math.min(a.length, b.length);

@@ -291,7 +291,9 @@ export function envMachine<P extends ProtocolTypes>(
   };
 
   // ---- action objects built once
-  const packetActs = new Map<string, PacketActions<P>>();
+  // Forgotten past 2¹⁶ packets (a long random run meets millions): a large table costs more in
+  // cache misses than rebuilding an entry does.
+  let packetActs = new Map<string, PacketActions<P>>();
   const actionKey = new WeakMap<object, string>();
   const actsOf = (p: Packet<M>): PacketActions<P> => {
     let a = packetActs.get(p.key);
@@ -305,6 +307,7 @@ export function envMachine<P extends ProtocolTypes>(
       actionKey.set(a.deliver, p.key);
       actionKey.set(a.drop, p.key);
       actionKey.set(a.duplicate, p.key);
+      if (packetActs.size >= 1 << 16) packetActs = new Map();
       packetActs.set(p.key, a);
     }
     return a;

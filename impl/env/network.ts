@@ -33,12 +33,12 @@ export class PacketCodec<M> {
   /**
    * The one copy kept of a key equal to `k`. Packets with equal keys then share one string, so
    * the maps and comparisons keyed by packet keys (in every state's network) find it by identity
-   * instead of comparing the characters. Forgotten past 2²⁰ keys (equal keys are still equal).
+   * instead of comparing the characters. Forgotten past 2¹⁶ keys (equal keys are still equal).
    */
   intern(k: string): string {
     const known = this.interned.get(k);
     if (known !== undefined) return known;
-    if (this.interned.size >= 1 << 20) this.interned = new Map();
+    if (this.interned.size >= 1 << 16) this.interned = new Map();
     this.interned.set(k, k);
     return k;
   }
