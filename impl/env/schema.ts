@@ -868,8 +868,11 @@ function nodeSignatureOf(s: AnySchema, n: number, ids: Ids): ((v: unknown, out: 
         return g ? [[k, g] as const] : [];
       });
       if (parts.length === 0) return undefined;
+      const keys = parts.map(([k]) => k);
+      const fns = parts.map(([, g]) => g);
       return (v, out) => {
-        for (const [k, g] of parts) g((v as Record<string, unknown>)[k], out);
+        const o = v as Record<string, unknown>;
+        for (let i = 0; i < keys.length; i++) fns[i]!(o[keys[i]!], out);
       };
     }
     default:
@@ -899,8 +902,9 @@ function signatureOf(s: AnySchema): (v: unknown) => number {
     case 'list': {
       const inner = signatureOf(s.of);
       return (v) => {
-        let h = (v as readonly unknown[]).length;
-        for (const x of v as readonly unknown[]) h = mix(h, inner(x));
+        const a = v as readonly unknown[];
+        let h = a.length;
+        for (let i = 0; i < a.length; i++) h = mix(h, inner(a[i]));
         return h;
       };
     }
@@ -911,8 +915,9 @@ function signatureOf(s: AnySchema): (v: unknown) => number {
         // Order-independent: renaming permutes the entries.
         let sum = 0;
         let xor = 0;
-        for (const x of v as readonly unknown[]) {
-          const h = mix(0x2545f491, inner(x));
+        const a = v as readonly unknown[];
+        for (let i = 0; i < a.length; i++) {
+          const h = mix(0x2545f491, inner(a[i]));
           sum = (sum + h) | 0;
           xor ^= Math.imul(h, 0x27d4eb2d);
         }
@@ -920,22 +925,24 @@ function signatureOf(s: AnySchema): (v: unknown) => number {
       };
     }
     case 'record': {
-      const parts = Object.entries(s.fields).map(([k, f]) => [k, signatureOf(f)] as const);
+      const keys = Object.keys(s.fields);
+      const sigs = Object.values(s.fields).map((f) => signatureOf(f));
       return (v) => {
+        const o = v as Record<string, unknown>;
         let h = 0x811c9dc5;
-        for (const [k, sig] of parts) h = mix(h, sig((v as Record<string, unknown>)[k]));
+        for (let i = 0; i < keys.length; i++) h = mix(h, sigs[i]!(o[keys[i]!]));
         return h;
       };
     }
     case 'union': {
       const byTag = new Map(
-        Object.entries(s.variants).map(([name, fields], i) => [name, [i, Object.entries(fields).map(([k, f]) => [k, signatureOf(f)] as const)] as const] as const),
+        Object.entries(s.variants).map(([name, fields], i) => [name, { i, keys: Object.keys(fields), sigs: Object.values(fields).map((f) => signatureOf(f)) }] as const),
       );
       return (v) => {
         const o = v as Record<string, unknown>;
-        const [i, parts] = byTag.get(o[s.tag] as string)!;
+        const { i, keys, sigs } = byTag.get(o[s.tag] as string)!;
         let h = mix(0x1b873593, i);
-        for (const [k, sig] of parts) h = mix(h, sig(o[k]));
+        for (let k = 0; k < keys.length; k++) h = mix(h, sigs[k]!(o[keys[k]!]));
         return h;
       };
     }
