@@ -60,7 +60,7 @@ export const electionSchema = (shape: ElectionShape) => {
       /** The leader it last suspected (null: none). */
       suspect: S.optional(S.node()),
     }),
-    /** `Heartbeat(t2)` in traces; bully's messages without a term by their type alone. */
+    /** `Heartbeat(t2)` in traces; bully's messages without a term by their type alone (the derived default). */
     msg: S.labelled(
       S.union('type', {
         Heartbeat: { term: T },
@@ -70,7 +70,7 @@ export const electionSchema = (shape: ElectionShape) => {
         Answer: {},
         Coordinator: { term: T },
       }),
-      (m) => ('term' in m ? `${m.type}(t${m.term})` : m.type),
+      (m) => ('term' in m ? `${m.type}(t${m.term})` : undefined),
     ),
     ghost: S.record({ elections: S.int(0, 15) }),
   };

@@ -71,7 +71,7 @@ export const githubSchema = (shape: GithubShape) => {
       },
       db: {},
     }),
-    /** `Demote(epoch 2)`, `Demoted(log [w1, w2])`, `Append(epoch 1, #2 w2)` in traces; the others by their type. */
+    /** `Demote(epoch 2)`, `Demoted(log [w1, w2])`, `Append(epoch 1, #2 w2)` in traces; the others by their type (the derived default). */
     msg: S.labelled(
       S.union('type', {
         RequestVote: {},
@@ -94,7 +94,7 @@ export const githubSchema = (shape: GithubShape) => {
           case 'Append':
             return `Append(epoch ${m.epoch}, #${m.index + 1} w${m.write})`;
           default:
-            return m.type;
+            return undefined;
         }
       },
     ),

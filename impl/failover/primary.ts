@@ -66,7 +66,7 @@ export const primarySchema = (shape: PrimaryShape) => {
       storage: {},
       switch: {},
     }),
-    /** `Write(token 2)`, `PowerOff(db1)` in traces; the others by their type. */
+    /** `Write(token 2)`, `PowerOff(db1)` in traces; the others by their type (the derived default). */
     msg: S.labelled(
       S.union('type', {
         Heartbeat: {},
@@ -76,7 +76,7 @@ export const primarySchema = (shape: PrimaryShape) => {
         Dark: {},
         PoweredOff: {},
       }),
-      (m, at) => (m.type === 'Write' ? `Write(token ${m.token})` : m.type === 'PowerOff' ? `PowerOff(${at.name(m.target)})` : m.type),
+      (m, at) => (m.type === 'Write' ? `Write(token ${m.token})` : m.type === 'PowerOff' ? `PowerOff(${at.name(m.target)})` : undefined),
     ),
     ghost: S.record({
       // `db2 token 2` in traces.

@@ -24,8 +24,8 @@
  * Durable state: a replica's stored (version, value) and a spare's hints. Replicas may crash
  * and restart; clients do not crash (their role is declared `crashes: false`). The ghost record
  * is the client history, in the real-time order of environment steps (`history.ts`, read by
- * `specs/quorum.ts`). The data is declared once (`quorumSchema`); encodings, views, renaming
- * under replica permutations and signatures are derived from it.
+ * `specs/quorum.ts`). The data is declared once (`quorumSchema`); encodings, views, trace
+ * labels, renaming under replica permutations and signatures are derived from it.
  */
 import { assertNever } from '../core/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
