@@ -35,15 +35,33 @@ export const repairSchema = (r: RepairShape) => {
   const Idx = S.int(1, 2 * r.leaves - 1);
   /** Every message carries the initiator's session number: a reply from an abandoned session (r1 crashed) is ignored. */
   const Sess = S.int(1, r.sessions);
+  /** A tree node's hash in a message: `3:1a2b` (index, first four hex digits). */
+  const H = S.labelled(S.record({ idx: Idx, hash: S.int(0, 0x7fffffff) }), (x) => `${x.idx}:${(x.hash >>> 0).toString(16).slice(0, 4)}`);
   return {
     durable: S.record({ store, sessions: S.int(0, r.sessions) }),
     volatile: S.record({ phase: S.enum('idle', 'hashes', 'sync'), level: S.int(0, depthOf(r)), frontier: S.list(Idx, r.leaves) }),
-    msg: S.union('type', {
-      Get: { session: Sess, nodes: S.list(Idx, r.leaves) },
-      Hashes: { session: Sess, hashes: S.list(S.record({ idx: Idx, hash: S.int(0, 0x7fffffff) }), r.leaves) },
-      Sync: { session: Sess, leaves: S.list(Idx, r.leaves), entries: store },
-      Entries: { session: Sess, entries: store },
-    }),
+    /** `Get(2,3)`, `Hashes(2:1a2b,3:04ff)`, `Sync(leaves 4: k0v1,k1v2)`, `Entries(k0v1)` in traces (no session number). */
+    msg: S.labelled(
+      S.union('type', {
+        Get: { session: Sess, nodes: S.list(Idx, r.leaves) },
+        Hashes: { session: Sess, hashes: S.list(H, r.leaves) },
+        Sync: { session: Sess, leaves: S.list(Idx, r.leaves), entries: store },
+        Entries: { session: Sess, entries: store },
+      }),
+      (m, at) => {
+        const entries = (es: readonly Entry[]) => es.map((e) => at.show(E, e)).join(',');
+        switch (m.type) {
+          case 'Get':
+            return `Get(${m.nodes.join(',')})`;
+          case 'Hashes':
+            return `Hashes(${m.hashes.map((x) => at.show(H, x)).join(',')})`;
+          case 'Sync':
+            return `Sync(leaves ${m.leaves.join(',')}: ${entries(m.entries)})`;
+          case 'Entries':
+            return `Entries(${entries(m.entries)})`;
+        }
+      },
+    ),
     ghost: S.record({
       /** Each replica's store (mirrored by every change, so checks can snapshot it). */
       stores: S.perNode(store),
@@ -59,6 +77,9 @@ export const repairSchema = (r: RepairShape) => {
       /** Sessions completed. */
       done: S.int(0, r.sessions),
     }),
+    /** A client write: `write(k0, v1)`. */
+    request: S.labelled(S.record({ key: S.int(0, r.keys - 1), ver: S.int(1, Math.max(1, r.requests)) }), (w) => `write(k${w.key}, v${w.ver})`),
+    local: S.enum('repair'),
   };
 };
 
@@ -109,7 +130,6 @@ export function repairProtocol(r: RepairShape, rules: RepairRules = CORRECT_REPA
       const store = mergeEntries(node.durable.store, [w]);
       return { durable: { ...node.durable, store }, volatile: node.volatile, effects: [mirror(ctx, store), ctx.ghost((g) => (g.dirty ? g : { ...g, dirty: true }))] };
     },
-    formatRequest: (w) => `write(k${w.key}, v${w.ver})`,
     localActions: (ctx, node) => (ctx.self === 1 && node.volatile.phase === 'idle' && node.durable.sessions < r.sessions ? ['repair'] : []),
     onLocal: (ctx, node) => ({
       durable: { ...node.durable, sessions: node.durable.sessions + 1 },
@@ -160,18 +180,6 @@ export function repairProtocol(r: RepairShape, rules: RepairRules = CORRECT_REPA
           const store = mergeEntries(d.store, msg.entries);
           return { durable: { ...d, store }, volatile: IDLE, effects: [mirror(ctx, store), finish(ctx)] };
         }
-      }
-    },
-    formatMessage(m) {
-      switch (m.type) {
-        case 'Get':
-          return `Get(${m.nodes.join(',')})`;
-        case 'Hashes':
-          return `Hashes(${m.hashes.map((x) => `${x.idx}:${(x.hash >>> 0).toString(16).slice(0, 4)}`).join(',')})`;
-        case 'Sync':
-          return `Sync(leaves ${m.leaves.join(',')}: ${m.entries.map((e) => `k${e.key}v${e.ver}`).join(',')})`;
-        case 'Entries':
-          return `Entries(${m.entries.map((e) => `k${e.key}v${e.ver}`).join(',')})`;
       }
     },
   });

@@ -25,15 +25,15 @@ import { S } from '../env/schema.ts';
 import { defineProtocol, type Ctx, type EnvState, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
 import {
   applyChange,
-  changeMessages,
+  changeMessageSchema,
   consumerSchema,
   EMPTY_HISTORY,
   emptyConsumer,
-  formatTxn,
   recordCommit,
   recordEffect,
   streamHistorySchema,
   txnRequests,
+  txnRequestSchema,
   type StreamShape,
   type TxnRequest,
 } from './stream.ts';
@@ -57,8 +57,10 @@ export const cdcSchema = (shape: StreamShape) => {
       database: { pos: Off, inflight: S.optional(Off), toPublish: S.optional(Off) },
       consumer: {},
     }),
-    msg: S.union('type', changeMessages(shape)),
+    msg: changeMessageSchema(shape),
     ghost: streamHistorySchema(shape),
+    request: txnRequestSchema(shape),
+    local: S.labelled(S.enum('read', 'publish'), (a) => (a === 'read' ? 'reader reads the WAL' : 'reader publishes what it read')),
   };
 };
 
@@ -159,9 +161,6 @@ export function cdcProtocol(shape: StreamShape, onCommitted: ReadCommitted = pub
       if (!d.wal[v.pos]!.committed) return { durable: d, volatile: { ...v, pos: v.pos + 1 } };
       return onCommitted(ctx, d, v);
     },
-    formatMessage: (m) => (m.type === 'Change' ? `Change(txn ${m.id}, key ${m.key})` : `ChangeAck(txn ${m.id})`),
-    formatRequest: formatTxn,
-    formatLocal: (a) => (a === 'read' ? 'reader reads the WAL' : 'reader publishes what it read'),
   });
 }
 

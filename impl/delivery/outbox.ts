@@ -27,15 +27,15 @@ import { S } from '../env/schema.ts';
 import { defineProtocol, type EnvState, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
 import {
   applyChange,
-  changeMessages,
+  changeMessageSchema,
   consumerSchema,
   EMPTY_HISTORY,
   emptyConsumer,
-  formatTxn,
   recordCommit,
   recordEffect,
   streamHistorySchema,
   txnRequests,
+  txnRequestSchema,
   type StreamShape,
   type TxnRequest,
 } from './stream.ts';
@@ -58,8 +58,13 @@ export const outboxSchema = (shape: StreamShape) => {
       },
       consumer: {},
     }),
-    msg: S.union('type', changeMessages(shape)),
+    msg: changeMessageSchema(shape),
     ghost: streamHistorySchema(shape),
+    request: txnRequestSchema(shape),
+    /** The relay publishes the oldest outbox row; the dual write publishes a change from memory; publish-first decides. */
+    local: S.labelled(S.enum('relay', 'publish', 'decide'), (a) =>
+      a === 'relay' ? 'relay publishes the oldest outbox row' : a === 'publish' ? 'publish the change (dual write)' : 'commit or roll back (after publishing)',
+    ),
   };
 };
 
@@ -178,9 +183,6 @@ export function outboxProtocol(shape: StreamShape, write: Write = writeWithOutbo
       const row = v.unpublished[0]!;
       return { durable: d, volatile: { ...v, unpublished: v.unpublished.slice(1) }, effects: [ctx.send(CONSUMER, { type: 'Change', id: row.id, key: row.key })] };
     },
-    formatMessage: (m) => (m.type === 'Change' ? `Change(txn ${m.id}, key ${m.key})` : `ChangeAck(txn ${m.id})`),
-    formatRequest: formatTxn,
-    formatLocal: (a) => (a === 'relay' ? 'relay publishes the oldest outbox row' : a === 'publish' ? 'publish the change (dual write)' : 'commit or roll back (after publishing)'),
   });
 }
 

@@ -63,9 +63,15 @@ export const queueSchema = (shape: QueueShape) => {
       /** Acked but not yet charged (at-most-once), charged but not yet recorded (a bug). */
       consumer: { unapplied: InHand, unrecorded: InHand },
     }),
-    msg: S.union('type', { Publish: { key: K }, PubAck: { key: K }, Deliver: { off: Off, key: K }, Ack: { off: Off } }),
+    /** `Publish(key 1)`, `Deliver(#0, key 1)`, `Ack(#0)` in traces. */
+    msg: S.labelled(S.union('type', { Publish: { key: K }, PubAck: { key: K }, Deliver: { off: Off, key: K }, Ack: { off: Off } }), (m) =>
+      m.type === 'Deliver' ? `Deliver(#${m.off}, key ${m.key})` : m.type === 'Ack' ? `Ack(#${m.off})` : `${m.type}(key ${m.key})`,
+    ),
     /** A redelivered key met the dedup table (the idempotent consumer at work). */
     ghost: S.record({ deduplicated: S.bool() }),
+    /** A payment: `pay(key 1)`. */
+    request: S.labelled(S.record({ key: K }), (r) => `pay(key ${r.key})`),
+    local: S.enum('apply', 'record'),
   };
 };
 
@@ -224,8 +230,6 @@ export function queueProtocol(shape: QueueShape, consume: ConsumeHandler = shape
       }
       return node;
     },
-    formatMessage: (m) => (m.type === 'Deliver' ? `Deliver(#${m.off}, key ${m.key})` : m.type === 'Ack' ? `Ack(#${m.off})` : `${m.type}(key ${m.key})`),
-    formatRequest: (r) => `pay(key ${r.key})`,
   });
 }
 

@@ -35,9 +35,12 @@ export const sagaSchema = (steps: number) => {
       service: { status: S.enum('none', 'done', 'rejected', 'compensated'), charged: S.int(0, 7), refunded: S.int(0, 7) },
     }),
     volatile: S.union('role', { orchestrator: {}, service: { asked: S.bool() } }),
-    msg: S.union('type', { Do: { step: Step }, Done: { step: Step }, Failed: { step: Step }, Undo: { step: Step }, Undone: { step: Step } }),
+    /** `Do(step 1)` in traces. */
+    msg: S.labelled(S.union('type', { Do: { step: Step }, Done: { step: Step }, Failed: { step: Step }, Undo: { step: Step }, Undone: { step: Step } }), (m) => `${m.type}(step ${m.step})`),
     /** A compensation arrived again at a step already compensated. */
     ghost: S.record({ undoRepeated: S.bool() }),
+    request: S.labelled(S.enum('start'), () => 'start saga'),
+    local: S.labelled(S.enum('commit', 'reject'), (a) => (a === 'commit' ? 'run the step (commit)' : 'reject the step (business failure)')),
   };
 };
 
@@ -165,9 +168,6 @@ export function sagaProtocol(steps: number, compensate: Compensate = compensateO
       if (a === 'commit') return { durable: { ...d, status: 'done', charged: d.charged + 1 }, volatile: QUIET, effects: [ctx.send(ORCHESTRATOR, { type: 'Done', step })] };
       return { durable: { ...d, status: 'rejected' }, volatile: QUIET, effects: [ctx.send(ORCHESTRATOR, { type: 'Failed', step })] };
     },
-    formatMessage: (m) => `${m.type}(step ${m.step})`,
-    formatRequest: () => 'start saga',
-    formatLocal: (a) => (a === 'commit' ? 'run the step (commit)' : 'reject the step (business failure)'),
   });
 }
 

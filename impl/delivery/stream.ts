@@ -30,8 +30,9 @@ export interface TxnRequest {
 export const txnRequests = (shape: StreamShape) => (): readonly TxnRequest[] =>
   Array.from({ length: shape.keys }, (_, i) => [{ key: i + 1, commit: true }, { key: i + 1, commit: false }]).flat();
 
-/** A request's label: `txn(key 1, commit)`. */
-export const formatTxn = (r: TxnRequest): string => `txn(key ${r.key}, ${r.commit ? 'commit' : 'rollback'})`;
+/** The requests' data, labelled `txn(key 1, commit)` / `txn(key 1, rollback)` in traces. */
+export const txnRequestSchema = (shape: StreamShape) =>
+  S.labelled(S.record({ key: S.int(1, shape.keys), commit: S.bool() }), (r) => `txn(key ${r.key}, ${r.commit ? 'commit' : 'rollback'})`);
 
 /** The consumer's durable data: the view it maintains and its dedup table. */
 export const consumerSchema = (shape: StreamShape) => ({
@@ -46,10 +47,12 @@ export interface ConsumerData {
   readonly applied: readonly number[];
 }
 
+/** A transaction's change (id, key): `txn 1, key 2` in traces, in the history and in the message labels. */
+const changeSchema = (shape: StreamShape) => S.labelled(S.record({ id: S.int(1, shape.txns), key: S.int(1, shape.keys) }), (c) => `txn ${c.id}, key ${c.key}`);
+
 /** The history the checks read: commits in order, and every application of a change downstream. */
 export const streamHistorySchema = (shape: StreamShape) => {
-  // A transaction's change: `txn 1, key 2` in traces (as in the message labels).
-  const change = S.labelled(S.record({ id: S.int(1, shape.txns), key: S.int(1, shape.keys) }), (c) => `txn ${c.id}, key ${c.key}`);
+  const change = changeSchema(shape);
   return S.record({
     /** Committed transactions, in commit order. */
     committed: S.list(change, shape.txns),
@@ -62,11 +65,13 @@ export type StreamHistory = Infer<ReturnType<typeof streamHistorySchema>>;
 /** The empty history. */
 export const EMPTY_HISTORY: StreamHistory = { committed: [], effects: [] };
 
-/** The change event and its ack. */
-export const changeMessages = (shape: StreamShape) => ({
-  Change: { id: S.int(1, shape.txns), key: S.int(1, shape.keys) },
-  ChangeAck: { id: S.int(1, shape.txns) },
-});
+/** The change event and its ack, labelled `Change(txn 1, key 2)` and `ChangeAck(txn 1)` in traces. */
+export const changeMessageSchema = (shape: StreamShape) => {
+  const change = changeSchema(shape);
+  return S.labelled(S.union('type', { Change: { id: S.int(1, shape.txns), key: S.int(1, shape.keys) }, ChangeAck: { id: S.int(1, shape.txns) } }), (m, at) =>
+    m.type === 'Change' ? `Change(${at.show(change, { id: m.id, key: m.key })})` : `ChangeAck(txn ${m.id})`,
+  );
+};
 
 /** The consumer's initial data. */
 export const emptyConsumer = (shape: StreamShape): ConsumerData => ({ view: Array.from({ length: shape.keys }, () => 0), applied: [] });

@@ -41,8 +41,10 @@ export const storageSchema = (sh: StorageShape) => {
       fetching: S.bool(),
       got: S.set(S.record({ idx: S.int(0, n - 1), word: S.int(0, 0xffff) })),
     }),
-    msg: S.union('type', { Fetch: {}, Piece: { idx: S.int(0, n - 1), word: S.int(0, 0xffff) } }),
+    /** `Fetch`, and `Piece(shard 2)` (the shard's index, not its bytes) in traces. */
+    msg: S.labelled(S.union('type', { Fetch: {}, Piece: { idx: S.int(0, n - 1), word: S.int(0, 0xffff) } }), (m) => (m.type === 'Piece' ? `Piece(shard ${m.idx})` : undefined)),
     ghost: S.record({ rebuilt: S.int(0, 15) }),
+    local: S.enum('rebuild'),
   };
 };
 
@@ -105,7 +107,6 @@ export function storageProtocol(sh: StorageShape, rules: StorageRules = correctS
         effects: [ctx.ghost((g) => ({ rebuilt: Math.min(15, g.rebuilt + 1) })), ctx.note(`rebuilds shard ${row} from ${got.map((g) => g.idx).join(',')}`)],
       };
     },
-    formatMessage: (m) => (m.type === 'Fetch' ? 'Fetch' : `Piece(shard ${m.idx})`),
   });
 }
 

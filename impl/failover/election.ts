@@ -60,14 +60,18 @@ export const electionSchema = (shape: ElectionShape) => {
       /** The leader it last suspected (null: none). */
       suspect: S.optional(S.node()),
     }),
-    msg: S.union('type', {
-      Heartbeat: { term: T },
-      RequestVote: { term: T },
-      Vote: { term: T },
-      Election: {},
-      Answer: {},
-      Coordinator: { term: T },
-    }),
+    /** `Heartbeat(t2)` in traces; bully's messages without a term by their type alone (the derived default). */
+    msg: S.labelled(
+      S.union('type', {
+        Heartbeat: { term: T },
+        RequestVote: { term: T },
+        Vote: { term: T },
+        Election: {},
+        Answer: {},
+        Coordinator: { term: T },
+      }),
+      (m) => ('term' in m ? `${m.type}(t${m.term})` : undefined),
+    ),
     ghost: S.record({ elections: S.int(0, 15) }),
   };
 };
@@ -225,7 +229,6 @@ export function electionProtocol(shape: ElectionShape, design: ElectionDesign): 
           return assertNever(timer);
       }
     },
-    formatMessage: (m) => ('term' in m ? `${m.type}(t${m.term})` : m.type),
   });
 }
 

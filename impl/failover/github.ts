@@ -52,6 +52,8 @@ export const githubSchema = (shape: GithubShape) => {
   const W = Math.max(1, shape.requests);
   const LOG = S.list(S.int(1, W), W);
   const EPOCH = S.int(1, 2);
+  /** A log in a message: `[w1, w2]`. */
+  const logLabel = (log: readonly number[]) => `[${log.map((w) => `w${w}`).join(', ')}]`;
   return {
     durable: S.union('role', {
       orchestrator: { votedFor: S.optional(S.node('orchestrator')), failedOver: S.bool() },
@@ -69,17 +71,37 @@ export const githubSchema = (shape: GithubShape) => {
       },
       db: {},
     }),
-    msg: S.union('type', {
-      RequestVote: {},
-      Vote: {},
-      Ping: {},
-      Pong: {},
-      Demote: { epoch: EPOCH },
-      Demoted: { log: LOG },
-      Promote: { epoch: EPOCH, log: S.optional(LOG) },
-      Append: { epoch: EPOCH, index: S.int(0, W - 1), write: S.int(1, W) },
-    }),
+    /** `Demote(epoch 2)`, `Demoted(log [w1, w2])`, `Append(epoch 1, #2 w2)` in traces; the others by their type (the derived default). */
+    msg: S.labelled(
+      S.union('type', {
+        RequestVote: {},
+        Vote: {},
+        Ping: {},
+        Pong: {},
+        Demote: { epoch: EPOCH },
+        Demoted: { log: LOG },
+        Promote: { epoch: EPOCH, log: S.optional(LOG) },
+        Append: { epoch: EPOCH, index: S.int(0, W - 1), write: S.int(1, W) },
+      }),
+      (m) => {
+        switch (m.type) {
+          case 'Demote':
+            return `Demote(epoch ${m.epoch})`;
+          case 'Demoted':
+            return `Demoted(log ${logLabel(m.log)})`;
+          case 'Promote':
+            return `Promote(epoch ${m.epoch}${m.log === null ? '' : `, log ${logLabel(m.log)}`})`;
+          case 'Append':
+            return `Append(epoch ${m.epoch}, #${m.index + 1} w${m.write})`;
+          default:
+            return undefined;
+        }
+      },
+    ),
     ghost: S.record({ promoted: S.optional(S.node('db')) }),
+    /** A client write: `client write w1`. */
+    request: S.labelled(S.record({ write: S.int(1, W) }), (r) => `client write w${r.write}`),
+    local: S.enum('campaign'),
   };
 };
 
@@ -214,21 +236,5 @@ export function githubProtocol(shape: GithubShape, policy: FailoverPolicy): Prot
         effects: [ctx.note(`acknowledges w${write} (epoch ${d.epoch})`), ...ctx.members('db').filter((j) => j !== ctx.self).map((j) => ctx.send(j, { type: 'Append', epoch: d.epoch, index, write }))],
       };
     },
-    formatMessage: (m) => {
-      switch (m.type) {
-        case 'Demote':
-          return `Demote(epoch ${m.epoch})`;
-        case 'Demoted':
-          return `Demoted(log [${m.log.map((w) => `w${w}`).join(', ')}])`;
-        case 'Promote':
-          return `Promote(epoch ${m.epoch}${m.log === null ? '' : `, log [${m.log.map((w) => `w${w}`).join(', ')}]`})`;
-        case 'Append':
-          return `Append(epoch ${m.epoch}, #${m.index + 1} w${m.write})`;
-        default:
-          return m.type;
-      }
-    },
-    formatRequest: (r) => `client write w${r.write}`,
-    formatLocal: () => 'campaign',
   });
 }

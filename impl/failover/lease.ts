@@ -60,8 +60,10 @@ export const leaseSchema = (shape: LeaseShape) => {
         expired: S.bool(),
       },
     }),
-    msg: S.union('type', { Acquire: { seq: S.int(0, shape.acquires) }, Grant: { seq: S.int(0, shape.acquires) }, Busy: { seq: S.int(0, shape.acquires) } }),
+    /** `Acquire#1`, `Grant#1`, `Busy#1` in traces. */
+    msg: S.labelled(S.union('type', { Acquire: { seq: S.int(0, shape.acquires) }, Grant: { seq: S.int(0, shape.acquires) }, Busy: { seq: S.int(0, shape.acquires) } }), (m) => `${m.type}#${m.seq}`),
     ghost: S.record({ grants: S.int(0, 15), renewedAfterExpiry: S.bool() }),
+    local: S.labelled(S.enum('acquire'), () => 'acquire lease'),
   };
 };
 
@@ -137,7 +139,5 @@ export function leaseProtocol(shape: LeaseShape, margin: number = 2 * shape.maxS
         effects: [ctx.send(G, { type: 'Acquire', seq: shape.acquires - d.acquiresLeft + 1 })],
       };
     },
-    formatLocal: () => 'acquire lease',
-    formatMessage: (m) => `${m.type}#${m.seq}`,
   });
 }

@@ -66,19 +66,24 @@ export const primarySchema = (shape: PrimaryShape) => {
       storage: {},
       switch: {},
     }),
-    msg: S.union('type', {
-      Heartbeat: {},
-      Write: { token: TOKEN },
-      PowerOff: { target: S.node('db') },
-      Cut: {},
-      Dark: {},
-      PoweredOff: {},
-    }),
+    /** `Write(token 2)`, `PowerOff(db1)` in traces; the others by their type (the derived default). */
+    msg: S.labelled(
+      S.union('type', {
+        Heartbeat: {},
+        Write: { token: TOKEN },
+        PowerOff: { target: S.node('db') },
+        Cut: {},
+        Dark: {},
+        PoweredOff: {},
+      }),
+      (m, at) => (m.type === 'Write' ? `Write(token ${m.token})` : m.type === 'PowerOff' ? `PowerOff(${at.name(m.target)})` : undefined),
+    ),
     ghost: S.record({
       // `db2 token 2` in traces.
       accepted: S.list(S.labelled(S.record({ client: S.node('db'), token: TOKEN }), (w, at) => `${at.name(w.client)} token ${w.token}`), Math.max(1, shape.requests)),
       rejected: S.int(0, Math.max(1, shape.requests)),
     }),
+    request: S.labelled(S.record({ op: S.enum('write') }), () => 'write'),
   };
 };
 
@@ -225,8 +230,6 @@ export function primaryProtocol(shape: PrimaryShape, rules: PrimaryRules = CORRE
       // STONITH: the primary applies the write to its own disk.
       return { ...node, effects: [ctx.ghost((g) => ({ ...g, accepted: [...g.accepted, { client: ctx.self, token: d.token }] })), ctx.note(`applies the write as primary (token ${d.token})`)] };
     },
-    formatMessage: (m) => (m.type === 'Write' ? `Write(token ${m.token})` : m.type === 'PowerOff' ? `PowerOff(db${m.target})` : m.type),
-    formatRequest: () => 'write',
   });
 }
 

@@ -24,8 +24,8 @@
  * Durable state: a replica's stored (version, value) and a spare's hints. Replicas may crash
  * and restart; clients do not crash (their role is declared `crashes: false`). The ghost record
  * is the client history, in the real-time order of environment steps (`history.ts`, read by
- * `specs/quorum.ts`). The data is declared once (`quorumSchema`); encodings, views, renaming
- * under replica permutations and signatures are derived from it.
+ * `specs/quorum.ts`). The data is declared once (`quorumSchema`); encodings, views, trace
+ * labels, renaming under replica permutations and signatures are derived from it.
  */
 import { assertNever } from '../core/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
@@ -123,18 +123,52 @@ export const quorumSchema = (cfg: Pick<EnvConfig, 'requests'>, o: Pick<QuorumOpt
         ),
       },
     }),
-    /** `op` is the client's operation number; `hint` the replica a spare stands in for (null: the message goes to the replica itself). */
-    msg: S.union('type', {
-      Query: { op: ops, hint: S.optional(replica) },
-      QueryReply: { op: ops, ver, value },
-      Store: { op: ops, ver, value, hint: S.optional(replica) },
-      StoreAck: { op: ops },
-      Repair: { ver, value },
-      Handoff: { ver, value },
-      HandoffAck: { ver },
-    }),
+    /**
+     * `op` is the client's operation number; `hint` the replica a spare stands in for (null: the
+     * message goes to the replica itself). In traces: `Query(#1, for r2)`, `Store(#2, 1@1.c1)`
+     * (value 1 at version 1.c1), `HandoffAck(1.c1)`.
+     */
+    msg: S.labelled(
+      S.union('type', {
+        Query: { op: ops, hint: S.optional(replica) },
+        QueryReply: { op: ops, ver, value },
+        Store: { op: ops, ver, value, hint: S.optional(replica) },
+        StoreAck: { op: ops },
+        Repair: { ver, value },
+        Handoff: { ver, value },
+        HandoffAck: { ver },
+      }),
+      (m, at) => {
+        const vs = (v: Version, x: number) => `${x}@${showVersion(at.name, v)}`;
+        const hint = (h: NodeId | null) => (h === null ? '' : `, for ${at.name(h)}`);
+        switch (m.type) {
+          case 'Query':
+            return `Query(#${m.op}${hint(m.hint)})`;
+          case 'QueryReply':
+            return `QueryReply(#${m.op}, ${vs(m.ver, m.value)})`;
+          case 'Store':
+            return `Store(#${m.op}, ${vs(m.ver, m.value)}${hint(m.hint)})`;
+          case 'StoreAck':
+            return `StoreAck(#${m.op})`;
+          case 'Repair':
+            return `Repair(${vs(m.ver, m.value)})`;
+          case 'Handoff':
+            return `Handoff(${vs(m.ver, m.value)})`;
+          case 'HandoffAck':
+            return `HandoffAck(${showVersion(at.name, m.ver)})`;
+          default:
+            return assertNever(m);
+        }
+      },
+    ),
     /** The client history. */
     ghost: S.record({ events: S.list(registerEventSchema(o.clients, cfg.requests), 2 * cfg.requests) }),
+    /** A client request: `read`, `write 1`. */
+    request: S.labelled(S.union('f', { read: {}, write: { value } }), (r) => (r.f === 'read' ? 'read' : `write ${r.value}`)),
+    /** A client suspects a replica (sloppy quorum); a spare hands a hint off to its home replica. */
+    local: S.labelled(S.union('type', { suspect: { replica }, handoff: { home: replica } }), (a, at) =>
+      a.type === 'suspect' ? `suspect ${at.name(a.replica)}` : `hand off to ${at.name(a.home)}`,
+    ),
   };
 };
 
@@ -396,33 +430,6 @@ export function quorumProtocol(opts: QuorumOptions): Protocol<Q> {
     }
   };
 
-  // ---- labels (views, encodings and renamers are derived from the schema)
-
-  const writerName = (id: NodeId): string => `c${clientNumber(id)}`;
-  const vs = (ver: Version, value: number): string => `${value}@${showVersion(writerName, ver)}`;
-  const formatMessage = (m: QuorumMsg, name: (id: NodeId) => string): string => {
-    const hint = (h: NodeId | null) => (h === null ? '' : `, for ${name(h)}`);
-    switch (m.type) {
-      case 'Query':
-        return `Query(#${m.op}${hint(m.hint)})`;
-      case 'QueryReply':
-        return `QueryReply(#${m.op}, ${vs(m.ver, m.value)})`;
-      case 'Store':
-        return `Store(#${m.op}, ${vs(m.ver, m.value)}${hint(m.hint)})`;
-      case 'StoreAck':
-        return `StoreAck(#${m.op})`;
-      case 'Repair':
-        return `Repair(${vs(m.ver, m.value)})`;
-      case 'Handoff':
-        return `Handoff(${vs(m.ver, m.value)})`;
-      case 'HandoffAck':
-        return `HandoffAck(${showVersion(writerName, m.ver)})`;
-      default:
-        return assertNever(m);
-    }
-  };
-  const replicaName = (id: NodeId): string => `r${id}`;
-
   return defineProtocol<Q>({
     name: 'quorum',
     schema: (cfg) => quorumSchema(cfg, opts),
@@ -462,8 +469,5 @@ export function quorumProtocol(opts: QuorumOptions): Protocol<Q> {
     },
     localActions,
     onLocal,
-    formatMessage: (m) => formatMessage(m, replicaName),
-    formatRequest: (r) => (r.f === 'read' ? 'read' : `write ${r.value}`),
-    formatLocal: (a) => (a.type === 'suspect' ? `suspect ${replicaName(a.replica)}` : `hand off to ${replicaName(a.home)}`),
   });
 }
