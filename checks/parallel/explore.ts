@@ -30,6 +30,7 @@
  *   Checker memory: 12 bytes per slot of the table, and 8 per state for the links.
  */
 import { InputError, type AnyMachine } from '../../impl/core/machine.ts';
+import { LinkStore } from '../spill.ts';
 import { DEFAULT_BOUNDS, DEFAULT_SPILL, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
 import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
@@ -88,35 +89,43 @@ function asSettled(m: WorkerMessage): SettledReport {
   throw new Error(`unexpected worker reply ${m.type}`);
 }
 
-/** Merge sorted arrays into one sorted array in shared memory (the workers read ranks from it). */
-export function mergeSorted(parts: readonly Float64Array[]): Float64Array {
+/**
+ * Merge the workers' sorted links into the level's order: each link goes to `store` (as parent
+ * rank and action index) at its rank; returns, per part, the ranks of its links, in shared
+ * memory (what each worker reads back).
+ */
+export function mergeLinks(parts: readonly Float64Array[], store: LinkStore): Uint32Array[] {
   const total = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Float64Array(new SharedArrayBuffer(Math.max(8, total * 8)), 0, total);
+  const ranks = parts.map((p) => new Uint32Array(new SharedArrayBuffer(Math.max(4, p.length * 4)), 0, p.length));
   const at = parts.map(() => 0);
   for (let k = 0; k < total; k++) {
     let best = -1;
     for (let p = 0; p < parts.length; p++) {
       if (at[p]! < parts[p]!.length && (best < 0 || parts[p]![at[p]!]! < parts[best]![at[best]!]!)) best = p;
     }
-    out[k] = parts[best]![at[best]!++]!;
+    const i = at[best]!++;
+    const link = parts[best]![i]!;
+    ranks[best]![i] = k;
+    store.push(Math.floor(link / LINK_BASE), link % LINK_BASE);
   }
-  return out;
+  return ranks;
 }
 
 /**
  * The action-index path to the event: from its parent (rank `e.rank` at `depth`) back through
- * every level's links to an initial state, then the event's own action (none for a deadlock).
+ * every level's links (level d's rank r at `store` id `levelStart[d] + r`) to an initial state,
+ * then the event's own action (none for a deadlock).
  */
-function pathTo(links: readonly Float64Array[], depth: number, e: BfsEvent): { readonly initIndex: number; readonly indices: number[] } {
+function pathTo(store: LinkStore, levelStart: readonly number[], depth: number, e: BfsEvent): { readonly initIndex: number; readonly indices: number[] } {
   if (depth < 0) return { initIndex: e.ai, indices: [] };
   const indices: number[] = [];
   let r = e.rank;
   for (let d = depth; d >= 1; d--) {
-    const link = links[d]![r]!;
-    indices.push(link % LINK_BASE);
-    r = Math.floor(link / LINK_BASE);
+    const id = levelStart[d]! + r;
+    indices.push(store.via(id));
+    r = store.parent(id);
   }
-  const initIndex = links[0]![r]! % LINK_BASE;
+  const initIndex = store.via(levelStart[0]! + r);
   indices.reverse();
   if (e.kind !== 'deadlock') indices.push(e.ai);
   return { initIndex, indices };
@@ -224,6 +233,24 @@ async function parallelBfs(
   n: number,
   startedAt?: number,
 ): Promise<CheckResult<unknown, unknown, ParallelExploreStats>> {
+  // Every level's links in rank order (parent rank, action index), spilling the oldest to disk
+  // past its budget; its file is removed however the search ends (violation, bound, error, Ctrl-C).
+  const store = new LinkStore({ ...(opts.spillDir !== undefined ? { dir: opts.spillDir } : {}), memoryBytes: opts.linkMemoryBytes ?? DEFAULT_SPILL.linkMemoryBytes });
+  try {
+    return await searchLevels(store, booting, machine, opts, n, startedAt);
+  } finally {
+    store.dispose();
+  }
+}
+
+async function searchLevels(
+  store: LinkStore,
+  booting: Promise<WorkerHandle[]>,
+  machine: AnyMachine,
+  opts: ParallelExploreOptions,
+  n: number,
+  startedAt?: number,
+): Promise<CheckResult<unknown, unknown, ParallelExploreStats>> {
   const maxDepth = opts.maxDepth ?? DEFAULT_BOUNDS.maxDepth;
   const maxStates = opts.maxStates ?? DEFAULT_BOUNDS.maxStates;
   const timeLimitMs = opts.timeLimitMs ?? DEFAULT_BOUNDS.timeLimitMs;
@@ -234,9 +261,9 @@ async function parallelBfs(
   const frontierMemoryBytes = Math.max(1, Math.floor((opts.frontierMemoryBytes ?? DEFAULT_SPILL.frontierMemoryBytes) / n));
 
   const start = startedAt ?? performance.now();
-  const { ctrl, table } = SharedFingerprintSet.create(opts.initialSlots);
+  const { ctrl, table, claims } = SharedFingerprintSet.create(opts.initialSlots);
   Atomics.store(ctrl, CTRL.bound, 0x7fffffff);
-  const set = new SharedFingerprintSet(ctrl, table);
+  const set = new SharedFingerprintSet(ctrl, { table, claims });
   const live = new SharedArrayBuffer(n * 2 * 8);
   const liveView = new Float64Array(live);
   let pool: WorkerHandle[] = [];
@@ -273,8 +300,18 @@ async function parallelBfs(
   let error = false;
   let bound: BoundHit | undefined;
   let peakFrontier = 0;
-  /** Per depth, the sorted links of its states: rank r's parent and action are in `links[d][r]`. */
-  const links: Float64Array[] = [];
+  /** Depth d's rank r is the link of id `levelStart[d] + r` in `store`. */
+  const levelStart: number[] = [];
+  /** Per worker, the ranks of its winners in the level to expand next (from the last merge). */
+  let rankParts: Uint32Array[] = [];
+  /**
+   * The most bytes held at once (at a level's end or settle) by what grows with the states: both
+   * shared tables, the links in memory here, and every worker's links, claim slots and ranks.
+   */
+  let peakCheckerBytes = 0;
+  const notePeak = (workerBytes: number): void => {
+    peakCheckerBytes = Math.max(peakCheckerBytes, set.bytes() + store.bytes() + workerBytes);
+  };
   /** The least check violation, and the depth whose expansion met it (-1: the initial states). */
   let found: { readonly event: BfsEvent; readonly depth: number } | undefined;
   const witnessAt = (ds: readonly number[]): void =>
@@ -292,18 +329,24 @@ async function parallelBfs(
       if (r.error) error = true;
       witnessAt(r.witnessDepths);
     });
+    notePeak(rs.reduce((a, r) => a + r.linkBytes, 0));
     if (added > 0) statesPerDepth[at] = added;
   };
   /** End a level: the winners' links become the next level's ranks; returns its size. */
   const settle = async (from: number): Promise<number> => {
     const rs = await Promise.all(pool.map(async (w) => asSettled(await w.request({ type: 'settle' }))));
+    // Every worker has read its claims: the level's states are settled.
+    set.clearClaims();
     let size = 0;
     for (const r of rs) {
       size += r.links.length;
       witnessAt(r.witnessDepths);
       if (r.event && (!found || eventOrder(r.event) < eventOrder(found.event))) found = { event: r.event, depth: from };
     }
-    links.push(mergeSorted(rs.map((r) => r.links)));
+    levelStart.push(store.length);
+    rankParts = mergeLinks(rs.map((r) => r.links), store);
+    // The workers' settle buffers and the ranks handed back (4 bytes a state) are alive together.
+    notePeak(rs.reduce((a, r) => a + r.linkBytes, 0) + size * 4);
     if (size > peakFrontier) peakFrontier = size;
     return size;
   };
@@ -317,6 +360,7 @@ async function parallelBfs(
             workers: n,
             ctrl,
             table,
+            claims,
             live,
             checks,
             symmetry: useSymmetry,
@@ -334,16 +378,17 @@ async function parallelBfs(
     absorb(inits, 0);
     let frontier = error || inits.some((r) => r.type !== 'done') ? 0 : await settle(-1);
     while (!error && !found && Atomics.load(ctrl, CTRL.stop) === STOP.none && frontier > 0) {
-      const ranks = links[depth]!.buffer as SharedArrayBuffer;
+      const ranks = rankParts;
+      rankParts = [];
       if (depth >= maxDepth) {
-        const probes = await Promise.all(pool.map(async (w) => asLevel(await w.request({ type: 'level', depth, expand: false }))));
+        const probes = await Promise.all(pool.map(async (w, i) => asLevel(await w.request({ type: 'level', depth, expand: false, ranks: ranks[i]! }))));
         if (probes.some((p) => p.error)) error = true;
         else if (probes.some((p) => p.canExpand)) bound = { kind: 'depth', limit: maxDepth };
         break;
       }
       const partition = replicated && frontier >= partitionAt;
       if (partition) replicated = false;
-      let reports = await Promise.all(pool.map(async (w) => asLevel(await w.request({ type: 'level', depth, expand: true, partition, ranks, replicated }))));
+      let reports = await Promise.all(pool.map(async (w, i) => asLevel(await w.request({ type: 'level', depth, expand: true, partition, ranks: ranks[i]!, replicated }))));
       // Stop-the-world growth: every worker has stopped; rehash, hand out the new table, resume.
       while (reports.some((r) => r.type === 'paused') && Atomics.load(ctrl, CTRL.stop) === STOP.none) {
         const grown = set.grown();
@@ -351,7 +396,7 @@ async function parallelBfs(
         reports = await Promise.all(
           pool.map(async (w, i) => {
             const cont = prev[i]!.type === 'paused';
-            const r = await w.request({ type: 'resume', table: grown, continueLevel: cont });
+            const r = await w.request({ type: 'resume', tables: grown, continueLevel: cont });
             return cont ? asLevel(r) : prev[i]!;
           }),
         );
@@ -371,6 +416,7 @@ async function parallelBfs(
   if (error) {
     // The model threw: a single-threaded search to that depth reports it, with its phase and trace.
     const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, ...seq } = opts;
+    store.dispose();
     return sequential(machine, seq, n, { parallelMs, startedAt: start });
   }
   const why = Atomics.load(ctrl, CTRL.stop);
@@ -380,7 +426,8 @@ async function parallelBfs(
   else if (why === STOP.interrupted) bound = { kind: 'interrupted', limit: parallelMs };
   const states = Math.min(set.size, maxStates);
   const transitions = transitionsOf.reduce((a, b) => a + b, 0);
-  const checkerBytes = set.bytes() + links.reduce((a, l) => a + l.byteLength, 0);
+  notePeak(0);
+  const checkerBytes = peakCheckerBytes;
   const stats: ParallelExploreStats = {
     mode: 'bfs',
     dedup: 'fingerprint64',
@@ -395,14 +442,14 @@ async function parallelBfs(
     bytesPerState: states > 0 ? checkerBytes / states : 0,
     peakFrontier,
     frontier: encodedFrontier ? 'encoded' : 'objects',
-    spilledBytes: spilledOf.reduce((a, b) => a + b, 0),
+    spilledBytes: spilledOf.reduce((a, b) => a + b, 0) + store.diskBytes(),
     collisionProbability: (states * Math.max(0, transitions - states)) / 2 ** 64,
     workers: n,
     peakRssBytes: peakRssBytes(),
     expandedPerWorker: expandedOf,
   };
   const witnesses: WitnessResult[] = witnessNames.map((name, i) => ({ name, reached: witnessDepth[i]! >= 0, ...(witnessDepth[i]! >= 0 ? { depth: witnessDepth[i]! } : {}) }));
-  if (found) return { status: 'violation', violation: violationOf(machine, checks, found.event, pathTo(links, found.depth, found.event)), stats, witnesses };
+  if (found) return { status: 'violation', violation: violationOf(machine, checks, found.event, pathTo(store, levelStart, found.depth, found.event)), stats, witnesses };
   if (bound) return { status: 'bounded', bound, stats, witnesses };
   return { status: 'exhausted', stats, witnesses };
 }

@@ -13,6 +13,8 @@ export interface BfsWorkerOptions {
   readonly workers: number;
   readonly ctrl: Int32Array;
   readonly table: SharedArrayBuffer;
+  /** The claim table of the level being expanded (see `shared-set.ts`). */
+  readonly claims: SharedArrayBuffer;
   /** Per worker live counters (Float64: transitions, frontier) for progress lines. */
   readonly live: SharedArrayBuffer;
   readonly checks: readonly string[];
@@ -83,13 +85,16 @@ export type CoordinatorMessage =
        * same order, until then).
        */
       readonly partition?: boolean;
-      /** The level's links, every worker's, sorted (a float64 array): an entry's rank is its link's index. */
-      readonly ranks?: SharedArrayBuffer;
+      /**
+       * The ranks in the level (the indices of their links among every worker's, sorted) of
+       * this worker's winners, in the order it discovered them (a replica: none).
+       */
+      readonly ranks?: Uint32Array;
       /** The level is expanded replicated: worker 0 alone inserts, in the canonical order. */
       readonly replicated?: boolean;
     }
   | { readonly type: 'settle' }
-  | { readonly type: 'resume'; readonly table: SharedArrayBuffer; readonly continueLevel: boolean }
+  | { readonly type: 'resume'; readonly tables: { readonly table: SharedArrayBuffer; readonly claims: SharedArrayBuffer }; readonly continueLevel: boolean }
   | { readonly type: 'random'; readonly job: RandomBlockJob };
 
 /** A worker's account of one level step (or the part of it before a pause or stop). */
@@ -113,6 +118,8 @@ export interface LevelReport {
   readonly event?: BfsEvent;
   /** For a depth-bound probe: whether some frontier state has an enabled action. */
   readonly canExpand: boolean;
+  /** Bytes this worker holds for links, claim slots and ranks (the level being expanded and the next). */
+  readonly linkBytes: number;
 }
 
 /** A worker's account of a level's end ({@link CoordinatorMessage} `settle`). */
@@ -124,6 +131,8 @@ export interface SettledReport {
   /** The least check violation this worker met in the level (invariants of states it won included). */
   readonly event?: BfsEvent;
   readonly witnessDepths: readonly number[];
+  /** Bytes this worker held for links, claim slots and ranks while it settled (its peak). */
+  readonly linkBytes: number;
 }
 
 /** What a worker reports for one random block. */

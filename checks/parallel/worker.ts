@@ -18,7 +18,7 @@ import type { AnyMachine } from '../../impl/core/machine.ts';
 import { WordBuffer } from '../../impl/core/encode.ts';
 import { selectChecks } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
-import { CTRL, SETTLED, STOP, SharedFingerprintSet } from './shared-set.ts';
+import { CTRL, STOP, SharedFingerprintSet, type SharedTables } from './shared-set.ts';
 import { FingerprintSet } from '../visited.ts';
 import { EncodedQueue } from '../spill.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
@@ -127,20 +127,77 @@ class EncodedFrontier implements Frontier {
   }
 }
 
+/** Entries of a full {@link NumberList} chunk. */
+const CHUNK_BITS = 14;
+const CHUNK = 1 << CHUNK_BITS;
+
+/**
+ * Numbers appended in typed chunks (Float64 or Uint32): no copy of the whole as it grows, and
+ * its bytes are what it holds (the first chunk doubles up to {@link CHUNK} entries, so a small
+ * level holds little).
+ */
+class NumberList {
+  private readonly chunks: (Float64Array | Uint32Array)[] = [];
+  length = 0;
+  constructor(private readonly make: (n: number) => Float64Array | Uint32Array) {}
+  push(x: number): void {
+    const n = this.length;
+    const k = n & (CHUNK - 1);
+    if (n < CHUNK) {
+      const first = this.chunks[0];
+      if (first === undefined || n === first.length) {
+        const grown = this.make(Math.max(256, n * 2));
+        if (first !== undefined) grown.set(first);
+        this.chunks[0] = grown;
+      }
+    } else if (k === 0) {
+      this.chunks.push(this.make(CHUNK));
+    }
+    this.chunks[n >>> CHUNK_BITS]![k] = x;
+    this.length = n + 1;
+  }
+  at(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)]!;
+  }
+  set(i: number, x: number): void {
+    this.chunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)] = x;
+  }
+  bytes(): number {
+    let b = 0;
+    for (const c of this.chunks) b += c.byteLength;
+    return b;
+  }
+}
+
+const f64 = (n: number): Float64Array => new Float64Array(n);
+const u32 = (n: number): Uint32Array => new Uint32Array(n);
+
+/** The rank of an entry that lost its state to another worker's smaller link: passed over. */
+const NONE = 0xffffffff;
+
 /**
  * One level of this worker's states: the states (objects or encodings) in the order they were
- * discovered, each with its *link*: `parentRank × LINK_BASE + action index` (initial states:
- * their index), which orders a level exactly as a single-threaded search discovers it. In a
- * partitioned level some entries lose their state to another worker's smaller link: their link
- * becomes -1 and they are passed over.
+ * discovered. While the level is being discovered each entry has its *link*: `parentRank ×
+ * LINK_BASE + action index` (initial states: their index), which orders a level exactly as a
+ * single-threaded search discovers it; a worker discovers its entries in that order (it expands
+ * its parents in rank order, their actions in order), so its links come sorted. Once the level
+ * is settled and merged, each entry keeps only its *rank* in the level (the index of its link
+ * among every worker's), {@link NONE} for an entry that lost its state to another worker's
+ * smaller link.
  */
 class Level {
   readonly states: Frontier;
-  links: number[] = [];
+  readonly links = new NumberList(f64);
   /** The shared-table slot of each entry (partitioned levels only). */
-  slots: number[] = [];
+  readonly slots = new NumberList(u32);
+  /** After the merge: each entry's rank in the level ({@link NONE}: lost). */
+  ranks: Uint32Array = new Uint32Array(0);
   constructor(states: Frontier) {
     this.states = states;
+  }
+  /** Bytes of links, slots and ranks held. */
+  bytes(): number {
+    return this.links.bytes() + this.slots.bytes() + this.ranks.byteLength;
   }
 }
 
@@ -149,17 +206,6 @@ function checkLinkable(count: number): void {
   if (count > LINK_BASE) throw new Error(`a state with more than ${LINK_BASE} enabled actions: too many for the parallel search (use --workers 1)`);
 }
 
-/** The least index `i` with `keys[i] >= key` (the rank of `key` when it is present). */
-function rankIn(keys: Float64Array, key: number): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The breadth-first part of this worker: created by `bfs-setup`. */
 class BfsWorker {
@@ -175,8 +221,8 @@ class BfsWorker {
   private readonly encodeInto: (s: unknown) => void;
   private current: Level;
   private next: Level;
-  /** The sorted links of the level being expanded (all workers'): an entry's rank is its link's index. */
-  private ranks: Float64Array = new Float64Array(0);
+  /** Per entry of `current` (as settled): whether it won its state; undefined when all did. */
+  private won: Uint8Array | undefined;
   /** Position in `current`. */
   private pos = 0;
   /** Keep only ranks ≡ index mod workers of `current` (the level that partitions). */
@@ -209,7 +255,7 @@ class BfsWorker {
 
   constructor(private readonly o: BfsWorkerOptions) {
     this.ctrl = o.ctrl;
-    this.set = new SharedFingerprintSet(o.ctrl, o.table, o.workers);
+    this.set = new SharedFingerprintSet(o.ctrl, { table: o.table, claims: o.claims }, o.workers);
     this.set.countExactlyAbove(o.maxStates);
     this.live = new Float64Array(o.live, o.index * 2 * 8, 2);
     const sel = selectChecks(machine, o.checks);
@@ -262,12 +308,13 @@ class BfsWorker {
     return this.sym === undefined && machine.encode !== undefined ? this.words : undefined;
   }
 
-  useTable(table: SharedArrayBuffer): void {
+  useTables(tables: SharedTables): void {
     const old = this.set.words();
-    this.set.use(table);
+    this.set.use(tables);
+    if (this.set.words().buffer === old.buffer) return;
     // The slots of the entries waiting to be settled moved with the growth.
     const slots = this.next.slots;
-    for (let i = 0; i < slots.length; i++) slots[i] = this.set.relocate(old, slots[i]!);
+    for (let i = 0; i < slots.length; i++) slots.set(i, this.set.relocate(old, slots.at(i)));
   }
 
   private flagError(): void {
@@ -292,13 +339,14 @@ class BfsWorker {
   private discover(t: unknown, depth: number, rank: number, ai: number): void {
     this.encodeInto(t);
     if (this.local) {
+      // A replica keeps no links: its ranks are its entries' indices (worker 0's links, as it
+      // meets the same states in the same order).
       if (!this.local.add(this.words)) return;
-      this.next.links.push(rank * LINK_BASE + ai);
       this.next.states.push(t, this.ownWords());
       return;
     }
     this.words.fingerprint(this.fp);
-    const n = this.set.add(this.fp[0]!, this.fp[1]!, this.replicatedLevel ? SETTLED : 0);
+    const n = this.set.add(this.fp[0]!, this.fp[1]!, !this.replicatedLevel);
     if (n > this.o.maxStates) {
       Atomics.compareExchange(this.ctrl, CTRL.stop, STOP.none, STOP.states);
       return;
@@ -354,7 +402,13 @@ class BfsWorker {
       error: this.error,
       ...(this.event ? { event: this.event } : {}),
       canExpand: false,
+      linkBytes: this.linkBytes(),
     };
+  }
+
+  /** Bytes of this worker's links, slots and ranks (both levels) and settle buffers. */
+  private linkBytes(): number {
+    return this.current.bytes() + this.next.bytes() + (this.won?.byteLength ?? 0);
   }
 
   init(): LevelReport {
@@ -370,45 +424,83 @@ class BfsWorker {
   }
 
   /**
-   * End a level: keep the entries of `next` that won their state (in a partitioned level), mark
-   * their slots settled, turn winners' invariant breaks into events, and hand back the winners'
-   * links, sorted (a replica hands back none: worker 0's are the level's).
+   * End a level: keep the entries of `next` that won their state (in a partitioned level: the
+   * coordinator empties the claim table once every worker has read its claims, which settles
+   * them), turn winners' invariant breaks into events, and hand back the winners' links, sorted
+   * (a replica hands back none: worker 0's are the level's). The entries' ranks come with the
+   * next `level` message.
    */
   settle(): SettledReport {
     const next = this.next;
     const replica = this.local !== undefined;
-    // A replicated level's entries are canonical as they stand (worker 0 met them in order).
-    if (!this.replicatedLevel && !replica) {
+    let links: Float64Array;
+    let won: Uint8Array | undefined;
+    if (replica) {
+      links = new Float64Array(0);
+    } else if (this.replicatedLevel) {
+      // A replicated level's entries are canonical as they stand (worker 0 met them in order).
+      links = new Float64Array(next.links.length);
+      for (let i = 0; i < links.length; i++) links[i] = next.links.at(i);
+    } else {
       const broken = new Map(this.brokenNext.map((b) => [b.entry, b.name]));
-      for (let i = 0; i < next.links.length; i++) {
-        const link = next.links[i]!;
+      won = new Uint8Array(next.links.length);
+      let count = 0;
+      for (let i = 0; i < won.length; i++) {
+        const link = next.links.at(i);
         const offer = Math.floor(link / LINK_BASE) + 1;
-        const slot = next.slots[i]!;
-        if (this.set.claimOf(slot) !== offer) {
-          next.links[i] = -1;
-          continue;
-        }
-        this.set.settle(slot);
+        if (this.set.claimOf(next.slots.at(i)) !== offer) continue;
+        won[i] = 1;
+        count++;
         const bad = broken.get(i);
         if (bad !== undefined) this.noteEvent({ rank: offer - 1, ai: link % LINK_BASE, sub: 1, kind: 'invariant', name: bad });
       }
-      next.slots = [];
+      links = new Float64Array(count);
+      for (let i = 0, k = 0; i < won.length; i++) if (won[i] === 1) links[k++] = next.links.at(i);
+    }
+    // Sorted by construction (parents expanded in rank order, actions in order): checked, since
+    // the ranks the coordinator hands back are matched to the entries in this order.
+    for (let k = 1; k < links.length; k++) {
+      if (!(links[k - 1]! < links[k]!)) throw new Error('parallel search: a worker discovered its links out of order');
     }
     this.brokenNext = [];
-    const links = replica ? new Float64Array(0) : Float64Array.from(next.links.filter((l) => l >= 0)).sort();
+    const linkBytes = this.linkBytes() + links.byteLength + (won?.byteLength ?? 0);
     const event = this.event;
     this.event = undefined;
     this.advance();
-    return { type: 'settled', links, nextSize: links.length, ...(event ? { event } : {}), witnessDepths: this.witnesses.map((w) => w.depth) };
+    this.won = won;
+    return { type: 'settled', links, nextSize: links.length, ...(event ? { event } : {}), witnessDepths: this.witnesses.map((w) => w.depth), linkBytes };
+  }
+
+  /**
+   * Give the settled level's entries their ranks: `ranks` holds the ranks of this worker's
+   * winners, in order (none for a replica, whose entries are worker 0's, ranked 0, 1, …).
+   */
+  private adoptRanks(ranks: Uint32Array | undefined): void {
+    const n = this.current.states.length;
+    const r = new Uint32Array(n);
+    const won = this.won;
+    if (this.local !== undefined || ranks === undefined) {
+      for (let i = 0; i < n; i++) r[i] = i;
+    } else if (won === undefined) {
+      if (ranks.length !== n) throw new Error(`parallel search: ${ranks.length} ranks for ${n} entries`);
+      r.set(ranks);
+    } else {
+      let k = 0;
+      for (let i = 0; i < n; i++) r[i] = won[i] === 1 ? ranks[k++]! : NONE;
+      if (k !== ranks.length) throw new Error(`parallel search: ${ranks.length} ranks for ${k} winners`);
+    }
+    this.current.ranks = r;
+    this.won = undefined;
   }
 
   /** Whether any frontier state has an enabled action (for the depth bound). */
-  probe(): LevelReport {
+  probe(ranks: Uint32Array | undefined): LevelReport {
     let canExpand = false;
+    this.adoptRanks(ranks);
     try {
-      const links = this.current.links;
-      for (let i = 0; i < links.length; i++) {
-        if (links[i]! < 0) {
+      const rs = this.current.ranks;
+      for (let i = 0; i < rs.length; i++) {
+        if (rs[i] === NONE) {
           this.current.states.skip();
           continue;
         }
@@ -426,14 +518,14 @@ class BfsWorker {
 
   /**
    * Expand the frontier of `depth` from where it stopped; returns when done, paused or stopped.
-   * `ranks`: every worker's links of this level, sorted (an entry's rank is its link's index).
+   * `ranks` (a fresh level): the ranks of this worker's winners of the level, in order.
    */
-  level(depth: number, fresh: boolean, partition = false, ranks?: SharedArrayBuffer, replicated = false): LevelReport {
+  level(depth: number, fresh: boolean, partition = false, ranks?: Uint32Array, replicated = false): LevelReport {
     if (fresh) {
       this.depth = depth;
       this.pos = 0;
       this.newStates = 0;
-      this.ranks = new Float64Array(ranks!);
+      this.adoptRanks(ranks);
       this.replicatedLevel = replicated && this.o.index === 0;
     }
     if (partition) {
@@ -450,21 +542,16 @@ class BfsWorker {
     const props = this.properties;
     const deadlock = this.o.deadlock;
     const live = this.live;
-    const links = this.current.links;
+    const rs = this.current.ranks;
     const states = this.current.states;
     try {
       const { index, workers } = this.o;
       for (;;) {
         if (Atomics.load(ctrl, CTRL.stop) !== STOP.none) return this.report('stopped');
         if (Atomics.load(ctrl, CTRL.pause) !== 0) return this.report('paused');
-        if (this.pos >= links.length) break;
-        const link = links[this.pos++]!;
-        if (link < 0) {
-          states.skip();
-          continue;
-        }
-        const rank = rankIn(this.ranks, link);
-        if ((this.partitioning && rank % workers !== index) || rank > Atomics.load(ctrl, CTRL.bound)) {
+        if (this.pos >= rs.length) break;
+        const rank = rs[this.pos++]!;
+        if (rank === NONE || (this.partitioning && rank % workers !== index) || rank > Atomics.load(ctrl, CTRL.bound)) {
           states.skip();
           continue;
         }
@@ -529,7 +616,7 @@ port.on('message', (m: CoordinatorMessage) => {
       post(bfs!.init());
       return;
     case 'level':
-      post(m.expand ? bfs!.level(m.depth, true, m.partition ?? false, m.ranks, m.replicated) : bfs!.probe());
+      post(m.expand ? bfs!.level(m.depth, true, m.partition ?? false, m.ranks, m.replicated) : bfs!.probe(m.ranks));
       return;
     case 'settle': {
       const r = bfs!.settle();
@@ -537,7 +624,7 @@ port.on('message', (m: CoordinatorMessage) => {
       return;
     }
     case 'resume':
-      bfs!.useTable(m.table);
+      bfs!.useTables(m.tables);
       post(m.continueLevel ? bfs!.level(0, false) : { type: 'ready' });
       return;
     case 'random':
