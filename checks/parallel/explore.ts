@@ -36,7 +36,7 @@ import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } fro
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, defaultWorkers, startWorkers, type WorkerHandle } from './pool.ts';
 import { CTRL, STOP, SharedFingerprintSet } from './shared-set.ts';
-import { LINK_BASE, eventOrder, type BfsEvent, type LevelReport, type SettledReport, type WorkerMessage } from './protocol.ts';
+import { LINK_BASE, LOST_RANK, eventOrder, type BfsEvent, type LevelReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 import { traceFromIndices, type Violation } from '../../impl/core/trace.ts';
 import { explainError } from '../../impl/core/culprit.ts';
 import { brokenInitProperty, brokenInvariant, brokenProperty, type Broken } from '../engine/checking.ts';
@@ -90,23 +90,53 @@ function asSettled(m: WorkerMessage): SettledReport {
 }
 
 /**
- * Merge the workers' sorted links into the level's order: each link goes to `store` (as parent
- * rank and action index) at its rank; returns, per part, the ranks of its links, in shared
+ * Merge the workers' links (per worker, its entries' links in chunks: -1 for a loser, the others
+ * sorted) into the level's order: each link goes to `store` (as parent rank and action index) at
+ * its rank; returns, per worker, every entry's rank ({@link LOST_RANK} for a loser), in shared
  * memory (what each worker reads back).
  */
-export function mergeLinks(parts: readonly Float64Array[], store: LinkStore): Uint32Array[] {
-  const total = parts.reduce((a, p) => a + p.length, 0);
-  const ranks = parts.map((p) => new Uint32Array(new SharedArrayBuffer(Math.max(4, p.length * 4)), 0, p.length));
-  const at = parts.map(() => 0);
-  for (let k = 0; k < total; k++) {
-    let best = -1;
-    for (let p = 0; p < parts.length; p++) {
-      if (at[p]! < parts[p]!.length && (best < 0 || parts[p]![at[p]!]! < parts[best]![at[best]!]!)) best = p;
+export function mergeLinks(parts: readonly (readonly Float64Array[])[], store: LinkStore): Uint32Array[] {
+  const n = parts.length;
+  const ranks = parts.map((p) => {
+    const entries = p.reduce((a, c) => a + c.length, 0);
+    return new Uint32Array(new SharedArrayBuffer(Math.max(4, entries * 4)), 0, entries).fill(LOST_RANK);
+  });
+  const chunk = new Array<number>(n).fill(0);
+  const off = new Array<number>(n).fill(0);
+  const entry = new Array<number>(n).fill(0);
+  const head = new Array<number>(n).fill(Infinity);
+  /** Move worker p's cursor to its next winner (head: Infinity past the end). */
+  const seek = (p: number): void => {
+    const cs = parts[p]!;
+    for (;;) {
+      while (chunk[p]! < cs.length && off[p]! >= cs[chunk[p]!]!.length) {
+        chunk[p]!++;
+        off[p] = 0;
+      }
+      if (chunk[p]! >= cs.length) {
+        head[p] = Infinity;
+        return;
+      }
+      const x = cs[chunk[p]!]![off[p]!]!;
+      if (x >= 0) {
+        head[p] = x;
+        return;
+      }
+      off[p]!++;
+      entry[p]!++;
     }
-    const i = at[best]!++;
-    const link = parts[best]![i]!;
-    ranks[best]![i] = k;
+  };
+  for (let p = 0; p < n; p++) seek(p);
+  for (let k = 0; ; k++) {
+    let best = -1;
+    for (let p = 0; p < n; p++) if (head[p]! !== Infinity && (best < 0 || head[p]! < head[best]!)) best = p;
+    if (best < 0) break;
+    const link = head[best]!;
+    ranks[best]![entry[best]!] = k;
     store.push(Math.floor(link / LINK_BASE), link % LINK_BASE);
+    off[best]!++;
+    entry[best]!++;
+    seek(best);
   }
   return ranks;
 }
@@ -339,14 +369,14 @@ async function searchLevels(
     set.clearClaims();
     let size = 0;
     for (const r of rs) {
-      size += r.links.length;
+      size += r.nextSize;
       witnessAt(r.witnessDepths);
       if (r.event && (!found || eventOrder(r.event) < eventOrder(found.event))) found = { event: r.event, depth: from };
     }
     levelStart.push(store.length);
     rankParts = mergeLinks(rs.map((r) => r.links), store);
-    // The workers' settle buffers and the ranks handed back (4 bytes a state) are alive together.
-    notePeak(rs.reduce((a, r) => a + r.linkBytes, 0) + size * 4);
+    // What the workers held as they settled, and the ranks handed back (4 bytes an entry).
+    notePeak(rs.reduce((a, r) => a + r.linkBytes, 0) + rankParts.reduce((a, r) => a + r.byteLength, 0));
     if (size > peakFrontier) peakFrontier = size;
     return size;
   };

@@ -38,6 +38,9 @@ export interface BfsWorkerOptions {
  */
 export const LINK_BASE = 65_536;
 
+/** The rank of a level entry that lost its state to another worker's smaller link (it is passed over). */
+export const LOST_RANK = 0xffffffff;
+
 /**
  * A check violation met by a worker: where a single-threaded search would meet it, as (rank of
  * the parent being expanded, action index, sub-order), `sub` ordering what happens at one
@@ -86,8 +89,9 @@ export type CoordinatorMessage =
        */
       readonly partition?: boolean;
       /**
-       * The ranks in the level (the indices of their links among every worker's, sorted) of
-       * this worker's winners, in the order it discovered them (a replica: none).
+       * The rank in the level (the index of its link among every worker's, sorted) of each of
+       * this worker's entries, in the order it discovered them, {@link LOST_RANK} for a loser
+       * (a replica: none).
        */
       readonly ranks?: Uint32Array;
       /** The level is expanded replicated: worker 0 alone inserts, in the canonical order. */
@@ -125,8 +129,11 @@ export interface LevelReport {
 /** A worker's account of a level's end ({@link CoordinatorMessage} `settle`). */
 export interface SettledReport {
   readonly type: 'settled';
-  /** The links of the states this worker owns in the new level, sorted (a replica: none). */
-  readonly links: Float64Array;
+  /**
+   * The links of this worker's entries in the new level, in order, in chunks; -1 for an entry
+   * that lost its state to another worker; the others sorted (a replica: none).
+   */
+  readonly links: readonly Float64Array[];
   readonly nextSize: number;
   /** The least check violation this worker met in the level (invariants of states it won included). */
   readonly event?: BfsEvent;

@@ -22,7 +22,7 @@ import { CTRL, STOP, SharedFingerprintSet, type SharedTables } from './shared-se
 import { FingerprintSet } from '../visited.ts';
 import { EncodedQueue } from '../spill.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
-import { LINK_BASE, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
+import { LINK_BASE, LOST_RANK, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 import { symmetryKeyOf } from '../engine/checking.ts';
 
 const port = parentPort!;
@@ -167,13 +167,15 @@ class NumberList {
     for (const c of this.chunks) b += c.byteLength;
     return b;
   }
+  /** The chunks, each cut to the entries it holds (views of the same memory), in order. */
+  parts(): (Float64Array | Uint32Array)[] {
+    return this.chunks.map((c, i) => c.subarray(0, Math.min(c.length, this.length - i * CHUNK)));
+  }
 }
 
 const f64 = (n: number): Float64Array => new Float64Array(n);
 const u32 = (n: number): Uint32Array => new Uint32Array(n);
 
-/** The rank of an entry that lost its state to another worker's smaller link: passed over. */
-const NONE = 0xffffffff;
 
 /**
  * One level of this worker's states: the states (objects or encodings) in the order they were
@@ -187,9 +189,9 @@ const NONE = 0xffffffff;
  */
 class Level {
   readonly states: Frontier;
-  readonly links = new NumberList(f64);
+  links = new NumberList(f64);
   /** The shared-table slot of each entry (partitioned levels only). */
-  readonly slots = new NumberList(u32);
+  slots = new NumberList(u32);
   /** After the merge: each entry's rank in the level ({@link NONE}: lost). */
   ranks: Uint32Array = new Uint32Array(0);
   constructor(states: Frontier) {
@@ -221,8 +223,6 @@ class BfsWorker {
   private readonly encodeInto: (s: unknown) => void;
   private current: Level;
   private next: Level;
-  /** Per entry of `current` (as settled): whether it won its state; undefined when all did. */
-  private won: Uint8Array | undefined;
   /** Position in `current`. */
   private pos = 0;
   /** Keep only ranks ≡ index mod workers of `current` (the level that partitions). */
@@ -408,7 +408,7 @@ class BfsWorker {
 
   /** Bytes of this worker's links, slots and ranks (both levels) and settle buffers. */
   private linkBytes(): number {
-    return this.current.bytes() + this.next.bytes() + (this.won?.byteLength ?? 0);
+    return this.current.bytes() + this.next.bytes();
   }
 
   init(): LevelReport {
@@ -424,73 +424,66 @@ class BfsWorker {
   }
 
   /**
-   * End a level: keep the entries of `next` that won their state (in a partitioned level: the
-   * coordinator empties the claim table once every worker has read its claims, which settles
-   * them), turn winners' invariant breaks into events, and hand back the winners' links, sorted
-   * (a replica hands back none: worker 0's are the level's). The entries' ranks come with the
-   * next `level` message.
+   * End a level: mark the entries of `next` that lost their state to another worker's smaller
+   * link (in a partitioned level: the coordinator empties the claim table once every worker has
+   * read its claims, which settles the winners), turn winners' invariant breaks into events, and
+   * hand over the links (losers: -1), sorted, in their chunks (moved, not copied; a replica hands
+   * over none: worker 0's are the level's). The entries' ranks come with the next `level` message.
    */
   settle(): SettledReport {
     const next = this.next;
     const replica = this.local !== undefined;
-    let links: Float64Array;
-    let won: Uint8Array | undefined;
-    if (replica) {
-      links = new Float64Array(0);
-    } else if (this.replicatedLevel) {
-      // A replicated level's entries are canonical as they stand (worker 0 met them in order).
-      links = new Float64Array(next.links.length);
-      for (let i = 0; i < links.length; i++) links[i] = next.links.at(i);
-    } else {
+    const links = next.links;
+    if (!this.replicatedLevel && !replica) {
       const broken = new Map(this.brokenNext.map((b) => [b.entry, b.name]));
-      won = new Uint8Array(next.links.length);
-      let count = 0;
-      for (let i = 0; i < won.length; i++) {
-        const link = next.links.at(i);
+      for (let i = 0; i < links.length; i++) {
+        const link = links.at(i);
         const offer = Math.floor(link / LINK_BASE) + 1;
-        if (this.set.claimOf(next.slots.at(i)) !== offer) continue;
-        won[i] = 1;
-        count++;
+        if (this.set.claimOf(next.slots.at(i)) !== offer) {
+          links.set(i, -1);
+          continue;
+        }
         const bad = broken.get(i);
         if (bad !== undefined) this.noteEvent({ rank: offer - 1, ai: link % LINK_BASE, sub: 1, kind: 'invariant', name: bad });
       }
-      links = new Float64Array(count);
-      for (let i = 0, k = 0; i < won.length; i++) if (won[i] === 1) links[k++] = next.links.at(i);
     }
     // Sorted by construction (parents expanded in rank order, actions in order): checked, since
-    // the ranks the coordinator hands back are matched to the entries in this order.
-    for (let k = 1; k < links.length; k++) {
-      if (!(links[k - 1]! < links[k]!)) throw new Error('parallel search: a worker discovered its links out of order');
+    // the coordinator merges the workers' links as sorted runs.
+    let winners = 0;
+    for (let i = 0, last = -1; i < links.length; i++) {
+      const l = links.at(i);
+      if (l < 0) continue;
+      if (!(last < l)) throw new Error('parallel search: a worker discovered its links out of order');
+      last = l;
+      winners++;
     }
     this.brokenNext = [];
-    const linkBytes = this.linkBytes() + links.byteLength + (won?.byteLength ?? 0);
+    const linkBytes = this.linkBytes();
+    const parts = replica ? [] : (links.parts() as Float64Array[]);
     const event = this.event;
     this.event = undefined;
     this.advance();
-    this.won = won;
-    return { type: 'settled', links, nextSize: links.length, ...(event ? { event } : {}), witnessDepths: this.witnesses.map((w) => w.depth), linkBytes };
+    // The links and slots are done with here: the ranks replace them.
+    this.current.links = new NumberList(f64);
+    this.current.slots = new NumberList(u32);
+    return { type: 'settled', links: parts, nextSize: winners, ...(event ? { event } : {}), witnessDepths: this.witnesses.map((w) => w.depth), linkBytes };
   }
 
   /**
-   * Give the settled level's entries their ranks: `ranks` holds the ranks of this worker's
-   * winners, in order (none for a replica, whose entries are worker 0's, ranked 0, 1, …).
+   * Give the settled level's entries their ranks: `ranks` holds every entry's rank in the level
+   * ({@link LOST_RANK} for a loser), from the coordinator's merge; a replica, whose entries are
+   * worker 0's in the same order, ranks them 0, 1, ….
    */
   private adoptRanks(ranks: Uint32Array | undefined): void {
     const n = this.current.states.length;
-    const r = new Uint32Array(n);
-    const won = this.won;
     if (this.local !== undefined || ranks === undefined) {
+      const r = new Uint32Array(n);
       for (let i = 0; i < n; i++) r[i] = i;
-    } else if (won === undefined) {
-      if (ranks.length !== n) throw new Error(`parallel search: ${ranks.length} ranks for ${n} entries`);
-      r.set(ranks);
-    } else {
-      let k = 0;
-      for (let i = 0; i < n; i++) r[i] = won[i] === 1 ? ranks[k++]! : NONE;
-      if (k !== ranks.length) throw new Error(`parallel search: ${ranks.length} ranks for ${k} winners`);
+      this.current.ranks = r;
+      return;
     }
-    this.current.ranks = r;
-    this.won = undefined;
+    if (ranks.length !== n) throw new Error(`parallel search: ${ranks.length} ranks for ${n} entries`);
+    this.current.ranks = ranks;
   }
 
   /** Whether any frontier state has an enabled action (for the depth bound). */
@@ -500,7 +493,7 @@ class BfsWorker {
     try {
       const rs = this.current.ranks;
       for (let i = 0; i < rs.length; i++) {
-        if (rs[i] === NONE) {
+        if (rs[i] === LOST_RANK) {
           this.current.states.skip();
           continue;
         }
@@ -551,7 +544,7 @@ class BfsWorker {
         if (Atomics.load(ctrl, CTRL.pause) !== 0) return this.report('paused');
         if (this.pos >= rs.length) break;
         const rank = rs[this.pos++]!;
-        if (rank === NONE || (this.partitioning && rank % workers !== index) || rank > Atomics.load(ctrl, CTRL.bound)) {
+        if (rank === LOST_RANK || (this.partitioning && rank % workers !== index) || rank > Atomics.load(ctrl, CTRL.bound)) {
           states.skip();
           continue;
         }
@@ -620,7 +613,7 @@ port.on('message', (m: CoordinatorMessage) => {
       return;
     case 'settle': {
       const r = bfs!.settle();
-      port.postMessage(r, [r.links.buffer as ArrayBuffer]);
+      port.postMessage(r, r.links.map((l) => l.buffer as ArrayBuffer));
       return;
     }
     case 'resume':
