@@ -4,6 +4,9 @@
  * variants; bounds; input errors. The shared table starts tiny so that every run also goes
  * through stop-the-world growth several times.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { InputError, type ParamValue } from '../../impl/core/machine.ts';
@@ -121,6 +124,37 @@ describe('encoded frontier on the workers', () => {
     await expect(exploreParallel(ref, { workers: 2, frontier: 'encoded' })).rejects.toThrow(/cannot hold its frontier encoded/);
     const r = await exploreParallel(ref, { workers: 2, warmStart: false, partitionAt: 8 });
     expect(r.stats.frontier).toBe('objects');
+  }, 120_000);
+});
+
+describe('trace links spilled to disk', () => {
+  const tmp = (): string => mkdtempSync(join(tmpdir(), 'dscheck-par-links-'));
+  // Chunks of 16 links, two kept in memory: every level past the first few goes to disk.
+  const spill = { workers: 2, warmStart: false, partitionAt: 4, initialSlots: 1024, linkChunk: 16, linkMemoryBytes: 1 } as const;
+
+  test('the same verdict and trace, read back from disk; no file left behind (violation, exhausted, interrupted)', async () => {
+    const bug = { model: 'twophase', params: { rms: 3, bug: 'commit-unprepared' } };
+    const seqBug = explore((await loadMachine(bug)).machine);
+    expect(seqBug.status).toBe('violation');
+    const dir = tmp();
+    const found = await exploreParallel(bug, { ...spill, spillDir: dir });
+    expect(essence(found)).toEqual(essence(seqBug));
+    expect(found.stats.spilledBytes).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual([]);
+
+    const ok = { model: 'twophase', params: { rms: 4 } };
+    const seqOk = explore((await loadMachine(ok)).machine);
+    const done = await exploreParallel(ok, { ...spill, workers: 3, spillDir: dir });
+    expect(essence(done)).toEqual(essence(seqOk));
+    expect(done.stats.spilledBytes).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual([]);
+
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    const cut = await exploreParallel({ model: 'twophase', params: { rms: 9 } }, { ...spill, signal: ac.signal, spillDir: dir });
+    expect(cut.bound?.kind).toBe('interrupted');
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true });
   }, 120_000);
 });
 

@@ -57,6 +57,8 @@ export interface ParallelExploreOptions extends ExploreOptions {
   readonly initialSlots?: number;
   /** Partition the frontier once a level holds this many states (default 256 per worker). */
   readonly partitionAt?: number;
+  /** Links per chunk of the trace-link store (the unit that spills; default 65,536); smaller only in tests. */
+  readonly linkChunk?: number;
   /** With the warm start: start the workers only if the search in this thread runs longer than this (default {@link SPAWN_AFTER_MS}). */
   readonly spawnAfterMs?: number;
 }
@@ -224,7 +226,7 @@ export async function exploreParallel(
   }, opts.spawnAfterMs ?? SPAWN_AFTER_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal;
   const startedAt = performance.now();
-  const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, ...seqOpts } = opts;
+  const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, linkChunk: _lc, ...seqOpts } = opts;
   const first = await sequential(machine, { ...seqOpts, signal }, 1);
   clearTimeout(spawn);
   const userAbort = opts.signal?.aborted ?? false;
@@ -265,7 +267,11 @@ async function parallelBfs(
 ): Promise<CheckResult<unknown, unknown, ParallelExploreStats>> {
   // Every level's links in rank order (parent rank, action index), spilling the oldest to disk
   // past its budget; its file is removed however the search ends (violation, bound, error, Ctrl-C).
-  const store = new LinkStore({ ...(opts.spillDir !== undefined ? { dir: opts.spillDir } : {}), memoryBytes: opts.linkMemoryBytes ?? DEFAULT_SPILL.linkMemoryBytes });
+  const store = new LinkStore({
+    ...(opts.spillDir !== undefined ? { dir: opts.spillDir } : {}),
+    ...(opts.linkChunk !== undefined ? { linkChunk: opts.linkChunk } : {}),
+    memoryBytes: opts.linkMemoryBytes ?? DEFAULT_SPILL.linkMemoryBytes,
+  });
   try {
     return await searchLevels(store, booting, machine, opts, n, startedAt);
   } finally {
@@ -340,7 +346,9 @@ async function searchLevels(
    */
   let peakCheckerBytes = 0;
   const notePeak = (workerBytes: number): void => {
-    peakCheckerBytes = Math.max(peakCheckerBytes, set.bytes() + store.bytes() + workerBytes);
+    const total = set.bytes() + store.bytes() + workerBytes;
+    if (total > peakCheckerBytes && process.env['DSCHECK_PAR_DEBUG']) process.stderr.write(`checker bytes ${total}: table ${set.tableBytes()} claims ${set.bytes() - set.tableBytes()} links here ${store.bytes()} in workers ${workerBytes}\n`);
+    peakCheckerBytes = Math.max(peakCheckerBytes, total);
   };
   /** The least check violation, and the depth whose expansion met it (-1: the initial states). */
   let found: { readonly event: BfsEvent; readonly depth: number } | undefined;
@@ -445,7 +453,7 @@ async function searchLevels(
   const parallelMs = performance.now() - start;
   if (error) {
     // The model threw: a single-threaded search to that depth reports it, with its phase and trace.
-    const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, ...seq } = opts;
+    const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, linkChunk: _lc, ...seq } = opts;
     store.dispose();
     return sequential(machine, seq, n, { parallelMs, startedAt: start });
   }
