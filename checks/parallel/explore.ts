@@ -36,7 +36,7 @@ import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } fro
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, defaultWorkers, startWorkers, type WorkerHandle } from './pool.ts';
 import { CTRL, STOP, SharedFingerprintSet } from './shared-set.ts';
-import { LINK_BASE, LOST_RANK, eventOrder, type BfsEvent, type LevelReport, type SettledReport, type WorkerMessage } from './protocol.ts';
+import { LINK_BASE, LOST_RANK, LinkReader, eventOrder, type BfsEvent, type LevelReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 import { traceFromIndices, type Violation } from '../../impl/core/trace.ts';
 import { explainError } from '../../impl/core/culprit.ts';
 import { brokenInitProperty, brokenInvariant, brokenProperty, type Broken } from '../engine/checking.ts';
@@ -91,41 +91,39 @@ function asSettled(m: WorkerMessage): SettledReport {
   throw new Error(`unexpected worker reply ${m.type}`);
 }
 
+/** One worker's links of a level, as handed over at its end. */
+export interface WorkerLinks {
+  readonly links: readonly Uint8Array[];
+  readonly entries: number;
+  /** Bit i set: entry i lost its state (absent: none lost). */
+  readonly lost?: Uint8Array;
+}
+
 /**
- * Merge the workers' links (per worker, its entries' links in chunks: -1 for a loser, the others
- * sorted) into the level's order: each link goes to `store` (as parent rank and action index) at
- * its rank; returns, per worker, every entry's rank ({@link LOST_RANK} for a loser), in shared
- * memory (what each worker reads back).
+ * Merge the workers' links (each worker's in its entries' order, which is sorted, losers
+ * excepted) into the level's order: each winner's link goes to `store` (as parent rank and
+ * action index) at its rank; returns, per worker, every entry's rank ({@link LOST_RANK} for a
+ * loser), in shared memory (what each worker reads back).
  */
-export function mergeLinks(parts: readonly (readonly Float64Array[])[], store: LinkStore): Uint32Array[] {
+export function mergeLinks(parts: readonly WorkerLinks[], store: LinkStore): Uint32Array[] {
   const n = parts.length;
-  const ranks = parts.map((p) => {
-    const entries = p.reduce((a, c) => a + c.length, 0);
-    return new Uint32Array(new SharedArrayBuffer(Math.max(4, entries * 4)), 0, entries).fill(LOST_RANK);
-  });
-  const chunk = new Array<number>(n).fill(0);
-  const off = new Array<number>(n).fill(0);
-  const entry = new Array<number>(n).fill(0);
+  const ranks = parts.map((p) => new Uint32Array(new SharedArrayBuffer(Math.max(4, p.entries * 4)), 0, p.entries).fill(LOST_RANK));
+  const readers = parts.map((p) => new LinkReader(p.links));
+  /** Per worker: the index of the entry at its head, and its link (Infinity past the end). */
+  const entry = new Array<number>(n).fill(-1);
   const head = new Array<number>(n).fill(Infinity);
-  /** Move worker p's cursor to its next winner (head: Infinity past the end). */
   const seek = (p: number): void => {
-    const cs = parts[p]!;
+    const rd = readers[p]!;
+    const lost = parts[p]!.lost;
     for (;;) {
-      while (chunk[p]! < cs.length && off[p]! >= cs[chunk[p]!]!.length) {
-        chunk[p]!++;
-        off[p] = 0;
-      }
-      if (chunk[p]! >= cs.length) {
+      if (!rd.next()) {
         head[p] = Infinity;
         return;
       }
-      const x = cs[chunk[p]!]![off[p]!]!;
-      if (x >= 0) {
-        head[p] = x;
-        return;
-      }
-      off[p]!++;
-      entry[p]!++;
+      const e = ++entry[p]!;
+      if (lost !== undefined && (lost[e >>> 3]! & (1 << (e & 7))) !== 0) continue;
+      head[p] = rd.rank * LINK_BASE + rd.ai;
+      return;
     }
   };
   for (let p = 0; p < n; p++) seek(p);
@@ -133,13 +131,11 @@ export function mergeLinks(parts: readonly (readonly Float64Array[])[], store: L
     let best = -1;
     for (let p = 0; p < n; p++) if (head[p]! !== Infinity && (best < 0 || head[p]! < head[best]!)) best = p;
     if (best < 0) break;
-    const link = head[best]!;
     ranks[best]![entry[best]!] = k;
-    store.push(Math.floor(link / LINK_BASE), link % LINK_BASE);
-    off[best]!++;
-    entry[best]!++;
+    store.push(readers[best]!.rank, readers[best]!.ai);
     seek(best);
   }
+  for (let p = 0; p < n; p++) if (entry[p]! + 1 !== parts[p]!.entries) throw new Error(`parallel search: worker ${p} handed over ${entry[p]! + 1} links for ${parts[p]!.entries} entries`);
   return ranks;
 }
 
@@ -382,9 +378,10 @@ async function searchLevels(
       if (r.event && (!found || eventOrder(r.event) < eventOrder(found.event))) found = { event: r.event, depth: from };
     }
     levelStart.push(store.length);
-    rankParts = mergeLinks(rs.map((r) => r.links), store);
-    // What the workers held as they settled, and the ranks handed back (4 bytes an entry).
-    notePeak(rs.reduce((a, r) => a + r.linkBytes, 0) + rankParts.reduce((a, r) => a + r.byteLength, 0));
+    // What the workers held as they settled; then what they handed over, with the ranks handed back.
+    notePeak(rs.reduce((a, r) => a + r.linkBytes, 0));
+    rankParts = mergeLinks(rs, store);
+    notePeak(rs.reduce((a, r) => a + r.handedBytes, 0) + rankParts.reduce((a, r) => a + r.byteLength, 0));
     if (size > peakFrontier) peakFrontier = size;
     return size;
   };

@@ -22,7 +22,7 @@ import { CTRL, STOP, SharedFingerprintSet, type SharedTables } from './shared-se
 import { FingerprintSet } from '../visited.ts';
 import { EncodedQueue } from '../spill.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
-import { LINK_BASE, LOST_RANK, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
+import { LINK_BASE, LOST_RANK, LinkBytes, LinkReader, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 import { symmetryKeyOf } from '../engine/checking.ts';
 
 const port = parentPort!;
@@ -173,7 +173,6 @@ class NumberList {
   }
 }
 
-const f64 = (n: number): Float64Array => new Float64Array(n);
 const u32 = (n: number): Uint32Array => new Uint32Array(n);
 
 
@@ -189,7 +188,7 @@ const u32 = (n: number): Uint32Array => new Uint32Array(n);
  */
 class Level {
   readonly states: Frontier;
-  links = new NumberList(f64);
+  links = new LinkBytes();
   /** The shared-table slot of each entry (partitioned levels only). */
   slots = new NumberList(u32);
   /** After the merge: each entry's rank in the level ({@link NONE}: lost). */
@@ -359,7 +358,7 @@ class BfsWorker {
       return;
     }
     const entry = this.next.links.length;
-    this.next.links.push(rank * LINK_BASE + ai);
+    this.next.links.push(rank, ai);
     if (!this.replicatedLevel) this.next.slots.push(this.set.slot);
     this.next.states.push(t, this.ownWords());
     for (const inv of this.invariants) {
@@ -427,46 +426,51 @@ class BfsWorker {
    * End a level: mark the entries of `next` that lost their state to another worker's smaller
    * link (in a partitioned level: the coordinator empties the claim table once every worker has
    * read its claims, which settles the winners), turn winners' invariant breaks into events, and
-   * hand over the links (losers: -1), sorted, in their chunks (moved, not copied; a replica hands
-   * over none: worker 0's are the level's). The entries' ranks come with the next `level` message.
+   * hand over the links and the losers (moved, not copied; a replica hands over none: worker
+   * 0's are the level's). The entries' ranks come with the next `level` message.
    */
   settle(): SettledReport {
     const next = this.next;
     const replica = this.local !== undefined;
     const links = next.links;
+    const entries = links.length;
+    let winners = entries;
+    let lost: Uint8Array | undefined;
     if (!this.replicatedLevel && !replica) {
       const broken = new Map(this.brokenNext.map((b) => [b.entry, b.name]));
-      for (let i = 0; i < links.length; i++) {
-        const link = links.at(i);
-        const offer = Math.floor(link / LINK_BASE) + 1;
-        if (this.set.claimOf(next.slots.at(i)) !== offer) {
-          links.set(i, -1);
+      lost = new Uint8Array((entries + 7) >>> 3);
+      const rd = new LinkReader(links.parts());
+      for (let i = 0; rd.next(); i++) {
+        if (this.set.claimOf(next.slots.at(i)) !== rd.rank + 1) {
+          lost[i >>> 3]! |= 1 << (i & 7);
+          winners--;
           continue;
         }
         const bad = broken.get(i);
-        if (bad !== undefined) this.noteEvent({ rank: offer - 1, ai: link % LINK_BASE, sub: 1, kind: 'invariant', name: bad });
+        if (bad !== undefined) this.noteEvent({ rank: rd.rank, ai: rd.ai, sub: 1, kind: 'invariant', name: bad });
       }
     }
-    // Sorted by construction (parents expanded in rank order, actions in order): checked, since
-    // the coordinator merges the workers' links as sorted runs.
-    let winners = 0;
-    for (let i = 0, last = -1; i < links.length; i++) {
-      const l = links.at(i);
-      if (l < 0) continue;
-      if (!(last < l)) throw new Error('parallel search: a worker discovered its links out of order');
-      last = l;
-      winners++;
-    }
     this.brokenNext = [];
-    const linkBytes = this.linkBytes();
-    const parts = replica ? [] : (links.parts() as Float64Array[]);
+    const handedBytes = links.bytes() + (lost?.byteLength ?? 0);
+    const linkBytes = this.linkBytes() + (lost?.byteLength ?? 0);
+    const parts = replica ? [] : links.parts();
     const event = this.event;
     this.event = undefined;
     this.advance();
     // The links and slots are done with here: the ranks replace them.
-    this.current.links = new NumberList(f64);
+    this.current.links = new LinkBytes();
     this.current.slots = new NumberList(u32);
-    return { type: 'settled', links: parts, nextSize: winners, ...(event ? { event } : {}), witnessDepths: this.witnesses.map((w) => w.depth), linkBytes };
+    return {
+      type: 'settled',
+      links: parts,
+      entries: replica ? 0 : entries,
+      ...(lost ? { lost } : {}),
+      nextSize: replica ? 0 : winners,
+      ...(event ? { event } : {}),
+      witnessDepths: this.witnesses.map((w) => w.depth),
+      linkBytes,
+      handedBytes,
+    };
   }
 
   /**
@@ -613,7 +617,7 @@ port.on('message', (m: CoordinatorMessage) => {
       return;
     case 'settle': {
       const r = bfs!.settle();
-      port.postMessage(r, r.links.map((l) => l.buffer as ArrayBuffer));
+      port.postMessage(r, [...r.links.map((l) => l.buffer as ArrayBuffer), ...(r.lost ? [r.lost.buffer as ArrayBuffer] : [])]);
       return;
     }
     case 'resume':
