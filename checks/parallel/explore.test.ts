@@ -13,6 +13,7 @@ import { InputError, type ParamValue } from '../../impl/core/machine.ts';
 import { loadMachine } from './model-ref.ts';
 import { exploreParallel } from './explore.ts';
 import { CTRL, SETTLED, SharedFingerprintSet } from './shared-set.ts';
+import { LinkBytes, LinkReader } from './protocol.ts';
 import type { CheckResult } from '../../impl/core/result.ts';
 
 type Case = readonly [model: string, params: Record<string, ParamValue>, opts?: { deadlock?: boolean; checks?: string[] }];
@@ -216,6 +217,31 @@ describe('input errors, before any work', () => {
   test('unknown model and module', async () => {
     await expect(exploreParallel({ model: 'nosuch' })).rejects.toThrow(/unknown model 'nosuch'/);
     await expect(exploreParallel({ model: 'x', module: 'no/such/file.ts' })).rejects.toThrow(InputError);
+  });
+});
+
+describe('links as varints', () => {
+  test('read back in order, across chunks, with large ranks and action indices; out of order is refused', () => {
+    const w = new LinkBytes();
+    const want: [number, number][] = [];
+    let rank = 0;
+    for (let i = 0; i < 50_000; i++) {
+      rank += i % 5 === 0 ? 0 : i % 997 === 0 ? 2 ** 33 : (i * 7) % 300;
+      const ai = i % 5 === 0 ? 65_535 - (i % 3) * 100 : i % 130;
+      if (want.length > 0 && want[want.length - 1]![0] === rank && want[want.length - 1]![1] >= ai) continue;
+      w.push(rank, ai);
+      want.push([rank, ai]);
+    }
+    expect(w.length).toBe(want.length);
+    expect(w.parts().length).toBeGreaterThan(1);
+    const r = new LinkReader(w.parts());
+    const got: [number, number][] = [];
+    while (r.next()) got.push([r.rank, r.ai]);
+    expect(got).toEqual(want);
+    const x = new LinkBytes();
+    x.push(5, 3);
+    expect(() => x.push(5, 3)).toThrow(/out of order/);
+    expect(() => x.push(4, 9)).toThrow(/out of order/);
   });
 });
 

@@ -36,7 +36,7 @@ import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } fro
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, defaultWorkers, startWorkers, type WorkerHandle } from './pool.ts';
 import { CTRL, STOP, SharedFingerprintSet } from './shared-set.ts';
-import { LINK_BASE, LOST_RANK, LinkReader, eventOrder, type BfsEvent, type LevelReport, type SettledReport, type WorkerMessage } from './protocol.ts';
+import { LINK_BASE, LOST_RANK, RANK_CHUNK, LinkReader, eventOrder, type BfsEvent, type LevelReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 import { traceFromIndices, type Violation } from '../../impl/core/trace.ts';
 import { explainError } from '../../impl/core/culprit.ts';
 import { brokenInitProperty, brokenInvariant, brokenProperty, type Broken } from '../engine/checking.ts';
@@ -62,6 +62,13 @@ export interface ParallelExploreOptions extends ExploreOptions {
   /** With the warm start: start the workers only if the search in this thread runs longer than this (default {@link SPAWN_AFTER_MS}). */
   readonly spawnAfterMs?: number;
 }
+
+/**
+ * The parallel search's default budget of trace links in memory (the least a link store keeps:
+ * two chunks of 65,536). It pushes a whole level at each level's end and reads links back only
+ * for the one counterexample, so a larger budget buys nothing.
+ */
+export const PARALLEL_LINK_MEMORY = 1 << 20;
 
 /** How long a search runs in this thread before the workers are started (a small model is done by then). */
 export const SPAWN_AFTER_MS = 200;
@@ -105,9 +112,14 @@ export interface WorkerLinks {
  * action index) at its rank; returns, per worker, every entry's rank ({@link LOST_RANK} for a
  * loser), in shared memory (what each worker reads back).
  */
-export function mergeLinks(parts: readonly WorkerLinks[], store: LinkStore): Uint32Array[] {
+export function mergeLinks(parts: readonly WorkerLinks[], store: LinkStore): Uint32Array[][] {
   const n = parts.length;
-  const ranks = parts.map((p) => new Uint32Array(new SharedArrayBuffer(Math.max(4, p.entries * 4)), 0, p.entries).fill(LOST_RANK));
+  const ranks = parts.map((p) =>
+    Array.from({ length: Math.ceil(p.entries / RANK_CHUNK) }, (_, c) => {
+      const len = Math.min(RANK_CHUNK, p.entries - c * RANK_CHUNK);
+      return new Uint32Array(new SharedArrayBuffer(len * 4)).fill(LOST_RANK);
+    }),
+  );
   const readers = parts.map((p) => new LinkReader(p.links));
   /** Per worker: the index of the entry at its head, and its link (Infinity past the end). */
   const entry = new Array<number>(n).fill(-1);
@@ -131,7 +143,8 @@ export function mergeLinks(parts: readonly WorkerLinks[], store: LinkStore): Uin
     let best = -1;
     for (let p = 0; p < n; p++) if (head[p]! !== Infinity && (best < 0 || head[p]! < head[best]!)) best = p;
     if (best < 0) break;
-    ranks[best]![entry[best]!] = k;
+    const e = entry[best]!;
+    ranks[best]![Math.floor(e / RANK_CHUNK)]![e % RANK_CHUNK] = k;
     store.push(readers[best]!.rank, readers[best]!.ai);
     seek(best);
   }
@@ -266,7 +279,7 @@ async function parallelBfs(
   const store = new LinkStore({
     ...(opts.spillDir !== undefined ? { dir: opts.spillDir } : {}),
     ...(opts.linkChunk !== undefined ? { linkChunk: opts.linkChunk } : {}),
-    memoryBytes: opts.linkMemoryBytes ?? DEFAULT_SPILL.linkMemoryBytes,
+    memoryBytes: opts.linkMemoryBytes ?? PARALLEL_LINK_MEMORY,
   });
   try {
     return await searchLevels(store, booting, machine, opts, n, startedAt);
@@ -335,7 +348,7 @@ async function searchLevels(
   /** Depth d's rank r is the link of id `levelStart[d] + r` in `store`. */
   const levelStart: number[] = [];
   /** Per worker, the ranks of its winners in the level to expand next (from the last merge). */
-  let rankParts: Uint32Array[] = [];
+  let rankParts: Uint32Array[][] = [];
   /**
    * The most bytes held at once (at a level's end or settle) by what grows with the states: both
    * shared tables, the links in memory here, and every worker's links, claim slots and ranks.
@@ -381,7 +394,7 @@ async function searchLevels(
     // What the workers held as they settled; then what they handed over, with the ranks handed back.
     notePeak(rs.reduce((a, r) => a + r.linkBytes, 0));
     rankParts = mergeLinks(rs, store);
-    notePeak(rs.reduce((a, r) => a + r.handedBytes, 0) + rankParts.reduce((a, r) => a + r.byteLength, 0));
+    notePeak(rs.reduce((a, r) => a + r.handedBytes, 0) + rankParts.flat().reduce((a, r) => a + r.byteLength, 0));
     if (size > peakFrontier) peakFrontier = size;
     return size;
   };

@@ -137,6 +137,9 @@ export class LinkReader {
   }
 }
 
+/** Entries per chunk of a worker's ranks (the chunks it has read are let go). */
+export const RANK_CHUNK = 1 << 16;
+
 /** The rank of a level entry that lost its state to another worker's smaller link (it is passed over). */
 export const LOST_RANK = 0xffffffff;
 
@@ -190,9 +193,9 @@ export type CoordinatorMessage =
       /**
        * The rank in the level (the index of its link among every worker's, sorted) of each of
        * this worker's entries, in the order it discovered them, {@link LOST_RANK} for a loser
-       * (a replica: none).
+       * (a replica: none), in chunks of {@link RANK_CHUNK}.
        */
-      readonly ranks?: Uint32Array;
+      readonly ranks?: readonly Uint32Array[];
       /** The level is expanded replicated: worker 0 alone inserts, in the canonical order. */
       readonly replicated?: boolean;
     }

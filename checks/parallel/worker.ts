@@ -22,7 +22,7 @@ import { CTRL, STOP, SharedFingerprintSet, type SharedTables } from './shared-se
 import { FingerprintSet } from '../visited.ts';
 import { EncodedQueue } from '../spill.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
-import { LINK_BASE, LOST_RANK, LinkBytes, LinkReader, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
+import { LINK_BASE, LOST_RANK, RANK_CHUNK, LinkBytes, LinkReader, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 import { symmetryKeyOf } from '../engine/checking.ts';
 
 const port = parentPort!;
@@ -177,6 +177,30 @@ const u32 = (n: number): Uint32Array => new Uint32Array(n);
 
 
 /**
+ * A level's rank of each entry, read once, in order: the chunks already read are let go. A
+ * replica's ranks are its entries' indices (no chunks).
+ */
+class Ranks {
+  constructor(
+    private readonly chunks: (Uint32Array | undefined)[] | undefined,
+    readonly length: number,
+  ) {}
+  /** The rank of entry `i`; `i` never decreases from one call to the next. */
+  at(i: number): number {
+    const cs = this.chunks;
+    if (cs === undefined) return i;
+    const c = Math.floor(i / RANK_CHUNK);
+    if (c > 0 && cs[c - 1] !== undefined) cs[c - 1] = undefined;
+    return cs[c]![i - c * RANK_CHUNK]!;
+  }
+  bytes(): number {
+    let n = 0;
+    for (const c of this.chunks ?? []) n += c?.byteLength ?? 0;
+    return n;
+  }
+}
+
+/**
  * One level of this worker's states: the states (objects or encodings) in the order they were
  * discovered. While the level is being discovered each entry has its *link*: `parentRank ×
  * LINK_BASE + action index` (initial states: their index), which orders a level exactly as a
@@ -192,13 +216,13 @@ class Level {
   /** The shared-table slot of each entry (partitioned levels only). */
   slots = new NumberList(u32);
   /** After the merge: each entry's rank in the level ({@link NONE}: lost). */
-  ranks: Uint32Array = new Uint32Array(0);
+  ranks = new Ranks(undefined, 0);
   constructor(states: Frontier) {
     this.states = states;
   }
   /** Bytes of links, slots and ranks held. */
   bytes(): number {
-    return this.links.bytes() + this.slots.bytes() + this.ranks.byteLength;
+    return this.links.bytes() + this.slots.bytes() + this.ranks.bytes();
   }
 }
 
@@ -401,13 +425,24 @@ class BfsWorker {
       error: this.error,
       ...(this.event ? { event: this.event } : {}),
       canExpand: false,
-      linkBytes: this.linkBytes(),
+      linkBytes: this.peakLinkBytes(),
     };
   }
 
-  /** Bytes of this worker's links, slots and ranks (both levels) and settle buffers. */
+  /** The most bytes of links, slots and ranks seen held since the last report (sampled as states are expanded). */
+  private peakBytes = 0;
+
+  /** Bytes of this worker's links, slots and ranks (both levels). */
   private linkBytes(): number {
     return this.current.bytes() + this.next.bytes();
+  }
+
+  /** The peak since the last call, which starts a new one. */
+  private peakLinkBytes(): number {
+    const now = this.linkBytes();
+    const peak = Math.max(this.peakBytes, now);
+    this.peakBytes = now;
+    return peak;
   }
 
   init(): LevelReport {
@@ -452,7 +487,7 @@ class BfsWorker {
     }
     this.brokenNext = [];
     const handedBytes = links.bytes() + (lost?.byteLength ?? 0);
-    const linkBytes = this.linkBytes() + (lost?.byteLength ?? 0);
+    const linkBytes = this.peakLinkBytes() + (lost?.byteLength ?? 0);
     const parts = replica ? [] : links.parts();
     const event = this.event;
     this.event = undefined;
@@ -478,26 +513,25 @@ class BfsWorker {
    * ({@link LOST_RANK} for a loser), from the coordinator's merge; a replica, whose entries are
    * worker 0's in the same order, ranks them 0, 1, ….
    */
-  private adoptRanks(ranks: Uint32Array | undefined): void {
+  private adoptRanks(ranks: readonly Uint32Array[] | undefined): void {
     const n = this.current.states.length;
     if (this.local !== undefined || ranks === undefined) {
-      const r = new Uint32Array(n);
-      for (let i = 0; i < n; i++) r[i] = i;
-      this.current.ranks = r;
+      this.current.ranks = new Ranks(undefined, n);
       return;
     }
-    if (ranks.length !== n) throw new Error(`parallel search: ${ranks.length} ranks for ${n} entries`);
-    this.current.ranks = ranks;
+    const got = ranks.reduce((a, c) => a + c.length, 0);
+    if (got !== n) throw new Error(`parallel search: ${got} ranks for ${n} entries`);
+    this.current.ranks = new Ranks([...ranks], n);
   }
 
   /** Whether any frontier state has an enabled action (for the depth bound). */
-  probe(ranks: Uint32Array | undefined): LevelReport {
+  probe(ranks: readonly Uint32Array[] | undefined): LevelReport {
     let canExpand = false;
     this.adoptRanks(ranks);
     try {
       const rs = this.current.ranks;
       for (let i = 0; i < rs.length; i++) {
-        if (rs[i] === LOST_RANK) {
+        if (rs.at(i) === LOST_RANK) {
           this.current.states.skip();
           continue;
         }
@@ -517,7 +551,7 @@ class BfsWorker {
    * Expand the frontier of `depth` from where it stopped; returns when done, paused or stopped.
    * `ranks` (a fresh level): the ranks of this worker's winners of the level, in order.
    */
-  level(depth: number, fresh: boolean, partition = false, ranks?: Uint32Array, replicated = false): LevelReport {
+  level(depth: number, fresh: boolean, partition = false, ranks?: readonly Uint32Array[], replicated = false): LevelReport {
     if (fresh) {
       this.depth = depth;
       this.pos = 0;
@@ -547,7 +581,7 @@ class BfsWorker {
         if (Atomics.load(ctrl, CTRL.stop) !== STOP.none) return this.report('stopped');
         if (Atomics.load(ctrl, CTRL.pause) !== 0) return this.report('paused');
         if (this.pos >= rs.length) break;
-        const rank = rs[this.pos++]!;
+        const rank = rs.at(this.pos++);
         if (rank === LOST_RANK || (this.partitioning && rank % workers !== index) || rank > Atomics.load(ctrl, CTRL.bound)) {
           states.skip();
           continue;
@@ -577,6 +611,7 @@ class BfsWorker {
           if (broke) break;
           this.discover(t, this.depth + 1, rank, ai);
         }
+        if ((this.expanded & 1023) === 0) this.peakBytes = Math.max(this.peakBytes, this.linkBytes());
         if ((this.expanded & 63) === 0) {
           live[0] = this.transitions;
           live[1] = this.local ? 0 : this.next.states.length;
