@@ -12,22 +12,31 @@
  * - The levels are barriers: level d+1 starts when every worker has expanded its part of level
  *   d. So the distinct count of every depth, the diameter, the witnesses' depths and the verdict
  *   of a complete search are the same for any number of workers.
- * - Parent links and the canonical order. Every level is kept as its states' *links*,
- *   `parentRank × 65,536 + actionIndex`, sorted: a state's rank in its level is its link's index,
- *   which is exactly the order in which the single-threaded search discovers the level. A state
- *   first reached in the level being expanded is offered by every discovery (its parent's rank,
- *   an atomic minimum in the table's claim word); the least offer wins, and the winner's copy is
- *   the one expanded next (the copy the single-threaded search keeps, which matters when the key
- *   merges states: symmetry, ignored messages). At the level's end each worker keeps its winners
- *   and settles their slots, sends their links sorted, and the coordinator merges them into the
- *   level's sorted links, from which the workers read their states' ranks.
+ * - Parent links and the canonical order. A state's *link* is `parentRank × 65,536 +
+ *   actionIndex`; a level sorted by links is exactly the order in which the single-threaded
+ *   search discovers it, and a state's rank is its link's index. A state first reached in the
+ *   level being expanded is offered by every discovery (its parent's rank, an atomic minimum in
+ *   the level's claim table, see `shared-set.ts`); the least offer wins, and the winner's copy
+ *   is the one expanded next (the copy the single-threaded search keeps, which matters when the
+ *   key merges states: symmetry, ignored messages). Each worker discovers its entries in link
+ *   order (it expands its parents in rank order), and keeps their links packed as varints
+ *   (about 2 bytes an entry). At the level's end each worker marks its losers and hands over its
+ *   links; the claim table is emptied (the level's states are settled); the coordinator merges
+ *   the links into the level's order, appends them to a {@link LinkStore} (which spills to disk
+ *   past a small budget: the trace links of the levels before), and hands back each entry's
+ *   rank (4 bytes an entry, let go by the worker as it reads them).
  * - Counterexamples: a violation is recorded where the single-threaded search would meet it,
  *   (parent rank, action index, what is checked first); from then on, parents ranked above it
  *   are passed over, the level is finished, and the least violation of all workers is the one
  *   reported. Its trace follows the links back to an initial state and is replayed: the same
  *   trace as `explore()` for any worker count, with no second search. (A model that throws is
  *   the exception: a single-threaded search to that depth reports the throw, with its phase.)
- *   Checker memory: 12 bytes per slot of the table, and 8 per state for the links.
+ *   Checker memory (`stats.checkerBytes`, the most held at once, sampled at every level's end
+ *   and while the workers expand): 8 bytes per slot of the table, the claim table (8 bytes per
+ *   entry, sized to the largest level), 1 MiB of trace links, and per state of the two levels in
+ *   hand, its rank, its packed link and its slot in the table. The trace links of earlier
+ *   levels are on disk until a counterexample reads its path back; the file is removed however
+ *   the search ends.
  */
 import { InputError, type AnyMachine } from '../../impl/core/machine.ts';
 import { LinkStore } from '../spill.ts';

@@ -8,8 +8,9 @@
  *   nothing. When the frontier is large enough the coordinator partitions it (worker w keeps the
  *   states of rank ≡ w mod n); from then on each worker expands the states whose canonical
  *   discovery (least parent rank) it made, deduplicating and claiming through the shared table
- *   (states never cross threads). At a level's end (`settle`) it keeps its winners and sends
- *   their links, sorted. Between states it obeys the shared `pause`, `stop` and `bound` words;
+ *   (states never cross threads). At a level's end (`settle`) it marks its losers and hands over
+ *   its links (varints, in discovery order, which is link order); the next level brings each
+ *   entry's rank. Between states it obeys the shared `pause`, `stop` and `bound` words;
  * - random blocks: it runs {@link checkRandom} on a block of runs with the block's own seed and
  *   reports the summary (the coordinator replays a failing block to rebuild its trace).
  */
@@ -166,10 +167,6 @@ class NumberList {
     let b = 0;
     for (const c of this.chunks) b += c.byteLength;
     return b;
-  }
-  /** The chunks, each cut to the entries it holds (views of the same memory), in order. */
-  parts(): (Float64Array | Uint32Array)[] {
-    return this.chunks.map((c, i) => c.subarray(0, Math.min(c.length, this.length - i * CHUNK)));
   }
 }
 
