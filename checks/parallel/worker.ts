@@ -426,7 +426,7 @@ class BfsWorker {
     };
   }
 
-  /** The most bytes of links, slots and ranks seen held since the last report (sampled as states are expanded). */
+  /** The most bytes of links, slots and ranks seen held in this level (sampled as states are expanded, and at every report). */
   private peakBytes = 0;
 
   /** Bytes of this worker's links, slots and ranks (both levels). */
@@ -434,12 +434,10 @@ class BfsWorker {
     return this.current.bytes() + this.next.bytes();
   }
 
-  /** The peak since the last call, which starts a new one. */
+  /** The most bytes of links, slots and ranks held in this level so far (pauses included). */
   private peakLinkBytes(): number {
-    const now = this.linkBytes();
-    const peak = Math.max(this.peakBytes, now);
-    this.peakBytes = now;
-    return peak;
+    this.peakBytes = Math.max(this.peakBytes, this.linkBytes());
+    return this.peakBytes;
   }
 
   init(): LevelReport {
@@ -492,6 +490,7 @@ class BfsWorker {
     // The links and slots are done with here: the ranks replace them.
     this.current.links = new LinkBytes();
     this.current.slots = new NumberList(u32);
+    this.peakBytes = 0;
     return {
       type: 'settled',
       links: parts,
