@@ -42,7 +42,12 @@ function wantedCases(): ReadonlySet<string> {
   const env = process.env['DSCHECK_BENCH_CASES'];
   if (env === undefined || env.trim() === '') return new Set(PARALLEL_CASES);
   const names = env.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  for (const n of names) if (!(PARALLEL_CASES as readonly string[]).includes(n)) throw new Error(`DSCHECK_BENCH_CASES: unknown case '${n}'; valid: ${PARALLEL_CASES.join(', ')}`);
+  for (const n of names) {
+    if (!(PARALLEL_CASES as readonly string[]).includes(n)) {
+      process.stderr.write(`bench: DSCHECK_BENCH_CASES: unknown case '${n}'; valid: ${PARALLEL_CASES.join(', ')}\n`);
+      process.exit(2);
+    }
+  }
   return new Set(names);
 }
 
