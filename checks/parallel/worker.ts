@@ -128,31 +128,29 @@ class EncodedFrontier implements Frontier {
   }
 }
 
-/** Entries of a full {@link NumberList} chunk. */
+/** Entries of a full {@link SlotList} chunk. */
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
 
 /**
- * Numbers appended in typed chunks (Float64 or Uint32): no copy of the whole as it grows, and
- * its bytes are what it holds (the first chunk doubles up to {@link CHUNK} entries, so a small
- * level holds little).
+ * Table slots appended in Uint32 chunks: no copy of the whole as it grows, and its bytes are
+ * what it holds (the first chunk doubles up to {@link CHUNK} entries, so a small level holds little).
  */
-class NumberList {
-  private readonly chunks: (Float64Array | Uint32Array)[] = [];
+class SlotList {
+  private readonly chunks: Uint32Array[] = [];
   length = 0;
-  constructor(private readonly make: (n: number) => Float64Array | Uint32Array) {}
   push(x: number): void {
     const n = this.length;
     const k = n & (CHUNK - 1);
     if (n < CHUNK) {
       const first = this.chunks[0];
       if (first === undefined || n === first.length) {
-        const grown = this.make(Math.max(256, n * 2));
+        const grown = new Uint32Array(Math.max(256, n * 2));
         if (first !== undefined) grown.set(first);
         this.chunks[0] = grown;
       }
     } else if (k === 0) {
-      this.chunks.push(this.make(CHUNK));
+      this.chunks.push(new Uint32Array(CHUNK));
     }
     this.chunks[n >>> CHUNK_BITS]![k] = x;
     this.length = n + 1;
@@ -169,9 +167,6 @@ class NumberList {
     return b;
   }
 }
-
-const u32 = (n: number): Uint32Array => new Uint32Array(n);
-
 
 /**
  * A level's rank of each entry, read once, in order: the chunks already read are let go. A
@@ -204,15 +199,15 @@ class Ranks {
  * single-threaded search discovers it; a worker discovers its entries in that order (it expands
  * its parents in rank order, their actions in order), so its links come sorted. Once the level
  * is settled and merged, each entry keeps only its *rank* in the level (the index of its link
- * among every worker's), {@link NONE} for an entry that lost its state to another worker's
+ * among every worker's), {@link LOST_RANK} for an entry that lost its state to another worker's
  * smaller link.
  */
 class Level {
   readonly states: Frontier;
   links = new LinkBytes();
   /** The shared-table slot of each entry (partitioned levels only). */
-  slots = new NumberList(u32);
-  /** After the merge: each entry's rank in the level ({@link NONE}: lost). */
+  slots = new SlotList();
+  /** After the merge: each entry's rank in the level ({@link LOST_RANK}: lost). */
   ranks = new Ranks(undefined, 0);
   constructor(states: Frontier) {
     this.states = states;
@@ -489,7 +484,7 @@ class BfsWorker {
     this.advance();
     // The links and slots are done with here: the ranks replace them.
     this.current.links = new LinkBytes();
-    this.current.slots = new NumberList(u32);
+    this.current.slots = new SlotList();
     this.peakBytes = 0;
     return {
       type: 'settled',
