@@ -73,6 +73,8 @@ export interface SpillOptions {
   readonly memoryBytes: number;
   /** Words per frontier chunk (default 1 Mi = 4 MiB); smaller only in tests. */
   readonly chunkWords?: number;
+  /** Links per {@link LinkStore} chunk, a power of two (default 65,536 = 512 KiB); smaller only in tests. */
+  readonly linkChunk?: number;
 }
 
 const QUEUE_CHUNK_WORDS = 1 << 20;
@@ -183,8 +185,7 @@ export class EncodedQueue {
   }
 }
 
-const LINK_CHUNK_BITS = 16;
-const LINK_CHUNK = 1 << LINK_CHUNK_BITS; // links per chunk (512 KiB)
+const LINK_CHUNK_BITS = 16; // 65,536 links per chunk (512 KiB)
 
 /** Parent id and action index per state id, spilling the oldest chunks to disk past a budget. */
 export class LinkStore {
@@ -193,20 +194,24 @@ export class LinkStore {
   private readonly file: TempFile;
   private readonly maxChunksInMemory: number;
   private readonly one = new Uint32Array(2);
+  private readonly bits: number;
+  private readonly chunk: number;
   /** Number of links pushed. */
   length = 0;
 
   constructor(opts: SpillOptions) {
     this.file = new TempFile(opts.dir ?? tmpdir(), 'links');
-    this.maxChunksInMemory = Math.max(2, Math.floor(opts.memoryBytes / (LINK_CHUNK * 8)));
+    this.bits = opts.linkChunk !== undefined ? Math.max(1, Math.ceil(Math.log2(opts.linkChunk))) : LINK_CHUNK_BITS;
+    this.chunk = 1 << this.bits;
+    this.maxChunksInMemory = Math.max(2, Math.floor(opts.memoryBytes / (this.chunk * 8)));
   }
 
   /** Append the link of the next state id; returns that id. */
   push(parent: number, via: number): number {
     const i = this.length;
-    const c = i >>> LINK_CHUNK_BITS;
+    const c = i >>> this.bits;
     if (c === this.chunks.length) {
-      this.chunks.push(new Uint32Array(LINK_CHUNK * 2));
+      this.chunks.push(new Uint32Array(this.chunk * 2));
       if (this.chunks.length - this.firstInMemory > this.maxChunksInMemory) {
         const old = this.chunks[this.firstInMemory]!;
         this.file.append(new Uint8Array(old.buffer));
@@ -214,7 +219,7 @@ export class LinkStore {
       }
     }
     const chunk = this.chunks[c]!;
-    const k = (i & (LINK_CHUNK - 1)) * 2;
+    const k = (i & (this.chunk - 1)) * 2;
     chunk[k] = parent;
     chunk[k + 1] = via;
     this.length++;
@@ -222,11 +227,11 @@ export class LinkStore {
   }
 
   private at(i: number): Uint32Array {
-    const c = i >>> LINK_CHUNK_BITS;
-    const k = (i & (LINK_CHUNK - 1)) * 2;
+    const c = i >>> this.bits;
+    const k = (i & (this.chunk - 1)) * 2;
     const chunk = this.chunks[c];
     if (chunk !== undefined) return chunk.subarray(k, k + 2);
-    this.file.read(new Uint8Array(this.one.buffer), (c * LINK_CHUNK * 2 + k) * 4);
+    this.file.read(new Uint8Array(this.one.buffer), (c * this.chunk * 2 + k) * 4);
     return this.one;
   }
 
@@ -242,7 +247,7 @@ export class LinkStore {
 
   /** Bytes held in memory. */
   bytes(): number {
-    return (this.chunks.length - this.firstInMemory) * LINK_CHUNK * 8;
+    return (this.chunks.length - this.firstInMemory) * this.chunk * 8;
   }
 
   /** Bytes written to disk. */

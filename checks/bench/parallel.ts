@@ -3,6 +3,8 @@
  * TwoPhase-9's peak RSS, and random-mode steps per second on 1 vs 2 workers. Each job runs in a
  * fresh process (so peak RSS is the job's own); wall times include the workers' start-up.
  * Run: `npm run bench -- parallel` (on an otherwise idle machine: the ratios are the point).
+ * Some cases only: `DSCHECK_BENCH_CASES=twophase9 npm run bench -- parallel` (a comma-separated
+ * list of {@link PARALLEL_CASES}; the memory case takes a minute or two, the rest many more).
  */
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -34,9 +36,27 @@ function runRandom(job: ExhaustiveJob): RandomSample {
   return JSON.parse(out.trim().split('\n').pop()!) as RandomSample;
 }
 
+/** The cases of this section, in order (names for `DSCHECK_BENCH_CASES`). */
+export const PARALLEL_CASES = ['twophase8', 'paxoscommit', 'twophase9', 'random'] as const;
+
+/** The cases `DSCHECK_BENCH_CASES` asks for (all when unset); an unknown name is an error. */
+function wantedCases(): ReadonlySet<string> {
+  const env = process.env['DSCHECK_BENCH_CASES'];
+  if (env === undefined || env.trim() === '') return new Set(PARALLEL_CASES);
+  const names = env.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const n of names) {
+    if (!(PARALLEL_CASES as readonly string[]).includes(n)) {
+      process.stderr.write(`bench: DSCHECK_BENCH_CASES: unknown case '${n}'; valid: ${PARALLEL_CASES.join(', ')}\n`);
+      process.exit(2);
+    }
+  }
+  return new Set(names);
+}
+
 /** Run the parallel benchmarks. */
 export async function benchParallel(opts: { readonly reps?: number } = {}): Promise<Record<string, unknown>> {
   const reps = opts.reps ?? 3;
+  const cases = wantedCases();
   const summary: string[] = [];
   const rows: Record<string, unknown>[] = [];
   const pair = (label: string, job: ExhaustiveJob): void => {
@@ -50,13 +70,14 @@ export async function benchParallel(opts: { readonly reps?: number } = {}): Prom
       `${label.padEnd(34)} ${one.states.toLocaleString('en-US').padStart(10)} states  1 worker ${(one.elapsedMs / 1000).toFixed(2)} s · 2 workers ${(two.elapsedMs / 1000).toFixed(2)} s (no warm start ${(cold.elapsedMs / 1000).toFixed(2)} s)  → ${speedup.toFixed(2)}× (${(one.elapsedMs / cold.elapsedMs).toFixed(2)}×; target ≥ 1.7×: ${Math.max(speedup, one.elapsedMs / cold.elapsedMs) >= 1.7 ? 'met' : 'NOT met'})  peak RSS ${Math.round(one.peakRssMiB)} / ${Math.round(two.peakRssMiB)} MiB  ${one.checkerBytesPerState.toFixed(1)} / ${cold.checkerBytesPerState.toFixed(1)} B/state`,
     );
   };
-  pair('TwoPhase 8 RMs, type-ok', { model: 'twophase', params: { rms: 8 }, checks: ['type-ok'] });
-  pair('PaxosCommit.tla port (2 RMs, 3 acc)', { model: 'paxoscommit-tla', params: { rms: 2, acceptors: 3, maxBallot: 1 } });
-  const nine = [1, 2].map((workers) => repeatExhaustive({ model: 'twophase', params: { rms: 9 }, checks: ['type-ok'], workers, ...(workers > 1 ? { warmStart: false } : {}) }, 1));
+  if (cases.has('twophase8')) pair('TwoPhase 8 RMs, type-ok', { model: 'twophase', params: { rms: 8 }, checks: ['type-ok'] });
+  if (cases.has('paxoscommit')) pair('PaxosCommit.tla port (2 RMs, 3 acc)', { model: 'paxoscommit-tla', params: { rms: 2, acceptors: 3, maxBallot: 1 } });
+  const nine = (cases.has('twophase9') ? [1, 2] : []).map((workers) => repeatExhaustive({ model: 'twophase', params: { rms: 9 }, checks: ['type-ok'], workers, ...(workers > 1 ? { warmStart: false } : {}) }, 1));
   for (const [i, r] of nine.entries()) {
     rows.push({ label: `TwoPhase 9 RMs, ${i + 1} worker(s)`, states: r.states, elapsedMs: r.elapsedMs, peakRssMiB: r.peakRssMiB, bytesPerState: r.checkerBytesPerState });
     summary.push(`TwoPhase 9 RMs, type-ok, ${i + 1} worker${i ? 's' : ' '}       ${r.states.toLocaleString('en-US').padStart(10)} states  ${(r.elapsedMs / 1000).toFixed(2)} s  peak RSS ${Math.round(r.peakRssMiB)} MiB (target ≤ 800 MiB: ${r.peakRssMiB <= 800 ? 'met' : 'NOT met'})  ${r.checkerBytesPerState.toFixed(1)} B/state (target ≤ 16: ${r.checkerBytesPerState <= 16 ? 'met' : 'NOT met'})`);
   }
+  if (!cases.has('random')) return { summary, rows, reps, cases: [...cases] };
   const rnd = [1, 2].map((workers) => {
     const samples = Array.from({ length: reps }, (_, i) => runRandom({ kind: 'random', model: 'twophase', params: { rms: 5 }, workers, runs: RANDOM_RUNS, maxSteps: 200, seed: 100 + i }));
     return { workers, stepsPerSecond: median(samples.map((s) => s.stepsPerSecond)), all: samples.map((s) => Math.round(s.stepsPerSecond)) };

@@ -84,6 +84,20 @@ describe('LinkStore', () => {
     l.dispose();
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('takes a smaller chunk (tests of the runners spill with few states)', () => {
+    const dir = spillDir();
+    const l = new LinkStore({ dir, memoryBytes: 1, linkChunk: 16 }); // two chunks of 16 links in memory
+    for (let i = 0; i < 1000; i++) l.push(i * 3, i % 7);
+    expect(l.bytes()).toBe(2 * 16 * 8);
+    expect(l.diskBytes()).toBe((1000 - (1000 % 16) - 16) * 8);
+    for (let i = 0; i < 1000; i++) {
+      expect(l.parent(i)).toBe(i * 3);
+      expect(l.via(i)).toBe(i % 7);
+    }
+    l.dispose();
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
 
 describe('FingerprintSet growing by 1.5×', () => {

@@ -4,12 +4,16 @@
  * variants; bounds; input errors. The shared table starts tiny so that every run also goes
  * through stop-the-world growth several times.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { InputError, type ParamValue } from '../../impl/core/machine.ts';
 import { loadMachine } from './model-ref.ts';
 import { exploreParallel } from './explore.ts';
 import { CTRL, SETTLED, SharedFingerprintSet } from './shared-set.ts';
+import { LinkBytes, LinkReader } from './protocol.ts';
 import type { CheckResult } from '../../impl/core/result.ts';
 
 type Case = readonly [model: string, params: Record<string, ParamValue>, opts?: { deadlock?: boolean; checks?: string[] }];
@@ -124,6 +128,37 @@ describe('encoded frontier on the workers', () => {
   }, 120_000);
 });
 
+describe('trace links spilled to disk', () => {
+  const tmp = (): string => mkdtempSync(join(tmpdir(), 'dscheck-par-links-'));
+  // Chunks of 16 links, two kept in memory: every level past the first few goes to disk.
+  const spill = { workers: 2, warmStart: false, partitionAt: 4, initialSlots: 1024, linkChunk: 16, linkMemoryBytes: 1 } as const;
+
+  test('the same verdict and trace, read back from disk; no file left behind (violation, exhausted, interrupted)', async () => {
+    const bug = { model: 'twophase', params: { rms: 3, bug: 'commit-unprepared' } };
+    const seqBug = explore((await loadMachine(bug)).machine);
+    expect(seqBug.status).toBe('violation');
+    const dir = tmp();
+    const found = await exploreParallel(bug, { ...spill, spillDir: dir });
+    expect(essence(found)).toEqual(essence(seqBug));
+    expect(found.stats.spilledBytes).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual([]);
+
+    const ok = { model: 'twophase', params: { rms: 4 } };
+    const seqOk = explore((await loadMachine(ok)).machine);
+    const done = await exploreParallel(ok, { ...spill, workers: 3, spillDir: dir });
+    expect(essence(done)).toEqual(essence(seqOk));
+    expect(done.stats.spilledBytes).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual([]);
+
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    const cut = await exploreParallel({ model: 'twophase', params: { rms: 9 } }, { ...spill, signal: ac.signal, spillDir: dir });
+    expect(cut.bound?.kind).toBe('interrupted');
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true });
+  }, 120_000);
+});
+
 describe('bounds', () => {
   const ref = { model: 'twophase', params: { rms: 4 } };
   const machineOf = async () => (await loadMachine(ref)).machine;
@@ -185,11 +220,36 @@ describe('input errors, before any work', () => {
   });
 });
 
+describe('links as varints', () => {
+  test('read back in order, across chunks, with large ranks and action indices; out of order is refused', () => {
+    const w = new LinkBytes();
+    const want: [number, number][] = [];
+    let rank = 0;
+    for (let i = 0; i < 50_000; i++) {
+      rank += i % 5 === 0 ? 0 : i % 997 === 0 ? 2 ** 33 : (i * 7) % 300;
+      const ai = i % 5 === 0 ? 65_535 - (i % 3) * 100 : i % 130;
+      if (want.length > 0 && want[want.length - 1]![0] === rank && want[want.length - 1]![1] >= ai) continue;
+      w.push(rank, ai);
+      want.push([rank, ai]);
+    }
+    expect(w.length).toBe(want.length);
+    expect(w.parts().length).toBeGreaterThan(1);
+    const r = new LinkReader(w.parts());
+    const got: [number, number][] = [];
+    while (r.next()) got.push([r.rank, r.ai]);
+    expect(got).toEqual(want);
+    const x = new LinkBytes();
+    x.push(5, 3);
+    expect(() => x.push(5, 3)).toThrow(/out of order/);
+    expect(() => x.push(4, 9)).toThrow(/out of order/);
+  });
+});
+
 describe('the shared fingerprint table', () => {
   test('each fingerprint is new exactly once; growth keeps every one; zero halves are allowed', () => {
-    const { ctrl, table } = SharedFingerprintSet.create(1024);
-    const a = new SharedFingerprintSet(ctrl, table);
-    const b = new SharedFingerprintSet(ctrl, table);
+    const { ctrl, table, claims } = SharedFingerprintSet.create(1024);
+    const a = new SharedFingerprintSet(ctrl, { table, claims });
+    const b = new SharedFingerprintSet(ctrl, { table, claims });
     const fps: [number, number][] = [];
     for (let i = 0; i < 700; i++) fps.push([Math.imul(i + 1, 0x9e3779b1) >>> 0, i === 5 ? 0 : (i * 7919) >>> 0]);
     fps.push([0, 12345]);
@@ -197,49 +257,93 @@ describe('the shared fingerprint table', () => {
     for (const [hi, lo] of fps) if (a.add(hi, lo) > 0) added++;
     expect(added).toBe(fps.length);
     for (const [hi, lo] of fps) expect(b.add(hi, lo)).toBe(0);
+    a.clearClaims(); // the level ends: the claim table's load counts from here
     expect(Atomics.load(ctrl, CTRL.pause)).toBe(0); // 701 < 768: no growth asked yet
     for (let i = 0; i < 100; i++) a.add(i + 1, 0xdead0000 + i);
     a.flush(); // a worker flushes its batched count whenever it reports
     expect(Atomics.load(ctrl, CTRL.pause)).toBe(1); // past 3/4: growth asked
     const grown = a.grown();
     b.use(grown);
-    expect(a.bytes()).toBe(4096 * 12); // four times the slots; three words a slot: hi, lo, claim
+    expect(Atomics.load(ctrl, CTRL.pause)).toBe(0);
+    expect(a.tableBytes()).toBe(4096 * 8); // four times the slots; two words a slot: hi, lo
+    expect(a.bytes()).toBe(4096 * 8 + 1024 * 8); // plus the claim table (not full: not grown)
     for (const [hi, lo] of fps) expect(b.add(hi, lo)).toBe(0);
     expect(a.size).toBe(801);
   });
 
-  test('claims: the least offer wins, an equal offer does not, a settled slot takes none; claims survive growth', () => {
-    const { ctrl, table } = SharedFingerprintSet.create(1024);
-    const a = new SharedFingerprintSet(ctrl, table);
-    const b = new SharedFingerprintSet(ctrl, table);
-    expect(a.add(7, 9)).toBeGreaterThan(0);
+  test('claims: the least offer wins, an equal offer does not, a settled state takes none; claims survive growth of both tables', () => {
+    const { ctrl, table, claims } = SharedFingerprintSet.create(1024, 16);
+    const a = new SharedFingerprintSet(ctrl, { table, claims });
+    const b = new SharedFingerprintSet(ctrl, { table, claims });
+    // A state settled on insertion (a single thread's level) takes no offer, however small.
+    expect(a.add(1, 2)).toBeGreaterThan(0);
+    const old = a.slot;
+    expect(a.claimOf(old)).toBe(SETTLED);
+    expect(a.claim(old, 1)).toBe(false);
+    // A state new in a partitioned level is open to offers.
+    expect(a.add(7, 9, true)).toBeGreaterThan(0);
     const slot = a.slot;
-    expect(b.add(7, 9)).toBe(0);
+    expect(a.claimOf(slot)).toBe(0); // no offer yet
+    expect(b.add(7, 9, true)).toBe(0); // found: b offers on the same slot
     expect(b.slot).toBe(slot);
     expect(a.claim(slot, 10)).toBe(true); // first offer
     expect(b.claim(slot, 10)).toBe(false); // equal: the same parent's later action, or a tie
     expect(b.claim(slot, 12)).toBe(false);
     expect(b.claim(slot, 4)).toBe(true);
     expect(a.claimOf(slot)).toBe(4);
-    // A settled slot (an earlier level's state) takes no offer, however small.
-    expect(a.add(1, 2, SETTLED)).toBeGreaterThan(0);
-    const old = a.slot;
-    expect(a.claim(old, 1)).toBe(false);
-    // Growth keeps the claim words, and relocate finds the slots again.
-    for (let i = 0; i < 800; i++) a.add(i + 100, 0xbeef0000 + i);
-    const before = a.words();
-    const grown = a.grown();
-    expect(a.claimOf(a.relocate(before, slot))).toBe(4);
-    expect(a.claimOf(a.relocate(before, old))).toBe(SETTLED);
-    b.use(grown);
+    expect(a.claim(old, 1)).toBe(false); // still settled
+    // Enough open states to grow the claim table (16 entries) several times and the fingerprint
+    // table once; every claim survives, by the fingerprint's new slot.
+    const open: [number, number, number][] = [];
+    let before = a.words();
+    let at = slot;
+    for (let i = 0; i < 900; i++) {
+      const hi = i + 100;
+      const lo = 0xbeef0000 + i;
+      a.add(hi, lo, true);
+      expect(a.claim(a.slot, 1000 + i)).toBe(true);
+      open.push([hi, lo, 1000 + i]);
+      a.flush();
+      if (Atomics.load(ctrl, CTRL.pause) === 1) {
+        const grown = a.grown();
+        if (a.words() !== before) {
+          at = a.relocate(before, at);
+          before = a.words();
+        }
+        b.use(grown);
+      }
+    }
+    expect(a.tableBytes()).toBe(4096 * 8); // the fingerprint table grew
+    expect(a.bytes() - a.tableBytes()).toBeGreaterThanOrEqual(2048 * 8); // and the claim table: 903 states, load ≤ 3/4
+    expect(a.claimOf(at)).toBe(4);
     expect(b.add(7, 9)).toBe(0);
+    expect(b.slot).toBe(at);
     expect(b.claimOf(b.slot)).toBe(4);
+    expect(b.claim(b.slot, 4)).toBe(false);
+    for (const [hi, lo, offer] of open) {
+      expect(b.add(hi, lo)).toBe(0);
+      expect(b.claimOf(b.slot)).toBe(offer);
+    }
+    expect(b.add(1, 2)).toBe(0);
+    expect(b.claimOf(b.slot)).toBe(SETTLED);
+    // The level ends: every state of it is settled, and takes no offer at the next level.
+    a.clearClaims();
+    expect(b.add(7, 9, true)).toBe(0);
+    expect(b.claimOf(b.slot)).toBe(SETTLED);
+    expect(b.claim(b.slot, 1)).toBe(false);
+    for (const [hi, lo] of open.slice(0, 50)) {
+      b.add(hi, lo, true);
+      expect(b.claim(b.slot, 1)).toBe(false);
+    }
+    // A state new in the next level is open again.
+    expect(b.add(5, 5, true)).toBeGreaterThan(0);
+    expect(b.claim(b.slot, 3)).toBe(true);
   });
 
   test('batched counting: exact at the states bound, whichever thread crosses it', () => {
-    const { ctrl, table } = SharedFingerprintSet.create(1 << 16);
+    const { ctrl, table, claims } = SharedFingerprintSet.create(1 << 16);
     const bound = 5000;
-    const ts = [0, 1, 2].map(() => new SharedFingerprintSet(ctrl, table, 3));
+    const ts = [0, 1, 2].map(() => new SharedFingerprintSet(ctrl, { table, claims }, 3));
     for (const t of ts) t.countExactlyAbove(bound);
     const counts: number[] = [];
     for (let i = 0; i < 6000; i++) counts.push(ts[i % 3]!.add(Math.imul(i + 1, 0x9e3779b1) >>> 0, (i * 2654435761) >>> 0));

@@ -12,30 +12,40 @@
  * - The levels are barriers: level d+1 starts when every worker has expanded its part of level
  *   d. So the distinct count of every depth, the diameter, the witnesses' depths and the verdict
  *   of a complete search are the same for any number of workers.
- * - Parent links and the canonical order. Every level is kept as its states' *links*,
- *   `parentRank × 65,536 + actionIndex`, sorted: a state's rank in its level is its link's index,
- *   which is exactly the order in which the single-threaded search discovers the level. A state
- *   first reached in the level being expanded is offered by every discovery (its parent's rank,
- *   an atomic minimum in the table's claim word); the least offer wins, and the winner's copy is
- *   the one expanded next (the copy the single-threaded search keeps, which matters when the key
- *   merges states: symmetry, ignored messages). At the level's end each worker keeps its winners
- *   and settles their slots, sends their links sorted, and the coordinator merges them into the
- *   level's sorted links, from which the workers read their states' ranks.
+ * - Parent links and the canonical order. A state's *link* is `parentRank × 65,536 +
+ *   actionIndex`; a level sorted by links is exactly the order in which the single-threaded
+ *   search discovers it, and a state's rank is its link's index. A state first reached in the
+ *   level being expanded is offered by every discovery (its parent's rank, an atomic minimum in
+ *   the level's claim table, see `shared-set.ts`); the least offer wins, and the winner's copy
+ *   is the one expanded next (the copy the single-threaded search keeps, which matters when the
+ *   key merges states: symmetry, ignored messages). Each worker discovers its entries in link
+ *   order (it expands its parents in rank order), and keeps their links packed as varints
+ *   (about 2 bytes an entry). At the level's end each worker marks its losers and hands over its
+ *   links; the claim table is emptied (the level's states are settled); the coordinator merges
+ *   the links into the level's order, appends them to a {@link LinkStore} (which spills to disk
+ *   past a small budget: the trace links of the levels before), and hands back each entry's
+ *   rank (4 bytes an entry, let go by the worker as it reads them).
  * - Counterexamples: a violation is recorded where the single-threaded search would meet it,
  *   (parent rank, action index, what is checked first); from then on, parents ranked above it
  *   are passed over, the level is finished, and the least violation of all workers is the one
  *   reported. Its trace follows the links back to an initial state and is replayed: the same
  *   trace as `explore()` for any worker count, with no second search. (A model that throws is
  *   the exception: a single-threaded search to that depth reports the throw, with its phase.)
- *   Checker memory: 12 bytes per slot of the table, and 8 per state for the links.
+ *   Checker memory (`stats.checkerBytes`, the most held at once, sampled at every level's end
+ *   and while the workers expand): 8 bytes per slot of the table, the claim table (8 bytes per
+ *   entry, sized to the largest level), 1 MiB of trace links, and per state of the two levels in
+ *   hand, its rank, its packed link and its slot in the table. The trace links of earlier
+ *   levels are on disk until a counterexample reads its path back; the file is removed however
+ *   the search ends.
  */
 import { InputError, type AnyMachine } from '../../impl/core/machine.ts';
+import { LinkStore } from '../spill.ts';
 import { DEFAULT_BOUNDS, DEFAULT_SPILL, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
 import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, defaultWorkers, startWorkers, type WorkerHandle } from './pool.ts';
 import { CTRL, STOP, SharedFingerprintSet } from './shared-set.ts';
-import { LINK_BASE, eventOrder, type BfsEvent, type LevelReport, type SettledReport, type WorkerMessage } from './protocol.ts';
+import { LINK_BASE, LOST_RANK, RANK_CHUNK, LinkReader, eventOrder, type BfsEvent, type LevelReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 import { traceFromIndices, type Violation } from '../../impl/core/trace.ts';
 import { explainError } from '../../impl/core/culprit.ts';
 import { brokenInitProperty, brokenInvariant, brokenProperty, type Broken } from '../engine/checking.ts';
@@ -56,9 +66,18 @@ export interface ParallelExploreOptions extends ExploreOptions {
   readonly initialSlots?: number;
   /** Partition the frontier once a level holds this many states (default 256 per worker). */
   readonly partitionAt?: number;
+  /** Links per chunk of the trace-link store (the unit that spills; default 65,536); smaller only in tests. */
+  readonly linkChunk?: number;
   /** With the warm start: start the workers only if the search in this thread runs longer than this (default {@link SPAWN_AFTER_MS}). */
   readonly spawnAfterMs?: number;
 }
+
+/**
+ * The parallel search's default budget of trace links in memory (the least a link store keeps:
+ * two chunks of 65,536). It pushes a whole level at each level's end and reads links back only
+ * for the one counterexample, so a larger budget buys nothing.
+ */
+export const PARALLEL_LINK_MEMORY = 1 << 20;
 
 /** How long a search runs in this thread before the workers are started (a small model is done by then). */
 export const SPAWN_AFTER_MS = 200;
@@ -88,35 +107,75 @@ function asSettled(m: WorkerMessage): SettledReport {
   throw new Error(`unexpected worker reply ${m.type}`);
 }
 
-/** Merge sorted arrays into one sorted array in shared memory (the workers read ranks from it). */
-export function mergeSorted(parts: readonly Float64Array[]): Float64Array {
-  const total = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Float64Array(new SharedArrayBuffer(Math.max(8, total * 8)), 0, total);
-  const at = parts.map(() => 0);
-  for (let k = 0; k < total; k++) {
-    let best = -1;
-    for (let p = 0; p < parts.length; p++) {
-      if (at[p]! < parts[p]!.length && (best < 0 || parts[p]![at[p]!]! < parts[best]![at[best]!]!)) best = p;
+/** One worker's links of a level, as handed over at its end. */
+export interface WorkerLinks {
+  readonly links: readonly Uint8Array[];
+  readonly entries: number;
+  /** Bit i set: entry i lost its state (absent: none lost). */
+  readonly lost?: Uint8Array;
+}
+
+/**
+ * Merge the workers' links (each worker's in its entries' order, which is sorted, losers
+ * excepted) into the level's order: each winner's link goes to `store` (as parent rank and
+ * action index) at its rank; returns, per worker, every entry's rank ({@link LOST_RANK} for a
+ * loser), in shared memory (what each worker reads back).
+ */
+export function mergeLinks(parts: readonly WorkerLinks[], store: LinkStore): Uint32Array[][] {
+  const n = parts.length;
+  const ranks = parts.map((p) =>
+    Array.from({ length: Math.ceil(p.entries / RANK_CHUNK) }, (_, c) => {
+      const len = Math.min(RANK_CHUNK, p.entries - c * RANK_CHUNK);
+      return new Uint32Array(new SharedArrayBuffer(len * 4)).fill(LOST_RANK);
+    }),
+  );
+  const readers = parts.map((p) => new LinkReader(p.links));
+  /** Per worker: the index of the entry at its head, and its link (Infinity past the end). */
+  const entry = new Array<number>(n).fill(-1);
+  const head = new Array<number>(n).fill(Infinity);
+  const seek = (p: number): void => {
+    const rd = readers[p]!;
+    const lost = parts[p]!.lost;
+    for (;;) {
+      if (!rd.next()) {
+        head[p] = Infinity;
+        return;
+      }
+      const e = ++entry[p]!;
+      if (lost !== undefined && (lost[e >>> 3]! & (1 << (e & 7))) !== 0) continue;
+      head[p] = rd.rank * LINK_BASE + rd.ai;
+      return;
     }
-    out[k] = parts[best]![at[best]!++]!;
+  };
+  for (let p = 0; p < n; p++) seek(p);
+  for (let k = 0; ; k++) {
+    let best = -1;
+    for (let p = 0; p < n; p++) if (head[p]! !== Infinity && (best < 0 || head[p]! < head[best]!)) best = p;
+    if (best < 0) break;
+    const e = entry[best]!;
+    ranks[best]![Math.floor(e / RANK_CHUNK)]![e % RANK_CHUNK] = k;
+    store.push(readers[best]!.rank, readers[best]!.ai);
+    seek(best);
   }
-  return out;
+  for (let p = 0; p < n; p++) if (entry[p]! + 1 !== parts[p]!.entries) throw new Error(`parallel search: worker ${p} handed over ${entry[p]! + 1} links for ${parts[p]!.entries} entries`);
+  return ranks;
 }
 
 /**
  * The action-index path to the event: from its parent (rank `e.rank` at `depth`) back through
- * every level's links to an initial state, then the event's own action (none for a deadlock).
+ * every level's links (level d's rank r at `store` id `levelStart[d] + r`) to an initial state,
+ * then the event's own action (none for a deadlock).
  */
-function pathTo(links: readonly Float64Array[], depth: number, e: BfsEvent): { readonly initIndex: number; readonly indices: number[] } {
+function pathTo(store: LinkStore, levelStart: readonly number[], depth: number, e: BfsEvent): { readonly initIndex: number; readonly indices: number[] } {
   if (depth < 0) return { initIndex: e.ai, indices: [] };
   const indices: number[] = [];
   let r = e.rank;
   for (let d = depth; d >= 1; d--) {
-    const link = links[d]![r]!;
-    indices.push(link % LINK_BASE);
-    r = Math.floor(link / LINK_BASE);
+    const id = levelStart[d]! + r;
+    indices.push(store.via(id));
+    r = store.parent(id);
   }
-  const initIndex = links[0]![r]! % LINK_BASE;
+  const initIndex = store.via(levelStart[0]! + r);
   indices.reverse();
   if (e.kind !== 'deadlock') indices.push(e.ai);
   return { initIndex, indices };
@@ -185,7 +244,7 @@ export async function exploreParallel(
   }, opts.spawnAfterMs ?? SPAWN_AFTER_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal;
   const startedAt = performance.now();
-  const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, ...seqOpts } = opts;
+  const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, linkChunk: _lc, ...seqOpts } = opts;
   const first = await sequential(machine, { ...seqOpts, signal }, 1);
   clearTimeout(spawn);
   const userAbort = opts.signal?.aborted ?? false;
@@ -224,6 +283,28 @@ async function parallelBfs(
   n: number,
   startedAt?: number,
 ): Promise<CheckResult<unknown, unknown, ParallelExploreStats>> {
+  // Every level's links in rank order (parent rank, action index), spilling the oldest to disk
+  // past its budget; its file is removed however the search ends (violation, bound, error, Ctrl-C).
+  const store = new LinkStore({
+    ...(opts.spillDir !== undefined ? { dir: opts.spillDir } : {}),
+    ...(opts.linkChunk !== undefined ? { linkChunk: opts.linkChunk } : {}),
+    memoryBytes: opts.linkMemoryBytes ?? PARALLEL_LINK_MEMORY,
+  });
+  try {
+    return await searchLevels(store, booting, machine, opts, n, startedAt);
+  } finally {
+    store.dispose();
+  }
+}
+
+async function searchLevels(
+  store: LinkStore,
+  booting: Promise<WorkerHandle[]>,
+  machine: AnyMachine,
+  opts: ParallelExploreOptions,
+  n: number,
+  startedAt?: number,
+): Promise<CheckResult<unknown, unknown, ParallelExploreStats>> {
   const maxDepth = opts.maxDepth ?? DEFAULT_BOUNDS.maxDepth;
   const maxStates = opts.maxStates ?? DEFAULT_BOUNDS.maxStates;
   const timeLimitMs = opts.timeLimitMs ?? DEFAULT_BOUNDS.timeLimitMs;
@@ -234,9 +315,9 @@ async function parallelBfs(
   const frontierMemoryBytes = Math.max(1, Math.floor((opts.frontierMemoryBytes ?? DEFAULT_SPILL.frontierMemoryBytes) / n));
 
   const start = startedAt ?? performance.now();
-  const { ctrl, table } = SharedFingerprintSet.create(opts.initialSlots);
+  const { ctrl, table, claims } = SharedFingerprintSet.create(opts.initialSlots);
   Atomics.store(ctrl, CTRL.bound, 0x7fffffff);
-  const set = new SharedFingerprintSet(ctrl, table);
+  const set = new SharedFingerprintSet(ctrl, { table, claims });
   const live = new SharedArrayBuffer(n * 2 * 8);
   const liveView = new Float64Array(live);
   let pool: WorkerHandle[] = [];
@@ -273,8 +354,20 @@ async function parallelBfs(
   let error = false;
   let bound: BoundHit | undefined;
   let peakFrontier = 0;
-  /** Per depth, the sorted links of its states: rank r's parent and action are in `links[d][r]`. */
-  const links: Float64Array[] = [];
+  /** Depth d's rank r is the link of id `levelStart[d] + r` in `store`. */
+  const levelStart: number[] = [];
+  /** Per worker, the ranks of its winners in the level to expand next (from the last merge). */
+  let rankParts: Uint32Array[][] = [];
+  /**
+   * The most bytes held at once (at a level's end or settle) by what grows with the states: both
+   * shared tables, the links in memory here, and every worker's links, claim slots and ranks.
+   */
+  let peakCheckerBytes = 0;
+  const notePeak = (workerBytes: number): void => {
+    const total = set.bytes() + store.bytes() + workerBytes;
+    if (total > peakCheckerBytes && process.env['DSCHECK_PAR_DEBUG']) process.stderr.write(`checker bytes ${total}: table ${set.tableBytes()} claims ${set.bytes() - set.tableBytes()} links here ${store.bytes()} in workers ${workerBytes}\n`);
+    peakCheckerBytes = Math.max(peakCheckerBytes, total);
+  };
   /** The least check violation, and the depth whose expansion met it (-1: the initial states). */
   let found: { readonly event: BfsEvent; readonly depth: number } | undefined;
   const witnessAt = (ds: readonly number[]): void =>
@@ -292,18 +385,25 @@ async function parallelBfs(
       if (r.error) error = true;
       witnessAt(r.witnessDepths);
     });
+    notePeak(rs.reduce((a, r) => a + r.linkBytes, 0));
     if (added > 0) statesPerDepth[at] = added;
   };
   /** End a level: the winners' links become the next level's ranks; returns its size. */
   const settle = async (from: number): Promise<number> => {
     const rs = await Promise.all(pool.map(async (w) => asSettled(await w.request({ type: 'settle' }))));
+    // Every worker has read its claims: the level's states are settled.
+    set.clearClaims();
     let size = 0;
     for (const r of rs) {
-      size += r.links.length;
+      size += r.nextSize;
       witnessAt(r.witnessDepths);
       if (r.event && (!found || eventOrder(r.event) < eventOrder(found.event))) found = { event: r.event, depth: from };
     }
-    links.push(mergeSorted(rs.map((r) => r.links)));
+    levelStart.push(store.length);
+    // What the workers held as they settled; then what they handed over, with the ranks handed back.
+    notePeak(rs.reduce((a, r) => a + r.linkBytes, 0));
+    rankParts = mergeLinks(rs, store);
+    notePeak(rs.reduce((a, r) => a + r.handedBytes, 0) + rankParts.flat().reduce((a, r) => a + r.byteLength, 0));
     if (size > peakFrontier) peakFrontier = size;
     return size;
   };
@@ -317,6 +417,7 @@ async function parallelBfs(
             workers: n,
             ctrl,
             table,
+            claims,
             live,
             checks,
             symmetry: useSymmetry,
@@ -334,16 +435,17 @@ async function parallelBfs(
     absorb(inits, 0);
     let frontier = error || inits.some((r) => r.type !== 'done') ? 0 : await settle(-1);
     while (!error && !found && Atomics.load(ctrl, CTRL.stop) === STOP.none && frontier > 0) {
-      const ranks = links[depth]!.buffer as SharedArrayBuffer;
+      const ranks = rankParts;
+      rankParts = [];
       if (depth >= maxDepth) {
-        const probes = await Promise.all(pool.map(async (w) => asLevel(await w.request({ type: 'level', depth, expand: false }))));
+        const probes = await Promise.all(pool.map(async (w, i) => asLevel(await w.request({ type: 'level', depth, expand: false, ranks: ranks[i]! }))));
         if (probes.some((p) => p.error)) error = true;
         else if (probes.some((p) => p.canExpand)) bound = { kind: 'depth', limit: maxDepth };
         break;
       }
       const partition = replicated && frontier >= partitionAt;
       if (partition) replicated = false;
-      let reports = await Promise.all(pool.map(async (w) => asLevel(await w.request({ type: 'level', depth, expand: true, partition, ranks, replicated }))));
+      let reports = await Promise.all(pool.map(async (w, i) => asLevel(await w.request({ type: 'level', depth, expand: true, partition, ranks: ranks[i]!, replicated }))));
       // Stop-the-world growth: every worker has stopped; rehash, hand out the new table, resume.
       while (reports.some((r) => r.type === 'paused') && Atomics.load(ctrl, CTRL.stop) === STOP.none) {
         const grown = set.grown();
@@ -351,7 +453,7 @@ async function parallelBfs(
         reports = await Promise.all(
           pool.map(async (w, i) => {
             const cont = prev[i]!.type === 'paused';
-            const r = await w.request({ type: 'resume', table: grown, continueLevel: cont });
+            const r = await w.request({ type: 'resume', tables: grown, continueLevel: cont });
             return cont ? asLevel(r) : prev[i]!;
           }),
         );
@@ -370,7 +472,8 @@ async function parallelBfs(
   const parallelMs = performance.now() - start;
   if (error) {
     // The model threw: a single-threaded search to that depth reports it, with its phase and trace.
-    const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, ...seq } = opts;
+    const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, linkChunk: _lc, ...seq } = opts;
+    store.dispose();
     return sequential(machine, seq, n, { parallelMs, startedAt: start });
   }
   const why = Atomics.load(ctrl, CTRL.stop);
@@ -380,7 +483,8 @@ async function parallelBfs(
   else if (why === STOP.interrupted) bound = { kind: 'interrupted', limit: parallelMs };
   const states = Math.min(set.size, maxStates);
   const transitions = transitionsOf.reduce((a, b) => a + b, 0);
-  const checkerBytes = set.bytes() + links.reduce((a, l) => a + l.byteLength, 0);
+  notePeak(0);
+  const checkerBytes = peakCheckerBytes;
   const stats: ParallelExploreStats = {
     mode: 'bfs',
     dedup: 'fingerprint64',
@@ -395,14 +499,14 @@ async function parallelBfs(
     bytesPerState: states > 0 ? checkerBytes / states : 0,
     peakFrontier,
     frontier: encodedFrontier ? 'encoded' : 'objects',
-    spilledBytes: spilledOf.reduce((a, b) => a + b, 0),
+    spilledBytes: spilledOf.reduce((a, b) => a + b, 0) + store.diskBytes(),
     collisionProbability: (states * Math.max(0, transitions - states)) / 2 ** 64,
     workers: n,
     peakRssBytes: peakRssBytes(),
     expandedPerWorker: expandedOf,
   };
   const witnesses: WitnessResult[] = witnessNames.map((name, i) => ({ name, reached: witnessDepth[i]! >= 0, ...(witnessDepth[i]! >= 0 ? { depth: witnessDepth[i]! } : {}) }));
-  if (found) return { status: 'violation', violation: violationOf(machine, checks, found.event, pathTo(links, found.depth, found.event)), stats, witnesses };
+  if (found) return { status: 'violation', violation: violationOf(machine, checks, found.event, pathTo(store, levelStart, found.depth, found.event)), stats, witnesses };
   if (bound) return { status: 'bounded', bound, stats, witnesses };
   return { status: 'exhausted', stats, witnesses };
 }

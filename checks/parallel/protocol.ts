@@ -13,6 +13,8 @@ export interface BfsWorkerOptions {
   readonly workers: number;
   readonly ctrl: Int32Array;
   readonly table: SharedArrayBuffer;
+  /** The claim table of the level being expanded (see `shared-set.ts`). */
+  readonly claims: SharedArrayBuffer;
   /** Per worker live counters (Float64: transitions, frontier) for progress lines. */
   readonly live: SharedArrayBuffer;
   readonly checks: readonly string[];
@@ -35,6 +37,111 @@ export interface BfsWorkerOptions {
  * is refused by the parallel search.
  */
 export const LINK_BASE = 65_536;
+
+/** Bytes of a full {@link LinkBytes} chunk (the first one is smaller). */
+const LINK_BYTES_CHUNK = 1 << 16;
+
+/**
+ * One worker's links of a level, in the order it discovered its entries (which is their sorted
+ * order: it expands its parents in rank order, their actions in order), packed as two LEB128
+ * varints an entry: the parent's rank minus the previous entry's, and the action index. About
+ * 2 bytes an entry, against 8 for a float64 link. Appended in chunks; read back in order with
+ * {@link LinkReader}.
+ */
+export class LinkBytes {
+  private readonly chunks: Uint8Array[] = [];
+  private cur = new Uint8Array(0);
+  private at = 0;
+  private lastRank = 0;
+  private lastAi = -1;
+  /** Entries pushed. */
+  length = 0;
+
+  /** Append the link (parent rank, action index) of the next entry: it must come after the last. */
+  push(rank: number, ai: number): void {
+    if (rank < this.lastRank || (rank === this.lastRank && ai <= this.lastAi)) throw new Error('parallel search: a worker discovered its links out of order');
+    this.varint(rank - this.lastRank);
+    this.varint(ai);
+    this.lastRank = rank;
+    this.lastAi = ai;
+    this.length++;
+  }
+
+  private varint(x: number): void {
+    while (x >= 128) {
+      this.byte((x % 128) | 128);
+      x = Math.floor(x / 128);
+    }
+    this.byte(x);
+  }
+
+  private byte(b: number): void {
+    if (this.at === this.cur.length) {
+      this.cur = new Uint8Array(this.chunks.length === 0 ? 4096 : LINK_BYTES_CHUNK);
+      this.chunks.push(this.cur);
+      this.at = 0;
+    }
+    this.cur[this.at++] = b;
+  }
+
+  /** Bytes held. */
+  bytes(): number {
+    let n = 0;
+    for (const c of this.chunks) n += c.byteLength;
+    return n;
+  }
+
+  /** The chunks, the last one cut to what it holds (to hand over, or to read with {@link LinkReader}). */
+  parts(): Uint8Array[] {
+    return this.chunks.map((c) => (c === this.cur ? c.subarray(0, this.at) : c));
+  }
+}
+
+/** Reads the links a {@link LinkBytes} wrote, in order. */
+export class LinkReader {
+  private c = 0;
+  private off = 0;
+  /** The parent rank of the entry read last. */
+  rank = 0;
+  /** The action index of the entry read last. */
+  ai = 0;
+
+  constructor(private readonly chunks: readonly Uint8Array[]) {}
+
+  /** Read the next entry's link into {@link rank} and {@link ai}; false at the end. */
+  next(): boolean {
+    if (!this.more()) return false;
+    this.rank += this.varint();
+    this.ai = this.varint();
+    return true;
+  }
+
+  private more(): boolean {
+    while (this.c < this.chunks.length && this.off >= this.chunks[this.c]!.length) {
+      this.c++;
+      this.off = 0;
+    }
+    return this.c < this.chunks.length;
+  }
+
+  private varint(): number {
+    let x = 0;
+    let mul = 1;
+    for (;;) {
+      if (!this.more()) throw new Error('parallel search: links cut short');
+      const b = this.chunks[this.c]![this.off++]!;
+      x += (b & 127) * mul;
+      if (b < 128) return x;
+      mul *= 128;
+    }
+  }
+}
+
+/** Entries per chunk of a worker's ranks (the chunks it has read are let go). */
+export const RANK_CHUNK = 1 << 16;
+
+/** The rank of a level entry that lost its state to another worker's smaller link (it is passed over). */
+export const LOST_RANK = 0xffffffff;
 
 /**
  * A check violation met by a worker: where a single-threaded search would meet it, as (rank of
@@ -83,13 +190,17 @@ export type CoordinatorMessage =
        * same order, until then).
        */
       readonly partition?: boolean;
-      /** The level's links, every worker's, sorted (a float64 array): an entry's rank is its link's index. */
-      readonly ranks?: SharedArrayBuffer;
+      /**
+       * The rank in the level (the index of its link among every worker's, sorted) of each of
+       * this worker's entries, in the order it discovered them, {@link LOST_RANK} for a loser
+       * (a replica: none), in chunks of {@link RANK_CHUNK}.
+       */
+      readonly ranks?: readonly Uint32Array[];
       /** The level is expanded replicated: worker 0 alone inserts, in the canonical order. */
       readonly replicated?: boolean;
     }
   | { readonly type: 'settle' }
-  | { readonly type: 'resume'; readonly table: SharedArrayBuffer; readonly continueLevel: boolean }
+  | { readonly type: 'resume'; readonly tables: { readonly table: SharedArrayBuffer; readonly claims: SharedArrayBuffer }; readonly continueLevel: boolean }
   | { readonly type: 'random'; readonly job: RandomBlockJob };
 
 /** A worker's account of one level step (or the part of it before a pause or stop). */
@@ -113,17 +224,27 @@ export interface LevelReport {
   readonly event?: BfsEvent;
   /** For a depth-bound probe: whether some frontier state has an enabled action. */
   readonly canExpand: boolean;
+  /** Bytes this worker holds for links, claim slots and ranks (the level being expanded and the next). */
+  readonly linkBytes: number;
 }
 
 /** A worker's account of a level's end ({@link CoordinatorMessage} `settle`). */
 export interface SettledReport {
   readonly type: 'settled';
-  /** The links of the states this worker owns in the new level, sorted (a replica: none). */
-  readonly links: Float64Array;
+  /** The links of this worker's entries in the new level, in order, as {@link LinkBytes} chunks (a replica: none). */
+  readonly links: readonly Uint8Array[];
+  /** Entries (winners and losers) of this worker in the new level (a replica: 0). */
+  readonly entries: number;
+  /** Bit i set: entry i lost its state to another worker's smaller link (absent: none lost). */
+  readonly lost?: Uint8Array;
   readonly nextSize: number;
   /** The least check violation this worker met in the level (invariants of states it won included). */
   readonly event?: BfsEvent;
   readonly witnessDepths: readonly number[];
+  /** Bytes this worker held for links, claim slots and ranks while it settled (its peak). */
+  readonly linkBytes: number;
+  /** Of those, the bytes handed over (links and `lost`): the rest is dropped. */
+  readonly handedBytes: number;
 }
 
 /** What a worker reports for one random block. */

@@ -8,8 +8,9 @@
  *   nothing. When the frontier is large enough the coordinator partitions it (worker w keeps the
  *   states of rank ≡ w mod n); from then on each worker expands the states whose canonical
  *   discovery (least parent rank) it made, deduplicating and claiming through the shared table
- *   (states never cross threads). At a level's end (`settle`) it keeps its winners and sends
- *   their links, sorted. Between states it obeys the shared `pause`, `stop` and `bound` words;
+ *   (states never cross threads). At a level's end (`settle`) it marks its losers and hands over
+ *   its links (varints, in discovery order, which is link order); the next level brings each
+ *   entry's rank. Between states it obeys the shared `pause`, `stop` and `bound` words;
  * - random blocks: it runs {@link checkRandom} on a block of runs with the block's own seed and
  *   reports the summary (the coordinator replays a failing block to rebuild its trace).
  */
@@ -18,11 +19,11 @@ import type { AnyMachine } from '../../impl/core/machine.ts';
 import { WordBuffer } from '../../impl/core/encode.ts';
 import { selectChecks } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
-import { CTRL, SETTLED, STOP, SharedFingerprintSet } from './shared-set.ts';
+import { CTRL, STOP, SharedFingerprintSet, type SharedTables } from './shared-set.ts';
 import { FingerprintSet } from '../visited.ts';
 import { EncodedQueue } from '../spill.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
-import { LINK_BASE, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
+import { LINK_BASE, LOST_RANK, RANK_CHUNK, LinkBytes, LinkReader, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 import { symmetryKeyOf } from '../engine/checking.ts';
 
 const port = parentPort!;
@@ -127,20 +128,93 @@ class EncodedFrontier implements Frontier {
   }
 }
 
+/** Entries of a full {@link SlotList} chunk. */
+const CHUNK_BITS = 14;
+const CHUNK = 1 << CHUNK_BITS;
+
+/**
+ * Table slots appended in Uint32 chunks: no copy of the whole as it grows, and its bytes are
+ * what it holds (the first chunk doubles up to {@link CHUNK} entries, so a small level holds little).
+ */
+class SlotList {
+  private readonly chunks: Uint32Array[] = [];
+  length = 0;
+  push(x: number): void {
+    const n = this.length;
+    const k = n & (CHUNK - 1);
+    if (n < CHUNK) {
+      const first = this.chunks[0];
+      if (first === undefined || n === first.length) {
+        const grown = new Uint32Array(Math.max(256, n * 2));
+        if (first !== undefined) grown.set(first);
+        this.chunks[0] = grown;
+      }
+    } else if (k === 0) {
+      this.chunks.push(new Uint32Array(CHUNK));
+    }
+    this.chunks[n >>> CHUNK_BITS]![k] = x;
+    this.length = n + 1;
+  }
+  at(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)]!;
+  }
+  set(i: number, x: number): void {
+    this.chunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)] = x;
+  }
+  bytes(): number {
+    let b = 0;
+    for (const c of this.chunks) b += c.byteLength;
+    return b;
+  }
+}
+
+/**
+ * A level's rank of each entry, read once, in order: the chunks already read are let go. A
+ * replica's ranks are its entries' indices (no chunks).
+ */
+class Ranks {
+  constructor(
+    private readonly chunks: (Uint32Array | undefined)[] | undefined,
+    readonly length: number,
+  ) {}
+  /** The rank of entry `i`; `i` never decreases from one call to the next. */
+  at(i: number): number {
+    const cs = this.chunks;
+    if (cs === undefined) return i;
+    const c = Math.floor(i / RANK_CHUNK);
+    if (c > 0 && cs[c - 1] !== undefined) cs[c - 1] = undefined;
+    return cs[c]![i - c * RANK_CHUNK]!;
+  }
+  bytes(): number {
+    let n = 0;
+    for (const c of this.chunks ?? []) n += c?.byteLength ?? 0;
+    return n;
+  }
+}
+
 /**
  * One level of this worker's states: the states (objects or encodings) in the order they were
- * discovered, each with its *link*: `parentRank × LINK_BASE + action index` (initial states:
- * their index), which orders a level exactly as a single-threaded search discovers it. In a
- * partitioned level some entries lose their state to another worker's smaller link: their link
- * becomes -1 and they are passed over.
+ * discovered. While the level is being discovered each entry has its *link*: `parentRank ×
+ * LINK_BASE + action index` (initial states: their index), which orders a level exactly as a
+ * single-threaded search discovers it; a worker discovers its entries in that order (it expands
+ * its parents in rank order, their actions in order), so its links come sorted. Once the level
+ * is settled and merged, each entry keeps only its *rank* in the level (the index of its link
+ * among every worker's), {@link LOST_RANK} for an entry that lost its state to another worker's
+ * smaller link.
  */
 class Level {
   readonly states: Frontier;
-  links: number[] = [];
+  links = new LinkBytes();
   /** The shared-table slot of each entry (partitioned levels only). */
-  slots: number[] = [];
+  slots = new SlotList();
+  /** After the merge: each entry's rank in the level ({@link LOST_RANK}: lost). */
+  ranks = new Ranks(undefined, 0);
   constructor(states: Frontier) {
     this.states = states;
+  }
+  /** Bytes of links, slots and ranks held. */
+  bytes(): number {
+    return this.links.bytes() + this.slots.bytes() + this.ranks.bytes();
   }
 }
 
@@ -149,17 +223,6 @@ function checkLinkable(count: number): void {
   if (count > LINK_BASE) throw new Error(`a state with more than ${LINK_BASE} enabled actions: too many for the parallel search (use --workers 1)`);
 }
 
-/** The least index `i` with `keys[i] >= key` (the rank of `key` when it is present). */
-function rankIn(keys: Float64Array, key: number): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The breadth-first part of this worker: created by `bfs-setup`. */
 class BfsWorker {
@@ -175,8 +238,6 @@ class BfsWorker {
   private readonly encodeInto: (s: unknown) => void;
   private current: Level;
   private next: Level;
-  /** The sorted links of the level being expanded (all workers'): an entry's rank is its link's index. */
-  private ranks: Float64Array = new Float64Array(0);
   /** Position in `current`. */
   private pos = 0;
   /** Keep only ranks ≡ index mod workers of `current` (the level that partitions). */
@@ -209,7 +270,7 @@ class BfsWorker {
 
   constructor(private readonly o: BfsWorkerOptions) {
     this.ctrl = o.ctrl;
-    this.set = new SharedFingerprintSet(o.ctrl, o.table, o.workers);
+    this.set = new SharedFingerprintSet(o.ctrl, { table: o.table, claims: o.claims }, o.workers);
     this.set.countExactlyAbove(o.maxStates);
     this.live = new Float64Array(o.live, o.index * 2 * 8, 2);
     const sel = selectChecks(machine, o.checks);
@@ -262,12 +323,13 @@ class BfsWorker {
     return this.sym === undefined && machine.encode !== undefined ? this.words : undefined;
   }
 
-  useTable(table: SharedArrayBuffer): void {
+  useTables(tables: SharedTables): void {
     const old = this.set.words();
-    this.set.use(table);
+    this.set.use(tables);
+    if (this.set.words().buffer === old.buffer) return;
     // The slots of the entries waiting to be settled moved with the growth.
     const slots = this.next.slots;
-    for (let i = 0; i < slots.length; i++) slots[i] = this.set.relocate(old, slots[i]!);
+    for (let i = 0; i < slots.length; i++) slots.set(i, this.set.relocate(old, slots.at(i)));
   }
 
   private flagError(): void {
@@ -292,13 +354,14 @@ class BfsWorker {
   private discover(t: unknown, depth: number, rank: number, ai: number): void {
     this.encodeInto(t);
     if (this.local) {
+      // A replica keeps no links: its ranks are its entries' indices (worker 0's links, as it
+      // meets the same states in the same order).
       if (!this.local.add(this.words)) return;
-      this.next.links.push(rank * LINK_BASE + ai);
       this.next.states.push(t, this.ownWords());
       return;
     }
     this.words.fingerprint(this.fp);
-    const n = this.set.add(this.fp[0]!, this.fp[1]!, this.replicatedLevel ? SETTLED : 0);
+    const n = this.set.add(this.fp[0]!, this.fp[1]!, !this.replicatedLevel);
     if (n > this.o.maxStates) {
       Atomics.compareExchange(this.ctrl, CTRL.stop, STOP.none, STOP.states);
       return;
@@ -311,7 +374,7 @@ class BfsWorker {
       return;
     }
     const entry = this.next.links.length;
-    this.next.links.push(rank * LINK_BASE + ai);
+    this.next.links.push(rank, ai);
     if (!this.replicatedLevel) this.next.slots.push(this.set.slot);
     this.next.states.push(t, this.ownWords());
     for (const inv of this.invariants) {
@@ -354,7 +417,22 @@ class BfsWorker {
       error: this.error,
       ...(this.event ? { event: this.event } : {}),
       canExpand: false,
+      linkBytes: this.peakLinkBytes(),
     };
+  }
+
+  /** The most bytes of links, slots and ranks seen held in this level (sampled as states are expanded, and at every report). */
+  private peakBytes = 0;
+
+  /** Bytes of this worker's links, slots and ranks (both levels). */
+  private linkBytes(): number {
+    return this.current.bytes() + this.next.bytes();
+  }
+
+  /** The most bytes of links, slots and ranks held in this level so far (pauses included). */
+  private peakLinkBytes(): number {
+    this.peakBytes = Math.max(this.peakBytes, this.linkBytes());
+    return this.peakBytes;
   }
 
   init(): LevelReport {
@@ -370,45 +448,81 @@ class BfsWorker {
   }
 
   /**
-   * End a level: keep the entries of `next` that won their state (in a partitioned level), mark
-   * their slots settled, turn winners' invariant breaks into events, and hand back the winners'
-   * links, sorted (a replica hands back none: worker 0's are the level's).
+   * End a level: mark the entries of `next` that lost their state to another worker's smaller
+   * link (in a partitioned level: the coordinator empties the claim table once every worker has
+   * read its claims, which settles the winners), turn winners' invariant breaks into events, and
+   * hand over the links and the losers (moved, not copied; a replica hands over none: worker
+   * 0's are the level's). The entries' ranks come with the next `level` message.
    */
   settle(): SettledReport {
     const next = this.next;
     const replica = this.local !== undefined;
-    // A replicated level's entries are canonical as they stand (worker 0 met them in order).
+    const links = next.links;
+    const entries = links.length;
+    let winners = entries;
+    let lost: Uint8Array | undefined;
     if (!this.replicatedLevel && !replica) {
       const broken = new Map(this.brokenNext.map((b) => [b.entry, b.name]));
-      for (let i = 0; i < next.links.length; i++) {
-        const link = next.links[i]!;
-        const offer = Math.floor(link / LINK_BASE) + 1;
-        const slot = next.slots[i]!;
-        if (this.set.claimOf(slot) !== offer) {
-          next.links[i] = -1;
+      lost = new Uint8Array((entries + 7) >>> 3);
+      const rd = new LinkReader(links.parts());
+      for (let i = 0; rd.next(); i++) {
+        if (this.set.claimOf(next.slots.at(i)) !== rd.rank + 1) {
+          lost[i >>> 3]! |= 1 << (i & 7);
+          winners--;
           continue;
         }
-        this.set.settle(slot);
         const bad = broken.get(i);
-        if (bad !== undefined) this.noteEvent({ rank: offer - 1, ai: link % LINK_BASE, sub: 1, kind: 'invariant', name: bad });
+        if (bad !== undefined) this.noteEvent({ rank: rd.rank, ai: rd.ai, sub: 1, kind: 'invariant', name: bad });
       }
-      next.slots = [];
     }
     this.brokenNext = [];
-    const links = replica ? new Float64Array(0) : Float64Array.from(next.links.filter((l) => l >= 0)).sort();
+    const handedBytes = links.bytes() + (lost?.byteLength ?? 0);
+    const linkBytes = this.peakLinkBytes() + (lost?.byteLength ?? 0);
+    const parts = replica ? [] : links.parts();
     const event = this.event;
     this.event = undefined;
     this.advance();
-    return { type: 'settled', links, nextSize: links.length, ...(event ? { event } : {}), witnessDepths: this.witnesses.map((w) => w.depth) };
+    // The links and slots are done with here: the ranks replace them.
+    this.current.links = new LinkBytes();
+    this.current.slots = new SlotList();
+    this.peakBytes = 0;
+    return {
+      type: 'settled',
+      links: parts,
+      entries: replica ? 0 : entries,
+      ...(lost ? { lost } : {}),
+      nextSize: replica ? 0 : winners,
+      ...(event ? { event } : {}),
+      witnessDepths: this.witnesses.map((w) => w.depth),
+      linkBytes,
+      handedBytes,
+    };
+  }
+
+  /**
+   * Give the settled level's entries their ranks: `ranks` holds every entry's rank in the level
+   * ({@link LOST_RANK} for a loser), from the coordinator's merge; a replica, whose entries are
+   * worker 0's in the same order, ranks them 0, 1, ….
+   */
+  private adoptRanks(ranks: readonly Uint32Array[] | undefined): void {
+    const n = this.current.states.length;
+    if (this.local !== undefined || ranks === undefined) {
+      this.current.ranks = new Ranks(undefined, n);
+      return;
+    }
+    const got = ranks.reduce((a, c) => a + c.length, 0);
+    if (got !== n) throw new Error(`parallel search: ${got} ranks for ${n} entries`);
+    this.current.ranks = new Ranks([...ranks], n);
   }
 
   /** Whether any frontier state has an enabled action (for the depth bound). */
-  probe(): LevelReport {
+  probe(ranks: readonly Uint32Array[] | undefined): LevelReport {
     let canExpand = false;
+    this.adoptRanks(ranks);
     try {
-      const links = this.current.links;
-      for (let i = 0; i < links.length; i++) {
-        if (links[i]! < 0) {
+      const rs = this.current.ranks;
+      for (let i = 0; i < rs.length; i++) {
+        if (rs.at(i) === LOST_RANK) {
           this.current.states.skip();
           continue;
         }
@@ -426,14 +540,14 @@ class BfsWorker {
 
   /**
    * Expand the frontier of `depth` from where it stopped; returns when done, paused or stopped.
-   * `ranks`: every worker's links of this level, sorted (an entry's rank is its link's index).
+   * `ranks` (a fresh level): the ranks of this worker's winners of the level, in order.
    */
-  level(depth: number, fresh: boolean, partition = false, ranks?: SharedArrayBuffer, replicated = false): LevelReport {
+  level(depth: number, fresh: boolean, partition = false, ranks?: readonly Uint32Array[], replicated = false): LevelReport {
     if (fresh) {
       this.depth = depth;
       this.pos = 0;
       this.newStates = 0;
-      this.ranks = new Float64Array(ranks!);
+      this.adoptRanks(ranks);
       this.replicatedLevel = replicated && this.o.index === 0;
     }
     if (partition) {
@@ -450,21 +564,16 @@ class BfsWorker {
     const props = this.properties;
     const deadlock = this.o.deadlock;
     const live = this.live;
-    const links = this.current.links;
+    const rs = this.current.ranks;
     const states = this.current.states;
     try {
       const { index, workers } = this.o;
       for (;;) {
         if (Atomics.load(ctrl, CTRL.stop) !== STOP.none) return this.report('stopped');
         if (Atomics.load(ctrl, CTRL.pause) !== 0) return this.report('paused');
-        if (this.pos >= links.length) break;
-        const link = links[this.pos++]!;
-        if (link < 0) {
-          states.skip();
-          continue;
-        }
-        const rank = rankIn(this.ranks, link);
-        if ((this.partitioning && rank % workers !== index) || rank > Atomics.load(ctrl, CTRL.bound)) {
+        if (this.pos >= rs.length) break;
+        const rank = rs.at(this.pos++);
+        if (rank === LOST_RANK || (this.partitioning && rank % workers !== index) || rank > Atomics.load(ctrl, CTRL.bound)) {
           states.skip();
           continue;
         }
@@ -493,6 +602,7 @@ class BfsWorker {
           if (broke) break;
           this.discover(t, this.depth + 1, rank, ai);
         }
+        if ((this.expanded & 1023) === 0) this.peakBytes = Math.max(this.peakBytes, this.linkBytes());
         if ((this.expanded & 63) === 0) {
           live[0] = this.transitions;
           live[1] = this.local ? 0 : this.next.states.length;
@@ -529,15 +639,15 @@ port.on('message', (m: CoordinatorMessage) => {
       post(bfs!.init());
       return;
     case 'level':
-      post(m.expand ? bfs!.level(m.depth, true, m.partition ?? false, m.ranks, m.replicated) : bfs!.probe());
+      post(m.expand ? bfs!.level(m.depth, true, m.partition ?? false, m.ranks, m.replicated) : bfs!.probe(m.ranks));
       return;
     case 'settle': {
       const r = bfs!.settle();
-      port.postMessage(r, [r.links.buffer as ArrayBuffer]);
+      port.postMessage(r, [...r.links.map((l) => l.buffer as ArrayBuffer), ...(r.lost ? [r.lost.buffer as ArrayBuffer] : [])]);
       return;
     }
     case 'resume':
-      bfs!.useTable(m.table);
+      bfs!.useTables(m.tables);
       post(m.continueLevel ? bfs!.level(0, false) : { type: 'ready' });
       return;
     case 'random':
