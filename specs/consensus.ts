@@ -21,7 +21,7 @@
  * pinpoints the step at which an implementation chose a second value.
  */
 import { defineModel, InputError, int, type Invariant, type Machine } from '../impl/core/machine.ts';
-import type { Encoder } from '../impl/core/encode.ts';
+import { compile, S } from '../impl/env/schema.ts';
 import { valueName } from '../impl/paxos/history.ts';
 
 /** A value: a positive integer (`v1`, `v2`, …). Implementations use 0 for "no value". */
@@ -41,6 +41,18 @@ export interface ConsensusAction {
 
 /** A value's name in traces: `v1`; 0 (no value) is `nil` (shared with the Paxos reducers, which name values in their labels). */
 export { valueName };
+
+/**
+ * Consensus's data for `slots` instances. Values are 1..65535, and 0, the "no value" a buggy
+ * implementation may map to a chosen one; each slot's set is a list, so a mapped state encodes
+ * as it is. The view names values (`v1`) and shows one slot as one set:
+ * `{ chosen: ['v1'] }`, or with several slots `{ chosen: [['v1'], []] }`.
+ */
+export function consensusSchema(slots: number) {
+  const Value = S.labelled(S.int(0, 0xffff), valueName);
+  const chosen = S.list(S.list(Value), slots);
+  return S.record({ chosen: slots === 1 ? S.viewAs(chosen, S.list(Value), (c) => c[0] ?? []) : chosen });
+}
 
 /** The at-most-one-chosen invariant, for any state that has per-slot chosen sets. */
 export function atMostOneChosen<S>(chosenOf: (s: S) => readonly (readonly ConsensusValue[])[], name = 'chosen-at-most-one'): Invariant<S> {
@@ -67,6 +79,7 @@ export function makeConsensus(values: readonly ConsensusValue[], slots = 1): Mac
   if (values.some((v) => !Number.isInteger(v) || v < 1 || v > 0xffff)) throw new InputError('consensus values are integers in 1..65535');
   if (!Number.isInteger(slots) || slots < 1) throw new InputError(`consensus needs at least one slot, got ${slots}`);
   const vs = [...new Set(values)].sort((a, b) => a - b);
+  const codec = compile(consensusSchema(slots), { n: 1 });
   // Action objects are data; build each once.
   const choose = Array.from({ length: slots }, (_, slot) => vs.map((value): ConsensusAction => ({ type: 'Choose', slot, value })));
   const empty: readonly ConsensusValue[] = [];
@@ -88,14 +101,9 @@ export function makeConsensus(values: readonly ConsensusValue[], slots = 1): Mac
       { name: 'value-chosen', doc: 'some value is chosen', check: (s) => s.chosen.some((c) => c.length > 0) },
       { name: 'all-chosen', doc: 'a value is chosen in every slot', check: (s) => s.chosen.every((c) => c.length > 0) },
     ],
-    encode(s: ConsensusState, out: Encoder) {
-      for (const c of s.chosen) {
-        out.int(c.length);
-        for (const v of c) out.int(v);
-      }
-    },
+    encode: codec.encode,
     formatAction: (a) => (slots === 1 ? `Choose(${valueName(a.value)})` : `Choose(slot ${a.slot + 1}, ${valueName(a.value)})`),
-    view: (s) => (slots === 1 ? { chosen: s.chosen[0]!.map(valueName) } : { chosen: s.chosen.map((c) => c.map(valueName)) }),
+    view: codec.view,
     isTerminal: (s) => s.chosen.every((c) => c.length > 0),
   };
 }

@@ -10,7 +10,7 @@
  * RMs are numbered from 1 (`rm: 1` is r1).
  */
 import { defineModel, int, type Invariant, type Machine } from '../impl/core/machine.ts';
-import type { Encoder } from '../impl/core/encode.ts';
+import { compile, S } from '../impl/env/schema.ts';
 import { RM_STATE, type RMState } from '../impl/commit/common.ts';
 
 export type { RMState };
@@ -30,7 +30,10 @@ export type TCAction =
 /** RM r's name in traces. */
 export const rmName = (r: number): string => `r${r}`;
 
-/** Pack an rmState vector into one word, 2 bits an RM (up to 16 RMs). */
+/**
+ * Pack an rmState vector into one word, 2 bits an RM (up to 16 RMs): the hand-written encoding
+ * the benchmark baselines (`checks/bench/baseline/`) still use. TCommit encodes through its schema.
+ */
 export function packRmState(rmState: readonly RMState[]): number {
   let w = 0;
   for (let i = 0; i < rmState.length; i++) {
@@ -40,6 +43,9 @@ export function packRmState(rmState: readonly RMState[]): number {
   }
   return w;
 }
+
+/** TCommit's data: its one variable (the encoding and the view, `{ rmState: { r1: 'working', … } }`, are derived). */
+export const tcommitSchema = S.record({ rmState: S.perNode(RM_STATE) });
 
 /** TCConsistent: no RM has aborted while another has committed. */
 export function tcConsistent<S>(rmStateOf: (s: S) => readonly RMState[]): Invariant<S> {
@@ -72,6 +78,7 @@ function setAt(rmState: readonly RMState[], r: number, v: RMState): RMState[] {
 
 /** The TCommit machine over `n` resource managers. */
 export function makeTCommit(n: number): Machine<TCState, TCAction> {
+  const codec = compile(tcommitSchema, { n, name: rmName });
   const rms = Array.from({ length: n }, (_, i) => i + 1);
   const canCommit = (s: TCState) => s.rmState.every((x) => x === 'prepared' || x === 'committed');
   const notCommitted = (s: TCState) => s.rmState.every((x) => x !== 'committed');
@@ -110,11 +117,9 @@ export function makeTCommit(n: number): Machine<TCState, TCAction> {
       { name: 'all-committed', doc: 'every RM commits', check: (s) => s.rmState.every((x) => x === 'committed') },
       { name: 'some-aborted', doc: 'an RM aborts', check: (s) => s.rmState.includes('aborted') },
     ],
-    encode(s: TCState, out: Encoder) {
-      out.int(packRmState(s.rmState));
-    },
+    encode: codec.encode,
     formatAction: (a) => (a.type === 'Prepare' ? `Prepare(${rmName(a.rm)})` : `Decide(${rmName(a.rm)}, ${a.decision})`),
-    view: (s) => ({ rmState: Object.fromEntries(s.rmState.map((x, i) => [rmName(i + 1), x])) }),
+    view: codec.view,
     isTerminal: (s) => s.rmState.every((x) => x === 'committed' || x === 'aborted'),
   };
 }

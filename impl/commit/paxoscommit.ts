@@ -77,6 +77,10 @@ export function paxosCommitSchema(R: number) {
   // list version at 0.9-1.16). Making RMs symmetric would need perRole.
   const vote = S.record({ bal: S.int(-1, R), val: S.enum('none', 'prepared', 'aborted') });
   const bal = S.int(1, R);
+  /** Instance k (RM k's), labelled with its RM's name: `r1`. */
+  const instance = S.labelled(S.int(1, R), (k, at) => at.name(PC_COORDINATOR + k));
+  /** A vote reported in `Phase1b`, labelled `-` (none) or `ballot:value`. */
+  const reported = S.labelled(vote, (v) => (v.bal < 0 ? '-' : `${v.bal}:${v.val}`));
   return {
     durable: S.union('role', {
       coordinator: {},
@@ -88,17 +92,37 @@ export function paxosCommitSchema(R: number) {
       rm: { phase: S.enum('idle', 'p1', 'p2', 'done'), got: S.nodeSet(), best: S.list(vote, R) },
       acceptor: {},
     }),
-    msg: S.union('type', {
-      Phase2a0: { ins: S.int(1, R), val: PC_VAL },
-      Phase2b0: { ins: S.int(1, R), val: PC_VAL },
-      Phase1a: { bal },
-      Phase1b: { bal, votes: S.list(vote, R) },
-      Phase2a: { bal, vals: S.list(PC_VAL, R) },
-      Phase2b: { bal },
-      Commit: {},
-      Abort: {},
-    }),
+    /** Labelled `Phase2a0(r1, prepared)`, `Phase1a(bal 1)`, `Phase1b(bal 1, 0:prepared -)`, `Phase2a(bal 1, prepared aborted)`, `Commit`. */
+    msg: S.labelled(
+      S.union('type', {
+        Phase2a0: { ins: instance, val: PC_VAL },
+        Phase2b0: { ins: instance, val: PC_VAL },
+        Phase1a: { bal },
+        Phase1b: { bal, votes: S.list(reported, R) },
+        Phase2a: { bal, vals: S.list(PC_VAL, R) },
+        Phase2b: { bal },
+        Commit: {},
+        Abort: {},
+      }),
+      (m, at) => {
+        switch (m.type) {
+          case 'Phase2a0':
+          case 'Phase2b0':
+            return `${m.type}(${at.show(instance, m.ins)}, ${m.val})`;
+          case 'Phase1a':
+          case 'Phase2b':
+            return `${m.type}(bal ${m.bal})`;
+          case 'Phase1b':
+            return `Phase1b(bal ${m.bal}, ${m.votes.map((v) => at.show(reported, v)).join(' ')})`;
+          case 'Phase2a':
+            return `Phase2a(bal ${m.bal}, ${m.vals.join(' ')})`;
+          default:
+            return m.type;
+        }
+      },
+    ),
     ghost: S.record({ history: COMMIT_HISTORY, accepted: S.list(S.nodeSet(), R * (R + 1) * 2) }),
+    local: S.enum('prepare', 'abort'),
   };
 }
 
@@ -146,8 +170,6 @@ const accNode = (L: PCLayout, j: number): NodeId => L.rms + 1 + j;
 const NO_VOTE: PCVote = { bal: -1, val: 'none' };
 /** The index in the ghost's `accepted` of (instance, ballot, value). */
 export const acceptedIndex = (R: number, ins: number, bal: number, val: PCVal): number => ((ins - 1) * (R + 1) + bal) * 2 + (val === 'aborted' ? 1 : 0);
-/** RM k's name (the `rm` role's prefix). */
-const rmName = (k: number): string => `r${k}`;
 
 type R_ = Reaction<PCTypes>;
 type C = Ctx<PCTypes>;
@@ -392,26 +414,6 @@ export function paxosCommitProtocol(L: PCLayout, opts: PCOptions = {}): Protocol
     onTimer: (ctx, node) => takeOver(ctx, node),
     localActions: (_ctx, node) => (node.durable.role === 'rm' && node.durable.state === 'working' ? ['prepare', 'abort'] : []),
     onLocal: (ctx, node, action) => vote(ctx, node, action === 'prepare' ? 'prepared' : 'aborted'),
-    formatMessage(m) {
-      const show = (v: PCVote) => (v.bal < 0 ? '-' : `${v.bal}:${v.val}`);
-      switch (m.type) {
-        case 'Phase2a0':
-        case 'Phase2b0':
-          return `${m.type}(${rmName(m.ins)}, ${m.val})`;
-        case 'Phase1a':
-        case 'Phase2b':
-          return `${m.type}(bal ${m.bal})`;
-        case 'Phase1b':
-          return `Phase1b(bal ${m.bal}, ${m.votes.map(show).join(' ')})`;
-        case 'Phase2a':
-          return `Phase2a(bal ${m.bal}, ${m.vals.join(' ')})`;
-        case 'Commit':
-        case 'Abort':
-          return m.type;
-        default:
-          return assertNever(m);
-      }
-    },
   });
 }
 

@@ -14,7 +14,6 @@
  */
 import type { EnvMachine } from '../env/machine.ts';
 import type { EnvConfig } from '../env/config.ts';
-import { nodeName } from '../env/partition.ts';
 import { S } from '../env/schema.ts';
 import { defineProtocol, type EnvState, type NodeId, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
 
@@ -33,6 +32,8 @@ export const echoSchema = (cfg: EnvConfig) => {
      * is sent at most twice, plus one retry, plus the duplicates the network makes).
      */
     ghost: S.record({ sent: S.list(Ping, cfg.requests), delivered: S.list(Ping, 3 * cfg.requests + cfg.duplicates) }),
+    /** A client request, labelled `ping n2`. */
+    request: S.labelled(S.record({ to: S.node() }), (r, at) => `ping ${at.name(r.to)}`),
   };
 };
 
@@ -102,7 +103,6 @@ export function echoProtocol(opts: { readonly retry?: boolean } = {}): Protocol<
       if (w === null) return node;
       return { ...node, effects: [ctx.send(w.to, { type: 'Ping', seq: w.seq })] };
     },
-    formatRequest: (r) => `ping ${nodeName(r.to)}`,
   });
 }
 

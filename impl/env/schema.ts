@@ -44,6 +44,8 @@ interface Typed<T> {
   label?(v: T, at: LabelContext): string | undefined;
   /** Spread this field's view into the enclosing record's view (set by {@link S.inline}). */
   readonly inline?: boolean;
+  /** View the value as another schema's value (set by {@link S.viewAs}). */
+  readonly viewAs?: { readonly schema: AnySchema; map(v: T): unknown };
 }
 
 /**
@@ -236,6 +238,24 @@ export const S = {
    */
   labelled<T extends AnySchema>(schema: T, label: (v: Infer<T>, at: LabelContext) => string | undefined): T {
     return { ...schema, label } as T;
+  },
+  /**
+   * `schema`, viewed as a value of the schema `as`: its derived view (and label) is the view of
+   * `map(v)` by `as`, with `as`'s labels and node names. For data packed for speed whose natural
+   * reading has another shape, e.g. TwoPhase.tla's set of message records held as a node set and
+   * two flags. Nothing else changes: encoding, renaming, signature and validation are
+   * `schema`'s. `map` must be pure and only carry node ids over (never compute them), so a renamed
+   * value views with the renamed names.
+   *
+   * ```ts
+   * const Msgs = S.viewAs(S.record({ prepared: S.nodeSet(), commit: S.bool() }), S.list(S.union('type', { Prepared: { rm: S.node() }, Commit: {} })), (m) => [
+   *   ...nodesIn(m.prepared).map((rm) => ({ type: 'Prepared' as const, rm })),
+   *   ...(m.commit ? [{ type: 'Commit' as const }] : []),
+   * ]);   // views as [{ type: 'Prepared', rm: 'n1' }, { type: 'Commit' }]
+   * ```
+   */
+  viewAs<T extends AnySchema, U extends AnySchema>(schema: T, as: U, map: (v: Infer<T>) => Infer<U>): T {
+    return { ...schema, viewAs: { schema: as, map } } as T;
   },
   /**
    * A record field whose view is spread into the record's view instead of nested under its name:
@@ -985,7 +1005,7 @@ class Views {
   }
 
   private build(s: AnySchema): Viewer {
-    const plain = this.plain(s);
+    const plain = s.viewAs ? this.mapped(s.viewAs.schema, s.viewAs.map as (v: unknown) => unknown) : this.plain(s);
     const label = s.label as ((v: unknown, at: LabelContext) => string | undefined) | undefined;
     if (label === undefined) return plain;
     const name = this.name;
@@ -994,6 +1014,12 @@ class Views {
       const l = label(v, at);
       return l === undefined ? plain(v, where) : l;
     };
+  }
+
+  /** The view of `map(v)` by `as` ({@link S.viewAs}). */
+  private mapped(as: AnySchema, map: (v: unknown) => unknown): Viewer {
+    const view = this.of(as);
+    return (v, at) => view(map(v), at);
   }
 
   private plain(s: AnySchema): Viewer {

@@ -26,11 +26,10 @@
  * Known-bug variants replace the merge (one function, `crdt.ts`).
  */
 import { assertNever } from '../core/machine.ts';
-import { S } from '../env/schema.ts';
+import { S, type Infer } from '../env/schema.ts';
 import { defineProtocol, type Ctx, type NodeView, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
 import type { Hlc } from '../clocks/algebra.ts';
 import {
-  formatTag,
   gcIncrement,
   hlcSee,
   lwwWrite,
@@ -76,13 +75,21 @@ export const gossipSchema = (g: GossipShape) => {
   const ops = Math.max(1, g.requests);
   const Tag = S.record({ seq: S.int(1, ops), node: S.node(), elem: S.int(0, 0) });
   const Member = S.record({ hb: S.int(0, g.beats + g.suspects), status: S.enum('unknown', 'alive', 'dead') });
+  const Reg = S.record({ value: S.int(0, ops), l: S.int(0, g.maxClock), c: S.int(0, ops), writer: S.optional(S.node()) });
   const data = {
     /** G-counter entries; room above the requests so a double count is caught by the invariant, not the bound. */
     counter: S.perNode(S.int(0, 8 * ops)),
     set: S.record({ adds: S.set(Tag), removes: S.set(Tag) }),
-    reg: S.record({ value: S.int(0, ops), l: S.int(0, g.maxClock), c: S.int(0, ops), writer: S.optional(S.node()) }),
+    reg: Reg,
     members: S.perNode(Member),
   };
+  // The same data in messages, whose labels are short (node views show the plain data): a tag
+  // `e0@n1#1`, the register `3@(0,1)n2` (`-`: never written), a member `1a` (heartbeat 1, alive;
+  // `d` dead, `?` unknown).
+  const SentTag = S.labelled(Tag, (t, at) => `e${t.elem}@${at.name(t.node)}#${t.seq}`);
+  const SentReg = S.labelled(Reg, (r, at) => (r.writer === null ? '-' : `${r.value}@(${r.l},${r.c})${at.name(r.writer)}`));
+  const SentMember = S.labelled(Member, (m) => `${m.hb}${m.status === 'alive' ? 'a' : m.status === 'dead' ? 'd' : '?'}`);
+  const sent = { ...data, set: S.record({ adds: S.set(SentTag), removes: S.set(SentTag) }), reg: SentReg, members: S.perNode(SentMember) };
   return {
     durable: S.record({
       ...data,
@@ -98,13 +105,25 @@ export const gossipSchema = (g: GossipShape) => {
       /** The last peer gossiped with (round-robin cursor; 0: none yet). */
       cursor: S.int(0, g.nodes),
     }),
-    msg: S.union('type', { Push: data, Pull: data }),
+    /** Labelled `Push(ctr=[1,0,0] adds={e0@n1#1} rm={} reg=3@(0,1)n2 mem=[1a,0a,0?])`. */
+    msg: S.labelled(S.union('type', { Push: sent, Pull: sent }), (m, at) => {
+      const tags = (ts: readonly Infer<typeof Tag>[]) => ts.map((t) => at.show(SentTag, t)).join(',');
+      return `${m.type}(ctr=[${m.counter.join(',')}] adds={${tags(m.set.adds)}} rm={${tags(m.set.removes)}} reg=${at.show(SentReg, m.reg)} mem=[${m.members.map((x) => at.show(SentMember, x)).join(',')}])`;
+    }),
     ghost: S.record({
       /** Increments each node performed. */
       incs: S.perNode(S.int(0, ops)),
       /** Every tag some remove observed and tombstoned. */
       observed: S.set(Tag),
     }),
+    /** Client operations, labelled `inc`, `add(e0)`, `remove(e0)`, `write(3)`. */
+    request: S.labelled(S.union('op', { inc: {}, add: {}, remove: {}, write: { value: S.int(1, ops) } }), (r) =>
+      r.op === 'write' ? `write(${r.value})` : r.op === 'inc' ? 'inc' : `${r.op}(e0)`,
+    ),
+    /** A node's spontaneous steps, labelled `gossip n2`, `beat`, `suspect n3`. */
+    local: S.labelled(S.union('type', { gossip: { peer: S.node() }, beat: {}, suspect: { peer: S.node() } }), (a, at) =>
+      a.type === 'beat' ? 'beat' : `${a.type} ${at.name(a.peer)}`,
+    ),
   };
 };
 
@@ -220,7 +239,6 @@ export function gossipProtocol(g: GossipShape, merge: DataMerge = mergeData): Pr
     },
     acceptsRequest: (_ctx, node, req) => req.op !== 'remove' || orContains(node.durable.set, 0),
     onClientRequest: onRequest,
-    formatRequest: (r) => (r.op === 'write' ? `write(${r.value})` : r.op === 'add' || r.op === 'remove' ? `${r.op}(e0)` : 'inc'),
     localActions(ctx, node) {
       const d = node.durable;
       const out: GossipLocal[] = [];
@@ -256,8 +274,6 @@ export function gossipProtocol(g: GossipShape, merge: DataMerge = mergeData): Pr
           return assertNever(a);
       }
     },
-    formatLocal: (a) => (a.type === 'beat' ? 'beat' : `${a.type} n${a.peer}`),
-    formatMessage: (m) => `${m.type}(${formatData(dataOf(m))})`,
   });
 }
 
@@ -271,11 +287,4 @@ function unionTags<T extends { readonly elem: number; readonly node: number; rea
   const seen = new Set(a.map(key));
   const extra = b.filter((t) => !seen.has(key(t)));
   return extra.length === 0 ? a : [...a, ...extra].sort((x, y) => key(x) - key(y));
-}
-
-/** A short label for gossiped data: `ctr=[1,0,0] set={e0@n1#1} -{} reg=3@(0,1) hb=[1a,0a,0?]`. */
-export function formatData(d: GossipData): string {
-  const st = (m: Member) => `${m.hb}${m.status === 'alive' ? 'a' : m.status === 'dead' ? 'd' : '?'}`;
-  const reg = d.reg.writer === null ? '-' : `${d.reg.value}@(${d.reg.l},${d.reg.c})n${d.reg.writer}`;
-  return `ctr=[${d.counter.join(',')}] adds={${d.set.adds.map(formatTag).join(',')}} rm={${d.set.removes.map(formatTag).join(',')}} reg=${reg} mem=[${d.members.map(st).join(',')}]`;
 }

@@ -10,6 +10,11 @@ import { S, type Infer } from '../env/schema.ts';
 /** A value's name in traces: `v1`; 0 (no value) is `nil`. */
 export const valueName = (v: number): string => (v === 0 ? 'nil' : `v${v}`);
 
+/** A ballot number as messages and local steps label it: `b2`. */
+export const ballotSchema = (ballots: number) => S.labelled(S.int(0, ballots), (b) => `b${b}`);
+/** A value as messages label it: `v1`, `nil` (0: no value). */
+export const valueSchema = (values: number) => S.labelled(S.int(0, values), valueName);
+
 /** A ballot number; 0 means "none". */
 export type Ballot = number;
 /** A value: proposer k's own value is k (`v1`, `v2`, …); 0 means "no value" (`nil`). */

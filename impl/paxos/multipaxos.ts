@@ -37,7 +37,7 @@ import type { EnvMachine } from '../env/machine.ts';
 import { addNode, hasNode, popcount } from '../env/nodeset.ts';
 import { S, type AnySchema } from '../env/schema.ts';
 import { defineProtocol, type Ctx, type Effect, type EnvState, type NodeId, type NodeView, type Protocol, type Reaction, type SchemaTypes } from '../env/types.ts';
-import { emptyHistory, majority, paxosHistorySchema, recordInput, recordPromise, recordRestart, recordVote, valueName, type Ballot, type Value } from './history.ts';
+import { ballotSchema, emptyHistory, majority, paxosHistorySchema, recordInput, recordPromise, recordRestart, recordVote, valueName, valueSchema, type Ballot, type Value } from './history.ts';
 import { nextBallot, ownValue, type PaxosShape } from './common.ts';
 
 /** Multi-Paxos's data, for a shape: per-slot arrays have one entry per log slot. */
@@ -45,6 +45,10 @@ export const multiPaxosSchema = (shape: MultiPaxosShape) => {
   const B = S.int(0, shape.ballots);
   const V = S.int(0, shape.proposers);
   const perSlot = <T extends AnySchema>(x: T) => S.list(x, shape.slots);
+  const Bal = ballotSchema(shape.ballots);
+  const Val = valueSchema(shape.proposers);
+  /** A log slot, from 0; labels count from 1: `slot 1`. */
+  const Slot = S.labelled(S.int(0, shape.slots - 1), (i) => `slot ${i + 1}`);
   return {
     durable: S.union('role', {
       /** The promise, and per slot the last accepted ballot (0: none) and value. */
@@ -69,13 +73,31 @@ export const multiPaxosSchema = (shape: MultiPaxosShape) => {
         learned: perSlot(V),
       },
     }),
-    msg: S.union('type', {
-      '1a': { bal: B },
-      '1b': { bal: B, vbal: perSlot(B), vval: perSlot(V) },
-      '2a': { bal: B, slot: S.int(0, shape.slots - 1), val: V },
-      '2b': { bal: B, slot: S.int(0, shape.slots - 1), val: V },
-    }),
+    /** Labelled `1a(b1)`, `1b(b2, accepted [b1 v1, -])`, `2a(b1, slot 1, v1)`, `2b(b1, slot 1, v1)`. */
+    msg: S.labelled(
+      S.union('type', {
+        '1a': { bal: Bal },
+        '1b': { bal: Bal, vbal: perSlot(Bal), vval: perSlot(Val) },
+        '2a': { bal: Bal, slot: Slot, val: Val },
+        '2b': { bal: Bal, slot: Slot, val: Val },
+      }),
+      (m, at) => {
+        const bal = at.show(Bal, m.bal);
+        switch (m.type) {
+          case '1a':
+            return `1a(${bal})`;
+          case '1b':
+            return `1b(${bal}, accepted [${m.vbal.map((b, s) => (b === 0 ? '-' : `${at.show(Bal, b)} ${at.show(Val, m.vval[s]!)}`)).join(', ')}])`;
+          default:
+            return `${m.type}(${bal}, ${at.show(Slot, m.slot)}, ${at.show(Val, m.val)})`;
+        }
+      },
+    ),
     ghost: paxosHistorySchema(shape.slots, shape.ballots),
+    /** A leader's spontaneous steps: start a ballot, `prepare(b3)`, or propose its value in a slot, `propose(slot 1)`. */
+    local: S.labelled(S.union('type', { prepare: { ballot: Bal }, propose: { slot: Slot } }), (a, at) =>
+      a.type === 'prepare' ? `prepare(${at.show(Bal, a.ballot)})` : `propose(${at.show(Slot, a.slot)})`,
+    ),
   };
 };
 
@@ -277,24 +299,7 @@ export function multiPaxosProtocol(shape: MultiPaxosShape, rules: MultiPaxosRule
           return assertNever(a);
       }
     },
-    formatMessage: formatMultiPaxosMessage,
-    formatLocal: (a) => (a.type === 'prepare' ? `prepare(b${a.ballot})` : `propose(slot ${a.slot + 1})`),
   });
-}
-
-/** A message's label: `1b(b2, accepted [b1 v1, -])`, `2a(b1, slot 1, v1)`. */
-export function formatMultiPaxosMessage(m: MultiPaxosMsg): string {
-  switch (m.type) {
-    case '1a':
-      return `1a(b${m.bal})`;
-    case '1b':
-      return `1b(b${m.bal}, accepted [${m.vbal.map((b, s) => (b === 0 ? '-' : `b${b} ${valueName(m.vval[s]!)}`)).join(', ')}])`;
-    case '2a':
-    case '2b':
-      return `${m.type}(b${m.bal}, slot ${m.slot + 1}, ${valueName(m.val)})`;
-    default:
-      return assertNever(m);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

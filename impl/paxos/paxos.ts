@@ -34,6 +34,8 @@ import { nextBallot, ownValue, type PaxosShape } from './common.ts';
 export const paxosSchema = (shape: PaxosShape) => {
   const B = S.int(0, shape.ballots);
   const V = S.int(0, shape.proposers);
+  const Bal = history.ballotSchema(shape.ballots);
+  const Val = history.valueSchema(shape.proposers);
   return {
     durable: S.union('role', { acceptor: { promised: B, vbal: B, vval: V }, proposer: { ballot: B } }),
     volatile: S.union('role', {
@@ -52,8 +54,16 @@ export const paxosSchema = (shape: PaxosShape) => {
         learned: S.optional(V),
       },
     }),
-    msg: S.union('type', { '1a': { bal: B }, '1b': { bal: B, vbal: B, vval: V }, '2a': { bal: B, val: V }, '2b': { bal: B, val: V } }),
+    /** Labelled `1a(b1)`, `1b(b2, accepted b1 v1)` (`1b(b2, none accepted)`), `2a(b1, v1)`, `2b(b1, v1)`. */
+    msg: S.labelled(S.union('type', { '1a': { bal: Bal }, '1b': { bal: Bal, vbal: Bal, vval: Val }, '2a': { bal: Bal, val: Val }, '2b': { bal: Bal, val: Val } }), (m, at) => {
+      const bal = at.show(Bal, m.bal);
+      if (m.type === '1a') return `1a(${bal})`;
+      if (m.type === '1b') return `1b(${bal}, ${m.vbal === 0 ? 'none accepted' : `accepted ${at.show(Bal, m.vbal)} ${at.show(Val, m.vval)}`})`;
+      return `${m.type}(${bal}, ${at.show(Val, m.val)})`;
+    }),
     ghost: history.paxosHistorySchema(1, shape.ballots),
+    /** A proposer starts `ballot` (phase 1a): `prepare(b3)`. */
+    local: S.labelled(S.union('type', { prepare: { ballot: Bal } }), (a, at) => `prepare(${at.show(Bal, a.ballot)})`),
   };
 };
 
@@ -169,16 +179,7 @@ export function paxosProtocol(shape: PaxosShape, rules: Rules = correctRules(sha
       volatile: PREPARING,
       effects: ctx.members('acceptor').map((acc) => ctx.send(acc, { type: '1a', bal: a.ballot })),
     }),
-    formatMessage: formatPaxosMessage,
-    formatLocal: (a) => `prepare(b${a.ballot})`,
   });
-}
-
-/** A message's label: `1a(b1)`, `1b(b2, accepted b1 v1)`, `2a(b1, v1)`, `2b(b1, v1)`. */
-export function formatPaxosMessage(m: P['msg']): string {
-  if (m.type === '1a') return `1a(b${m.bal})`;
-  if (m.type === '1b') return `1b(b${m.bal}, ${m.vbal === 0 ? 'none accepted' : `accepted b${m.vbal} ${history.valueName(m.vval)}`})`;
-  return `${m.type}(b${m.bal}, ${history.valueName(m.val)})`;
 }
 
 // ---------------------------------------------------------------------------------------------

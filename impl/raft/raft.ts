@@ -36,6 +36,9 @@ export const raftSchema = (cfg: Pick<EnvConfig, 'requests'>, maxTerm: number, he
   const T = S.int(0, maxTerm);
   const I = S.int(0, R + 1); // indices; nextIndex may be lastIndex + 1
   const Entry = S.record({ term: T, value: S.int(1, R) });
+  // Message labels only (node views show plain numbers): a term `t3`, an entry `t3:v2`.
+  const Term = S.labelled(T, (t) => `t${t}`);
+  const SentEntry = S.labelled(Entry, formatEntry);
   return {
     /** Figure 2, "Persistent state on all servers". */
     durable: S.record({ term: T, votedFor: S.optional(S.node()), log: S.list(Entry, R) }),
@@ -46,18 +49,36 @@ export const raftSchema = (cfg: Pick<EnvConfig, 'requests'>, maxTerm: number, he
       leader: { commitIndex: I, nextIndex: S.perNode(I), matchIndex: S.perNode(I), beats: S.int(0, heartbeats) },
     }),
     /** The RPCs of Figure 2; the sender is the envelope's `from`. AppendEntriesResp's `index`: the match on success, the request's prevIndex on failure. */
-    msg: S.union('type', {
-      RequestVote: { term: T, lastLogIndex: I, lastLogTerm: T },
-      RequestVoteResp: { term: T, granted: S.bool() },
-      AppendEntries: { term: T, prevIndex: I, prevTerm: T, commit: I, entries: S.list(Entry, R) },
-      AppendEntriesResp: { term: T, success: S.bool(), index: I },
-    }),
+    msg: S.labelled(
+      S.union('type', {
+        RequestVote: { term: Term, lastLogIndex: I, lastLogTerm: Term },
+        RequestVoteResp: { term: Term, granted: S.bool() },
+        AppendEntries: { term: Term, prevIndex: I, prevTerm: Term, commit: I, entries: S.list(SentEntry, R) },
+        AppendEntriesResp: { term: Term, success: S.bool(), index: I },
+      }),
+      // `AppendEntries(t3, prev=1/t1, [t3:v2], commit=1)`, `AppendEntriesResp(t3, ok, match=2)`, …
+      (m, at) => {
+        const t = at.show(Term, m.term);
+        switch (m.type) {
+          case 'RequestVote':
+            return `RequestVote(${t}, last=${m.lastLogIndex}/${at.show(Term, m.lastLogTerm)})`;
+          case 'RequestVoteResp':
+            return `RequestVoteResp(${t}, ${m.granted ? 'granted' : 'denied'})`;
+          case 'AppendEntries':
+            return `AppendEntries(${t}, prev=${m.prevIndex}/${at.show(Term, m.prevTerm)}, [${m.entries.map((e) => at.show(SentEntry, e)).join(' ')}], commit=${m.commit})`;
+          case 'AppendEntriesResp':
+            return `AppendEntriesResp(${t}, ${m.success ? `ok, match=${m.index}` : `reject, prev=${m.index}`})`;
+        }
+      },
+    ),
     /**
      * The history the properties read; no server sees it. `leaders[t]`: who became leader of
      * term t; `committed[i - 1]`: the entry first committed at index i and the committer's term;
      * `overwritten`: some node deleted an entry nobody had committed (a witness).
      */
     ghost: S.record({ leaders: S.list(S.nodeSet(), maxTerm + 1), committed: S.list(S.record({ term: T, value: S.int(1, R), in: T }), R), overwritten: S.bool() }),
+    /** A client command, labelled `put v2`. */
+    request: S.labelled(S.record({ value: S.int(1, R) }), (r) => `put v${r.value}`),
   };
 };
 
@@ -89,7 +110,7 @@ export const sameEntry = (a: Entry, b: Entry): boolean => a.term === b.term && a
 /** Whether `a` is a prefix of `b`. */
 export const isPrefix = (a: readonly Entry[], b: readonly Entry[]): boolean => a === b || (a.length <= b.length && a.every((e, i) => sameEntry(e, b[i]!)));
 /** An entry's label: `t2:v3` (term 2, value 3). */
-export const formatEntry = (e: Entry): string => `t${e.term}:v${e.value}`;
+export const formatEntry = (e: { readonly term: number; readonly value: number }): string => `t${e.term}:v${e.value}`;
 /** A node set as names: `n1 and n3`. */
 export const namesOf = (set: number): string[] => nodesIn(set).map(nodeName);
 
@@ -432,23 +453,7 @@ export function raftProtocol(opts: RaftOptions, rules: RaftRules = RAFT_RULES): 
           return v !== null && v.role === 'leader' && replyIgnored(s, ctx.self, from, m);
       }
     },
-    formatMessage,
-    formatRequest: (r) => `put v${r.value}`,
   });
-}
-
-/** A message's label, e.g. `AppendEntries(t3, prev=1/t1, [t3:v2], commit=1)`. */
-export function formatMessage(m: RaftMsg): string {
-  switch (m.type) {
-    case 'RequestVote':
-      return `RequestVote(t${m.term}, last=${m.lastLogIndex}/t${m.lastLogTerm})`;
-    case 'RequestVoteResp':
-      return `RequestVoteResp(t${m.term}, ${m.granted ? 'granted' : 'denied'})`;
-    case 'AppendEntries':
-      return `AppendEntries(t${m.term}, prev=${m.prevIndex}/t${m.prevTerm}, [${m.entries.map(formatEntry).join(' ')}], commit=${m.commit})`;
-    case 'AppendEntriesResp':
-      return m.success ? `AppendEntriesResp(t${m.term}, ok, match=${m.index})` : `AppendEntriesResp(t${m.term}, reject, prev=${m.index})`;
-  }
 }
 
 /** Whether node `to` (running or down) would ignore the reply `m` from `from`, and keep ignoring it (see `ignores`). */

@@ -132,7 +132,20 @@ const requestsOf =
       { c, op: seq + 1, f: 'read' as const },
     ]);
 
-const formatRequest = (r: StoreRequest): string => `c${r.c} ${r.f === 'write' ? `write ${r.op}` : 'read'} (op ${r.op})`;
+/**
+ * A client and an operation as the store's messages and requests label them: `c1`, `op 3` (node
+ * views and the history show the plain numbers).
+ */
+const labels = (shape: StoreShape) => ({
+  Client: S.labelled(S.int(1, shape.clients), (c) => `c${c}`),
+  Op: S.labelled(S.int(1, shape.ops), (op) => `op ${op}`),
+});
+
+/** A client request's data (every mode), labelled `c1 write 3 (op 3)`, `c2 read (op 1)`. */
+const requestSchema = (shape: StoreShape) => {
+  const { Client, Op } = labels(shape);
+  return S.labelled(S.record({ c: Client, op: Op, f: S.enum('read', 'write') }), (r, at) => `${at.show(Client, r.c)} ${r.f === 'write' ? `write ${r.op}` : 'read'} (${at.show(Op, r.op)})`);
+};
 
 /** The ghost effect recording an invocation, and an answer. */
 const called = (g: StoreGhost, r: StoreRequest): StoreGhost => ({ events: [...g.events, { type: 'call', c: r.c, op: r.op, f: r.f }] });
@@ -146,6 +159,9 @@ export const cpSchema = (shape: StoreShape) => {
   const V = S.int(0, shape.ops);
   const OP = S.int(1, shape.ops);
   const C = S.int(1, shape.clients);
+  const { Client, Op } = labels(shape);
+  /** A version, labelled `v2` in messages. */
+  const Version = S.labelled(V, (ver) => `v${ver}`);
   return {
     /** The replica's copy: version and value (the leader numbers versions). */
     durable: S.record({ ver: V, val: V }),
@@ -158,21 +174,40 @@ export const cpSchema = (shape: StoreShape) => {
        */
       pending: S.list(S.record({ op: OP, c: C, home: S.node(), f: S.enum('read', 'write'), acks: S.nodeSet(), ver: V, val: V }), shape.ops),
     }),
-    msg: S.union('type', {
-      /** Follower → leader: a client's operation. */
-      Fwd: { op: OP, c: C, f: S.enum('read', 'write') },
-      /** Leader → followers: replicate version `ver` = value `val`. */
-      Rep: { op: OP, ver: V, val: V },
-      /** Follower → leader: holds the write of `op`. */
-      Ack: { op: OP },
-      /** Leader → followers: report your copy, for the read `op`. */
-      Rq: { op: OP },
-      /** Follower → leader: my copy, for the read `op`. */
-      Ra: { op: OP, ver: V, val: V },
-      /** Leader → the client's home replica: `op` is done (`val`: the value read, or the value written). */
-      Done: { op: OP, c: C, val: V },
-    }),
+    /** Labelled `Fwd(c1 write op 3)`, `Rep(v2=3, op 3)`, `Ack(op 3)`, `Rq(op 1)`, `Ra(v0=0, op 1)`, `Done(c1 op 3 → 3)`. */
+    msg: S.labelled(
+      S.union('type', {
+        /** Follower → leader: a client's operation. */
+        Fwd: { op: Op, c: Client, f: S.enum('read', 'write') },
+        /** Leader → followers: replicate version `ver` = value `val`. */
+        Rep: { op: Op, ver: Version, val: V },
+        /** Follower → leader: holds the write of `op`. */
+        Ack: { op: Op },
+        /** Leader → followers: report your copy, for the read `op`. */
+        Rq: { op: Op },
+        /** Follower → leader: my copy, for the read `op`. */
+        Ra: { op: Op, ver: Version, val: V },
+        /** Leader → the client's home replica: `op` is done (`val`: the value read, or the value written). */
+        Done: { op: Op, c: Client, val: V },
+      }),
+      (m, at) => {
+        const op = at.show(Op, m.op);
+        switch (m.type) {
+          case 'Fwd':
+            return `Fwd(${at.show(Client, m.c)} ${m.f} ${op})`;
+          case 'Rep':
+          case 'Ra':
+            return `${m.type}(${at.show(Version, m.ver)}=${m.val}, ${op})`;
+          case 'Ack':
+          case 'Rq':
+            return `${m.type}(${op})`;
+          case 'Done':
+            return `Done(${at.show(Client, m.c)} ${op} → ${m.val})`;
+        }
+      },
+    ),
     ghost: historySchema(shape),
+    request: requestSchema(shape),
   };
 };
 
@@ -320,22 +355,6 @@ export function cpProtocol(shape: StoreShape, rules: CpRules = { followerReads: 
           return assertNever(msg);
       }
     },
-    formatRequest,
-    formatMessage: (m) => {
-      switch (m.type) {
-        case 'Fwd':
-          return `Fwd(c${m.c} ${m.f} op ${m.op})`;
-        case 'Rep':
-          return `Rep(v${m.ver}=${m.val}, op ${m.op})`;
-        case 'Ack':
-        case 'Rq':
-          return `${m.type}(op ${m.op})`;
-        case 'Ra':
-          return `Ra(v${m.ver}=${m.val}, op ${m.op})`;
-        case 'Done':
-          return `Done(c${m.c} op ${m.op} → ${m.val})`;
-      }
-    },
   });
 }
 
@@ -383,8 +402,11 @@ export const lwwSchema = (shape: StoreShape, maxClock: number) => {
       dirty: S.bool(),
     }),
     volatile: S.record({}),
-    msg: S.union('type', { Push: { val: V, l: L, c: CC, n: S.int(0, shape.replicas) } }),
+    /** Labelled `Push(3 @ 1.0.r2)`: the value, and its stamp's l, c and replica (every pushed value was written, so its replica is a node). */
+    msg: S.labelled(S.union('type', { Push: { val: V, l: L, c: CC, n: S.int(0, shape.replicas) } }), (m, at) => `Push(${m.val} @ ${m.l}.${m.c}.${at.name(m.n)})`),
     ghost: historySchema(shape),
+    request: requestSchema(shape),
+    local: S.enum('push'),
   };
 };
 
@@ -442,9 +464,6 @@ export function lwwProtocol(shape: StoreShape, maxClock: number): Protocol<Lww> 
       const wins = stampAfter(msg, d);
       return { durable: { ...(wins ? { val: msg.val, l: msg.l, c: msg.c, n: msg.n } : { val: d.val, l: d.l, c: d.c, n: d.n }), hl: h.l, hc: h.c, dirty: d.dirty }, volatile: node.volatile };
     },
-    formatRequest,
-    formatMessage: (m) => `Push(${m.val} @ ${m.l}.${m.c}.r${m.n})`,
-    formatLocal: () => 'push',
   });
 }
 
@@ -456,6 +475,8 @@ export const siblingsSchema = (shape: StoreShape) => {
   const V = S.int(0, shape.ops);
   const VV = S.perNode(S.int(0, shape.ops));
   const sibling = S.record({ val: V, vv: VV });
+  /** A sibling in a message, labelled `3[1,0,2]` (its value and version vector). */
+  const sent = S.labelled(sibling, (x) => `${x.val}[${x.vv.join(',')}]`);
   return {
     durable: S.record({
       /** The siblings, by value. */
@@ -465,8 +486,11 @@ export const siblingsSchema = (shape: StoreShape) => {
       dirty: S.bool(),
     }),
     volatile: S.record({}),
-    msg: S.union('type', { Push: { sibs: S.list(sibling, shape.ops) } }),
+    /** Labelled `Push(1[1,0,0] | 2[0,1,0])` (`Push(empty)`: no sibling). */
+    msg: S.labelled(S.union('type', { Push: { sibs: S.list(sent, shape.ops) } }), (m, at) => `Push(${m.sibs.map((x) => at.show(sent, x)).join(' | ') || 'empty'})`),
     ghost: historySchema(shape),
+    request: requestSchema(shape),
+    local: S.enum('push'),
   };
 };
 
@@ -540,9 +564,6 @@ export function siblingsProtocol(shape: StoreShape, merge: MergeRule = keepSibli
       const sibs = msg.sibs.reduce<Sibling[]>((acc, s) => merge(acc, s), [...d.sibs]);
       return { durable: { ...d, sibs }, volatile: node.volatile };
     },
-    formatRequest,
-    formatMessage: (m) => `Push(${m.sibs.map((s) => `${s.val}[${s.vv.join(',')}]`).join(' | ') || 'empty'})`,
-    formatLocal: () => 'push',
   });
 }
 

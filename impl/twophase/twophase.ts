@@ -24,7 +24,7 @@
  */
 import type { Machine } from '../core/machine.ts';
 import { compile, S, type Infer } from '../env/schema.ts';
-import { popcount } from '../env/nodeset.ts';
+import { nodesIn, popcount } from '../env/nodeset.ts';
 import { symmetryCanonicalizer, symmetryKeyWriter } from '../env/symmetry.ts';
 import { RM_STATE } from '../commit/common.ts';
 
@@ -33,12 +33,23 @@ export { RM_STATE };
 /** The TM states. */
 export const TM_STATE = S.enum('init', 'committed', 'aborted');
 
-/** TwoPhase's data: the four TLA+ variables. */
+/** A message of TwoPhase.tla: `[type |-> "Prepared", rm |-> r]`, `[type |-> "Commit"]`, `[type |-> "Abort"]`. */
+export const TWOPHASE_MESSAGE = S.union('type', { Prepared: { rm: S.node() }, Commit: {}, Abort: {} });
+
+/**
+ * TwoPhase's data: the four TLA+ variables. `msgs` is held as the RMs whose Prepared was sent
+ * and two flags, and viewed as the set of message records it is in TwoPhase.tla:
+ * `[{type: 'Prepared', rm: 'r1'}, {type: 'Commit'}]`.
+ */
 export const twoPhaseSchema = S.record({
   rmState: S.perNode(RM_STATE),
   tmState: TM_STATE,
   tmPrepared: S.nodeSet(),
-  msgs: S.record({ prepared: S.nodeSet(), commit: S.bool(), abort: S.bool() }),
+  msgs: S.viewAs(S.record({ prepared: S.nodeSet(), commit: S.bool(), abort: S.bool() }), S.list(TWOPHASE_MESSAGE), (m) => [
+    ...nodesIn(m.prepared).map((rm) => ({ type: 'Prepared' as const, rm })),
+    ...(m.commit ? [{ type: 'Commit' as const }] : []),
+    ...(m.abort ? [{ type: 'Abort' as const }] : []),
+  ]),
 });
 
 /** An RM's state. */
@@ -159,19 +170,8 @@ export function twoPhaseMachine(n: number, rules: TwoPhaseRules = TWOPHASE_RULES
     symmetryClasses: () => classes,
     formatAction: (a) => ('rm' in a ? `${a.type}(${rmName(a.rm)})` : a.type),
     actionKinds: () => ['TMCommit', 'TMAbort', 'TMRcvPrepared', 'RMPrepare', 'RMChooseToAbort', 'RMRcvCommitMsg', 'RMRcvAbortMsg'],
-    // The TLA+ view: msgs as the set of message records it is in TwoPhase.tla.
-    view(s) {
-      const msgs: unknown[] = [];
-      for (const r of rms) if (s.msgs.prepared & bit(r)) msgs.push({ type: 'Prepared', rm: rmName(r) });
-      if (s.msgs.commit) msgs.push({ type: 'Commit' });
-      if (s.msgs.abort) msgs.push({ type: 'Abort' });
-      return {
-        rmState: Object.fromEntries(s.rmState.map((x, i) => [rmName(i + 1), x])),
-        tmState: s.tmState,
-        tmPrepared: rms.filter((r) => s.tmPrepared & bit(r)).map(rmName),
-        msgs,
-      };
-    },
+    // The derived view: RMs by name, msgs as the set of message records it is in TwoPhase.tla.
+    view: codec.view,
     isTerminal: (s) => s.tmState !== 'init' && s.rmState.every((x) => x === 'committed' || x === 'aborted'),
   };
 }
