@@ -83,16 +83,20 @@
  * msg: S.union('type', { Prepare: { b: Ballot } }),            // deliver n1→n2 Prepare(b=2.n1)
  * msg: S.labelled(S.union('type', { Stamp: { ev: S.int(0, 9), stamp } }), (m, at) => `Stamp(${at.show(stamp, m.stamp)})`),
  * request: S.labelled(S.record({ w: S.int(1, 9) }), (r) => `put w${r.w}`),   // request n1 put w1
+ * local: S.labelled(S.enum('acquire'), () => 'acquire lease'),          // local n1 acquire lease
  * ghost: S.record({ procs: S.inline(S.perNode(…)) }),          // views as { n1: …, n2: … }
+ * msgs: S.viewAs(S.record({ prepared: S.nodeSet(), commit: S.bool() }), S.list(Msg), toRecords),
  * ```
  *
- * The optional `request` schema is only used for the request labels. `S.inline(field)` spreads a
- * record field's view into the record's view. Labels change nothing else: the encoding,
- * renaming, signatures and validation stay the unlabelled schema's. `impl/clocks/` declares all
- * its trace text this way (`L=3`, `Stamp(V=[1,0])`, `n2.1 recv n1.1 L=1`). Hand-written
- * `formatMessage`, `formatRequest` and `formatLocal` still override the derived labels.
- * Hand-written `encode*`, `view*` and `symmetry` renamers still work too, as an escape hatch
- * where a benchmark shows the derived ones are too slow. Without a schema, the encoding falls
+ * The optional `request` and `local` schemas are only used for the request and local step
+ * labels. `S.inline(field)` spreads a record field's view into the record's view.
+ * `S.viewAs(schema, as, map)` shows a value as `as` shows `map(value)` (TwoPhase holds `msgs` as
+ * a node set and two flags, and shows the set of message records TwoPhase.tla has). Labels and
+ * `viewAs` change nothing else: the encoding, renaming, signatures and validation stay the plain
+ * schema's. Every protocol in the repository declares its trace text this way (a layout test,
+ * checks/layout/hooks.test.ts, keeps it so). Hand-written `formatMessage`, `formatRequest`,
+ * `formatLocal`, `encode*`, `view*` and `symmetry` renamers still override the derived ones, as
+ * an escape hatch where a benchmark shows the derived ones are too slow. Without a schema, the encoding falls
  * back to the generic (slower) `out.value(x)`.
  *
  * ```ts
@@ -154,7 +158,7 @@
  *
  * The machine is a plain object: `{ ...machine, invariants: [...more] }` also works. It has
  * `encode`, `formatAction` (`deliver n1→n2 Ping(seq=1)`, `timer n1 retry`, `crash n2`,
- * `partition {n1} | {n2,n3}`, `request n1 {"to":2}` unless `formatRequest` says better),
+ * `partition {n1} | {n2,n3}`, `request n1 {"to":2}` unless the request schema labels it),
  * `view` (nodes by name with durable/volatile/timers/clock, network, partition, budgets, ghost),
  * `nodes()` and `events()` (for `checks/diagram.ts`), and `rename(s, perm)`.
  *
