@@ -76,6 +76,8 @@ describe('parallel BFS gives the single-threaded result', () => {
         const par = await exploreParallel({ model, params }, { ...opts, workers, warmStart: false, initialSlots: 1024, partitionAt: 4 });
         expect(essence(par), `${workers} workers`).toEqual(want);
         expect(par.stats.workers).toBe(workers);
+        // No worker threw (a throw falls back to one thread, with the same result).
+        expect(par.stats.workerError, `${workers} workers`).toBeUndefined();
         if (workers > 1 && par.status === 'exhausted') {
           // Every state is expanded exactly once, and by more than one worker.
           const split = par.stats.expandedPerWorker!;

@@ -93,6 +93,8 @@ export interface ParallelExploreStats extends ExploreStats {
    * single-threaded search that re-derived the throw (whose counters these stats are).
    */
   readonly parallelMs?: number;
+  /** When a worker threw: what it threw (with its stack), before the single-threaded search re-derived the run. */
+  readonly workerError?: string;
   /** States each worker expanded (the work's split; absent when one thread searched). */
   readonly expandedPerWorker?: readonly number[];
 }
@@ -270,10 +272,20 @@ function validate(machine: AnyMachine, opts: ExploreOptions): void {
   if (machine.init().length === 0) throw new InputError(`model ${machine.name} has no initial state with these parameters`);
 }
 
-async function sequential(machine: AnyMachine, opts: ExploreOptions, workers: number, extra: { parallelMs?: number; startedAt?: number } = {}): Promise<CheckResult<unknown, unknown, ParallelExploreStats>> {
+async function sequential(machine: AnyMachine, opts: ExploreOptions, workers: number, extra: { parallelMs?: number; startedAt?: number; workerError?: string } = {}): Promise<CheckResult<unknown, unknown, ParallelExploreStats>> {
   const r = await exploreAsync(machine, opts);
   const elapsedMs = extra.startedAt !== undefined ? performance.now() - extra.startedAt : r.stats.elapsedMs;
-  return { ...r, stats: { ...r.stats, elapsedMs, workers, peakRssBytes: peakRssBytes(), ...(extra.parallelMs !== undefined ? { parallelMs: extra.parallelMs } : {}) } };
+  return {
+    ...r,
+    stats: {
+      ...r.stats,
+      elapsedMs,
+      workers,
+      peakRssBytes: peakRssBytes(),
+      ...(extra.parallelMs !== undefined ? { parallelMs: extra.parallelMs } : {}),
+      ...(extra.workerError !== undefined ? { workerError: extra.workerError } : {}),
+    },
+  };
 }
 
 async function parallelBfs(
@@ -352,6 +364,7 @@ async function searchLevels(
   const partitionAt = opts.partitionAt ?? 256 * n;
   let replicated = true;
   let error = false;
+  let errorMessage: string | undefined;
   let bound: BoundHit | undefined;
   let peakFrontier = 0;
   /** Depth d's rank r is the link of id `levelStart[d] + r` in `store`. */
@@ -382,7 +395,10 @@ async function searchLevels(
       transitionsOf[w] = r.transitions;
       expandedOf[w] = r.expanded;
       spilledOf[w] = r.spilledBytes;
-      if (r.error) error = true;
+      if (r.error) {
+        error = true;
+        errorMessage ??= r.errorMessage;
+      }
       witnessAt(r.witnessDepths);
     });
     notePeak(rs.reduce((a, r) => a + r.linkBytes, 0));
@@ -474,7 +490,7 @@ async function searchLevels(
     // The model threw: a single-threaded search to that depth reports it, with its phase and trace.
     const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, linkChunk: _lc, ...seq } = opts;
     store.dispose();
-    return sequential(machine, seq, n, { parallelMs, startedAt: start });
+    return sequential(machine, seq, n, { parallelMs, startedAt: start, ...(errorMessage !== undefined ? { workerError: errorMessage } : {}) });
   }
   const why = Atomics.load(ctrl, CTRL.stop);
   // (The workers stop at the insertion that crosses the bound; the count check is a second guard.)

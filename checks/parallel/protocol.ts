@@ -220,6 +220,8 @@ export interface LevelReport {
   readonly witnessDepths: readonly number[];
   /** Whether the model threw in this worker (the coordinator then re-derives the run in one thread). */
   readonly error: boolean;
+  /** What the worker threw, when `error`. */
+  readonly errorMessage?: string;
   /** The least check violation this worker met in this level so far. */
   readonly event?: BfsEvent;
   /** For a depth-bound probe: whether some frontier state has an enabled action. */

@@ -255,6 +255,7 @@ class BfsWorker {
   private local: FingerprintSet | undefined;
   /** An exception in the model: the search stops and the coordinator re-derives it in one thread. */
   private error = false;
+  private errorMessage: string | undefined = undefined;
   /** The least check violation this worker met in this level (see {@link eventOrder}). */
   private event: BfsEvent | undefined;
   /** Entries of `next` (by index) whose state broke an invariant: an event if they win their state. */
@@ -332,8 +333,9 @@ class BfsWorker {
     for (let i = 0; i < slots.length; i++) slots.set(i, this.set.relocate(old, slots.at(i)));
   }
 
-  private flagError(): void {
+  private flagError(e: unknown): void {
     this.error = true;
+    this.errorMessage ??= e instanceof Error ? (e.stack ?? e.message) : String(e);
     Atomics.compareExchange(this.ctrl, CTRL.stop, STOP.none, STOP.violation);
   }
 
@@ -415,6 +417,7 @@ class BfsWorker {
       nextSize: replica ? 0 : this.next.states.length,
       witnessDepths: this.witnesses.map((w) => w.depth),
       error: this.error,
+      ...(this.errorMessage !== undefined ? { errorMessage: this.errorMessage } : {}),
       ...(this.event ? { event: this.event } : {}),
       canExpand: false,
       linkBytes: this.peakLinkBytes(),
@@ -441,8 +444,8 @@ class BfsWorker {
       const inits = machine.init();
       checkLinkable(inits.length);
       for (let i = 0; i < inits.length; i++) this.discover(inits[i], 0, 0, i);
-    } catch {
-      this.flagError();
+    } catch (e) {
+      this.flagError(e);
     }
     return this.report('done');
   }
@@ -532,8 +535,8 @@ class BfsWorker {
           break;
         }
       }
-    } catch {
-      this.flagError();
+    } catch (e) {
+      this.flagError(e);
     }
     return { ...this.report('done'), canExpand };
   }
@@ -608,8 +611,8 @@ class BfsWorker {
           live[1] = this.local ? 0 : this.next.states.length;
         }
       }
-    } catch {
-      this.flagError();
+    } catch (e) {
+      this.flagError(e);
       return this.report('stopped');
     }
     const r = this.report('done');
