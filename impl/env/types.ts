@@ -240,13 +240,18 @@ export type DetectorDeclaration<P extends ProtocolTypes> = {
 
 /**
  * The protocol types a schema declares: `interface PingTypes extends SchemaTypes<typeof schema>
- * { readonly timer: 'retry' }` (timers, requests and local steps are added by hand).
+ * { readonly timer: 'retry' }`. Timers are added by hand; requests and local steps too, unless
+ * the schema declares their `request` and `local` schemas (then their types are inferred).
  */
-export type SchemaTypes<D extends { readonly durable: Schema<unknown>; readonly volatile: Schema<unknown>; readonly msg: Schema<{ readonly type: string }>; readonly ghost?: Schema<unknown> }> = {
+export type SchemaTypes<
+  D extends { readonly durable: Schema<unknown>; readonly volatile: Schema<unknown>; readonly msg: Schema<{ readonly type: string }>; readonly ghost?: Schema<unknown>; readonly request?: Schema<unknown>; readonly local?: Schema<unknown> },
+> = {
   readonly durable: Infer<D['durable']>;
   readonly volatile: Infer<D['volatile']>;
   readonly msg: Infer<D['msg']>;
-} & (D extends { readonly ghost: Schema<infer G> } ? { readonly ghost: G } : unknown);
+} & (D extends { readonly ghost: Schema<infer G> } ? { readonly ghost: G } : unknown) &
+  (D extends { readonly request: Schema<infer R> } ? { readonly request: R } : unknown) &
+  (D extends { readonly local: Schema<infer L> } ? { readonly local: L } : unknown);
 
 /** The handlers and hooks every protocol has. */
 export interface ProtocolCore<P extends ProtocolTypes> {

@@ -10,9 +10,8 @@ import { S, type Infer } from '../env/schema.ts';
 /** A value's name in traces: `v1`; 0 (no value) is `nil`. */
 export const valueName = (v: number): string => (v === 0 ? 'nil' : `v${v}`);
 
-/** A ballot number as messages and local steps label it: `b2`. */
+/** A ballot (`b2`) and a value (`v1`; 0 is `nil`) as messages and local steps label them. */
 export const ballotSchema = (ballots: number) => S.labelled(S.int(0, ballots), (b) => `b${b}`);
-/** A value as messages label it: `v1`, `nil` (0: no value). */
 export const valueSchema = (values: number) => S.labelled(S.int(0, values), valueName);
 
 /** A ballot number; 0 means "none". */

@@ -32,10 +32,8 @@ import { nextBallot, ownValue, type PaxosShape } from './common.ts';
 
 /** Paxos's data, for a shape. */
 export const paxosSchema = (shape: PaxosShape) => {
-  const B = S.int(0, shape.ballots);
-  const V = S.int(0, shape.proposers);
-  const Bal = history.ballotSchema(shape.ballots);
-  const Val = history.valueSchema(shape.proposers);
+  const [B, V] = [S.int(0, shape.ballots), S.int(0, shape.proposers)];
+  const [Bal, Val] = [history.ballotSchema(shape.ballots), history.valueSchema(shape.proposers)]; // the same, labelled for messages
   return {
     durable: S.union('role', { acceptor: { promised: B, vbal: B, vval: V }, proposer: { ballot: B } }),
     volatile: S.union('role', {
@@ -55,23 +53,16 @@ export const paxosSchema = (shape: PaxosShape) => {
       },
     }),
     /** Labelled `1a(b1)`, `1b(b2, accepted b1 v1)` (`1b(b2, none accepted)`), `2a(b1, v1)`, `2b(b1, v1)`. */
-    msg: S.labelled(S.union('type', { '1a': { bal: Bal }, '1b': { bal: Bal, vbal: Bal, vval: Val }, '2a': { bal: Bal, val: Val }, '2b': { bal: Bal, val: Val } }), (m, at) => {
-      const bal = at.show(Bal, m.bal);
-      if (m.type === '1a') return `1a(${bal})`;
-      if (m.type === '1b') return `1b(${bal}, ${m.vbal === 0 ? 'none accepted' : `accepted ${at.show(Bal, m.vbal)} ${at.show(Val, m.vval)}`})`;
-      return `${m.type}(${bal}, ${at.show(Val, m.val)})`;
-    }),
+    msg: S.labelled(S.union('type', { '1a': { bal: Bal }, '1b': { bal: Bal, vbal: Bal, vval: Val }, '2a': { bal: Bal, val: Val }, '2b': { bal: Bal, val: Val } }), (m, at) =>
+      m.type === '1a' ? `1a(${at.show(Bal, m.bal)})` : m.type === '1b' ? `1b(${at.show(Bal, m.bal)}, ${m.vbal === 0 ? 'none accepted' : `accepted ${at.show(Bal, m.vbal)} ${at.show(Val, m.vval)}`})` : `${m.type}(${at.show(Bal, m.bal)}, ${at.show(Val, m.val)})`,
+    ),
     ghost: history.paxosHistorySchema(1, shape.ballots),
-    /** A proposer starts `ballot` (phase 1a): `prepare(b3)`. */
-    local: S.labelled(S.union('type', { prepare: { ballot: Bal } }), (a, at) => `prepare(${at.show(Bal, a.ballot)})`),
+    local: S.labelled(S.union('type', { prepare: { ballot: Bal } }), (a, at) => `prepare(${at.show(Bal, a.ballot)})`), // phase 1a: a proposer starts `ballot`
   };
 };
 
-/** Single-decree Paxos's types. */
-export interface PaxosTypes extends SchemaTypes<ReturnType<typeof paxosSchema>> {
-  /** A proposer starts `ballot` (phase 1a). */
-  readonly local: { readonly type: 'prepare'; readonly ballot: number };
-}
+/** Single-decree Paxos's types (a proposer's local step: start `ballot`, phase 1a). */
+export type PaxosTypes = SchemaTypes<ReturnType<typeof paxosSchema>>;
 type P = PaxosTypes;
 type Acceptor = Extract<P['durable'], { role: 'acceptor' }>;
 type Proposer = { readonly durable: Extract<P['durable'], { role: 'proposer' }>; readonly volatile: Extract<P['volatile'], { role: 'proposer' }> };
