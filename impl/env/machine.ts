@@ -769,18 +769,16 @@ export function envMachine<P extends ProtocolTypes>(
       // Each declaration is asked once per message: the count goes first, so remember the answers.
       // (The check mode has them already for the states it checked.)
       if (keepScratch.length < net.length) keepScratch = new Uint8Array(2 * net.length);
-      const flags = cachedFlags(s);
-      if (flags === undefined) ignoredFlagsInto(s, keepScratch);
-      else keepScratch.set(flags.subarray(0, net.length));
-      let kept = 0;
-      for (let i = 0; i < net.length; i++) {
-        const keep = keepScratch[i] === 1 ? 0 : 1;
-        keepScratch[i] = keep;
-        kept += keep;
+      let flags = cachedFlags(s);
+      if (flags === undefined) {
+        ignoredFlagsInto(s, keepScratch);
+        flags = keepScratch;
       }
+      let kept = net.length;
+      for (let i = 0; i < net.length; i++) kept -= flags[i]!;
       out.int(kept);
       for (let i = 0; i < net.length; i++) {
-        if (keepScratch[i] === 0) continue;
+        if (flags[i] === 1) continue;
         out.str(net[i]!.key);
         out.int(net[i]!.count);
       }
@@ -1127,7 +1125,7 @@ export function envMachine<P extends ProtocolTypes>(
         childFlags = spare;
       } else parentFlags = fill(s, parentFlags);
       parent = s;
-      parentIgnored.clear();
+      if (parentIgnored.size > 0) parentIgnored.clear();
       for (let k = 0; k < s.net.length; k++) if (parentFlags[k] === 1) parentIgnored.add(s.net[k]!.key);
     }
     child = null;
