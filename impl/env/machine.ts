@@ -720,32 +720,9 @@ export function envMachine<P extends ProtocolTypes>(
     if (ignoresAtReceiver !== undefined && ignoredAtReceiver(slot, p)) return true;
     return ignores !== undefined && ignores(ctxOf(p.to, slot.clock), slot, p.msg, p.from, s);
   };
-  /** Per receiver, its memo in the state being flagged (one lookup per receiver, not per packet). */
-  const receiverMemos: (Memo | undefined)[] = new Array<Memo | undefined>(n + 1);
   /** The ignored-message flags of `s` (1: declared ignored) into `out[0 .. net.length)`. */
   const ignoredFlagsInto = (s: S, out: Uint8Array): void => {
-    const net = s.net;
-    if (ignoresAtReceiver !== undefined) receiverMemos.fill(undefined);
-    for (let i = 0; i < net.length; i++) {
-      const p = net[i]!;
-      const slot = s.nodes[p.to - 1]!;
-      let ignored = false;
-      if (ignoresAtReceiver !== undefined) {
-        if (!slot.up) ignored = ignoresAtReceiver(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
-        else {
-          const memo = (receiverMemos[p.to] ??= memoFor(slot, p.to));
-          let v = memo.ignored.get(p.key);
-          if (v === undefined) {
-            v = ignoresAtReceiver(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
-            memo.ignored.set(p.key, v);
-            memoCount++;
-          }
-          ignored = v;
-        }
-      }
-      if (!ignored && ignores !== undefined) ignored = ignores(ctxOf(p.to, slot.clock), slot, p.msg, p.from, s);
-      out[i] = ignored ? 1 : 0;
-    }
+    for (let i = 0; i < s.net.length; i++) out[i] = isIgnored(s, s.net[i]!) ? 1 : 0;
   };
   let keepScratch = new Uint8Array(16);
   /** The ignored-message flags of a state, when the check mode computed them (else undefined). */
