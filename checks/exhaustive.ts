@@ -177,6 +177,9 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     if (!Number.isFinite(v) || v < (k === 'maxDepth' ? 0 : 1)) throw new InputError(`bound ${k} must be a positive number, got ${v}`);
   }
   const { invariants, properties } = selectChecks(m, opts.checks);
+  // Stutter steps lead back to a visited state; only transition properties not known to hold on
+  // them need to see them.
+  const skipStutters = m.stutters !== undefined && properties.every((p) => p.stutterInvariant === true);
   if (guard !== undefined) guard.freezing = purity === 'full';
   const plan = symmetryPlan(m, opts.checks, opts.symmetry ?? true);
   const useSymmetry = plan.on;
@@ -419,6 +422,10 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
             const a = acts[ai]!;
             ctxAi = ai;
             phase = 'step';
+            if (skipStutters && m.stutters!(s, a)) {
+              transitions++;
+              continue;
+            }
             const t = m.step(s, a);
             transitions++;
             if (properties.length > 0) checkTransition(s, a, t);
@@ -471,6 +478,10 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
           const a = top.acts[ai]!;
           ctxAi = ai;
           phase = 'step';
+          if (skipStutters && m.stutters!(top.state, a)) {
+            transitions++;
+            continue;
+          }
           const t = m.step(top.state, a);
           transitions++;
           if (properties.length > 0) checkTransition(top.state, a, t);

@@ -137,6 +137,7 @@ export const stateMachineSafety: Invariant<RaftState> = {
 export const leaderAppendOnly: TransitionProperty<RaftState, RaftAction> = {
   name: 'leader-append-only',
   symmetric: true,
+  stutterInvariant: true, // compares node states only, prev against next
   doc: 'while a node leads a term, its log only grows',
   check(prev, _a, next) {
     for (let i = 0; i < prev.nodes.length; i++) {
@@ -158,6 +159,7 @@ export const leaderAppendOnly: TransitionProperty<RaftState, RaftAction> = {
 export const termMonotonic: TransitionProperty<RaftState, RaftAction> = {
   name: 'term-monotonic',
   symmetric: true,
+  stutterInvariant: true, // compares node states only, prev against next
   doc: "no node's currentTerm ever decreases",
   check(prev, _a, next) {
     for (let i = 0; i < prev.nodes.length; i++) {
@@ -176,6 +178,7 @@ export const termMonotonic: TransitionProperty<RaftState, RaftAction> = {
 export const commitMonotonic: TransitionProperty<RaftState, RaftAction> = {
   name: 'commit-monotonic',
   symmetric: true,
+  stutterInvariant: true, // compares node states only, prev against next
   doc: "no running node's commitIndex ever decreases",
   check(prev, _a, next) {
     for (let i = 0; i < prev.nodes.length; i++) {
@@ -200,6 +203,7 @@ function showDurable(d: RaftTypes['durable']): string {
 export const durableSurvivesCrash: TransitionProperty<RaftState, RaftAction> = {
   name: 'durable-survives-crash',
   symmetric: true,
+  stutterInvariant: true, // compares node states only, prev against next
   doc: 'a crash and a restart leave currentTerm, votedFor and the log unchanged',
   check(prev, a, next) {
     if (a.type !== 'crash' && a.type !== 'restart') return true;

@@ -565,6 +565,7 @@ class BfsWorker {
     }
     const ctrl = this.ctrl;
     const props = this.properties;
+    const skipStutters = machine.stutters !== undefined && props.every((p) => p.stutterInvariant === true);
     const deadlock = this.o.deadlock;
     const live = this.live;
     const rs = this.current.ranks;
@@ -590,6 +591,11 @@ class BfsWorker {
         }
         for (let ai = 0; ai < acts.length; ai++) {
           const a = acts[ai];
+          // A stutter leads back to a visited state (see Machine.stutters): counted, not taken.
+          if (skipStutters && machine.stutters!(s, a)) {
+            this.transitions++;
+            continue;
+          }
           const t = machine.step(s, a);
           this.transitions++;
           let broke = false;

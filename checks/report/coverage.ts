@@ -208,6 +208,8 @@ class Counting<S, A> {
     }));
     return {
       ...m,
+      // Every step is counted: none is skipped as a stutter.
+      stutters: undefined,
       actions(s: S): readonly A[] {
         let acts: readonly A[];
         try {

@@ -49,6 +49,13 @@ export interface TransitionProperty<S, A> {
    * evaluates a check without it explores without symmetry reduction (with a notice).
    */
   readonly symmetric?: boolean;
+  /**
+   * The check holds on every stutter step (see {@link Machine.stutters}: the next state has the
+   * previous state's encoding), as any check that compares only what the encoding holds, prev
+   * against next, does (TLA+'s `[A]_vars`). Default false: while a run checks a property
+   * without it, the runners take every stutter step to show it to the property.
+   */
+  readonly stutterInvariant?: boolean;
 
   /** Evaluate the property on one transition. */
   check(prev: S, action: A, next: S): Verdict;
@@ -135,6 +142,15 @@ export interface Machine<S, A> {
   actions(s: S): readonly A[];
   /** The pure reducer. */
   step(s: S, a: A): S;
+  /**
+   * True only when `step(s, a)` is a stutter: it reaches a state with `s`'s encoding (so one
+   * already visited), and whatever `step` checks on the way was already checked on `s`. The
+   * exhaustive runners then count the transition without taking it, except in runs that check
+   * a transition property not declared {@link TransitionProperty.stutterInvariant}. Optional:
+   * the environment machines declare it for deliveries of messages declared ignored, where the
+   * reduction of ignored messages applies.
+   */
+  stutters?(s: S, a: A): boolean;
   /** State invariants (`always`). */
   readonly invariants?: readonly Invariant<S>[];
   /** Transition properties over `(prev, action, next)`. */

@@ -353,8 +353,11 @@ export function envMachine<P extends ProtocolTypes>(
    */
   const put = (net: Packet<M>[], from: NodeId, to: NodeId, msg: M, log: TraceEvent[] | null, nodes: readonly NodeSlot<P>[]): void => {
     checkId(to, `${nameOf(from)} send`);
-    const p = codec.packet(from, to, msg);
-    if (!cfg.restarts && to !== from && !nodes[to - 1]!.up) {
+    putPacket(net, codec.packet(from, to, msg), log, nodes);
+  };
+  /** Put packet `p` into `net` (a send to a node down for good is a dead letter). */
+  const putPacket = (net: Packet<M>[], p: Packet<M>, log: TraceEvent[] | null, nodes: readonly NodeSlot<P>[]): void => {
+    if (!cfg.restarts && p.to !== p.from && !nodes[p.to - 1]!.up) {
       if (log) log.push(sendEvent(p), deadLetterEvent(p));
       return;
     }
@@ -1090,45 +1093,140 @@ export function envMachine<P extends ProtocolTypes>(
       for (const p of sent.packets) if (!isIgnored(t, p)) throw new Error(`${culpritOf(q, t.nodes[q.to - 1]!)}, had an effect: ${sent.kind} of a message its receiver does not ignore`);
     }
   };
-  /** The keys of the messages declared ignored in `parent`. */
-  const parentIgnored = new Set<string>();
-  const verifyIgnored = (s: S, a: A, t: S): void => {
-    if (s !== parent) {
-      // A new parent: it is often the state checked last (a caller's own check steps on from it).
-      parent = null;
-      if (s === child) {
-        const spare = parentFlags;
-        parentFlags = childFlags;
-        childFlags = spare;
-      } else parentFlags = fill(s, parentFlags);
-      parent = s;
-      if (parentIgnored.size > 0) parentIgnored.clear();
-      for (let k = 0; k < s.net.length; k++) if (parentFlags[k] === 1) parentIgnored.add(s.net[k]!.key);
+  /** Whether any message in flight in `parent` is declared ignored. */
+  let parentIgnoredAny = false;
+  const NO_PACKETS: readonly Packet<M>[] = [];
+  /** Make `s` the parent whose flags (and, in the check mode, ignored keys) are at hand. */
+  const enterParent = (s: S): void => {
+    if (s === parent) return;
+    // A new parent: it is often the state checked last (a caller's own check steps on from it).
+    parent = null;
+    if (s === child) {
+      const spare = parentFlags;
+      parentFlags = childFlags;
+      childFlags = spare;
+    } else parentFlags = fill(s, parentFlags);
+    parent = s;
+    parentIgnoredAny = false;
+    for (let k = 0; k < s.net.length; k++) if (parentFlags[k] === 1) parentIgnoredAny = true;
+  };
+  /** The residual of delivering `q` to its running receiver's `slot` (memoised; throws if the delivery is not harmless). */
+  const residualAt = (slot: NodeSlot<P>, q: Packet<M>): Residual => {
+    const memo = memoFor(slot, q.to);
+    let res = memo.known.get(q.key);
+    if (res === undefined) {
+      res = residualOf(slot, q, memo);
+      memo.known.set(q.key, res);
+      memoCount++;
     }
+    return res;
+  };
+  /**
+   * Check the messages declared ignored in `t`, reached from the current parent by `a` (or an
+   * initial state, `a` null): each must have been ignored before if it was in flight, and its
+   * delivery must be harmless in `t`.
+   */
+  const verifyChild = (a: A | null, t: S): void => {
     child = null;
     childFlags = fill(t, childFlags);
     child = t;
     const ignoredT = childFlags;
+    // The parent's network, walked alongside (both are sorted by key, and mostly share packets),
+    // when it had messages declared ignored.
+    const before = a !== null && parentIgnoredAny ? parent!.net : NO_PACKETS;
+    let j = 0;
     for (let i = 0; i < t.net.length; i++) {
       const q = t.net[i]!;
-      if (ignoredT[i] !== 1) {
-        // Was it in flight, and declared ignored, before the step? (Equal packets get equal answers.)
-        if (parentIgnored.size > 0 && parentIgnored.has(q.key)) {
-          throw new Error(`protocol ${protocol.name}: ${ignoresAtReceiver !== undefined && ignoredAtReceiver(s.nodes[q.to - 1]!, q) ? 'ignoresAtReceiver()' : 'ignores()'} declared ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} ignored, and after '${formatAction(a)}' it is not: a message declared ignored must stay ignored while it is in flight`);
+      if (before.length > 0) {
+        // q's place in the parent's network, or -1: a step removes at most a packet here and
+        // there, so the next one or two are looked at first (keys are interned: comparing
+        // equal ones is cheap, ordering them is not).
+        let at = -1;
+        if (j < before.length && (before[j] === q || before[j]!.key === q.key)) at = j;
+        else if (j + 1 < before.length && (before[j + 1] === q || before[j + 1]!.key === q.key)) at = j + 1;
+        else {
+          at = findPacket(before, q.from, q.to, q.key, false);
+          if (at < j) at = -1;
         }
-        continue;
+        if (at >= 0) j = at + 1;
+        // Was it in flight, and declared ignored, before the step? (Equal packets get equal answers.)
+        if (ignoredT[i] !== 1 && at >= 0 && parentFlags[at] === 1) {
+          throw new Error(`protocol ${protocol.name}: ${ignoresAtReceiver !== undefined && ignoredAtReceiver(parent!.nodes[q.to - 1]!, q) ? 'ignoresAtReceiver()' : 'ignores()'} declared ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} ignored, and after '${formatAction(a!)}' it is not: a message declared ignored must stay ignored while it is in flight`);
+        }
       }
+      if (ignoredT[i] !== 1) continue;
       const slot = t.nodes[q.to - 1]!;
       if (!slot.up) continue;
-      const memo = memoFor(slot, q.to);
-      let res = memo.known.get(q.key);
-      if (res === undefined) {
-        res = residualOf(slot, q, memo);
-        memo.known.set(q.key, res);
-        memoCount++;
-      }
+      const res = residualAt(slot, q);
       if (res !== null) checkResidual(res, q, t);
     }
+  };
+  const verifyIgnored = (s: S, a: A, t: S): void => {
+    enterParent(s);
+    verifyChild(a, t);
+  };
+  /**
+   * A delivery the exhaustive runners may skip (see `Machine.stutters`): the message is declared
+   * ignored in `s`, its delivery leaves the receiver as it was with no ghost update (the memoised
+   * residual), and the successor's messages not declared ignored are exactly `s`'s (the same
+   * keys and counts), so the successor has `s`'s encoding. With receiver-only declarations and
+   * no send, no flag can change (no node changed). Otherwise the successor's network is built
+   * (the message out, its sends in) and its flags computed; in the check mode that successor is
+   * checked as a step would check it. States expanded here were checked as successors when they
+   * were discovered (initial states when they are built), so skipping the step skips no check.
+   */
+  let stutterScratch: Uint8Array = new Uint8Array(16);
+  const stutters = (s: S, a: A): boolean => {
+    if (a.type !== 'deliver') return false;
+    const i = findPacket(s.net, a.from, a.to, keyOfAction(a), false);
+    if (i < 0) return false;
+    enterParent(s);
+    if (parentFlags[i] !== 1) return false;
+    const q = s.net[i]!;
+    const slot = s.nodes[q.to - 1]!;
+    if (!slot.up) return false;
+    let res: Residual;
+    if (checkIgnored) res = residualAt(slot, q);
+    else {
+      // Trusted mode: a delivery that is not harmless is no stutter (the step is taken).
+      try {
+        res = residualAt(slot, q);
+      } catch {
+        return false;
+      }
+    }
+    if (res !== null && res.ghosts.length > 0) return false;
+    if (res === null && ignores === undefined) return true;
+    const net = removeOne(s.net, i);
+    if (res !== null) for (const sent of res.sends) for (const p of sent.packets) putPacket(net, p, null, s.nodes);
+    const t: S = { nodes: s.nodes, net, partition: s.partition, used: s.used, ghost: s.ghost };
+    stutterScratch = fill(t, stutterScratch);
+    const flags = stutterScratch;
+    // The kept messages of s and t, in network order (sorted by key), must be the same. (So a
+    // message declared ignored in s is still ignored in t, and every send is ignored: where
+    // not, the step is taken, and its own check reports it.)
+    const before = s.net;
+    let j = 0;
+    for (let k = 0; k < net.length; k++) {
+      if (flags[k] === 1) continue;
+      while (j < before.length && parentFlags[j] === 1) j++;
+      if (j === before.length || before[j]!.key !== net[k]!.key || before[j]!.count !== net[k]!.count) return false;
+      j++;
+    }
+    while (j < before.length && parentFlags[j] === 1) j++;
+    if (j !== before.length) return false;
+    if (checkIgnored) {
+      // What a step's check would still ask of t: the deliveries whose verdict depends on the state.
+      for (let k = 0; k < net.length; k++) {
+        if (flags[k] !== 1) continue;
+        const p = net[k]!;
+        const at = s.nodes[p.to - 1]!;
+        if (!at.up) continue;
+        const r = residualAt(at, p);
+        if (r !== null) checkResidual(r, p, t);
+      }
+    }
+    return true;
   };
 
   // ---- the initial state
@@ -1155,7 +1253,14 @@ export function envMachine<P extends ProtocolTypes>(
     name: checks.name ?? protocol.name,
     config: cfg,
     protocol,
-    init: () => [(init ??= initState())],
+    init: () => {
+      if (init === undefined) {
+        init = initState();
+        // Initial states are not any step's successor: check their messages declared ignored here.
+        if (checkIgnored) verifyChild(null, init);
+      }
+      return [init];
+    },
     actions(s: S): readonly A[] {
       const out: A[] = [];
       const { nodes, net, partition, used } = s;
@@ -1218,6 +1323,7 @@ export function envMachine<P extends ProtocolTypes>(
           return t;
         }
       : (s: S, a: A): S => transition(s, a, null),
+    ...(reduceIgnored ? { stutters } : {}),
     encode,
     formatAction,
     view,
