@@ -356,8 +356,10 @@ export function envMachine<P extends ProtocolTypes>(
     putPacket(net, codec.packet(from, to, msg), log, nodes);
   };
   /** Put packet `p` into `net` (a send to a node down for good is a dead letter). */
+  /** A send to a node down for good (crash-stop) is a dead letter: it never enters the network. */
+  const isDeadLetter = (p: Packet<M>, nodes: readonly NodeSlot<P>[]): boolean => !cfg.restarts && p.to !== p.from && !nodes[p.to - 1]!.up;
   const putPacket = (net: Packet<M>[], p: Packet<M>, log: TraceEvent[] | null, nodes: readonly NodeSlot<P>[]): void => {
-    if (!cfg.restarts && p.to !== p.from && !nodes[p.to - 1]!.up) {
+    if (isDeadLetter(p, nodes)) {
       if (log) log.push(sendEvent(p), deadLetterEvent(p));
       return;
     }
@@ -718,10 +720,49 @@ export function envMachine<P extends ProtocolTypes>(
     }
     out.str(k);
   };
+  /**
+   * What `ignores` is given as the state: `s` itself, seen through a probe that counts reads of
+   * the network. A declaration that did not read the network gives the same answer in every
+   * state with the same nodes, partition, budgets and ghost (it is pure), whatever is in flight:
+   * stutter steps use that (see `stutters`).
+   */
+  class Probe {
+    nodes: S['nodes'];
+    partition: S['partition'];
+    used: S['used'];
+    ghost: S['ghost'];
+    target: S;
+    netReads = 0;
+    constructor(s: S) {
+      this.nodes = s.nodes;
+      this.partition = s.partition;
+      this.used = s.used;
+      this.ghost = s.ghost;
+      this.target = s;
+    }
+    get net(): S['net'] {
+      this.netReads++;
+      return this.target.net;
+    }
+  }
+  let probe: Probe | null = null;
+  const probeOf = (s: S): S => {
+    if (probe === null) probe = new Probe(s);
+    else if (probe.target !== s) {
+      probe.nodes = s.nodes;
+      probe.partition = s.partition;
+      probe.used = s.used;
+      probe.ghost = s.ghost;
+      probe.target = s;
+    }
+    return probe as unknown as S;
+  };
+  /** How many times `ignores` has read a state's network so far. */
+  const netReads = (): number => (probe === null ? 0 : probe.netReads);
   const isIgnored = (s: S, p: Packet<M>): boolean => {
     const slot = s.nodes[p.to - 1]!;
     if (ignoresAtReceiver !== undefined && ignoredAtReceiver(slot, p)) return true;
-    return ignores !== undefined && ignores(ctxOf(p.to, slot.clock), slot, p.msg, p.from, s);
+    return ignores !== undefined && ignores(ctxOf(p.to, slot.clock), slot, p.msg, p.from, probeOf(s));
   };
   /** The ignored-message flags of `s` (1: declared ignored) into `out[0 .. net.length)`. */
   const ignoredFlagsInto = (s: S, out: Uint8Array): void => {
@@ -1095,6 +1136,13 @@ export function envMachine<P extends ProtocolTypes>(
   };
   /** Whether any message in flight in `parent` is declared ignored. */
   let parentIgnoredAny = false;
+  /**
+   * Whether `ignores` read the network while `parent`'s flags (and, once `parentVerdictsKnown`,
+   * its deliveries' verdicts) were decided; the same for the last `child` checked.
+   */
+  let parentReadsNet = true;
+  let parentVerdictsKnown = false;
+  let childReadsNet = true;
   const NO_PACKETS: readonly Packet<M>[] = [];
   /** Make `s` the parent whose flags (and, in the check mode, ignored keys) are at hand. */
   const enterParent = (s: S): void => {
@@ -1105,7 +1153,14 @@ export function envMachine<P extends ProtocolTypes>(
       const spare = parentFlags;
       parentFlags = childFlags;
       childFlags = spare;
-    } else parentFlags = fill(s, parentFlags);
+      parentReadsNet = childReadsNet;
+      parentVerdictsKnown = true;
+    } else {
+      const r0 = netReads();
+      parentFlags = fill(s, parentFlags);
+      parentReadsNet = netReads() !== r0;
+      parentVerdictsKnown = false;
+    }
     parent = s;
     parentIgnoredAny = false;
     for (let k = 0; k < s.net.length; k++) if (parentFlags[k] === 1) parentIgnoredAny = true;
@@ -1128,6 +1183,8 @@ export function envMachine<P extends ProtocolTypes>(
    */
   const verifyChild = (a: A | null, t: S): void => {
     child = null;
+    childReadsNet = true; // until the check completes
+    const r0 = netReads();
     childFlags = fill(t, childFlags);
     child = t;
     const ignoredT = childFlags;
@@ -1160,6 +1217,18 @@ export function envMachine<P extends ProtocolTypes>(
       const res = residualAt(slot, q);
       if (res !== null) checkResidual(res, q, t);
     }
+    childReadsNet = netReads() !== r0;
+  };
+  /** Check that each message declared ignored in `s` is harmless there (the part of `verifyChild` that needs no parent). */
+  const verifyResiduals = (s: S, flags: Uint8Array): void => {
+    for (let k = 0; k < s.net.length; k++) {
+      if (flags[k] !== 1) continue;
+      const p = s.net[k]!;
+      const at = s.nodes[p.to - 1]!;
+      if (!at.up) continue;
+      const r = residualAt(at, p);
+      if (r !== null) checkResidual(r, p, s);
+    }
   };
   const verifyIgnored = (s: S, a: A, t: S): void => {
     enterParent(s);
@@ -1178,10 +1247,18 @@ export function envMachine<P extends ProtocolTypes>(
   let stutterScratch: Uint8Array = new Uint8Array(16);
   const stutters = (s: S, a: A): boolean => {
     if (a.type !== 'deliver') return false;
-    const i = findPacket(s.net, a.from, a.to, keyOfAction(a), false);
-    if (i < 0) return false;
     enterParent(s);
-    if (parentFlags[i] !== 1) return false;
+    if (!parentIgnoredAny) return false;
+    // The message, among those declared ignored (interned keys: equal ones compare by identity).
+    const key = keyOfAction(a);
+    let i = -1;
+    for (let k = 0; k < s.net.length; k++) {
+      if (parentFlags[k] === 1 && s.net[k]!.key === key) {
+        i = k;
+        break;
+      }
+    }
+    if (i < 0) return false;
     const q = s.net[i]!;
     const slot = s.nodes[q.to - 1]!;
     if (!slot.up) return false;
@@ -1197,9 +1274,34 @@ export function envMachine<P extends ProtocolTypes>(
     }
     if (res !== null && res.ghosts.length > 0) return false;
     if (res === null && ignores === undefined) return true;
+    if (checkIgnored && !parentVerdictsKnown && !parentReadsNet) {
+      // s's own check, again, to learn whether its verdicts read the network.
+      const r0 = netReads();
+      verifyResiduals(s, parentFlags);
+      parentVerdictsKnown = true;
+      if (netReads() !== r0) parentReadsNet = true;
+    }
     const net = removeOne(s.net, i);
     if (res !== null) for (const sent of res.sends) for (const p of sent.packets) putPacket(net, p, null, s.nodes);
     const t: S = { nodes: s.nodes, net, partition: s.partition, used: s.used, ghost: s.ghost };
+    if (!parentReadsNet) {
+      // Nothing s's flags (and, in the check mode, its verdicts) depend on changed: t has s's
+      // nodes, partition, budgets and ghost, and they did not read the network. So they hold in
+      // t; what is new is the sends, each of which must be ignored (and harmless) in t.
+      if (res === null) return true;
+      for (const sent of res.sends) {
+        for (const p of sent.packets) {
+          if (isDeadLetter(p, s.nodes)) continue;
+          if (!isIgnored(t, p)) return false;
+          if (!checkIgnored) continue;
+          const at = s.nodes[p.to - 1]!;
+          if (!at.up) continue;
+          const r = residualAt(at, p);
+          if (r !== null) checkResidual(r, p, t);
+        }
+      }
+      return true;
+    }
     stutterScratch = fill(t, stutterScratch);
     const flags = stutterScratch;
     // The kept messages of s and t, in network order (sorted by key), must be the same. (So a
@@ -1215,17 +1317,8 @@ export function envMachine<P extends ProtocolTypes>(
     }
     while (j < before.length && parentFlags[j] === 1) j++;
     if (j !== before.length) return false;
-    if (checkIgnored) {
-      // What a step's check would still ask of t: the deliveries whose verdict depends on the state.
-      for (let k = 0; k < net.length; k++) {
-        if (flags[k] !== 1) continue;
-        const p = net[k]!;
-        const at = s.nodes[p.to - 1]!;
-        if (!at.up) continue;
-        const r = residualAt(at, p);
-        if (r !== null) checkResidual(r, p, t);
-      }
-    }
+    // What a step's check would still ask of t: the deliveries whose verdict depends on the state.
+    if (checkIgnored) verifyResiduals(t, flags);
     return true;
   };
 
