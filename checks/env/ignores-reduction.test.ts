@@ -17,6 +17,7 @@ import { envMachine, type EnvConfig, type Protocol } from '../../impl/env/index.
 import type { EnvMachine } from '../../impl/env/machine.ts';
 import { CATALOGUE } from '../../specs/models/catalogue.ts';
 import { pingProtocol, type PingTypes } from './example.ts';
+import { traceOf } from './helpers.ts';
 
 /** The verdict of a breadth-first search: status, and the first violation's name and length. */
 function verdict(m: AnyMachine): string {
@@ -158,6 +159,32 @@ describe('stutter steps are counted, not taken', () => {
     const { counted, without, hits } = stutterPair(m);
     expect(outcome(explore(counted))).toEqual(outcome(explore(without)));
     expect(hits()).toBeGreaterThan(0);
+  });
+
+  it('a delivery verdict that reads the network is checked again in the stutter successor', () => {
+    // n2's handler, changed, answers a stale Pong with a Ping(seq=8) to n3, which the declaration
+    // says is ignored only while a stale Pong to n1 is in flight. So with stale Pongs q (to n1)
+    // and r (to n2) in flight, r is harmless; once q is delivered (a stutter), r is not. The
+    // verdict read the network: the stutter test must check r again, in the successor.
+    const stale = (node: { readonly durable: PingTypes['durable']; readonly volatile: PingTypes['volatile'] | null }, msg: PingTypes['msg'], from: number): boolean =>
+      msg.type === 'Pong' && (msg.seq < node.durable.seq || (msg.seq === node.durable.seq && (node.volatile === null || node.volatile.waiting !== from)));
+    const changed: Protocol<PingTypes> = {
+      ...pingProtocol,
+      ignores: (_ctx, node, msg, from, state) =>
+        stale(node, msg, from) ||
+        (msg.type === 'Ping' && msg.seq === 8 && state.net.some((p) => p.to === 1 && stale(state.nodes[0]!, p.msg, p.from))),
+      onMessage: (ctx, node, msg, from) =>
+        ctx.self === 2 && stale(node, msg, from) ? { ...node, effects: [ctx.send(3, { type: 'Ping', seq: 8 })] } : pingProtocol.onMessage(ctx, node, msg, from),
+    };
+    const m = envMachine(changed, { nodes: 3, requests: 2, duplicates: 2 });
+    const t = traceOf(m, [
+      'request n1 {"to":2}', 'deliver n1→n2 Ping(seq=1)', 'duplicate n2→n1 Pong(seq=1)', 'deliver n2→n1 Pong(seq=1)',
+      'request n2 {"to":3}', 'deliver n2→n3 Ping(seq=1)', 'duplicate n3→n2 Pong(seq=1)', 'deliver n3→n2 Pong(seq=1)',
+    ]);
+    const s = t.steps[t.steps.length - 1]!.state;
+    expect(m.view(s).network).toEqual(['n2→n1 Pong(seq=1)', 'n3→n2 Pong(seq=1)']);
+    const q = m.actions(s).find((a) => m.formatAction(a) === 'deliver n2→n1 Pong(seq=1)')!;
+    expect(() => m.stutters!(s, q)).toThrow(/n2's onMessage handler, given Pong\(seq=1\) from n3 to n2 .*had an effect: send of a message its receiver does not ignore/);
   });
 
   it('the messages declared ignored in an initial state are checked when it is built', () => {

@@ -1129,19 +1129,19 @@ export function envMachine<P extends ProtocolTypes>(
     for (const update of res.ghosts) {
       if (wordsOf((w) => encodeGhost(update(t.ghost), w)) !== wordsOf((w) => encodeGhost(t.ghost, w))) throw new Error(`${culpritOf(q, t.nodes[q.to - 1]!)}, had an effect: ghost`);
     }
+    const r0 = netReads();
     for (const sent of res.sends) {
       // Replies are fine when their receivers ignore them in turn.
       for (const p of sent.packets) if (!isIgnored(t, p)) throw new Error(`${culpritOf(q, t.nodes[q.to - 1]!)}, had an effect: ${sent.kind} of a message its receiver does not ignore`);
     }
+    if (netReads() !== r0) verdictsReadNet = true;
   };
+  /** Whether any delivery's verdict (`checkResidual`) has read the network so far: once true, true for good. */
+  let verdictsReadNet = false;
   /** Whether any message in flight in `parent` is declared ignored. */
   let parentIgnoredAny = false;
-  /**
-   * Whether `ignores` read the network while `parent`'s flags (and, once `parentVerdictsKnown`,
-   * its deliveries' verdicts) were decided; the same for the last `child` checked.
-   */
+  /** Whether `ignores` read the network while `parent`'s flags were decided; the same for the last `child` checked. */
   let parentReadsNet = true;
-  let parentVerdictsKnown = false;
   let childReadsNet = true;
   const NO_PACKETS: readonly Packet<M>[] = [];
   /** Make `s` the parent whose flags (and, in the check mode, ignored keys) are at hand. */
@@ -1154,12 +1154,10 @@ export function envMachine<P extends ProtocolTypes>(
       parentFlags = childFlags;
       childFlags = spare;
       parentReadsNet = childReadsNet;
-      parentVerdictsKnown = true;
     } else {
       const r0 = netReads();
       parentFlags = fill(s, parentFlags);
       parentReadsNet = netReads() !== r0;
-      parentVerdictsKnown = false;
     }
     parent = s;
     parentIgnoredAny = false;
@@ -1186,6 +1184,7 @@ export function envMachine<P extends ProtocolTypes>(
     childReadsNet = true; // until the check completes
     const r0 = netReads();
     childFlags = fill(t, childFlags);
+    childReadsNet = netReads() !== r0;
     child = t;
     const ignoredT = childFlags;
     // The parent's network, walked alongside (both are sorted by key, and mostly share packets),
@@ -1217,7 +1216,6 @@ export function envMachine<P extends ProtocolTypes>(
       const res = residualAt(slot, q);
       if (res !== null) checkResidual(res, q, t);
     }
-    childReadsNet = netReads() !== r0;
   };
   /** Check that each message declared ignored in `s` is harmless there (the part of `verifyChild` that needs no parent). */
   const verifyResiduals = (s: S, flags: Uint8Array): void => {
@@ -1274,20 +1272,14 @@ export function envMachine<P extends ProtocolTypes>(
     }
     if (res !== null && res.ghosts.length > 0) return false;
     if (res === null && ignores === undefined) return true;
-    if (checkIgnored && !parentVerdictsKnown && !parentReadsNet) {
-      // s's own check, again, to learn whether its verdicts read the network.
-      const r0 = netReads();
-      verifyResiduals(s, parentFlags);
-      parentVerdictsKnown = true;
-      if (netReads() !== r0) parentReadsNet = true;
-    }
     const net = removeOne(s.net, i);
     if (res !== null) for (const sent of res.sends) for (const p of sent.packets) putPacket(net, p, null, s.nodes);
     const t: S = { nodes: s.nodes, net, partition: s.partition, used: s.used, ghost: s.ghost };
-    if (!parentReadsNet) {
-      // Nothing s's flags (and, in the check mode, its verdicts) depend on changed: t has s's
-      // nodes, partition, budgets and ghost, and they did not read the network. So they hold in
-      // t; what is new is the sends, each of which must be ignored (and harmless) in t.
+    if (!parentReadsNet && !(checkIgnored && verdictsReadNet)) {
+      // Nothing s's flags (and, in the check mode, its deliveries' verdicts, checked when s was
+      // reached) depend on changed: t has s's nodes, partition, budgets and ghost, and they did
+      // not read the network. So they hold in t; what is new is the sends, each of which must
+      // be ignored (and harmless) in t.
       if (res === null) return true;
       for (const sent of res.sends) {
         for (const p of sent.packets) {
