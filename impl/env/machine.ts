@@ -1021,10 +1021,26 @@ export function envMachine<P extends ProtocolTypes>(
   let parentFlags: Uint8Array = new Uint8Array(16);
   let child: S | null = null;
   let childFlags: Uint8Array = new Uint8Array(16);
-  const fill = (s: S, into: Uint8Array): Uint8Array => {
-    const out = into.length >= s.net.length ? into : new Uint8Array(2 * s.net.length);
-    ignoredFlagsInto(s, out);
-    return out;
+  /** Room for `n` entries in `into` (a fresh array when it is too short). */
+  const room = (into: Uint8Array, n: number): Uint8Array => (into.length >= n ? into : new Uint8Array(2 * n));
+  /**
+   * The flags of `s` into `flags`, and into `reads` which of them read the network (1) to be
+   * decided. Returns nothing: both arrays must have room (see `room`).
+   */
+  const fillTracked = (s: S, flags: Uint8Array, reads: Uint8Array): void => {
+    if (ignores === undefined) {
+      // Receiver-only: nothing reads the network.
+      for (let k = 0; k < s.net.length; k++) {
+        flags[k] = isIgnored(s, s.net[k]!) ? 1 : 0;
+        reads[k] = 0;
+      }
+      return;
+    }
+    for (let k = 0; k < s.net.length; k++) {
+      const r0 = netReads();
+      flags[k] = isIgnored(s, s.net[k]!) ? 1 : 0;
+      reads[k] = netReads() !== r0 ? 1 : 0;
+    }
   };
   cachedFlags = (s) => (s === child ? childFlags : s === parent ? parentFlags : undefined);
   /** The words of a receiver's slot as its handler sees it (clock and timers always included). */
@@ -1129,20 +1145,21 @@ export function envMachine<P extends ProtocolTypes>(
     for (const update of res.ghosts) {
       if (wordsOf((w) => encodeGhost(update(t.ghost), w)) !== wordsOf((w) => encodeGhost(t.ghost, w))) throw new Error(`${culpritOf(q, t.nodes[q.to - 1]!)}, had an effect: ghost`);
     }
-    const r0 = netReads();
     for (const sent of res.sends) {
       // Replies are fine when their receivers ignore them in turn.
       for (const p of sent.packets) if (!isIgnored(t, p)) throw new Error(`${culpritOf(q, t.nodes[q.to - 1]!)}, had an effect: ${sent.kind} of a message its receiver does not ignore`);
     }
-    if (netReads() !== r0) verdictsReadNet = true;
   };
-  /** Whether any delivery's verdict (`checkResidual`) has read the network so far: once true, true for good. */
-  let verdictsReadNet = false;
   /** Whether any message in flight in `parent` is declared ignored. */
   let parentIgnoredAny = false;
-  /** Whether `ignores` read the network while `parent`'s flags were decided; the same for the last `child` checked. */
-  let parentReadsNet = true;
-  let childReadsNet = true;
+  /**
+   * Per message of `parent` (and of the last `child` checked): whether `ignores` read the network
+   * to decide its flag. And, once `parentVerdictsKnown`, whether its delivery's verdict read it.
+   */
+  let parentFlagReads: Uint8Array = new Uint8Array(16);
+  let childFlagReads: Uint8Array = new Uint8Array(16);
+  let parentVerdictReads: Uint8Array = new Uint8Array(16);
+  let parentVerdictsKnown = false;
   const NO_PACKETS: readonly Packet<M>[] = [];
   /** Make `s` the parent whose flags (and, in the check mode, ignored keys) are at hand. */
   const enterParent = (s: S): void => {
@@ -1153,12 +1170,15 @@ export function envMachine<P extends ProtocolTypes>(
       const spare = parentFlags;
       parentFlags = childFlags;
       childFlags = spare;
-      parentReadsNet = childReadsNet;
+      const spareReads = parentFlagReads;
+      parentFlagReads = childFlagReads;
+      childFlagReads = spareReads;
     } else {
-      const r0 = netReads();
-      parentFlags = fill(s, parentFlags);
-      parentReadsNet = netReads() !== r0;
+      parentFlags = room(parentFlags, s.net.length);
+      parentFlagReads = room(parentFlagReads, s.net.length);
+      fillTracked(s, parentFlags, parentFlagReads);
     }
+    parentVerdictsKnown = false;
     parent = s;
     parentIgnoredAny = false;
     for (let k = 0; k < s.net.length; k++) if (parentFlags[k] === 1) parentIgnoredAny = true;
@@ -1181,10 +1201,9 @@ export function envMachine<P extends ProtocolTypes>(
    */
   const verifyChild = (a: A | null, t: S): void => {
     child = null;
-    childReadsNet = true; // until the check completes
-    const r0 = netReads();
-    childFlags = fill(t, childFlags);
-    childReadsNet = netReads() !== r0;
+    childFlags = room(childFlags, t.net.length);
+    childFlagReads = room(childFlagReads, t.net.length);
+    fillTracked(t, childFlags, childFlagReads);
     child = t;
     const ignoredT = childFlags;
     // The parent's network, walked alongside (both are sorted by key, and mostly share packets),
@@ -1217,17 +1236,6 @@ export function envMachine<P extends ProtocolTypes>(
       if (res !== null) checkResidual(res, q, t);
     }
   };
-  /** Check that each message declared ignored in `s` is harmless there (the part of `verifyChild` that needs no parent). */
-  const verifyResiduals = (s: S, flags: Uint8Array): void => {
-    for (let k = 0; k < s.net.length; k++) {
-      if (flags[k] !== 1) continue;
-      const p = s.net[k]!;
-      const at = s.nodes[p.to - 1]!;
-      if (!at.up) continue;
-      const r = residualAt(at, p);
-      if (r !== null) checkResidual(r, p, s);
-    }
-  };
   const verifyIgnored = (s: S, a: A, t: S): void => {
     enterParent(s);
     verifyChild(a, t);
@@ -1238,11 +1246,12 @@ export function envMachine<P extends ProtocolTypes>(
    * residual), and the successor's messages not declared ignored are exactly `s`'s (the same
    * keys and counts), so the successor has `s`'s encoding. With receiver-only declarations and
    * no send, no flag can change (no node changed). Otherwise the successor's network is built
-   * (the message out, its sends in) and its flags computed; in the check mode that successor is
-   * checked as a step would check it. States expanded here were checked as successors when they
-   * were discovered (initial states when they are built), so skipping the step skips no check.
+   * (the message out, its sends in): the flags that `ignores` decided without reading the
+   * network carry over (the successor differs from `s` only there), the others and the sends'
+   * are decided in it; in the check mode its deliveries' verdicts are treated the same way, as
+   * a step's check would. States expanded here were checked as successors when they were
+   * discovered (initial states when they are built), so skipping the step skips no check.
    */
-  let stutterScratch: Uint8Array = new Uint8Array(16);
   const stutters = (s: S, a: A): boolean => {
     if (a.type !== 'deliver') return false;
     enterParent(s);
@@ -1275,42 +1284,55 @@ export function envMachine<P extends ProtocolTypes>(
     const net = removeOne(s.net, i);
     if (res !== null) for (const sent of res.sends) for (const p of sent.packets) putPacket(net, p, null, s.nodes);
     const t: S = { nodes: s.nodes, net, partition: s.partition, used: s.used, ghost: s.ghost };
-    if (!parentReadsNet && !(checkIgnored && verdictsReadNet)) {
-      // Nothing s's flags (and, in the check mode, its deliveries' verdicts, checked when s was
-      // reached) depend on changed: t has s's nodes, partition, budgets and ghost, and they did
-      // not read the network. So they hold in t; what is new is the sends, each of which must
-      // be ignored (and harmless) in t.
-      if (res === null) return true;
-      for (const sent of res.sends) {
-        for (const p of sent.packets) {
-          if (isDeadLetter(p, s.nodes)) continue;
-          if (!isIgnored(t, p)) return false;
-          if (!checkIgnored) continue;
+    // t has s's nodes, partition, budgets and ghost: a flag decided without reading the network
+    // is the same in t. The others are decided again; each must be as it was (the copy of q
+    // left, if any, still ignored), and each send ignored. Then t keeps exactly s's messages.
+    const gone = s.net[i]!.count === 1;
+    for (let k = 0; k < s.net.length; k++) {
+      if (parentFlagReads[k] !== 1 || (k === i && gone)) continue;
+      if ((isIgnored(t, s.net[k]!) ? 1 : 0) !== parentFlags[k]) return false;
+    }
+    if (res !== null) {
+      for (const sent of res.sends) for (const p of sent.packets) if (!isDeadLetter(p, s.nodes) && !isIgnored(t, p)) return false;
+    }
+    if (checkIgnored) {
+      // What the step's check would ask of t. A verdict (a delivery found harmless) that did not
+      // read the network is the same in t; the others, and the sends', are checked in t.
+      if (!parentVerdictsKnown) {
+        parentVerdictReads = room(parentVerdictReads, s.net.length);
+        for (let k = 0; k < s.net.length; k++) {
+          parentVerdictReads[k] = 0;
+          if (parentFlags[k] !== 1) continue;
+          const p = s.net[k]!;
           const at = s.nodes[p.to - 1]!;
           if (!at.up) continue;
+          const r0 = netReads();
           const r = residualAt(at, p);
-          if (r !== null) checkResidual(r, p, t);
+          if (r !== null) checkResidual(r, p, s);
+          parentVerdictReads[k] = netReads() !== r0 ? 1 : 0;
+        }
+        parentVerdictsKnown = true;
+      }
+      for (let k = 0; k < s.net.length; k++) {
+        if (parentFlags[k] !== 1 || parentVerdictReads[k] !== 1 || (k === i && gone)) continue;
+        const p = s.net[k]!;
+        const at = s.nodes[p.to - 1]!;
+        if (!at.up) continue;
+        const r = residualAt(at, p);
+        if (r !== null) checkResidual(r, p, t);
+      }
+      if (res !== null) {
+        for (const sent of res.sends) {
+          for (const p of sent.packets) {
+            if (isDeadLetter(p, s.nodes)) continue;
+            const at = s.nodes[p.to - 1]!;
+            if (!at.up) continue;
+            const r = residualAt(at, p);
+            if (r !== null) checkResidual(r, p, t);
+          }
         }
       }
-      return true;
     }
-    stutterScratch = fill(t, stutterScratch);
-    const flags = stutterScratch;
-    // The kept messages of s and t, in network order (sorted by key), must be the same. (So a
-    // message declared ignored in s is still ignored in t, and every send is ignored: where
-    // not, the step is taken, and its own check reports it.)
-    const before = s.net;
-    let j = 0;
-    for (let k = 0; k < net.length; k++) {
-      if (flags[k] === 1) continue;
-      while (j < before.length && parentFlags[j] === 1) j++;
-      if (j === before.length || before[j]!.key !== net[k]!.key || before[j]!.count !== net[k]!.count) return false;
-      j++;
-    }
-    while (j < before.length && parentFlags[j] === 1) j++;
-    if (j !== before.length) return false;
-    // What a step's check would still ask of t: the deliveries whose verdict depends on the state.
-    if (checkIgnored) verifyResiduals(t, flags);
     return true;
   };
 
