@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { explore, type ExploreStats } from '../exhaustive.ts';
 import type { CheckResult } from '../../impl/core/result.ts';
-import { instantiate, variantOverrides, type AnyMachine, type AnyModel } from '../../impl/core/machine.ts';
+import { instantiate, variantOverrides, type AnyMachine, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
 import { envMachine, type EnvConfig, type Protocol } from '../../impl/env/index.ts';
 import type { EnvMachine } from '../../impl/env/machine.ts';
 import { CATALOGUE } from '../../specs/models/catalogue.ts';
@@ -42,11 +42,21 @@ function envOf(m: AnyMachine): EnvMachine<PingTypes> | undefined {
   return e.config !== undefined && e.protocol !== undefined ? (m as unknown as EnvMachine<PingTypes>) : undefined;
 }
 
-const ignoring: Protocol<PingTypes> = {
-  ...pingProtocol,
-  ignores: (_ctx, node, msg, from) =>
-    msg.type === 'Pong' && (msg.seq < node.durable.seq || (msg.seq === node.durable.seq && (node.volatile === null || node.volatile.waiting !== from))),
-};
+/** A Pong the node has moved past: its seq is below the node's, or equal while the node no longer waits for that peer. */
+const stale = (node: { readonly durable: PingTypes['durable']; readonly volatile: PingTypes['volatile'] | null }, msg: PingTypes['msg'], from: number): boolean =>
+  msg.type === 'Pong' && (msg.seq < node.durable.seq || (msg.seq === node.durable.seq && (node.volatile === null || node.volatile.waiting !== from)));
+
+const ignoring: Protocol<PingTypes> = { ...pingProtocol, ignores: (_ctx, node, msg, from) => stale(node, msg, from) };
+
+/** Every catalogue model whose protocol declares `ignores` or `ignoresAtReceiver`, with each of its variants ('none' first) and their parameters. */
+async function* ignoringVariants(): AsyncGenerator<{ readonly model: AnyModel; readonly bug: string; readonly params: Record<string, ParamValue> }> {
+  for (const entry of CATALOGUE) {
+    const model: AnyModel = await entry.load();
+    const first = envOf(instantiate(model).machine);
+    if (first === undefined || (first.protocol.ignores === undefined && first.protocol.ignoresAtReceiver === undefined)) continue;
+    for (const bug of ['none', ...Object.keys(model.bugs)]) yield { model, bug, params: instantiate(model, variantOverrides(model, { bug }).overrides).params };
+  }
+}
 
 describe('reduced and unreduced searches agree (ignored messages)', () => {
   it('the guide protocol with an ignores() declaration: same verdict, fewer states', () => {
@@ -60,21 +70,14 @@ describe('reduced and unreduced searches agree (ignored messages)', () => {
 
   it('every catalogue model that declares ignores() or ignoresAtReceiver(): every known-bug variant, same verdict both ways', async () => {
     const users: string[] = [];
-    for (const entry of CATALOGUE) {
-      const model: AnyModel = await entry.load();
-      const first = envOf(instantiate(model).machine);
-      if (first === undefined || (first.protocol.ignores === undefined && first.protocol.ignoresAtReceiver === undefined)) continue;
-      users.push(model.name);
-      for (const bug of ['none', ...Object.keys(model.bugs)]) {
-        const { overrides } = variantOverrides(model, { bug });
-        const { params } = instantiate(model, overrides);
-        const reduced = model.build({ ...params, reduceIgnored: true });
-        const plain = model.build({ ...params, reduceIgnored: false });
-        // The switch must reach the machine, or the comparison would compare a search with itself.
-        expect(envOf(plain)?.config.reduceIgnored, `${model.name} passes reduceIgnored to the environment`).toBe(false);
-        // Breadth-first to the same depth, both ways: the same first violation, or none.
-        expect(verdictTo(reduced, CATALOGUE_DEPTH), `${model.name} bug=${bug}`).toBe(verdictTo(plain, CATALOGUE_DEPTH));
-      }
+    for await (const { model, bug, params } of ignoringVariants()) {
+      if (bug === 'none') users.push(model.name);
+      const reduced = model.build({ ...params, reduceIgnored: true });
+      const plain = model.build({ ...params, reduceIgnored: false });
+      // The switch must reach the machine, or the comparison would compare a search with itself.
+      expect(envOf(plain)?.config.reduceIgnored, `${model.name} passes reduceIgnored to the environment`).toBe(false);
+      // Breadth-first to the same depth, both ways: the same first violation, or none.
+      expect(verdictTo(reduced, CATALOGUE_DEPTH), `${model.name} bug=${bug}`).toBe(verdictTo(plain, CATALOGUE_DEPTH));
     }
     // Which models use the reduction (raft does once its port lands; commit models remove dead
     // letters in the environment instead). The list is printed so a change is visible.
@@ -124,20 +127,13 @@ describe('stutter steps are counted, not taken', () => {
 
   it('every catalogue model that declares ignores() or ignoresAtReceiver(): every known-bug variant, the same search both ways', async () => {
     const skipped: string[] = [];
-    for (const entry of CATALOGUE) {
-      const model: AnyModel = await entry.load();
-      const first = envOf(instantiate(model).machine);
-      if (first === undefined || (first.protocol.ignores === undefined && first.protocol.ignoresAtReceiver === undefined)) continue;
-      for (const bug of ['none', ...Object.keys(model.bugs)]) {
-        const { overrides } = variantOverrides(model, { bug });
-        const { params } = instantiate(model, overrides);
-        const m = model.build(params);
-        if (m.stutters === undefined) continue;
-        const { counted, without, hits } = stutterPair(m);
-        const opts = { maxDepth: CATALOGUE_DEPTH, maxStates: 5_000_000 };
-        expect(outcome(explore(counted, opts)), `${model.name} bug=${bug}`).toEqual(outcome(explore(without, opts)));
-        if (hits() > 0) skipped.push(`${model.name}${bug === 'none' ? '' : ` bug=${bug}`}`);
-      }
+    for await (const { model, bug, params } of ignoringVariants()) {
+      const m = model.build(params);
+      if (m.stutters === undefined) continue;
+      const { counted, without, hits } = stutterPair(m);
+      const opts = { maxDepth: CATALOGUE_DEPTH, maxStates: 5_000_000 };
+      expect(outcome(explore(counted, opts)), `${model.name} bug=${bug}`).toEqual(outcome(explore(without, opts)));
+      if (hits() > 0) skipped.push(`${model.name}${bug === 'none' ? '' : ` bug=${bug}`}`);
     }
     console.log(`stutters skipped in: ${skipped.join(', ')}`);
     // The comparison compared something: the ported models skip stutters in their default configuration.
@@ -149,8 +145,6 @@ describe('stutter steps are counted, not taken', () => {
     // same node is in flight, so delivering one of two makes the other count again. Stutter
     // detection must see that the declaration read the network (and then recompute the flags);
     // trusted mode, since the declaration breaks the must-stay-ignored rule that the check enforces.
-    const stale = (node: { readonly durable: PingTypes['durable']; readonly volatile: PingTypes['volatile'] | null }, msg: PingTypes['msg'], from: number): boolean =>
-      msg.type === 'Pong' && (msg.seq < node.durable.seq || (msg.seq === node.durable.seq && (node.volatile === null || node.volatile.waiting !== from)));
     const pairs: Protocol<PingTypes> = {
       ...pingProtocol,
       ignores: (ctx, node, msg, from, state) =>
@@ -167,8 +161,6 @@ describe('stutter steps are counted, not taken', () => {
     // says is ignored only while a stale Pong to n1 is in flight. So with stale Pongs q (to n1)
     // and r (to n2) in flight, r is harmless; once q is delivered (a stutter), r is not. The
     // verdict read the network: the stutter test must check r again, in the successor.
-    const stale = (node: { readonly durable: PingTypes['durable']; readonly volatile: PingTypes['volatile'] | null }, msg: PingTypes['msg'], from: number): boolean =>
-      msg.type === 'Pong' && (msg.seq < node.durable.seq || (msg.seq === node.durable.seq && (node.volatile === null || node.volatile.waiting !== from)));
     const changed: Protocol<PingTypes> = {
       ...pingProtocol,
       ignores: (_ctx, node, msg, from, state) =>
@@ -190,20 +182,17 @@ describe('stutter steps are counted, not taken', () => {
 
   it('every transition property declared stutterInvariant holds on the stutter steps of sampled states (each catalogue model, each variant)', async () => {
     let checked = 0;
-    for (const entry of CATALOGUE) {
-      const model: AnyModel = await entry.load();
-      for (const bug of ['none', ...Object.keys(model.bugs)]) {
-        const { overrides } = variantOverrides(model, { bug });
-        const m = model.build(instantiate(model, overrides).params);
-        const props = (m.properties ?? []).filter((p) => p.stutterInvariant === true);
-        if (m.stutters === undefined || props.length === 0) continue;
-        for (const s of reachable(m, 1_500)) {
-          for (const a of m.actions(s)) {
-            if (!m.stutters(s, a)) continue;
-            const t = m.step(s, a);
-            for (const p of props) expect(p.check(s, a, t), `${model.name} bug=${bug}: ${p.name} on ${labelOf(m, a)}`).toBe(true);
-            checked++;
-          }
+    // (Only protocols that declare ignored messages have stutter steps.)
+    for await (const { model, bug, params } of ignoringVariants()) {
+      const m = model.build(params);
+      const props = (m.properties ?? []).filter((p) => p.stutterInvariant === true);
+      if (m.stutters === undefined || props.length === 0) continue;
+      for (const s of reachable(m, 1_500)) {
+        for (const a of m.actions(s)) {
+          if (!m.stutters(s, a)) continue;
+          const t = m.step(s, a);
+          for (const p of props) expect(p.check(s, a, t), `${model.name} bug=${bug}: ${p.name} on ${labelOf(m, a)}`).toBe(true);
+          checked++;
         }
       }
     }
