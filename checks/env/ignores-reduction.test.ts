@@ -200,6 +200,25 @@ describe('stutter steps are counted, not taken', () => {
     expect(checked).toBeGreaterThan(1_000);
   });
 
+  it('ignores() is given something that reads like the state: spread, destructured, the same network', () => {
+    const cfg: Partial<EnvConfig> = { nodes: 3, requests: 2, duplicates: 1 };
+    let seen = 0;
+    const spreading: Protocol<PingTypes> = {
+      ...pingProtocol,
+      ignores: (_ctx, node, msg, from, state) => {
+        const copy = { ...state };
+        expect(Object.keys(copy).sort()).toEqual(['ghost', 'net', 'nodes', 'partition', 'used']);
+        const { net } = state;
+        expect(copy.net).toBe(net);
+        seen++;
+        return stale(node, msg, from) && net.length > 0;
+      },
+    };
+    const r = explore(envMachine(spreading, cfg));
+    expect(outcome(r)).toEqual(outcome(explore(envMachine(ignoring, cfg))));
+    expect(seen).toBeGreaterThan(0);
+  });
+
   it('the messages declared ignored in an initial state are checked when it is built', () => {
     // Every node starts with a stale Pong (seq 0) in flight to n1, and the handler, changed,
     // counts every Pong: the declaration is wrong from the first state on.

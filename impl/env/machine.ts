@@ -726,39 +726,32 @@ export function envMachine<P extends ProtocolTypes>(
    * state with the same nodes, partition, budgets and ghost (it is pure), whatever is in flight:
    * stutter steps use that (see `stutters`).
    */
-  class Probe {
-    nodes: S['nodes'];
-    partition: S['partition'];
-    used: S['used'];
-    ghost: S['ghost'];
-    target: S;
-    netReads = 0;
-    constructor(s: S) {
-      this.nodes = s.nodes;
-      this.partition = s.partition;
-      this.used = s.used;
-      this.ghost = s.ghost;
-      this.target = s;
-    }
+  let probeTarget: S | null = null;
+  let probeNetReads = 0;
+  // Exactly a state's own enumerable keys (`net` an accessor), so that a declaration may spread
+  // or destructure it like the state itself.
+  const probe = {
+    nodes: [] as S['nodes'],
+    partition: null as S['partition'],
+    used: NO_USAGE as S['used'],
+    ghost: undefined as S['ghost'],
     get net(): S['net'] {
-      this.netReads++;
-      return this.target.net;
-    }
-  }
-  let probe: Probe | null = null;
+      probeNetReads++;
+      return probeTarget!.net;
+    },
+  };
   const probeOf = (s: S): S => {
-    if (probe === null) probe = new Probe(s);
-    else if (probe.target !== s) {
+    if (probeTarget !== s) {
       probe.nodes = s.nodes;
       probe.partition = s.partition;
       probe.used = s.used;
       probe.ghost = s.ghost;
-      probe.target = s;
+      probeTarget = s;
     }
-    return probe as unknown as S;
+    return probe as S;
   };
   /** How many times `ignores` has read a state's network so far. */
-  const netReads = (): number => (probe === null ? 0 : probe.netReads);
+  const netReads = (): number => probeNetReads;
   const isIgnored = (s: S, p: Packet<M>): boolean => {
     const slot = s.nodes[p.to - 1]!;
     if (ignoresAtReceiver !== undefined && ignoredAtReceiver(slot, p)) return true;
