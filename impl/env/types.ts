@@ -275,6 +275,9 @@ export interface ProtocolCore<P extends ProtocolTypes> {
    * step delivers each message declared ignored and fails, naming the handler, if anything but the network changed, and fails if a
    * message declared ignored stops being ignored. `state` is the whole cluster, for declarations
    * that depend on other nodes (a delivery whose only effect is a reply that its receiver ignores).
+   * It reads like the state (the same keys), and the checker notes which answers read its
+   * network: a delivery that leads back to the same state (a stutter step) is then counted
+   * without being taken, and only those answers are decided again (`Machine.stutters`).
    */
   /** Timers that are failure-detector timeouts, and the nodes each waits for (see {@link DetectorDeclaration}). */
   readonly detector?: DetectorDeclaration<P>;
