@@ -18,7 +18,7 @@ import { explainError } from '../impl/core/culprit.ts';
 import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from '../impl/core/result.ts';
 import { deepFreeze, firstViolation, guardPurity, PurityError } from './engine/purity.ts';
 import { symmetryPlan } from './symmetric.ts';
-import { brokenInitProperty, brokenInvariant, brokenProperty, errorMessage, stateEncoder, WitnessTracker, type Broken } from './engine/checking.ts';
+import { brokenInitProperty, brokenInvariant, brokenProperty, errorMessage, skipsStutters, stateEncoder, WitnessTracker, type Broken } from './engine/checking.ts';
 
 /** Live progress, reported about once a second. */
 export interface ExploreProgress {
@@ -179,7 +179,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
   const { invariants, properties } = selectChecks(m, opts.checks);
   // Stutter steps lead back to a visited state; only transition properties not known to hold on
   // them need to see them.
-  const skipStutters = m.stutters !== undefined && properties.every((p) => p.stutterInvariant === true);
+  const skipStutters = skipsStutters(m, properties);
   if (guard !== undefined) guard.freezing = purity === 'full';
   const plan = symmetryPlan(m, opts.checks, opts.symmetry ?? true);
   const useSymmetry = plan.on;

@@ -108,3 +108,11 @@ export class WitnessTracker<S> {
     return this.ws.map((w) => ({ name: w.name, reached: w.depth >= 0, ...(w.depth >= 0 ? { depth: w.depth } : {}) }));
   }
 }
+
+/**
+ * Whether a run may skip `m`'s stutter steps (see `Machine.stutters`): it has them, and every
+ * selected transition property is declared to hold on them.
+ */
+export function skipsStutters<S, A>(m: Machine<S, A>, properties: readonly TransitionProperty<S, A>[]): boolean {
+  return m.stutters !== undefined && properties.every((p) => p.stutterInvariant === true);
+}

@@ -24,7 +24,7 @@ import { FingerprintSet } from '../visited.ts';
 import { EncodedQueue } from '../spill.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
 import { LINK_BASE, LOST_RANK, RANK_CHUNK, LinkBytes, LinkReader, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
-import { symmetryKeyOf } from '../engine/checking.ts';
+import { skipsStutters, symmetryKeyOf } from '../engine/checking.ts';
 
 const port = parentPort!;
 const { ref } = workerData as { readonly ref: ModelRef };
@@ -565,7 +565,7 @@ class BfsWorker {
     }
     const ctrl = this.ctrl;
     const props = this.properties;
-    const skipStutters = machine.stutters !== undefined && props.every((p) => p.stutterInvariant === true);
+    const skipStutters = skipsStutters(machine, props);
     const deadlock = this.o.deadlock;
     const live = this.live;
     const rs = this.current.ranks;

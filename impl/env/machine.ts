@@ -355,9 +355,9 @@ export function envMachine<P extends ProtocolTypes>(
     checkId(to, `${nameOf(from)} send`);
     putPacket(net, codec.packet(from, to, msg), log, nodes);
   };
-  /** Put packet `p` into `net` (a send to a node down for good is a dead letter). */
   /** A send to a node down for good (crash-stop) is a dead letter: it never enters the network. */
   const isDeadLetter = (p: Packet<M>, nodes: readonly NodeSlot<P>[]): boolean => !cfg.restarts && p.to !== p.from && !nodes[p.to - 1]!.up;
+  /** Put packet `p` into `net` (a dead letter is logged, not put). */
   const putPacket = (net: Packet<M>[], p: Packet<M>, log: TraceEvent[] | null, nodes: readonly NodeSlot<P>[]): void => {
     if (isDeadLetter(p, nodes)) {
       if (log) log.push(sendEvent(p), deadLetterEvent(p));
@@ -1023,10 +1023,8 @@ export function envMachine<P extends ProtocolTypes>(
   const fillTracked = (s: S, flags: Uint8Array, reads: Uint8Array): void => {
     if (ignores === undefined) {
       // Receiver-only: nothing reads the network.
-      for (let k = 0; k < s.net.length; k++) {
-        flags[k] = isIgnored(s, s.net[k]!) ? 1 : 0;
-        reads[k] = 0;
-      }
+      ignoredFlagsInto(s, flags);
+      reads.fill(0, 0, s.net.length);
       return;
     }
     for (let k = 0; k < s.net.length; k++) {
@@ -1187,6 +1185,13 @@ export function envMachine<P extends ProtocolTypes>(
     }
     return res;
   };
+  /** Check that delivering `p`, declared ignored, would be harmless in `t` (nothing to check while its receiver is down). */
+  const checkDelivery = (p: Packet<M>, t: S): void => {
+    const slot = t.nodes[p.to - 1]!;
+    if (!slot.up) return;
+    const res = residualAt(slot, p);
+    if (res !== null) checkResidual(res, p, t);
+  };
   /**
    * Check the messages declared ignored in `t`, reached from the current parent by `a` (or an
    * initial state, `a` null): each must have been ignored before if it was in flight, and its
@@ -1222,11 +1227,7 @@ export function envMachine<P extends ProtocolTypes>(
           throw new Error(`protocol ${protocol.name}: ${ignoresAtReceiver !== undefined && ignoredAtReceiver(parent!.nodes[q.to - 1]!, q) ? 'ignoresAtReceiver()' : 'ignores()'} declared ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} ignored, and after '${formatAction(a!)}' it is not: a message declared ignored must stay ignored while it is in flight`);
         }
       }
-      if (ignoredT[i] !== 1) continue;
-      const slot = t.nodes[q.to - 1]!;
-      if (!slot.up) continue;
-      const res = residualAt(slot, q);
-      if (res !== null) checkResidual(res, q, t);
+      if (ignoredT[i] === 1) checkDelivery(q, t);
     }
   };
   const verifyIgnored = (s: S, a: A, t: S): void => {
@@ -1296,35 +1297,16 @@ export function envMachine<P extends ProtocolTypes>(
         for (let k = 0; k < s.net.length; k++) {
           parentVerdictReads[k] = 0;
           if (parentFlags[k] !== 1) continue;
-          const p = s.net[k]!;
-          const at = s.nodes[p.to - 1]!;
-          if (!at.up) continue;
           const r0 = netReads();
-          const r = residualAt(at, p);
-          if (r !== null) checkResidual(r, p, s);
+          checkDelivery(s.net[k]!, s);
           parentVerdictReads[k] = netReads() !== r0 ? 1 : 0;
         }
         parentVerdictsKnown = true;
       }
       for (let k = 0; k < s.net.length; k++) {
-        if (parentFlags[k] !== 1 || parentVerdictReads[k] !== 1 || (k === i && gone)) continue;
-        const p = s.net[k]!;
-        const at = s.nodes[p.to - 1]!;
-        if (!at.up) continue;
-        const r = residualAt(at, p);
-        if (r !== null) checkResidual(r, p, t);
+        if (parentFlags[k] === 1 && parentVerdictReads[k] === 1 && !(k === i && gone)) checkDelivery(s.net[k]!, t);
       }
-      if (res !== null) {
-        for (const sent of res.sends) {
-          for (const p of sent.packets) {
-            if (isDeadLetter(p, s.nodes)) continue;
-            const at = s.nodes[p.to - 1]!;
-            if (!at.up) continue;
-            const r = residualAt(at, p);
-            if (r !== null) checkResidual(r, p, t);
-          }
-        }
-      }
+      if (res !== null) for (const sent of res.sends) for (const p of sent.packets) if (!isDeadLetter(p, s.nodes)) checkDelivery(p, t);
     }
     return true;
   };
