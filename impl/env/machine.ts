@@ -250,7 +250,7 @@ export function envMachine<P extends ProtocolTypes>(
     proto.formatMessage ? proto.formatMessage(m) : derived ? formatMessageView(derived.msg.view(m)) : formatMessageDefault(m);
   const formatRequest = (r: RequestOf<P>): string => (proto.formatRequest ? proto.formatRequest(r) : formatValue(derived?.request ? derived.request.view(r) : r));
   const formatLocal = (l: LocalOf<P>): string => (proto.formatLocal ? proto.formatLocal(l) : formatValue(derived?.local ? derived.local.view(l) : l));
-  const codec = new PacketCodec<M>(encodeMessage);
+  const codec = new PacketCodec<M>(encodeMessage, (from, to, msg, key) => buildActs(from, to, msg, key));
   // Messages the protocol declares ignored: left out of a state's identity (multiset only).
   // The receiver-only form is asked once per (receiver's words, packet); the whole-state form in every state.
   const ignores = proto.ignores ? proto.ignores.bind(proto) : undefined;
@@ -295,18 +295,24 @@ export function envMachine<P extends ProtocolTypes>(
   // cache misses than rebuilding an entry does.
   let packetActs = new Map<string, PacketActions<P>>();
   const actionKey = new WeakMap<object, string>();
+  function buildActs(from: NodeId, to: NodeId, msg: M, key: string): PacketActions<P> {
+    const a: PacketActions<P> = {
+      deliver: { type: 'deliver', from, to, msg },
+      drop: { type: 'drop', from, to, msg },
+      duplicate: { type: 'duplicate', from, to, msg },
+    };
+    actionKey.set(a.deliver, key);
+    actionKey.set(a.drop, key);
+    actionKey.set(a.duplicate, key);
+    return a;
+  }
+  /** The actions on `p`: carried by the packet (see `PacketCodec`), else looked up by key. */
   const actsOf = (p: Packet<M>): PacketActions<P> => {
+    const carried = p.acts as PacketActions<P> | undefined;
+    if (carried !== undefined) return carried;
     let a = packetActs.get(p.key);
     if (a === undefined) {
-      const { from, to, msg } = p;
-      a = {
-        deliver: { type: 'deliver', from, to, msg },
-        drop: { type: 'drop', from, to, msg },
-        duplicate: { type: 'duplicate', from, to, msg },
-      };
-      actionKey.set(a.deliver, p.key);
-      actionKey.set(a.drop, p.key);
-      actionKey.set(a.duplicate, p.key);
+      a = buildActs(p.from, p.to, p.msg, p.key);
       if (packetActs.size >= 1 << 16) packetActs = new Map();
       packetActs.set(p.key, a);
     }
@@ -853,10 +859,10 @@ export function envMachine<P extends ProtocolTypes>(
       const to = f(q.to);
       if (renameMessage) {
         const msg = renameMessage(q.msg, f);
-        net[i] = { from, to, msg, count: q.count, key: codec.key(from, to, msg) };
+        net[i] = { from, to, msg, count: q.count, key: codec.key(from, to, msg), acts: undefined };
       } else {
         // The key is the words of (from, to, msg): only the first two words change.
-        net[i] = { from, to, msg: q.msg, count: q.count, key: codec.intern(String.fromCharCode(from, 0, to, 0) + q.key.slice(4)) };
+        net[i] = { from, to, msg: q.msg, count: q.count, key: codec.intern(String.fromCharCode(from, 0, to, 0) + q.key.slice(4)), acts: undefined };
       }
     }
     sortNetwork(net, fifo);

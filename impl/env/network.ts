@@ -12,22 +12,50 @@
 import { WordBuffer, type Encoder } from '../core/encode.ts';
 import type { NodeId, Packet } from './types.ts';
 
-/** Computes canonical packet keys with a protocol's message encoder. */
+/** An interned key, and what the environment built once for the packets with that key. */
+interface Interned {
+  readonly key: string;
+  acts: unknown;
+}
+
+/**
+ * Computes canonical packet keys with a protocol's message encoder. With `makeActs`, a new
+ * packet carries what `makeActs` builds for its key (the environment's actions on it), built
+ * once per interned key and shared by every packet with that key, so that listing a state's
+ * actions needs no lookup.
+ */
 export class PacketCodec<M> {
   private readonly words = new WordBuffer();
-  constructor(private readonly encodeMessage: (m: M, out: Encoder) => void) {}
+  constructor(
+    private readonly encodeMessage: (m: M, out: Encoder) => void,
+    private readonly makeActs?: (from: NodeId, to: NodeId, msg: M, key: string) => unknown,
+  ) {}
 
   /** The keys made so far, each kept once (see {@link intern}). */
-  private interned = new Map<string, string>();
+  private interned = new Map<string, Interned>();
 
-  /** The canonical key of (from, to, msg): its encoding words as a string. */
-  key(from: NodeId, to: NodeId, msg: M): string {
+  /** The interned entry of (from, to, msg)'s key. */
+  private entry(from: NodeId, to: NodeId, msg: M): Interned {
     const w = this.words;
     w.reset();
     w.int(from);
     w.int(to);
     this.encodeMessage(msg, w);
-    return this.intern(w.key());
+    return this.entryOf(w.key());
+  }
+
+  private entryOf(k: string): Interned {
+    const known = this.interned.get(k);
+    if (known !== undefined) return known;
+    if (this.interned.size >= 1 << 16) this.interned = new Map();
+    const e: Interned = { key: k, acts: undefined };
+    this.interned.set(k, e);
+    return e;
+  }
+
+  /** The canonical key of (from, to, msg): its encoding words as a string. */
+  key(from: NodeId, to: NodeId, msg: M): string {
+    return this.entry(from, to, msg).key;
   }
 
   /**
@@ -36,16 +64,14 @@ export class PacketCodec<M> {
    * instead of comparing the characters. Forgotten past 2¹⁶ keys (equal keys are still equal).
    */
   intern(k: string): string {
-    const known = this.interned.get(k);
-    if (known !== undefined) return known;
-    if (this.interned.size >= 1 << 16) this.interned = new Map();
-    this.interned.set(k, k);
-    return k;
+    return this.entryOf(k).key;
   }
 
   /** A new packet with one copy. */
   packet(from: NodeId, to: NodeId, msg: M): Packet<M> {
-    return { from, to, msg, count: 1, key: this.key(from, to, msg) };
+    const e = this.entry(from, to, msg);
+    if (e.acts === undefined && this.makeActs !== undefined) e.acts = this.makeActs(from, to, msg, e.key);
+    return { from, to, msg, count: 1, key: e.key, acts: e.acts };
   }
 }
 
@@ -99,7 +125,7 @@ export function insertPacket<M>(net: Packet<M>[], p: Packet<M>, fifo: boolean): 
   }
   const i = lowerBound(net, p.key);
   const q = net[i];
-  if (q !== undefined && q.key === p.key) net[i] = { from: q.from, to: q.to, msg: q.msg, count: q.count + 1, key: q.key };
+  if (q !== undefined && q.key === p.key) net[i] = { from: q.from, to: q.to, msg: q.msg, count: q.count + 1, key: q.key, acts: q.acts };
   else net.splice(i, 0, p);
 }
 
@@ -129,7 +155,7 @@ export function removeOne<M>(net: readonly Packet<M>[], i: number): Packet<M>[] 
   const p = net[i]!;
   if (p.count > 1) {
     const out = net.slice();
-    out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count - 1, key: p.key };
+    out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count - 1, key: p.key, acts: p.acts };
     return out;
   }
   // One pass, no splice (this runs on every delivery).
@@ -143,7 +169,7 @@ export function duplicateOne<M>(net: readonly Packet<M>[], i: number, fifo: bool
   const p = net[i]!;
   const out = net.slice();
   if (fifo) out.splice(i + 1, 0, p);
-  else out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count + 1, key: p.key };
+  else out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count + 1, key: p.key, acts: p.acts };
   return out;
 }
 
@@ -164,7 +190,7 @@ export function sortNetwork<M>(net: Packet<M>[], fifo: boolean): void {
     const a = net[i - 1]!;
     const b = net[i]!;
     if (a.key === b.key) {
-      net[i - 1] = { from: a.from, to: a.to, msg: a.msg, count: a.count + b.count, key: a.key };
+      net[i - 1] = { from: a.from, to: a.to, msg: a.msg, count: a.count + b.count, key: a.key, acts: a.acts };
       net.splice(i, 1);
     }
   }

@@ -418,6 +418,11 @@ export interface Packet<M> {
   /** Copies in flight (always 1 in FIFO mode, where copies are separate entries). */
   readonly count: number;
   readonly key: string;
+  /**
+   * The environment's own: what it built once for every packet with this key (its deliver,
+   * drop and duplicate actions), or undefined. Not part of the packet's identity (the key is).
+   */
+  readonly acts?: unknown;
 }
 
 /**
