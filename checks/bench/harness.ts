@@ -38,8 +38,18 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Repeat an exhaustive job `reps` times; report medians (and check the counts never vary). */
-export function repeatExhaustive(job: ExhaustiveJob, reps: number): ExhaustiveSample & { readonly reps: number; readonly elapsedMsAll: readonly number[] } {
-  const samples = Array.from({ length: reps }, () => runExhaustive(job));
+export function repeatExhaustive(job: ExhaustiveJob, reps: number): RepeatedSample {
+  return summarizeSamples(
+    job,
+    Array.from({ length: reps }, () => runExhaustive(job)),
+  );
+}
+
+/** Medians of some runs of one job, with every run's time (the counts must never vary). */
+export type RepeatedSample = ExhaustiveSample & { readonly reps: number; readonly elapsedMsAll: readonly number[] };
+
+/** The medians of `samples`, runs of `job` (throws if their counts differ). */
+export function summarizeSamples(job: ExhaustiveJob, samples: readonly ExhaustiveSample[]): RepeatedSample {
   const first = samples[0]!;
   for (const s of samples) {
     if (s.states !== first.states || s.transitions !== first.transitions) throw new Error(`non-deterministic counts for ${JSON.stringify(job)}`);
@@ -50,9 +60,26 @@ export function repeatExhaustive(job: ExhaustiveJob, reps: number): ExhaustiveSa
     elapsedMs,
     statesPerSecond: (first.states / elapsedMs) * 1000,
     peakRssMiB: median(samples.map((s) => s.peakRssMiB)),
-    reps,
+    reps: samples.length,
     elapsedMsAll: samples.map((s) => Math.round(s.elapsedMs)),
   };
+}
+
+/**
+ * Run several jobs `reps` times, interleaved (one run of each, in order, then again), so that a
+ * slow phase of a noisy machine falls on every job alike: the medians of each, and the runs in
+ * order (run r of every job was made in the same round).
+ */
+export function repeatInterleaved<K extends string>(jobs: Readonly<Record<K, ExhaustiveJob>>, reps: number): Record<K, RepeatedSample> {
+  const keys = Object.keys(jobs) as K[];
+  const samples = Object.fromEntries(keys.map((k) => [k, [] as ExhaustiveSample[]])) as Record<K, ExhaustiveSample[]>;
+  for (let r = 0; r < reps; r++) for (const k of keys) samples[k].push(runExhaustive(jobs[k]));
+  return Object.fromEntries(keys.map((k) => [k, summarizeSamples(jobs[k], samples[k])])) as Record<K, RepeatedSample>;
+}
+
+/** The median of the ratios a[r] / b[r] of runs made in the same round. */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return median(a.map((x, r) => x / b[r]!));
 }
 
 /** A small deterministic PRNG (mulberry32): uniform numbers in [0, 1) from a seed, for benchmark inputs. */
