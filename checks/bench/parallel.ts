@@ -1,7 +1,9 @@
 /**
  * Multi-core benchmarks (issue 16): TwoPhase-8 and the PaxosCommit.tla port on 1 vs 2 workers,
  * TwoPhase-9's peak RSS, and random-mode steps per second on 1 vs 2 workers. Each job runs in a
- * fresh process (so peak RSS is the job's own); wall times include the workers' start-up.
+ * fresh process (so peak RSS is the job's own); wall times include the workers' start-up. The
+ * runs compared are interleaved (one of each per round) and a speed-up is the median of the
+ * rounds' ratios: this machine has slow phases, and they then fall on both sides alike.
  * Run: `npm run bench -- parallel` (on an otherwise idle machine: the ratios are the point).
  * Some cases only: `DSCHECK_BENCH_CASES=twophase9 npm run bench -- parallel` (a comma-separated
  * list of {@link PARALLEL_CASES}; the memory case takes a minute or two, the rest many more).
