@@ -39,10 +39,7 @@ export function median(xs: readonly number[]): number {
 
 /** Repeat an exhaustive job `reps` times; report medians (and check the counts never vary). */
 export function repeatExhaustive(job: ExhaustiveJob, reps: number): RepeatedSample {
-  return summarizeSamples(
-    job,
-    Array.from({ length: reps }, () => runExhaustive(job)),
-  );
+  return summarizeSamples(job, Array.from({ length: reps }, () => runExhaustive(job)));
 }
 
 /** Medians of some runs of one job, with every run's time (the counts must never vary). */

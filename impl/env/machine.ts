@@ -250,7 +250,7 @@ export function envMachine<P extends ProtocolTypes>(
     proto.formatMessage ? proto.formatMessage(m) : derived ? formatMessageView(derived.msg.view(m)) : formatMessageDefault(m);
   const formatRequest = (r: RequestOf<P>): string => (proto.formatRequest ? proto.formatRequest(r) : formatValue(derived?.request ? derived.request.view(r) : r));
   const formatLocal = (l: LocalOf<P>): string => (proto.formatLocal ? proto.formatLocal(l) : formatValue(derived?.local ? derived.local.view(l) : l));
-  const codec = new PacketCodec<M>(encodeMessage, (from, to, msg, key) => buildActs(from, to, msg, key));
+  const codec = new PacketCodec<M>(encodeMessage, buildActs);
   // Messages the protocol declares ignored: left out of a state's identity (multiset only).
   // The receiver-only form is asked once per (receiver's words, packet); the whole-state form in every state.
   const ignores = proto.ignores ? proto.ignores.bind(proto) : undefined;

@@ -77,6 +77,9 @@ export class PacketCodec<M> {
 
 const link = (from: NodeId, to: NodeId): number => from * 32 + to;
 
+/** `p` with `count` copies (everything else, its key and carried actions included, kept). */
+const withCount = <M>(p: Packet<M>, count: number): Packet<M> => ({ from: p.from, to: p.to, msg: p.msg, count, key: p.key, acts: p.acts });
+
 /** Index of the first packet whose key is not less than `key` (multiset order). */
 function lowerBound<M>(net: readonly Packet<M>[], key: string): number {
   let lo = 0;
@@ -125,7 +128,7 @@ export function insertPacket<M>(net: Packet<M>[], p: Packet<M>, fifo: boolean): 
   }
   const i = lowerBound(net, p.key);
   const q = net[i];
-  if (q !== undefined && q.key === p.key) net[i] = { from: q.from, to: q.to, msg: q.msg, count: q.count + 1, key: q.key, acts: q.acts };
+  if (q !== undefined && q.key === p.key) net[i] = withCount(q, q.count + 1);
   else net.splice(i, 0, p);
 }
 
@@ -155,7 +158,7 @@ export function removeOne<M>(net: readonly Packet<M>[], i: number): Packet<M>[] 
   const p = net[i]!;
   if (p.count > 1) {
     const out = net.slice();
-    out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count - 1, key: p.key, acts: p.acts };
+    out[i] = withCount(p, p.count - 1);
     return out;
   }
   // One pass, no splice (this runs on every delivery).
@@ -169,7 +172,7 @@ export function duplicateOne<M>(net: readonly Packet<M>[], i: number, fifo: bool
   const p = net[i]!;
   const out = net.slice();
   if (fifo) out.splice(i + 1, 0, p);
-  else out[i] = { from: p.from, to: p.to, msg: p.msg, count: p.count + 1, key: p.key, acts: p.acts };
+  else out[i] = withCount(p, p.count + 1);
   return out;
 }
 
@@ -190,7 +193,7 @@ export function sortNetwork<M>(net: Packet<M>[], fifo: boolean): void {
     const a = net[i - 1]!;
     const b = net[i]!;
     if (a.key === b.key) {
-      net[i - 1] = { from: a.from, to: a.to, msg: a.msg, count: a.count + b.count, key: a.key, acts: a.acts };
+      net[i - 1] = withCount(a, a.count + b.count);
       net.splice(i, 1);
     }
   }

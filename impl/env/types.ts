@@ -265,6 +265,8 @@ export interface ProtocolCore<P extends ProtocolTypes> {
    * Without roles every node is a `node`, named `n1`, `n2`, …
    */
   readonly roles?: Readonly<Record<string, RoleSpec>>;
+  /** Timers that are failure-detector timeouts, and the nodes each waits for (see {@link DetectorDeclaration}). */
+  readonly detector?: DetectorDeclaration<P>;
   /**
    * Messages this protocol's handlers ignore: true when delivering `msg` from `from` to the node
    * (running, or down: `node.volatile` is null) would change nothing but the network, now and
@@ -279,8 +281,6 @@ export interface ProtocolCore<P extends ProtocolTypes> {
    * network: a delivery that leads back to the same state (a stutter step) is then counted
    * without being taken, and only those answers are decided again (`Machine.stutters`).
    */
-  /** Timers that are failure-detector timeouts, and the nodes each waits for (see {@link DetectorDeclaration}). */
-  readonly detector?: DetectorDeclaration<P>;
   ignores?(ctx: Ctx<P>, node: { readonly durable: DurableOf<P>; readonly volatile: VolatileOf<P> | null }, msg: MsgOf<P>, from: NodeId, state: EnvState<P>): boolean;
   /**
    * The receiver-only form of {@link ProtocolCore.ignores}: the same promise, decided from the
