@@ -16,7 +16,7 @@ import { canonicalKey } from '../impl/core/encode.ts';
 import { traceFromIndices, type Trace, type Violation, type ViolationKind } from '../impl/core/trace.ts';
 import { explainError } from '../impl/core/culprit.ts';
 import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from '../impl/core/result.ts';
-import { deepFreeze, firstViolation, guardPurity, PurityError } from './engine/purity.ts';
+import { firstViolation, guardPurity, PurityError } from './engine/purity.ts';
 import { symmetryPlan } from './symmetric.ts';
 import { brokenInitProperty, brokenInvariant, brokenProperty, errorMessage, skipsStutters, stateEncoder, WitnessTracker, type Broken } from './engine/checking.ts';
 
@@ -58,14 +58,14 @@ export interface ExploreOptions {
   /** Abort the run (Ctrl-C): the result is `bounded` with bound `interrupted`. */
   readonly signal?: AbortSignal;
   /**
-   * The purity guard (see `checks/engine/purity.ts`): states are deep-frozen as they are handed out, so
-   * a `step`, `actions` or check that writes into one is a {@link PurityError}, never a
-   * counterexample. `full`: every state. `first` (default): the first
-   * {@link ExploreOptions.purityStates} distinct states, and every counterexample is confirmed by
-   * a fully guarded replay before it is reported. `off`: no guard.
+   * The purity guard (see `checks/engine/purity.ts`): a `step`, `actions` or check that writes into
+   * a state it was given is a {@link PurityError}, never a counterexample. `full`: every call.
+   * `first` (default): the calls until {@link ExploreOptions.purityStates} states have been
+   * expanded (breadth-first) or found (depth-first), and every counterexample is confirmed by a
+   * fully guarded replay before it is reported. `off`: no guard.
    */
   readonly purity?: 'full' | 'first' | 'off';
-  /** With `purity: 'first'`, how many distinct states are guarded. Default {@link PURITY_FIRST_STATES}. */
+  /** With `purity: 'first'`, how many states are guarded. Default {@link PURITY_FIRST_STATES}. */
   readonly purityStates?: number;
   /**
    * How BFS holds the states waiting to be expanded. `encoded`: as their encodings, decoded with
@@ -119,9 +119,10 @@ export interface ExploreStats extends RunStats {
 }
 
 /**
- * How many distinct states the default purity guard (`purity: 'first'`) covers. Frozen states are
- * slower to read (every state guarded: TwoPhase rms=6 3.2–3.4×, ABD 1.5–1.8×, Paxos 1.1–1.7×); the
- * first 2,000 cost nothing measurable (`npm run bench -- purity`).
+ * How many states the default purity guard (`purity: 'first'`) covers: the calls on the first
+ * 2,000 states expanded (breadth-first) or found (depth-first), and the checks of their
+ * successors. Each guarded call costs a walk of its states (`npm run bench -- purity` measures it,
+ * each mode in its own process).
  */
 export const PURITY_FIRST_STATES = 2_000;
 
@@ -168,7 +169,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
   const purity = opts.purity ?? 'first';
   const guard = purity === 'off' ? undefined : guardPurity(m0);
   const m = guard?.machine ?? m0;
-  const freezeUntil = purity === 'full' ? Infinity : purity === 'first' ? (opts.purityStates ?? PURITY_FIRST_STATES) : 0;
+  const guardUntil = purity === 'full' ? Infinity : purity === 'first' ? (opts.purityStates ?? PURITY_FIRST_STATES) : 0;
   const mode = opts.mode ?? 'bfs';
   const maxDepth = opts.maxDepth ?? DEFAULT_BOUNDS.maxDepth;
   const maxStates = opts.maxStates ?? DEFAULT_BOUNDS.maxStates;
@@ -180,7 +181,6 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
   // Stutter steps lead back to a visited state; only transition properties not known to hold on
   // them need to see them.
   const skipStutters = skipsStutters(m, properties);
-  if (guard !== undefined) guard.freezing = purity === 'full';
   const plan = symmetryPlan(m, opts.checks, opts.symmetry ?? true);
   const useSymmetry = plan.on;
   const visited: VisitedSet = opts.exact ? new ExactSet() : new FingerprintSet();
@@ -301,13 +301,8 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
   const discover = (t: S, depth: number): boolean => {
     encodeState(t);
     if (!visited.add(words)) return false;
-    // The purity guard: a new state is frozen before its invariants and its expansion read it (a
-    // state seen before is dropped: freezing it buys nothing). With `purity: 'full'`, `step`
-    // freezes every successor as well, so that a transition property's `next` is frozen too.
-    if (guard !== undefined && visited.size <= freezeUntil) {
-      deepFreeze(t);
-      if (visited.size === freezeUntil) guard.freezing = false;
-    }
+    // The purity guard, depth-first: on while the first `guardUntil` states are found and expanded.
+    if (guard !== undefined && mode === 'dfs' && visited.size > guardUntil) guard.guarding = false;
     if (visited.size > maxStates) {
       overflow = 1;
       throw new Stop({ kind: 'states', limit: maxStates });
@@ -384,9 +379,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
           return;
         }
         for (let w = level.next(); w !== undefined; w = level.next()) {
-          const s = m.decode!(w);
-          if (guard !== undefined && expanded < freezeUntil) deepFreeze(s);
-          yield s;
+          yield m.decode!(w);
         }
       }
       while (current.length > 0) {
@@ -409,7 +402,9 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
           const sid = currentFirst + i;
           frontierSize = count - i + next.length;
           i++;
-          expanded++;
+          // The purity guard, breadth-first: on while the first `guardUntil` states are expanded
+          // (every call on them, and the checks of their successors).
+          if (++expanded > guardUntil && guard !== undefined) guard.guarding = false;
           if (frontierSize > peakFrontier) peakFrontier = frontierSize;
           if (tick()) yield;
           ctxSid = sid;
@@ -543,12 +538,12 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
 }
 
 /**
- * Replay a counterexample with every state frozen, and throw a {@link PurityError} when a write
+ * Replay a counterexample with every call guarded, and throw a {@link PurityError} when a write
  * into a state shows up, or when the same check does not break again (the run that found it was
  * corrupted by a write the guard did not cover). A counterexample that survives is real.
  */
-function confirmViolation<S, A>(m: Machine<S, A>, v: Violation<S, A>, opts: ExploreOptions, guard: { freezing: boolean }): void {
-  guard.freezing = true;
+function confirmViolation<S, A>(m: Machine<S, A>, v: Violation<S, A>, opts: ExploreOptions, guard: { guarding: boolean }): void {
+  guard.guarding = true;
   const indices = v.trace.steps.map((st) => st.actionIndex);
   if (v.failedAction) indices.push(v.failedAction.actionIndex);
   const again = firstViolation(m, v.trace.initIndex, indices, opts.checks, v.kind === 'deadlock', v.kind === 'error');

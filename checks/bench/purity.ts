@@ -1,16 +1,18 @@
 /**
  * The purity guard's cost (issue 14): exhaustive states per second with the guard off, on the
- * first states only (the default) and on every state (`--check-purity`), on the benchmark
- * configurations. The machine is shared with other work, so the modes run interleaved in one
- * process, alternating their order each repetition, and the cost is the median of the
+ * first states only (the default) and on every call (`--check-purity`), on the benchmark
+ * configurations. Each run is a process of its own: a guard that touched the model's code could
+ * slow everything that runs after it in the same process (the guard once froze states, and V8
+ * kept the code that had read them slower for the rest of the process: 1.45× on TwoPhase 8 RMs,
+ * which an in-process comparison hid by slowing the unguarded runs too). The modes run
+ * interleaved, alternating their order each repetition, and the cost is the median of the
  * per-repetition ratios (off ÷ guarded), not a comparison of absolute rates.
  *
  * `npm run bench -- purity`, or `npx tsx checks/bench/purity.ts [reps] [maxStates|0] [model,…]` alone.
  */
-import { explore, PURITY_FIRST_STATES } from '../exhaustive.ts';
-import { loadModel } from '../../specs/models/catalogue.ts';
-import { instantiate, type ParamValue } from '../../impl/core/machine.ts';
-import { median } from './harness.ts';
+import { PURITY_FIRST_STATES } from '../exhaustive.ts';
+import type { ParamValue } from '../../impl/core/machine.ts';
+import { median, runExhaustive } from './harness.ts';
 
 /** The configurations of the brief: twophase rms=6, paxos, raft and abd (requests=2) defaults. */
 export const PURITY_CONFIGS: readonly { readonly model: string; readonly params: Readonly<Record<string, ParamValue>> }[] = [
@@ -36,12 +38,10 @@ export async function benchPurity(opts: { readonly reps?: number; readonly maxSt
       const order = rep % 2 === 0 ? MODES : [...MODES].reverse();
       const rate: Partial<Record<Mode, number>> = {};
       for (const purity of order) {
-        const { machine } = instantiate(await loadModel(cfg.model), cfg.params);
-        const r = explore(machine, { purity, ...(opts.maxStates ? { maxStates: opts.maxStates } : {}) });
-        states = r.stats.states;
-        rate[purity] = r.stats.statesPerSecond;
-        rates[purity].push(Math.round(r.stats.statesPerSecond));
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        const r = runExhaustive({ model: cfg.model, params: cfg.params, purity, ...(opts.maxStates ? { maxStates: opts.maxStates } : {}) });
+        states = r.states;
+        rate[purity] = r.statesPerSecond;
+        rates[purity].push(Math.round(r.statesPerSecond));
       }
       ratios.first.push(rate.off! / rate.first!);
       ratios.full.push(rate.off! / rate.full!);

@@ -29,6 +29,8 @@ export interface ExhaustiveJob {
   readonly runs?: number;
   readonly maxSteps?: number;
   readonly seed?: number;
+  /** The purity guard of a single-threaded exhaustive run (default: the runner's own, `first`). */
+  readonly purity?: 'full' | 'first' | 'off';
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as ExhaustiveJob;
@@ -47,6 +49,7 @@ const common = {
   mode: job.mode ?? 'bfs',
   ...(job.maxStates ? { maxStates: job.maxStates } : {}),
   ...(job.timeLimitMs ? { timeLimitMs: job.timeLimitMs } : {}),
+  ...(job.purity ? { purity: job.purity } : {}),
 } as const;
 const r = job.workers !== undefined
   ? await exploreParallel({ model: job.model, ...(job.module ? { module: resolve(import.meta.dirname, '../..', job.module) } : {}), params: job.params }, { ...common, workers: job.workers, ...(job.warmStart === false ? { warmStart: false } : {}) })

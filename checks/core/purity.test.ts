@@ -83,16 +83,17 @@ describe('checks that write into the state', () => {
     });
     const e = purityError(() => explore(m));
     expect([e.where, e.culprit]).toEqual(['property', 'tags-next']);
-    expect(e.fields).toEqual(['next.ghost.pongs']);
+    // The step that made `next` left the ghost as it was: prev and next share it, and the write
+    // reaches both.
+    expect(e.fields).toEqual(['prev.ghost.pongs', 'next.ghost.pongs']);
   });
 
   it('a witness', () => {
     const m = ping({ sometimes: [{ name: 'counts', check: (s) => ((s.used as { requests: number }).requests += 0) > 5 }] });
-    // `+= 0` writes the same value: a write into a frozen object throws all the same, and the
-    // copy shows no difference, so this is an ordinary exception, not a purity error.
-    const r = explore(m);
-    expect(r.status).toBe('violation');
-    expect(r.violation?.kind).toBe('error');
+    // `+= 0` writes the value the field held: the state is as it was, and the search goes on
+    // (states are not frozen, so nothing throws either).
+    const r = explore(m, { purity: 'full' });
+    expect(r.status).toBe('exhausted');
     const m2 = ping({ sometimes: [{ name: 'counts', check: (s) => ((s.used as { requests: number }).requests += 1) > 5 }] });
     const e = purityError(() => explore(m2));
     expect([e.where, e.culprit, e.fields]).toEqual(['witness', 'counts', ['used.requests']]);
@@ -156,6 +157,60 @@ describe('the default guard covers the first states; counterexamples are confirm
     });
     expect(counts[1]).toEqual(counts[0]);
     expect(counts[2]).toEqual(counts[0]);
+  });
+});
+
+describe('what the guard sees', () => {
+  /** A counter whose step writes `write` into its input state past `n` = 1. */
+  function counter<S>(init: () => S, n: (s: S) => number, next: (s: S) => S, write: (s: S) => void): Machine<S, string> {
+    return {
+      name: 'counter',
+      init: () => [init()],
+      actions: (s) => (n(s) < 3 ? ['inc'] : []),
+      step: (s) => {
+        if (n(s) >= 1) write(s);
+        return next(s);
+      },
+    };
+  }
+
+  it('a write into a Map, a Set or a typed array of the state', () => {
+    type S = { n: number; m: Map<string, number>; set: Set<number>; bytes: Uint8Array };
+    const init = (): S => ({ n: 0, m: new Map([['a', 1]]), set: new Set([1]), bytes: new Uint8Array(4) });
+    const next = (s: S): S => ({ ...s, n: s.n + 1 });
+    const cases: [string, (s: S) => void][] = [
+      ['m.b', (s) => s.m.set('b', 2)],
+      ['set', (s) => s.set.add(9)],
+      ['bytes[2]', (s) => (s.bytes[2] = 7)],
+    ];
+    for (const [field, write] of cases) {
+      const e = purityError(() => explore(counter(init, (s) => s.n, next, write)));
+      expect([e.where, e.culprit, e.fields]).toEqual(['step', '"inc"', [field]]);
+    }
+  });
+
+  it('a write into a nested array, named by its path', () => {
+    type S = { n: number; log: { items: number[] }[] };
+    const e = purityError(() =>
+      explore(
+        counter<S>(
+          () => ({ n: 0, log: [{ items: [] }] }),
+          (s) => s.n,
+          (s) => ({ ...s, n: s.n + 1 }),
+          (s) => s.log[0]!.items.push(s.n),
+        ),
+      ),
+    );
+    expect(e.fields).toEqual(['log[0].items']);
+  });
+
+  it('states are never frozen (code that has read frozen objects stays slower for the whole process)', () => {
+    const m = envMachine(pingProtocol, { nodes: 2, requests: 2 });
+    const states: EnvState<PingTypes>[] = [];
+    const r = explore({ ...m, invariants: [{ name: 'collect', check: (s: EnvState<PingTypes>) => (states.push(s), true) }] }, { purity: 'full' });
+    expect(r.status).toBe('exhausted');
+    expect(states.length).toBeGreaterThan(10);
+    for (const s of states) expect([Object.isFrozen(s), Object.isFrozen(s.nodes), Object.isFrozen(s.nodes[0]!.durable)]).toEqual([false, false, false]);
   });
 });
 

@@ -2,15 +2,19 @@
  * The purity guard: a `step`, `actions`, invariant, property or witness that writes into a state
  * it was given is an error of the model, never a counterexample.
  *
- * The runners deep-freeze the states they hand out ({@link deepFreeze}), so such a write throws a
- * `TypeError` where it happens (ES modules run in strict mode). When a guarded call throws, the
- * runner calls {@link diagnoseMutation}: it runs the same call again on unfrozen deep copies of
- * its inputs and compares them with the (untouched, frozen) originals; a difference names the
- * field that was written (`nodes[1].durable.log`), and the runner throws a {@link PurityError}.
+ * While the guard is on, each guarded call snapshots the states it is given (a shallow copy of
+ * every object they reach, taken once per object) and compares them with their snapshots when it
+ * returns or throws: a difference is a {@link PurityError} naming the call (the action, or the
+ * check) and the fields written (`nodes[1].durable.log`). A call that throws is also run again on
+ * deep copies of its inputs ({@link diagnoseMutation}), guard on or off, so that a write made
+ * before the throw is reported as that write.
  *
- * What the guard cannot freeze: typed arrays (a write into one is not caught), and objects the
- * model froze itself (trusted to be frozen all the way down). `Map` and `Set` are guarded by
- * replacing their mutators on the instance. Immutable.js collections are persistent already.
+ * States are not frozen: V8 keeps the code that has read frozen objects slower for the rest of
+ * the process (see {@link guardPurity}). What the guard does not see: writes of the value a field
+ * already held (they change nothing), non-enumerable and symbol-keyed properties, and objects the
+ * model froze itself (trusted to be frozen all the way down). Immutable.js collections are
+ * persistent already. {@link deepFreeze} stays for tests that want a write to throw where it
+ * happens.
  */
 import { WordBuffer } from '../../impl/core/encode.ts';
 import { isImmutable } from 'immutable';
@@ -195,77 +199,299 @@ export function purityMessage(model: string, who: string, fields: readonly strin
 }
 
 // ---------------------------------------------------------------------------------------------
+// Snapshots: how a guarded call is checked for writes
+
+/** Kinds of snapshot. */
+const ARRAY = 0;
+const OBJECT = 1;
+const MAP = 2;
+const SET = 3;
+const BYTES = 4;
+
+/**
+ * What an object held when a guarded call first met it: its elements (arrays), its own
+ * enumerable keys and their values (other objects), its entries flattened (Map: key, value, …;
+ * Set: values), or a copy of its bytes (typed arrays and DataViews).
+ */
+interface Snapshot {
+  readonly kind: number;
+  readonly items: unknown[];
+  readonly keys: readonly string[] | null;
+  readonly bytes: Uint8Array | null;
+  /** The walk that last compared it (one comparison per object per walk, however shared). */
+  seen: number;
+}
+
+const bytesOf = (v: ArrayBufferView): Uint8Array => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+
+/**
+ * The snapshots of one guarded stretch of a search, and the walks that take and compare them.
+ * An object is snapshotted once, the first time a guarded call is given a state that reaches it,
+ * with everything it reaches (states share most of their parts, so each new state costs only its
+ * new objects); a snapshotted object's children are snapshotted too, so a state whose root is
+ * known is known all the way down. Immutable collections and objects the model froze itself are
+ * not walked (they cannot be written into).
+ */
+class Snapshots {
+  private readonly snaps = new WeakMap<object, Snapshot>();
+  private walk = 0;
+
+  /** Snapshot `v` and everything it reaches that has none yet. */
+  record(v: unknown): void {
+    if (typeof v !== 'object' || v === null || this.snaps.has(v)) return;
+    if (isImmutable(v) || Object.isFrozen(v)) return;
+    let snap: Snapshot;
+    if (Array.isArray(v)) snap = { kind: ARRAY, items: v.slice(), keys: null, bytes: null, seen: 0 };
+    else if (ArrayBuffer.isView(v)) snap = { kind: BYTES, items: [], keys: null, bytes: bytesOf(v).slice(), seen: 0 };
+    else if (v instanceof Map) {
+      const items: unknown[] = [];
+      for (const [k, x] of v) items.push(k, x);
+      snap = { kind: MAP, items, keys: null, bytes: null, seen: 0 };
+    } else if (v instanceof Set) snap = { kind: SET, items: [...(v as Set<unknown>)], keys: null, bytes: null, seen: 0 };
+    else {
+      const keys = Object.keys(v);
+      const o = v as Record<string, unknown>;
+      snap = { kind: OBJECT, items: keys.map((k) => o[k]), keys, bytes: null, seen: 0 };
+    }
+    this.snaps.set(v, snap);
+    for (const x of snap.items) if (typeof x === 'object' && x !== null) this.record(x);
+  }
+
+  /** Whether every snapshotted object `v` reaches still holds what its snapshot says. */
+  unchanged(v: unknown): boolean {
+    this.walk++;
+    return this.same(v);
+  }
+
+  private same(v: unknown): boolean {
+    if (typeof v !== 'object' || v === null) return true;
+    const snap = this.snaps.get(v);
+    // No snapshot: immutable, frozen by the model, or not met by a guarded call.
+    if (snap === undefined || snap.seen === this.walk) return true;
+    snap.seen = this.walk;
+    const items = snap.items;
+    switch (snap.kind) {
+      case ARRAY: {
+        const a = v as unknown[];
+        if (a.length !== items.length) return false;
+        for (let i = 0; i < items.length; i++) if (a[i] !== items[i]) return false;
+        break;
+      }
+      case BYTES: {
+        const now = bytesOf(v as ArrayBufferView);
+        const was = snap.bytes!;
+        if (now.length !== was.length) return false;
+        for (let i = 0; i < was.length; i++) if (now[i] !== was[i]) return false;
+        return true;
+      }
+      case MAP: {
+        const m = v as Map<unknown, unknown>;
+        if (m.size * 2 !== items.length) return false;
+        let i = 0;
+        for (const [k, x] of m) {
+          if (k !== items[i] || x !== items[i + 1]) return false;
+          i += 2;
+        }
+        break;
+      }
+      case SET: {
+        const st = v as Set<unknown>;
+        if (st.size !== items.length) return false;
+        let i = 0;
+        for (const x of st) if (x !== items[i++]) return false;
+        break;
+      }
+      default: {
+        const keys = snap.keys!;
+        const o = v as Record<string, unknown>;
+        // `for…in` allocates nothing; it also lists inherited enumerable keys, so a mismatch is
+        // confirmed on the own keys.
+        let i = 0;
+        let same = true;
+        for (const k in o) {
+          if (k !== keys[i] || o[k] !== items[i]) {
+            same = false;
+            break;
+          }
+          i++;
+        }
+        if (!same || i !== keys.length) {
+          const now = Object.keys(o);
+          if (now.length !== keys.length) return false;
+          for (let j = 0; j < keys.length; j++) if (now[j] !== keys[j] || o[keys[j]!] !== items[j]) return false;
+        }
+      }
+    }
+    for (const x of items) if (typeof x === 'object' && x !== null && !this.same(x)) return false;
+    return true;
+  }
+
+  /** A deep copy of `v` as its snapshots say it was (parts without one are shared). */
+  before(v: unknown, memo = new Map<object, unknown>()): unknown {
+    if (typeof v !== 'object' || v === null) return v;
+    const snap = this.snaps.get(v);
+    if (snap === undefined) return v;
+    const done = memo.get(v);
+    if (done !== undefined) return done;
+    const items = snap.items;
+    switch (snap.kind) {
+      case ARRAY: {
+        const out: unknown[] = [];
+        memo.set(v, out);
+        for (const x of items) out.push(this.before(x, memo));
+        return out;
+      }
+      case BYTES: {
+        const was = snap.bytes!;
+        const out = v instanceof DataView ? new DataView(was.slice().buffer) : new (v.constructor as new (b: ArrayBuffer) => unknown)(was.slice().buffer);
+        memo.set(v, out);
+        return out;
+      }
+      case MAP: {
+        const out = new Map<unknown, unknown>();
+        memo.set(v, out);
+        for (let i = 0; i < items.length; i += 2) out.set(this.before(items[i], memo), this.before(items[i + 1], memo));
+        return out;
+      }
+      case SET: {
+        const out = new Set<unknown>();
+        memo.set(v, out);
+        for (const x of items) out.add(this.before(x, memo));
+        return out;
+      }
+      default: {
+        const out = Object.create(Object.getPrototypeOf(v) as object | null) as Record<string, unknown>;
+        memo.set(v, out);
+        snap.keys!.forEach((k, i) => (out[k] = this.before(items[i], memo)));
+        return out;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The guarded machine
 
-/** A machine whose states are frozen as they are handed out, and the switch that turns freezing off. */
+/**
+ * The switch of a purity guard, which several guarded machines may share (random mode builds one
+ * per drawn configuration). Turning it on starts a new guarded stretch with no snapshots: what a
+ * state held while unguarded is not known, so it is taken afresh.
+ */
+export class GuardSwitch {
+  private on: boolean;
+  /** The snapshots of the current guarded stretch. */
+  snapshots = new Snapshots();
+  constructor(guarding = true) {
+    this.on = guarding;
+  }
+  get guarding(): boolean {
+    return this.on;
+  }
+  set guarding(v: boolean) {
+    if (v && !this.on) this.snapshots = new Snapshots();
+    this.on = v;
+  }
+}
+
+/** A guarded machine and the switch that turns its guard on and off. */
 export interface PurityGuard<S, A> {
   /** The guarded machine: use it in place of the original. */
   readonly machine: Machine<S, A>;
   /**
-   * Whether new states are frozen (initial states always are). A runner that guards only its
-   * first states turns this off; writes into states created after that are not caught.
+   * Whether calls are checked for writes into their states (on at first). A runner that guards
+   * only its first states turns this off; writes made after that are not caught.
    */
-  freezing: boolean;
+  guarding: boolean;
+  /** The switch itself, to share with other guarded machines. */
+  readonly switch: GuardSwitch;
+}
+
+/** The message's name for a guarded call. */
+function whoOf(where: string, culprit: string): string {
+  return where === 'step' ? `step ${culprit}` : where === 'actions' ? 'actions()' : `${where} ${culprit}`;
 }
 
 /** Rethrow `e` as a {@link PurityError} when the call wrote into its inputs; otherwise return. */
 function checkWrite(model: string, where: string, culprit: string, inputs: readonly GuardedInput[], call: (...copies: unknown[]) => unknown): void {
   const fields = diagnoseMutation(inputs, call);
   if (fields.length === 0) return;
-  const who = where === 'step' || where === 'actions' ? (where === 'step' ? `step ${culprit}` : `actions()`) : `${where} ${culprit}`;
-  throw new PurityError(purityMessage(model, who, fields, undefined), where, culprit, fields);
+  throw new PurityError(purityMessage(model, whoOf(where, culprit), fields, undefined), where, culprit, fields);
 }
 
 /**
- * Guard a machine's purity: its initial states and (while `freezing`) every state `step`
- * returns are deep-frozen, so a write into one throws where it happens; `step`, `actions` and
- * every invariant, property and witness that throws is then run again on copies of its inputs,
- * and a write is reported as a {@link PurityError} naming the action or check and the field.
- * Everything else (encode, symmetry, view, labels) is the original machine's.
+ * Guard a machine's purity. While the guard is on, every call of `step`, `actions` and every
+ * invariant, property and witness snapshots the states it is given and compares them afterwards:
+ * a write into one is a {@link PurityError} naming the action or check and the fields written.
+ * A call that throws (guarded or not) is run again on copies of its inputs, and a write found
+ * there is reported the same way. Everything else (encode, symmetry, view, labels) is the
+ * original machine's.
+ *
+ * States are never frozen: code that has seen frozen objects stays slower for the rest of the
+ * process (V8's inline caches and its fast paths for arrays keep the frozen shapes), which cost a
+ * search guarded on its first 2,000 states 1.45× on TwoPhase 8 RMs, all of it after the guard
+ * was off.
  */
-export function guardPurity<S, A>(m: Machine<S, A>, shared?: { freezing: boolean }): PurityGuard<S, A> {
+export function guardPurity<S, A>(m: Machine<S, A>, shared?: GuardSwitch): PurityGuard<S, A> {
   const label = (a: A): string => labelOf(m, a);
-  // `shared`: one switch for several guarded machines (random mode builds one per drawn configuration).
-  const state = shared ?? { freezing: true };
-  const guard: { machine: Machine<S, A>; freezing: boolean } = {
-    machine: m,
-    get freezing() {
-      return state.freezing;
-    },
-    set freezing(v: boolean) {
-      state.freezing = v;
-    },
+  const sw = shared ?? new GuardSwitch();
+  /** Throw when a guarded call wrote into one of its inputs (each snapshotted before the call). */
+  const verify = (where: string, culprit: () => string, inputs: readonly GuardedInput[]): void => {
+    const snaps = sw.snapshots;
+    if (inputs.every((i) => snaps.unchanged(i.value))) return;
+    const fields: string[] = [];
+    for (const input of inputs) {
+      for (const p of differingPaths(snaps.before(input.value), input.value)) fields.push(input.name ? `${input.name}.${p}` : p);
+    }
+    const who = culprit();
+    throw new PurityError(purityMessage(m.name, whoOf(where, who), fields.length > 0 ? fields : ['(state)'], undefined), where, who, fields);
+  };
+  /**
+   * Run `call` on `inputs`: directly while the guard is off, else between a snapshot and a
+   * comparison; a throw is diagnosed (see {@link checkWrite}) unless it is an input error.
+   */
+  const run = <R>(where: string, culprit: () => string, inputs: readonly GuardedInput[], call: () => R, again: (...copies: unknown[]) => unknown): R => {
+    const on = sw.guarding;
+    if (on) for (const i of inputs) sw.snapshots.record(i.value);
+    let r: R;
+    try {
+      r = call();
+    } catch (e) {
+      if (on) verify(where, culprit, inputs);
+      if (!(e instanceof InputError)) checkWrite(m.name, where, culprit(), inputs, again);
+      throw e;
+    }
+    if (on) verify(where, culprit, inputs);
+    return r;
   };
   const g = Object.create(m) as { -readonly [K in keyof Machine<S, A>]: Machine<S, A>[K] };
-  g.init = (): readonly S[] => {
-    const inits = m.init();
-    for (const s of inits) deepFreeze(s);
-    return inits;
-  };
   g.actions = (s: S): readonly A[] => {
-    try {
-      return m.actions(s);
-    } catch (e) {
-      if (!(e instanceof InputError)) checkWrite(m.name, 'actions', '', [{ name: '', value: s }], (c) => m.actions(c as S));
-      throw e;
+    if (!sw.guarding) {
+      try {
+        return m.actions(s);
+      } catch (e) {
+        if (!(e instanceof InputError)) checkWrite(m.name, 'actions', '', [{ name: '', value: s }], (c) => m.actions(c as S));
+        throw e;
+      }
     }
+    return run('actions', () => '', [{ name: '', value: s }], () => m.actions(s), (c) => m.actions(c as S));
   };
   g.step = (s: S, a: A): S => {
-    let t: S;
-    try {
-      t = m.step(s, a);
-    } catch (e) {
-      if (!(e instanceof InputError)) checkWrite(m.name, 'step', label(a), [{ name: '', value: s }], (c) => m.step(c as S, a));
-      throw e;
+    if (!sw.guarding) {
+      try {
+        return m.step(s, a);
+      } catch (e) {
+        if (!(e instanceof InputError)) checkWrite(m.name, 'step', label(a), [{ name: '', value: s }], (c) => m.step(c as S, a));
+        throw e;
+      }
     }
-    if (guard.freezing) deepFreeze(t);
-    return t;
+    return run('step', () => label(a), [{ name: '', value: s }], () => m.step(s, a), (c) => m.step(c as S, a));
   };
   if (m.invariants) {
     g.invariants = m.invariants.map((inv) =>
       Object.create(inv, {
         check: {
           value: (s: S): Verdict => {
+            if (sw.guarding) return run('invariant', () => inv.name, [{ name: '', value: s }], () => inv.check(s), (c) => inv.check(c as S));
             try {
               return inv.check(s);
             } catch (e) {
@@ -282,6 +508,7 @@ export function guardPurity<S, A>(m: Machine<S, A>, shared?: { freezing: boolean
       Object.create(p, {
         check: {
           value: (s: S, a: A, t: S): Verdict => {
+            if (sw.guarding) return run('property', () => p.name, [{ name: 'prev', value: s }, { name: 'next', value: t }], () => p.check(s, a, t), (c, d) => p.check(c as S, a, d as S));
             try {
               return p.check(s, a, t);
             } catch (e) {
@@ -294,6 +521,7 @@ export function guardPurity<S, A>(m: Machine<S, A>, shared?: { freezing: boolean
           ? {
               checkInit: {
                 value: (s: S): Verdict => {
+                  if (sw.guarding) return run('property', () => p.name, [{ name: '', value: s }], () => p.checkInit!(s), (c) => p.checkInit!(c as S));
                   try {
                     return p.checkInit!(s);
                   } catch (e) {
@@ -312,6 +540,7 @@ export function guardPurity<S, A>(m: Machine<S, A>, shared?: { freezing: boolean
       Object.create(w, {
         check: {
           value: (s: S): boolean => {
+            if (sw.guarding) return run('witness', () => w.name, [{ name: '', value: s }], () => w.check(s), (c) => w.check(c as S));
             try {
               return w.check(s);
             } catch (e) {
@@ -323,8 +552,16 @@ export function guardPurity<S, A>(m: Machine<S, A>, shared?: { freezing: boolean
       }) as Witness<S>,
     );
   }
-  guard.machine = g;
-  return guard;
+  return {
+    machine: g,
+    switch: sw,
+    get guarding() {
+      return sw.guarding;
+    },
+    set guarding(v: boolean) {
+      sw.guarding = v;
+    },
+  };
 }
 
 /**

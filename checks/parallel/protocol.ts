@@ -174,6 +174,8 @@ export interface RandomBlockJob {
   readonly swarm: boolean;
   readonly deadlock: boolean;
   readonly shrink: boolean | 'fast-check';
+  /** Steps the purity guard covers from the block's start (the run's first block only: the guard's walks cost several times a step). */
+  readonly purityFirstSteps: number;
 }
 
 /** Coordinator → worker. */

@@ -18,6 +18,7 @@ export function runRandomBlock(machine: AnyMachine, job: RandomBlockJob): Omit<R
     swarm: job.swarm,
     deadlock: job.deadlock,
     shrink: job.shrink,
+    purityFirstSteps: job.purityFirstSteps,
   });
   return {
     block: job.block,

@@ -15,7 +15,7 @@
  */
 import { InputError, type AnyMachine } from '../../impl/core/machine.ts';
 import { fmix } from '../../impl/core/encode.ts';
-import { RANDOM_DEFAULTS, checkRandom, discoverKinds, freshSeed, type RandomOptions, type RandomResult, type RandomStats } from '../random.ts';
+import { PURITY_FIRST_STEPS, RANDOM_DEFAULTS, checkRandom, discoverKinds, freshSeed, type RandomOptions, type RandomResult, type RandomStats } from '../random.ts';
 import { selectChecks, type BoundHit, type WitnessResult } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { checkWorkers, startWorkers, type WorkerHandle } from './pool.ts';
@@ -217,6 +217,8 @@ export async function checkRandomParallel(ref: ModelRef, opts: ParallelRandomOpt
     swarm,
     deadlock: key.deadlock,
     shrink: key.shrink,
+    // The purity guard covers the first block's first steps, as it covers a one-thread search's.
+    purityFirstSteps: b === blocks[0] ? PURITY_FIRST_STEPS : 0,
   });
   const outcomes: BlockOutcome[] = [];
   let lowestFail = Infinity;

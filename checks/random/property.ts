@@ -8,7 +8,7 @@ import { selectChecks, type BoundHit } from '../../impl/core/result.ts';
 import type { Trace, Violation } from '../../impl/core/trace.ts';
 import { explainError } from '../../impl/core/culprit.ts';
 import { shrinkTrace } from '../engine/shrink.ts';
-import { guardPurity } from '../engine/purity.ts';
+import { GuardSwitch, guardPurity } from '../engine/purity.ts';
 import { discoverKinds, scheduleArbitrary } from './schedule.ts';
 import { ScheduleRunner, type Runner } from './runner.ts';
 import { DrawError, DrawRunner, drawKinds } from './draw.ts';
@@ -53,9 +53,9 @@ export interface MachineProperty<S, A> {
 
 /** Build the fast-check property of a machine's random runs (see {@link MachineProperty}). */
 export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {}): MachineProperty<S, A> {
-  const guard = opts.purity === 'off' ? undefined : guardPurity(m0);
+  const guardUntil = opts.purity === 'full' ? Infinity : (opts.purityFirstSteps ?? PURITY_FIRST_STEPS);
+  const guard = opts.purity === 'off' ? undefined : guardPurity(m0, new GuardSwitch(guardUntil > 0));
   const m = guard?.machine ?? m0;
-  const guardUntil = opts.purity === 'full' ? Infinity : PURITY_FIRST_STEPS;
   const runs = positive('runs', opts.runs ?? RANDOM_DEFAULTS.runs);
   const maxSteps = positive('maxSteps', opts.maxSteps ?? RANDOM_DEFAULTS.maxSteps, 0);
   const timeLimitMs = positive('timeLimitMs', opts.timeLimitMs ?? RANDOM_DEFAULTS.timeLimitMs);
@@ -68,7 +68,7 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
   const kinds = opts.swarm === false ? [] : (opts.kinds ?? (draw ? drawKinds(m, draw) : discoverKinds(m)));
   // Every machine a drawn configuration builds is guarded too, all by the one switch of `guard`.
   const makeRunner = (mm: Machine<S, A>) =>
-    new ScheduleRunner(guard !== undefined && mm !== m ? guardPurity(mm, guard).machine : mm, kinds, checks, opts.deadlock ?? false, maxSteps);
+    new ScheduleRunner(guard !== undefined && mm !== m ? guardPurity(mm, guard.switch).machine : mm, kinds, checks, opts.deadlock ?? false, maxSteps);
   const drawRunner = draw ? new DrawRunner<S, A>(draw, makeRunner) : undefined;
   const runner: Runner<S, A> = drawRunner ?? makeRunner(m);
   let drawError: DrawError | undefined;
@@ -144,11 +144,11 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
       ok = true;
     }
     if (runner.fatal) interrupt();
-    if (guard !== undefined && guard.freezing && runner.steps >= guardUntil) guard.freezing = false;
+    if (guard !== undefined && guard.guarding && runner.steps >= guardUntil) guard.guarding = false;
     if (!ok) {
       // From the first failure on, everything runs guarded: a counterexample made by a write
       // into a state is then reported as that write.
-      if (guard !== undefined) guard.freezing = true;
+      if (guard !== undefined) guard.guarding = true;
       if (first === undefined) {
         const now = performance.now();
         first = { runs: searchRuns, steps: runner.steps, states: runner.states, ms: now - start, length: runner.len, configs: drawRunner?.configs ?? 1 };

@@ -5,7 +5,7 @@
 import type { Machine, ParamValue } from '../../impl/core/machine.ts';
 import type { CheckResult, RunStats } from '../../impl/core/result.ts';
 
-/** How many steps of a random search the default purity guard freezes (then only failing runs). */
+/** How many steps of a random search the default purity guard covers (then only failing runs). */
 export const PURITY_FIRST_STEPS = 10_000;
 
 /** The defaults of the mandatory bounds (and of the shrink budget). */
@@ -114,13 +114,18 @@ export interface RandomOptions {
   /** Abort the run (Ctrl-C); honoured by {@link checkRandomAsync}. */
   readonly signal?: AbortSignal;
   /**
-   * The purity guard (`checks/engine/purity.ts`): states are deep-frozen, and a write into one is a
+   * The purity guard (`checks/engine/purity.ts`): a write into a state by a step or check is a
    * `PurityError` (naming the action or check and the field), never a counterexample. `first`
    * (default): the first {@link PURITY_FIRST_STEPS} steps of the search, and every step from the
    * first failure on (so a counterexample is re-executed and shrunk fully guarded). `full`:
    * every step. `off`: none.
    */
   readonly purity?: 'full' | 'first' | 'off';
+  /**
+   * With `purity: 'first'`, how many steps are guarded from the start. Default
+   * {@link PURITY_FIRST_STEPS}; a blocked (parallel or sharded) run guards its first block only.
+   */
+  readonly purityFirstSteps?: number;
   /**
    * Draw each run's configuration from the seed (see the module comment). The machine passed to
    * the runner is then the base configuration's, used for names and check selection.
