@@ -204,6 +204,23 @@ describe('what the guard sees', () => {
     expect(e.fields).toEqual(['log[0].items']);
   });
 
+  it('a write deep into a long guarded search, past the point where old snapshots are dropped', () => {
+    // 6,400 states, each a fresh object: the snapshots are dropped several times over before the
+    // transition property writes into `prev` (in the last states only).
+    type S = { x: number; y: number; mark: number };
+    const m: Machine<S, 'x' | 'y'> = {
+      name: 'grid',
+      init: () => [{ x: 0, y: 0, mark: 0 }],
+      actions: (s) => [...(s.x < 79 ? (['x'] as const) : []), ...(s.y < 79 ? (['y'] as const) : [])],
+      step: (s, a) => (a === 'x' ? { ...s, x: s.x + 1 } : { ...s, y: s.y + 1 }),
+      properties: [{ name: 'marks-prev', check: (prev) => (prev.x + prev.y > 150 && (prev.mark = 1), true) }],
+    };
+    // Unguarded, the marks spread into the successors: more than the grid's 6,400 states.
+    expect(explore(m, { purity: 'off' }).stats.states).toBeGreaterThan(6400);
+    const e = purityError(() => explore(m, { purity: 'full' }));
+    expect([e.where, e.culprit, e.fields]).toEqual(['property', 'marks-prev', ['prev.mark']]);
+  });
+
   it('states are never frozen (code that has read frozen objects stays slower for the whole process)', () => {
     const m = envMachine(pingProtocol, { nodes: 2, requests: 2 });
     const states: EnvState<PingTypes>[] = [];

@@ -222,6 +222,12 @@ interface Snapshot {
   seen: number;
 }
 
+/**
+ * Snapshots kept before the map is emptied (see {@link Snapshots}): enough for a state and its
+ * successors, few enough that the states they hold die young.
+ */
+const SNAPSHOTS_KEPT = 1 << 12;
+
 const bytesOf = (v: ArrayBufferView): Uint8Array => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 
 /**
@@ -233,12 +239,28 @@ const bytesOf = (v: ArrayBufferView): Uint8Array => new Uint8Array(v.buffer, v.b
  * not walked (they cannot be written into).
  */
 class Snapshots {
-  private readonly snaps = new WeakMap<object, Snapshot>();
+  /**
+   * By object. A strong map, emptied when it grows past {@link SNAPSHOTS_KEPT} entries (kept, the
+   * snapshots would keep every state alive and cost more in the collector than all the rest):
+   * snapshots are taken before each call, so a state whose snapshots were dropped simply gets
+   * new ones at its next call.
+   */
+  private snaps = new Map<object, Snapshot>();
   private walk = 0;
 
   /** Snapshot `v` and everything it reaches that has none yet. */
   record(v: unknown): void {
-    if (typeof v !== 'object' || v === null || this.snaps.has(v)) return;
+    if (typeof v !== 'object' || v === null) return;
+    this.take(v);
+  }
+
+  /** Drop every snapshot when there are too many (before a call records its inputs, never between). */
+  trim(): void {
+    if (this.snaps.size >= SNAPSHOTS_KEPT) this.snaps = new Map();
+  }
+
+  private take(v: object): void {
+    if (this.snaps.has(v)) return;
     if (isImmutable(v) || Object.isFrozen(v)) return;
     let snap: Snapshot;
     if (Array.isArray(v)) snap = { kind: ARRAY, items: v.slice(), keys: null, bytes: null, seen: 0 };
@@ -254,7 +276,7 @@ class Snapshots {
       snap = { kind: OBJECT, items: keys.map((k) => o[k]), keys, bytes: null, seen: 0 };
     }
     this.snaps.set(v, snap);
-    for (const x of snap.items) if (typeof x === 'object' && x !== null) this.record(x);
+    for (const x of snap.items) if (typeof x === 'object' && x !== null) this.take(x);
   }
 
   /** Whether every snapshotted object `v` reaches still holds what its snapshot says. */
@@ -388,7 +410,8 @@ export class GuardSwitch {
     return this.on;
   }
   set guarding(v: boolean) {
-    if (v && !this.on) this.snapshots = new Snapshots();
+    // Either way the snapshots go: stale once unguarded, and they hold states alive.
+    if (v !== this.on) this.snapshots = new Snapshots();
     this.on = v;
   }
 }
@@ -451,7 +474,10 @@ export function guardPurity<S, A>(m: Machine<S, A>, shared?: GuardSwitch): Purit
    */
   const run = <R>(where: string, culprit: () => string, inputs: readonly GuardedInput[], call: () => R, again: (...copies: unknown[]) => unknown): R => {
     const on = sw.guarding;
-    if (on) for (const i of inputs) sw.snapshots.record(i.value);
+    if (on) {
+      sw.snapshots.trim();
+      for (const i of inputs) sw.snapshots.record(i.value);
+    }
     let r: R;
     try {
       r = call();
