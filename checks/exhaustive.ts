@@ -16,7 +16,7 @@ import { canonicalKey } from '../impl/core/encode.ts';
 import { traceFromIndices, type Trace, type Violation, type ViolationKind } from '../impl/core/trace.ts';
 import { explainError } from '../impl/core/culprit.ts';
 import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from '../impl/core/result.ts';
-import { firstViolation, guardPurity, PurityError } from './engine/purity.ts';
+import { firstViolation, guardPurity, PurityError, type PurityGuard } from './engine/purity.ts';
 import { symmetryPlan } from './symmetric.ts';
 import { brokenInitProperty, brokenInvariant, brokenProperty, errorMessage, skipsStutters, stateEncoder, WitnessTracker, type Broken } from './engine/checking.ts';
 
@@ -508,6 +508,15 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     }
   }
 
+  // The guarded calls not yet compared (a write there may be what made the violation).
+  if (guard?.guarding) {
+    try {
+      guard.flush();
+    } catch (e) {
+      cleanup();
+      throw e;
+    }
+  }
   const elapsedMs = performance.now() - start;
   const states = visited.size - overflow;
   const checkerBytes = visited.bytes() + (links?.bytes() ?? 0);
@@ -542,11 +551,12 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
  * into a state shows up, or when the same check does not break again (the run that found it was
  * corrupted by a write the guard did not cover). A counterexample that survives is real.
  */
-function confirmViolation<S, A>(m: Machine<S, A>, v: Violation<S, A>, opts: ExploreOptions, guard: { guarding: boolean }): void {
+function confirmViolation<S, A>(m: Machine<S, A>, v: Violation<S, A>, opts: ExploreOptions, guard: PurityGuard<S, A>): void {
   guard.guarding = true;
   const indices = v.trace.steps.map((st) => st.actionIndex);
   if (v.failedAction) indices.push(v.failedAction.actionIndex);
   const again = firstViolation(m, v.trace.initIndex, indices, opts.checks, v.kind === 'deadlock', v.kind === 'error');
+  guard.flush();
   const same = again !== undefined && again.kind === v.kind && (again.name === v.name || v.kind === 'error');
   if (!same) {
     const what = v.kind === 'error' ? `an exception in ${v.name}` : `${v.kind} ${v.name}`;

@@ -254,9 +254,9 @@ class Snapshots {
     this.take(v);
   }
 
-  /** Drop every snapshot when there are too many (before a call records its inputs, never between). */
-  trim(): void {
-    if (this.snaps.size >= SNAPSHOTS_KEPT) this.snaps = new Map();
+  /** Whether there are so many snapshots that they should be dropped (after a comparison). */
+  full(): boolean {
+    return this.snaps.size >= SNAPSHOTS_KEPT;
   }
 
   private take(v: object): void {
@@ -279,10 +279,11 @@ class Snapshots {
     for (const x of snap.items) if (typeof x === 'object' && x !== null) this.take(x);
   }
 
-  /** Whether every snapshotted object `v` reaches still holds what its snapshot says. */
-  unchanged(v: unknown): boolean {
+  /** Whether every snapshotted object the calls' inputs reach still holds what its snapshot says (one walk). */
+  unchanged(calls: readonly { readonly inputs: readonly GuardedInput[] }[]): boolean {
     this.walk++;
-    return this.same(v);
+    for (const c of calls) for (const i of c.inputs) if (!this.same(i.value)) return false;
+    return true;
   }
 
   private same(v: unknown): boolean {
@@ -402,7 +403,9 @@ class Snapshots {
 export class GuardSwitch {
   private on: boolean;
   /** The snapshots of the current guarded stretch. */
-  snapshots = new Snapshots();
+  private snapshots = new Snapshots();
+  /** The guarded calls since the last comparison. */
+  private pending: GuardedCall[] = [];
   constructor(guarding = true) {
     this.on = guarding;
   }
@@ -410,10 +413,59 @@ export class GuardSwitch {
     return this.on;
   }
   set guarding(v: boolean) {
+    if (v === this.on) return;
     // Either way the snapshots go: stale once unguarded, and they hold states alive.
-    if (v !== this.on) this.snapshots = new Snapshots();
+    if (this.on) this.flush();
+    this.snapshots = new Snapshots();
     this.on = v;
   }
+
+  /** Before a guarded call: snapshot its inputs (comparing the pending calls first if the snapshots must be dropped). */
+  enter(call: GuardedCall): void {
+    if (this.snapshots.full()) {
+      this.flush();
+      this.snapshots = new Snapshots();
+    }
+    for (const i of call.inputs) this.snapshots.record(i.value);
+    this.pending.push(call);
+  }
+
+  /**
+   * Compare every state given to the guarded calls since the last comparison with its
+   * snapshots, in one walk; on a difference, throw a {@link PurityError} naming the first of
+   * those calls that writes when it is run again on copies of its inputs as they were.
+   * The guarded machines compare at every `actions` call (the start of every step), and the
+   * runners at the end of every run and before they report a counterexample.
+   */
+  flush(): void {
+    const calls = this.pending;
+    if (calls.length === 0) return;
+    this.pending = [];
+    const snaps = this.snapshots;
+    if (snaps.unchanged(calls)) return;
+    for (const c of calls) {
+      const before = c.inputs.map((i) => ({ name: i.name, value: snaps.before(i.value) }));
+      const fields = diagnoseMutation(before, c.again);
+      if (fields.length > 0) throw new PurityError(purityMessage(c.model, whoOf(c.where, c.culprit()), fields, undefined), c.where, c.culprit(), fields);
+    }
+    // No call writes again on copies (its writes depend on more than its inputs): name the first
+    // call given a state that changed, and what changed.
+    for (const c of calls) {
+      const fields: string[] = [];
+      for (const i of c.inputs) for (const p of differingPaths(snaps.before(i.value), i.value)) fields.push(i.name ? `${i.name}.${p}` : p);
+      if (fields.length > 0) throw new PurityError(purityMessage(c.model, whoOf(c.where, c.culprit()), fields, undefined), c.where, c.culprit(), fields);
+    }
+  }
+}
+
+/** A guarded call, as the switch keeps it until its inputs are compared with their snapshots. */
+interface GuardedCall {
+  readonly model: string;
+  readonly where: string;
+  readonly culprit: () => string;
+  readonly inputs: readonly GuardedInput[];
+  /** The call again, on copies of its inputs. */
+  readonly again: (...copies: unknown[]) => unknown;
 }
 
 /** A guarded machine and the switch that turns its guard on and off. */
@@ -427,6 +479,8 @@ export interface PurityGuard<S, A> {
   guarding: boolean;
   /** The switch itself, to share with other guarded machines. */
   readonly switch: GuardSwitch;
+  /** Compare the states given to the guarded calls not yet compared (see {@link GuardSwitch.flush}). */
+  flush(): void;
 }
 
 /** The message's name for a guarded call. */
@@ -457,37 +511,21 @@ function checkWrite(model: string, where: string, culprit: string, inputs: reado
 export function guardPurity<S, A>(m: Machine<S, A>, shared?: GuardSwitch): PurityGuard<S, A> {
   const label = (a: A): string => labelOf(m, a);
   const sw = shared ?? new GuardSwitch();
-  /** Throw when a guarded call wrote into one of its inputs (each snapshotted before the call). */
-  const verify = (where: string, culprit: () => string, inputs: readonly GuardedInput[]): void => {
-    const snaps = sw.snapshots;
-    if (inputs.every((i) => snaps.unchanged(i.value))) return;
-    const fields: string[] = [];
-    for (const input of inputs) {
-      for (const p of differingPaths(snaps.before(input.value), input.value)) fields.push(input.name ? `${input.name}.${p}` : p);
-    }
-    const who = culprit();
-    throw new PurityError(purityMessage(m.name, whoOf(where, who), fields.length > 0 ? fields : ['(state)'], undefined), where, who, fields);
-  };
   /**
-   * Run `call` on `inputs`: directly while the guard is off, else between a snapshot and a
-   * comparison; a throw is diagnosed (see {@link checkWrite}) unless it is an input error.
+   * Run `call` on `inputs`: directly while the guard is off, else after snapshotting them (they
+   * are compared at the next `actions`, or when the runner asks); a throw is diagnosed (see
+   * {@link checkWrite}) unless it is an input error.
    */
   const run = <R>(where: string, culprit: () => string, inputs: readonly GuardedInput[], call: () => R, again: (...copies: unknown[]) => unknown): R => {
     const on = sw.guarding;
-    if (on) {
-      sw.snapshots.trim();
-      for (const i of inputs) sw.snapshots.record(i.value);
-    }
-    let r: R;
+    if (on) sw.enter({ model: m.name, where, culprit, inputs, again });
     try {
-      r = call();
+      return call();
     } catch (e) {
-      if (on) verify(where, culprit, inputs);
+      if (on) sw.flush();
       if (!(e instanceof InputError)) checkWrite(m.name, where, culprit(), inputs, again);
       throw e;
     }
-    if (on) verify(where, culprit, inputs);
-    return r;
   };
   const g = Object.create(m) as { -readonly [K in keyof Machine<S, A>]: Machine<S, A>[K] };
   g.actions = (s: S): readonly A[] => {
@@ -499,6 +537,8 @@ export function guardPurity<S, A>(m: Machine<S, A>, shared?: GuardSwitch): Purit
         throw e;
       }
     }
+    // A new step: compare what the calls since the last one were given.
+    sw.flush();
     return run('actions', () => '', [{ name: '', value: s }], () => m.actions(s), (c) => m.actions(c as S));
   };
   g.step = (s: S, a: A): S => {
@@ -581,6 +621,7 @@ export function guardPurity<S, A>(m: Machine<S, A>, shared?: GuardSwitch): Purit
   return {
     machine: g,
     switch: sw,
+    flush: () => sw.flush(),
     get guarding() {
       return sw.guarding;
     },

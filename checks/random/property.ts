@@ -68,7 +68,7 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
   const kinds = opts.swarm === false ? [] : (opts.kinds ?? (draw ? drawKinds(m, draw) : discoverKinds(m)));
   // Every machine a drawn configuration builds is guarded too, all by the one switch of `guard`.
   const makeRunner = (mm: Machine<S, A>) =>
-    new ScheduleRunner(guard !== undefined && mm !== m ? guardPurity(mm, guard.switch).machine : mm, kinds, checks, opts.deadlock ?? false, maxSteps);
+    new ScheduleRunner(guard !== undefined && mm !== m ? guardPurity(mm, guard.switch).machine : mm, kinds, checks, opts.deadlock ?? false, maxSteps, guard?.flush);
   const drawRunner = draw ? new DrawRunner<S, A>(draw, makeRunner) : undefined;
   const runner: Runner<S, A> = drawRunner ?? makeRunner(m);
   let drawError: DrawError | undefined;

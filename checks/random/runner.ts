@@ -71,6 +71,8 @@ export class ScheduleRunner<S, A> implements Runner<S, A> {
     checks: readonly string[] | undefined,
     private readonly deadlock: boolean,
     maxSteps: number,
+    /** The purity guard's comparison of what the run's calls were given (see `checks/engine/purity.ts`), run after every run. */
+    private readonly flushGuard?: () => void,
   ) {
     const sel = selectChecks(m, checks);
     this.invariants = sel.invariants;
@@ -97,6 +99,21 @@ export class ScheduleRunner<S, A> implements Runner<S, A> {
 
   /** Run one schedule; true when every check held. The last run's details stay on the runner. */
   run(sch: Schedule): boolean {
+    const ok = this.runOnce(sch);
+    if (this.flushGuard !== undefined && this.fatal === undefined) {
+      // A write into a state by the run's last calls (it may be what made a failure) is a model error.
+      try {
+        this.flushGuard();
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        this.fatal = e;
+        return false;
+      }
+    }
+    return ok;
+  }
+
+  private runOnce(sch: Schedule): boolean {
     const m = this.m;
     const inits = this.inits;
     const invariants = this.invariants;
