@@ -3,11 +3,12 @@
  * it was given is an error of the model, never a counterexample.
  *
  * While the guard is on, each guarded call snapshots the states it is given (a shallow copy of
- * every object they reach, taken once per object) and compares them with their snapshots when it
- * returns or throws: a difference is a {@link PurityError} naming the call (the action, or the
- * check) and the fields written (`nodes[1].durable.log`). A call that throws is also run again on
- * deep copies of its inputs ({@link diagnoseMutation}), guard on or off, so that a write made
- * before the throw is reported as that write.
+ * every object they reach, taken once per object), and the states are compared with their
+ * snapshots at the start of the next step, when a call throws, and when the runner asks: a
+ * difference is a {@link PurityError} naming the call that wrote (the action, or the check; found
+ * by running the pending calls again on copies) and the fields written (`nodes[1].durable.log`).
+ * A call that throws is also run again on deep copies of its inputs ({@link diagnoseMutation}),
+ * guard on or off, so that a write made before the throw is reported as that write.
  *
  * States are not frozen: V8 keeps the code that has read frozen objects slower for the rest of
  * the process (see {@link guardPurity}). What the guard does not see: writes of the value a field
@@ -250,17 +251,7 @@ class Snapshots {
 
   /** Snapshot `v` and everything it reaches that has none yet. */
   record(v: unknown): void {
-    if (typeof v !== 'object' || v === null) return;
-    this.take(v);
-  }
-
-  /** Whether there are so many snapshots that they should be dropped (after a comparison). */
-  full(): boolean {
-    return this.snaps.size >= SNAPSHOTS_KEPT;
-  }
-
-  private take(v: object): void {
-    if (this.snaps.has(v)) return;
+    if (typeof v !== 'object' || v === null || this.snaps.has(v)) return;
     if (isImmutable(v) || Object.isFrozen(v)) return;
     let snap: Snapshot;
     if (Array.isArray(v)) snap = { kind: ARRAY, items: v.slice(), keys: null, bytes: null, seen: 0 };
@@ -276,7 +267,12 @@ class Snapshots {
       snap = { kind: OBJECT, items: keys.map((k) => o[k]), keys, bytes: null, seen: 0 };
     }
     this.snaps.set(v, snap);
-    for (const x of snap.items) if (typeof x === 'object' && x !== null) this.take(x);
+    for (const x of snap.items) this.record(x);
+  }
+
+  /** Whether there are so many snapshots that they should be dropped (after a comparison). */
+  full(): boolean {
+    return this.snaps.size >= SNAPSHOTS_KEPT;
   }
 
   /** Whether every snapshotted object the calls' inputs reach still holds what its snapshot says (one walk). */
@@ -497,8 +493,9 @@ function checkWrite(model: string, where: string, culprit: string, inputs: reado
 
 /**
  * Guard a machine's purity. While the guard is on, every call of `step`, `actions` and every
- * invariant, property and witness snapshots the states it is given and compares them afterwards:
- * a write into one is a {@link PurityError} naming the action or check and the fields written.
+ * invariant, property and witness snapshots the states it is given, and they are compared at the
+ * next `actions` (see {@link GuardSwitch.flush}): a write into one is a {@link PurityError}
+ * naming the action or check and the fields written.
  * A call that throws (guarded or not) is run again on copies of its inputs, and a write found
  * there is reported the same way. Everything else (encode, symmetry, view, labels) is the
  * original machine's.
