@@ -278,8 +278,9 @@ export async function checkRandomParallel(ref: ModelRef, opts: ParallelRandomOpt
       } finally {
         opts.signal?.removeEventListener('abort', cancelBoot);
       }
-      // Two requests in flight per thread: a thread finds its next block queued when it finishes
-      // one, instead of idling until this thread, busy with a block of its own, hands it one.
+      // Four requests in flight per thread: a thread finds its next blocks queued when it finishes
+      // one, instead of idling until this thread, busy with a block of its own (as long as a
+      // thread's), hands it one. (Against two: about 2% less wall time on TwoPhase-5, within noise.)
       const feed = async (w: WorkerHandle): Promise<void> => {
         for (let b = take(); b !== undefined; b = take()) {
           const r = await w.request({ type: 'random', job: job(b) });
@@ -288,7 +289,7 @@ export async function checkRandomParallel(ref: ModelRef, opts: ParallelRandomOpt
           record(o);
         }
       };
-      await Promise.all(pool.flatMap((w) => [feed(w), feed(w)]));
+      await Promise.all(pool.flatMap((w) => [feed(w), feed(w), feed(w), feed(w)]));
     })();
     onThreads.catch(() => {}); // handled below, after this thread's own blocks
     try {

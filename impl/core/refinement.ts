@@ -34,13 +34,16 @@ export function refines<S, A, T, B>(
     return words;
   };
   const keyOf = (t: T): string => encodeInto(t, new WordBuffer()).key();
-  // Three reusable buffers: the mapped state before, after, and each abstract successor.
-  const wBefore = new WordBuffer();
-  const wAfter = new WordBuffer();
+  // Reusable buffers: the mapped state before, after, and each abstract successor. A random run
+  // checks step i + 1 from the state step i reached: its mapping and encoding are then reused.
+  let wBefore = new WordBuffer();
+  let wAfter = new WordBuffer();
   const wSucc = new WordBuffer();
   const initKeys = new Set(abstract.init().map(keyOf));
   let lastPrev: S | undefined;
+  let lastNext: S | undefined;
   let before: T = undefined as T;
+  let after: T = undefined as T;
   let enabled: readonly B[] | undefined;
   const stutter = opts.stutter ?? true;
   const show = (t: T) => compact(viewOf(abstract, t));
@@ -49,17 +52,27 @@ export function refines<S, A, T, B>(
     doc: `every step maps to a ${abstract.name} step${stutter ? ' or a stutter' : ''}`,
     checkInit(s: S) {
       const t = mapping(s);
-      return initKeys.has(keyOf(t)) || `initial state maps to ${show(t)}, which is not an initial ${abstract.name} state`;
+      lastNext = undefined;
+      return initKeys.has(encodeInto(t, wSucc).key()) || `initial state maps to ${show(t)}, which is not an initial ${abstract.name} state`;
     },
     check(prev: S, _a: A, next: S) {
-      // Runners check all successors of one state in a row: map and encode `prev` once.
+      // Runners check all successors of one state in a row (breadth-first), or each step from
+      // the state the last one reached (random runs): map and encode `prev` once.
       if (prev !== lastPrev) {
+        if (prev === lastNext) {
+          before = after;
+          const w = wBefore;
+          wBefore = wAfter;
+          wAfter = w;
+        } else {
+          before = mapping(prev);
+          encodeInto(before, wBefore);
+        }
         lastPrev = prev;
-        before = mapping(prev);
-        encodeInto(before, wBefore);
         enabled = undefined;
       }
-      const after = mapping(next);
+      after = mapping(next);
+      lastNext = next;
       encodeInto(after, wAfter);
       if (stutter && wBefore.equals(wAfter)) return true;
       enabled ??= abstract.actions(before);
