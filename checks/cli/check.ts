@@ -13,7 +13,7 @@ import { defaultTracePath, paramText, printVerdict, seedArg } from './verdict.ts
 import { RANDOM_DEFAULTS, checkRandomAsync, describeRandomResult, discoverKinds, drawKinds, drawnConfigText, drawRangesText, freshSeed, pathStatus, randomOrigin, type RandomResult } from '../random.ts';
 import { modelDraw } from '../random/config.ts';
 import { checkNames, selectChecks, witnessesInContext, type CheckResult } from '../../impl/core/result.ts';
-import { knownBugLine, knownBugOutcome, variantHeader, variantRun, type KnownBugOutcome, type VariantRun } from './variant.ts';
+import { knownBugLine, knownBugOutcome, randomBudget, variantHeader, variantRun, type KnownBugOutcome, type RandomBudget, type VariantRun } from './variant.ts';
 import { describeViolation, labelOf, toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
 import { choice, flag, list, parseArgs, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, assertSpillDir, assertWritable, dur, num, writeFileAtomic } from '../output.ts';
@@ -241,21 +241,24 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   const model = await models.resolve(modelName);
   // A known-bug variant brings the configuration that shows it; explicit --param values win.
   // Both are pinned: random mode draws only the other parameters from the seed.
-  const { overrides, fromVariant } = variantOverrides(model, parseParams(model, list(args, 'param')));
+  // Random mode takes the variant's random configuration and bounds, when it declares them.
+  const mode = choice(args, 'mode', ['bfs', 'dfs', 'random', 'portfolio'] as const, 'bfs');
+  const explicit = parseParams(model, list(args, 'param'));
+  const { overrides, fromVariant } = variantOverrides(model, explicit, mode === 'random' ? 'random' : 'exhaustive');
   const pinned = overrides;
   const { params, machine } = instantiate(model, overrides);
-  const variant = variantRun(model, params, fromVariant);
+  const variant = variantRun(model, params, fromVariant, mode === 'random' ? 'random' : 'exhaustive');
+  const budget = randomBudget(model, explicit.bug);
   const checks = list(args, 'invariant');
   selectChecks(machine, checks);
-  const mode = choice(args, 'mode', ['bfs', 'dfs', 'random', 'portfolio'] as const, 'bfs');
   if (mode === 'portfolio') return portfolioCheck(args, model, params, machine, checks, out);
   for (const f of mode === 'random' ? EXHAUSTIVE_ONLY : RANDOM_ONLY) {
     if (args.flags.has(f)) throw new InputError(`--${f} applies to --mode ${mode === 'random' ? 'bfs or dfs' : 'random'} only`);
   }
   if (args.flags.has('shard-out') && !args.flags.has('shard')) throw new InputError('--shard-out goes with --shard (random runs)');
   checkOutputPaths(args, model, params, mode);
-  if (mode === 'random' && (args.flags.has('workers') || args.flags.has('shard'))) return blockedRandomCheck(args, model, params, machine, checks, out);
-  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv, pinned, variant);
+  if (mode === 'random' && (args.flags.has('workers') || args.flags.has('shard'))) return blockedRandomCheck(args, model, params, machine, checks, out, budget);
+  if (mode === 'random') return randomCheck(args, model, params, machine, checks, out, argv, pinned, budget, variant);
   return exhaustiveCheck(args, model, params, machine, checks, mode, out, argv, variant);
 }
 
@@ -510,11 +513,12 @@ async function randomCheck(
   out: (line: string) => void,
   argv: readonly string[],
   pinned: Readonly<Record<string, ParamValue>>,
+  budget: RandomBudget,
   variant?: VariantRun,
 ): Promise<number> {
   const json = flag(args, 'json');
-  const runs = posInt(args, 'runs', RANDOM_DEFAULTS.runs);
-  const maxSteps = posInt(args, 'steps', RANDOM_DEFAULTS.maxSteps);
+  const runs = posInt(args, 'runs', budget.runs);
+  const maxSteps = posInt(args, 'steps', budget.maxSteps);
   const timeLimitMs = seconds(args, 'time-limit', RANDOM_DEFAULTS.timeLimitMs);
   const path = str(args, 'path');
   const given = seedArg(args);

@@ -31,7 +31,7 @@ function describeModel(model: AnyModel) {
       properties: (machine.properties ?? []).map((p) => ({ name: p.name, doc: p.doc ?? '' })),
       sometimes: (machine.sometimes ?? []).map((w) => ({ name: w.name, doc: w.doc ?? '', ...(w.needs ? { needs: w.needs } : {}) })),
       // Every variant with the configuration `check -p bug=NAME` runs it with ({} = the defaults).
-      bugs: Object.fromEntries(Object.entries(model.bugs).map(([name, b]) => [name, { doc: b.doc, breaks: b.breaks, config: b.config ?? {} }])),
+      bugs: Object.fromEntries(Object.entries(model.bugs).map(([name, b]) => [name, { doc: b.doc, breaks: b.breaks, config: b.config ?? {}, ...(b.random ? { random: b.random } : {}) }])),
     };
   } catch (e) {
     return { name: model.name, error: `building it with its defaults failed: ${oneLineError(e)}` };
@@ -82,6 +82,11 @@ export async function listCommand(argv: readonly string[], out: (line: string) =
       out(`    ${name}: ${b.doc} (breaks ${b.breaks.join(', ')})`);
       const config = Object.entries(b.config);
       out(`      configuration: ${config.length > 0 ? config.map(([k, v]) => `${k}=${String(v)}`).join(', ') : 'the defaults'}`);
+      if (b.random) {
+        const rc = Object.entries(b.random.config ?? b.config);
+        const bounds = [...(b.random.steps !== undefined ? [`--steps ${b.random.steps}`] : []), ...(b.random.runs !== undefined ? [`--runs ${b.random.runs}`] : [])];
+        out(`      random mode: ${rc.length > 0 ? rc.map(([k, v]) => `${k}=${String(v)}`).join(', ') : 'the defaults'}${bounds.length > 0 ? `, ${bounds.join(' ')}` : ''}`);
+      }
     }
     out('');
   }

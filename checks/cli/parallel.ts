@@ -15,6 +15,7 @@ import { flag, posInt, seconds, str, type ParsedArgs } from './args.ts';
 import { REPORTS_DIR, dur, num, slug, writeFileAtomic } from '../output.ts';
 import { ProgressLine } from './progress.ts';
 import { defaultTracePath, paramText, printVerdict, seedArg } from './verdict.ts';
+import type { RandomBudget } from './variant.ts';
 import { freshSeed, discoverKinds } from '../random.ts';
 
 /** The default shard file: `reports/shards/<model>-seed<S>-shard<k>of<n>.json`. */
@@ -65,6 +66,7 @@ export async function blockedRandomCheck(
   machine: AnyMachine,
   checks: readonly string[],
   out: (line: string) => void,
+  budget: RandomBudget = { runs: RANDOM_DEFAULTS.runs, maxSteps: RANDOM_DEFAULTS.maxSteps },
 ): Promise<number> {
   const json = flag(args, 'json');
   const shardText = str(args, 'shard');
@@ -73,8 +75,8 @@ export async function blockedRandomCheck(
   if (args.flags.has('path')) throw new InputError('--path replays one run: drop --workers and --shard');
   if (flag(args, 'coverage')) throw new InputError('--coverage is not available with --workers or --shard yet');
   if (!shard && args.flags.has('shard-out')) throw new InputError('--shard-out goes with --shard');
-  const runs = posInt(args, 'runs', RANDOM_DEFAULTS.runs);
-  const maxSteps = posInt(args, 'steps', RANDOM_DEFAULTS.maxSteps);
+  const runs = posInt(args, 'runs', budget.runs);
+  const maxSteps = posInt(args, 'steps', budget.maxSteps);
   const timeLimitMs = seconds(args, 'time-limit', RANDOM_DEFAULTS.timeLimitMs);
   const seed = seedArg(args) ?? freshSeed();
   const swarm = !flag(args, 'no-swarm');

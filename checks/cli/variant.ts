@@ -2,8 +2,9 @@
  * Known-bug variant runs (`dscheck check MODEL -p bug=NAME`): where the run's parameters came
  * from, whether the run found the variant's bug, and the lines that say so.
  */
-import type { AnyModel, ParamValue } from '../../impl/core/machine.ts';
+import { bugSpec, variantConfig, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
 import type { CheckResult } from '../../impl/core/result.ts';
+import { RANDOM_DEFAULTS } from '../random/types.ts';
 
 /**
  * A run of a declared known-bug variant: the variant, the checks it declares it breaks, the
@@ -17,7 +18,7 @@ export interface KnownBugOutcome {
   readonly found: boolean;
   /** The check this run broke, when it broke one (expected or not). */
   readonly broke?: string;
-  /** The variant's own configuration (`BugSpec.config`). */
+  /** The variant's own configuration (`BugSpec.config`, or in random mode `BugSpec.random.config` when it has one). */
   readonly config: Readonly<Record<string, ParamValue>>;
   /** The parameters whose value came from that configuration (the rest were defaults or `-p`). */
   readonly fromVariant: readonly string[];
@@ -35,12 +36,11 @@ export interface VariantRun {
 }
 
 /** The variant selected by `params.bug`, if any, with where its parameters came from. */
-export function variantRun(model: AnyModel, params: Readonly<Record<string, ParamValue>>, fromVariant: readonly string[]): VariantRun | undefined {
+export function variantRun(model: AnyModel, params: Readonly<Record<string, ParamValue>>, fromVariant: readonly string[], mode: 'exhaustive' | 'random' = 'exhaustive'): VariantRun | undefined {
   const bug = params.bug;
-  if (typeof bug !== 'string' || bug === 'none') return undefined;
-  const spec = model.bugs[bug];
-  if (spec === undefined) return undefined;
-  const config = spec.config ?? {};
+  const spec = bugSpec(model, bug);
+  if (spec === undefined || typeof bug !== 'string') return undefined;
+  const config = variantConfig(model, bug, mode);
   const overridden = Object.keys(config).filter((k) => !fromVariant.includes(k) && params[k] !== config[k]).map((k) => `${k}=${String(params[k])}`);
   return { name: bug, expected: spec.breaks, config, fromVariant, overridden };
 }
@@ -67,4 +67,16 @@ export function knownBugLine(k: KnownBugOutcome, checks: readonly string[]): str
   if (checks.length > 0 && !k.expected.some((c) => checks.includes(c))) why.push(`--invariant left out every check it breaks`);
   if (k.overridden.length > 0) why.push(`this run overrode its configuration (${k.overridden.join(', ')}; the variant's: ${Object.entries(k.config).map(([x, y]) => `${x}=${String(y)}`).join(', ')})`);
   return `⚠ KNOWN BUG NOT FOUND: variant ${k.name} breaks ${k.expected.join(' or ')}, and this run ${k.broke !== undefined ? `broke none of them (it broke ${k.broke} first)` : 'broke none of them'}${why.length > 0 ? `; ${why.join('; ')}` : ''}. This is not evidence that the variant is correct.`;
+}
+
+/** Random mode's default runs and steps per run. */
+export interface RandomBudget {
+  readonly runs: number;
+  readonly maxSteps: number;
+}
+
+/** Random mode's defaults for a run of the variant `bug` selects (its `random` bounds), or the plain defaults. */
+export function randomBudget(model: AnyModel, bug: ParamValue | undefined): RandomBudget {
+  const r = bugSpec(model, bug)?.random;
+  return { runs: r?.runs ?? RANDOM_DEFAULTS.runs, maxSteps: r?.steps ?? RANDOM_DEFAULTS.maxSteps };
 }

@@ -26,7 +26,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** One model as `dscheck list --json` prints it (the parts these tests read). */
 interface ListedModel {
   readonly name: string;
-  readonly bugs: Readonly<Record<string, { readonly doc: string; readonly breaks: readonly string[]; readonly config: Readonly<Record<string, ParamValue>> }>>;
+  readonly bugs: Readonly<Record<string, { readonly doc: string; readonly breaks: readonly string[]; readonly config: Readonly<Record<string, ParamValue>>; readonly random?: { readonly config?: Readonly<Record<string, ParamValue>>; readonly steps?: number; readonly runs?: number } }>>;
   readonly sometimes: readonly { readonly name: string; readonly needs?: Readonly<Record<string, ParamValue>> }[];
 }
 
@@ -76,6 +76,29 @@ describe('every declared known-bug variant is found by `check MODEL -p bug=NAME`
   }
 });
 
+describe('every declared known-bug variant is found by `check MODEL -p bug=NAME --mode random` too', () => {
+  it('raft declares a random-mode configuration for each of its variants (its breadth-first ones starve random runs)', () => {
+    const raft = variants.filter((v) => v.model === 'raft');
+    expect(raft.length).toBeGreaterThan(0);
+    for (const v of raft) expect(v.spec.random?.config, v.bug).toBeDefined();
+  });
+  // Seed 1 and no time limit in effect: the verdict depends on the run count only, not on the machine's speed.
+  for (const { model, bug, spec } of variants) {
+    it(`${model} -p bug=${bug} --mode random --seed 1 breaks one of ${spec.breaks.join(', ')}`, { timeout: 600_000 }, async () => {
+      const r = await runCli('check', model, '-p', `bug=${bug}`, '--mode', 'random', '--seed', '1', '--time-limit', '3600', '--json', '--out', join(dir, `${model}-${bug}-random.json`));
+      const o = JSON.parse(r.out) as CheckJson & { readonly stats: { readonly runs: number } };
+      expect(o.mode).toBe('random');
+      expect(o.status, `${model} ${bug}: ${o.status} after ${o.stats.runs} runs`).toBe('violation');
+      expect(spec.breaks).toContain(o.violation!.name);
+      expect(r.code).toBe(1);
+      // The run used the variant's random configuration when it has one, else its breadth-first one.
+      const config = spec.random?.config ?? spec.config;
+      for (const [k, v] of Object.entries(config)) expect(o.params[k], k).toBe(v);
+      expect(o.knownBug).toMatchObject({ name: bug, found: true, config });
+    });
+  }
+});
+
 describe('dscheck list shows each variant’s configuration', () => {
   it('JSON: raft figure8 carries the configuration that shows it; a variant the defaults show has {}', () => {
     const raft = listed.find((m) => m.name === 'raft')!;
@@ -120,6 +143,12 @@ describe('explicit --param values override the variant’s configuration', () =>
     expect(() =>
       defineModel({ name: 'bad', doc: 'x', params: {}, bugs: { oops: { doc: 'x', breaks: ['c'], config: { nodes: 3 } } }, build: () => counter(false) }),
     ).toThrow(/variant oops's config is invalid: unknown parameter 'nodes'/);
+    expect(() =>
+      defineModel({ name: 'bad', doc: 'x', params: {}, bugs: { oops: { doc: 'x', breaks: ['c'], random: { config: { nodes: 3 } } } }, build: () => counter(false) }),
+    ).toThrow(/variant oops's random config is invalid: unknown parameter 'nodes'/);
+    expect(() => defineModel({ name: 'bad', doc: 'x', params: {}, bugs: { oops: { doc: 'x', breaks: ['c'], random: { runs: 0 } } }, build: () => counter(false) })).toThrow(
+      /variant oops's random runs must be a positive integer, got 0/,
+    );
   });
 });
 
@@ -180,12 +209,21 @@ describe('a variant run that does not find its bug says so plainly', () => {
     expect(knownBugLine(hit, [])).toBe('known bug v found: b broken, as the variant declares');
   });
 
-  it('random mode runs the variant’s configuration too, and reports knownBug', async () => {
+  it('random mode runs the variant’s random configuration (its breadth-first one when it has none), and reports knownBug', async () => {
     const r = await runCli('check', 'raft', '-p', 'bug=volatile-term', '--mode', 'random', '--seed', '1', '--runs', '200', '--json', '--out', join(dir, 'rnd.json'));
     const o = JSON.parse(r.out) as CheckJson;
-    expect(o.params).toMatchObject({ maxTerm: 1, crashes: 1 });
-    expect(o.knownBug).toMatchObject({ name: 'volatile-term', found: true, fromVariant: ['maxTerm', 'requests', 'heartbeats', 'crashes'] });
+    expect(o.params).toMatchObject({ maxTerm: 30, crashes: 2, timeouts: -1 });
+    expect(o.knownBug).toMatchObject({ name: 'volatile-term', found: true, fromVariant: ['maxTerm', 'requests', 'heartbeats', 'crashes', 'timeouts'] });
     expect(r.code).toBe(1);
+    // Explicit values win over it, as over the breadth-first one.
+    const p = JSON.parse((await runCli('check', 'raft', '-p', 'bug=volatile-term', '-p', 'maxTerm=5', '--mode', 'random', '--seed', '1', '--runs', '200', '--json', '--out', join(dir, 'rnd2.json'))).out) as CheckJson;
+    expect(p.params).toMatchObject({ maxTerm: 5, crashes: 2 });
+    expect(p.knownBug).toMatchObject({ overridden: ['maxTerm=5'] });
+    // A variant without one: its configuration, and its random run budget in the bounds line.
+    const t = await runCli('check', 'abd', '-p', 'bug=volatile-store', '--mode', 'random', '--seed', '1', '--runs', '50');
+    expect(t.out).toMatch(/from its configuration: requests=2, crashes=1, clients=1/);
+    const budget = await runCli('check', 'abd', '-p', 'bug=volatile-store', '--mode', 'random', '--seed', '1', '--time-limit', '0.001');
+    expect(budget.out).toMatch(/bounds: runs ≤ 100,000 · steps ≤ 200 per run/);
   });
 
   it('a run with no variant has no knownBug field and no such line', async () => {

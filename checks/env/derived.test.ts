@@ -5,9 +5,11 @@
  * handler that leaves its declaration is reported with the trace.
  */
 import { describe, expect, it } from 'vitest';
-import { envMachine, defineProtocol, S, type EnvState, type Protocol, type SchemaTypes } from '../../impl/env/index.ts';
+import { envMachine, defineProtocol, S, type EnvAction, type EnvState, type Protocol, type SchemaTypes } from '../../impl/env/index.ts';
 import { permutationsOf } from '../../impl/env/symmetry.ts';
 import { explore } from '../exhaustive.ts';
+import { checkRandom } from '../random.ts';
+import { forRandomRuns } from '../../impl/core/machine.ts';
 import { canonicalKey } from '../../impl/core/encode.ts';
 import { pingMachine, pingProtocol, type PingTypes } from './example.ts';
 import { reachable, traceOf } from './helpers.ts';
@@ -179,6 +181,48 @@ describe.each(FORMS)('messages declared ignored by $form', ({ form, declare }) =
     expect(unreduced.status).toBe('exhausted');
     expect(unreduced.stats.states).toBe(plain.stats.states);
     expect(unreduced.stats.transitions).toBe(plain.stats.transitions);
+  });
+
+  it('random runs, which key no states, run without the check: the same runs as the unchecked machine, and the stale declaration changes nothing', () => {
+    const changed: Protocol<PingTypes> = {
+      ...ignoring,
+      onMessage: (ctx, node, msg, from) =>
+        msg.type === 'Pong' ? { ...node, effects: [ctx.ghost((g) => ({ pongs: Math.min(8, g.pongs + 1) }))] } : pingProtocol.onMessage(ctx, node, msg, from),
+    };
+    const checked = envMachine(changed, cfg);
+    expect(checked.randomStep?.checked).toBe(checked.step);
+    const opts = { seed: 7, runs: 300, maxSteps: 40, shrink: false } as const;
+    const r = checkRandom(checked, opts);
+    const plain = checkRandom(envMachine({ ...changed, ignores: undefined, ignoresAtReceiver: undefined }, { ...cfg, reduceIgnored: false }), opts);
+    expect(r.status).toBe('bounded');
+    expect(r.stats.transitions).toBe(plain.stats.transitions);
+    expect(r.witnesses).toEqual(plain.witnesses);
+    // Without the hook, the same runs would stop at the check.
+    const { randomStep: _hook, ...unhooked } = checked;
+    const stopped = checkRandom(unhooked, opts);
+    expect(stopped.status).toBe('violation');
+    expect(stopped.violation!.message).toMatch(re(String.raw`onMessage handler, given Pong\(seq=\d\) from n\d to n\d \(declared ignored by the protocol's DECL\), had an effect`));
+    // The machine random runs use is the checked one with the unchecked step; BFS still fails.
+    const free = forRandomRuns(checked);
+    expect(free.step).toBe(checked.randomStep!.unchecked);
+    expect(free.actions).toBe(checked.actions);
+    expect(explore(checked).status).toBe('violation');
+    // A machine whose declaration is trusted has nothing to leave out.
+    const trusted = envMachine(changed, { ...cfg, checkIgnored: false });
+    expect(trusted.randomStep).toBeUndefined();
+    expect(forRandomRuns(trusted)).toBe(trusted);
+  });
+
+  it('a wrapper built by spreading the machine keeps what it replaced: its actions always, and its own step (then checked)', () => {
+    const checked = envMachine(ignoring, cfg);
+    // A wrapper that narrows the actions (as the quorum models do): random runs keep its actions.
+    const narrowed = { ...checked, actions: (s: EnvState<PingTypes>) => checked.actions(s).filter((a) => a.type !== 'crash') };
+    const nr = forRandomRuns(narrowed);
+    expect(nr.actions).toBe(narrowed.actions);
+    expect(nr.step).toBe(checked.randomStep!.unchecked);
+    // A wrapper with its own step: nothing is replaced.
+    const stepped = { ...checked, step: (s: EnvState<PingTypes>, a: EnvAction<PingTypes>) => checked.step(s, a) };
+    expect(forRandomRuns(stepped)).toBe(stepped);
   });
 
   it('a delivery found harmless once is not trusted for the same message in a different receiver state', () => {

@@ -3,7 +3,7 @@
  * first failure's counters, and the result with the re-executed, shrunk counterexample.
  */
 import * as fc from 'fast-check';
-import { InputError, type Machine } from '../../impl/core/machine.ts';
+import { InputError, forRandomRuns, type Machine } from '../../impl/core/machine.ts';
 import { selectChecks, type BoundHit } from '../../impl/core/result.ts';
 import type { Trace, Violation } from '../../impl/core/trace.ts';
 import { explainError } from '../../impl/core/culprit.ts';
@@ -52,7 +52,9 @@ export interface MachineProperty<S, A> {
 }
 
 /** Build the fast-check property of a machine's random runs (see {@link MachineProperty}). */
-export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {}): MachineProperty<S, A> {
+export function machineProperty<S, A>(given: Machine<S, A>, opts: RandomOptions = {}): MachineProperty<S, A> {
+  // Runs key no states: each machine runs as `forRandomRuns` gives it (see Machine.randomStep).
+  const m0 = forRandomRuns(given);
   const guardUntil = opts.purity === 'full' ? Infinity : (opts.purityFirstSteps ?? PURITY_FIRST_STEPS);
   const guard = opts.purity === 'off' ? undefined : guardPurity(m0, new GuardSwitch(guardUntil > 0));
   const m = guard?.machine ?? m0;
@@ -60,6 +62,8 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
   const maxSteps = positive('maxSteps', opts.maxSteps ?? RANDOM_DEFAULTS.maxSteps, 0);
   const timeLimitMs = positive('timeLimitMs', opts.timeLimitMs ?? RANDOM_DEFAULTS.timeLimitMs);
   const shrinkTimeLimitMs = positive('shrinkTimeLimitMs', opts.shrinkTimeLimitMs ?? RANDOM_DEFAULTS.shrinkTimeLimitMs);
+  // Delta debugging follows fast-check's shrinking only with `shrink: true`: then fast-check's part is bounded in runs.
+  const fastCheckShrinkRuns = (opts.shrink ?? true) === true ? positive('fastCheckShrinkRuns', opts.fastCheckShrinkRuns ?? RANDOM_DEFAULTS.fastCheckShrinkRuns, 0) : Infinity;
   const seed = opts.seed ?? freshSeed();
   if (!Number.isSafeInteger(seed)) throw new InputError(`seed must be an integer, got ${seed}`);
   const checks = opts.checks && opts.checks.length > 0 ? opts.checks : undefined;
@@ -67,8 +71,10 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
   const draw = opts.draw && opts.draw.axes.length > 0 ? opts.draw : undefined;
   const kinds = opts.swarm === false ? [] : (opts.kinds ?? (draw ? drawKinds(m, draw) : discoverKinds(m)));
   // Every machine a drawn configuration builds is guarded too, all by the one switch of `guard`.
-  const makeRunner = (mm: Machine<S, A>) =>
-    new ScheduleRunner(guard !== undefined && mm !== m ? guardPurity(mm, guard.switch).machine : mm, kinds, checks, opts.deadlock ?? false, maxSteps, guard?.flush);
+  const makeRunner = (built: Machine<S, A>) => {
+    const mm = built === m ? m : forRandomRuns(built);
+    return new ScheduleRunner(guard !== undefined && mm !== m ? guardPurity(mm, guard.switch).machine : mm, kinds, checks, opts.deadlock ?? false, maxSteps, guard?.flush);
+  };
   const drawRunner = draw ? new DrawRunner<S, A>(draw, makeRunner) : undefined;
   const runner: Runner<S, A> = drawRunner ?? makeRunner(m);
   let drawError: DrawError | undefined;
@@ -112,6 +118,7 @@ export function machineProperty<S, A>(m0: Machine<S, A>, opts: RandomOptions = {
       }
       searchRuns++;
     } else {
+      if (shrinkTests >= fastCheckShrinkRuns) interrupt(); // delta debugging goes on from the best run so far
       shrinkTests++;
       if (now - shrinkStart > shrinkTimeLimitMs || opts.signal?.aborted) {
         shrinkCut = true;

@@ -95,6 +95,21 @@ describe.each(BUGS)('TwoPhase known bug %s (3 RMs)', (bug) => {
     expect(again.stats.runs).toBe(1);
   });
 
+  test('fast-check shrinks for a bounded number of runs, then delta debugging finishes: still 1-minimal, and replayable', () => {
+    const r = checkRandom(m, { seed: 2, runs: 5000, maxSteps: 60, fastCheckShrinkRuns: 3 });
+    expect(r.status).toBe('violation');
+    const sh = r.stats.shrink!;
+    expect(sh.fastCheckTests).toBeLessThanOrEqual(3);
+    // The budget is not a time limit: the result still says the shrinking completed.
+    expect(sh.complete).toBe(true);
+    expect(isOneMinimal(m, r.violation!.trace.initIndex, r.violation!.trace.steps.map((s) => s.action), r.violation!)).toBe(true);
+    expect(traceJson(m, checkRandom(m, replayOptions(r)))).toBe(traceJson(m, r));
+    // Unbounded, fast-check tries more runs on the same failure.
+    const unbounded = checkRandom(m, { seed: 2, runs: 5000, maxSteps: 60, fastCheckShrinkRuns: 1e9 });
+    expect(unbounded.stats.shrink!.fastCheckTests).toBeGreaterThan(3);
+    expect(() => checkRandom(m, { seed: 2, fastCheckShrinkRuns: -1 })).toThrow(/fastCheckShrinkRuns must be a non-negative integer/);
+  });
+
   test('fast-check alone (no delta debugging) also reproduces from seed + path', () => {
     const r = checkRandom(m, { seed: 8, runs: 5000, maxSteps: 60, shrink: 'fast-check' });
     expect(r.status).toBe('violation');

@@ -151,6 +151,14 @@ export interface Machine<S, A> {
    * reduction of ignored messages applies.
    */
   stutters?(s: S, a: A): boolean;
+  /**
+   * For runs that key no states (random mode): a `step` without the work that only protects a
+   * reduction of what makes two states the same (the environment's check of `ignores`
+   * declarations, which a run that keys no states cannot be misled by). Runners use `unchecked`
+   * in place of `step` only while `step` is still `checked`: a machine built by spreading this
+   * one and replacing `step` keeps its own (see {@link forRandomRuns}).
+   */
+  readonly randomStep?: { checked(s: S, a: A): S; unchecked(s: S, a: A): S };
   /** State invariants (`always`). */
   readonly invariants?: readonly Invariant<S>[];
   /** Transition properties over `(prev, action, next)`. */
@@ -201,6 +209,17 @@ export interface Machine<S, A> {
   nodes?(): readonly string[];
   /** What a step did, as diagram events. */
   events?(prev: S, a: A, next: S): readonly TraceEvent[];
+}
+
+/**
+ * `m` as a run that keys no states (random mode) uses it: with {@link Machine.randomStep}'s
+ * `unchecked` step when `m.step` is still its `checked` one, else `m` itself. Everything else is
+ * `m`'s own (its actions, checks and views, a wrapper's included).
+ */
+export function forRandomRuns<S, A>(m: Machine<S, A>): Machine<S, A> {
+  const r = m.randomStep;
+  if (r === undefined || m.step !== r.checked) return m;
+  return Object.assign(Object.create(Object.getPrototypeOf(m) as object) as Machine<S, A>, m, { step: r.unchecked });
 }
 
 /** A machine with its types erased, as the registry and the CLI hold it. */
@@ -276,6 +295,23 @@ export interface BugSpec {
    * them; explicit `-p` values override them one by one. Absent: the defaults show the bug.
    */
   readonly config?: Readonly<Record<string, ParamValue>>;
+  /**
+   * Random mode's counterpart of `config`: the parameter values (beyond the model's defaults)
+   * under which random runs find one of `breaks` broken, and the steps per run and the runs they
+   * need (random mode's defaults when absent). `dscheck check MODEL -p bug=NAME --mode random`
+   * runs with them instead of `config`; explicit `-p`, `--steps` and `--runs` win. A
+   * breadth-first configuration is as small as the bug allows (figure8: four timeouts in all),
+   * which starves random runs: each spends its few elections in the first steps. Absent: random
+   * mode uses `config` and its default bounds.
+   */
+  readonly random?: RandomBugSpec;
+}
+
+/** How random mode shows a known-bug variant (see {@link BugSpec.random}). */
+export interface RandomBugSpec {
+  readonly config?: Readonly<Record<string, ParamValue>>;
+  readonly steps?: number;
+  readonly runs?: number;
 }
 
 /** The parameters a model's `build` receives: its schema's values, plus `bug`. */
@@ -353,12 +389,18 @@ export function defineModel<const Sch extends ParamSchema, const B extends strin
   const model: Model<ModelParams<Sch, B>> = { name: def.name, doc: def.doc, params, bugs, ...(Object.keys(draw).length > 0 ? { draw } : {}), build: def.build };
   // A variant's configuration must be valid parameters of the model (caught when the module loads).
   for (const [bug, spec] of Object.entries(bugs)) {
-    if (spec.config === undefined) continue;
-    if ('bug' in spec.config) throw new Error(`model ${def.name}: variant ${bug}'s config must not set 'bug'`);
-    try {
-      resolveParams(model as AnyModel, spec.config);
-    } catch (e) {
-      throw new Error(`model ${def.name}: variant ${bug}'s config is invalid: ${(e as Error).message}`);
+    for (const [what, config] of [['config', spec.config], ['random config', spec.random?.config]] as const) {
+      if (config === undefined) continue;
+      if ('bug' in config) throw new Error(`model ${def.name}: variant ${bug}'s ${what} must not set 'bug'`);
+      try {
+        resolveParams(model as AnyModel, config);
+      } catch (e) {
+        throw new Error(`model ${def.name}: variant ${bug}'s ${what} is invalid: ${(e as Error).message}`);
+      }
+    }
+    for (const k of ['steps', 'runs'] as const) {
+      const v = spec.random?.[k];
+      if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new Error(`model ${def.name}: variant ${bug}'s random ${k} must be a positive integer, got ${v}`);
     }
   }
   return model;
@@ -366,19 +408,30 @@ export function defineModel<const Sch extends ParamSchema, const B extends strin
 
 /**
  * The parameters of a run as the user asked for it: when `explicit` selects a known-bug variant,
- * the variant's {@link BugSpec.config} first, then every explicit value on top. Returns the
+ * the variant's {@link BugSpec.config} (in random mode its `random.config`, when it has one)
+ * first, then every explicit value on top. Returns the
  * overrides to pass to {@link instantiate} and the names of the parameters whose value came from
  * the variant (the ones the user did not set).
  */
 export function variantOverrides(
   model: AnyModel,
   explicit: Readonly<Record<string, ParamValue>>,
+  mode: 'exhaustive' | 'random' = 'exhaustive',
 ): { readonly overrides: Record<string, ParamValue>; readonly fromVariant: readonly string[] } {
-  const bug = explicit.bug;
-  const spec = typeof bug === 'string' && bug !== 'none' && Object.hasOwn(model.bugs, bug) ? model.bugs[bug] : undefined;
-  const config = spec?.config ?? {};
+  const config = variantConfig(model, explicit.bug, mode);
   const fromVariant = Object.keys(config).filter((k) => !Object.hasOwn(explicit, k));
   return { overrides: { ...config, ...explicit }, fromVariant };
+}
+
+/** The known-bug variant `bug` names in `model`, if any. */
+export function bugSpec(model: AnyModel, bug: ParamValue | undefined): BugSpec | undefined {
+  return typeof bug === 'string' && bug !== 'none' && Object.hasOwn(model.bugs, bug) ? model.bugs[bug] : undefined;
+}
+
+/** The parameter values a variant sets in a mode: its `random.config` in random mode when it has one, else its `config`. */
+export function variantConfig(model: AnyModel, bug: ParamValue | undefined, mode: 'exhaustive' | 'random' = 'exhaustive'): Readonly<Record<string, ParamValue>> {
+  const spec = bugSpec(model, bug);
+  return (mode === 'random' ? spec?.random?.config : undefined) ?? spec?.config ?? {};
 }
 
 /** Expand and validate draw ranges against the schema (a model definition error throws). */

@@ -1337,6 +1337,14 @@ export function envMachine<P extends ProtocolTypes>(
   };
   let init: S | undefined;
 
+  const plainStep = (s: S, a: A): S => transition(s, a, null);
+  const checkedStep = checkIgnored
+    ? (s: S, a: A): S => {
+        const t = transition(s, a, null);
+        verifyIgnored(s, a, t);
+        return t;
+      }
+    : undefined;
   const machine: EnvMachine<P> = {
     name: checks.name ?? protocol.name,
     config: cfg,
@@ -1404,13 +1412,9 @@ export function envMachine<P extends ProtocolTypes>(
       if (stabilizes && used.falseSuspicions < cfg.falseSuspicions) out.push(STABILIZE);
       return out;
     },
-    step: checkIgnored
-      ? (s: S, a: A): S => {
-          const t = transition(s, a, null);
-          verifyIgnored(s, a, t);
-          return t;
-        }
-      : (s: S, a: A): S => transition(s, a, null),
+    step: checkedStep ?? plainStep,
+    // Random runs key no states: a stale `ignores` declaration cannot hide anything from them.
+    ...(checkedStep ? { randomStep: { checked: checkedStep, unchecked: plainStep } } : {}),
     ...(reduceIgnored ? { stutters } : {}),
     encode,
     formatAction,

@@ -14,40 +14,45 @@ import { raftChecks } from '../raft.ts';
 export type { RaftBug };
 
 /**
+ * Random mode's configuration of each bug (`BugSpec.random`; the CLI, the tests and the
+ * benchmark): many terms and no timeout budget, so that long runs go through many elections.
+ * figure8 has no heartbeats and no crashes: its divergent logs need stale leaders whose appends
+ * die on the way, which extra messages make rarer.
+ */
+export const RAFT_RANDOM_CONFIGS = {
+  figure8: { maxTerm: 30, requests: 6, heartbeats: 0, timeouts: -1 },
+  'volatile-vote': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, timeouts: -1 },
+  'no-up-to-date-check': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, timeouts: -1 },
+  'stale-append': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, timeouts: -1 },
+  'commit-beyond-append': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, timeouts: -1 },
+  'volatile-term': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, timeouts: -1 },
+  'commit-regress': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, timeouts: -1 },
+} as const satisfies Readonly<Record<Exclude<RaftBug, 'none'>, RaftConfig>>;
+
+/** Steps per random run of a bug (`BugSpec.random.steps`; the CLI, the tests and the benchmark). */
+export const RAFT_RANDOM_STEPS = 400;
+
+/** Runs random mode gives a bug by default (`BugSpec.random.runs`): figure8 needs thousands. */
+export const RAFT_RANDOM_RUNS = 100_000;
+
+/** A bug's `BugSpec.random`. */
+const randomSpec = (bug: keyof typeof RAFT_RANDOM_CONFIGS) => ({ config: RAFT_RANDOM_CONFIGS[bug], steps: RAFT_RANDOM_STEPS, runs: RAFT_RANDOM_RUNS });
+
+/**
  * The known-bug variants: the checks each must break (the tests pin the shortest trace breaking
  * each one), and the smallest configuration under which a breadth-first search with every check
  * (3 nodes, symmetry on, as the model's defaults are) finds one of them broken. figure8 needs
  * four elections (`timeouts: 4`) and two client requests; the crash bugs one crash.
  */
 export const RAFT_BUGS = {
-  figure8: { doc: RAFT_VARIANTS.figure8, breaks: ['state-machine-safety', 'leader-completeness'], config: { maxTerm: 4, requests: 2, heartbeats: 0, timeouts: 4 } },
-  'volatile-vote': { doc: RAFT_VARIANTS['volatile-vote'], breaks: ['election-safety', 'durable-survives-crash', 'log-matching'], config: { maxTerm: 1, requests: 0, heartbeats: 0, crashes: 1 } },
-  'no-up-to-date-check': { doc: RAFT_VARIANTS['no-up-to-date-check'], breaks: ['leader-completeness', 'state-machine-safety'], config: { maxTerm: 2, requests: 2, heartbeats: 0 } },
-  'stale-append': { doc: RAFT_VARIANTS['stale-append'], breaks: ['leader-append-only', 'state-machine-safety'], config: { maxTerm: 2, requests: 2, heartbeats: 0 } },
-  'commit-beyond-append': { doc: RAFT_VARIANTS['commit-beyond-append'], breaks: ['state-machine-safety'], config: { maxTerm: 2, requests: 2, heartbeats: 1 } },
-  'volatile-term': { doc: RAFT_VARIANTS['volatile-term'], breaks: ['term-monotonic', 'durable-survives-crash', 'election-safety'], config: { maxTerm: 1, requests: 0, heartbeats: 0, crashes: 1 } },
-  'commit-regress': { doc: RAFT_VARIANTS['commit-regress'], breaks: ['commit-monotonic'], config: { maxTerm: 1, requests: 1, heartbeats: 1 } },
+  figure8: { doc: RAFT_VARIANTS.figure8, breaks: ['state-machine-safety', 'leader-completeness'], config: { maxTerm: 4, requests: 2, heartbeats: 0, timeouts: 4 }, random: randomSpec('figure8') },
+  'volatile-vote': { doc: RAFT_VARIANTS['volatile-vote'], breaks: ['election-safety', 'durable-survives-crash', 'log-matching'], config: { maxTerm: 1, requests: 0, heartbeats: 0, crashes: 1 }, random: randomSpec('volatile-vote') },
+  'no-up-to-date-check': { doc: RAFT_VARIANTS['no-up-to-date-check'], breaks: ['leader-completeness', 'state-machine-safety'], config: { maxTerm: 2, requests: 2, heartbeats: 0 }, random: randomSpec('no-up-to-date-check') },
+  'stale-append': { doc: RAFT_VARIANTS['stale-append'], breaks: ['leader-append-only', 'state-machine-safety'], config: { maxTerm: 2, requests: 2, heartbeats: 0 }, random: randomSpec('stale-append') },
+  'commit-beyond-append': { doc: RAFT_VARIANTS['commit-beyond-append'], breaks: ['state-machine-safety'], config: { maxTerm: 2, requests: 2, heartbeats: 1 }, random: randomSpec('commit-beyond-append') },
+  'volatile-term': { doc: RAFT_VARIANTS['volatile-term'], breaks: ['term-monotonic', 'durable-survives-crash', 'election-safety'], config: { maxTerm: 1, requests: 0, heartbeats: 0, crashes: 1 }, random: randomSpec('volatile-term') },
+  'commit-regress': { doc: RAFT_VARIANTS['commit-regress'], breaks: ['commit-monotonic'], config: { maxTerm: 1, requests: 1, heartbeats: 1 }, random: randomSpec('commit-regress') },
 } as const;
-
-/**
- * The configuration of random runs for each bug (tests and benchmark): many terms, so that long
- * runs go through many elections. figure8 has no heartbeats and no crashes: its divergent logs
- * need stale leaders whose appends die on the way, which extra messages make rarer. Random runs
- * merge no states, so the `ignores` declaration is not checked on their steps (that check costs
- * random mode about 2.8× in runs per second on commit-beyond-append's configuration).
- */
-export const RAFT_RANDOM_CONFIGS: Readonly<Record<keyof typeof RAFT_BUGS, RaftConfig>> = {
-  figure8: { maxTerm: 30, requests: 6, heartbeats: 0, checkIgnored: false },
-  'volatile-vote': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
-  'no-up-to-date-check': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
-  'stale-append': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
-  'commit-beyond-append': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
-  'volatile-term': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
-  'commit-regress': { maxTerm: 30, requests: 6, heartbeats: 1, crashes: 2, checkIgnored: false },
-};
-
-/** Steps per random run in the bug tests and the benchmark. */
-export const RAFT_RANDOM_STEPS = 400;
 
 /** The parameter defaults of the `raft` model. */
 export const RAFT_DEFAULTS = { nodes: 3, maxTerm: 2, heartbeats: 1, requests: 1 } as const;
