@@ -308,3 +308,32 @@ describe('views and packing', () => {
     expect(c.rename(e, (id) => id)).toBe(e);
   });
 });
+
+describe('compiled codecs are shared between equal schemas and clusters', () => {
+  const rec = () => S.record({ term: S.int(0, 3), leader: S.optional(S.node()), votes: S.nodeSet() });
+  test('an equal schema (a different object) for the same cluster gets the same codec', () => {
+    expect(compile(rec(), { n: 3 })).toBe(compile(rec(), { n: 3 }));
+  });
+  test('another node count, other names or other role members get their own', () => {
+    const base = compile(rec(), { n: 3 });
+    expect(compile(rec(), { n: 4 })).not.toBe(base);
+    const named = compile(rec(), { n: 3, name: (id) => `r${id}` });
+    expect(named).not.toBe(base);
+    expect(named.view({ term: 1, leader: 2, votes: 0b110 })).not.toEqual(base.view({ term: 1, leader: 2, votes: 0b110 }));
+    const roled = S.record({ p: S.node('p') });
+    const a = compile(roled, { n: 3, members: (r) => (r === 'p' ? [2, 3] : []) });
+    const b = compile(roled, { n: 3, members: (r) => (r === 'p' ? [1, 2] : []) });
+    expect(a).not.toBe(b);
+    expect(a.validate({ p: 1 })).not.toBeNull();
+    expect(b.validate({ p: 1 })).toBeNull();
+  });
+  test('labels and viewAs maps count by identity: equal-looking schemas with other functions view differently', () => {
+    const l1 = S.labelled(S.int(0, 9), (v) => `A${v}`);
+    const l2 = S.labelled(S.int(0, 9), (v) => `B${v}`);
+    const c1 = compile(l1, { n: 2 });
+    const c2 = compile(l2, { n: 2 });
+    expect(c1).not.toBe(c2);
+    expect([c1.view(3), c2.view(3)]).toEqual(['A3', 'B3']);
+    expect(compile({ ...l1 }, { n: 2 })).toBe(c1);
+  });
+});

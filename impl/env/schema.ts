@@ -1184,8 +1184,75 @@ export const MAX_SCHEMA_NODES = 64;
 /** The largest node count of a schema with `S.nodeSet()` (node sets are 32-bit masks). */
 export const MAX_NODESET_NODES = 31;
 
-/** Derive the codec of `schema` for a cluster of `opts.n` nodes. */
+/**
+ * Codecs already derived, by what determines them: the schema's structure, the node count, the
+ * names and the members of the roles it names. Machines built again for an equal cluster
+ * (random mode builds one for every configuration it draws: the same schema, a different crash
+ * budget) then skip the derivation, which was two thirds of building a TwoPC machine. A codec
+ * holds no state of its own, so sharing one is safe. Functions in a schema (labels, `viewAs`
+ * maps) count by identity. Bounded: emptied past 1,024 entries.
+ */
+const CODECS = new Map<string, Codec<unknown>>();
+
+/** Functions in schemas (labels, `viewAs` maps) by identity: two schemas are equal only if they hold the same functions. */
+const FUNCTION_IDS = new WeakMap<object, number>();
+let nextFunctionId = 0;
+/** A `JSON.stringify` replacer that writes each function as its identity. */
+function functionIds(_key: string, v: unknown): unknown {
+  if (typeof v !== 'function') return v;
+  let id = FUNCTION_IDS.get(v);
+  if (id === undefined) FUNCTION_IDS.set(v, (id = nextFunctionId++));
+  return `ƒ${id}`;
+}
+
+/** The roles a schema names (`S.node(role)`, `S.perRole`), sorted. */
+function rolesOf(s: AnySchema, out = new Set<string>()): Set<string> {
+  switch (s.kind) {
+    case 'node':
+      if (s.role !== undefined) out.add(s.role);
+      break;
+    case 'perNode':
+      if (s.role !== undefined) out.add(s.role);
+      rolesOf(s.of, out);
+      break;
+    case 'set':
+    case 'list':
+    case 'optional':
+      rolesOf(s.of, out);
+      break;
+    case 'record':
+      for (const f of Object.values(s.fields)) rolesOf(f, out);
+      break;
+    case 'union':
+      for (const v of Object.values(s.variants)) for (const f of Object.values(v)) rolesOf(f, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Derive the codec of `schema` for a cluster of `opts.n` nodes (once per equal schema and cluster). */
 export function compile<T>(schema: Schema<T>, opts: CompileOptions): Codec<T> {
+  const n = opts.n;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SCHEMA_NODES) return derive(schema, opts);
+  const name = opts.name ?? ((id: number) => `n${id}`);
+  const roles = [...rolesOf(schema as AnySchema)].sort();
+  let key: string;
+  try {
+    key = `${JSON.stringify(schema, functionIds)}|${n}|${Array.from({ length: n }, (_, i) => name(i + 1)).join(',')}|${roles.map((r) => `${r}:${opts.members ? opts.members(r).join(',') : '?'}`).join(';')}`;
+  } catch {
+    return derive(schema, opts);
+  }
+  const known = CODECS.get(key);
+  if (known !== undefined) return known as Codec<T>;
+  const codec = derive(schema, opts);
+  if (CODECS.size >= 1024) CODECS.clear();
+  CODECS.set(key, codec as Codec<unknown>);
+  return codec;
+}
+
+function derive<T>(schema: Schema<T>, opts: CompileOptions): Codec<T> {
   const n = opts.n;
   if (!Number.isInteger(n) || n < 1 || n > MAX_SCHEMA_NODES) throw new RangeError(`compile: node count ${n} outside 1..${MAX_SCHEMA_NODES}`);
   if (n > MAX_NODESET_NODES && containsNodeSet(schema as AnySchema)) throw new InputError(`a schema with a node set (S.nodeSet(), a 32-bit mask) needs at most ${MAX_NODESET_NODES} nodes, got ${n}`);
