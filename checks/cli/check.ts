@@ -244,10 +244,11 @@ export async function checkCommand(argv: readonly string[], out: (line: string) 
   // Random mode takes the variant's random configuration and bounds, when it declares them.
   const mode = choice(args, 'mode', ['bfs', 'dfs', 'random', 'portfolio'] as const, 'bfs');
   const explicit = parseParams(model, list(args, 'param'));
-  const { overrides, fromVariant } = variantOverrides(model, explicit, mode === 'random' ? 'random' : 'exhaustive');
+  const variantMode = mode === 'random' ? 'random' : 'exhaustive';
+  const { overrides, fromVariant } = variantOverrides(model, explicit, variantMode);
   const pinned = overrides;
   const { params, machine } = instantiate(model, overrides);
-  const variant = variantRun(model, params, fromVariant, mode === 'random' ? 'random' : 'exhaustive');
+  const variant = variantRun(model, params, fromVariant, variantMode);
   const budget = randomBudget(model, explicit.bug);
   const checks = list(args, 'invariant');
   selectChecks(machine, checks);

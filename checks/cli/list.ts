@@ -2,7 +2,7 @@
  * `dscheck list`: the models, their parameters, known-bug variants and checks.
  */
 import { match } from 'ts-pattern';
-import { InputError, instantiate, type AnyModel, type ParamSpec, type WitnessNeeds } from '../../impl/core/machine.ts';
+import { InputError, instantiate, type AnyModel, type ParamSpec, type ParamValue, type WitnessNeeds } from '../../impl/core/machine.ts';
 import { flag, parseArgs } from './args.ts';
 import { oneLineError, type ModelSource } from './models.ts';
 
@@ -22,6 +22,12 @@ function needsText(needs: WitnessNeeds): string {
 }
 
 /** A model's checks and variants, or the one-line reason it could not be built with its defaults. */
+/** A variant's parameter values as `k=v, …` ("the defaults" when it sets none). */
+function configText(config: Readonly<Record<string, ParamValue>>): string {
+  const kv = Object.entries(config);
+  return kv.length > 0 ? kv.map(([k, v]) => `${k}=${String(v)}`).join(', ') : 'the defaults';
+}
+
 function describeModel(model: AnyModel) {
   try {
     const { machine } = instantiate(model);
@@ -80,12 +86,10 @@ export async function listCommand(argv: readonly string[], out: (line: string) =
     if (bugs.length) out('  known-bug variants (--param bug=NAME runs with the configuration shown; --param values override it):');
     for (const [name, b] of bugs) {
       out(`    ${name}: ${b.doc} (breaks ${b.breaks.join(', ')})`);
-      const config = Object.entries(b.config);
-      out(`      configuration: ${config.length > 0 ? config.map(([k, v]) => `${k}=${String(v)}`).join(', ') : 'the defaults'}`);
+      out(`      configuration: ${configText(b.config)}`);
       if (b.random) {
-        const rc = Object.entries(b.random.config ?? b.config);
         const bounds = [...(b.random.steps !== undefined ? [`--steps ${b.random.steps}`] : []), ...(b.random.runs !== undefined ? [`--runs ${b.random.runs}`] : [])];
-        out(`      random mode: ${rc.length > 0 ? rc.map(([k, v]) => `${k}=${String(v)}`).join(', ') : 'the defaults'}${bounds.length > 0 ? `, ${bounds.join(' ')}` : ''}`);
+        out(`      random mode: ${configText(b.random.config ?? b.config)}${bounds.length > 0 ? `, ${bounds.join(' ')}` : ''}`);
       }
     }
     out('');

@@ -66,7 +66,7 @@ export async function blockedRandomCheck(
   machine: AnyMachine,
   checks: readonly string[],
   out: (line: string) => void,
-  budget: RandomBudget = { runs: RANDOM_DEFAULTS.runs, maxSteps: RANDOM_DEFAULTS.maxSteps },
+  budget: RandomBudget,
 ): Promise<number> {
   const json = flag(args, 'json');
   const shardText = str(args, 'shard');
