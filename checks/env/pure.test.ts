@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { makeEcho } from '../../specs/models/echo.ts';
 import { ACTION_ORDER, envMachine, type EnvState } from '../../impl/env/index.ts';
 import { insertPacket, PacketCodec } from '../../impl/env/network.ts';
+import { WordBuffer } from '../../impl/core/encode.ts';
 import type { Packet } from '../../impl/env/types.ts';
 import { deepFreeze, encodingOf, reachable, traceOf } from './helpers.ts';
 import { pingProtocol, type PingTypes } from './example.ts';
@@ -70,6 +71,42 @@ describe('canonical network', () => {
       }),
       { seed: 42, numRuns: 200 },
     );
+  });
+
+  it('interns keys: equal packets share one key string and one actions object, past the table limit too', () => {
+    let built = 0;
+    const c = new PacketCodec<{ readonly type: string; readonly v: number }>(
+      (m, out) => out.value(m),
+      () => ({ n: ++built }),
+    );
+    // The key is the message's words, as a WordBuffer turns them into a string.
+    const words = new WordBuffer();
+    const keyOf = (from: number, to: number, v: number): string => {
+      words.reset();
+      words.int(from);
+      words.int(to);
+      words.value({ type: 'M', v });
+      return words.key();
+    };
+    const a = c.packet(1, 2, { type: 'M', v: 7 });
+    expect(a.key).toBe(keyOf(1, 2, 7));
+    const b = c.packet(1, 2, { type: 'M', v: 7 });
+    expect(b.acts).toBe(a.acts);
+    expect(built).toBe(1);
+    // intern() of an equal string built elsewhere gives the interned one (the key() of the same packet too).
+    expect(c.intern(keyOf(1, 2, 7))).toBe(a.key);
+    expect(c.key(1, 2, { type: 'M', v: 7 })).toBe(a.key);
+    // Distinct packets get distinct keys (a short key and a long one, every pair of 300 apart).
+    const keys = new Set<string>();
+    for (let v = 0; v < 300; v++) for (const [f, t] of [[1, 2], [2, 1], [1, 1]] as const) keys.add(c.key(f, t, { type: 'M', v }));
+    expect(keys.size).toBe(900);
+    for (let v = 0; v < 300; v++) expect(c.key(2, 1, { type: 'M', v })).toBe(keyOf(2, 1, v));
+    // Past 2^16 keys the table forgets them: equal keys stay equal, and interning goes on.
+    for (let v = 0; v < 70_000; v++) c.key(3, 3, { type: 'M', v });
+    const again = c.packet(1, 2, { type: 'M', v: 7 });
+    expect(again.key).toBe(keyOf(1, 2, 7));
+    expect(c.packet(1, 2, { type: 'M', v: 7 }).acts).toBe(again.acts);
+    expect(c.intern(keyOf(3, 3, 69_999))).toBe(c.key(3, 3, { type: 'M', v: 69_999 }));
   });
 
   it('a FIFO network keeps send order within a link and sorts links', () => {

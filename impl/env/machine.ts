@@ -129,6 +129,9 @@ interface PacketActions<P extends ProtocolTypes> {
   readonly duplicate: EnvAction<P>;
 }
 
+/** Where a packet action carries its packet's key (see `buildActs`). */
+const ACTION_KEY: unique symbol = Symbol('packet key');
+
 const NO_USAGE: Usage = { crashes: 0, drops: 0, duplicates: 0, partitions: 0, requests: 0, timeouts: 0, falseSuspicions: 0 };
 
 /**
@@ -294,16 +297,16 @@ export function envMachine<P extends ProtocolTypes>(
   // Forgotten past 2¹⁶ packets (a long random run meets millions): a large table costs more in
   // cache misses than rebuilding an entry does.
   let packetActs = new Map<string, PacketActions<P>>();
-  const actionKey = new WeakMap<object, string>();
   function buildActs(from: NodeId, to: NodeId, msg: M, key: string): PacketActions<P> {
     const a: PacketActions<P> = {
       deliver: { type: 'deliver', from, to, msg },
       drop: { type: 'drop', from, to, msg },
       duplicate: { type: 'duplicate', from, to, msg },
     };
-    actionKey.set(a.deliver, key);
-    actionKey.set(a.drop, key);
-    actionKey.set(a.duplicate, key);
+    // The packet's key rides on its actions, hidden (not enumerable: views, JSON, equality and
+    // copies across threads do not see it; an action without it is keyed from its message).
+    // (A WeakMap by action cost random runs, which meet millions of packets, in the collector.)
+    for (const x of [a.deliver, a.drop, a.duplicate]) Object.defineProperty(x, ACTION_KEY, { value: key });
     return a;
   }
   /** The actions on `p`: carried by the packet (see `PacketCodec`), else looked up by key. */
@@ -319,7 +322,7 @@ export function envMachine<P extends ProtocolTypes>(
     return a;
   };
   const keyOfAction = (a: { readonly from: NodeId; readonly to: NodeId; readonly msg: M }): string =>
-    actionKey.get(a) ?? codec.key(a.from, a.to, a.msg);
+    (a as { [ACTION_KEY]?: string })[ACTION_KEY] ?? codec.key(a.from, a.to, a.msg);
   const timerActs: A[][] = ids.map((node) => timerNames.map((timer): A => ({ type: 'timer', node, timer })));
   const tickActs = ids.map((node): A => ({ type: 'tick', node }));
   const crashActs = ids.map((node): A => ({ type: 'crash', node }));

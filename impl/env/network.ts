@@ -31,8 +31,15 @@ export class PacketCodec<M> {
     private readonly makeActs?: (from: NodeId, to: NodeId, msg: M, key: string) => unknown,
   ) {}
 
-  /** The keys made so far, each kept once (see {@link intern}). */
-  private interned = new Map<string, Interned>();
+  /**
+   * The keys made so far, each kept once (see {@link intern}): an open-addressing table keyed by
+   * a hash of the key's words, so that a key already known is found from the words just written,
+   * without building its string (a `Map` by string built and hashed a fresh string per packet:
+   * the most expensive line of a random run). Forgotten past {@link INTERN_LIMIT} keys.
+   */
+  private hashes = new Int32Array(INTERN_SLOTS);
+  private entries = new Array<Interned | undefined>(INTERN_SLOTS).fill(undefined);
+  private count = 0;
 
   /** The interned entry of (from, to, msg)'s key. */
   private entry(from: NodeId, to: NodeId, msg: M): Interned {
@@ -41,16 +48,41 @@ export class PacketCodec<M> {
     w.int(from);
     w.int(to);
     this.encodeMessage(msg, w);
-    return this.entryOf(w.key());
+    const buf = w.raw;
+    const len = w.len;
+    const h = hashOfWords(buf, len);
+    const mask = INTERN_SLOTS - 1;
+    let i = h & mask;
+    for (let e = this.entries[i]; e !== undefined; e = this.entries[i]) {
+      if (this.hashes[i] === h && keyHasWords(e.key, buf, len)) return e;
+      i = (i + 1) & mask;
+    }
+    return this.add(i, h, w.key());
+  }
+
+  /** Add key `k` (absent) of hash `h` at free slot `i`, forgetting every key first when the table is full. */
+  private add(i: number, h: number, k: string): Interned {
+    if (this.count >= INTERN_LIMIT) {
+      this.entries.fill(undefined);
+      this.count = 0;
+      i = h & (INTERN_SLOTS - 1);
+    }
+    const e: Interned = { key: k, acts: undefined };
+    this.entries[i] = e;
+    this.hashes[i] = h;
+    this.count++;
+    return e;
   }
 
   private entryOf(k: string): Interned {
-    const known = this.interned.get(k);
-    if (known !== undefined) return known;
-    if (this.interned.size >= 1 << 16) this.interned = new Map();
-    const e: Interned = { key: k, acts: undefined };
-    this.interned.set(k, e);
-    return e;
+    const h = hashOfKey(k);
+    const mask = INTERN_SLOTS - 1;
+    let i = h & mask;
+    for (let e = this.entries[i]; e !== undefined; e = this.entries[i]) {
+      if (this.hashes[i] === h && e.key === k) return e;
+      i = (i + 1) & mask;
+    }
+    return this.add(i, h, k);
   }
 
   /** The canonical key of (from, to, msg): its encoding words as a string. */
@@ -73,6 +105,44 @@ export class PacketCodec<M> {
     if (e.acts === undefined && this.makeActs !== undefined) e.acts = this.makeActs(from, to, msg, e.key);
     return { from, to, msg, count: 1, key: e.key, acts: e.acts };
   }
+}
+
+/** Keys a codec keeps at most (then it forgets them all: equal keys are still equal, only no longer identical). */
+const INTERN_LIMIT = 1 << 16;
+/** Slots of a codec's key table (a power of two, at most half full). */
+const INTERN_SLOTS = 2 * INTERN_LIMIT;
+
+/** One step of the key hash (FNV-style multiply, per word). */
+const mixWord = (h: number, w: number): number => Math.imul(h ^ w, 0x01000193) ^ (w >>> 15);
+
+/** The hash of a key from its words (as {@link WordBuffer.key} turns them into the key). */
+function hashOfWords(buf: Int32Array, len: number): number {
+  let h = 0x811c9dc5 ^ len;
+  for (let j = 0; j < len; j++) h = mixWord(h, buf[j]!);
+  return finishHash(h);
+}
+
+/** The hash of a key given as its string: the same as {@link hashOfWords} of the words it was made from. */
+function hashOfKey(k: string): number {
+  const len = (k.length + 1) >>> 1;
+  let h = 0x811c9dc5 ^ len;
+  for (let j = 0; j < len; j++) h = mixWord(h, (k.charCodeAt(2 * j) | (k.charCodeAt(2 * j + 1) << 16)) | 0);
+  return finishHash(h);
+}
+
+function finishHash(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return h ^ (h >>> 16);
+}
+
+/** Whether key `k` is the string {@link WordBuffer.key} makes of `buf[0 .. len)` (each word's low half first). */
+function keyHasWords(k: string, buf: Int32Array, len: number): boolean {
+  if (k.length !== 2 * len) return false;
+  for (let j = 0; j < len; j++) {
+    const w = buf[j]!;
+    if (k.charCodeAt(2 * j) !== (w & 0xffff) || k.charCodeAt(2 * j + 1) !== w >>> 16) return false;
+  }
+  return true;
 }
 
 const link = (from: NodeId, to: NodeId): number => from * 32 + to;
