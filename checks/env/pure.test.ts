@@ -101,6 +101,9 @@ describe('canonical network', () => {
     for (let v = 0; v < 300; v++) for (const [f, t] of [[1, 2], [2, 1], [1, 1]] as const) keys.add(c.key(f, t, { type: 'M', v }));
     expect(keys.size).toBe(900);
     for (let v = 0; v < 300; v++) expect(c.key(2, 1, { type: 'M', v })).toBe(keyOf(2, 1, v));
+    // The table grew from 256 slots on the way, and kept what it knew.
+    expect(c.packet(1, 2, { type: 'M', v: 7 }).acts).toBe(a.acts);
+    expect(built).toBe(1);
     // Past 2^16 keys the table forgets them: equal keys stay equal, and interning goes on.
     for (let v = 0; v < 70_000; v++) c.key(3, 3, { type: 'M', v });
     const again = c.packet(1, 2, { type: 'M', v: 7 });

@@ -37,9 +37,10 @@ export class PacketCodec<M> {
    * without building its string (a `Map` by string built and hashed a fresh string per packet:
    * the most expensive line of a random run). Forgotten past {@link INTERN_LIMIT} keys.
    */
-  private hashes = new Int32Array(INTERN_SLOTS);
-  private entries = new Array<Interned | undefined>(INTERN_SLOTS).fill(undefined);
+  private hashes = new Int32Array(FIRST_INTERN_SLOTS);
+  private entries = new Array<Interned | undefined>(FIRST_INTERN_SLOTS).fill(undefined);
   private count = 0;
+  private mask = FIRST_INTERN_SLOTS - 1;
 
   /** The interned entry of (from, to, msg)'s key. */
   private entry(from: NodeId, to: NodeId, msg: M): Interned {
@@ -51,7 +52,7 @@ export class PacketCodec<M> {
     const buf = w.raw;
     const len = w.len;
     const h = hashOfWords(buf, len);
-    const mask = INTERN_SLOTS - 1;
+    const mask = this.mask;
     let i = h & mask;
     for (let e = this.entries[i]; e !== undefined; e = this.entries[i]) {
       if (this.hashes[i] === h && keyHasWords(e.key, buf, len)) return e;
@@ -60,12 +61,20 @@ export class PacketCodec<M> {
     return this.add(i, h, w.key());
   }
 
-  /** Add key `k` (absent) of hash `h` at free slot `i`, forgetting every key first when the table is full. */
+  /**
+   * Add key `k` (absent) of hash `h` at free slot `i`. The table doubles while it is more than
+   * half full, up to {@link INTERN_SLOTS}; there it forgets every key first.
+   */
   private add(i: number, h: number, k: string): Interned {
-    if (this.count >= INTERN_LIMIT) {
-      this.entries.fill(undefined);
-      this.count = 0;
-      i = h & (INTERN_SLOTS - 1);
+    if (2 * (this.count + 1) > this.entries.length) {
+      if (this.entries.length < INTERN_SLOTS) this.rehash(2 * this.entries.length);
+      else {
+        this.entries.fill(undefined);
+        this.count = 0;
+      }
+      const mask = this.mask;
+      i = h & mask;
+      while (this.entries[i] !== undefined) i = (i + 1) & mask;
     }
     const e: Interned = { key: k, acts: undefined };
     this.entries[i] = e;
@@ -74,9 +83,26 @@ export class PacketCodec<M> {
     return e;
   }
 
+  /** The table with `slots` slots, every key kept. */
+  private rehash(slots: number): void {
+    const oldEntries = this.entries;
+    const oldHashes = this.hashes;
+    this.entries = new Array<Interned | undefined>(slots).fill(undefined);
+    this.hashes = new Int32Array(slots);
+    const mask = (this.mask = slots - 1);
+    for (let j = 0; j < oldEntries.length; j++) {
+      const e = oldEntries[j];
+      if (e === undefined) continue;
+      let i = oldHashes[j]! & mask;
+      while (this.entries[i] !== undefined) i = (i + 1) & mask;
+      this.entries[i] = e;
+      this.hashes[i] = oldHashes[j]!;
+    }
+  }
+
   private entryOf(k: string): Interned {
     const h = hashOfKey(k);
-    const mask = INTERN_SLOTS - 1;
+    const mask = this.mask;
     let i = h & mask;
     for (let e = this.entries[i]; e !== undefined; e = this.entries[i]) {
       if (this.hashes[i] === h && e.key === k) return e;
@@ -109,8 +135,9 @@ export class PacketCodec<M> {
 
 /** Keys a codec keeps at most (then it forgets them all: equal keys are still equal, only no longer identical). */
 const INTERN_LIMIT = 1 << 16;
-/** Slots of a codec's key table (a power of two, at most half full). */
+/** Slots of a codec's key table at most (a power of two, at most half full), and at first. */
 const INTERN_SLOTS = 2 * INTERN_LIMIT;
+const FIRST_INTERN_SLOTS = 1 << 8;
 
 /** One step of the key hash (FNV-style multiply, per word). */
 const mixWord = (h: number, w: number): number => Math.imul(h ^ w, 0x01000193) ^ (w >>> 15);
