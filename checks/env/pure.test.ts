@@ -55,6 +55,34 @@ describe('step is pure', () => {
   });
 });
 
+describe('packet actions', () => {
+  it("carry their key hidden, each machine under its own symbol; another machine's action is keyed afresh", () => {
+    const cfg = { nodes: 2, requests: 1 } as const;
+    const a = makeEcho(cfg, { retry: true });
+    const b = makeEcho(cfg, { retry: true });
+    // The first state with a message in flight, in each machine.
+    const withMessage = (m: typeof a) => {
+      let s = m.init()[0]!;
+      for (let i = 0; i < 10 && s.net.length === 0; i++) s = m.step(s, m.actions(s)[0]!);
+      return s;
+    };
+    const sa = withMessage(a);
+    const sb = withMessage(b);
+    const da = a.actions(sa).find((x) => x.type === 'deliver')!;
+    const db = b.actions(sb).find((x) => x.type === 'deliver')!;
+    expect(da).toEqual(db);
+    expect(Object.keys(da)).toEqual(['type', 'from', 'to', 'msg']);
+    expect(JSON.stringify(da)).toBe(JSON.stringify(db));
+    const [symA] = Object.getOwnPropertySymbols(da);
+    const [symB] = Object.getOwnPropertySymbols(db);
+    expect(symA).toBeDefined();
+    expect(symA).not.toBe(symB);
+    // Each machine steps the other's action (keyed from its message), to the same state.
+    expect(encodingOf(b, b.step(sb, da))).toBe(encodingOf(b, b.step(sb, db)));
+    expect(encodingOf(a, a.step(sa, db))).toBe(encodingOf(a, a.step(sa, da)));
+  });
+});
+
 describe('canonical network', () => {
   const codec = new PacketCodec<{ readonly type: string; readonly v: number }>((m, out) => out.value(m));
   const send = fc.record({ from: fc.integer({ min: 1, max: 3 }), to: fc.integer({ min: 1, max: 3 }), v: fc.integer({ min: 0, max: 2 }) });

@@ -129,9 +129,6 @@ interface PacketActions<P extends ProtocolTypes> {
   readonly duplicate: EnvAction<P>;
 }
 
-/** Where a packet action carries its packet's key (see `buildActs`). */
-const ACTION_KEY: unique symbol = Symbol('packet key');
-
 const NO_USAGE: Usage = { crashes: 0, drops: 0, duplicates: 0, partitions: 0, requests: 0, timeouts: 0, falseSuspicions: 0 };
 
 /**
@@ -297,6 +294,9 @@ export function envMachine<P extends ProtocolTypes>(
   // Forgotten past 2¹⁶ packets (a long random run meets millions): a large table costs more in
   // cache misses than rebuilding an entry does.
   let packetActs = new Map<string, PacketActions<P>>();
+  // Where this machine's packet actions carry their packet's key: a symbol of its own, so that an
+  // action another machine built (whose codec may key its message otherwise) is keyed afresh.
+  const ACTION_KEY = Symbol('packet key');
   function buildActs(from: NodeId, to: NodeId, msg: M, key: string): PacketActions<P> {
     const a: PacketActions<P> = {
       deliver: { type: 'deliver', from, to, msg },
@@ -322,7 +322,7 @@ export function envMachine<P extends ProtocolTypes>(
     return a;
   };
   const keyOfAction = (a: { readonly from: NodeId; readonly to: NodeId; readonly msg: M }): string =>
-    (a as { [ACTION_KEY]?: string })[ACTION_KEY] ?? codec.key(a.from, a.to, a.msg);
+    (a as unknown as Record<symbol, string | undefined>)[ACTION_KEY] ?? codec.key(a.from, a.to, a.msg);
   const timerActs: A[][] = ids.map((node) => timerNames.map((timer): A => ({ type: 'timer', node, timer })));
   const tickActs = ids.map((node): A => ({ type: 'tick', node }));
   const crashActs = ids.map((node): A => ({ type: 'crash', node }));
