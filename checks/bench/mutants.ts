@@ -221,7 +221,8 @@ function main(argv: readonly string[]): void {
   for (const m of mutants) {
     const res = measure(m, { timeLimitS, seed, modes });
     results.push(res);
-    process.stdout.write(`${m.model} ${m.name}: random ${res.random.found ? `found ${res.random.broke} in ${res.random.ms} ms` : res.random.status}; bfs ${res.bfs.found ? `found ${res.bfs.broke} in ${res.bfs.ms} ms` : res.bfs.status}\n`);
+    const outcome = (o: ModeOutcome): string => (o.found ? `found ${o.broke} in ${o.ms} ms` : o.status === 'error' ? `error (${o.error ?? ''})` : o.status);
+    process.stdout.write(`${m.model} ${m.name}: random ${outcome(res.random)}; bfs ${outcome(res.bfs)}\n`);
   }
   if (!existsSync(OUT_DIR)) mkdirSync(OUT_DIR, { recursive: true });
   const summary = {
