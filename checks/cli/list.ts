@@ -2,9 +2,10 @@
  * `dscheck list`: the models, their parameters, known-bug variants and checks.
  */
 import { match } from 'ts-pattern';
-import { InputError, instantiate, type AnyModel, type ParamSpec, type ParamValue, type WitnessNeeds } from '../../impl/core/machine.ts';
+import { InputError, instantiate, type AnyModel, type ParamSpec, type WitnessNeeds } from '../../impl/core/machine.ts';
 import { flag, parseArgs } from './args.ts';
 import { oneLineError, type ModelSource } from './models.ts';
+import { configText } from './variant.ts';
 
 function describeParam(name: string, p: ParamSpec): string {
   return match(p)
@@ -22,12 +23,6 @@ function needsText(needs: WitnessNeeds): string {
 }
 
 /** A model's checks and variants, or the one-line reason it could not be built with its defaults. */
-/** A variant's parameter values as `k=v, …` ("the defaults" when it sets none). */
-function configText(config: Readonly<Record<string, ParamValue>>): string {
-  const kv = Object.entries(config);
-  return kv.length > 0 ? kv.map(([k, v]) => `${k}=${String(v)}`).join(', ') : 'the defaults';
-}
-
 function describeModel(model: AnyModel) {
   try {
     const { machine } = instantiate(model);

@@ -65,8 +65,14 @@ export function knownBugLine(k: KnownBugOutcome, checks: readonly string[]): str
   if (k.found) return `known bug ${k.name} found: ${k.broke} broken, as the variant declares`;
   const why: string[] = [];
   if (checks.length > 0 && !k.expected.some((c) => checks.includes(c))) why.push(`--invariant left out every check it breaks`);
-  if (k.overridden.length > 0) why.push(`this run overrode its configuration (${k.overridden.join(', ')}; the variant's: ${Object.entries(k.config).map(([x, y]) => `${x}=${String(y)}`).join(', ')})`);
+  if (k.overridden.length > 0) why.push(`this run overrode its configuration (${k.overridden.join(', ')}; the variant's: ${configText(k.config)})`);
   return `⚠ KNOWN BUG NOT FOUND: variant ${k.name} breaks ${k.expected.join(' or ')}, and this run ${k.broke !== undefined ? `broke none of them (it broke ${k.broke} first)` : 'broke none of them'}${why.length > 0 ? `; ${why.join('; ')}` : ''}. This is not evidence that the variant is correct.`;
+}
+
+/** A variant's parameter values as `k=v, …` ("the defaults" when it sets none). */
+export function configText(config: Readonly<Record<string, ParamValue>>): string {
+  const kv = Object.entries(config);
+  return kv.length > 0 ? kv.map(([k, v]) => `${k}=${String(v)}`).join(', ') : 'the defaults';
 }
 
 /** Random mode's default runs and steps per run. */

@@ -345,41 +345,29 @@ function scalarWidth(s: AnySchema, n: number): number {
   }
 }
 
-function containsIds(s: AnySchema): boolean {
+/** The schemas directly inside `s` (element, field and variant-field schemas). */
+function subSchemas(s: AnySchema): readonly AnySchema[] {
   switch (s.kind) {
-    case 'node':
-    case 'nodeSet':
     case 'perNode':
-      return true;
     case 'list':
     case 'set':
     case 'optional':
-      return containsIds(s.of);
+      return [s.of];
     case 'record':
-      return Object.values(s.fields).some(containsIds);
+      return Object.values(s.fields);
     case 'union':
-      return Object.values(s.variants).some((f) => Object.values(f).some(containsIds));
+      return Object.values(s.variants).flatMap((f) => Object.values(f));
     default:
-      return false;
+      return [];
   }
 }
 
+function containsIds(s: AnySchema): boolean {
+  return s.kind === 'node' || s.kind === 'nodeSet' || s.kind === 'perNode' || subSchemas(s).some(containsIds);
+}
+
 function containsNodeSet(s: AnySchema): boolean {
-  switch (s.kind) {
-    case 'nodeSet':
-      return true;
-    case 'perNode':
-    case 'list':
-    case 'set':
-    case 'optional':
-      return containsNodeSet(s.of);
-    case 'record':
-      return Object.values(s.fields).some(containsNodeSet);
-    case 'union':
-      return Object.values(s.variants).some((f) => Object.values(f).some(containsNodeSet));
-    default:
-      return false;
-  }
+  return s.kind === 'nodeSet' || subSchemas(s).some(containsNodeSet);
 }
 
 const prop = (expr: string, key: string): string => `${expr}[${JSON.stringify(key)}]`;
@@ -1205,30 +1193,10 @@ function functionIds(_key: string, v: unknown): unknown {
   return `ƒ${id}`;
 }
 
-/** The roles a schema names (`S.node(role)`, `S.perRole`), sorted. */
+/** The roles a schema names (`S.node(role)`, `S.perRole`). */
 function rolesOf(s: AnySchema, out = new Set<string>()): Set<string> {
-  switch (s.kind) {
-    case 'node':
-      if (s.role !== undefined) out.add(s.role);
-      break;
-    case 'perNode':
-      if (s.role !== undefined) out.add(s.role);
-      rolesOf(s.of, out);
-      break;
-    case 'set':
-    case 'list':
-    case 'optional':
-      rolesOf(s.of, out);
-      break;
-    case 'record':
-      for (const f of Object.values(s.fields)) rolesOf(f, out);
-      break;
-    case 'union':
-      for (const v of Object.values(s.variants)) for (const f of Object.values(v)) rolesOf(f, out);
-      break;
-    default:
-      break;
-  }
+  if ((s.kind === 'node' || s.kind === 'perNode') && s.role !== undefined) out.add(s.role);
+  for (const c of subSchemas(s)) rolesOf(c, out);
   return out;
 }
 
