@@ -8,15 +8,14 @@
  * from the initial state, so no state is kept alive beyond the frontier.
  */
 import type { Machine } from '../impl/core/machine.ts';
-import { InputError } from '../impl/core/machine.ts';
+import { frontierCodecOf, InputError } from '../impl/core/machine.ts';
 import { WordBuffer } from '../impl/core/encode.ts';
 import { ExactSet, FingerprintSet, type VisitedSet } from './visited.ts';
 import { EncodedQueue, LinkStore } from './spill.ts';
-import { canonicalKey } from '../impl/core/encode.ts';
 import { traceFromIndices, type Trace, type Violation, type ViolationKind } from '../impl/core/trace.ts';
 import { explainError } from '../impl/core/culprit.ts';
 import { selectChecks, type BoundHit, type CheckResult, type RunStats, type WitnessResult } from '../impl/core/result.ts';
-import { firstViolation, guardPurity, PurityError, type PurityGuard } from './engine/purity.ts';
+import { decodeMismatch, firstViolation, guardPurity, PurityError, type PurityGuard } from './engine/purity.ts';
 import { symmetryPlan } from './symmetric.ts';
 import { brokenInitProperty, brokenInvariant, brokenProperty, errorMessage, skipsStutters, stateEncoder, WitnessTracker, type Broken } from './engine/checking.ts';
 
@@ -199,10 +198,11 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
   const spillDir = opts.spillDir;
   const links = mode === 'bfs' ? new LinkStore({ dir: spillDir, memoryBytes: opts.linkMemoryBytes ?? DEFAULT_SPILL.linkMemoryBytes }) : undefined;
   const frontierKind = opts.frontier ?? 'auto';
-  if (frontierKind === 'encoded' && !(m.encode && m.decode)) {
+  const fcodec = frontierCodecOf(m);
+  if (frontierKind === 'encoded' && fcodec === undefined) {
     throw new InputError(`model ${m.name} cannot hold its frontier encoded: it has no ${m.encode ? 'decode' : 'encode/decode'} (use frontier objects)`);
   }
-  const encodedFrontier = mode === 'bfs' && frontierKind !== 'objects' && m.encode !== undefined && m.decode !== undefined;
+  const encodedFrontier = mode === 'bfs' && frontierKind !== 'objects' && fcodec !== undefined;
   const frontierMemoryBytes = opts.frontierMemoryBytes ?? DEFAULT_SPILL.frontierMemoryBytes;
   let spilledBytes = 0;
   /** BFS levels alive (the one being expanded and the one being filled), for cleanup. */
@@ -335,7 +335,8 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     if (mode === 'bfs') {
       // One BFS level: the states (or their encodings) in id order. A level's ids are consecutive:
       // states get their ids as they are discovered, and are queued in that order.
-      const raw = useSymmetry ? new WordBuffer() : words;
+      // The visited set's words serve when they are the state's own whole encoding.
+      const raw = useSymmetry || !fcodec?.own ? new WordBuffer() : words;
       let checkedDecodes = 0;
       const checkDecodes = opts.purityStates ?? PURITY_FIRST_STATES;
       /** Queue a newly discovered state (its canonical encoding is in `words`). */
@@ -346,17 +347,13 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
         }
         if (raw !== words) {
           raw.reset();
-          m.encode!(t, raw);
+          fcodec!.encode(t, raw);
         }
         level.push(raw.raw, raw.len);
         if (checkedDecodes < checkDecodes) {
           checkedDecodes++;
-          const back = m.decode!(raw.raw.slice(0, raw.len));
-          if (canonicalKey(back) !== canonicalKey(t)) {
-            throw new InputError(
-              `model ${m.name}: decode is not the inverse of encode on a reachable state (depth ${frontierDepth + 1}); run with frontier objects (--frontier objects) and fix decode`,
-            );
-          }
+          const bad = decodeMismatch(m.name, t, fcodec!.decode(raw.raw.slice(0, raw.len)), frontierDepth + 1, fcodec!.check);
+          if (bad) throw bad;
         }
       };
       const newLevel = (): S[] | EncodedQueue => (encodedFrontier ? new EncodedQueue({ dir: spillDir, memoryBytes: frontierMemoryBytes, ...(opts.frontierChunkWords ? { chunkWords: opts.frontierChunkWords } : {}) }) : []);
@@ -379,7 +376,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
           return;
         }
         for (let w = level.next(); w !== undefined; w = level.next()) {
-          yield m.decode!(w);
+          yield fcodec!.decode(w);
         }
       }
       while (current.length > 0) {

@@ -78,6 +78,8 @@ export interface SpillOptions {
 }
 
 const QUEUE_CHUNK_WORDS = 1 << 20;
+/** The first chunk of a level (see `EncodedQueue.nextChunkWords`). */
+const FIRST_QUEUE_CHUNK_WORDS = 1 << 12;
 
 /** One chunk of encodings: its words and how many are used. */
 interface QueueChunk {
@@ -94,6 +96,12 @@ export class EncodedQueue {
   private readonly file: TempFile;
   private readonly memoryBytes: number;
   private readonly chunkWords: number;
+  /**
+   * The next chunk's size: chunks start small and double up to `chunkWords`, so that a short
+   * level (most of a search's levels, and every level of a small one) does not allocate and
+   * zero-fill megabytes.
+   */
+  private nextChunkWords: number;
   /** Number of states pushed. */
   length = 0;
   // reading
@@ -110,6 +118,7 @@ export class EncodedQueue {
     this.file = new TempFile(opts.dir ?? tmpdir(), 'frontier');
     this.memoryBytes = opts.memoryBytes;
     this.chunkWords = opts.chunkWords ?? QUEUE_CHUNK_WORDS;
+    this.nextChunkWords = Math.min(this.chunkWords, FIRST_QUEUE_CHUNK_WORDS);
   }
 
   /** Bytes of encodings held in memory now. */
@@ -137,7 +146,8 @@ export class EncodedQueue {
         }
         this.mem = [];
       }
-      last = { words: new Int32Array(Math.max(this.chunkWords, len + 1)), used: 0 };
+      last = { words: new Int32Array(Math.max(this.nextChunkWords, len + 1)), used: 0 };
+      this.nextChunkWords = Math.min(this.chunkWords, 2 * this.nextChunkWords);
       this.mem.push(last);
     }
     last.words[last.used] = len;

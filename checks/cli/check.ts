@@ -3,7 +3,7 @@
  * the stats, and any counterexample as numbered steps (also written as JSON under `reports/`).
  */
 import { basename, join } from 'node:path';
-import { defaultParams, instantiate, parseParamValue, resolveParams, variantOverrides, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
+import { defaultParams, frontierCodecOf, instantiate, parseParamValue, resolveParams, variantOverrides, InputError, type AnyMachine, type AnyModel, type ParamValue } from '../../impl/core/machine.ts';
 import { moduleOf, modelRef, withModule, type ModelSource } from './models.ts';
 import { DEFAULT_BOUNDS, DEFAULT_SPILL } from '../exhaustive.ts';
 import { exploreParallel, type ParallelExploreStats } from '../parallel/explore.ts';
@@ -399,7 +399,7 @@ async function exhaustiveCheck(
   const frontier = str(args, 'frontier') ?? 'auto';
   if (frontier !== 'auto' && frontier !== 'encoded' && frontier !== 'objects') throw new InputError(`--frontier takes auto, encoded or objects, got '${frontier}'`);
   if (frontier !== 'auto' && mode === 'dfs') throw new InputError('--frontier applies to --mode bfs (dfs keeps only its stack)');
-  if (frontier === 'encoded' && !(machine.encode && machine.decode)) throw new InputError(`model ${model.name} cannot hold its frontier encoded: it has no ${machine.encode ? 'decode' : 'encode/decode'} (use --frontier objects)`);
+  if (frontier === 'encoded' && frontierCodecOf(machine) === undefined) throw new InputError(`model ${model.name} cannot hold its frontier encoded: it has no ${machine.encode ? 'decode' : 'encode/decode'} (use --frontier objects)`);
   const frontierMemoryBytes = posInt(args, 'frontier-memory', DEFAULT_SPILL.frontierMemoryBytes / 2 ** 20) * 2 ** 20;
   const spillDir = str(args, 'spill-dir');
   if (spillDir !== undefined) assertSpillDir(spillDir);

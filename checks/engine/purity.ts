@@ -17,7 +17,7 @@
  * persistent already. {@link deepFreeze} stays for tests that want a write to throw where it
  * happens.
  */
-import { WordBuffer } from '../../impl/core/encode.ts';
+import { canonicalKey, WordBuffer } from '../../impl/core/encode.ts';
 import { isImmutable } from 'immutable';
 import { InputError, type Invariant, type Machine, type TransitionProperty, type Verdict, type Witness } from '../../impl/core/machine.ts';
 import { selectChecks } from '../../impl/core/result.ts';
@@ -159,6 +159,24 @@ export function differingPaths(before: unknown, after: unknown, limit = 5): stri
   };
   rec(toPlain(before), toPlain(after), '');
   return out;
+}
+
+/**
+ * A state held encoded in a breadth-first frontier must decode to the state encoded (see
+ * `Machine.frontier`). The error when it does not (null when it does): which fields differ, and
+ * the two causes, a field the encoding leaves out (a field the model's declared data lacks,
+ * such as one a spread copied in) or a decoder that does not invert its encoder.
+ */
+export function decodeMismatch<S>(model: string, encoded: S, decoded: S, depth?: number, check?: (encoded: S, decoded: S) => string | null): InputError | null {
+  let diff: string | null;
+  if (check) diff = check(encoded, decoded);
+  else diff = canonicalKey(decoded) === canonicalKey(encoded) ? null : `${differingPaths(encoded, decoded, 3).join(', ') || 'the state'} differ(s)`;
+  if (diff === null) return null;
+  const where = depth === undefined ? '' : ` (depth ${depth})`;
+  return new InputError(
+    `model ${model}: a state queued encoded does not decode to the state that was encoded${where}: ${diff}; ` +
+      `its encoding leaves out a field (one its declared data does not list?) or its decoder does not invert its encoder. Fix the model, or run with --frontier objects`,
+  );
 }
 
 /** One input of a guarded call: its name in the message ('' for the one state) and its value. */

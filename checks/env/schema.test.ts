@@ -258,6 +258,23 @@ describe('views and packing', () => {
     expect(words(m.encode, { type: 'RequestVote', term: 5, lastLogIndex: 4, lastLogTerm: 5 })).toHaveLength(1);
   });
 
+  test('elements of one possible value (0 bits) in sets and lists: decode reads exactly what encode wrote', () => {
+    // The set encoder once wrote a word per such element that the decoder did not read, so
+    // whatever followed the set in a longer encoding was misread.
+    const One = S.record({ a: S.int(0, 3), s: S.set(S.int(1, 1), 1), l: S.list(S.int(2, 2), 3), o: S.optional(S.int(5, 5)), b: S.bool() });
+    const c = compile(One, { n: 3 });
+    fc.assert(
+      fc.property(arb(One as AnySchema, 3), arb(One as AnySchema, 3), (x, y) => {
+        const wx = [...words(c.encode, x), 0x7654321];
+        const at = { pos: 0 };
+        expect(c.decode(wx, at)).toEqual(x);
+        expect(wx[at.pos]).toBe(0x7654321);
+        expect(words(c.encode, x).join() === words(c.encode, y).join()).toBe(canonicalKey(x) === canonicalKey(y));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   test('per-node maps of scalars pack into shared words, across the 32-bit boundary', () => {
     // 8 + n×8 + 1 bits: n = 2 fits one word (25 bits); n = 3 fills the first word exactly (its
     // last entry at bits 24..31, the sign bit) and the flag starts a second; n = 5 splits the

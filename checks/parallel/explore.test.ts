@@ -122,8 +122,21 @@ describe('encoded frontier on the workers', () => {
     expect(essence(await exploreParallel(bug, { ...base, frontier: 'encoded' }))).toEqual(essence(seqBug));
   }, 120_000);
 
+  test('an environment model: its whole-state encoding, on the workers and spilled to disk', async () => {
+    // Raft's key leaves out the messages declared ignored; the frontier keeps them.
+    const ref = { model: 'raft', params: { nodes: 3, requests: 1 } };
+    const seq = explore((await loadMachine(ref)).machine, { frontier: 'objects' });
+    const base = { workers: 2, warmStart: false, partitionAt: 8, initialSlots: 1024 } as const;
+    const encoded = await exploreParallel(ref, { ...base });
+    const spilled = await exploreParallel(ref, { ...base, frontier: 'encoded', frontierChunkWords: 64, frontierMemoryBytes: 2048 });
+    expect(encoded.stats.frontier).toBe('encoded');
+    expect(spilled.stats.spilledBytes).toBeGreaterThan(0);
+    for (const r of [encoded, spilled]) expect(essence(r)).toEqual(essence(seq));
+  }, 120_000);
+
   test('a model without decode: frontier encoded is an input error; auto holds objects', async () => {
-    const ref = { model: 'paxos', params: { acceptors: 2, proposers: 2, ballots: 2, crashes: 0 } };
+    // TCommit has neither `decode` nor a whole-state codec (every environment model has one).
+    const ref = { model: 'tcommit', params: { rms: 4 } };
     await expect(exploreParallel(ref, { workers: 2, frontier: 'encoded' })).rejects.toThrow(/cannot hold its frontier encoded/);
     const r = await exploreParallel(ref, { workers: 2, warmStart: false, partitionAt: 8 });
     expect(r.stats.frontier).toBe('objects');

@@ -38,7 +38,7 @@
  *   levels are on disk until a counterexample reads its path back; the file is removed however
  *   the search ends.
  */
-import { InputError, type AnyMachine } from '../../impl/core/machine.ts';
+import { frontierCodecOf, InputError, type AnyMachine } from '../../impl/core/machine.ts';
 import { LinkStore } from '../spill.ts';
 import { DEFAULT_BOUNDS, DEFAULT_SPILL, exploreAsync, type ExploreOptions, type ExploreStats } from '../exhaustive.ts';
 import { selectChecks, type BoundHit, type CheckResult, type WitnessResult } from '../../impl/core/result.ts';
@@ -266,7 +266,7 @@ function validate(machine: AnyMachine, opts: ExploreOptions): void {
     if (!Number.isFinite(v) || v < (k === 'maxDepth' ? 0 : 1)) throw new InputError(`bound ${k} must be a positive number, got ${v}`);
   }
   selectChecks(machine, opts.checks ?? []);
-  if (opts.frontier === 'encoded' && !(machine.encode && machine.decode)) {
+  if (opts.frontier === 'encoded' && frontierCodecOf(machine) === undefined) {
     throw new InputError(`model ${machine.name} cannot hold its frontier encoded: it has no ${machine.encode ? 'decode' : 'encode/decode'} (use frontier objects)`);
   }
   if (machine.init().length === 0) throw new InputError(`model ${machine.name} has no initial state with these parameters`);
@@ -323,7 +323,7 @@ async function searchLevels(
   const checks = opts.checks ?? [];
   const useSymmetry = (opts.symmetry ?? true) && machine.symmetry !== undefined;
   const frontierKind = opts.frontier ?? 'auto';
-  const encodedFrontier = frontierKind !== 'objects' && machine.encode !== undefined && machine.decode !== undefined;
+  const encodedFrontier = frontierKind !== 'objects' && frontierCodecOf(machine) !== undefined;
   const frontierMemoryBytes = Math.max(1, Math.floor((opts.frontierMemoryBytes ?? DEFAULT_SPILL.frontierMemoryBytes) / n));
 
   const start = startedAt ?? performance.now();

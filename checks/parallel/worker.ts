@@ -15,14 +15,14 @@
  *   reports the summary (the coordinator replays a failing block to rebuild its trace).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AnyMachine } from '../../impl/core/machine.ts';
+import { frontierCodecOf, type AnyMachine, type FrontierCodec } from '../../impl/core/machine.ts';
+import { decodeMismatch } from '../engine/purity.ts';
 import { WordBuffer } from '../../impl/core/encode.ts';
 import { selectChecks } from '../../impl/core/result.ts';
 import { loadMachine, type ModelRef } from './model-ref.ts';
 import { CTRL, STOP, SharedFingerprintSet, type SharedTables } from './shared-set.ts';
 import { FingerprintSet } from '../visited.ts';
 import { EncodedQueue } from '../spill.ts';
-import { canonicalKey } from '../../impl/core/encode.ts';
 import { LINK_BASE, LOST_RANK, RANK_CHUNK, LinkBytes, LinkReader, eventOrder, type BfsEvent, type BfsWorkerOptions, type CoordinatorMessage, type LevelReport, type RandomBlockJob, type RandomBlockReport, type SettledReport, type WorkerMessage } from './protocol.ts';
 import { skipsStutters, symmetryKeyOf } from '../engine/checking.ts';
 
@@ -86,12 +86,14 @@ class EncodedFrontier implements Frontier {
   private readonly q: EncodedQueue;
   private readonly raw = new WordBuffer();
   private static checked = 0;
+  private readonly codec: FrontierCodec<unknown>;
   constructor(
     private readonly m: AnyMachine,
     budget: number,
     dir: string | undefined,
     chunkWords: number | undefined,
   ) {
+    this.codec = frontierCodecOf(m)!;
     this.q = new EncodedQueue({ memoryBytes: budget, ...(dir !== undefined ? { dir } : {}), ...(chunkWords !== undefined ? { chunkWords } : {}) });
   }
   get length(): number {
@@ -103,19 +105,18 @@ class EncodedFrontier implements Frontier {
     if (w === undefined) {
       w = this.raw;
       w.reset();
-      this.m.encode!(s, w);
+      this.codec.encode(s, w);
     }
     this.q.push(w.raw, w.len);
     if (EncodedFrontier.checked < CHECKED_DECODES) {
       EncodedFrontier.checked++;
-      if (canonicalKey(this.m.decode!(w.raw.slice(0, w.len))) !== canonicalKey(s)) {
-        throw new Error(`model ${this.m.name}: decode is not the inverse of encode on a reachable state; run with --frontier objects and fix decode`);
-      }
+      const bad = decodeMismatch(this.m.name, s, this.codec.decode(w.raw.slice(0, w.len)), undefined, this.codec.check);
+      if (bad) throw bad;
     }
   }
   take(): unknown {
     const w = this.q.next();
-    return w === undefined ? undefined : this.m.decode!(w);
+    return w === undefined ? undefined : this.codec.decode(w);
   }
   skip(): boolean {
     return this.q.next() !== undefined;
@@ -319,9 +320,9 @@ class BfsWorker {
     this.partitioning = false;
   }
 
-  /** `words` after {@link discover}, when it holds the state's own encoding (no symmetry, `encode`). */
+  /** `words` after {@link discover}, when it holds the state's own whole encoding (no symmetry, `encode` decodes). */
   private ownWords(): WordBuffer | undefined {
-    return this.sym === undefined && machine.encode !== undefined ? this.words : undefined;
+    return this.sym === undefined && machine.encode !== undefined && machine.frontier === undefined ? this.words : undefined;
   }
 
   useTables(tables: SharedTables): void {

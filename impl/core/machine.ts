@@ -180,6 +180,16 @@ export interface Machine<S, A> {
    */
   decode?(words: Int32Array): S;
   /**
+   * The whole state's encoding and its inverse, for a machine whose {@link Machine.encode} leaves
+   * part of a state out of its identity (the environment leaves out the messages declared
+   * ignored), so that `encode` cannot be decoded. With it, breadth-first search holds the states
+   * waiting to be expanded in this encoding instead of as objects; without it, `encode` and
+   * `decode` serve when the machine has both (see {@link frontierCodecOf}). The same contract as
+   * `decode`: the state decoded behaves exactly as the state encoded, and the runners check it
+   * on the first states they queue.
+   */
+  readonly frontier?: FrontierCodec<S>;
+  /**
    * Canonical representative of `s` under permutations of interchangeable nodes. The runners
    * use it only when every selected invariant and property, and every witness, is declared
    * `symmetric: true`; otherwise the run explores without it (see `checks/symmetric.ts`).
@@ -224,6 +234,30 @@ export function forRandomRuns<S, A>(m: Machine<S, A>): Machine<S, A> {
 
 /** A machine with its types erased, as the registry and the CLI hold it. */
 export type AnyMachine = Machine<unknown, unknown>;
+
+/** A whole-state encoding and its inverse (see {@link Machine.frontier}). */
+export interface FrontierCodec<S> {
+  encode(s: S, out: Encoder): void;
+  decode(words: Int32Array): S;
+  /**
+   * Whether `decoded` (decoded from `encoded`'s words) is the state encoded: the first
+   * difference, or null. Default: the two are the same value ({@link canonicalKey}); a codec
+   * whose declared data holds sets (order is not part of the value) says what "the same" is.
+   */
+  check?(encoded: S, decoded: S): string | null;
+}
+
+/**
+ * How breadth-first search may hold a machine's states encoded: its {@link Machine.frontier}, or
+ * else its `encode` and `decode` when it has both (`own`: the words `encode` wrote for the
+ * visited set are the frontier's too), or undefined (the frontier holds objects).
+ */
+export function frontierCodecOf<S, A>(m: Machine<S, A>): (FrontierCodec<S> & { readonly own: boolean }) | undefined {
+  if (m.frontier) return { ...m.frontier, own: false };
+  const { encode, decode } = m;
+  if (encode === undefined || decode === undefined) return undefined;
+  return { encode: (s, out) => encode.call(m, s, out), decode: (w) => decode.call(m, w), own: true };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Parameters and models

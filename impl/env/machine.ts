@@ -7,6 +7,7 @@ import { WordBuffer, type Encoder } from '../core/encode.ts';
 import {
   assertNever,
   InputError,
+  type FrontierCodec,
   type Invariant,
   type Machine,
   type SymmetryKey,
@@ -822,6 +823,127 @@ export function envMachine<P extends ProtocolTypes>(
     encodeGhostCached(s.ghost, out);
   };
 
+  // ---- the whole state, for frontiers held encoded (`Machine.frontier`): every slot, every
+  // packet (those left out of the state's identity too, with their counts, in network order),
+  // the partition, the budgets and the ghost. Only with the schema's codecs, which decode: a
+  // hand-written encoder has no inverse, and the frontier then holds objects.
+  const wholeCodecs =
+    derived && !proto.encodeDurable && !proto.encodeVolatile && !proto.encodeMessage && !proto.encodeGhost && (derived.ghost !== undefined || proto.initGhost === undefined)
+      ? derived
+      : undefined;
+  const frontier: FrontierCodec<S> | undefined = wholeCodecs && {
+    encode(s: S, out: Encoder): void {
+      for (const slot of s.nodes) {
+        out.int(slot.up ? 1 : 0);
+        out.int(slot.timers);
+        out.int(slot.clock);
+        wholeCodecs.durable.encode(slot.durable, out);
+        if (slot.up) wholeCodecs.volatile.encode(slot.volatile as P['volatile'], out);
+      }
+      out.int(s.net.length);
+      for (const p of s.net) {
+        out.int(p.from);
+        out.int(p.to);
+        out.int(p.count);
+        wholeCodecs.msg.encode(p.msg, out);
+      }
+      const part = s.partition;
+      if (part === null) out.int(0);
+      else {
+        out.int(part.oneWay ? 2 : 1);
+        out.int(part.groups.length);
+        for (const g of part.groups) {
+          out.int(g.length);
+          for (const id of g) out.int(id);
+        }
+      }
+      const u = s.used;
+      out.int(u.crashes);
+      out.int(u.drops);
+      out.int(u.duplicates);
+      out.int(u.partitions);
+      out.int(u.requests);
+      out.int(u.timeouts);
+      out.int(u.falseSuspicions);
+      if (wholeCodecs.ghost) wholeCodecs.ghost.encode(s.ghost, out);
+    },
+    decode(w: Int32Array): S {
+      const at = { pos: 0 };
+      const nodes = new Array<NodeSlot<P>>(n);
+      for (let i = 0; i < n; i++) {
+        const up = w[at.pos++] === 1;
+        const timers = w[at.pos++]!;
+        const clock = w[at.pos++]!;
+        const durable = wholeCodecs.durable.decode(w, at);
+        const volatile = up ? wholeCodecs.volatile.decode(w, at) : null;
+        nodes[i] = { up, durable, volatile, timers, clock };
+      }
+      const net = new Array<Packet<M>>(w[at.pos++]!);
+      for (let k = 0; k < net.length; k++) {
+        const from = w[at.pos++]!;
+        const to = w[at.pos++]!;
+        const count = w[at.pos++]!;
+        // Interned again: the same key, and the same actions, as the packet encoded.
+        const p = codec.packet(from, to, wholeCodecs.msg.decode(w, at));
+        net[k] = count === 1 ? p : { from: p.from, to: p.to, msg: p.msg, count, key: p.key, acts: p.acts };
+      }
+      let partition: Partition | null = null;
+      const kind = w[at.pos++]!;
+      if (kind !== 0) {
+        const groups: NodeId[][] = [];
+        for (let g = w[at.pos++]!; g > 0; g--) {
+          const group: NodeId[] = [];
+          for (let k = w[at.pos++]!; k > 0; k--) group.push(w[at.pos++]!);
+          groups.push(group);
+        }
+        partition = makePartition(groups, kind === 2, n);
+      }
+      const used: Usage = {
+        crashes: w[at.pos++]!,
+        drops: w[at.pos++]!,
+        duplicates: w[at.pos++]!,
+        partitions: w[at.pos++]!,
+        requests: w[at.pos++]!,
+        timeouts: w[at.pos++]!,
+        falseSuspicions: w[at.pos++]!,
+      };
+      const ghost = (wholeCodecs.ghost ? wholeCodecs.ghost.decode(w, at) : proto.initGhost) as GhostOf<P>;
+      return { nodes, net, partition, used, ghost };
+    },
+    // The same state as the schema sees it (a declared set's order is not part of its value), and
+    // nothing in the state that the schema does not declare: a field a spread copied in would be
+    // left out of every encoding, and two states differing only there would be one.
+    check(s: S, back: S): string | null {
+      checkA.reset();
+      checkB.reset();
+      frontier!.encode(s, checkA);
+      frontier!.encode(back, checkB);
+      if (checkA.key() !== checkB.key()) return 'the decoded state encodes to other words';
+      // States share most of their parts: each object is validated once.
+      const bad = (codec: Codec<unknown>, v: unknown, where: string): string | null => {
+        const shared = typeof v === 'object' && v !== null;
+        if (shared && validated.has(v)) return null;
+        const e = codec.validate(v);
+        if (e !== null) return `${where}${e.message}`;
+        if (shared) validated.add(v);
+        return null;
+      };
+      for (let i = 0; i < n; i++) {
+        const slot = s.nodes[i]!;
+        const e = bad(wholeCodecs.durable, slot.durable, `${nameOf(i + 1)} durable `) ?? (slot.up ? bad(wholeCodecs.volatile, slot.volatile, `${nameOf(i + 1)} volatile `) : null);
+        if (e !== null) return e;
+      }
+      for (const p of s.net) {
+        const e = bad(wholeCodecs.msg, p.msg, `a message from ${nameOf(p.from)} to ${nameOf(p.to)}: `);
+        if (e !== null) return e;
+      }
+      return wholeCodecs.ghost ? bad(wholeCodecs.ghost, s.ghost, 'the ghost record: ') : null;
+    },
+  };
+  const checkA = new WordBuffer();
+  const checkB = new WordBuffer();
+  const validated = new WeakSet<object>();
+
   // ---- symmetry (no closures are created per call: this runs n! times per state at worst)
   const sym = proto.symmetry;
   const idsIn = <T>(c: Codec<T> | undefined) => (c && c.hasNodeIds ? c.rename : undefined);
@@ -1420,6 +1542,7 @@ export function envMachine<P extends ProtocolTypes>(
     ...(checkedStep ? { randomStep: { checked: checkedStep, unchecked: plainStep } } : {}),
     ...(reduceIgnored ? { stutters } : {}),
     encode,
+    ...(frontier ? { frontier } : {}),
     formatAction,
     view,
     actionKinds: () => kinds,

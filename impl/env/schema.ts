@@ -651,7 +651,10 @@ class Generator {
         out.push('}');
         out.push(`if (!${sorted}) {`, `${ws}.subarray(0, ${len}).sort();`);
         out.push(`for (let ${i} = 1; ${i} < ${len}; ${i}++) if (${ws}[${i}] === ${ws}[${i} - 1]) F(${p}, ${x}, 'distinct elements');`, '}');
-        out.push(`o.int(${len});`, `for (let ${i} = 0; ${i} < ${len}; ${i}++) o.int(${ws}[${i}] | 0);`);
+        // Elements of one possible value (0 bits) write no word, as everywhere else: the length
+        // says it all, and the decoder reads no word for them.
+        out.push(`o.int(${len});`);
+        if (this.packedWidth(s.of) > 0) out.push(`for (let ${i} = 0; ${i} < ${len}; ${i}++) o.int(${ws}[${i}] | 0);`);
         return;
       }
       case 'record': {

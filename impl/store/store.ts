@@ -253,20 +253,24 @@ export function cpProtocol(shape: StoreShape, rules: CpRules = { followerReads: 
     return answer(ctx, { durable: node.durable, volatile: { ...node.volatile, pending } }, p.c, p.op, val);
   };
 
-  /** The leader starts an operation: a write takes the next version; a read asks for copies. */
+  /**
+   * The leader starts an operation: a write takes the next version; a read asks for copies. (`op`
+   * may be the forwarded message itself: its fields are copied one by one, so that its `type`
+   * does not ride along undeclared in the pending entry.)
+   */
   const start = (ctx: Ctx<Cp>, node: CpNode, op: { op: number; c: number; f: 'read' | 'write' }, home: NodeId, effects: Reaction<Cp>['effects'] = []): Reaction<Cp> => {
     const d = node.durable;
     const acks = addNode(0, ctx.self);
     if (op.f === 'write') {
       const ver = d.ver + 1;
-      const p: CpPending = { ...op, home, acks, ver, val: op.op };
+      const p: CpPending = { op: op.op, c: op.c, f: op.f, home, acks, ver, val: op.op };
       return {
         durable: { ver, val: op.op },
         volatile: { ...node.volatile, pending: [...node.volatile.pending, p] },
         effects: [...(effects ?? []), ctx.broadcast({ type: 'Rep', op: op.op, ver, val: op.op })],
       };
     }
-    const p: CpPending = { ...op, home, acks, ver: d.ver, val: d.val };
+    const p: CpPending = { op: op.op, c: op.c, f: op.f, home, acks, ver: d.ver, val: d.val };
     return { durable: d, volatile: { ...node.volatile, pending: [...node.volatile.pending, p] }, effects: [...(effects ?? []), ctx.broadcast({ type: 'Rq', op: op.op })] };
   };
 
