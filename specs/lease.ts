@@ -31,8 +31,11 @@ export function fencedWrites<S>(accepted: (s: S) => Iterable<AcceptedWrite>, nam
   };
 }
 
-/** `one-holder-per-token`: every accepted write under one token comes from the same client. */
-export function oneHolderPerToken<S>(accepted: (s: S) => Iterable<AcceptedWrite>): Invariant<S> {
+/**
+ * `one-holder-per-token`: every accepted write under one token comes from the same client.
+ * `name` names a writer in the message (default `c1`, `c2`, …).
+ */
+export function oneHolderPerToken<S>(accepted: (s: S) => Iterable<AcceptedWrite>, name: (client: number) => string = (c) => `c${c}`): Invariant<S> {
   return {
     name: 'one-holder-per-token',
     doc: 'two clients never write under the same fencing token (each token is one lease)',
@@ -41,7 +44,7 @@ export function oneHolderPerToken<S>(accepted: (s: S) => Iterable<AcceptedWrite>
       for (const w of accepted(s)) {
         const o = owner.get(w.token);
         if (o === undefined) owner.set(w.token, w.client);
-        else if (o !== w.client) return `c${o} and c${w.client} both wrote with token ${w.token}`;
+        else if (o !== w.client) return `${name(o)} and ${name(w.client)} both wrote with token ${w.token}`;
       }
       return true;
     },

@@ -5,6 +5,7 @@
  * - `fenced-writes` (always; `specs/lease.ts`): once a write under the new primary's token took
  *   effect, no write of the deposed primary (an older token) takes effect after it — no lost
  *   update, no divergent writes across primaries.
+ * - `one-holder-per-token` (always; `specs/lease.ts`): no two primaries write under one token.
  * - `failover` (sometimes): the standby serves as primary.
  * - `false-suspicion` (sometimes): the standby suspects the primary while it is powered, running
  *   and still primary.
@@ -13,7 +14,7 @@
 import type { Invariant, Witness } from '../../impl/core/machine.ts';
 import type { EnvState } from '../../impl/env/types.ts';
 import { PRIMARY_IDS, type PrimaryTypes } from '../../impl/failover/primary.ts';
-import { fencedWrites } from '../lease.ts';
+import { fencedWrites, oneHolderPerToken } from '../lease.ts';
 
 type St = EnvState<PrimaryTypes>;
 
@@ -22,9 +23,13 @@ const db = (s: St, id: number) => {
   return d.role === 'db' ? d : null;
 };
 
-/** The invariants. */
+/**
+ * The invariants. `one-holder-per-token` catches a takeover that reuses the deposed primary's
+ * token (two primaries writing under one token, which `fenced-writes`, comparing tokens only
+ * by order, lets through).
+ */
 export function primaryInvariants(name: (id: number) => string): Invariant<St>[] {
-  return [fencedWrites((s: St) => s.ghost.accepted, name)];
+  return [fencedWrites((s: St) => s.ghost.accepted, name), oneHolderPerToken((s: St) => s.ghost.accepted, name)];
 }
 
 /** The witnesses; `stale-write-fenced` only where the storage checks tokens. */

@@ -40,7 +40,8 @@ export const electionModel = defineModel({
     // The parameters the election's declaration uses (roles fix the node count); no clients, clocks or detector.
     ...envParams(electionProtocol({ nodes: 3, maxTerm: 2, k: 2 }, 'majority'), { partitions: 1, timeouts: 6 }),
   },
-  draw: { k: [1, 2], maxTerm: [2, 3], partitions: [0, 1], crashes: [0, 1], drops: [0, 1] },
+  // Node counts include even ones: a majority off by one (2·votes ≥ N) only shows with N even.
+  draw: { nodes: [3, 4], k: [1, 2], maxTerm: [2, 3], partitions: [0, 1], crashes: [0, 1], drops: [0, 1] },
   bugs: ELECTION_BUGS,
   build: (p) => makeElection(p, p.bug === 'bully' ? 'bully' : 'majority'),
 });
