@@ -59,6 +59,23 @@ export function leaseWitnesses<S>(acceptedCount: (s: S) => number, rejectedCount
   ];
 }
 
+/**
+ * `exclusive-grants`: the server hands the lease from one client to another only through a free
+ * lease (released, or expired): it never grants it while another client holds it. (The fencing
+ * checks see a double grant only if both holders' writes land in a telling order.)
+ */
+export function exclusiveGrants<S, A>(holder: (s: S) => number, name: (client: number) => string = (c) => `c${c}`): TransitionProperty<S, A> {
+  return {
+    name: 'exclusive-grants',
+    doc: 'the server grants the lease only while no client holds it (released or expired)',
+    check: (p, _a, n) => {
+      const before = holder(p);
+      const after = holder(n);
+      return before === 0 || after === 0 || after === before || `the server granted ${name(after)} the lease while ${name(before)} held it`;
+    },
+  };
+}
+
 /** `storage-token-monotonic`: the storage's newest token never goes down. */
 export function storageTokenMonotonic<S, A>(maxToken: (s: S) => number): TransitionProperty<S, A> {
   return {

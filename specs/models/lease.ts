@@ -6,7 +6,7 @@
 import { defineModel, int, type Machine } from '../../impl/core/machine.ts';
 import { leaseMachine, type LeaseAction, type LeaseConfig, type LeaseState } from '../../impl/lease/lease.ts';
 import { plainLeaseMachine, type PlainLeaseAction, type PlainLeaseState } from '../../impl/lease/lease-plain.ts';
-import { fencedWrites, leaseWitnesses, oneHolderPerToken, storageTokenMonotonic } from '../lease.ts';
+import { exclusiveGrants, fencedWrites, leaseWitnesses, oneHolderPerToken, storageTokenMonotonic } from '../lease.ts';
 
 /** The known-bug variants. */
 export const LEASE_BUGS = {
@@ -25,7 +25,7 @@ export function makeLease(cfg: LeaseConfig): Machine<LeaseState, LeaseAction> {
   return {
     ...leaseMachine(cfg),
     invariants: [fencedWrites((s: LeaseState) => s.storage.accepted), oneHolderPerToken((s: LeaseState) => s.storage.accepted)],
-    properties: [storageTokenMonotonic((s: LeaseState) => s.storage.maxToken)],
+    properties: [storageTokenMonotonic((s: LeaseState) => s.storage.maxToken), exclusiveGrants((s: LeaseState) => s.server.holder)],
     sometimes: leaseWitnesses((s: LeaseState) => s.storage.accepted.size, (s) => s.storage.rejected),
   };
 }
@@ -35,7 +35,7 @@ export function makePlainLease(cfg: LeaseConfig): Machine<PlainLeaseState, Plain
   return {
     ...plainLeaseMachine(cfg),
     invariants: [fencedWrites((s: PlainLeaseState) => s.storage.accepted), oneHolderPerToken((s: PlainLeaseState) => s.storage.accepted)],
-    properties: [storageTokenMonotonic((s: PlainLeaseState) => s.storage.maxToken)],
+    properties: [storageTokenMonotonic((s: PlainLeaseState) => s.storage.maxToken), exclusiveGrants((s: PlainLeaseState) => s.server.holder)],
     sometimes: leaseWitnesses((s: PlainLeaseState) => s.storage.accepted.length, (s) => s.storage.rejected),
   };
 }
