@@ -857,14 +857,8 @@ export function envMachine<P extends ProtocolTypes>(
           for (const id of g) out.int(id);
         }
       }
-      const u = s.used;
-      out.int(u.crashes);
-      out.int(u.drops);
-      out.int(u.duplicates);
-      out.int(u.partitions);
-      out.int(u.requests);
-      out.int(u.timeouts);
-      out.int(u.falseSuspicions);
+      // Every budget, the detector's too (decode reads all seven).
+      encodeUsage(s.used, true, out);
       if (wholeCodecs.ghost) wholeCodecs.ghost.encode(s.ghost, out);
     },
     decode(w: Int32Array): S {
