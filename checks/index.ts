@@ -17,6 +17,7 @@ export {
 export type {
   Machine,
   AnyMachine,
+  FrontierCodec,
   Model,
   AnyModel,
   Invariant,
