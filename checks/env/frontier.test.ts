@@ -166,3 +166,21 @@ test('a field the declared data leaves out is a model error naming it, not a sil
   expect(() => explore(sloppy)).toThrow(/n\d durable lastTo: a field the schema does not declare/);
   expect(explore(sloppy, { frontier: 'objects' }).status).toBe('exhausted');
 });
+
+test('a ghost record the schema does not declare is a model error too', () => {
+  const { ghost: _g, ...noGhost } = pingProtocol.schema as typeof pingProtocol.schema & { ghost?: unknown };
+  const m = envMachine(
+    {
+      ...pingProtocol,
+      schema: noGhost,
+      initGhost: undefined,
+      onMessage: ((_ctx, node) => ({ ...node, effects: [] })) as typeof pingProtocol.onMessage,
+      onClientRequest: ((ctx, node, req) => {
+        const r = pingProtocol.onClientRequest!(ctx, node, req);
+        return { ...r, effects: [...(r.effects ?? []), ctx.ghost(() => ({ pongs: 1 }))] };
+      }) as NonNullable<typeof pingProtocol.onClientRequest>,
+    } as unknown as typeof pingProtocol,
+    { nodes: 2, requests: 1 },
+  );
+  expect(() => explore(m)).toThrow(/the ghost record: the schema declares none/);
+});

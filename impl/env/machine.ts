@@ -931,7 +931,8 @@ export function envMachine<P extends ProtocolTypes>(
         const e = bad(wholeCodecs.msg, p.msg, `a message from ${nameOf(p.from)} to ${nameOf(p.to)}: `);
         if (e !== null) return e;
       }
-      return wholeCodecs.ghost ? bad(wholeCodecs.ghost, s.ghost, 'the ghost record: ') : null;
+      if (!wholeCodecs.ghost) return s.ghost === undefined ? null : 'the ghost record: the schema declares none';
+      return bad(wholeCodecs.ghost, s.ghost, 'the ghost record: ');
     },
   };
   const checkA = new WordBuffer();
