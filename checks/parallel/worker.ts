@@ -285,6 +285,7 @@ class BfsWorker {
     this.current = this.newLevel();
     this.next = this.newLevel();
     this.sym = o.symmetry && machine.symmetry ? machine.symmetry.bind(machine) : undefined;
+    this.ownFrontierWords = this.sym === undefined && frontierCodecOf(machine)?.own === true;
     const m = machine;
     const words = this.words;
     const sym = this.sym;
@@ -320,9 +321,12 @@ class BfsWorker {
     this.partitioning = false;
   }
 
-  /** `words` after {@link discover}, when it holds the state's own whole encoding (no symmetry, `encode` decodes). */
+  /** Whether the visited set's words are the frontier's too (`frontierCodecOf`'s `own`), without symmetry. */
+  private readonly ownFrontierWords: boolean;
+
+  /** `words` after {@link discover}, when they are the state's own whole encoding (see {@link ownFrontierWords}). */
   private ownWords(): WordBuffer | undefined {
-    return this.sym === undefined && machine.encode !== undefined && machine.frontier === undefined ? this.words : undefined;
+    return this.ownFrontierWords ? this.words : undefined;
   }
 
   useTables(tables: SharedTables): void {
