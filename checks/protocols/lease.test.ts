@@ -79,3 +79,22 @@ describe('lease: known bugs are found by BFS with the default configuration', ()
     expect(r.witnesses.find((w) => w.name === 'stale-write-fenced')).toMatchObject({ reached: true, depth: 11 });
   });
 });
+
+describe('the checks the mutants added', () => {
+  it('exclusive-grants: a lease passes from one client to another only through a free lease', async () => {
+    const { exclusiveGrants } = await import('../../specs/lease.ts');
+    const p = exclusiveGrants<{ holder: number }, unknown>((s) => s.holder);
+    const step = (a: number, b: number) => p.check({ holder: a }, null, { holder: b });
+    expect(step(0, 1)).toBe(true);
+    expect(step(1, 0)).toBe(true);
+    expect(step(1, 1)).toBe(true);
+    expect(step(1, 2)).toBe('the server granted c2 the lease while c1 held it');
+  });
+
+  it('one-holder-per-token names writers with the given names', async () => {
+    const { oneHolderPerToken } = await import('../../specs/lease.ts');
+    const inv = oneHolderPerToken<{ w: { client: number; token: number }[] }>((s) => s.w, (id) => `db${id}`);
+    expect(inv.check({ w: [{ client: 1, token: 1 }, { client: 1, token: 1 }] })).toBe(true);
+    expect(inv.check({ w: [{ client: 1, token: 1 }, { client: 2, token: 1 }] })).toBe('db1 and db2 both wrote with token 1');
+  });
+});
