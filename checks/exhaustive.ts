@@ -244,10 +244,9 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
 
   /** Check invariants and witnesses on a newly discovered state; returns the failing invariant. */
   const checkState = (s: S, depth: number): Broken | undefined => {
-    const bad = brokenInvariant(invariants, s);
-    if (bad) return bad;
+    // Witnesses first: a state that breaks an invariant was reached all the same.
     if (witnesses.pending > 0) witnesses.observe(s, depth);
-    return undefined;
+    return brokenInvariant(invariants, s);
   };
 
   let bound: BoundHit | undefined;
@@ -318,10 +317,14 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
     }
     return true;
   };
-  const checkTransition = (s: S, a: A, t: S): void => {
+  const checkTransition = (s: S, a: A, t: S, depth: number): void => {
     phase = 'property';
     const bad = brokenProperty(properties, s, a, t);
-    if (bad) throw fail('property', bad.name, bad.message, contextTrace(true));
+    if (bad) {
+      // The step that breaks a property reached t all the same.
+      if (witnesses.pending > 0) witnesses.observe(t, depth);
+      throw fail('property', bad.name, bad.message, contextTrace(true));
+    }
   };
   const checkDeadlock = (s: S, acts: readonly A[]): void => {
     if (acts.length === 0 && opts.deadlock && !(m.isTerminal?.(s) ?? false)) {
@@ -420,7 +423,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
             }
             const t = m.step(s, a);
             transitions++;
-            if (properties.length > 0) checkTransition(s, a, t);
+            if (properties.length > 0) checkTransition(s, a, t, depth + 1);
             if (!discover(t, depth + 1)) continue;
             enqueue(next, t);
             links!.push(sid, ai);
@@ -476,7 +479,7 @@ function* exploreSteps<S, A>(m0: Machine<S, A>, opts: ExploreOptions): Generator
           }
           const t = m.step(top.state, a);
           transitions++;
-          if (properties.length > 0) checkTransition(top.state, a, t);
+          if (properties.length > 0) checkTransition(top.state, a, t, stack.length);
           if (!discover(t, stack.length)) continue;
           phase = 'actions';
           stack.push({ state: t, acts: m.actions(t), next: 0, via: ai });

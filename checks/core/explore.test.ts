@@ -3,7 +3,7 @@ import { explore, exploreAsync } from '../exhaustive.ts';
 import { lastState, traceFromIndices } from '../../impl/core/trace.ts';
 import { throwIfViolation, PropertyViolationError } from '../../impl/core/result.ts';
 import { InputError, type Machine } from '../../impl/core/machine.ts';
-import { choose, counters, forever } from './toys.ts';
+import { choose, counters, forever, witnessAtViolation } from './toys.ts';
 
 describe('exhaustive search on machines with known state spaces', () => {
   for (const mode of ['bfs', 'dfs'] as const) {
@@ -184,6 +184,17 @@ describe('exhaustive search on machines with known state spaces', () => {
       { name: 'three', reached: false },
     ]);
   });
+
+  for (const mode of ['bfs', 'dfs'] as const) {
+    for (const check of ['invariant', 'property'] as const) {
+      it(`${mode}: a witness that holds only in the state that breaks ${check === 'invariant' ? 'an invariant' : 'a property'} is reported reached`, () => {
+        const r = explore(witnessAtViolation(check), { mode });
+        expect(r.status).toBe('violation');
+        expect(r.violation?.kind).toBe(check);
+        expect(r.witnesses).toEqual([{ name: 'at-3', reached: true, depth: 3 }]);
+      });
+    }
+  }
 
   it('unknown check names are input errors listing the valid ones', () => {
     const m = { ...counters(1, 1), invariants: [{ name: 'a', check: () => true }] };

@@ -64,6 +64,20 @@ function essence(r: CheckResult): unknown {
 }
 
 describe('parallel BFS gives the single-threaded result', () => {
+  for (const check of ['invariant', 'property'] as const) {
+    test(`a witness that holds only in the state that breaks ${check === 'invariant' ? 'an invariant' : 'a property'} is reported reached, as by one thread`, async () => {
+      const ref = { model: 'witnessModel', module: 'checks/core/toys.ts', params: { check } };
+      const seq = explore((await loadMachine(ref)).machine);
+      expect(seq.witnesses).toEqual([{ name: 'at-3', reached: true, depth: 3 }]);
+      for (const workers of [1, 2]) {
+        const par = await exploreParallel(ref, { workers, warmStart: false, partitionAt: 1 });
+        expect(par.status, `${workers} workers`).toBe('violation');
+        expect(par.violation?.kind).toBe(check);
+        expect(par.witnesses, `${workers} workers`).toEqual(seq.witnesses);
+      }
+    }, 60_000);
+  }
+
   for (const [model, params, o] of CASES) {
     test(`${model} ${JSON.stringify(params)}${o ? ` ${JSON.stringify(o)}` : ''}: 1, 2 and 3 workers`, async () => {
       const opts = { ...(o?.checks ? { checks: o.checks } : {}), ...(o?.deadlock ? { deadlock: true } : {}) };

@@ -345,6 +345,17 @@ class BfsWorker {
   }
 
   /** Record a check violation met at (parent rank, action index, sub-order); keep the least. */
+  /** Record every pending witness that holds in `t`, reached at `depth`. */
+  private observe(t: unknown, depth: number): void {
+    if (this.pendingWitnesses === 0) return;
+    for (const w of this.witnesses) {
+      if (w.depth < 0 && w.check(t)) {
+        w.depth = depth;
+        this.pendingWitnesses--;
+      }
+    }
+  }
+
   private noteEvent(e: BfsEvent): void {
     if (this.event === undefined || eventOrder(e) < eventOrder(this.event)) this.event = e;
     // Parents ranked above it cannot produce an earlier event: every worker passes over them.
@@ -384,19 +395,13 @@ class BfsWorker {
     this.next.links.push(rank, ai);
     if (!this.replicatedLevel) this.next.slots.push(this.set.slot);
     this.next.states.push(t, this.ownWords());
+    // Witnesses first: a state that breaks an invariant was reached all the same.
+    this.observe(t, depth);
     for (const inv of this.invariants) {
       if (inv.check(t) !== true) {
         if (this.replicatedLevel) this.noteEvent({ rank, ai, sub: 1, kind: 'invariant', name: inv.name });
         else this.brokenNext.push({ entry, name: inv.name });
         return;
-      }
-    }
-    if (this.pendingWitnesses > 0) {
-      for (const w of this.witnesses) {
-        if (w.depth < 0 && w.check(t)) {
-          w.depth = depth;
-          this.pendingWitnesses--;
-        }
       }
     }
     if (depth === 0) {
@@ -607,6 +612,8 @@ class BfsWorker {
           if (this.local === undefined) {
             for (const p of props) {
               if (p.check(s, a, t) !== true) {
+                // The step that breaks a property reached t all the same.
+                this.observe(t, this.depth + 1);
                 this.noteEvent({ rank, ai, sub: 0, kind: 'property', name: p.name });
                 broke = true;
                 break;

@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import * as fc from 'fast-check';
 import { explore } from '../exhaustive.ts';
+import { witnessAtViolation } from '../core/toys.ts';
 import { PropertyViolationError } from '../../impl/core/result.ts';
 import { toTraceFile, type TraceOrigin } from '../../impl/core/trace.ts';
 import type { Machine } from '../../impl/core/machine.ts';
@@ -180,6 +181,14 @@ describe('swarm testing', () => {
 });
 
 describe('bounds and clean runs', () => {
+  for (const check of ['invariant', 'property'] as const) {
+    test(`a witness that holds only in the state that breaks ${check === 'invariant' ? 'an invariant' : 'a property'} is reported reached`, () => {
+      const r = checkRandom(witnessAtViolation(check), { seed: 1, runs: 5, maxSteps: 10 });
+      expect(r.status).toBe('violation');
+      expect(r.witnesses).toEqual([{ name: 'at-3', reached: true, depth: 3 }]);
+    });
+  }
+
   test('the correct TwoPhase passes a bounded random run, and its witnesses are reached', () => {
     const r = checkRandom(makeTwoPhase(3), { seed: 7, runs: 300, maxSteps: 40 });
     expect(r.status).toBe('bounded');

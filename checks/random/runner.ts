@@ -135,12 +135,12 @@ export class ScheduleRunner<S, A> implements Runner<S, A> {
     let s: S = inits[initIndex]!;
     this.states++;
     try {
+      if (witnessed.pending > 0) witnessed.observe(s, 0);
       const badInv = brokenInvariant(invariants, s);
       if (badInv) return this.fail('invariant', badInv);
       phase = 'property';
       const badInit = brokenInitProperty(this.initProperties, s);
       if (badInit) return this.fail('property', badInit);
-      if (witnessed.pending > 0) witnessed.observe(s, 0);
       if (until !== undefined && until(s, 0, undefined)) {
         this.matched = { step: 0, state: s };
         return true;
@@ -191,13 +191,15 @@ export class ScheduleRunner<S, A> implements Runner<S, A> {
         this.len = i + 1;
         this.steps++;
         this.states++;
+        // Witnesses first: a state that breaks a check was reached all the same.
+        phase = 'invariant';
+        if (witnessed.pending > 0) witnessed.observe(t, i + 1);
         phase = 'property';
         const badProp = brokenProperty(properties, s, a, t);
         if (badProp) return this.fail('property', badProp);
         phase = 'invariant';
         const bad = brokenInvariant(invariants, t);
         if (bad) return this.fail('invariant', bad);
-        if (witnessed.pending > 0) witnessed.observe(t, i + 1);
         s = t;
         if (until !== undefined && until(t, i + 1, a)) {
           this.matched = { step: i + 1, state: t };
