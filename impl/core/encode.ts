@@ -74,8 +74,13 @@ export class WordBuffer implements Encoder {
       next.set(this.buf.subarray(0, this.len));
       this.buf = next;
     }
-    this.buf.set(words.subarray(from, from + len), this.len);
-    this.len += len;
+    const buf = this.buf;
+    const at = this.len;
+    if (len <= 64) {
+      // A loop: a subarray view per call cost more than the copy, for the short runs written here.
+      for (let i = 0; i < len; i++) buf[at + i] = words[from + i]!;
+    } else buf.set(words.subarray(from, from + len), at);
+    this.len = at + len;
   }
 
   private push(w: number): void {

@@ -20,7 +20,7 @@ import { userLocation } from '../core/culprit.ts';
 import { envConfig, type EnvConfig } from './config.ts';
 import { broadcast, cancelTimer, ghost, note, send, setTimer } from './effects.ts';
 import { formatMessageDefault, formatMessageView, formatValue } from './format.ts';
-import { duplicateOne, findPacket, insertPacket, isHead, PacketCodec, packetId, removeOne, sortNetwork } from './network.ts';
+import { duplicateOne, findPacket, insertPacket, isHead, keyWords, PacketCodec, packetId, removeOne, sortNetwork, WordsInterner } from './network.ts';
 import { blocks, formatPartition, makePartition, partitionShapes, renamePartition } from './partition.ts';
 import { symmetryCanonicalizer, symmetryKeyWriter } from './symmetry.ts';
 import { encodeUsage, envRenamedEncoder } from './symkey.ts';
@@ -128,6 +128,22 @@ interface PacketActions<P extends ProtocolTypes> {
   readonly deliver: EnvAction<P>;
   readonly drop: EnvAction<P>;
   readonly duplicate: EnvAction<P>;
+  /**
+   * The machine that built these (see `buildActs`), and its last answers for this key: the
+   * receiver-only declaration, and the delivery's residual (check mode), each for two receiver
+   * slot objects (the most recently used first). Exact: both are pure functions of the receiver's
+   * slot and the packet's key. A state's successors share most of its slots, so the parent's slot
+   * is asked again and again, between a successor's changed slot and the next one's.
+   */
+  readonly owner: symbol;
+  ignoredSlot: object | null;
+  ignored: boolean;
+  ignoredSlot2: object | null;
+  ignored2: boolean;
+  residualSlot: object | null;
+  residual: unknown;
+  residualSlot2: object | null;
+  residual2: unknown;
 }
 
 const NO_USAGE: Usage = { crashes: 0, drops: 0, duplicates: 0, partitions: 0, requests: 0, timeouts: 0, falseSuspicions: 0 };
@@ -303,7 +319,21 @@ export function envMachine<P extends ProtocolTypes>(
       deliver: { type: 'deliver', from, to, msg },
       drop: { type: 'drop', from, to, msg },
       duplicate: { type: 'duplicate', from, to, msg },
-    };
+    } as PacketActions<P>;
+    // The memo fields are hidden too (the purity check and copies do not walk into them).
+    for (const [k, value] of [
+      ['owner', ACTION_KEY],
+      ['ignoredSlot', null],
+      ['ignored', false],
+      ['ignoredSlot2', null],
+      ['ignored2', false],
+      ['residualSlot', null],
+      ['residual', null],
+      ['residualSlot2', null],
+      ['residual2', null],
+    ] as const) {
+      Object.defineProperty(a, k, { value, writable: k !== 'owner', enumerable: false });
+    }
     // The packet's key rides on its actions, hidden (not enumerable: views, JSON, equality and
     // copies across threads do not see it; an action without it is keyed from its message).
     // (A WeakMap by action cost random runs, which meet millions of packets, in the collector.)
@@ -833,19 +863,27 @@ export function envMachine<P extends ProtocolTypes>(
       : undefined;
   const frontier: FrontierCodec<S> | undefined = wholeCodecs && {
     encode(s: S, out: Encoder): void {
+      // Each slot after its length, so that decoding finds a slot met before by its words.
+      const direct = out instanceof WordBuffer ? out : null;
       for (const slot of s.nodes) {
-        out.int(slot.up ? 1 : 0);
-        out.int(slot.timers);
-        out.int(slot.clock);
-        wholeCodecs.durable.encode(slot.durable, out);
-        if (slot.up) wholeCodecs.volatile.encode(slot.volatile as P['volatile'], out);
+        const w = direct ?? slotScratch;
+        if (direct === null) slotScratch.reset();
+        const at = w.len;
+        w.int(0);
+        w.int(slot.up ? 1 : 0);
+        w.int(slot.timers);
+        w.int(slot.clock);
+        wholeCodecs.durable.encode(slot.durable, w);
+        if (slot.up) wholeCodecs.volatile.encode(slot.volatile as P['volatile'], w);
+        w.raw[at] = w.len - at - 1;
+        if (direct === null) for (let k = 0; k < w.len; k++) out.int(w.raw[k]!);
       }
+      // Each packet as its count and its key's words (from, to, the message's encoding).
       out.int(s.net.length);
       for (const p of s.net) {
-        out.int(p.from);
-        out.int(p.to);
         out.int(p.count);
-        wholeCodecs.msg.encode(p.msg, out);
+        out.int(p.key.length >>> 1);
+        keyWords(p.key, out);
       }
       const part = s.partition;
       if (part === null) out.int(0);
@@ -865,20 +903,30 @@ export function envMachine<P extends ProtocolTypes>(
       const at = { pos: 0 };
       const nodes = new Array<NodeSlot<P>>(n);
       for (let i = 0; i < n; i++) {
-        const up = w[at.pos++] === 1;
-        const timers = w[at.pos++]!;
-        const clock = w[at.pos++]!;
-        const durable = wholeCodecs.durable.decode(w, at);
-        const volatile = up ? wholeCodecs.volatile.decode(w, at) : null;
-        nodes[i] = { up, durable, volatile, timers, clock };
+        const len = w[at.pos++]!;
+        const start = at.pos;
+        // A slot met before is that slot again (the memos keyed by slot find it).
+        let slot = slotsMet[i]!.find(w, start, len);
+        if (slot === undefined) {
+          const up = w[at.pos++] === 1;
+          const timers = w[at.pos++]!;
+          const clock = w[at.pos++]!;
+          const durable = wholeCodecs.durable.decode(w, at);
+          const volatile = up ? wholeCodecs.volatile.decode(w, at) : null;
+          if (at.pos !== start + len) throw new Error(`${nameOf(i + 1)}: its slot decodes from ${at.pos - start} words of ${len}`);
+          slot = { up, durable, volatile, timers, clock };
+          slotsMet[i]!.add(w, start, len, slot);
+        }
+        nodes[i] = slot;
+        at.pos = start + len;
       }
       const net = new Array<Packet<M>>(w[at.pos++]!);
       for (let k = 0; k < net.length; k++) {
-        const from = w[at.pos++]!;
-        const to = w[at.pos++]!;
         const count = w[at.pos++]!;
+        const len = w[at.pos++]!;
         // Interned again: the same key, and the same actions, as the packet encoded.
-        const p = codec.packet(from, to, wholeCodecs.msg.decode(w, at));
+        const p = codec.packetFromWords(w, at.pos, len, decodeMsg);
+        at.pos += len;
         net[k] = count === 1 ? p : { from: p.from, to: p.to, msg: p.msg, count, key: p.key, acts: p.acts };
       }
       let partition: Partition | null = null;
@@ -935,6 +983,11 @@ export function envMachine<P extends ProtocolTypes>(
       return bad(wholeCodecs.ghost, s.ghost, 'the ghost record: ');
     },
   };
+  const slotScratch = new WordBuffer();
+  // One table per node: a slot object is never at two nodes of a state (a handler that wrote
+  // into one would seem to write into both).
+  const slotsMet = Array.from({ length: n }, () => new WordsInterner<NodeSlot<P>>());
+  const decodeMsg = (w: Int32Array, at: { pos: number }): M => wholeCodecs!.msg.decode(w, at);
   const checkA = new WordBuffer();
   const checkB = new WordBuffer();
   const validated = new WeakSet<object>();
@@ -1006,10 +1059,27 @@ export function envMachine<P extends ProtocolTypes>(
     flagsState = s;
     return flagsScratch;
   };
+  // The node signatures of the last two slots met at each node (a state's successors share
+  // most of its slots: the parent's slot is asked again and again).
+  const sigSlots: (NodeSlot<P> | null)[] = new Array<NodeSlot<P> | null>(2 * n).fill(null);
+  const sigValues = new Array<number>(2 * n).fill(0);
+  const slotSignature = (slot: NodeSlot<P>, i: number): number => {
+    const k = 2 * i;
+    if (sigSlots[k] === slot) return sigValues[k]!;
+    const v = sigSlots[k + 1] === slot ? sigValues[k + 1]! : nodeSignature!(slot);
+    sigSlots[k + 1] = sigSlots[k]!;
+    sigValues[k + 1] = sigValues[k]!;
+    sigSlots[k] = slot;
+    sigValues[k] = v;
+    return v;
+  };
+  // Scratch (a signature is read only during the call that asked for it).
+  const sig = new Array<number>(n).fill(0);
+  const outDeg = new Array<number>(n).fill(0);
+  const inDeg = new Array<number>(n).fill(0);
   const signature = (s: S): number[] => {
-    const sig = new Array<number>(n).fill(0);
-    const outDeg = new Array<number>(n).fill(0);
-    const inDeg = new Array<number>(n).fill(0);
+    outDeg.fill(0);
+    inDeg.fill(0);
     const flags = reduceIgnored ? ignoredFlagsOf(s) : undefined;
     for (let i = 0; i < s.net.length; i++) {
       const q = s.net[i]!;
@@ -1025,7 +1095,7 @@ export function envMachine<P extends ProtocolTypes>(
       h = mix(h, slot.clock);
       h = mix(h, outDeg[i]!);
       h = mix(h, inDeg[i]!);
-      if (nodeSignature) h = mix(h, nodeSignature(slot) | 0);
+      if (nodeSignature) h = mix(h, slotSignature(slot, i) | 0);
       sig[i] = h >>> 0;
     }
     return sig;
@@ -1071,11 +1141,14 @@ export function envMachine<P extends ProtocolTypes>(
       symmetry: canon,
       encode,
       write(s: S, out: Encoder): void {
+        const mark = out instanceof WordBuffer ? out.len : -1;
         try {
           write(s, out);
         } catch (e) {
-          // A value outside the schema: the encoder of the representative names where it is.
+          // A value outside the schema: the encoder of the representative names where it is
+          // (over whatever the writer wrote in place).
           if (!(e instanceof SchemaError)) throw e;
+          if (mark >= 0) (out as WordBuffer).len = mark;
           encode(canon(s), out);
         }
       },
@@ -1225,7 +1298,22 @@ export function envMachine<P extends ProtocolTypes>(
    * and the packet). A down receiver is asked directly.
    */
   function ignoredAtReceiver(slot: NodeSlot<P>, p: Packet<M>): boolean {
+    const acts = p.acts as PacketActions<P> | undefined;
+    if (acts !== undefined && acts.owner === ACTION_KEY) {
+      if (acts.ignoredSlot === slot) return acts.ignored;
+      let v: boolean;
+      if (acts.ignoredSlot2 === slot) v = acts.ignored2;
+      else v = ignoresAtReceiver!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
+      acts.ignoredSlot2 = acts.ignoredSlot;
+      acts.ignored2 = acts.ignored;
+      acts.ignoredSlot = slot;
+      acts.ignored = v;
+      return v;
+    }
     if (!slot.up) return ignoresAtReceiver!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
+    return ignoredByWords(slot, p);
+  }
+  function ignoredByWords(slot: NodeSlot<P>, p: Packet<M>): boolean {
     const memo = memoFor(slot, p.to);
     let v = memo.ignored.get(p.key);
     if (v === undefined) {
@@ -1302,6 +1390,19 @@ export function envMachine<P extends ProtocolTypes>(
   };
   /** The residual of delivering `q` to its running receiver's `slot` (memoised; throws if the delivery is not harmless). */
   const residualAt = (slot: NodeSlot<P>, q: Packet<M>): Residual => {
+    const acts = q.acts as PacketActions<P> | undefined;
+    if (acts !== undefined && acts.owner === ACTION_KEY) {
+      if (acts.residualSlot === slot) return acts.residual as Residual;
+      const res = acts.residualSlot2 === slot ? (acts.residual2 as Residual) : residualByWords(slot, q);
+      acts.residualSlot2 = acts.residualSlot;
+      acts.residual2 = acts.residual;
+      acts.residualSlot = slot;
+      acts.residual = res;
+      return res;
+    }
+    return residualByWords(slot, q);
+  };
+  const residualByWords = (slot: NodeSlot<P>, q: Packet<M>): Residual => {
     const memo = memoFor(slot, q.to);
     let res = memo.known.get(q.key);
     if (res === undefined) {
@@ -1372,20 +1473,33 @@ export function envMachine<P extends ProtocolTypes>(
    * a step's check would. States expanded here were checked as successors when they were
    * discovered (initial states when they are built), so skipping the step skips no check.
    */
+  let stutterCursor = 0;
   const stutters = (s: S, a: A): boolean => {
     if (a.type !== 'deliver') return false;
     enterParent(s);
     if (!parentIgnoredAny) return false;
     // The message, among those declared ignored (interned keys: equal ones compare by identity).
     const key = keyOfAction(a);
+    // Deliveries are listed in network order: look just past the last one found first.
+    const net0 = s.net;
     let i = -1;
-    for (let k = 0; k < s.net.length; k++) {
-      if (parentFlags[k] === 1 && s.net[k]!.key === key) {
+    for (let k = stutterCursor; k < net0.length; k++) {
+      if (net0[k]!.key === key) {
         i = k;
         break;
       }
     }
+    if (i < 0) {
+      for (let k = 0; k < stutterCursor && k < net0.length; k++) {
+        if (net0[k]!.key === key) {
+          i = k;
+          break;
+        }
+      }
+    }
     if (i < 0) return false;
+    stutterCursor = i + 1;
+    if (parentFlags[i] !== 1) return false;
     const q = s.net[i]!;
     const slot = s.nodes[q.to - 1]!;
     if (!slot.up) return false;

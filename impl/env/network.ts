@@ -16,6 +16,8 @@ import type { NodeId, Packet } from './types.ts';
 interface Interned {
   readonly key: string;
   acts: unknown;
+  /** A message with this key (the first one met), when the key was made from one. */
+  msg: unknown;
 }
 
 /**
@@ -49,6 +51,14 @@ export class PacketCodec<M> {
     w.int(from);
     w.int(to);
     this.encodeMessage(msg, w);
+    const e = this.entryOfWords();
+    if (e.msg === undefined) e.msg = msg;
+    return e;
+  }
+
+  /** The interned entry of the key whose words are in `this.words`. */
+  private entryOfWords(): Interned {
+    const w = this.words;
     const buf = w.raw;
     const len = w.len;
     const h = hashOfWords(buf, len);
@@ -76,7 +86,7 @@ export class PacketCodec<M> {
       i = h & mask;
       while (this.entries[i] !== undefined) i = (i + 1) & mask;
     }
-    const e: Interned = { key: k, acts: undefined };
+    const e: Interned = { key: k, acts: undefined, msg: undefined };
     this.entries[i] = e;
     this.hashes[i] = h;
     this.count++;
@@ -125,12 +135,42 @@ export class PacketCodec<M> {
     return this.entryOf(k).key;
   }
 
+  /**
+   * A new packet with one copy, from its key's words: `w[start .. start + len)` (from, to, then the
+   * message's encoding, as {@link keyWords} writes them). A key known already gives its message
+   * object back without decoding; else `decodeMsg` reads the message from `w` at `at.pos` (just
+   * past from and to) and must stop at the key's end.
+   */
+  packetFromWords(w: Int32Array, start: number, len: number, decodeMsg: (w: Int32Array, at: { pos: number }) => M): Packet<M> {
+    const buf = this.words;
+    buf.reset();
+    buf.append(w, len, start);
+    const e = this.entryOfWords();
+    const from = w[start]!;
+    const to = w[start + 1]!;
+    if (e.msg === undefined) {
+      const at = { pos: start + 2 };
+      const msg = decodeMsg(w, at);
+      if (at.pos !== start + len) throw new Error(`packet ${from}→${to}: its message decodes from ${at.pos - start - 2} words of ${len - 2}`);
+      e.msg = msg;
+    }
+    const msg = e.msg as M;
+    if (e.acts === undefined && this.makeActs !== undefined) e.acts = this.makeActs(from, to, msg, e.key);
+    return { from, to, msg, count: 1, key: e.key, acts: e.acts };
+  }
+
   /** A new packet with one copy. */
   packet(from: NodeId, to: NodeId, msg: M): Packet<M> {
     const e = this.entry(from, to, msg);
     if (e.acts === undefined && this.makeActs !== undefined) e.acts = this.makeActs(from, to, msg, e.key);
     return { from, to, msg, count: 1, key: e.key, acts: e.acts };
   }
+}
+
+/** Write the words a packet key was made from (see {@link WordBuffer.key}): from, to, the message's encoding. */
+export function keyWords(key: string, out: Encoder): void {
+  const len = key.length >>> 1;
+  for (let j = 0; j < len; j++) out.int((key.charCodeAt(2 * j) | (key.charCodeAt(2 * j + 1) << 16)) | 0);
 }
 
 /** Keys a codec keeps at most (then it forgets them all: equal keys are still equal, only no longer identical). */
@@ -143,10 +183,77 @@ const FIRST_INTERN_SLOTS = 1 << 8;
 const mixWord = (h: number, w: number): number => Math.imul(h ^ w, 0x01000193) ^ (w >>> 15);
 
 /** The hash of a key from its words (as {@link WordBuffer.key} turns them into the key). */
-function hashOfWords(buf: Int32Array, len: number): number {
+function hashOfWords(buf: Int32Array, len: number, start = 0): number {
   let h = 0x811c9dc5 ^ len;
-  for (let j = 0; j < len; j++) h = mixWord(h, buf[j]!);
+  for (let j = start; j < start + len; j++) h = mixWord(h, buf[j]!);
   return finishHash(h);
+}
+
+/**
+ * Values interned by their encoding: the one value kept for each word sequence, so that decoding
+ * what was met before gives back the same object (and every memo keyed by identity finds it).
+ * An open-addressing table keyed by a hash of the words; forgotten past {@link INTERN_LIMIT}
+ * entries.
+ */
+export class WordsInterner<T> {
+  private hashes = new Int32Array(FIRST_INTERN_SLOTS);
+  private words: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(FIRST_INTERN_SLOTS).fill(undefined);
+  private values: (T | undefined)[] = new Array<T | undefined>(FIRST_INTERN_SLOTS).fill(undefined);
+  private count = 0;
+  private mask = FIRST_INTERN_SLOTS - 1;
+  private lastHash = 0;
+
+  /** The value kept for `w[start .. start + len)`, or undefined (then {@link add} may follow at once). */
+  find(w: Int32Array, start: number, len: number): T | undefined {
+    const h = (this.lastHash = hashOfWords(w, len, start));
+    const mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const k = this.words[i];
+      if (k === undefined) return undefined;
+      if (this.hashes[i] === h && k.length === len) {
+        let j = 0;
+        while (j < len && k[j] === w[start + j]) j++;
+        if (j === len) return this.values[i];
+      }
+    }
+  }
+
+  /** Keep `v` for `w[start .. start + len)`, which {@link find} has just not found. */
+  add(w: Int32Array, start: number, len: number, v: T): void {
+    if (2 * (this.count + 1) > this.words.length) {
+      if (this.words.length < INTERN_SLOTS) this.grow();
+      else {
+        this.words.fill(undefined);
+        this.values.fill(undefined);
+        this.count = 0;
+      }
+    }
+    const h = this.lastHash;
+    const mask = this.mask;
+    let i = h & mask;
+    while (this.words[i] !== undefined) i = (i + 1) & mask;
+    this.words[i] = w.slice(start, start + len);
+    this.values[i] = v;
+    this.hashes[i] = h;
+    this.count++;
+  }
+
+  private grow(): void {
+    const { hashes, words, values } = this;
+    const slots = 2 * words.length;
+    this.hashes = new Int32Array(slots);
+    this.words = new Array<Int32Array | undefined>(slots).fill(undefined);
+    this.values = new Array<T | undefined>(slots).fill(undefined);
+    const mask = (this.mask = slots - 1);
+    for (let j = 0; j < words.length; j++) {
+      if (words[j] === undefined) continue;
+      let i = hashes[j]! & mask;
+      while (this.words[i] !== undefined) i = (i + 1) & mask;
+      this.words[i] = words[j];
+      this.values[i] = values[j];
+      this.hashes[i] = hashes[j]!;
+    }
+  }
 }
 
 /** The hash of a key given as its string: the same as {@link hashOfWords} of the words it was made from. */

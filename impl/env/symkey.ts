@@ -119,14 +119,54 @@ export function envRenamedEncoder<P extends ProtocolTypes>(parts: EnvKeyParts<P>
     return la < lb;
   };
 
+  // The renamed words of the last two slots met at each node, with the permutation they were
+  // renamed by (a state's successors share most of its slots, and most keys are written under
+  // one permutation: the parent's slots are written again and again). Exact: the words are a
+  // function of the slot and the permutation. Up to 13 nodes (a permutation's code, base 16,
+  // stays an exact integer).
+  const cacheSlots = n <= 13;
+  const slotOf: (object | null)[] = new Array<object | null>(2 * n).fill(null);
+  const codeOf = new Float64Array(2 * n);
+  const wordsOf: (Int32Array | null)[] = new Array<Int32Array | null>(2 * n).fill(null);
+  const writeSlot = (slot: EnvState<P>['nodes'][number], perm: Int32Array, inv: Int32Array, out: WordBuffer): void => {
+    out.int(slot.up ? 1 : 0);
+    out.int(slot.timers);
+    if (clocks) out.int(slot.clock);
+    durable.encodeRenamed(slot.durable, perm, inv, out);
+    if (slot.up) volatile.encodeRenamed(slot.volatile as P['volatile'], perm, inv, out);
+  };
+
   const encodeRenamed = (s: EnvState<P>, perm: Int32Array, inv: Int32Array, out: WordBuffer): void => {
-    for (let j = 0; j < n; j++) {
-      const slot = s.nodes[inv[j + 1]! - 1]!;
-      out.int(slot.up ? 1 : 0);
-      out.int(slot.timers);
-      if (clocks) out.int(slot.clock);
-      durable.encodeRenamed(slot.durable, perm, inv, out);
-      if (slot.up) volatile.encodeRenamed(slot.volatile as P['volatile'], perm, inv, out);
+    if (!cacheSlots) {
+      for (let j = 0; j < n; j++) writeSlot(s.nodes[inv[j + 1]! - 1]!, perm, inv, out);
+    } else {
+      let code = 0;
+      for (let i = 1; i <= n; i++) code = code * 16 + perm[i]!;
+      for (let j = 0; j < n; j++) {
+        const old = inv[j + 1]! - 1;
+        const slot = s.nodes[old]!;
+        const k = 2 * old;
+        if (slotOf[k] === slot && codeOf[k] === code) {
+          const w = wordsOf[k]!;
+          out.append(w, w.length);
+          continue;
+        }
+        let w: Int32Array;
+        if (slotOf[k + 1] === slot && codeOf[k + 1] === code) {
+          w = wordsOf[k + 1]!;
+          out.append(w, w.length);
+        } else {
+          const at = out.len;
+          writeSlot(slot, perm, inv, out);
+          w = out.raw.slice(at, out.len);
+        }
+        slotOf[k + 1] = slotOf[k]!;
+        codeOf[k + 1] = codeOf[k]!;
+        wordsOf[k + 1] = wordsOf[k]!;
+        slotOf[k] = slot;
+        codeOf[k] = code;
+        wordsOf[k] = w;
+      }
     }
     const net = s.net;
     arena.reset();

@@ -259,6 +259,11 @@ export function symmetryKeyWriter<S>(opts: SymmetryKeyOptions<S>): (s: S, out: E
         for (let j = 0; j < len; j++) perm[members[st + j]!] = positions[st + p[j]!]!;
       }
       for (let i = 0; i <= n; i++) inv[perm[i]!] = i;
+      if (single && out instanceof WordBuffer) {
+        // One candidate: its words are the key, written in place.
+        encodeRenamed(s, perm, inv, out);
+        return;
+      }
       cur.reset();
       encodeRenamed(s, perm, inv, cur);
       if (single) {
