@@ -81,6 +81,30 @@ const QUEUE_CHUNK_WORDS = 1 << 20;
 /** The first chunk of a level (see `EncodedQueue.nextChunkWords`). */
 const FIRST_QUEUE_CHUNK_WORDS = 1 << 12;
 
+/**
+ * Chunks read and done with, kept for the next levels (by size; at most {@link SPARE_BYTES} in
+ * all, per thread). A fresh chunk is zero-filled memory the process touches for the first time:
+ * page faults that cost a search of a million states a sizeable share of its time, level after
+ * level. A reused chunk needs no clearing: a queue reads only the words it wrote.
+ */
+const spareChunks = new Map<number, Int32Array[]>();
+const SPARE_BYTES = 64 << 20;
+let spareBytes = 0;
+function takeChunk(words: number): Int32Array {
+  const pool = spareChunks.get(words);
+  const c = pool?.pop();
+  if (c === undefined) return new Int32Array(words);
+  spareBytes -= c.byteLength;
+  return c;
+}
+function giveChunk(c: Int32Array): void {
+  if (spareBytes + c.byteLength > SPARE_BYTES) return;
+  let pool = spareChunks.get(c.length);
+  if (pool === undefined) spareChunks.set(c.length, (pool = []));
+  pool.push(c);
+  spareBytes += c.byteLength;
+}
+
 /** One chunk of encodings: its words and how many are used. */
 interface QueueChunk {
   readonly words: Int32Array;
@@ -143,10 +167,11 @@ export class EncodedQueue {
         for (const c of this.mem) {
           this.file.append(new Uint8Array(c!.words.buffer, c!.words.byteOffset, c!.used * 4));
           this.spilled.push(c!.used);
+          giveChunk(c!.words);
         }
         this.mem = [];
       }
-      last = { words: new Int32Array(Math.max(this.nextChunkWords, len + 1)), used: 0 };
+      last = { words: takeChunk(Math.max(this.nextChunkWords, len + 1)), used: 0 };
       this.nextChunkWords = Math.min(this.chunkWords, 2 * this.nextChunkWords);
       this.mem.push(last);
     }
@@ -163,6 +188,9 @@ export class EncodedQueue {
   next(): Int32Array | undefined {
     this.reading = true;
     while (this.cur === undefined || this.pos >= this.end) {
+      // The chunk read to its end is done with (its last view is no longer valid).
+      if (this.cur !== undefined && this.cur !== this.diskBuf) giveChunk(this.cur);
+      this.cur = undefined;
       if (this.nextSpilled < this.spilled.length) {
         const words = this.spilled[this.nextSpilled++]!;
         if (this.diskBuf === undefined || this.diskBuf.length < words) this.diskBuf = new Int32Array(Math.max(words, this.chunkWords));
