@@ -56,7 +56,10 @@ export interface EnvChecks<P extends ProtocolTypes> {
   readonly invariants?: readonly Invariant<EnvState<P>>[];
   readonly properties?: readonly TransitionProperty<EnvState<P>, EnvAction<P>>[];
   readonly sometimes?: readonly Witness<EnvState<P>>[];
-  /** States with no enabled action that are proper ends, not deadlocks. */
+  /**
+   * States with no enabled action that are proper ends, not deadlocks. (The machine adds the
+   * states that only the spent timeouts budget stops: a node waits on an armed timer.)
+   */
   isTerminal?(s: EnvState<P>): boolean;
 }
 
@@ -1571,6 +1574,27 @@ export function envMachine<P extends ProtocolTypes>(
   };
   let init: S | undefined;
 
+  /**
+   * Whether the timeouts budget, and nothing in the protocol, keeps `s` from going on: the budget
+   * is spent and a running node has a timer armed that would fire (a failure-detector timeout
+   * that would suspect someone). The budget bounds the search; a node waiting on a timer is not
+   * deadlocked (it would fire), so `--deadlock` treats such a state as where the bound stopped
+   * the run, not as a deadlock.
+   */
+  const stoppableByTimeouts = timerNames.length > 0 && timeoutsBounded;
+  const timeoutsStopped = (s: S): boolean => {
+    if (!stoppableByTimeouts || s.used.timeouts < cfg.timeouts) return false;
+    for (let i = 0; i < n; i++) {
+      const slot = s.nodes[i]!;
+      if (!slot.up || slot.timers === 0) continue;
+      for (let k = 0; k < timerNames.length; k++) {
+        if (!((slot.timers >>> k) & 1)) continue;
+        if (watchOf[k] === undefined || suspectAction(s, i + 1, k) !== null) return true;
+      }
+    }
+    return false;
+  };
+
   const plainStep = (s: S, a: A): S => transition(s, a, null);
   const checkedStep = checkIgnored
     ? (s: S, a: A): S => {
@@ -1669,7 +1693,7 @@ export function envMachine<P extends ProtocolTypes>(
     ...(checks.invariants ? { invariants: checks.invariants } : {}),
     ...(checks.properties ? { properties: checks.properties } : {}),
     ...(checks.sometimes ? { sometimes: checks.sometimes } : {}),
-    ...(checks.isTerminal ? { isTerminal: checks.isTerminal } : {}),
+    ...(checks.isTerminal || stoppableByTimeouts ? { isTerminal: (s: S) => checks.isTerminal?.(s) === true || timeoutsStopped(s) } : {}),
   };
   return machine;
 }
