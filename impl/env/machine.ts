@@ -131,14 +131,16 @@ interface PacketActions<P extends ProtocolTypes> {
   readonly deliver: EnvAction<P>;
   readonly drop: EnvAction<P>;
   readonly duplicate: EnvAction<P>;
-  /**
-   * The machine that built these (see `buildActs`), and its last answers for this key: the
-   * receiver-only declaration, and the delivery's residual (check mode), each for two receiver
-   * slot objects (the most recently used first). Exact: both are pure functions of the receiver's
-   * slot and the packet's key. A state's successors share most of its slots, so the parent's slot
-   * is asked again and again, between a successor's changed slot and the next one's.
-   */
-  readonly owner: symbol;
+}
+
+/**
+ * A machine's last answers for one packet key (see `memoOf`): the receiver-only declaration, and
+ * the delivery's residual (check mode), each for two receiver slot objects (the most recently
+ * used first). Exact: both are pure functions of the receiver's slot and the packet's key. A
+ * state's successors share most of its slots, so the parent's slot is asked again and again,
+ * between a successor's changed slot and the next one's.
+ */
+interface PacketMemo {
   ignoredSlot: object | null;
   ignored: boolean;
   ignoredSlot2: object | null;
@@ -322,21 +324,7 @@ export function envMachine<P extends ProtocolTypes>(
       deliver: { type: 'deliver', from, to, msg },
       drop: { type: 'drop', from, to, msg },
       duplicate: { type: 'duplicate', from, to, msg },
-    } as PacketActions<P>;
-    // The memo fields are hidden too (the purity check and copies do not walk into them).
-    for (const [k, value] of [
-      ['owner', ACTION_KEY],
-      ['ignoredSlot', null],
-      ['ignored', false],
-      ['ignoredSlot2', null],
-      ['ignored2', false],
-      ['residualSlot', null],
-      ['residual', null],
-      ['residualSlot2', null],
-      ['residual2', null],
-    ] as const) {
-      Object.defineProperty(a, k, { value, writable: k !== 'owner', enumerable: false });
-    }
+    };
     // The packet's key rides on its actions, hidden (not enumerable: views, JSON, equality and
     // copies across threads do not see it; an action without it is keyed from its message).
     // (A WeakMap by action cost random runs, which meet millions of packets, in the collector.)
@@ -354,6 +342,21 @@ export function envMachine<P extends ProtocolTypes>(
       packetActs.set(p.key, a);
     }
     return a;
+  };
+  // Where this machine keeps its memo on a packet's actions (a symbol of its own: another
+  // machine's answers, on actions it built, are not this one's; hidden from views, copies and
+  // the purity check). Made when first asked: random runs, which never ask, pay nothing.
+  const MEMO = Symbol('packet memo');
+  const memoOf = (p: Packet<M>): PacketMemo | undefined => {
+    const acts = p.acts as Record<symbol, PacketMemo | undefined> | undefined;
+    if (acts === undefined) return undefined;
+    let m = acts[MEMO];
+    if (m === undefined) {
+      if (!Object.isExtensible(acts)) return undefined;
+      m = { ignoredSlot: null, ignored: false, ignoredSlot2: null, ignored2: false, residualSlot: null, residual: null, residualSlot2: null, residual2: null };
+      Object.defineProperty(acts, MEMO, { value: m, enumerable: false });
+    }
+    return m;
   };
   const keyOfAction = (a: { readonly from: NodeId; readonly to: NodeId; readonly msg: M }): string =>
     (a as unknown as Record<symbol, string | undefined>)[ACTION_KEY] ?? codec.key(a.from, a.to, a.msg);
@@ -1301,8 +1304,8 @@ export function envMachine<P extends ProtocolTypes>(
    * and the packet). A down receiver is asked directly.
    */
   function ignoredAtReceiver(slot: NodeSlot<P>, p: Packet<M>): boolean {
-    const acts = p.acts as PacketActions<P> | undefined;
-    if (acts !== undefined && acts.owner === ACTION_KEY) {
+    const acts = memoOf(p);
+    if (acts !== undefined) {
       if (acts.ignoredSlot === slot) return acts.ignored;
       let v: boolean;
       if (acts.ignoredSlot2 === slot) v = acts.ignored2;
@@ -1393,8 +1396,8 @@ export function envMachine<P extends ProtocolTypes>(
   };
   /** The residual of delivering `q` to its running receiver's `slot` (memoised; throws if the delivery is not harmless). */
   const residualAt = (slot: NodeSlot<P>, q: Packet<M>): Residual => {
-    const acts = q.acts as PacketActions<P> | undefined;
-    if (acts !== undefined && acts.owner === ACTION_KEY) {
+    const acts = memoOf(q);
+    if (acts !== undefined) {
       if (acts.residualSlot === slot) return acts.residual as Residual;
       const res = acts.residualSlot2 === slot ? (acts.residual2 as Residual) : residualByWords(slot, q);
       acts.residualSlot2 = acts.residualSlot;
