@@ -21,11 +21,67 @@
  */
 import type { Invariant, TransitionProperty, Witness } from '../impl/core/machine.ts';
 import type { EnvAction, EnvState } from '../impl/env/types.ts';
-import { dataEqual, dataLost, formatTag, tagKey } from '../impl/gossip/crdt.ts';
+import { formatTag, type GossipData, type Member, type Tag } from '../impl/gossip/crdt.ts';
 import { dataOf, type GossipTypes } from '../impl/gossip/gossip.ts';
 import type { BoundedLivenessSpec } from './liveness.ts';
 
 type St = EnvState<GossipTypes>;
+
+// ---------------------------------------------------------------------------------------------
+// The lattice, written here from the papers and not taken from `impl/gossip/crdt.ts`: a check
+// that used the implementation's order would agree with a wrong order there (a register compared
+// without its logical counter, a status ranked the wrong way) and miss the updates it loses.
+
+/** A tag's identity, for sets of tags (fields far apart: any small model's tags stay distinct). */
+const tagId = (t: Tag): string => `${t.elem}/${t.node}/${t.seq}`;
+const tagsIn = (ts: readonly Tag[]): Set<string> => new Set(ts.map(tagId));
+/** The first tag of `a` not in `b`, if any. */
+const tagMissing = (a: readonly Tag[], b: readonly Tag[]): Tag | undefined => {
+  if (a.length === 0) return undefined;
+  const have = tagsIn(b);
+  return a.find((t) => !have.has(tagId(t)));
+};
+/** Writes are ordered by their HLC timestamp (l, then c), then by writer; the unwritten register is below all. */
+const regLeq = (a: GossipData['reg'], b: GossipData['reg']): boolean => {
+  if (a.writer === null) return true;
+  if (b.writer === null) return false;
+  if (a.l !== b.l) return a.l < b.l;
+  if (a.c !== b.c) return a.c < b.c;
+  return a.writer <= b.writer;
+};
+/** Membership: a higher heartbeat wins; at equal heartbeats unknown < alive < dead. */
+const STATUS_RANK = { unknown: 0, alive: 1, dead: 2 } as const;
+const memberLeq = (a: Member, b: Member): boolean => a.hb < b.hb || (a.hb === b.hb && STATUS_RANK[a.status] <= STATUS_RANK[b.status]);
+
+/** What replica data `a` has that `b` lacks (b is not above a in the product lattice), or null. */
+export function lostUpdate(a: GossipData, b: GossipData): string | null {
+  const i = a.counter.findIndex((x, k) => x > (b.counter[k] ?? 0));
+  if (i >= 0) return `n${i + 1}'s counter entry ${a.counter[i]} → ${b.counter[i] ?? 0}`;
+  const add = tagMissing(a.set.adds, b.set.adds);
+  if (add !== undefined) return `set add ${formatTag(add)}`;
+  const rm = tagMissing(a.set.removes, b.set.removes);
+  if (rm !== undefined) return `set remove ${formatTag(rm)}`;
+  if (!regLeq(a.reg, b.reg)) return `register write ${a.reg.value}@(${a.reg.l},${a.reg.c}) by n${a.reg.writer}`;
+  const m = a.members.findIndex((x, k) => !memberLeq(x, b.members[k]!));
+  if (m >= 0) return `membership n${m + 1} ${a.members[m]!.status}@${a.members[m]!.hb}`;
+  return null;
+}
+
+/** Equal replica data: equal as values (tag lists as sets). */
+export function sameData(a: GossipData, b: GossipData): boolean {
+  const sameTags = (x: readonly Tag[], y: readonly Tag[]) => x.length === y.length && tagMissing(x, y) === undefined;
+  return (
+    a.counter.length === b.counter.length &&
+    a.counter.every((x, k) => x === b.counter[k]) &&
+    sameTags(a.set.adds, b.set.adds) &&
+    sameTags(a.set.removes, b.set.removes) &&
+    a.reg.value === b.reg.value &&
+    a.reg.l === b.reg.l &&
+    a.reg.c === b.reg.c &&
+    a.reg.writer === b.reg.writer &&
+    a.members.every((m, k) => m.hb === b.members[k]!.hb && m.status === b.members[k]!.status)
+  );
+}
 type Act = EnvAction<GossipTypes>;
 
 const name = (i: number) => `n${i}`;
@@ -48,9 +104,9 @@ export function gossipInvariants(): Invariant<St>[] {
       name: 'observed-remove',
       doc: 'every tombstone is a tag some remove observed: a remove never deletes a concurrent add',
       check: (s) => {
-        const seen = new Set(s.ghost.observed.map(tagKey));
+        const seen = tagsIn(s.ghost.observed);
         for (const [k, slot] of s.nodes.entries()) {
-          const t = slot.durable.set.removes.find((x) => !seen.has(tagKey(x)));
+          const t = slot.durable.set.removes.find((x) => !seen.has(tagId(x)));
           if (t !== undefined) return `${name(k + 1)} tombstoned ${formatTag(t)}, an add no remove observed`;
         }
         return true;
@@ -80,7 +136,7 @@ export function gossipProperties(): TransitionProperty<St, Act>[] {
       doc: "no step loses an update a replica has seen (each node's data only grows in the lattice)",
       check: (prev, _a, next) => {
         for (const [k, slot] of prev.nodes.entries()) {
-          const lost = dataLost(dataOf(slot.durable), dataOf(next.nodes[k]!.durable));
+          const lost = lostUpdate(dataOf(slot.durable), dataOf(next.nodes[k]!.durable));
           if (lost !== null) return `${name(k + 1)} lost ${lost}`;
         }
         return true;
@@ -92,7 +148,7 @@ export function gossipProperties(): TransitionProperty<St, Act>[] {
 /** The running replicas hold equal data. */
 export function converged(s: St): boolean {
   const up = s.nodes.filter((x) => x.up);
-  return up.every((x) => dataEqual(dataOf(x.durable), dataOf(up[0]!.durable)));
+  return up.every((x) => sameData(dataOf(x.durable), dataOf(up[0]!.durable)));
 }
 
 /** The witnesses. */

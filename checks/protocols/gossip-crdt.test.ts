@@ -32,6 +32,7 @@ import {
   type Member,
   type OrSet,
 } from '../../impl/gossip/crdt.ts';
+import { lostUpdate, sameData } from '../../specs/gossip.ts';
 
 const N = 3;
 /** One operation of a replica's history. */
@@ -175,3 +176,38 @@ describe('the known-bug joins fail the law they break (fast-check finds a counte
 function withMember(m: Member): GossipData {
   return { counter: [0, 0, 0], set: OR_EMPTY, reg: LWW_EMPTY, members: [m, { hb: 0, status: 'alive' }, { hb: 0, status: 'alive' }] };
 }
+
+/**
+ * The specs' own lattice (`specs/gossip.ts`: `lostUpdate`, `sameData`), written apart from the
+ * implementation's so that a wrong order there is not also the checks' order.
+ */
+describe("the specs' lattice order", () => {
+  it('the join is an upper bound of both sides; data is the same iff neither lost anything of the other', () => {
+    fc.assert(
+      fc.property(threeArb, ([a, b]) => {
+        const m = mergeData(a.data, b.data);
+        expect(lostUpdate(a.data, m)).toBeNull();
+        expect(lostUpdate(b.data, m)).toBeNull();
+        expect(sameData(a.data, b.data)).toBe(lostUpdate(a.data, b.data) === null && lostUpdate(b.data, a.data) === null);
+        expect(sameData(a.data, b.data)).toBe(dataEqual(a.data, b.data));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('finds the write a join that ignores the logical counter loses (the order the implementation would share)', () => {
+    // n2 writes at (0,0); n1, having seen it, writes later at (0,1). Ordered by l then writer
+    // only, n2's older write would win the join and n1's would be lost.
+    const older: Lww = { value: 1, l: 0, c: 0, writer: 2 };
+    const newer: Lww = { value: 2, l: 0, c: 1, writer: 1 };
+    const base: GossipData = withMember({ hb: 0, status: 'alive' });
+    const byLThenWriter = (x: Lww, y: Lww): number => x.l - y.l || x.writer! - y.writer!;
+    const joined = { ...base, reg: byLThenWriter(newer, older) >= 0 ? newer : older };
+    expect(joined.reg).toBe(older);
+    expect(lostUpdate({ ...base, reg: newer }, joined)).toMatch(/register write 2@\(0,1\) by n1/);
+    expect(lostUpdate({ ...base, reg: newer }, { ...base, reg: lwwMerge(newer, older) })).toBeNull();
+    // And a status ranked the wrong way: alive over dead at the same heartbeat.
+    expect(lostUpdate(withMember({ hb: 2, status: 'dead' }), withMember({ hb: 2, status: 'alive' }))).toMatch(/membership n1 dead@2/);
+    expect(lostUpdate(withMember({ hb: 2, status: 'alive' }), withMember({ hb: 3, status: 'unknown' }))).toBeNull();
+  });
+});

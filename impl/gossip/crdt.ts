@@ -224,17 +224,6 @@ export const mergeData: DataMerge = (a, b) => ({
   members: membersMerge(a.members, b.members),
 });
 
-/** a ≤ b in the product lattice: b has seen every update a has. Null when so, else what a has that b lost. */
-export function dataLost(a: GossipData, b: GossipData): string | null {
-  if (!gcLeq(a.counter, b.counter)) return `counter ${JSON.stringify(a.counter)} → ${JSON.stringify(b.counter)}`;
-  if (!tagSubset(a.set.adds, b.set.adds)) return `set add ${formatTag(a.set.adds.find((t) => !tagSubset([t], b.set.adds))!)}`;
-  if (!tagSubset(a.set.removes, b.set.removes)) return `set remove ${formatTag(a.set.removes.find((t) => !tagSubset([t], b.set.removes))!)}`;
-  if (lwwCompare(a.reg, b.reg) > 0) return `register write ${a.reg.value}@(${a.reg.l},${a.reg.c})`;
-  const k = a.members.findIndex((m, i) => memberCompare(m, b.members[i]!) > 0);
-  if (k >= 0) return `membership n${k + 1} ${a.members[k]!.status}@${a.members[k]!.hb}`;
-  return null;
-}
-
 /** Equal data (the values are canonical). */
 export function dataEqual(a: GossipData, b: GossipData): boolean {
   return (
