@@ -97,6 +97,31 @@ interface Op {
 }
 
 /**
+ * The first answer (a return or a refusal) to an operation that is not waiting for one: answered
+ * or refused already (its client hears twice: `unavailable`, then the value), or never invoked.
+ * Null when every answer matches an open call.
+ */
+export function unmatchedAnswer(events: readonly StoreEvent[]): string | null {
+  const open = new Set<number>();
+  const closed = new Map<number, string>();
+  for (const e of events) {
+    if (e.type === 'call') {
+      open.add(e.op);
+      continue;
+    }
+    const what = e.type === 'refused' ? 'refused' : 'answered';
+    if (!open.delete(e.op)) {
+      const before = closed.get(e.op);
+      return before === undefined
+        ? `op ${e.op} of c${e.c} was ${what} but never invoked`
+        : `op ${e.op} of c${e.c} was ${what} after it was ${before}: its client heard twice`;
+    }
+    closed.set(e.op, what);
+  }
+  return null;
+}
+
+/**
  * The operations of an event list (times: event indices). A refusal with no effect (a read)
  * drops the operation, as a failed one; a refusal with an unknown effect (a write sent onward)
  * leaves it pending forever, in a process of its own: the history engine's incomplete
@@ -173,6 +198,9 @@ const inconclusive = (level: string, bound: { kind: string; limit: number } | un
  * replica shows at a quiescent state; without them the eventual level is not checked (`true`).
  */
 export function checkStoreLevel(level: StoreLevel, events: readonly StoreEvent[], probes: readonly (readonly number[])[] | null, bounds: HistoryCheckOptions = STORE_HISTORY_BOUNDS): true | string {
+  // A client answered twice, or for an operation it never invoked, is a protocol bug at any level.
+  const twice = unmatchedAnswer(events);
+  if (twice !== null) return `not ${level === 'sequential' ? 'sequentially consistent' : level}: ${twice}`;
   switch (level) {
     case 'linearizable': {
       const h = registerHistoryOf(events);

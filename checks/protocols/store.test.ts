@@ -212,6 +212,28 @@ describe('known-bug variants: found by BFS with their configuration, and by rand
   });
 });
 
+describe('an answer that no call is waiting for is a violation at every level, not a model error', () => {
+  const call = (op: number): StoreEvent => ({ type: 'call', c: 1, op, f: 'write' });
+  const cases: [string, StoreEvent[], RegExp][] = [
+    ['an answer after a refusal', [call(1), { type: 'refused', c: 1, op: 1, effect: 'unknown' }, { type: 'ret', c: 1, op: 1, vals: [] }], /op 1 of c1 was answered after it was refused: its client heard twice/],
+    ['a second answer', [call(1), { type: 'ret', c: 1, op: 1, vals: [] }, { type: 'ret', c: 1, op: 1, vals: [] }], /op 1 of c1 was answered after it was answered/],
+    ['a refusal after an answer', [call(1), { type: 'ret', c: 1, op: 1, vals: [] }, { type: 'refused', c: 1, op: 1, effect: 'none' }], /op 1 of c1 was refused after it was answered/],
+    ['an answer never invoked', [{ type: 'ret', c: 1, op: 2, vals: [] }], /op 2 of c1 was answered but never invoked/],
+  ];
+  for (const [what, events, message] of cases) {
+    it(what, () => {
+      for (const level of ['linearizable', 'sequential', 'causal', 'eventual'] as const) {
+        const v = checkStoreLevel(level, events, level === 'eventual' ? [[0]] : null);
+        expect(v, level).toMatch(message);
+      }
+    });
+  }
+  it('answers that match their calls pass this check', () => {
+    const events: StoreEvent[] = [call(1), { type: 'ret', c: 1, op: 1, vals: [] }, call(2), { type: 'refused', c: 1, op: 2, effect: 'unknown' }];
+    expect(checkStoreLevel('linearizable', events, null)).toBe(true);
+  });
+});
+
 describe('the pieces', () => {
   it('HLC: a write ticks past everything seen; stamps order by (l, c, replica)', () => {
     expect(hlcTick({ l: 0, c: 0 }, 0)).toEqual({ l: 0, c: 1 });
