@@ -1363,6 +1363,9 @@ export function envMachine<P extends ProtocolTypes>(
   };
   /** Whether any message in flight in `parent` is declared ignored. */
   let parentIgnoredAny = false;
+  /** Whether deciding any of `parent`'s flags read the network (and, once known, any of its verdicts). */
+  let parentFlagsReadNet = false;
+  let parentVerdictsReadNet = false;
   /**
    * Per message of `parent` (and of the last `child` checked): whether `ignores` read the network
    * to decide its flag. And, once `parentVerdictsKnown`, whether its delivery's verdict read it.
@@ -1392,7 +1395,11 @@ export function envMachine<P extends ProtocolTypes>(
     parentVerdictsKnown = false;
     parent = s;
     parentIgnoredAny = false;
-    for (let k = 0; k < s.net.length; k++) if (parentFlags[k] === 1) parentIgnoredAny = true;
+    parentFlagsReadNet = false;
+    for (let k = 0; k < s.net.length; k++) {
+      if (parentFlags[k] === 1) parentIgnoredAny = true;
+      if (parentFlagReads[k] === 1) parentFlagsReadNet = true;
+    }
   };
   /** The residual of delivering `q` to its running receiver's `slot` (memoised; throws if the delivery is not harmless). */
   const residualAt = (slot: NodeSlot<P>, q: Packet<M>): Residual => {
@@ -1521,6 +1528,27 @@ export function envMachine<P extends ProtocolTypes>(
     }
     if (res !== null && res.ghosts.length > 0) return false;
     if (res === null && ignores === undefined) return true;
+    if (checkIgnored && !parentVerdictsKnown) {
+      // Which of the parent's verdicts (deliveries found harmless) read the network: those are
+      // decided again in the successor (see below). The parent passed them all when it was
+      // checked as a successor itself, so none throws here.
+      parentVerdictReads = room(parentVerdictReads, s.net.length);
+      parentVerdictsReadNet = false;
+      for (let k = 0; k < s.net.length; k++) {
+        parentVerdictReads[k] = 0;
+        if (parentFlags[k] !== 1) continue;
+        const r0 = netReads();
+        checkDelivery(s.net[k]!, s);
+        if (netReads() !== r0) {
+          parentVerdictReads[k] = 1;
+          parentVerdictsReadNet = true;
+        }
+      }
+      parentVerdictsKnown = true;
+    }
+    // Nothing to decide again: no send, and no flag or verdict of the parent read the network.
+    // The successor differs from s only in one copy of q, so it has s's encoding.
+    if (res === null && !parentFlagsReadNet && !(checkIgnored && parentVerdictsReadNet)) return true;
     const net = removeOne(s.net, i);
     if (res !== null) for (const sent of res.sends) for (const p of sent.packets) putPacket(net, p, null, s.nodes);
     const t: S = { nodes: s.nodes, net, partition: s.partition, used: s.used, ghost: s.ghost };
@@ -1538,17 +1566,6 @@ export function envMachine<P extends ProtocolTypes>(
     if (checkIgnored) {
       // What the step's check would ask of t. A verdict (a delivery found harmless) that did not
       // read the network is the same in t; the others, and the sends', are checked in t.
-      if (!parentVerdictsKnown) {
-        parentVerdictReads = room(parentVerdictReads, s.net.length);
-        for (let k = 0; k < s.net.length; k++) {
-          parentVerdictReads[k] = 0;
-          if (parentFlags[k] !== 1) continue;
-          const r0 = netReads();
-          checkDelivery(s.net[k]!, s);
-          parentVerdictReads[k] = netReads() !== r0 ? 1 : 0;
-        }
-        parentVerdictsKnown = true;
-      }
       for (let k = 0; k < s.net.length; k++) {
         if (parentFlags[k] === 1 && parentVerdictReads[k] === 1 && !(k === i && gone)) checkDelivery(s.net[k]!, t);
       }
