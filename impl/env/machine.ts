@@ -134,21 +134,40 @@ interface PacketActions<P extends ProtocolTypes> {
 }
 
 /**
- * A machine's last answers for one packet key (see `memoOf`): the receiver-only declaration, and
- * the delivery's residual (check mode), each for two receiver slot objects (the most recently
- * used first). Exact: both are pure functions of the receiver's slot and the packet's key. A
- * state's successors share most of its slots, so the parent's slot is asked again and again,
- * between a successor's changed slot and the next one's.
+ * The answers for the last two slot objects asked (the most recently used first), for a pure
+ * function of a node slot (and a fixed second argument). A state's successors share most of its
+ * slots, so the parent's slot is asked again and again, between a successor's changed slot and
+ * the next one's.
+ */
+class SlotMemo<T, X> {
+  private slotA: object | null = null;
+  private valueA: T;
+  private slotB: object | null = null;
+  private valueB: T;
+  constructor(none: T) {
+    this.valueA = none;
+    this.valueB = none;
+  }
+  /** `compute(slot, x)`, remembered for `slot`. */
+  get(slot: object, x: X, compute: (slot: object, x: X) => T): T {
+    if (this.slotA === slot) return this.valueA;
+    const v = this.slotB === slot ? this.valueB : compute(slot, x);
+    this.slotB = this.slotA;
+    this.valueB = this.valueA;
+    this.slotA = slot;
+    this.valueA = v;
+    return v;
+  }
+}
+
+/**
+ * A machine's answers for one packet key (see `memoOf`): the receiver-only declaration, and the
+ * delivery's residual (check mode). Exact: both are pure functions of the receiver's slot and
+ * the packet's key.
  */
 interface PacketMemo {
-  ignoredSlot: object | null;
-  ignored: boolean;
-  ignoredSlot2: object | null;
-  ignored2: boolean;
-  residualSlot: object | null;
-  residual: unknown;
-  residualSlot2: object | null;
-  residual2: unknown;
+  readonly ignored: SlotMemo<boolean, Packet<unknown>>;
+  readonly residual: SlotMemo<unknown, Packet<unknown>>;
 }
 
 const NO_USAGE: Usage = { crashes: 0, drops: 0, duplicates: 0, partitions: 0, requests: 0, timeouts: 0, falseSuspicions: 0 };
@@ -353,7 +372,7 @@ export function envMachine<P extends ProtocolTypes>(
     let m = acts[MEMO];
     if (m === undefined) {
       if (!Object.isExtensible(acts)) return undefined;
-      m = { ignoredSlot: null, ignored: false, ignoredSlot2: null, ignored2: false, residualSlot: null, residual: null, residualSlot2: null, residual2: null };
+      m = { ignored: new SlotMemo<boolean, Packet<unknown>>(false), residual: new SlotMemo<unknown, Packet<unknown>>(null) };
       Object.defineProperty(acts, MEMO, { value: m, enumerable: false });
     }
     return m;
@@ -1065,20 +1084,10 @@ export function envMachine<P extends ProtocolTypes>(
     flagsState = s;
     return flagsScratch;
   };
-  // The node signatures of the last two slots met at each node (a state's successors share
-  // most of its slots: the parent's slot is asked again and again).
-  const sigSlots: (NodeSlot<P> | null)[] = new Array<NodeSlot<P> | null>(2 * n).fill(null);
-  const sigValues = new Array<number>(2 * n).fill(0);
-  const slotSignature = (slot: NodeSlot<P>, i: number): number => {
-    const k = 2 * i;
-    if (sigSlots[k] === slot) return sigValues[k]!;
-    const v = sigSlots[k + 1] === slot ? sigValues[k + 1]! : nodeSignature!(slot);
-    sigSlots[k + 1] = sigSlots[k]!;
-    sigValues[k + 1] = sigValues[k]!;
-    sigSlots[k] = slot;
-    sigValues[k] = v;
-    return v;
-  };
+  // The node signatures of the last two slots met at each node.
+  const sigMemos = Array.from({ length: n }, () => new SlotMemo<number, null>(0));
+  const signatureOfSlot = (slot: object): number => nodeSignature!(slot as NodeSlot<P>);
+  const slotSignature = (slot: NodeSlot<P>, i: number): number => sigMemos[i]!.get(slot, null, signatureOfSlot);
   // Scratch (a signature is read only during the call that asked for it).
   const sig = new Array<number>(n).fill(0);
   const outDeg = new Array<number>(n).fill(0);
@@ -1304,20 +1313,13 @@ export function envMachine<P extends ProtocolTypes>(
    * and the packet). A down receiver is asked directly.
    */
   function ignoredAtReceiver(slot: NodeSlot<P>, p: Packet<M>): boolean {
-    const acts = memoOf(p);
-    if (acts !== undefined) {
-      if (acts.ignoredSlot === slot) return acts.ignored;
-      let v: boolean;
-      if (acts.ignoredSlot2 === slot) v = acts.ignored2;
-      else v = ignoresAtReceiver!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
-      acts.ignoredSlot2 = acts.ignoredSlot;
-      acts.ignored2 = acts.ignored;
-      acts.ignoredSlot = slot;
-      acts.ignored = v;
-      return v;
-    }
+    const memo = memoOf(p);
+    if (memo !== undefined) return memo.ignored.get(slot, p, askReceiver as (slot: object, p: Packet<unknown>) => boolean);
     if (!slot.up) return ignoresAtReceiver!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
     return ignoredByWords(slot, p);
+  }
+  function askReceiver(slot: NodeSlot<P>, p: Packet<M>): boolean {
+    return ignoresAtReceiver!(ctxOf(p.to, slot.clock), slot, p.msg, p.from);
   }
   function ignoredByWords(slot: NodeSlot<P>, p: Packet<M>): boolean {
     const memo = memoFor(slot, p.to);
@@ -1403,16 +1405,8 @@ export function envMachine<P extends ProtocolTypes>(
   };
   /** The residual of delivering `q` to its running receiver's `slot` (memoised; throws if the delivery is not harmless). */
   const residualAt = (slot: NodeSlot<P>, q: Packet<M>): Residual => {
-    const acts = memoOf(q);
-    if (acts !== undefined) {
-      if (acts.residualSlot === slot) return acts.residual as Residual;
-      const res = acts.residualSlot2 === slot ? (acts.residual2 as Residual) : residualByWords(slot, q);
-      acts.residualSlot2 = acts.residualSlot;
-      acts.residual2 = acts.residual;
-      acts.residualSlot = slot;
-      acts.residual = res;
-      return res;
-    }
+    const memo = memoOf(q);
+    if (memo !== undefined) return memo.residual.get(slot, q, residualByWords as (slot: object, q: Packet<unknown>) => Residual) as Residual;
     return residualByWords(slot, q);
   };
   const residualByWords = (slot: NodeSlot<P>, q: Packet<M>): Residual => {
