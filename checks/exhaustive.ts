@@ -87,7 +87,7 @@ export interface ExploreOptions {
 /** Statistics of an exhaustive run. */
 export interface ExploreStats extends RunStats {
   readonly mode: 'bfs' | 'dfs';
-  readonly dedup: 'fingerprint64' | 'exact';
+  readonly dedup: 'fingerprint64' | 'fingerprint63' | 'exact';
   readonly symmetry: boolean;
   /** Why symmetry was switched off although it was asked for and the machine has it (one line). */
   readonly symmetryNotice?: string;

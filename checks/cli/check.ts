@@ -407,7 +407,7 @@ async function exhaustiveCheck(
   const plan = symmetryPlan(machine, checks, symmetry);
   const names = checks.length > 0 ? checks : checkNames(machine);
   const say = json ? () => {} : out;
-  say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : '64-bit fingerprints'}${plan.on ? ' · symmetry' : ''}${purity === 'full' ? ' · purity checked on every state' : ''}${workers > 1 ? ` · ${workers} workers` : ''}`);
+  say(`dscheck check ${model.name} (${paramText(params)}) · ${mode} · ${exact ? 'exact keys' : workers > 1 && mode === 'bfs' ? '63-bit fingerprints' : '64-bit fingerprints'}${plan.on ? ' · symmetry' : ''}${purity === 'full' ? ' · purity checked on every state' : ''}${workers > 1 ? ` · ${workers} workers` : ''}`);
   if (variant) say(variantHeader(variant));
   if (plan.notice) say(plan.notice);
   say(`checks: ${names.join(', ') || '(none)'}`);
@@ -463,7 +463,7 @@ async function exhaustiveCheck(
       { label: 'time', value: dur(timeLimitMs) },
     ],
     run: [
-      { label: 'deduplication', value: exact ? 'exact keys' : '64-bit fingerprints' },
+      { label: 'deduplication', value: s.dedup === 'exact' ? 'exact keys' : s.dedup === 'fingerprint63' ? '63-bit fingerprints (shared by the workers)' : '64-bit fingerprints' },
       { label: 'symmetry', value: plan.on ? 'on' : plan.notice ? 'off (a selected check is not declared symmetric)' : 'off' },
     ],
     abort,

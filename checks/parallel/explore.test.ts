@@ -321,6 +321,9 @@ describe('the shared fingerprint table', () => {
     expect(b.claim(slot, 4)).toBe(true);
     expect(a.claimOf(slot)).toBe(4);
     expect(a.claim(old, 1)).toBe(false); // still settled
+    // The top bit of `hi` is the open flag, not the fingerprint's: (2³¹ + 7, 9) is (7, 9).
+    expect(b.add(0x80000007, 9, true)).toBe(0);
+    expect(b.slot).toBe(slot);
     // Enough open states to grow the claim table (16 entries) several times and the fingerprint
     // table once; every claim survives, by the fingerprint's new slot.
     const open: [number, number, number][] = [];

@@ -1,7 +1,8 @@
 /**
  * Parallel breadth-first search on `worker_threads`, level-synchronous.
  *
- * - The visited set is shared: 64-bit fingerprints in a `SharedArrayBuffer`, inserted with
+ * - The visited set is shared: 63-bit fingerprints (the 64th bit flags this level's states) in a
+ *   `SharedArrayBuffer`, inserted with
  *   `Atomics` compare-and-swap ({@link SharedFingerprintSet}); it grows stop-the-world.
  * - The workers start replicated: each expands the whole (small) frontier in the same order,
  *   worker 0 alone counting and checking. Once a level's frontier holds at least
@@ -503,7 +504,7 @@ async function searchLevels(
   const checkerBytes = peakCheckerBytes;
   const stats: ParallelExploreStats = {
     mode: 'bfs',
-    dedup: 'fingerprint64',
+    dedup: 'fingerprint63',
     symmetry: useSymmetry,
     states,
     transitions,
@@ -516,7 +517,8 @@ async function searchLevels(
     peakFrontier,
     frontier: encodedFrontier ? 'encoded' : 'objects',
     spilledBytes: spilledOf.reduce((a, b) => a + b, 0) + store.diskBytes(),
-    collisionProbability: (states * Math.max(0, transitions - states)) / 2 ** 64,
+    // 63-bit fingerprints: the top bit of the shared table's `hi` word is its open flag.
+    collisionProbability: (states * Math.max(0, transitions - states)) / 2 ** 63,
     workers: n,
     peakRssBytes: peakRssBytes(),
     expandedPerWorker: expandedOf,

@@ -1,13 +1,20 @@
 /**
- * The visited set shared by the worker threads of a parallel search: 64-bit fingerprints in one
+ * The visited set shared by the worker threads of a parallel search: 63-bit fingerprints in one
  * `SharedArrayBuffer`, open addressing with linear probing, inserted with `Atomics`
  * compare-and-swap so that exactly one thread wins each new fingerprint.
  *
  * A slot is two uint32 words, `hi` and `lo`, zero meaning empty: 8 bytes per slot. A thread
  * claims a slot by CAS-ing `hi` from 0, then publishes `lo`; a reader that finds a matching `hi`
- * waits until `lo` is published (a few instructions). So that neither word is ever 0 once
+ * waits until `lo` is published (a few instructions). The top bit of `hi` is not the
+ * fingerprint's: it is the *open* flag (below), so fingerprints are 63 bits here (the collision
+ * probability the parallel search reports counts 2⁶³). So that neither word is ever 0 once
  * written, a zero half is stored as 1: this merges fingerprints that differ only there, a change
- * to the collision probability far below the 2⁻⁶⁴ per pair it already has.
+ * to the collision probability far below the 2⁻⁶³ per pair it already has.
+ *
+ * Reads on the hot path are plain (an `Atomics.load` costs a runtime call, about 30 ns, and most
+ * transitions only find an earlier level's state). That is sound because, within a level, each
+ * word is written once (from 0) and the flag is cleared only at the level's barrier: a plain read
+ * returns 0 (then the CAS, or an atomic re-read, settles it) or the one value written.
  *
  * Claims. For a state first reached in the level being expanded, one of its discoveries is the
  * canonical one (the one a single-threaded search meets first): every discovery offers the rank
@@ -17,10 +24,12 @@
  * new in the level take offers, so the offers live in a second, smaller table, the *claim
  * table*: open addressing keyed by slot index (`slot + 1`, then the least offer so far, 0 for
  * none; 8 bytes an entry), sized to the level rather than to the whole visited set. The thread
- * that inserts a fingerprint in a partitioned level adds its claim entry *before* it publishes
- * `lo`, so any thread that sees the whole fingerprint also sees whether it is this level's (it
- * has an entry: open to offers) or an earlier level's (no entry: {@link SETTLED}). At the level's
- * end, once every worker has read its winners, the coordinator empties the claim table
+ * that inserts a fingerprint in a partitioned level sets the open flag in the same CAS that
+ * claims `hi`, and adds its claim entry *before* it publishes `lo`. A thread that finds the
+ * fingerprint reads the flag with `hi`: clear, the state is an earlier level's ({@link SETTLED},
+ * no claim table probe: most transitions end there); set, it re-reads `lo` atomically, which
+ * orders the claim entry before it, and offers. At the level's end, once every worker has read
+ * its winners, the coordinator clears the flag of every slot in the claim table and empties it
  * ({@link SharedFingerprintSet.clearClaims}): every state of the level is settled at once.
  *
  * Counting is batched: a thread adds its new fingerprints to the shared count every `batch`
@@ -84,6 +93,14 @@ export const MAX_LOAD = 0.75;
 /** Entries of a fresh claim table. */
 export const INITIAL_CLAIM_SLOTS = 1 << 10;
 
+/** The open flag in a slot's `hi` word: the state is this level's, open to offers. */
+const OPEN = 0x80000000;
+
+/** A fingerprint's home slot (`h`: its `hi` without the open flag). */
+function home(h: number, l: number, mask: number): number {
+  return (l ^ Math.imul(h, 0x9e3779b1)) & mask;
+}
+
 /** The claim table's position for the key `k` (a slot index plus one). */
 function claimHash(k: number): number {
   let h = Math.imul(k ^ (k >>> 16), 0x45d9f3b);
@@ -96,7 +113,7 @@ function putClaimKey(c: Uint32Array, key: number, value: number): number {
   const mask = c.length / 2 - 1;
   let i = claimHash(key) & mask;
   for (let probes = 0; ; probes++) {
-    if (Atomics.load(c, 2 * i) === 0 && Atomics.compareExchange(c, 2 * i, 0, key) === 0) {
+    if (c[2 * i] === 0 && Atomics.compareExchange(c, 2 * i, 0, key) === 0) {
       if (value !== 0) Atomics.store(c, 2 * i + 1, value);
       return i;
     }
@@ -208,20 +225,21 @@ export class SharedFingerprintSet {
    * thread discovered in order). Either way {@link slot} is the fingerprint's slot afterwards.
    */
   add(hi: number, lo: number, open = false): number {
-    const h = hi === 0 ? 1 : hi >>> 0;
+    const h = (hi & 0x7fffffff) === 0 ? 1 : hi & 0x7fffffff;
     const l = lo === 0 ? 1 : lo >>> 0;
+    const word = open ? (h | OPEN) >>> 0 : h;
     const t = this.table;
     const mask = this.mask;
-    let i = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
+    let i = home(h, l, mask);
     for (let probes = 0; ; probes++) {
-      // A plain read may be stale only towards 0 (a slot once claimed never changes): the CAS
-      // below settles it.
+      // A plain read may be stale only towards 0 (a slot once claimed never changes within a
+      // level): the CAS below settles it.
       const at = W * i;
       let a = t[at]!;
       if (a === 0) {
-        a = Atomics.compareExchange(t, at, 0, h);
+        a = Atomics.compareExchange(t, at, 0, word);
         if (a === 0) {
-          // The claim entry first: whoever sees `lo` sees it too.
+          // The claim entry first: whoever sees `lo` atomically sees it too.
           if (open) putClaimKey(this.claims, i + 1, 0);
           Atomics.store(t, at + 1, l);
           this.slot = i;
@@ -231,10 +249,14 @@ export class SharedFingerprintSet {
           return g + p;
         }
       }
-      if (a === h) {
-        // An atomic read (not a plain one): it orders the claim entry written before `lo`.
-        let b = Atomics.load(t, at + 1);
-        while (b === 0) b = Atomics.load(t, at + 1);
+      if ((a & 0x7fffffff) === h) {
+        // Plain: `lo` is 0 (not yet published: wait for it) or the one value written. An open
+        // state's is re-read atomically, which orders the claim entry written before it.
+        let b = t[at + 1]!;
+        if (b === 0 || a >= OPEN) {
+          b = Atomics.load(t, at + 1);
+          while (b === 0) b = Atomics.load(t, at + 1);
+        }
         if (b === l) {
           this.slot = i;
           return 0;
@@ -245,14 +267,18 @@ export class SharedFingerprintSet {
     }
   }
 
-  /** The claim entry of `slot`, or -1 when it has none (an earlier level's state). */
+  /**
+   * The claim entry of `slot`, or -1 when it has none (an earlier level's state). Plain reads:
+   * an entry's key is written before its fingerprint's `lo` is published, and every caller has
+   * read that `lo` atomically (or inserted it, or waited at the level's barrier).
+   */
   private claimEntry(slot: number): number {
     const c = this.claims;
     const mask = this.claimMask;
     const key = slot + 1;
     let i = claimHash(key) & mask;
     for (;;) {
-      const k = Atomics.load(c, 2 * i);
+      const k = c[2 * i]!;
       if (k === key) return i;
       if (k === 0) return -1;
       i = (i + 1) & mask;
@@ -265,11 +291,13 @@ export class SharedFingerprintSet {
    * equal or smaller offer was there, or the state is an earlier level's ({@link SETTLED}).
    */
   claim(slot: number, offer: number): boolean {
+    if (this.table[W * slot]! < OPEN) return false;
     const e = this.claimEntry(slot);
     if (e < 0) return false;
     const c = this.claims;
     const at = 2 * e + 1;
-    let cur = Atomics.load(c, at);
+    // A plain read: the CAS below settles a stale one.
+    let cur = c[at]!;
     for (;;) {
       // 0: nobody offered yet.
       if (cur !== 0 && cur <= offer) return false;
@@ -281,8 +309,9 @@ export class SharedFingerprintSet {
 
   /** The least offer for `slot` so far (0: none yet; {@link SETTLED} for an earlier level's state). */
   claimOf(slot: number): number {
+    if (this.table[W * slot]! < OPEN) return SETTLED;
     const e = this.claimEntry(slot);
-    return e < 0 ? SETTLED : Atomics.load(this.claims, 2 * e + 1);
+    return e < 0 ? SETTLED : this.claims[2 * e + 1]!;
   }
 
   /**
@@ -291,7 +320,13 @@ export class SharedFingerprintSet {
    * read their claims).
    */
   clearClaims(): void {
-    this.claims.fill(0);
+    const c = this.claims;
+    const t = this.table;
+    for (let j = 0; j < c.length; j += 2) {
+      const key = c[j]!;
+      if (key !== 0) t[W * (key - 1)] = t[W * (key - 1)]! & 0x7fffffff;
+    }
+    c.fill(0);
     Atomics.store(this.ctrl, CTRL.levelBase, Atomics.load(this.ctrl, CTRL.count));
   }
 
@@ -304,7 +339,7 @@ export class SharedFingerprintSet {
     const l = old[W * slot + 1]!;
     const t = this.table;
     const mask = this.mask;
-    let i = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
+    let i = home(h & 0x7fffffff, l, mask);
     while (t[W * i] !== h || t[W * i + 1] !== l) {
       if (t[W * i] === 0) throw new Error('shared visited table: a fingerprint was lost in growth');
       i = (i + 1) & mask;
@@ -337,7 +372,7 @@ export class SharedFingerprintSet {
         const h = old[j]!;
         if (h === 0) continue;
         const l = old[j + 1]!;
-        let i = (l ^ Math.imul(h, 0x9e3779b1)) & mask;
+        let i = home(h & 0x7fffffff, l, mask);
         while (t[W * i] !== 0) i = (i + 1) & mask;
         t[W * i] = h;
         t[W * i + 1] = l;

@@ -583,11 +583,13 @@ class BfsWorker {
     try {
       const { index, workers } = this.o;
       for (;;) {
-        if (Atomics.load(ctrl, CTRL.stop) !== STOP.none) return this.report('stopped');
+        // `stop` and `bound` are read plainly (a runtime call saved per state: seeing either a few
+        // states late costs only work); `pause` atomically, which bounds the tables' overfill.
+        if (ctrl[CTRL.stop] !== STOP.none) return this.report('stopped');
         if (Atomics.load(ctrl, CTRL.pause) !== 0) return this.report('paused');
         if (this.pos >= rs.length) break;
         const rank = rs.at(this.pos++);
-        if (rank === LOST_RANK || (this.partitioning && rank % workers !== index) || rank > Atomics.load(ctrl, CTRL.bound)) {
+        if (rank === LOST_RANK || (this.partitioning && rank % workers !== index) || rank > ctrl[CTRL.bound]!) {
           states.skip();
           continue;
         }
