@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { explore } from '../exhaustive.ts';
 import { InputError, type ParamValue } from '../../impl/core/machine.ts';
 import { loadMachine } from './model-ref.ts';
-import { exploreParallel } from './explore.ts';
+import { balancePlan, exploreParallel } from './explore.ts';
 import { CTRL, SETTLED, SharedFingerprintSet } from './shared-set.ts';
 import { LinkBytes, LinkReader } from './protocol.ts';
 import type { CheckResult } from '../../impl/core/result.ts';
@@ -115,6 +115,33 @@ describe('the work is shared', () => {
     // reports it), so only this much is certain.
     expect(Math.min(...split)).toBeGreaterThanOrEqual(256);
   }, 120_000);
+
+  test('balancing: each level is split evenly (up to the smallest handover), with the same result as without it', async () => {
+    const ref = { model: 'twophase', params: { rms: 6 } };
+    const seq = explore((await loadMachine(ref)).machine);
+    const base = { workers: 2, warmStart: false, partitionAt: 8, initialSlots: 1024 } as const;
+    const on = await exploreParallel(ref, base);
+    const off = await exploreParallel(ref, { ...base, balance: false });
+    for (const r of [on, off]) {
+      expect(essence(r)).toEqual(essence(seq));
+      expect(r.stats.workerError).toBeUndefined();
+    }
+    const gap = (r: typeof on): number => Math.abs(r.stats.expandedPerWorker![0]! - r.stats.expandedPerWorker![1]!);
+    // Unbalanced, the winners of a level pile up on one worker by thousands; balanced, a level's
+    // shares differ by less than the smallest handover (16 states) plus one.
+    expect(gap(off), `unbalanced split ${off.stats.expandedPerWorker!.join('/')}`).toBeGreaterThan(1000);
+    expect(gap(on), `balanced split ${on.stats.expandedPerWorker!.join('/')}`).toBeLessThanOrEqual(32 * (on.stats.diameter + 1));
+    expect(gap(on) * 20).toBeLessThan(gap(off));
+  }, 120_000);
+
+  test('balancePlan: donors to receivers, equal shares ±1, small handovers left out', () => {
+    expect(balancePlan([100, 40])).toEqual([{ from: 0, to: 1, count: 30 }]);
+    expect(balancePlan([40, 101])).toEqual([{ from: 1, to: 0, count: 31 }]); // 71 / 70
+    expect(balancePlan([90, 30, 30])).toEqual([{ from: 0, to: 1, count: 20 }, { from: 0, to: 2, count: 20 }]);
+    expect(balancePlan([10, 90, 50, 50])).toEqual([{ from: 1, to: 0, count: 40 }]);
+    expect(balancePlan([50, 40])).toEqual([]); // 5 is not worth a message
+    expect(balancePlan([0, 0])).toEqual([]);
+  });
 });
 
 describe('encoded frontier on the workers', () => {

@@ -71,6 +71,8 @@ export interface ParallelExploreOptions extends ExploreOptions {
   readonly linkChunk?: number;
   /** With the warm start: start the workers only if the search in this thread runs longer than this (default {@link SPAWN_AFTER_MS}). */
   readonly spawnAfterMs?: number;
+  /** Default true: before each level, even out the workers' shares by handing encoded parents over (encoded frontiers only). */
+  readonly balance?: boolean;
 }
 
 /**
@@ -205,6 +207,42 @@ function violationOf(m: AnyMachine, checks: readonly string[], e: BfsEvent, path
   return explainError(m, { kind: e.kind, name: e.name, message: broken?.message ?? '', trace }, checks);
 }
 
+function asExported(m: WorkerMessage): Int32Array {
+  if (m.type === 'exported') return m.words;
+  throw new Error(`unexpected worker reply ${m.type}`);
+}
+
+/** A handover of parents between workers before a level: `count` of `from`'s lowest ranks go to `to`. */
+export interface Transfer {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+}
+
+/**
+ * Balancing: the handovers that leave every worker with an equal share (±1) of a level whose
+ * workers hold `sizes` parents each, donors matched with receivers in index order; a handover
+ * of fewer than `least` parents is not worth its message and is left out.
+ */
+export function balancePlan(sizes: readonly number[], least = 16): Transfer[] {
+  const n = sizes.length;
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const excess = sizes.map((s, i) => s - (Math.floor(total / n) + (i < total % n ? 1 : 0)));
+  const plan: Transfer[] = [];
+  let r = 0;
+  for (let d = 0; d < n; d++) {
+    while (excess[d]! > 0) {
+      while (r < n && excess[r]! >= 0) r++;
+      if (r >= n) break;
+      const count = Math.min(excess[d]!, -excess[r]!);
+      if (count >= least) plan.push({ from: d, to: r, count });
+      excess[d]! -= count;
+      excess[r]! += count;
+    }
+  }
+  return plan;
+}
+
 function asLevel(m: WorkerMessage): LevelReport {
   if (m.type === 'done' || m.type === 'paused' || m.type === 'stopped') return m;
   throw new Error(`unexpected worker reply ${m.type}`);
@@ -247,8 +285,7 @@ export async function exploreParallel(
   }, opts.spawnAfterMs ?? SPAWN_AFTER_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal;
   const startedAt = performance.now();
-  const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, linkChunk: _lc, ...seqOpts } = opts;
-  const first = await sequential(machine, { ...seqOpts, signal }, 1);
+  const first = await sequential(machine, { ...sequentialOptions(opts), signal }, 1);
   clearTimeout(spawn);
   const userAbort = opts.signal?.aborted ?? false;
   if (start === undefined || !(ready && first.bound?.kind === 'interrupted') || userAbort) {
@@ -256,6 +293,12 @@ export async function exploreParallel(
     return first;
   }
   return parallelBfs(start.ready, machine, opts, workers, startedAt);
+}
+
+/** The options of the single-threaded search among a parallel search's. */
+function sequentialOptions(opts: ParallelExploreOptions): ExploreOptions {
+  const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, linkChunk: _lc, balance: _b, ...seq } = opts;
+  return seq;
 }
 
 /** The input errors a search reports before any work: bounds, check names, no initial state. */
@@ -372,6 +415,8 @@ async function searchLevels(
   const levelStart: number[] = [];
   /** Per worker, the ranks of its winners in the level to expand next (from the last merge). */
   let rankParts: Uint32Array[][] = [];
+  /** Per worker, how many parents it holds for the level to expand next (its winners). */
+  let sizes: number[] = [];
   /**
    * The most bytes held at once (at a level's end or settle) by what grows with the states: both
    * shared tables, the links in memory here, and every worker's links, claim slots and ranks.
@@ -411,6 +456,7 @@ async function searchLevels(
     // Every worker has read its claims: the level's states are settled.
     set.clearClaims();
     let size = 0;
+    sizes = rs.map((r) => r.nextSize);
     for (const r of rs) {
       size += r.nextSize;
       witnessAt(r.witnessDepths);
@@ -462,7 +508,18 @@ async function searchLevels(
       }
       const partition = replicated && frontier >= partitionAt;
       if (partition) replicated = false;
-      let reports = await Promise.all(pool.map(async (w, i) => asLevel(await w.request({ type: 'level', depth, expand: true, partition, ranks: ranks[i]!, replicated }))));
+      // Balancing (encoded frontiers: a state crosses threads as its encoding): each worker holds
+      // the states it won, often 20–30% more on one than another; donors hand their lowest-ranked
+      // parents to receivers before the level starts.
+      const begun = new Array<boolean>(n).fill(false);
+      const imports: Int32Array[][] = pool.map(() => []);
+      if (!replicated && !partition && encodedFrontier && opts.balance !== false) {
+        for (const t of balancePlan(sizes)) {
+          imports[t.to]!.push(asExported(await pool[t.from]!.request({ type: 'export', depth, ranks: ranks[t.from]!, count: t.count, fresh: !begun[t.from] })));
+          begun[t.from] = true;
+        }
+      }
+      let reports = await Promise.all(pool.map(async (w, i) => asLevel(await w.request({ type: 'level', depth, expand: true, partition, ranks: ranks[i]!, replicated, begun: begun[i]!, imports: imports[i]! }))));
       // Stop-the-world growth: every worker has stopped; rehash, hand out the new table, resume.
       while (reports.some((r) => r.type === 'paused') && Atomics.load(ctrl, CTRL.stop) === STOP.none) {
         const grown = set.grown();
@@ -489,9 +546,8 @@ async function searchLevels(
   const parallelMs = performance.now() - start;
   if (error) {
     // The model threw: a single-threaded search to that depth reports it, with its phase and trace.
-    const { workers: _w, warmStart: _ws, initialSlots: _is, partitionAt: _pa, spawnAfterMs: _sa, linkChunk: _lc, ...seq } = opts;
     store.dispose();
-    return sequential(machine, seq, n, { parallelMs, startedAt: start, ...(errorMessage !== undefined ? { workerError: errorMessage } : {}) });
+    return sequential(machine, sequentialOptions(opts), n, { parallelMs, startedAt: start, ...(errorMessage !== undefined ? { workerError: errorMessage } : {}) });
   }
   const why = Atomics.load(ctrl, CTRL.stop);
   // (The workers stop at the insertion that crosses the bound; the count check is a second guard.)

@@ -59,7 +59,7 @@ export class LinkBytes {
 
   /** Append the link (parent rank, action index) of the next entry: it must come after the last. */
   push(rank: number, ai: number): void {
-    if (rank < this.lastRank || (rank === this.lastRank && ai <= this.lastAi)) throw new Error('parallel search: a worker discovered its links out of order');
+    if (rank < this.lastRank || (rank === this.lastRank && ai <= this.lastAi)) throw new Error(`parallel search: a worker discovered its links out of order ${rank},${ai} after ${this.lastRank},${this.lastAi}`);
     this.varint(rank - this.lastRank);
     this.varint(ai);
     this.lastRank = rank;
@@ -200,6 +200,22 @@ export type CoordinatorMessage =
       readonly ranks?: readonly Uint32Array[];
       /** The level is expanded replicated: worker 0 alone inserts, in the canonical order. */
       readonly replicated?: boolean;
+      /** The level was begun by an `export` (its ranks adopted, some parents handed over): go on from there. */
+      readonly begun?: boolean;
+      /** Parents handed over to this worker by others (each `rank, length, words…` per entry, sorted by rank). */
+      readonly imports?: readonly Int32Array[];
+    }
+  | {
+      /**
+       * Balancing: begin the level (adopting `ranks`) and hand over its first `count` parents,
+       * which another worker expands (encoded frontiers only).
+       */
+      readonly type: 'export';
+      readonly depth: number;
+      readonly ranks?: readonly Uint32Array[];
+      readonly count: number;
+      /** The first export of this level (false: the worker began it with an earlier one). */
+      readonly fresh: boolean;
     }
   | { readonly type: 'settle' }
   | { readonly type: 'resume'; readonly tables: { readonly table: SharedArrayBuffer; readonly claims: SharedArrayBuffer }; readonly continueLevel: boolean }
@@ -273,6 +289,7 @@ export type WorkerMessage =
   | { readonly type: 'loaded' }
   | { readonly type: 'ready' }
   | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'exported'; readonly words: Int32Array }
   | LevelReport
   | SettledReport
   | RandomBlockReport;

@@ -47,6 +47,10 @@ interface Frontier {
   take(): unknown;
   /** Pass over the next state without building it; false at the end. */
   skip(): boolean;
+  /** The next state's encoding (valid until the next call; encoded frontiers only), or undefined at the end. */
+  takeWords?(): Int32Array | undefined;
+  /** Build a state from words {@link takeWords} gave (encoded frontiers only). */
+  decode?(words: Int32Array): unknown;
   /** Bytes written to disk. */
   spilled(): number;
   dispose(): void;
@@ -120,6 +124,12 @@ class EncodedFrontier implements Frontier {
   }
   skip(): boolean {
     return this.q.next() !== undefined;
+  }
+  takeWords(): Int32Array | undefined {
+    return this.q.next();
+  }
+  decode(words: Int32Array): unknown {
+    return this.codec.decode(words);
   }
   spilled(): number {
     return this.q.diskBytes();
@@ -219,6 +229,46 @@ class Level {
   }
 }
 
+/** One parent handed over by another worker: its rank, and where its encoding is. */
+interface ImportedEntry {
+  readonly rank: number;
+  readonly part: number;
+  readonly at: number;
+  readonly len: number;
+}
+
+/**
+ * Parents other workers handed over for this level (see {@link BfsWorker.exportHead}: each part
+ * is `rank, length, words…` per entry, sorted by rank), merged into one list sorted by rank.
+ */
+class Imported {
+  private readonly order: ImportedEntry[] = [];
+  pos = 0;
+  constructor(private readonly parts: readonly Int32Array[]) {
+    parts.forEach((w, part) => {
+      for (let at = 0; at < w.length; ) {
+        const len = w[at + 1]!;
+        this.order.push({ rank: w[at]! >>> 0, part, at: at + 2, len });
+        at += 2 + len;
+      }
+    });
+    // Each part is sorted already; parts from several donors interleave.
+    if (parts.length > 1) this.order.sort((a, b) => a.rank - b.rank);
+  }
+  /** The rank of the next entry, or -1 at the end. */
+  peek(): number {
+    return this.pos < this.order.length ? this.order[this.pos]!.rank : -1;
+  }
+  /** The next entry's words (and advance past it). */
+  take(): Int32Array {
+    const e = this.order[this.pos++]!;
+    return this.parts[e.part]!.subarray(e.at, e.at + e.len);
+  }
+  bytes(): number {
+    return this.parts.reduce((a, p) => a + p.byteLength, 0) + this.order.length * 40;
+  }
+}
+
 /** Links hold action indices below LINK_BASE: more enabled actions (or initial states) is an error of this search. */
 function checkLinkable(count: number): void {
   if (count > LINK_BASE) throw new Error(`a state with more than ${LINK_BASE} enabled actions: too many for the parallel search (use --workers 1)`);
@@ -241,6 +291,8 @@ class BfsWorker {
   private next: Level;
   /** Position in `current`. */
   private pos = 0;
+  /** Parents of this level handed over by other workers (balancing), expanded in rank order with this worker's own. */
+  private imp: Imported | undefined;
   /** Keep only ranks ≡ index mod workers of `current` (the level that partitions). */
   private partitioning = false;
   private depth = 0;
@@ -439,7 +491,7 @@ class BfsWorker {
 
   /** Bytes of this worker's links, slots and ranks (both levels). */
   private linkBytes(): number {
-    return this.current.bytes() + this.next.bytes();
+    return this.current.bytes() + this.next.bytes() + (this.imp?.bytes() ?? 0);
   }
 
   /** The most bytes of links, slots and ranks held in this level so far (pauses included). */
@@ -555,14 +607,45 @@ class BfsWorker {
    * Expand the frontier of `depth` from where it stopped; returns when done, paused or stopped.
    * `ranks` (a fresh level): the ranks of this worker's winners of the level, in order.
    */
-  level(depth: number, fresh: boolean, partition = false, ranks?: readonly Uint32Array[], replicated = false): LevelReport {
-    if (fresh) {
-      this.depth = depth;
-      this.pos = 0;
-      this.newStates = 0;
-      this.adoptRanks(ranks);
-      this.replicatedLevel = replicated && this.o.index === 0;
+  /** Start expanding the level of `depth`: its ranks, no position yet. */
+  private begin(depth: number, ranks: readonly Uint32Array[] | undefined, replicated: boolean): void {
+    this.depth = depth;
+    this.pos = 0;
+    this.newStates = 0;
+    this.adoptRanks(ranks);
+    this.replicatedLevel = replicated && this.o.index === 0;
+    this.imp = undefined;
+  }
+
+  /**
+   * Balancing: start the level of `depth` and hand over its first `count` parents (this worker's
+   * lowest ranks) to another worker, as `rank, length, words…` each. Which worker expands a
+   * parent changes nothing in the result: offers and links go by rank, and every worker still
+   * expands its parents in rank order. Encoded frontiers only.
+   */
+  exportHead(depth: number, ranks: readonly Uint32Array[] | undefined, count: number, fresh: boolean): Int32Array {
+    if (fresh) this.begin(depth, ranks, false);
+    const rs = this.current.ranks;
+    const states = this.current.states;
+    if (states.takeWords === undefined) throw new Error('parallel search: only an encoded frontier can hand states over');
+    const out: number[] = [];
+    for (let given = 0; given < count && this.pos < rs.length; ) {
+      const rank = rs.at(this.pos++);
+      if (rank === LOST_RANK) {
+        states.skip();
+        continue;
+      }
+      const w = states.takeWords()!;
+      out.push(rank | 0, w.length);
+      for (let i = 0; i < w.length; i++) out.push(w[i]!);
+      given++;
     }
+    return Int32Array.from(out);
+  }
+
+  level(depth: number, fresh: boolean, partition = false, ranks?: readonly Uint32Array[], replicated = false, begun = false, imports?: readonly Int32Array[]): LevelReport {
+    if (fresh && !begun) this.begin(depth, ranks, replicated);
+    if (imports !== undefined && imports.length > 0) this.imp = new Imported(imports);
     if (partition) {
       this.partitioning = true;
       this.replicatedLevel = false;
@@ -580,6 +663,7 @@ class BfsWorker {
     const live = this.live;
     const rs = this.current.ranks;
     const states = this.current.states;
+    const imp = this.imp;
     try {
       const { index, workers } = this.o;
       for (;;) {
@@ -587,13 +671,34 @@ class BfsWorker {
         // states late costs only work); `pause` atomically, which bounds the tables' overfill.
         if (ctrl[CTRL.stop] !== STOP.none) return this.report('stopped');
         if (Atomics.load(ctrl, CTRL.pause) !== 0) return this.report('paused');
-        if (this.pos >= rs.length) break;
-        const rank = rs.at(this.pos++);
-        if (rank === LOST_RANK || (this.partitioning && rank % workers !== index) || rank > ctrl[CTRL.bound]!) {
+        // The next parent in rank order: this worker's own, or one handed over to it.
+        const own = this.pos < rs.length ? rs.at(this.pos) : -1;
+        if (own === LOST_RANK || (own >= 0 && this.partitioning && own % workers !== index)) {
+          // Not this worker's to expand (lost to another's smaller link, or another's part).
+          this.pos++;
           states.skip();
           continue;
         }
-        const s = states.take();
+        const other = imp === undefined ? -1 : imp.peek();
+        if (own < 0 && other < 0) break;
+        let rank: number;
+        let s: unknown;
+        if (other >= 0 && (own < 0 || other < own)) {
+          rank = other;
+          if (rank > ctrl[CTRL.bound]!) {
+            imp!.pos++;
+            continue;
+          }
+          s = states.decode!(imp!.take());
+        } else {
+          rank = own;
+          this.pos++;
+          if (rank > ctrl[CTRL.bound]!) {
+            states.skip();
+            continue;
+          }
+          s = states.take();
+        }
         this.expanded++;
         const acts = machine.actions(s);
         checkLinkable(acts.length);
@@ -662,8 +767,13 @@ port.on('message', (m: CoordinatorMessage) => {
       post(bfs!.init());
       return;
     case 'level':
-      post(m.expand ? bfs!.level(m.depth, true, m.partition ?? false, m.ranks, m.replicated) : bfs!.probe(m.ranks));
+      post(m.expand ? bfs!.level(m.depth, true, m.partition ?? false, m.ranks, m.replicated, m.begun, m.imports) : bfs!.probe(m.ranks));
       return;
+    case 'export': {
+      const words = bfs!.exportHead(m.depth, m.ranks, m.count, m.fresh);
+      port.postMessage({ type: 'exported', words } satisfies WorkerMessage, [words.buffer as ArrayBuffer]);
+      return;
+    }
     case 'settle': {
       const r = bfs!.settle();
       port.postMessage(r, [...r.links.map((l) => l.buffer as ArrayBuffer), ...(r.lost ? [r.lost.buffer as ArrayBuffer] : [])]);
