@@ -386,7 +386,10 @@ describe('the shared fingerprint table', () => {
     expect(b.add(1, 2)).toBe(0);
     expect(b.claimOf(b.slot)).toBe(SETTLED);
     // The level ends: every state of it is settled, and takes no offer at the next level.
+    expect(a.words()[2 * at]! >>> 31).toBe(1); // open: the flag in `hi`
     a.clearClaims();
+    // Every flag is cleared with the claim table: a later find stops at the slot, no probe.
+    expect(a.words().every((w, i) => i % 2 === 1 || w < 0x80000000)).toBe(true);
     expect(b.add(7, 9, true)).toBe(0);
     expect(b.claimOf(b.slot)).toBe(SETTLED);
     expect(b.claim(b.slot, 1)).toBe(false);
