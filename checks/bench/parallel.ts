@@ -16,13 +16,14 @@ import type { ExhaustiveJob } from './worker.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /**
- * Runs of the random job: about 15–20 s on one thread of an idle machine (14.1M steps), so that
- * the workers' start-up (about half a second: each thread loads TypeScript, the model and
- * fast-check) is a small part of the wall time, as in any random run worth spreading over cores.
- * (It was 40,000 runs, sized when a step cost four times what it costs now: by last session that
- * job took about 5 s on one thread, and the start-up alone held the ratio near 1.5.)
+ * Runs of the random job: about 20 s on one thread of an idle machine (about 56M steps), so that
+ * the workers' start-up (about 0.65 s to a worker's first block: each thread loads TypeScript,
+ * the model and fast-check) is a small part of the wall time, as in any random run worth
+ * spreading over cores. (It was 40,000 runs, then 160,000; each time steps had become cheaper
+ * and the job had shrunk to about 5 s on one thread, where the start-up alone holds the ratio
+ * near 1.4–1.5: 160,000 runs measured 1.39× on 2026-12-07 at 22:59.)
  */
-const RANDOM_RUNS = 160_000;
+const RANDOM_RUNS = 640_000;
 
 interface RandomSample {
   readonly status: string;
