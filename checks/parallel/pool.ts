@@ -67,7 +67,10 @@ export class WorkerHandle {
    * Stop the thread; a request still waiting for its reply is rejected. Waits at most
    * {@link STOP_WAIT_MS} for the thread to end: terminating a thread while it is still loading
    * (registering the TypeScript loader's hooks) can leave `terminate()` pending, so the thread
-   * is also unref'd and never holds the process open.
+   * is also unref'd and never holds the process open. The wait's timer is *not* unref'd: with
+   * both the thread and the timer unref'd, a pending `terminate()` left nothing to keep the
+   * event loop alive, and the process ended mid-await (exit code 13, no result printed: seen
+   * as a known-bug variant intermittently "not found" by the CLI).
    */
   async stop(): Promise<void> {
     this.worker.removeAllListeners('exit');
@@ -78,7 +81,6 @@ export class WorkerHandle {
       this.worker.terminate().catch(() => 0),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, STOP_WAIT_MS);
-        timer.unref();
       }),
     ]);
     clearTimeout(timer);
