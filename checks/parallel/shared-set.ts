@@ -96,6 +96,9 @@ export const INITIAL_CLAIM_SLOTS = 1 << 10;
 /** The open flag in a slot's `hi` word: the state is this level's, open to offers. */
 const OPEN = 0x80000000;
 
+/** The fingerprint's bits of a slot's `hi` word (all but {@link OPEN}). */
+const HI_BITS = 0x7fffffff;
+
 /** A fingerprint's home slot (`h`: its `hi` without the open flag). */
 function home(h: number, l: number, mask: number): number {
   return (l ^ Math.imul(h, 0x9e3779b1)) & mask;
@@ -225,7 +228,7 @@ export class SharedFingerprintSet {
    * thread discovered in order). Either way {@link slot} is the fingerprint's slot afterwards.
    */
   add(hi: number, lo: number, open = false): number {
-    const h = (hi & 0x7fffffff) === 0 ? 1 : hi & 0x7fffffff;
+    const h = (hi & HI_BITS) === 0 ? 1 : hi & HI_BITS;
     const l = lo === 0 ? 1 : lo >>> 0;
     const word = open ? (h | OPEN) >>> 0 : h;
     const t = this.table;
@@ -249,7 +252,7 @@ export class SharedFingerprintSet {
           return g + p;
         }
       }
-      if ((a & 0x7fffffff) === h) {
+      if ((a & HI_BITS) === h) {
         // Plain: `lo` is 0 (not yet published: wait for it) or the one value written. An open
         // state's is re-read atomically, which orders the claim entry written before it.
         let b = t[at + 1]!;
@@ -324,7 +327,7 @@ export class SharedFingerprintSet {
     const t = this.table;
     for (let j = 0; j < c.length; j += 2) {
       const key = c[j]!;
-      if (key !== 0) t[W * (key - 1)] = t[W * (key - 1)]! & 0x7fffffff;
+      if (key !== 0) t[W * (key - 1)] = t[W * (key - 1)]! & HI_BITS;
     }
     c.fill(0);
     Atomics.store(this.ctrl, CTRL.levelBase, Atomics.load(this.ctrl, CTRL.count));
@@ -339,7 +342,7 @@ export class SharedFingerprintSet {
     const l = old[W * slot + 1]!;
     const t = this.table;
     const mask = this.mask;
-    let i = home(h & 0x7fffffff, l, mask);
+    let i = home(h & HI_BITS, l, mask);
     while (t[W * i] !== h || t[W * i + 1] !== l) {
       if (t[W * i] === 0) throw new Error('shared visited table: a fingerprint was lost in growth');
       i = (i + 1) & mask;
@@ -372,7 +375,7 @@ export class SharedFingerprintSet {
         const h = old[j]!;
         if (h === 0) continue;
         const l = old[j + 1]!;
-        let i = home(h & 0x7fffffff, l, mask);
+        let i = home(h & HI_BITS, l, mask);
         while (t[W * i] !== 0) i = (i + 1) & mask;
         t[W * i] = h;
         t[W * i + 1] = l;

@@ -603,10 +603,6 @@ class BfsWorker {
     return { ...this.report('done'), canExpand };
   }
 
-  /**
-   * Expand the frontier of `depth` from where it stopped; returns when done, paused or stopped.
-   * `ranks` (a fresh level): the ranks of this worker's winners of the level, in order.
-   */
   /** Start expanding the level of `depth`: its ranks, no position yet. */
   private begin(depth: number, ranks: readonly Uint32Array[] | undefined, replicated: boolean): void {
     this.depth = depth;
@@ -628,7 +624,7 @@ class BfsWorker {
     const rs = this.current.ranks;
     const states = this.current.states;
     if (states.takeWords === undefined) throw new Error('parallel search: only an encoded frontier can hand states over');
-    const out: number[] = [];
+    const out = new WordBuffer();
     for (let given = 0; given < count && this.pos < rs.length; ) {
       const rank = rs.at(this.pos++);
       if (rank === LOST_RANK) {
@@ -636,13 +632,19 @@ class BfsWorker {
         continue;
       }
       const w = states.takeWords()!;
-      out.push(rank | 0, w.length);
-      for (let i = 0; i < w.length; i++) out.push(w[i]!);
+      out.int(rank | 0);
+      out.int(w.length);
+      out.append(w, w.length);
       given++;
     }
-    return Int32Array.from(out);
+    return out.raw.slice(0, out.len);
   }
 
+  /**
+   * Expand the frontier of `depth` from where it stopped; returns when done, paused or stopped.
+   * `ranks` (a fresh level): the ranks of this worker's winners of the level, in order. `begun`:
+   * an {@link exportHead} began the level already. `imports`: parents handed over to this worker.
+   */
   level(depth: number, fresh: boolean, partition = false, ranks?: readonly Uint32Array[], replicated = false, begun = false, imports?: readonly Int32Array[]): LevelReport {
     if (fresh && !begun) this.begin(depth, ranks, replicated);
     if (imports !== undefined && imports.length > 0) this.imp = new Imported(imports);
