@@ -1376,6 +1376,13 @@ export function envMachine<P extends ProtocolTypes>(
   let childFlagReads: Uint8Array = new Uint8Array(16);
   let parentVerdictReads: Uint8Array = new Uint8Array(16);
   let parentVerdictsKnown = false;
+  /**
+   * Per message of `parent` declared ignored: its delivery's residual there, once asked
+   * (`UNASKED` until then; `null` too when its receiver is down). A child whose receiver has the
+   * parent's slot object gets the same residual for the same key: it is a pure function of both.
+   */
+  const UNASKED: Residual = { ghosts: [], sends: [] };
+  let parentResiduals: Residual[] = [];
   const NO_PACKETS: readonly Packet<M>[] = [];
   /** Make `s` the parent whose flags (and, in the check mode, ignored keys) are at hand. */
   const enterParent = (s: S): void => {
@@ -1395,6 +1402,8 @@ export function envMachine<P extends ProtocolTypes>(
       fillTracked(s, parentFlags, parentFlagReads);
     }
     parentVerdictsKnown = false;
+    if (parentResiduals.length < s.net.length) parentResiduals = new Array<Residual>(2 * s.net.length);
+    parentResiduals.fill(UNASKED, 0, s.net.length);
     parent = s;
     parentIgnoredAny = false;
     parentFlagsReadNet = false;
@@ -1426,6 +1435,17 @@ export function envMachine<P extends ProtocolTypes>(
     const res = residualAt(slot, p);
     if (res !== null) checkResidual(res, p, t);
   };
+  /** The residual of delivering the parent's message `k` (declared ignored) in the parent (`null` while its receiver is down). */
+  const parentResidual = (k: number): Residual => {
+    let res: Residual = parentResiduals[k]!;
+    if (res === UNASKED) {
+      const q = parent!.net[k]!;
+      const slot = parent!.nodes[q.to - 1]!;
+      res = slot.up ? residualAt(slot, q) : null;
+      parentResiduals[k] = res;
+    }
+    return res;
+  };
   /**
    * Check the messages declared ignored in `t`, reached from the current parent by `a` (or an
    * initial state, `a` null): each must have been ignored before if it was in flight, and its
@@ -1444,11 +1464,11 @@ export function envMachine<P extends ProtocolTypes>(
     let j = 0;
     for (let i = 0; i < t.net.length; i++) {
       const q = t.net[i]!;
+      // q's place in the parent's network, or -1.
+      let at = -1;
       if (before.length > 0) {
-        // q's place in the parent's network, or -1: a step removes at most a packet here and
-        // there, so the next one or two are looked at first (keys are interned: comparing
-        // equal ones is cheap, ordering them is not).
-        let at = -1;
+        // A step removes at most a packet here and there, so the next one or two are looked at
+        // first (keys are interned: comparing equal ones is cheap, ordering them is not).
         if (j < before.length && (before[j] === q || before[j]!.key === q.key)) at = j;
         else if (j + 1 < before.length && (before[j + 1] === q || before[j + 1]!.key === q.key)) at = j + 1;
         else {
@@ -1461,7 +1481,12 @@ export function envMachine<P extends ProtocolTypes>(
           throw new Error(`protocol ${protocol.name}: ${ignoresAtReceiver !== undefined && ignoredAtReceiver(parent!.nodes[q.to - 1]!, q) ? 'ignoresAtReceiver()' : 'ignores()'} declared ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} ignored, and after '${formatAction(a!)}' it is not: a message declared ignored must stay ignored while it is in flight`);
         }
       }
-      if (ignoredT[i] === 1) checkDelivery(q, t);
+      if (ignoredT[i] !== 1) continue;
+      if (at >= 0 && parentFlags[at] === 1 && t.nodes[q.to - 1] === parent!.nodes[q.to - 1]) {
+        // The same message to the same receiver slot as in the parent: the parent's residual.
+        const res = parentResidual(at);
+        if (res !== null) checkResidual(res, q, t);
+      } else checkDelivery(q, t);
     }
   };
   const verifyIgnored = (s: S, a: A, t: S): void => {
@@ -1511,7 +1536,7 @@ export function envMachine<P extends ProtocolTypes>(
     const slot = s.nodes[q.to - 1]!;
     if (!slot.up) return false;
     let res: Residual;
-    if (checkIgnored) res = residualAt(slot, q);
+    if (checkIgnored) res = parentResidual(i);
     else {
       // Trusted mode: a delivery that is not harmless is no stutter (the step is taken).
       try {
@@ -1532,7 +1557,8 @@ export function envMachine<P extends ProtocolTypes>(
         parentVerdictReads[k] = 0;
         if (parentFlags[k] !== 1) continue;
         const r0 = netReads();
-        checkDelivery(s.net[k]!, s);
+        const r = parentResidual(k);
+        if (r !== null) checkResidual(r, s.net[k]!, s);
         if (netReads() !== r0) {
           parentVerdictReads[k] = 1;
           parentVerdictsReadNet = true;
@@ -1561,7 +1587,9 @@ export function envMachine<P extends ProtocolTypes>(
       // What the step's check would ask of t. A verdict (a delivery found harmless) that did not
       // read the network is the same in t; the others, and the sends', are checked in t.
       for (let k = 0; k < s.net.length; k++) {
-        if (parentFlags[k] === 1 && parentVerdictReads[k] === 1 && !(k === i && gone)) checkDelivery(s.net[k]!, t);
+        if (parentFlags[k] !== 1 || parentVerdictReads[k] !== 1 || (k === i && gone)) continue;
+        const r = parentResidual(k);
+        if (r !== null) checkResidual(r, s.net[k]!, t);
       }
       if (res !== null) for (const sent of res.sends) for (const p of sent.packets) if (!isDeadLetter(p, s.nodes)) checkDelivery(p, t);
     }
