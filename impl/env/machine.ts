@@ -1231,21 +1231,29 @@ export function envMachine<P extends ProtocolTypes>(
   /** Room for `n` entries in `into` (a fresh array when it is too short). */
   const room = (into: Uint8Array, n: number): Uint8Array => (into.length >= n ? into : new Uint8Array(2 * n));
   /**
-   * The flags of `s` into `flags`, and into `reads` which of them read the network (1) to be
-   * decided. Returns nothing: both arrays must have room (see `room`).
+   * The flag of `s.net[k]` into `flags[k]` (as `isIgnored`), and into `reads[k]` how it was
+   * decided: 1, `ignores` read the network; 2, the receiver-only declaration said ignored; 0,
+   * otherwise. Only a flag read 2, or any flag when the protocol declares no `ignores`, is a pure
+   * function of the receiver's slot and the packet's key.
    */
-  const fillTracked = (s: S, flags: Uint8Array, reads: Uint8Array): void => {
-    if (ignores === undefined) {
-      // Receiver-only: nothing reads the network.
-      ignoredFlagsInto(s, flags);
-      reads.fill(0, 0, s.net.length);
-      return;
-    }
-    for (let k = 0; k < s.net.length; k++) {
+  const trackFlag = (s: S, k: number, flags: Uint8Array, reads: Uint8Array): void => {
+    const p = s.net[k]!;
+    const slot = s.nodes[p.to - 1]!;
+    if (ignoresAtReceiver !== undefined && ignoredAtReceiver(slot, p)) {
+      flags[k] = 1;
+      reads[k] = 2;
+    } else if (ignores === undefined) {
+      flags[k] = 0;
+      reads[k] = 0;
+    } else {
       const r0 = netReads();
-      flags[k] = isIgnored(s, s.net[k]!) ? 1 : 0;
+      flags[k] = ignores(ctxOf(p.to, slot.clock), slot, p.msg, p.from, probeOf(s)) ? 1 : 0;
       reads[k] = netReads() !== r0 ? 1 : 0;
     }
+  };
+  /** The flags of `s` into `flags`, and into `reads` how each was decided (see `trackFlag`). Both arrays must have room (see `room`). */
+  const fillTracked = (s: S, flags: Uint8Array, reads: Uint8Array): void => {
+    for (let k = 0; k < s.net.length; k++) trackFlag(s, k, flags, reads);
   };
   cachedFlags = (s) => (s === child ? childFlags : s === parent ? parentFlags : undefined);
   /** The words of a receiver's slot as its handler sees it (clock and timers always included). */
@@ -1369,8 +1377,9 @@ export function envMachine<P extends ProtocolTypes>(
   let parentFlagsReadNet = false;
   let parentVerdictsReadNet = false;
   /**
-   * Per message of `parent` (and of the last `child` checked): whether `ignores` read the network
-   * to decide its flag. And, once `parentVerdictsKnown`, whether its delivery's verdict read it.
+   * Per message of `parent` (and of the last `child` checked): how its flag was decided (1:
+   * `ignores` read the network; see `trackFlag`). And, once `parentVerdictsKnown`, whether its
+   * delivery's verdict read the network.
    */
   let parentFlagReads: Uint8Array = new Uint8Array(16);
   let childFlagReads: Uint8Array = new Uint8Array(16);
@@ -1453,14 +1462,11 @@ export function envMachine<P extends ProtocolTypes>(
    */
   const verifyChild = (a: A | null, t: S): void => {
     child = null;
-    childFlags = room(childFlags, t.net.length);
-    childFlagReads = room(childFlagReads, t.net.length);
-    fillTracked(t, childFlags, childFlagReads);
-    child = t;
-    const ignoredT = childFlags;
+    const ignoredT = (childFlags = room(childFlags, t.net.length));
+    const readsT = (childFlagReads = room(childFlagReads, t.net.length));
     // The parent's network, walked alongside (both are sorted by key, and mostly share packets),
-    // when it had messages declared ignored.
-    const before = a !== null && parentIgnoredAny ? parent!.net : NO_PACKETS;
+    // when it had messages declared ignored (or all its flags are the receiver's alone).
+    const before = a !== null && (parentIgnoredAny || ignores === undefined) ? parent!.net : NO_PACKETS;
     let j = 0;
     for (let i = 0; i < t.net.length; i++) {
       const q = t.net[i]!;
@@ -1476,18 +1482,27 @@ export function envMachine<P extends ProtocolTypes>(
           if (at < j) at = -1;
         }
         if (at >= 0) j = at + 1;
+      }
+      // The same packet to the same receiver slot: a flag the receiver alone decided is the parent's.
+      const sameReceiver = at >= 0 && t.nodes[q.to - 1] === parent!.nodes[q.to - 1];
+      if (sameReceiver && (parentFlagReads[at] === 2 || ignores === undefined)) {
+        ignoredT[i] = parentFlags[at]!;
+        readsT[i] = parentFlagReads[at]!;
+      } else trackFlag(t, i, ignoredT, readsT);
+      if (at >= 0) {
         // Was it in flight, and declared ignored, before the step? (Equal packets get equal answers.)
-        if (ignoredT[i] !== 1 && at >= 0 && parentFlags[at] === 1) {
+        if (ignoredT[i] !== 1 && parentFlags[at] === 1) {
           throw new Error(`protocol ${protocol.name}: ${ignoresAtReceiver !== undefined && ignoredAtReceiver(parent!.nodes[q.to - 1]!, q) ? 'ignoresAtReceiver()' : 'ignores()'} declared ${formatMessage(q.msg)} from ${nameOf(q.from)} to ${nameOf(q.to)} ignored, and after '${formatAction(a!)}' it is not: a message declared ignored must stay ignored while it is in flight`);
         }
       }
       if (ignoredT[i] !== 1) continue;
-      if (at >= 0 && parentFlags[at] === 1 && t.nodes[q.to - 1] === parent!.nodes[q.to - 1]) {
+      if (sameReceiver && parentFlags[at] === 1) {
         // The same message to the same receiver slot as in the parent: the parent's residual.
         const res = parentResidual(at);
         if (res !== null) checkResidual(res, q, t);
       } else checkDelivery(q, t);
     }
+    child = t;
   };
   const verifyIgnored = (s: S, a: A, t: S): void => {
     enterParent(s);
