@@ -455,10 +455,9 @@ async function searchLevels(
     const rs = await Promise.all(pool.map(async (w) => asSettled(await w.request({ type: 'settle' }))));
     // Every worker has read its claims: the level's states are settled.
     set.clearClaims();
-    let size = 0;
     sizes = rs.map((r) => r.nextSize);
+    const size = sizes.reduce((a, b) => a + b, 0);
     for (const r of rs) {
-      size += r.nextSize;
       witnessAt(r.witnessDepths);
       if (r.event && (!found || eventOrder(r.event) < eventOrder(found.event))) found = { event: r.event, depth: from };
     }

@@ -744,6 +744,8 @@ class BfsWorker {
     }
     const r = this.report('done');
     live[1] = this.local ? 0 : this.next.states.length;
+    // Every parent handed over is expanded: its words are not needed any more.
+    this.imp = undefined;
     return r;
   }
 }

@@ -1455,6 +1455,11 @@ export function envMachine<P extends ProtocolTypes>(
     }
     return res;
   };
+  /** Check that delivering the parent's message `k` (declared ignored) is harmless in `t`, where its receiver has the parent's slot. */
+  const checkParentDelivery = (k: number, t: S): void => {
+    const res = parentResidual(k);
+    if (res !== null) checkResidual(res, parent!.net[k]!, t);
+  };
   /**
    * Check the messages declared ignored in `t`, reached from the current parent by `a` (or an
    * initial state, `a` null): each must have been ignored before if it was in flight, and its
@@ -1496,11 +1501,9 @@ export function envMachine<P extends ProtocolTypes>(
         }
       }
       if (ignoredT[i] !== 1) continue;
-      if (sameReceiver && parentFlags[at] === 1) {
-        // The same message to the same receiver slot as in the parent: the parent's residual.
-        const res = parentResidual(at);
-        if (res !== null) checkResidual(res, q, t);
-      } else checkDelivery(q, t);
+      // The same message to the same receiver slot as in the parent: the parent's residual.
+      if (sameReceiver && parentFlags[at] === 1) checkParentDelivery(at, t);
+      else checkDelivery(q, t);
     }
     child = t;
   };
@@ -1572,8 +1575,7 @@ export function envMachine<P extends ProtocolTypes>(
         parentVerdictReads[k] = 0;
         if (parentFlags[k] !== 1) continue;
         const r0 = netReads();
-        const r = parentResidual(k);
-        if (r !== null) checkResidual(r, s.net[k]!, s);
+        checkParentDelivery(k, s);
         if (netReads() !== r0) {
           parentVerdictReads[k] = 1;
           parentVerdictsReadNet = true;
@@ -1602,9 +1604,7 @@ export function envMachine<P extends ProtocolTypes>(
       // What the step's check would ask of t. A verdict (a delivery found harmless) that did not
       // read the network is the same in t; the others, and the sends', are checked in t.
       for (let k = 0; k < s.net.length; k++) {
-        if (parentFlags[k] !== 1 || parentVerdictReads[k] !== 1 || (k === i && gone)) continue;
-        const r = parentResidual(k);
-        if (r !== null) checkResidual(r, s.net[k]!, t);
+        if (parentFlags[k] === 1 && parentVerdictReads[k] === 1 && !(k === i && gone)) checkParentDelivery(k, t);
       }
       if (res !== null) for (const sent of res.sends) for (const p of sent.packets) if (!isDeadLetter(p, s.nodes)) checkDelivery(p, t);
     }
